@@ -1,0 +1,56 @@
+/*
+ * The portal's backend: Backstage's own plugins and ours, on one process.
+ * Scale-out runs N copies of this process on one PostgreSQL (see deploy/).
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// Software templates (golden paths)
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+);
+
+// TechDocs
+backend.add(import('@backstage/plugin-techdocs-backend'));
+
+// Sign-in: GitHub in production, the demo user picker locally. A provider
+// only starts when auth.providers names it in the configuration.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
+backend.add(import('@portal/plugin-auth-backend-module-demo-provider'));
+
+// Software catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Permissions: the portal's own policy decides who sees and changes what.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('@portal/plugin-permission-backend-module-portal-policy'));
+
+// Search: PostgreSQL full text in production, in-memory Lunr on SQLite.
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+// Kubernetes workloads
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+// User settings, notifications and signals
+backend.add(import('@backstage/plugin-user-settings-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
+// Actions for assistants, served over MCP
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+backend.start();
