@@ -1,66 +1,52 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /**
- * See https://playwright.dev/docs/test-configuration.
+ * End-to-end tests run in Debian's Chromium (never a browser that Playwright
+ * downloads) against a running portal. `./portal test` starts the portal with
+ * a throwaway data folder and points PLAYWRIGHT_URL at it; to run them by hand
+ * against `./portal start`, use `yarn test:e2e`.
  */
+const executablePath = process.env.PORTAL_CHROMIUM ?? '/usr/bin/chromium';
+
+// Every workspace with an e2e-tests folder is one project.
+const projects = ['packages', 'plugins'].flatMap(group =>
+  readdirSync(resolve(__dirname, group))
+    .map(name => resolve(__dirname, group, name, 'e2e-tests'))
+    .filter(dir => existsSync(dir))
+    .map(testDir => ({ name: testDir.split('/').slice(-2)[0], testDir })),
+);
+
 export default defineConfig({
-  timeout: 60_000,
-
-  expect: {
-    timeout: 30_000,
-  },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
+  timeout: 90_000,
+  expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
-
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  reporter: [
+    ['list'],
+    ['json', { outputFile: 'e2e-test-report/results.json' }],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report/html' }],
+  ],
   use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
+    baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
     screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
+    trace: 'retain-on-failure',
+    viewport: { width: 1400, height: 900 },
+    launchOptions: {
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
   },
-
-  outputDir: 'node_modules/.cache/e2e-test-results',
-
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  outputDir: 'e2e-test-report/artifacts',
+  projects,
 });

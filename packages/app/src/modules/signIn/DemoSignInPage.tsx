@@ -39,6 +39,14 @@ export interface DemoUser {
   memberOf: string[];
 }
 
+/** The backend's own explanation of a failed request, when it gave one. */
+function serverMessage(error?: Error): string {
+  if (error instanceof ResponseError) {
+    return error.body.error.message;
+  }
+  return error?.message ?? 'unknown error';
+}
+
 const teamOf = (user: DemoUser) =>
   user.memberOf.map(ref => ref.replace(/^group:(default\/)?/, '')).join(', ');
 
@@ -170,7 +178,9 @@ export function DemoSignInPage(props: SignInPageProps) {
             <Header title="Sign-in failed" />
             <Content>
               <ErrorPanel
-                title={`Could not sign in as ${chosen}`}
+                title={`Could not sign in as ${chosen}: ${serverMessage(
+                  error,
+                )}`}
                 error={error ?? new Error('Unknown error')}
               />
               <Box mt={2}>

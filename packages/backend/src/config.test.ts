@@ -1,0 +1,114 @@
+/*
+ * The configuration files as the running portal reads them: the embedded
+ * default on its own, and production on top of it with its environment.
+ */
+import { ConfigSources } from '@backstage/config-loader';
+import path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+async function load(files: string[], env: Record<string, string>) {
+  const source = ConfigSources.default({
+    rootDir: repoRoot,
+    argv: files.flatMap(f => ['--config', path.join(repoRoot, f)]),
+    env: {},
+    substitutionFunc: async name => env[name],
+  });
+  const config = await ConfigSources.toConfig(source);
+  config.close();
+  return config;
+}
+
+const productionEnv = {
+  PORTAL_BASE_URL: 'https://portal.acme.example',
+  POSTGRES_HOST: 'db.internal',
+  POSTGRES_PORT: '5432',
+  POSTGRES_USER: 'backstage',
+  POSTGRES_PASSWORD: 'secret-pw',
+  REDIS_URL: 'redis://cache.internal:6379',
+  GITHUB_TOKEN: 'ghp_example',
+  AUTH_SESSION_SECRET: 'session-secret',
+  AUTH_GITHUB_CLIENT_ID: 'client-id',
+  AUTH_GITHUB_CLIENT_SECRET: 'client-secret',
+};
+
+describe('app-config.yaml (the embedded default)', () => {
+  it('keeps data in SQLite files under the data folder, or PORTAL_DATA_DIR', async () => {
+    const config = await load(['app-config.yaml'], {});
+    expect(config.getString('backend.database.client')).toBe('better-sqlite3');
+    expect(config.getString('backend.database.connection.directory')).toBe(
+      '../../data/sqlite',
+    );
+    const moved = await load(['app-config.yaml'], {
+      PORTAL_DATA_DIR: '/srv/portal',
+    });
+    expect(moved.getString('backend.database.connection.directory')).toBe(
+      '/srv/portal/sqlite',
+    );
+  });
+
+  it('offers the demo sign-in and keeps permissions on', async () => {
+    const config = await load(['app-config.yaml'], {});
+    expect(config.getString('app.signIn.provider')).toBe('demo');
+    expect(config.getConfig('auth.providers').keys()).toEqual(['demo']);
+    expect(config.getBoolean('permission.enabled')).toBe(true);
+    expect(
+      config.getOptionalBoolean(
+        'backend.auth.dangerouslyDisableDefaultAuthPolicy',
+      ),
+    ).toBeUndefined();
+  });
+});
+
+describe('app-config.production.yaml', () => {
+  it('reads PostgreSQL, Redis, secrets and addresses from the environment', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    expect(config.getString('app.baseUrl')).toBe(productionEnv.PORTAL_BASE_URL);
+    expect(config.getString('backend.baseUrl')).toBe(
+      productionEnv.PORTAL_BASE_URL,
+    );
+    expect(config.getString('backend.database.client')).toBe('pg');
+    expect(config.getConfig('backend.database.connection').get()).toEqual({
+      host: 'db.internal',
+      port: '5432',
+      user: 'backstage',
+      password: 'secret-pw',
+    });
+    expect(config.getString('backend.cache.store')).toBe('redis');
+    expect(config.getString('backend.cache.connection')).toBe(
+      productionEnv.REDIS_URL,
+    );
+    expect(
+      config.getConfigArray('integrations.github')[0].getString('token'),
+    ).toBe('ghp_example');
+  });
+
+  it('signs in with GitHub only, matched to catalog users', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    expect(config.getString('app.signIn.provider')).toBe('github');
+    expect(config.getConfig('auth.providers').keys()).toEqual(['github']);
+    expect(
+      config.getConfig('auth.providers.github.production').get('signIn'),
+    ).toEqual({
+      resolvers: [{ resolver: 'usernameMatchingUserEntityName' }],
+    });
+    expect(config.getBoolean('permission.enabled')).toBe(true);
+  });
+
+  it('does not load the demo organisation', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    const targets = config
+      .getConfigArray('catalog.locations')
+      .map(l => l.getString('target'));
+    expect(targets).toEqual(['./catalog-info.yaml']);
+  });
+});

@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+/*
+ * Every test of the portal, in one run: `./portal test` calls this after it
+ * has installed Node 22, yarn, the dependencies and the Debian packages.
+ *
+ *   type check, lint, formatting,
+ *   unit and integration tests of every workspace, with the stores' tests on
+ *     SQLite and on a throwaway PostgreSQL started (and stopped) here,
+ *   the production build,
+ *   end-to-end tests in Debian's Chromium against the portal as `./portal
+ *     start` serves it (with a throwaway data folder).
+ *
+ * Options: --only <step,...> runs some steps (names as printed), --skip <...>.
+ * It ends with a line "Result: N passed, M failed".
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPORT_DIR = path.join(ROOT, 'e2e-test-report');
+const args = process.argv.slice(2);
+const listArg = flag => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1].split(',') : undefined;
+};
+const only = listArg('--only');
+const skip = listArg('--skip') ?? [];
+
+const cleanups = [];
+const log = msg => process.stderr.write(`\x1b[1;34m[test]\x1b[0m ${msg}\n`);
+
+function run(cmd, cmdArgs, options = {}) {
+  log(`$ ${cmd} ${cmdArgs.join(' ')}`);
+  const result = spawnSync(cmd, cmdArgs, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    ...options,
+    env: { ...process.env, ...options.env },
+  });
+  return result.status === 0;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function portInUse(port) {
+  return new Promise(resolve => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** A throwaway PostgreSQL cluster in a temp folder, on a free loopback port. */
+async function startPostgres() {
+  const bin = ['18', '17', '16', '15']
+    .map(v => `/usr/lib/postgresql/${v}/bin`)
+    .find(dir => fs.existsSync(`${dir}/initdb`));
+  if (!bin) {
+    throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
+  }
+  const major = bin.split('/')[4];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-pg-'));
+  const data = path.join(dir, 'data');
+  const port = await freePort();
+  // initdb refuses to run as root: run the cluster as the postgres user.
+  const asUser =
+    process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  if (asUser.length) {
+    fs.chmodSync(dir, 0o777);
+  }
+  const pg = (tool, toolArgs) => {
+    const [cmd, ...rest] = [...asUser, `${bin}/${tool}`, ...toolArgs];
+    const result = spawnSync(cmd, rest, { encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new Error(`${tool} failed: ${result.stderr || result.stdout}`);
+    }
+  };
+  pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8']);
+  pg('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off`,
+    'start',
+  ]);
+  cleanups.push(() => {
+    pg('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  log(`PostgreSQL ${major} on 127.0.0.1:${port} (${dir})`);
+  return { major, url: `postgresql://postgres@127.0.0.1:${port}` };
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor(url, timeoutMs, isAlive) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) {
+      return false;
+    }
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) {
+        return true;
+      }
+    } catch {
+      // not up yet
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  return false;
+}
+
+const steps = [
+  {
+    name: 'typecheck',
+    title: 'type check (tsc)',
+    run: () => run('yarn', ['tsc']),
+  },
+  {
+    name: 'lint',
+    title: 'lint (eslint, every workspace)',
+    run: () => run('yarn', ['lint:all']),
+  },
+  {
+    name: 'format',
+    title: 'formatting (prettier)',
+    run: () => run('yarn', ['prettier:check']),
+  },
+  {
+    name: 'unit',
+    title: 'unit and integration tests (SQLite and PostgreSQL)',
+    run: async () => {
+      const pg = await startPostgres();
+      const out = path.join(os.tmpdir(), `portal-jest-${process.pid}.json`);
+      const ok = run(
+        'yarn',
+        ['backstage-cli', 'repo', 'test', '--ci', '--json', `--outputFile=${out}`],
+        {
+          env: {
+            CI: 'true',
+            BACKSTAGE_TEST_DISABLE_DOCKER: '1',
+            [`BACKSTAGE_TEST_DATABASE_POSTGRES${pg.major}_CONNECTION_STRING`]:
+              pg.url,
+            // Tests that must run on PostgreSQL fail instead of skipping.
+            PORTAL_TEST_POSTGRES: `POSTGRES_${pg.major}`,
+          },
+        },
+      );
+      const report = readJson(out);
+      fs.rmSync(out, { force: true });
+      if (!report) {
+        return { ok: false };
+      }
+      return {
+        ok: ok && report.success,
+        passed: report.numPassedTests,
+        failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
+      };
+    },
+  },
+  {
+    name: 'build',
+    title: 'production build (backend bundle and frontend)',
+    run: () => run('yarn', ['build:all']),
+  },
+  {
+    name: 'e2e',
+    title: 'end-to-end in Chromium against ./portal start',
+    run: async () => {
+      for (const port of [3000, 7007]) {
+        if (await portInUse(port)) {
+          throw new Error(
+            `port ${port} is taken: stop the running portal before the end-to-end tests`,
+          );
+        }
+      }
+      const data = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-data-'));
+      const logFile = path.join(REPORT_DIR, 'portal.log');
+      fs.mkdirSync(REPORT_DIR, { recursive: true });
+      const out = fs.openSync(logFile, 'w');
+      const started = Date.now();
+      const portal = spawn(path.join(ROOT, 'portal'), ['start'], {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', out, out],
+        env: { ...process.env, PORTAL_DATA_DIR: data },
+      });
+      let alive = true;
+      portal.on('exit', () => {
+        alive = false;
+      });
+      cleanups.push(() => {
+        if (alive) {
+          try {
+            process.kill(-portal.pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        }
+        fs.rmSync(data, { recursive: true, force: true });
+      });
+      log(`started the portal (log: ${logFile})`);
+      const up =
+        (await waitFor(
+          'http://localhost:7007/.backstage/health/v1/readiness',
+          180_000,
+          () => alive,
+        )) && (await waitFor('http://localhost:3000', 180_000, () => alive));
+      if (!up) {
+        log(`the portal did not come up; its log:\n${fs.readFileSync(logFile, 'utf8').slice(-4000)}`);
+        return { ok: false };
+      }
+      log(`portal answering after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const ok = run('yarn', ['playwright', 'test'], {
+        env: { PLAYWRIGHT_URL: 'http://localhost:3000' },
+      });
+      const report = readJson(path.join(REPORT_DIR, 'results.json'));
+      if (!report) {
+        return { ok: false };
+      }
+      return {
+        ok,
+        passed: report.stats.expected + report.stats.flaky,
+        failed: report.stats.unexpected,
+      };
+    },
+  },
+];
+
+async function main() {
+  const selected = steps.filter(
+    s => (!only || only.includes(s.name)) && !skip.includes(s.name),
+  );
+  const results = [];
+  for (const step of selected) {
+    log(`── ${step.title}`);
+    const started = Date.now();
+    let outcome;
+    try {
+      const value = await step.run();
+      outcome = typeof value === 'boolean' ? { ok: value } : value;
+    } catch (error) {
+      log(`${step.name}: ${error.message}`);
+      outcome = { ok: false };
+    }
+    while (cleanups.length) {
+      try {
+        cleanups.pop()();
+      } catch (error) {
+        log(`cleanup: ${error.message}`);
+      }
+    }
+    // A step that counts its own tests reports them; any other step is one
+    // check. A step whose runner failed counts at least one failure.
+    const passed = outcome.passed ?? (outcome.ok ? 1 : 0);
+    const failed = outcome.failed ?? (outcome.ok ? 0 : 1);
+    results.push({
+      step,
+      passed,
+      failed: outcome.ok ? failed : Math.max(failed, 1),
+      seconds: (Date.now() - started) / 1000,
+    });
+  }
+
+  console.log('\nPortal test summary');
+  for (const r of results) {
+    console.log(
+      `  ${r.failed ? 'FAIL' : 'ok  '}  ${r.step.title.padEnd(56)} ${String(
+        r.passed,
+      ).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.seconds.toFixed(0).padStart(5)} s`,
+    );
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`Result: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    while (cleanups.length) {
+      try {
+        cleanups.pop()();
+      } catch {
+        // best effort
+      }
+    }
+    process.exit(130);
+  });
+}
+
+main();
