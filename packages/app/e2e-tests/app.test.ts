@@ -1,33 +1,83 @@
+import { test, expect, Page } from '@playwright/test';
+
 /*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
+ * The first walk of a new user: sign in as a person of the demo
+ * organisation, browse the catalog, open a component and read its docs.
+ * Screenshots land in e2e-test-report/screenshots/.
  */
 
-import { test, expect } from '@playwright/test';
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `e2e-test-report/screenshots/${name}.png` });
 
-test('App should render the welcome page', async ({ page }) => {
+async function signInAs(page: Page, displayName: string) {
   await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page.getByRole('heading', { name: 'Who do you want to be?' }),
   ).toBeVisible();
+  await page.getByRole('button', { name: `Sign in as ${displayName}` }).click();
+}
+
+test('a developer signs in, browses the catalog, opens a component and its docs', async ({
+  page,
+}) => {
+  await signInAs(page, 'Ben Okafor');
+
+  // The catalog opens on what Ben's team owns.
   await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
+    page.getByRole('heading', { name: 'Acme Commerce Catalog' }),
+  ).toBeVisible();
+  await expect(page.getByText(/Owned Components \(\d+\)/)).toBeVisible();
+  await expect(page.getByRole('link', { name: 'cart-service' })).toBeVisible();
+  await shot(page, 'catalog');
+
+  // Everything in the organisation.
+  await page.getByText('All', { exact: true }).click();
+  await expect(page.getByText(/All Components \((\d{2,})\)/)).toBeVisible();
+  await page.getByPlaceholder('Search').fill('search');
+  await expect(page.getByRole('link', { name: 'search-service' })).toBeVisible();
+  await page.getByPlaceholder('Search').fill('payments');
+
+  // A component page with its owner and system.
+  await page.getByRole('link', { name: 'payments-api' }).first().click();
+  await expect(page.getByRole('heading', { name: 'payments-api' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'team-checkout' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'About' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Provided APIs' })).toBeVisible();
+  await shot(page, 'entity');
+
+  // Its TechDocs, built with the local MkDocs.
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'TechDocs' })
+    .click();
+  await expect(
+    page.getByText('is the payment orchestration service of Acme Commerce'),
+  ).toBeVisible({ timeout: 60_000 });
+  // The first visit builds the site; the reader then swaps in the fresh one.
+  await page.waitForLoadState('networkidle');
+  await expect(
+    page.getByText('is the payment orchestration service of Acme Commerce'),
+  ).toBeVisible({ timeout: 60_000 });
+  await shot(page, 'entity-docs');
+});
+
+test('the portal’s own docs render in TechDocs', async ({ page }) => {
+  await signInAs(page, 'Grace Liu');
+  await page.goto('/docs/default/component/acme-developer-portal');
+  await expect(
+    page.getByRole('heading', { name: 'Acme Developer Portal' }).first(),
+  ).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText('One place for everyone who builds')).toBeVisible();
+  await shot(page, 'portal-docs');
+});
+
+test('signing out brings back the choice of who to be', async ({ page }) => {
+  await signInAs(page, 'Jonas Berg');
+  await page.goto('/settings');
+  await expect(page.getByText('Jonas Berg').first()).toBeVisible();
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Who do you want to be?' }),
   ).toBeVisible();
 });

@@ -14,6 +14,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import demoProviderModule from '@portal/plugin-auth-backend-module-demo-provider';
 import portalPolicyModule from '@portal/plugin-permission-backend-module-portal-policy';
+import { JsonObject } from '@backstage/types';
 import path from 'node:path';
 import request from 'supertest';
 
@@ -28,7 +29,7 @@ const postgresUrl =
   process.env[
     `BACKSTAGE_TEST_DATABASE_${required.replace('_', '')}_CONNECTION_STRING`
   ];
-const targets: Array<[string, Record<string, unknown>]> = [
+const targets: Array<[string, JsonObject]> = [
   ['SQLite', { client: 'better-sqlite3', connection: ':memory:' }],
 ];
 if (postgresUrl) {
