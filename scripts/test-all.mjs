@@ -161,7 +161,14 @@ const steps = [
       const out = path.join(os.tmpdir(), `portal-jest-${process.pid}.json`);
       const ok = run(
         'yarn',
-        ['backstage-cli', 'repo', 'test', '--ci', '--json', `--outputFile=${out}`],
+        [
+          'backstage-cli',
+          'repo',
+          'test',
+          '--ci',
+          '--json',
+          `--outputFile=${out}`,
+        ],
         {
           env: {
             CI: 'true',
@@ -234,10 +241,18 @@ const steps = [
           () => alive,
         )) && (await waitFor('http://localhost:3000', 180_000, () => alive));
       if (!up) {
-        log(`the portal did not come up; its log:\n${fs.readFileSync(logFile, 'utf8').slice(-4000)}`);
+        log(
+          `the portal did not come up; its log:\n${fs
+            .readFileSync(logFile, 'utf8')
+            .slice(-4000)}`,
+        );
         return { ok: false };
       }
-      log(`portal answering after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(
+        `portal answering after ${((Date.now() - started) / 1000).toFixed(
+          1,
+        )} s`,
+      );
       const ok = run('yarn', ['playwright', 'test'], {
         env: { PLAYWRIGHT_URL: 'http://localhost:3000' },
       });
@@ -294,7 +309,9 @@ async function main() {
     console.log(
       `  ${r.failed ? 'FAIL' : 'ok  '}  ${r.step.title.padEnd(56)} ${String(
         r.passed,
-      ).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.seconds.toFixed(0).padStart(5)} s`,
+      ).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.seconds
+        .toFixed(0)
+        .padStart(5)} s`,
     );
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);

@@ -34,15 +34,21 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
   await page.getByText('All', { exact: true }).click();
   await expect(page.getByText(/All Components \((\d{2,})\)/)).toBeVisible();
   await page.getByPlaceholder('Search').fill('search');
-  await expect(page.getByRole('link', { name: 'search-service' })).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'search-service' }),
+  ).toBeVisible();
   await page.getByPlaceholder('Search').fill('payments');
 
   // A component page with its owner and system.
   await page.getByRole('link', { name: 'payments-api' }).first().click();
-  await expect(page.getByRole('heading', { name: 'payments-api' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'payments-api' }),
+  ).toBeVisible();
   await expect(page.getByRole('link', { name: 'team-checkout' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'About' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Provided APIs' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Provided APIs' }),
+  ).toBeVisible();
   await shot(page, 'entity');
 
   // Its TechDocs, built with the local MkDocs.
@@ -67,7 +73,9 @@ test('the portal’s own docs render in TechDocs', async ({ page }) => {
   await expect(
     page.getByRole('heading', { name: 'Acme Developer Portal' }).first(),
   ).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByText('One place for everyone who builds')).toBeVisible();
+  await expect(
+    page.getByText('One place for everyone who builds'),
+  ).toBeVisible();
   await shot(page, 'portal-docs');
 });
 

@@ -32,7 +32,9 @@ const DEFAULT_ADMINS = ['group:default/team-platform'];
 
 /** Reads `permission.portalPolicy` from the app configuration. */
 export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
-  const admins = config.getOptionalStringArray('permission.portalPolicy.admins');
+  const admins = config.getOptionalStringArray(
+    'permission.portalPolicy.admins',
+  );
   return { admins: (admins ?? DEFAULT_ADMINS).map(ref => ref.toLowerCase()) };
 }
 

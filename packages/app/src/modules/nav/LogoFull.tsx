@@ -31,7 +31,10 @@ const useStyles = makeStyles({
 export const LogoMark = ({ className }: { className?: string }) => (
   <svg className={className} viewBox="0 0 32 32" aria-hidden="true">
     <path d="M16 3 29 10 16 17 3 10Z" fill="#7df3e1" />
-    <path d="M5.5 14.8 16 20.5l10.5-5.7L29 16.2 16 23.2 3 16.2Z" fill="#4fc3b1" />
+    <path
+      d="M5.5 14.8 16 20.5l10.5-5.7L29 16.2 16 23.2 3 16.2Z"
+      fill="#4fc3b1"
+    />
     <path d="M5.5 21 16 26.7 26.5 21 29 22.4 16 29.4 3 22.4Z" fill="#2a9d8f" />
   </svg>
 );

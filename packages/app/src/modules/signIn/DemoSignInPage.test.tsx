@@ -50,7 +50,9 @@ describe('DemoSignInPage', () => {
 
     expect(await screen.findByText('Ben Okafor')).toBeInTheDocument();
     expect(screen.getByText('Jonas Berg')).toBeInTheDocument();
-    expect(fetchMock).toHaveBeenCalledWith('http://backend/api/auth/demo/start');
+    expect(fetchMock).toHaveBeenCalledWith(
+      'http://backend/api/auth/demo/start',
+    );
 
     await userEvent.type(screen.getByLabelText('Filter demo users'), 'ciso');
     expect(screen.queryByText('Ben Okafor')).not.toBeInTheDocument();

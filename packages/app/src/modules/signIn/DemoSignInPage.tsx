@@ -23,10 +23,7 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import {
-  DEMO_USER_STORAGE_KEY,
-  forgetDemoUserOnSignOut,
-} from './demoIdentity';
+import { DEMO_USER_STORAGE_KEY, forgetDemoUserOnSignOut } from './demoIdentity';
 
 /** One person on the list, as the demo provider's start route returns it. */
 export interface DemoUser {

@@ -1,6 +1,10 @@
 import { SignInPage } from '@backstage/core-components';
 import { SignInPageProps } from '@backstage/plugin-app-react';
-import { configApiRef, githubAuthApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  configApiRef,
+  githubAuthApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
 import { DemoSignInPage } from './DemoSignInPage';
 
 /**

@@ -3,8 +3,7 @@ import { SignInPageBlueprint } from '@backstage/plugin-app-react';
 
 const signInPage = SignInPageBlueprint.make({
   params: {
-    loader: async () =>
-      (await import('./PortalSignInPage')).PortalSignInPage,
+    loader: async () => (await import('./PortalSignInPage')).PortalSignInPage,
   },
 });
 
