@@ -267,6 +267,63 @@ const steps = [
       };
     },
   },
+  {
+    name: 'new-plugin',
+    title: 'yarn new: generated plugins type check, lint and pass tests',
+    run: () => {
+      // `yarn new` edits the workspace: it runs on a clean tree only, and
+      // everything it touched is put back afterwards.
+      const touched = [
+        'package.json',
+        'yarn.lock',
+        'packages/app/package.json',
+        'packages/backend/package.json',
+        'packages/backend/src/index.ts',
+      ];
+      const id = 'newprobe';
+      const created = [`plugins/${id}`, `plugins/${id}-backend`];
+      const status = spawnSync(
+        'git',
+        ['status', '--porcelain', '--', ...touched, ...created],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      if (status.status !== 0 || status.stdout.trim()) {
+        log(
+          'skipped: commit or stash your changes to package.json files first',
+        );
+        return { ok: true, passed: 0, failed: 0 };
+      }
+      cleanups.push(() => {
+        spawnSync('git', ['checkout', '--', ...touched], { cwd: ROOT });
+        for (const dir of created) {
+          fs.rmSync(path.join(ROOT, dir), { recursive: true, force: true });
+        }
+        run('yarn', ['install']);
+      });
+      const checks = [
+        ['new', '--select', 'frontend-plugin', '--option', `pluginId=${id}`],
+        ['new', '--select', 'backend-plugin', '--option', `pluginId=${id}`],
+        ['tsc'],
+        ['workspace', `@portal/plugin-${id}`, 'lint'],
+        ['workspace', `@portal/plugin-${id}`, 'test', '--watchAll=false'],
+        ['workspace', `@portal/plugin-${id}-backend`, 'lint'],
+        [
+          'workspace',
+          `@portal/plugin-${id}-backend`,
+          'test',
+          '--watchAll=false',
+        ],
+      ];
+      let passed = 0;
+      for (const check of checks) {
+        if (!run('yarn', check)) {
+          return { ok: false, passed, failed: 1 };
+        }
+        passed += 1;
+      }
+      return { ok: true, passed, failed: 0 };
+    },
+  },
 ];
 
 async function main() {
