@@ -3,43 +3,26 @@ import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
 
 const content = `
-## Welcome to Backstage! 👋
+### Find your way around
 
-Backstage is your developer portal — a single place to manage all your
-software, services, and documentation.
+- **[Catalog](/)**: every service, website, library, API and resource of
+  Acme Commerce, with its owner. *Owned* shows what your teams own.
+- **[Docs](/docs)**: each component's TechDocs, and the portal's own guide
+  (*Acme Developer Portal*).
+- **[Create](/create)**: golden-path templates for new services.
+- **[APIs](/api-docs)**: the API definitions, with who provides and consumes them.
 
-### Quick Start
-
-- **Explore the catalog** — Browse all your organization's software in
-  the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
-- **Read the docs** — Find technical documentation for any service
-  right from its catalog page
-
-### Helpful Links
-
-- [Backstage Documentation](https://backstage.io/docs)
-- [Customizing Your Homepage](https://backstage.io/docs/getting-started/homepage)
-- [Adding Plugins](https://backstage.io/docs/plugins)
-- [Contributing](https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md)
-
-### How to Edit This Card
-
-This widget is defined in \`packages/app/src/modules/home/homeModule.tsx\`.
-You can update the markdown content there to welcome your team with
-your own links and getting started tips.
-
-To remove this card entirely, delete the getting started widget and
-remove it from the home module's extensions array in this file.
+You are signed in as a person of the demo organisation. To see the portal as
+someone else (a team lead, the CISO, the CFO), sign out in **Settings** and
+pick another person.
 `;
 
 const gettingStartedWidget = HomePageWidgetBlueprint.make({
   name: 'getting-started',
   params: {
     name: 'GettingStarted',
-    title: 'Getting Started',
-    description: 'Tips and links to help you get started with Backstage',
+    title: 'Welcome to the Acme Developer Portal',
+    description: 'Where to find what in the portal',
     components: async () => ({
       Content: () => <MarkdownContent content={content} />,
     }),
