@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import chromium from './scripts/chromium.cjs';
 
 /**
  * End-to-end tests run in Debian's Chromium (never a browser that Playwright
@@ -8,8 +9,6 @@ import { resolve } from 'node:path';
  * a throwaway data folder and points PLAYWRIGHT_URL at it; to run them by hand
  * against `./portal start`, use `yarn test:e2e`.
  */
-const executablePath = process.env.PORTAL_CHROMIUM ?? '/usr/bin/chromium';
-
 // Every workspace with an e2e-tests folder is one project.
 const projects = ['packages', 'plugins'].flatMap(group =>
   readdirSync(resolve(__dirname, group))
@@ -34,18 +33,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     viewport: { width: 1400, height: 900 },
-    launchOptions: {
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromium,
   },
   outputDir: 'e2e-test-report/artifacts',
   projects,

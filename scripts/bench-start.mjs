@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import launchOptions from './chromium.cjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-data-'));
@@ -67,18 +68,7 @@ try {
     const res = await fetch('http://localhost:3000');
     return res.ok;
   });
-  browser = await chromium.launch({
-    executablePath: process.env.PORTAL_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch(launchOptions);
   const page = await browser.newPage();
   await until('sign-in page lists the demo users', async () => {
     await page.goto('http://localhost:3000/', { timeout: 60_000 });
