@@ -1,0 +1,229 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ParsedFinding } from '@portal/plugin-secops-common';
+import { DatabaseSecopsStore } from './DatabaseSecopsStore';
+import { testDatabaseIds } from '../testDatabases';
+
+const databases = TestDatabases.create({ ids: testDatabaseIds() });
+
+function finding(n: number, extra: Partial<ParsedFinding> = {}): ParsedFinding {
+  return {
+    fingerprint: `fp-${n}`,
+    category: 'sca',
+    severity: n % 2 ? 'high' : 'critical',
+    ruleId: `CVE-2024-${1000 + n}`,
+    title: `Vulnerable package ${n}`,
+    packageName: `pkg-${n}`,
+    packageVersion: '1.0.0',
+    fixedVersion: '1.0.1',
+    ...extra,
+  };
+}
+
+const entityRef = 'component:default/payments-api';
+const base = {
+  entityRef,
+  tool: 'trivy',
+  format: 'trivy',
+  uploadedBy: 'user:default/ben-okafor',
+  reportSha256: 'abc',
+};
+
+describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
+  async function createStore() {
+    const knex = await databases.init(id);
+    const store = await DatabaseSecopsStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return { knex, store };
+  }
+
+  it('creates findings once and recognises them when the report comes again', async () => {
+    const { knex, store } = await createStore();
+    const findings = [finding(1), finding(2), finding(3)];
+
+    const first = await store.ingest(
+      { ...base, findings },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    expect(first).toMatchObject({
+      received: 3,
+      created: 3,
+      unchanged: 0,
+      fixed: 0,
+    });
+
+    const again = await store.ingest(
+      { ...base, findings },
+      new Date('2026-01-02T00:00:00Z'),
+    );
+    expect(again).toMatchObject({
+      received: 3,
+      created: 0,
+      unchanged: 3,
+      fixed: 0,
+    });
+    const [{ n }] = await knex('secops_findings').count({ n: '*' });
+    expect(Number(n)).toBe(3);
+
+    const page = await store.listFindings({ entityRef, limit: 10 });
+    expect(page.items[0].firstSeenAt.toISOString()).toBe(
+      '2026-01-01T00:00:00.000Z',
+    );
+    expect(page.items[0].lastSeenAt.toISOString()).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
+  });
+
+  it('fixes what a later scan no longer reports and reopens what comes back', async () => {
+    const { store } = await createStore();
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-01Z'),
+    );
+
+    const second = await store.ingest(
+      { ...base, findings: [finding(1)] },
+      new Date('2026-01-02Z'),
+    );
+    expect(second).toMatchObject({ fixed: 1, unchanged: 1 });
+    const fixedOnes = await store.listFindings({
+      entityRef,
+      status: 'fixed',
+      limit: 10,
+    });
+    expect(fixedOnes.items.map(f => f.fingerprint)).toEqual(['fp-2']);
+    expect(fixedOnes.items[0].fixedAt?.toISOString()).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
+
+    const third = await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-03Z'),
+    );
+    expect(third).toMatchObject({ reopened: 1, unchanged: 1, created: 0 });
+    const open = await store.listFindings({
+      entityRef,
+      status: 'open',
+      limit: 10,
+    });
+    expect(open.items.map(f => f.fingerprint).sort()).toEqual(['fp-1', 'fp-2']);
+    expect(open.items.every(f => f.fixedAt === undefined)).toBe(true);
+  });
+
+  it('keeps tools and entities apart', async () => {
+    const { store } = await createStore();
+    await store.ingest(
+      { ...base, findings: [finding(1)] },
+      new Date('2026-01-01Z'),
+    );
+    const other = await store.ingest(
+      { ...base, tool: 'grype', findings: [] },
+      new Date('2026-01-02Z'),
+    );
+    expect(other.fixed).toBe(0);
+    await store.ingest(
+      { ...base, entityRef: 'component:default/cart-service', findings: [] },
+      new Date('2026-01-02Z'),
+    );
+    const page = await store.listFindings({
+      entityRef,
+      status: 'open',
+      limit: 10,
+    });
+    expect(page.totalCount).toBe(1);
+  });
+
+  it('pages worst first with a cursor, and filters', async () => {
+    const { store } = await createStore();
+    const findings = Array.from({ length: 25 }, (_, i) => finding(i));
+    await store.ingest({ ...base, findings }, new Date('2026-01-01Z'));
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listFindings({ entityRef, limit: 10, cursor });
+      expect(page.totalCount).toBe(25);
+      seen.push(...page.items.map(f => `${f.severity}:${f.fingerprint}`));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    expect(seen.slice(0, 13).every(s => s.startsWith('critical'))).toBe(true);
+    expect(seen.slice(13).every(s => s.startsWith('high'))).toBe(true);
+
+    const highs = await store.listFindings({
+      entityRef,
+      severities: ['high'],
+      limit: 50,
+    });
+    expect(highs.totalCount).toBe(12);
+    const search = await store.listFindings({
+      entityRef,
+      search: 'CVE-2024-1007',
+      limit: 50,
+    });
+    expect(search.items.map(f => f.packageName)).toEqual(['pkg-7']);
+    const literal = await store.listFindings({
+      entityRef,
+      search: '100%',
+      limit: 50,
+    });
+    expect(literal.totalCount).toBe(0);
+
+    await expect(
+      store.listFindings({ entityRef, limit: 10, cursor: 'not-a-cursor' }),
+    ).rejects.toThrow('The cursor is not one this API handed out');
+  });
+
+  it('counts open findings by severity and category, overdue and fixed', async () => {
+    const { store } = await createStore();
+    await store.ingest(
+      {
+        ...base,
+        findings: [
+          finding(1),
+          finding(2),
+          finding(3, { category: 'sast', severity: 'medium' }),
+        ],
+      },
+      new Date('2026-01-01Z'),
+    );
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2), finding(4)] },
+      new Date('2026-03-01Z'),
+    );
+    const counts = await store.countFindings(entityRef, {
+      critical: new Date('2026-01-08Z'),
+      high: new Date('2026-01-31Z'),
+    });
+    expect(counts.open).toEqual({
+      critical: 2,
+      high: 1,
+      medium: 0,
+      low: 0,
+      info: 0,
+    });
+    expect(counts.byCategory).toEqual({ sca: 3 });
+    // fp-1 (high) and fp-2 (critical) are older than their SLAs; fp-4 is new.
+    expect(counts.overdue).toBe(2);
+    expect(counts.fixed).toBe(1);
+    expect(counts.lastScanAt?.toISOString()).toBe('2026-03-01T00:00:00.000Z');
+  });
+
+  it('keeps the worst severity when a report repeats a fingerprint', async () => {
+    const { store } = await createStore();
+    const result = await store.ingest(
+      {
+        ...base,
+        findings: [
+          finding(1, { severity: 'low' }),
+          finding(1, { severity: 'critical' }),
+        ],
+      },
+      new Date('2026-01-01Z'),
+    );
+    expect(result.received).toBe(1);
+    const page = await store.listFindings({ entityRef, limit: 10 });
+    expect(page.items.map(f => f.severity)).toEqual(['critical']);
+  });
+});

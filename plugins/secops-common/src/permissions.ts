@@ -1,0 +1,27 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/**
+ * Read the security findings of a catalog entity. A resource permission on
+ * catalog entities, so the policy can say "only what your teams own".
+ */
+export const secopsFindingsReadPermission = createPermission({
+  name: 'secops.findings.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Upload a scanner report for a catalog entity. CI uploads as a service;
+ * people may upload for what their teams own.
+ */
+export const secopsReportUploadPermission = createPermission({
+  name: 'secops.report.upload',
+  attributes: { action: 'create' },
+  resourceType: 'catalog-entity',
+});
+
+/** Every permission of the SecOps plugin. */
+export const secopsPermissions = [
+  secopsFindingsReadPermission,
+  secopsReportUploadPermission,
+];

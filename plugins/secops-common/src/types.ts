@@ -1,0 +1,97 @@
+/** Where in the life of software a finding was found. */
+export type FindingCategory = 'sast' | 'sca' | 'dast' | 'secret' | 'misconfig';
+
+/** Severities, normalised across tools, worst first. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Whether a finding is still there. */
+export type FindingStatus = 'open' | 'fixed';
+
+/** The report formats the backend understands out of the box. */
+export const REPORT_FORMATS = [
+  'sarif',
+  'cyclonedx',
+  'trivy',
+  'grype',
+  'osv',
+  'npm-audit',
+  'zap',
+] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** A finding as a parser produces it, before it is stored. */
+export interface ParsedFinding {
+  /**
+   * Stable across scans of the same code: the same problem in the same place
+   * (or the same vulnerable package) always gets the same fingerprint, even
+   * when line numbers shift.
+   */
+  fingerprint: string;
+  category: FindingCategory;
+  severity: Severity;
+  /** Rule or advisory id: a SARIF ruleId, CVE-2021-44228, GHSA-…, ZAP plugin id. */
+  ruleId: string;
+  title: string;
+  description?: string;
+  /** Every advisory id known for this finding (CVE, GHSA, …). */
+  aliases?: string[];
+  cvssScore?: number;
+  packageName?: string;
+  packageVersion?: string;
+  fixedVersion?: string;
+  /** A file path relative to the repository, or a target such as an image. */
+  locationPath?: string;
+  locationLine?: number;
+  /** For DAST: the URL that showed the problem. */
+  url?: string;
+  /** A page that explains the finding (advisory, rule documentation). */
+  helpUrl?: string;
+}
+
+/** A stored finding, as the API returns it. */
+export interface Finding extends Omit<ParsedFinding, 'aliases'> {
+  id: string;
+  entityRef: string;
+  tool: string;
+  aliases: string[];
+  status: FindingStatus;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  fixedAt?: string;
+  /** When it must be fixed by, from its severity's SLA. */
+  dueAt?: string;
+  overdue: boolean;
+}
+
+/** Counts of open findings for one entity. */
+export interface FindingSummary {
+  entityRef: string;
+  open: Record<Severity, number>;
+  byCategory: Partial<Record<FindingCategory, number>>;
+  overdue: number;
+  fixed: number;
+  lastScanAt?: string;
+}
+
+/** What one upload did. */
+export interface IngestResult {
+  scanId: string;
+  entityRef: string;
+  tool: string;
+  format: ReportFormat;
+  /** Findings in the report (after de-duplication). */
+  received: number;
+  created: number;
+  reopened: number;
+  unchanged: number;
+  /** Open findings of this tool and entity that the report no longer has. */
+  fixed: number;
+}
+
+/** A page of a list, with the cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  nextCursor?: string;
+}
