@@ -6,6 +6,11 @@ export interface Config {
        * Defaults to group:default/team-platform.
        */
       admins?: string[];
+      /**
+       * Entity refs of the groups that make up the security organisation.
+       * Defaults to group:default/security.
+       */
+      security?: string[];
     };
   };
 }

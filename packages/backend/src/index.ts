@@ -24,6 +24,8 @@ backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
 backend.add(import('@portal/plugin-auth-backend-module-demo-provider'));
+// A member of a group owns what the groups below it own (managers' views).
+backend.add(import('@portal/plugin-auth-backend-module-group-ownership'));
 
 // Software catalog
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -41,6 +43,9 @@ backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+// SecOps: scanner reports from CI, findings per entity
+backend.add(import('@portal/plugin-secops-backend'));
 
 // Kubernetes workloads
 backend.add(import('@backstage/plugin-kubernetes-backend'));

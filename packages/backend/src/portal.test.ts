@@ -13,6 +13,7 @@ import authPlugin from '@backstage/plugin-auth-backend';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import demoProviderModule from '@portal/plugin-auth-backend-module-demo-provider';
+import groupOwnershipModule from '@portal/plugin-auth-backend-module-group-ownership';
 import portalPolicyModule from '@portal/plugin-permission-backend-module-portal-policy';
 import { JsonObject } from '@backstage/types';
 import path from 'node:path';
@@ -82,6 +83,7 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
       features: [
         authPlugin,
         demoProviderModule,
+        groupOwnershipModule,
         catalogPlugin,
         permissionPlugin,
         portalPolicyModule,
@@ -170,6 +172,21 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
           'group:default/team-checkout',
         ]),
       });
+    });
+
+    it('gives a department member ownership of its teams', async () => {
+      const res = await signIn('maya-patel');
+      expect(res.status).toBe(200);
+      const refs = res.body.backstageIdentity.identity.ownershipEntityRefs;
+      expect(refs).toEqual(
+        expect.arrayContaining([
+          'user:default/maya-patel',
+          'group:default/engineering',
+          'group:default/team-checkout',
+          'group:default/team-platform',
+        ]),
+      );
+      expect(refs).not.toContain('group:default/security');
     });
 
     it('refuses someone who is not in the catalog', async () => {

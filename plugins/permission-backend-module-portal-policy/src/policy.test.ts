@@ -11,6 +11,10 @@ import {
 } from '@backstage/plugin-catalog-common/alpha';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  secopsFindingsReadPermission,
+  secopsReportUploadPermission,
+} from '@portal/plugin-secops-common';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
 function userOf(userEntityRef: string, groups: string[]): PolicyQueryUser {
@@ -90,6 +94,24 @@ describe('PortalPermissionPolicy', () => {
     await expect(policy.handle({ permission }, admin)).resolves.toEqual({
       result: AuthorizeResult.ALLOW,
     });
+  });
+
+  it('shows an entity’s findings to its owners and to security', async () => {
+    const ciso = userOf('user:default/jonas-berg', ['group:default/security']);
+    for (const permission of [
+      secopsFindingsReadPermission,
+      secopsReportUploadPermission,
+    ]) {
+      await expect(policy.handle({ permission }, ciso)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      await expect(policy.handle({ permission }, developer)).resolves.toEqual(
+        expect.objectContaining({
+          result: AuthorizeResult.CONDITIONAL,
+          conditions: expect.objectContaining({ rule: 'IS_ENTITY_OWNER' }),
+        }),
+      );
+    }
   });
 
   it('reads the admin groups from configuration, case-insensitively', async () => {

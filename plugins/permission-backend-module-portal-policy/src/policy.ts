@@ -18,6 +18,10 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import { Config } from '@backstage/config';
+import {
+  secopsFindingsReadPermission,
+  secopsReportUploadPermission,
+} from '@portal/plugin-secops-common';
 
 /** Who the portal's policy treats specially, read from configuration. */
 export interface PortalPolicyOptions {
@@ -26,16 +30,27 @@ export interface PortalPolicyOptions {
    * may delete and refresh any entity and remove locations.
    */
   admins: string[];
+  /**
+   * Entity refs whose members are the security organisation: they see and
+   * act on every entity's security data.
+   */
+  security: string[];
 }
 
 const DEFAULT_ADMINS = ['group:default/team-platform'];
+const DEFAULT_SECURITY = ['group:default/security'];
 
 /** Reads `permission.portalPolicy` from the app configuration. */
 export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
-  const admins = config.getOptionalStringArray(
-    'permission.portalPolicy.admins',
-  );
-  return { admins: (admins ?? DEFAULT_ADMINS).map(ref => ref.toLowerCase()) };
+  const read = (key: string, fallback: string[]) =>
+    (
+      config.getOptionalStringArray(`permission.portalPolicy.${key}`) ??
+      fallback
+    ).map(ref => ref.toLowerCase());
+  return {
+    admins: read('admins', DEFAULT_ADMINS),
+    security: read('security', DEFAULT_SECURITY),
+  };
 }
 
 const allow = (): PolicyDecision => ({ result: AuthorizeResult.ALLOW });
@@ -50,6 +65,9 @@ const deny = (): PolicyDecision => ({ result: AuthorizeResult.DENY });
  * - Entities may be deleted or refreshed by their owners (a database filter
  *   on the entity's owner) and by the portal admins.
  * - Catalog locations may only be removed by the portal admins.
+ * - Security findings of an entity are seen, and reports for it uploaded, by
+ *   its owners and by the security organisation (CI uploads as a service,
+ *   which the policy is not asked about).
  * - Any other action whose name says it deletes something is for admins only;
  *   what is left is allowed.
  *
@@ -68,7 +86,21 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     }
     const claims = user.info.ownershipEntityRefs.map(ref => ref.toLowerCase());
     const isAdmin = claims.some(ref => this.options.admins.includes(ref));
+    const isSecurity = claims.some(ref => this.options.security.includes(ref));
     const { permission } = request;
+
+    if (
+      isPermission(permission, secopsFindingsReadPermission) ||
+      isPermission(permission, secopsReportUploadPermission)
+    ) {
+      if (isAdmin || isSecurity) {
+        return allow();
+      }
+      return createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({ claims }),
+      );
+    }
 
     if (
       isPermission(permission, catalogEntityDeletePermission) ||

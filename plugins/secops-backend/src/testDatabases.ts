@@ -1,4 +1,4 @@
-import { TestDatabaseId } from '@backstage/backend-test-utils';
+import type { TestDatabaseId } from '@backstage/backend-test-utils';
 
 /**
  * The databases store tests run on: SQLite always, and the PostgreSQL that

@@ -2,7 +2,13 @@
 export type FindingCategory = 'sast' | 'sca' | 'dast' | 'secret' | 'misconfig';
 
 /** Severities, normalised across tools, worst first. */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const SEVERITIES = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Whether a finding is still there. */

@@ -274,6 +274,13 @@ export class DatabaseSecopsStore implements SecopsStore {
     });
   }
 
+  async hasScan(entityRef: string, tool: string): Promise<boolean> {
+    const row = await this.knex(SCANS)
+      .where({ entity_ref: entityRef, tool })
+      .first('id');
+    return Boolean(row);
+  }
+
   async listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>> {
     const filtered = () => {
       const q = this.knex<FindingRow>(FINDINGS).where(

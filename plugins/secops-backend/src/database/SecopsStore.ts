@@ -62,6 +62,8 @@ export interface SecopsStore {
    */
   ingest(input: IngestInput, now: Date): Promise<IngestResult>;
   listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>>;
+  /** Whether any report of this tool was stored for the entity. */
+  hasScan(entityRef: string, tool: string): Promise<boolean>;
   /**
    * Counts an entity's findings; `overdueBefore` gives, per severity, the
    * first-seen time before which an open finding is overdue.

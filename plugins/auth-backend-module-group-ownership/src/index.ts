@@ -1,0 +1,7 @@
+/**
+ * Ownership of a signed-in user includes their groups' subtrees.
+ *
+ * @packageDocumentation
+ */
+export { authModuleGroupOwnership as default } from './module';
+export { GroupTreeOwnership } from './GroupTreeOwnership';

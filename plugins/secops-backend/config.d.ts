@@ -1,0 +1,35 @@
+export interface Config {
+  secops?: {
+    limits?: {
+      /** Largest report accepted, after decompression, in bytes. Default 50 MiB. */
+      maxReportBytes?: number;
+      /** Largest upload as sent (compressed), in bytes. Default 20 MiB. */
+      maxCompressedBytes?: number;
+      /** Most findings one report may hold. Default 100000. */
+      maxFindings?: number;
+    };
+    /**
+     * Days to fix an open finding, by severity, counted from when it was first
+     * seen. A severity left out has no deadline. Defaults: critical 7, high
+     * 30, medium 90, low 180.
+     */
+    /**
+     * Reports to load at start for demo entities (the embedded default),
+     * through the same ingestion as uploads. Paths are relative to the
+     * backend's working directory.
+     */
+    demoReports?: Array<{
+      entityRef: string;
+      tool: string;
+      format?: string;
+      file: string;
+    }>;
+    sla?: {
+      critical?: number;
+      high?: number;
+      medium?: number;
+      low?: number;
+      info?: number;
+    };
+  };
+}

@@ -1,0 +1,307 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { secopsPlugin } from './plugin';
+
+const fixtures = path.resolve(__dirname, '../../../../shared/fixtures');
+const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name));
+
+const payments = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default' },
+  spec: { owner: 'group:default/team-checkout', type: 'service' },
+};
+
+async function start(
+  options: {
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    config?: object;
+  } = {},
+) {
+  const { server } = await startTestBackend({
+    features: [
+      secopsPlugin,
+      catalogServiceMock.factory({ entities: [payments] }),
+      mockServices.permissions.factory({
+        result: options.permission ?? AuthorizeResult.ALLOW,
+      }),
+      mockServices.rootConfig.factory({ data: options.config ?? {} }),
+    ],
+  });
+  return server;
+}
+
+const upload = (
+  server: Awaited<ReturnType<typeof start>>,
+  query: Record<string, string>,
+  body: Buffer | string,
+) =>
+  request(server)
+    .post('/api/secops/reports')
+    .query(query)
+    .set('content-type', 'application/octet-stream')
+    .send(body);
+
+const trivyQuery = {
+  entityRef: 'component:default/payments-api',
+  tool: 'trivy',
+  format: 'trivy',
+  commit: 'a1b2c3d4e5f6',
+  branch: 'main',
+};
+
+describe('secops backend', () => {
+  it('stores a report once: uploading it again creates nothing new', async () => {
+    const server = await start();
+    const report = fixture('trivy/trivy-alpine-310-image.json');
+
+    const first = await upload(server, trivyQuery, report);
+    expect(first.status).toBe(201);
+    expect(first.body.created).toBeGreaterThan(0);
+    expect(first.body.created).toBe(first.body.received);
+
+    const again = await upload(server, trivyQuery, report);
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({
+      created: 0,
+      reopened: 0,
+      fixed: 0,
+      unchanged: first.body.received,
+    });
+
+    const summary = await request(server).get(
+      '/api/secops/entities/component/default/payments-api/summary',
+    );
+    expect(summary.status).toBe(200);
+    const open = Object.values(summary.body.open as Record<string, number>);
+    expect(open.reduce((a, b) => a + b, 0)).toBe(first.body.received);
+    expect(summary.body.byCategory).toEqual({ sca: first.body.received });
+  });
+
+  it('accepts uploads from CI as a service principal', async () => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/secops/reports')
+      .query({ ...trivyQuery, format: 'sarif', tool: 'trivy' })
+      .set('authorization', mockCredentials.service.header())
+      .send(fixture('sarif/trivy-alpine-310.sarif'));
+    expect(res.status).toBe(201);
+  });
+
+  it('takes gzip-compressed reports', async () => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/secops/reports')
+      .query(trivyQuery)
+      .set('content-encoding', 'gzip')
+      .set('content-type', 'application/octet-stream')
+      .send(gzipSync(fixture('trivy/trivy-alpine-310-image.json')));
+    expect(res.status).toBe(201);
+    expect(res.body.created).toBeGreaterThan(0);
+  });
+
+  it('recognises the format when the upload does not name it', async () => {
+    const server = await start();
+    const res = await upload(
+      server,
+      { entityRef: trivyQuery.entityRef, tool: 'grype' },
+      fixture('grype/grype-presenter-image-golden.json'),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.format).toBe('grype');
+  });
+
+  it('lists findings worst first, page by page, with due dates', async () => {
+    const server = await start();
+    await upload(
+      server,
+      trivyQuery,
+      fixture('trivy/trivy-alpine-310-image.json'),
+    );
+    const base = '/api/secops/entities/component/default/payments-api/findings';
+
+    const first = await request(server).get(base).query({ limit: 2 });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toBeDefined();
+    expect(first.body.items[0]).toMatchObject({
+      status: 'open',
+      overdue: false,
+      entityRef: 'component:default/payments-api',
+    });
+    expect(first.body.items[0].dueAt).toBeDefined();
+
+    const second = await request(server)
+      .get(base)
+      .query({ limit: 2, cursor: first.body.nextCursor });
+    expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+
+    const bad = await request(server).get(base).query({ severity: 'urgent' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/severity/);
+  });
+
+  it('refuses what the permission policy refuses, and writes nothing', async () => {
+    const server = await start({ permission: AuthorizeResult.DENY });
+    const res = await upload(
+      server,
+      trivyQuery,
+      fixture('trivy/trivy-alpine-310-image.json'),
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(
+      /may not upload reports for component:default\/payments-api/,
+    );
+    const read = await request(server).get(
+      '/api/secops/entities/component/default/payments-api/findings',
+    );
+    expect(read.status).toBe(403);
+  });
+
+  it('refuses requests without credentials', async () => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/secops/reports')
+      .query(trivyQuery)
+      .set('authorization', mockCredentials.none.header())
+      .send(fixture('trivy/trivy-alpine-310-image.json'));
+    expect(res.status).toBe(401);
+  });
+
+  describe('bad input gets a clear 4xx and changes nothing', () => {
+    const cases: Array<
+      [string, Record<string, string>, Buffer | string, number, RegExp]
+    > = [
+      [
+        'an entity the catalog does not have',
+        { ...trivyQuery, entityRef: 'component:default/nope' },
+        '{}',
+        404,
+        /no component:default\/nope in the catalog/,
+      ],
+      [
+        'a malformed entity ref',
+        { ...trivyQuery, entityRef: 'component:default/' },
+        '{}',
+        400,
+        /Invalid entity ref/,
+      ],
+      [
+        'a missing tool',
+        { entityRef: trivyQuery.entityRef },
+        '{}',
+        400,
+        /tool/,
+      ],
+      [
+        'a hostile tool name',
+        { ...trivyQuery, tool: '../../etc' },
+        '{}',
+        400,
+        /tool must be/,
+      ],
+      [
+        'an unknown parameter',
+        { ...trivyQuery, drop: 'table' },
+        '{}',
+        400,
+        /Unrecognized key/,
+      ],
+      [
+        'an unknown format',
+        { ...trivyQuery, format: 'pdf' },
+        '{}',
+        400,
+        /Unknown report format 'pdf'/,
+      ],
+      ['an empty body', trivyQuery, '', 400, /empty/],
+      [
+        'truncated JSON',
+        trivyQuery,
+        fixture('trivy/trivy-alpine-310-image.json').subarray(0, 500),
+        400,
+        /not valid JSON/,
+      ],
+      [
+        'neither JSON nor XML',
+        trivyQuery,
+        'hello',
+        400,
+        /neither JSON nor XML/,
+      ],
+      [
+        'the wrong format for the content',
+        { ...trivyQuery, format: 'sarif' },
+        fixture('trivy/trivy-alpine-310-image.json'),
+        400,
+        /SARIF/i,
+      ],
+    ];
+
+    it.each(cases)('%s', async (_what, query, body, status, message) => {
+      const server = await start();
+      const res = await upload(server, query, body);
+      expect(res.status).toBe(status);
+      expect(res.body.error.message).toMatch(message);
+      const list = await request(server).get(
+        '/api/secops/entities/component/default/payments-api/findings',
+      );
+      expect(list.body.totalCount).toBe(0);
+    });
+
+    it('a report over the size limit gets 413', async () => {
+      const server = await start({
+        config: { secops: { limits: { maxReportBytes: 1000 } } },
+      });
+      const res = await upload(server, trivyQuery, 'x'.repeat(2000));
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(/secops.limits.maxReportBytes/);
+    });
+
+    it('a gzip bomb gets 413 without being inflated whole', async () => {
+      const server = await start({
+        config: { secops: { limits: { maxReportBytes: 1024 * 1024 } } },
+      });
+      const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
+      expect(bomb.length).toBeLessThan(200 * 1024);
+      const res = await request(server)
+        .post('/api/secops/reports')
+        .query(trivyQuery)
+        .set('content-type', 'application/octet-stream')
+        .set('content-encoding', 'gzip')
+        .send(bomb);
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(/once decompressed/);
+    });
+
+    it('more findings than the limit gets 400', async () => {
+      const server = await start({
+        config: { secops: { limits: { maxFindings: 3 } } },
+      });
+      const res = await upload(
+        server,
+        trivyQuery,
+        fixture('trivy/trivy-alpine-310-image.json'),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/limit/);
+    });
+
+    it('deeply nested JSON gets a 4xx, not a crash', async () => {
+      const server = await start();
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const res = await upload(server, trivyQuery, deep);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    });
+  });
+});

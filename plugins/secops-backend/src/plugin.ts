@@ -1,0 +1,79 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { secopsPermissions } from '@portal/plugin-secops-common';
+import {
+  ReportParser,
+  secopsParsersExtensionPoint,
+} from '@portal/plugin-secops-node';
+import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
+import { builtInParsers } from './parsers';
+import { readSecopsOptions } from './service/options';
+import { ReportIngester } from './service/ReportIngester';
+import { loadDemoReports, readDemoReports } from './service/demoReports';
+import { createRouter } from './service/router';
+
+/**
+ * The SecOps backend: takes scanner reports from CI, keeps one normalised
+ * finding per problem and entity, and answers who has what to fix.
+ *
+ * @public
+ */
+export const secopsPlugin = createBackendPlugin({
+  pluginId: 'secops',
+  register(env) {
+    const extraParsers: ReportParser[] = [];
+    env.registerExtensionPoint(secopsParsersExtensionPoint, {
+      addParser(parser) {
+        extraParsers.push(parser);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+        logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+      },
+      async init(deps) {
+        const options = readSecopsOptions(deps.config);
+        const store = await DatabaseSecopsStore.create({
+          database: deps.database,
+        });
+        const ingester = new ReportIngester(
+          [...builtInParsers, ...extraParsers],
+          store,
+          options,
+        );
+        deps.permissionsRegistry.addPermissions(secopsPermissions);
+        deps.httpRouter.use(
+          await createRouter({ ...deps, store, ingester, options }),
+        );
+
+        // Local demo data: loaded once the backend is up (the catalog must
+        // know the entities), through the same ingestion as CI uploads.
+        const demoReports = readDemoReports(deps.config);
+        if (demoReports.length) {
+          deps.lifecycle.addStartupHook(() => {
+            loadDemoReports({
+              reports: demoReports,
+              ingester,
+              hasScan: (entityRef, tool) => store.hasScan(entityRef, tool),
+              logger: deps.logger,
+            });
+          });
+        }
+      },
+    });
+  },
+});

@@ -1,0 +1,366 @@
+import {
+  AuditorService,
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CustomErrorBase,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  Finding,
+  FindingSummary,
+  REPORT_FORMATS,
+  secopsFindingsReadPermission,
+  secopsReportUploadPermission,
+  SEVERITIES,
+} from '@portal/plugin-secops-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { z } from 'zod/v3';
+import { SecopsStore, StoredFinding } from '../database/SecopsStore';
+import { dueDate, overdueCutoffs, SecopsOptions } from './options';
+import { ReportIngester } from './ReportIngester';
+
+/** A report larger than the configured limit. */
+class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  statusCode = 413;
+}
+
+const CATEGORIES = ['sast', 'sca', 'dast', 'secret', 'misconfig'] as const;
+
+const csv = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform(s => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)));
+
+const uploadQuery = z
+  .object({
+    entityRef: z.string().min(1),
+    tool: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]{0,99}$/i,
+        'tool must be a short name such as semgrep or trivy',
+      ),
+    format: z.string().max(32).optional(),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,64}$/i, 'commit must be a git commit hash')
+      .optional(),
+    branch: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+
+const listQuery = z
+  .object({
+    status: z.enum(['open', 'fixed']).optional(),
+    severity: csv(SEVERITIES).optional(),
+    category: csv(CATEGORIES).optional(),
+    search: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new InputError(`Invalid request, ${where}${issue.message}`);
+  }
+  return result.data;
+}
+
+function entityRefOf(
+  input: string | { kind: string; namespace: string; name: string },
+) {
+  try {
+    return stringifyEntityRef(
+      typeof input === 'string' ? parseEntityRef(input) : input,
+    );
+  } catch (error) {
+    throw new InputError(`Invalid entity ref: ${(error as Error).message}`);
+  }
+}
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  store: SecopsStore;
+  ingester: ReportIngester;
+  options: SecopsOptions;
+}
+
+export async function createRouter(
+  deps: RouterOptions,
+): Promise<express.Router> {
+  const {
+    httpAuth,
+    auth,
+    permissions,
+    auditor,
+    catalog,
+    store,
+    ingester,
+    options,
+  } = deps;
+  const router = Router();
+
+  /** Refuses unless the policy lets these credentials act on the entity. */
+  async function authorize(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<'catalog-entity'>,
+    entityRef: string,
+  ) {
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You may not ${
+          permission.attributes.action === 'create'
+            ? 'upload reports for'
+            : 'see the findings of'
+        } ${entityRef}`,
+      );
+    }
+  }
+
+  async function requireEntity(entityRef: string) {
+    const entity = await catalog.getEntityByRef(entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    if (!entity) {
+      throw new NotFoundError(`There is no ${entityRef} in the catalog`);
+    }
+  }
+
+  // The body is read as sent, bounded by maxCompressedBytes, and inflated
+  // here with a cap on the output, so a gzip bomb stops at the limit.
+  const tooLarge = () =>
+    new PayloadTooLargeError(
+      `The report is larger than ${options.maxReportBytes} bytes once decompressed (secops.limits.maxReportBytes)`,
+    );
+  const uploadTooLarge = () =>
+    new PayloadTooLargeError(
+      `The upload is larger than ${options.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
+    );
+
+  router.post(
+    '/reports',
+    async (req, _res, next) => {
+      const declared = Number(req.header('content-length') ?? 0);
+      if (declared > options.maxCompressedBytes) {
+        throw uploadTooLarge();
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += chunk.length;
+        if (size > options.maxCompressedBytes) {
+          throw uploadTooLarge();
+        }
+        chunks.push(chunk);
+      }
+      req.body = Buffer.concat(chunks);
+      next();
+    },
+    (req, _res, next) => {
+      const encoding = (
+        req.header('content-encoding') ?? 'identity'
+      ).toLowerCase();
+      const body: Buffer = Buffer.isBuffer(req.body)
+        ? req.body
+        : Buffer.alloc(0);
+      if (encoding === 'identity') {
+        if (body.length > options.maxReportBytes) return next(tooLarge());
+        req.body = body;
+        return next();
+      }
+      if (encoding !== 'gzip' && encoding !== 'deflate') {
+        return next(
+          new InputError(
+            `Content-Encoding ${encoding} is not supported; send gzip, deflate or plain`,
+          ),
+        );
+      }
+      try {
+        const inflate = encoding === 'gzip' ? gunzipSync : inflateSync;
+        req.body = inflate(body, { maxOutputLength: options.maxReportBytes });
+        return next();
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          return next(tooLarge());
+        }
+        return next(
+          new InputError(
+            `The report is not valid ${encoding} data: ${
+              (error as Error).message
+            }`,
+          ),
+        );
+      }
+    },
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const query = parse(uploadQuery, req.query);
+      const entityRef = entityRefOf(query.entityRef);
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'report-upload',
+        severityLevel: 'medium',
+        request: req,
+        meta: { entityRef, tool: query.tool, format: query.format },
+      });
+      try {
+        await authorize(credentials, secopsReportUploadPermission, entityRef);
+        await requireEntity(entityRef);
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const result = await ingester.ingest({
+          entityRef,
+          tool: query.tool.toLowerCase(),
+          format: query.format,
+          commitSha: query.commit,
+          branch: query.branch,
+          uploadedBy: principalOf(credentials),
+          body,
+        });
+        await auditorEvent.success({ meta: { ...result } });
+        res.status(201).json(result);
+      } catch (error) {
+        await auditorEvent.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
+
+  const entityPath = '/entities/:kind/:namespace/:name';
+
+  router.get(
+    `${entityPath}/findings`,
+    async (
+      req: Request<{ kind: string; namespace: string; name: string }>,
+      res,
+    ) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = entityRefOf(req.params);
+      const query = parse(listQuery, req.query);
+      await authorize(credentials, secopsFindingsReadPermission, entityRef);
+      const now = new Date();
+      const page = await store.listFindings({
+        entityRef,
+        status: query.status,
+        severities: query.severity,
+        categories: query.category,
+        search: query.search,
+        limit: query.limit,
+        cursor: query.cursor,
+      });
+      res.json({
+        ...page,
+        items: page.items.map(f => present(f, options, now)),
+      });
+    },
+  );
+
+  router.get(
+    `${entityPath}/summary`,
+    async (
+      req: Request<{ kind: string; namespace: string; name: string }>,
+      res,
+    ) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = entityRefOf(req.params);
+      await authorize(credentials, secopsFindingsReadPermission, entityRef);
+      const counts = await store.countFindings(
+        entityRef,
+        overdueCutoffs(options, new Date()),
+      );
+      const summary: FindingSummary = {
+        entityRef,
+        open: counts.open,
+        byCategory: counts.byCategory,
+        overdue: counts.overdue,
+        fixed: counts.fixed,
+        lastScanAt: counts.lastScanAt?.toISOString(),
+      };
+      res.json(summary);
+    },
+  );
+
+  router.get('/formats', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ items: ingester.formats, builtIn: REPORT_FORMATS });
+  });
+
+  return router;
+}
+
+function principalOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return principal.type === 'user'
+    ? principal.userEntityRef!
+    : `service:${principal.subject ?? 'unknown'}`;
+}
+
+/** Only http(s) links leave the API: a report cannot smuggle javascript: URLs. */
+function safeUrl(value?: string) {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function present(
+  finding: StoredFinding,
+  options: SecopsOptions,
+  now: Date,
+): Finding {
+  const due =
+    finding.status === 'open'
+      ? dueDate(options, finding.severity, finding.firstSeenAt)
+      : undefined;
+  return {
+    ...finding,
+    url: safeUrl(finding.url),
+    helpUrl: safeUrl(finding.helpUrl),
+    firstSeenAt: finding.firstSeenAt.toISOString(),
+    lastSeenAt: finding.lastSeenAt.toISOString(),
+    fixedAt: finding.fixedAt?.toISOString(),
+    dueAt: due?.toISOString(),
+    overdue: due ? due.getTime() < now.getTime() : false,
+  };
+}

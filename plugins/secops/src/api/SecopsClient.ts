@@ -1,0 +1,74 @@
+import {
+  createApiRef,
+  DiscoveryApi,
+  FetchApi,
+} from '@backstage/core-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import {
+  Finding,
+  FindingCategory,
+  FindingStatus,
+  FindingSummary,
+  Page,
+  Severity,
+} from '@portal/plugin-secops-common';
+
+export interface FindingsQuery {
+  status?: FindingStatus;
+  severity?: Severity[];
+  category?: FindingCategory[];
+  search?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The SecOps backend, as the frontend sees it. */
+export interface SecopsApi {
+  getSummary(entityRef: string): Promise<FindingSummary>;
+  listFindings(entityRef: string, query: FindingsQuery): Promise<Page<Finding>>;
+}
+
+export const secopsApiRef = createApiRef<SecopsApi>({ id: 'plugin.secops' });
+
+export class SecopsClient implements SecopsApi {
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  getSummary(entityRef: string): Promise<FindingSummary> {
+    return this.get(`${this.entityPath(entityRef)}/summary`);
+  }
+
+  listFindings(
+    entityRef: string,
+    query: FindingsQuery,
+  ): Promise<Page<Finding>> {
+    const params = new URLSearchParams();
+    if (query.status) params.set('status', query.status);
+    if (query.severity?.length)
+      params.set('severity', query.severity.join(','));
+    if (query.category?.length)
+      params.set('category', query.category.join(','));
+    if (query.search) params.set('search', query.search);
+    if (query.limit) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    return this.get(`${this.entityPath(entityRef)}/findings?${params}`);
+  }
+
+  private entityPath(entityRef: string) {
+    const { kind, namespace, name } = parseEntityRef(entityRef);
+    return `/entities/${encodeURIComponent(kind)}/${encodeURIComponent(
+      namespace,
+    )}/${encodeURIComponent(name)}`;
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const baseUrl = await this.deps.discoveryApi.getBaseUrl('secops');
+    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.json();
+  }
+}

@@ -1,0 +1,149 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { Finding, FindingSummary } from '@portal/plugin-secops-common';
+import { SecopsApi, secopsApiRef } from '../../api/SecopsClient';
+import { EntitySecurityContent } from './EntitySecurityContent';
+
+// Built so that linters do not take the test data for a script URL.
+const scheme = ['java', 'script'].join('');
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default' },
+  spec: { owner: 'team-checkout' },
+};
+
+const summary: FindingSummary = {
+  entityRef: 'component:default/payments-api',
+  open: { critical: 1, high: 2, medium: 0, low: 0, info: 0 },
+  byCategory: { sca: 2, secret: 1 },
+  overdue: 1,
+  fixed: 4,
+  lastScanAt: '2026-11-20T10:00:00.000Z',
+};
+
+function finding(overrides: Partial<Finding>): Finding {
+  return {
+    id: '1',
+    entityRef: 'component:default/payments-api',
+    tool: 'trivy',
+    fingerprint: 'f1',
+    category: 'sca',
+    severity: 'critical',
+    ruleId: 'CVE-2021-44228',
+    title: 'log4j-core: remote code execution',
+    aliases: ['GHSA-jfh8-c2jp-5v3q'],
+    packageName: 'log4j-core',
+    packageVersion: '2.14.1',
+    fixedVersion: '2.15.0',
+    status: 'open',
+    firstSeenAt: '2026-11-01T00:00:00.000Z',
+    lastSeenAt: '2026-11-20T00:00:00.000Z',
+    dueAt: '2026-11-08T00:00:00.000Z',
+    overdue: true,
+    ...overrides,
+  };
+}
+
+function render(api: SecopsApi) {
+  return renderInTestApp(
+    <EntityProvider entity={entity}>
+      <EntitySecurityContent />
+    </EntityProvider>,
+    { apis: [[secopsApiRef, api]] },
+  );
+}
+
+describe('EntitySecurityContent', () => {
+  it('shows counts by severity and the findings, worst first', async () => {
+    const api: SecopsApi = {
+      getSummary: jest.fn().mockResolvedValue(summary),
+      listFindings: jest.fn().mockResolvedValue({
+        items: [
+          finding({}),
+          finding({
+            id: '2',
+            severity: 'high',
+            category: 'secret',
+            ruleId: 'aws-access-key',
+            title: 'AWS access key in code',
+            packageName: undefined,
+            locationPath: 'src/config.py',
+            locationLine: 12,
+            overdue: false,
+          }),
+        ],
+        totalCount: 2,
+      }),
+    };
+    await render(api);
+
+    expect(await screen.findByText('3 open findings')).toBeInTheDocument();
+    expect(screen.getByLabelText('1 open critical')).toBeInTheDocument();
+    expect(screen.getByText(/1 overdue · 4 fixed so far/)).toBeInTheDocument();
+    expect(
+      await screen.findByText('log4j-core: remote code execution'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/\(overdue\)/)).toBeInTheDocument();
+    expect(screen.getByText('src/config.py:12')).toBeInTheDocument();
+  });
+
+  it('filters by severity on the server when a tile is clicked', async () => {
+    const listFindings = jest
+      .fn()
+      .mockResolvedValue({ items: [finding({})], totalCount: 1 });
+    await render({
+      getSummary: jest.fn().mockResolvedValue(summary),
+      listFindings,
+    });
+
+    await userEvent.click(await screen.findByLabelText('1 open critical'));
+    await waitFor(() =>
+      expect(listFindings).toHaveBeenLastCalledWith(
+        'component:default/payments-api',
+        expect.objectContaining({ severity: ['critical'], status: 'open' }),
+      ),
+    );
+  });
+
+  it('never renders a link that is not http(s)', async () => {
+    const api: SecopsApi = {
+      getSummary: jest.fn().mockResolvedValue(summary),
+      listFindings: jest.fn().mockResolvedValue({
+        items: [
+          finding({
+            category: 'dast',
+            url: `${scheme}:alert(1)`,
+            helpUrl: `${scheme}:alert(2)`,
+            packageName: undefined,
+          }),
+        ],
+        totalCount: 1,
+      }),
+    };
+    await render(api);
+    await screen.findByText('log4j-core: remote code execution');
+    expect(document.querySelector('a[href^="javascript"]')).toBeNull();
+  });
+
+  it('says how to get data in when nothing was scanned yet', async () => {
+    await render({
+      getSummary: jest.fn().mockResolvedValue({
+        ...summary,
+        open: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+        byCategory: {},
+        lastScanAt: undefined,
+      }),
+      listFindings: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    });
+    expect(
+      await screen.findByText('No security scans yet'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/POST it to \/api\/secops\/reports/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,392 @@
+import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import useDebounce from 'react-use/esm/useDebounce';
+import {
+  EmptyState,
+  ErrorPanel,
+  InfoCard,
+  Link,
+  Progress,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  Finding,
+  FindingStatus,
+  Severity,
+  SEVERITIES,
+} from '@portal/plugin-secops-common';
+import {
+  Box,
+  Button,
+  Chip,
+  Collapse,
+  Grid,
+  IconButton,
+  MenuItem,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import KeyboardArrowDown from '@material-ui/icons/KeyboardArrowDown';
+import KeyboardArrowUp from '@material-ui/icons/KeyboardArrowUp';
+import { secopsApiRef } from '../../api/SecopsClient';
+import { CATEGORY_LABELS, isHttpUrl, SEVERITY_COLORS } from './severity';
+
+const PAGE_SIZE = 20;
+
+function SeverityChip({ severity }: { severity: Severity }) {
+  return (
+    <Chip
+      size="small"
+      label={severity}
+      style={{
+        backgroundColor: SEVERITY_COLORS[severity],
+        color: '#fff',
+        fontWeight: 600,
+      }}
+    />
+  );
+}
+
+function SeverityTiles(props: {
+  open: Record<Severity, number>;
+  selected: Severity[];
+  onToggle: (severity: Severity) => void;
+}) {
+  return (
+    <Grid container spacing={2}>
+      {SEVERITIES.map(severity => {
+        const active = props.selected.includes(severity);
+        return (
+          <Grid item xs key={severity}>
+            <Box
+              role="button"
+              aria-pressed={active}
+              aria-label={`${props.open[severity]} open ${severity}`}
+              tabIndex={0}
+              onClick={() => props.onToggle(severity)}
+              onKeyDown={e => e.key === 'Enter' && props.onToggle(severity)}
+              style={{
+                cursor: 'pointer',
+                borderRadius: 8,
+                padding: 12,
+                color: '#fff',
+                background: SEVERITY_COLORS[severity],
+                opacity: props.selected.length && !active ? 0.45 : 1,
+                outline: active ? '3px solid #111' : undefined,
+              }}
+            >
+              <Typography variant="h4" component="div">
+                {props.open[severity]}
+              </Typography>
+              <Typography
+                variant="body2"
+                style={{ textTransform: 'capitalize' }}
+              >
+                {severity}
+              </Typography>
+            </Box>
+          </Grid>
+        );
+      })}
+    </Grid>
+  );
+}
+
+function where(finding: Finding) {
+  if (isHttpUrl(finding.url)) {
+    return <Link to={finding.url}>{finding.url}</Link>;
+  }
+  if (finding.locationPath) {
+    return (
+      <code>
+        {finding.locationPath}
+        {finding.locationLine ? `:${finding.locationLine}` : ''}
+      </code>
+    );
+  }
+  return null;
+}
+
+function FindingRow({ finding }: { finding: Finding }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <TableRow hover>
+        <TableCell padding="checkbox">
+          <IconButton
+            size="small"
+            aria-label={open ? 'Hide details' : 'Show details'}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? <KeyboardArrowUp /> : <KeyboardArrowDown />}
+          </IconButton>
+        </TableCell>
+        <TableCell>
+          <SeverityChip severity={finding.severity} />
+        </TableCell>
+        <TableCell>
+          <Typography variant="body2">{finding.title}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {finding.ruleId} · {CATEGORY_LABELS[finding.category]} ·{' '}
+            {finding.tool}
+          </Typography>
+        </TableCell>
+        <TableCell>
+          {finding.packageName && (
+            <Typography variant="body2">
+              {finding.packageName} {finding.packageVersion}
+              {finding.fixedVersion && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  color="textSecondary"
+                >
+                  fixed in {finding.fixedVersion}
+                </Typography>
+              )}
+            </Typography>
+          )}
+          {where(finding)}
+        </TableCell>
+        <TableCell>
+          {finding.status === 'fixed' ? (
+            <Typography variant="body2">
+              fixed {finding.fixedAt?.slice(0, 10)}
+            </Typography>
+          ) : (
+            <Typography
+              variant="body2"
+              style={
+                finding.overdue ? { color: '#b91c1c', fontWeight: 600 } : {}
+              }
+            >
+              {finding.dueAt ? finding.dueAt.slice(0, 10) : '—'}
+              {finding.overdue ? ' (overdue)' : ''}
+            </Typography>
+          )}
+          <Typography variant="caption" color="textSecondary">
+            since {finding.firstSeenAt.slice(0, 10)}
+          </Typography>
+        </TableCell>
+      </TableRow>
+      <TableRow>
+        <TableCell colSpan={5} style={{ paddingTop: 0, paddingBottom: 0 }}>
+          <Collapse in={open} unmountOnExit>
+            <Box py={2}>
+              {finding.description && (
+                <Typography
+                  variant="body2"
+                  paragraph
+                  style={{ whiteSpace: 'pre-wrap' }}
+                >
+                  {finding.description.slice(0, 2000)}
+                </Typography>
+              )}
+              {finding.aliases.length > 0 && (
+                <Typography variant="body2">
+                  Also known as: {finding.aliases.join(', ')}
+                </Typography>
+              )}
+              {finding.cvssScore !== undefined && (
+                <Typography variant="body2">
+                  CVSS {finding.cvssScore}
+                </Typography>
+              )}
+              {isHttpUrl(finding.helpUrl) && (
+                <Link to={finding.helpUrl}>How to fix it</Link>
+              )}
+            </Box>
+          </Collapse>
+        </TableCell>
+      </TableRow>
+    </>
+  );
+}
+
+/** The entity page's Security tab. */
+export function EntitySecurityContent() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const api = useApi(secopsApiRef);
+
+  const [severities, setSeverities] = useState<Severity[]>([]);
+  const [status, setStatus] = useState<FindingStatus>('open');
+  const [search, setSearch] = useState('');
+  const [debouncedSearch, setDebouncedSearch] = useState('');
+  useDebounce(() => setDebouncedSearch(search.trim()), 300, [search]);
+  // Cursors of the pages seen so far: going back pops one.
+  const [cursors, setCursors] = useState<Array<string | undefined>>([
+    undefined,
+  ]);
+  useEffect(
+    () => setCursors([undefined]),
+    [severities, status, debouncedSearch],
+  );
+  const cursor = cursors[cursors.length - 1];
+
+  const summary = useAsync(() => api.getSummary(entityRef), [api, entityRef]);
+  const findings = useAsync(
+    () =>
+      api.listFindings(entityRef, {
+        status,
+        severity: severities,
+        search: debouncedSearch || undefined,
+        limit: PAGE_SIZE,
+        cursor,
+      }),
+    [api, entityRef, status, severities, debouncedSearch, cursor],
+  );
+
+  if (summary.loading) {
+    return <Progress />;
+  }
+  if (summary.error) {
+    return (
+      <ErrorPanel
+        title="Could not load security findings"
+        error={summary.error}
+      />
+    );
+  }
+  const counts = summary.value!;
+  if (!counts.lastScanAt) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No security scans yet"
+        description={`No pipeline has uploaded a scanner report for ${entityRef}. The golden-path pipeline uploads SAST, SCA, secret and DAST reports on every build; to upload one by hand, POST it to /api/secops/reports?entityRef=${entityRef}&tool=<tool> with a Backstage token (see the portal docs, "Security findings").`}
+      />
+    );
+  }
+
+  const toggle = (severity: Severity) =>
+    setSeverities(current =>
+      current.includes(severity)
+        ? current.filter(s => s !== severity)
+        : [...current, severity],
+    );
+  const totalOpen = SEVERITIES.reduce((n, s) => n + counts.open[s], 0);
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <InfoCard
+          title={`${totalOpen} open findings`}
+          subheader={`Last scan ${new Date(
+            counts.lastScanAt,
+          ).toLocaleString()} · ${counts.overdue} overdue · ${
+            counts.fixed
+          } fixed so far`}
+        >
+          <SeverityTiles
+            open={counts.open}
+            selected={severities}
+            onToggle={toggle}
+          />
+          <Box mt={2} display="flex" flexWrap="wrap" style={{ gap: 8 }}>
+            {Object.entries(counts.byCategory).map(([category, n]) => (
+              <Chip
+                key={category}
+                variant="outlined"
+                label={`${CATEGORY_LABELS[category] ?? category}: ${n}`}
+              />
+            ))}
+          </Box>
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title="Findings" noPadding>
+          <Box display="flex" p={2} style={{ gap: 16 }}>
+            <TextField
+              select
+              size="small"
+              variant="outlined"
+              label="Status"
+              value={status}
+              onChange={e => setStatus(e.target.value as FindingStatus)}
+            >
+              <MenuItem value="open">Open</MenuItem>
+              <MenuItem value="fixed">Fixed</MenuItem>
+            </TextField>
+            <TextField
+              size="small"
+              variant="outlined"
+              label="Search CVE, rule, package or file"
+              value={search}
+              onChange={e => setSearch(e.target.value)}
+              style={{ minWidth: 320 }}
+            />
+          </Box>
+          {findings.error && (
+            <ErrorPanel
+              title="Could not load the findings"
+              error={findings.error}
+            />
+          )}
+          {findings.loading && <Progress />}
+          {findings.value && (
+            <>
+              <Table size="small" aria-label="Findings">
+                <TableHead>
+                  <TableRow>
+                    <TableCell />
+                    <TableCell>Severity</TableCell>
+                    <TableCell>Finding</TableCell>
+                    <TableCell>Package or location</TableCell>
+                    <TableCell>{status === 'open' ? 'Due' : 'Fixed'}</TableCell>
+                  </TableRow>
+                </TableHead>
+                <TableBody>
+                  {findings.value.items.map(finding => (
+                    <FindingRow key={finding.id} finding={finding} />
+                  ))}
+                  {findings.value.items.length === 0 && (
+                    <TableRow>
+                      <TableCell colSpan={5}>
+                        <Typography align="center" color="textSecondary">
+                          Nothing matches these filters.
+                        </Typography>
+                      </TableCell>
+                    </TableRow>
+                  )}
+                </TableBody>
+              </Table>
+              <Box
+                display="flex"
+                alignItems="center"
+                justifyContent="flex-end"
+                p={2}
+                style={{ gap: 16 }}
+              >
+                <Typography variant="body2" color="textSecondary">
+                  {findings.value.totalCount} findings · page {cursors.length}
+                </Typography>
+                <Button
+                  disabled={cursors.length < 2}
+                  onClick={() => setCursors(cursors.slice(0, -1))}
+                >
+                  Previous
+                </Button>
+                <Button
+                  disabled={!findings.value.nextCursor}
+                  onClick={() =>
+                    setCursors([...cursors, findings.value!.nextCursor])
+                  }
+                >
+                  Next
+                </Button>
+              </Box>
+            </>
+          )}
+        </InfoCard>
+      </Grid>
+    </Grid>
+  );
+}

@@ -1,0 +1,29 @@
+import { Severity } from '@portal/plugin-secops-common';
+
+/** Colours people already read as severities (critical darkest). */
+export const SEVERITY_COLORS: Record<Severity, string> = {
+  critical: '#7f1d1d',
+  high: '#dc2626',
+  medium: '#f59e0b',
+  low: '#3b82f6',
+  info: '#6b7280',
+};
+
+export const CATEGORY_LABELS: Record<string, string> = {
+  sast: 'Code (SAST)',
+  sca: 'Dependencies (SCA)',
+  dast: 'Running app (DAST)',
+  secret: 'Secrets',
+  misconfig: 'Misconfiguration',
+};
+
+/** Only http(s) links are shown: a report cannot smuggle other schemes. */
+export function isHttpUrl(value?: string): value is string {
+  if (!value) return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,1 @@
+export { secopsPlugin as default } from './plugin';

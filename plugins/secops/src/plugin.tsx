@@ -1,0 +1,38 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { SecopsClient, secopsApiRef } from './api/SecopsClient';
+
+const secopsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: secopsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new SecopsClient(deps),
+    }),
+});
+
+/** The Security tab of components, resources and systems. */
+const entitySecurityContent = EntityContentBlueprint.make({
+  params: {
+    path: '/security',
+    title: 'Security',
+    filter: { kind: { $in: ['component', 'resource', 'system'] } },
+    loader: () =>
+      import('./components/EntitySecurityContent').then(m => (
+        <m.EntitySecurityContent />
+      )),
+  },
+});
+
+/** SecOps: security findings from CI, per service, team and organisation. */
+export const secopsPlugin = createFrontendPlugin({
+  pluginId: 'secops',
+  title: 'Security',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [secopsApi, entitySecurityContent],
+});
