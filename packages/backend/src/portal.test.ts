@@ -15,6 +15,8 @@ import permissionPlugin from '@backstage/plugin-permission-backend';
 import demoProviderModule from '@portal/plugin-auth-backend-module-demo-provider';
 import groupOwnershipModule from '@portal/plugin-auth-backend-module-group-ownership';
 import portalPolicyModule from '@portal/plugin-permission-backend-module-portal-policy';
+import secopsPlugin from '@portal/plugin-secops-backend';
+import fs from 'node:fs';
 import { JsonObject } from '@backstage/types';
 import path from 'node:path';
 import request from 'supertest';
@@ -87,6 +89,7 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
         catalogPlugin,
         permissionPlugin,
         portalPolicyModule,
+        secopsPlugin,
         authServiceFactory,
         httpAuthServiceFactory,
         userInfoServiceFactory,
@@ -95,7 +98,12 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
             app: { baseUrl: 'http://localhost:3000' },
             backend: { database },
             auth: { providers: { demo: {} } },
-            permission: { enabled: true },
+            permission: {
+              enabled: true,
+              portalPolicy: {
+                security: ['group:default/security', 'group:default/team-appsec'],
+              },
+            },
             catalog: {
               rules: [{ allow: ['Component', 'System', 'API', 'Resource'] }],
               locations: [
@@ -302,6 +310,43 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
         .delete(`/api/catalog/locations/${id}`)
         .set('authorization', await as('grace-liu'));
       expect(allowed.status).toBe(204);
+    });
+  });
+
+  describe('security findings, by ownership', () => {
+    const report = fs.readFileSync(
+      path.join(repoRoot, 'catalog/security-reports/payments-api.trivy.json'),
+    );
+    const upload = async (userName: string) =>
+      request(server)
+        .post('/api/secops/reports')
+        .query({ entityRef: 'component:default/payments-api', tool: 'trivy' })
+        .set('authorization', await as(userName))
+        .set('content-type', 'application/octet-stream')
+        .send(report);
+    const read = async (userName: string) =>
+      request(server)
+        .get('/api/secops/entities/component/default/payments-api/findings')
+        .set('authorization', await as(userName));
+
+    it('lets the owning team upload, and refuses another team', async () => {
+      const refused = await upload('emma-schulz');
+      expect(refused.status).toBe(403);
+      const allowed = await upload('ben-okafor');
+      expect(allowed.status).toBe(201);
+      expect(allowed.body.created).toBeGreaterThan(0);
+    });
+
+    it('shows the findings to the team, its department and security, not to other teams', async () => {
+      expect((await read('ben-okafor')).status).toBe(200);
+      expect((await read('maya-patel')).status).toBe(200);
+      expect((await read('jonas-berg')).status).toBe(200);
+      expect((await read('kira-tanaka')).status).toBe(200);
+      const refused = await read('emma-schulz');
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toMatch(
+        /may not see the findings of component:default\/payments-api/,
+      );
     });
   });
 });
