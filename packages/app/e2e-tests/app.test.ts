@@ -65,6 +65,15 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
     page.getByText('is the payment orchestration service of Acme Commerce'),
   ).toBeVisible({ timeout: 60_000 });
   await shot(page, 'entity-docs');
+
+  // Its security findings, loaded from a real Trivy report at start.
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Security' })
+    .click();
+  await expect(page.getByText(/\d+ open findings/)).toBeVisible();
+  await expect(page.getByText('CVE-2019-1551').first()).toBeVisible();
+  await shot(page, 'entity-security');
 });
 
 test('the portal’s own docs render in TechDocs', async ({ page }) => {

@@ -129,6 +129,22 @@ describe('EntitySecurityContent', () => {
     expect(document.querySelector('a[href^="javascript"]')).toBeNull();
   });
 
+  it('says who may see the findings when the viewer may not', async () => {
+    const forbidden = Object.assign(new Error('Forbidden'), {
+      statusCode: 403,
+    });
+    await render({
+      getSummary: jest.fn().mockRejectedValue(forbidden),
+      listFindings: jest.fn().mockRejectedValue(forbidden),
+    });
+    expect(
+      await screen.findByText('Security findings are private to their owners'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/visible to its owners \(team-checkout\)/),
+    ).toBeInTheDocument();
+  });
+
   it('says how to get data in when nothing was scanned yet', async () => {
     await render({
       getSummary: jest.fn().mockResolvedValue({

@@ -248,6 +248,17 @@ export function EntitySecurityContent() {
     return <Progress />;
   }
   if (summary.error) {
+    if ((summary.error as { statusCode?: number }).statusCode === 403) {
+      return (
+        <EmptyState
+          missing="info"
+          title="Security findings are private to their owners"
+          description={`The findings of ${entityRef} are visible to its owners${
+            entity.spec?.owner ? ` (${entity.spec.owner})` : ''
+          }, the groups above them and the security team.`}
+        />
+      );
+    }
     return (
       <ErrorPanel
         title="Could not load security findings"
