@@ -101,7 +101,10 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
             permission: {
               enabled: true,
               portalPolicy: {
-                security: ['group:default/security', 'group:default/team-appsec'],
+                security: [
+                  'group:default/security',
+                  'group:default/team-appsec',
+                ],
               },
             },
             catalog: {
