@@ -298,8 +298,11 @@ const steps = [
         for (const dir of created) {
           fs.rmSync(path.join(ROOT, dir), { recursive: true, force: true });
         }
-        run('yarn', ['install']);
+        run('yarn', ['install'], mutable);
       });
+      // yarn new adds workspaces, so the lockfile must be allowed to change
+      // (yarn makes installs immutable when CI is set).
+      const mutable = { env: { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' } };
       const checks = [
         ['new', '--select', 'frontend-plugin', '--option', `pluginId=${id}`],
         ['new', '--select', 'backend-plugin', '--option', `pluginId=${id}`],
@@ -316,7 +319,7 @@ const steps = [
       ];
       let passed = 0;
       for (const check of checks) {
-        if (!run('yarn', check)) {
+        if (!run('yarn', check, mutable)) {
           return { ok: false, passed, failed: 1 };
         }
         passed += 1;

@@ -318,7 +318,7 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
 
   describe('security findings, by ownership', () => {
     const report = fs.readFileSync(
-      path.join(repoRoot, 'catalog/security-reports/payments-api.trivy.json'),
+      path.join(repoRoot, 'fixtures/trivy/trivy-alpine-310-image.json'),
     );
     const upload = async (userName: string) =>
       request(server)

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { secopsPlugin } from './plugin';
 
-const fixtures = path.resolve(__dirname, '../../../../shared/fixtures');
+const fixtures = path.resolve(__dirname, '../../../fixtures');
 const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name));
 
 const payments = {

@@ -1,6 +1,6 @@
 /*
- * Test helpers: the real third-party report files kept in /work/shared/fixtures
- * (see SOURCES.md there). They are read, never changed; tests that need a
+ * Test helpers: the real third-party report files kept in the repository's
+ * fixtures/ folder (see SOURCES.md there). They are read, never changed; tests that need a
  * variant change a deep copy in memory.
  */
 import fs from 'node:fs';
@@ -8,11 +8,8 @@ import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
 
-/** /work/shared/fixtures, from plugins/secops-backend/src/parsers/__testUtils__. */
-export const FIXTURES_DIR = path.resolve(
-  __dirname,
-  '../../../../../../shared/fixtures',
-);
+/** The repository's fixtures/, from plugins/secops-backend/src/parsers/__testUtils__. */
+export const FIXTURES_DIR = path.resolve(__dirname, '../../../../../fixtures');
 
 export const FIXTURES = {
   gitleaksSarif: 'sarif/gitleaks-7.4.0-defectdojo.sarif',
