@@ -24,6 +24,30 @@ export interface Config {
       format?: string;
       file: string;
     }>;
+    /**
+     * Gate policies, owned by SecOps: the first whose match fits an entity
+     * applies. Without any, the gate is: no open critical, no high older than
+     * 30 days.
+     */
+    gates?: Array<{
+      name: string;
+      /** Every field given must match (any of its values). */
+      match?: {
+        kind?: string[];
+        type?: string[];
+        lifecycle?: string[];
+        tags?: string[];
+        system?: string[];
+      };
+      rules: Array<{
+        /** This severity or worse counts. */
+        severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+        /** How many may be open; default 0. */
+        maxOpen?: number;
+        /** Only findings first seen more than this many days ago count. */
+        maxAgeDays?: number;
+      }>;
+    }>;
     sla?: {
       critical?: number;
       high?: number;

@@ -352,4 +352,44 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
       );
     });
   });
+
+  describe('exemptions: owners ask, security decides', () => {
+    it('refuses a developer approving, lets the CISO approve', async () => {
+      const list = await request(server)
+        .get('/api/secops/entities/component/default/payments-api/findings')
+        .set('authorization', await as('ben-okafor'));
+      expect(list.status).toBe(200);
+      const findingId = list.body.items[0].id;
+      const body = {
+        justification: 'Base image update is scheduled for next sprint.',
+        expiresAt: new Date(Date.now() + 7 * 86400000).toISOString(),
+      };
+
+      const otherTeam = await request(server)
+        .post(`/api/secops/findings/${findingId}/exemptions`)
+        .set('authorization', await as('emma-schulz'))
+        .send(body);
+      expect(otherTeam.status).toBe(403);
+
+      const asked = await request(server)
+        .post(`/api/secops/findings/${findingId}/exemptions`)
+        .set('authorization', await as('ben-okafor'))
+        .send(body);
+      expect(asked.status).toBe(201);
+
+      const decide = async (userName: string) =>
+        request(server)
+          .post(`/api/secops/exemptions/${asked.body.id}/decision`)
+          .set('authorization', await as(userName))
+          .send({ decision: 'approve' });
+      const selfApproval = await decide('ben-okafor');
+      expect(selfApproval.status).toBe(403);
+      expect(selfApproval.body.error.message).toMatch(
+        /Only the security team may approve or reject exemptions/,
+      );
+      const approved = await decide('jonas-berg');
+      expect(approved.status).toBe(200);
+      expect(approved.body.decidedBy).toBe('user:default/jonas-berg');
+    });
+  });
 });

@@ -12,6 +12,8 @@ import {
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
+  secopsExemptionDecidePermission,
+  secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
@@ -101,6 +103,7 @@ describe('PortalPermissionPolicy', () => {
     for (const permission of [
       secopsFindingsReadPermission,
       secopsReportUploadPermission,
+      secopsExemptionRequestPermission,
     ]) {
       await expect(policy.handle({ permission }, ciso)).resolves.toEqual({
         result: AuthorizeResult.ALLOW,
@@ -112,6 +115,20 @@ describe('PortalPermissionPolicy', () => {
         }),
       );
     }
+  });
+
+  it('lets only security decide exemptions, not even portal admins', async () => {
+    const ciso = userOf('user:default/jonas-berg', ['group:default/security']);
+    const permission = secopsExemptionDecidePermission;
+    await expect(policy.handle({ permission }, ciso)).resolves.toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    await expect(policy.handle({ permission }, admin)).resolves.toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    await expect(policy.handle({ permission }, developer)).resolves.toEqual({
+      result: AuthorizeResult.DENY,
+    });
   });
 
   it('reads the admin groups from configuration, case-insensitively', async () => {

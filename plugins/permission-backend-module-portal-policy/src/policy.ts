@@ -19,6 +19,8 @@ import {
 } from '@backstage/plugin-catalog-backend/alpha';
 import { Config } from '@backstage/config';
 import {
+  secopsExemptionDecidePermission,
+  secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
@@ -67,7 +69,8 @@ const deny = (): PolicyDecision => ({ result: AuthorizeResult.DENY });
  * - Catalog locations may only be removed by the portal admins.
  * - Security findings of an entity are seen, and reports for it uploaded, by
  *   its owners and by the security organisation (CI uploads as a service,
- *   which the policy is not asked about).
+ *   which the policy is not asked about). Owners ask for exemptions; only
+ *   the security organisation approves or rejects them.
  * - Any other action whose name says it deletes something is for admins only;
  *   what is left is allowed.
  *
@@ -89,9 +92,14 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     const isSecurity = claims.some(ref => this.options.security.includes(ref));
     const { permission } = request;
 
+    if (isPermission(permission, secopsExemptionDecidePermission)) {
+      return isSecurity ? allow() : deny();
+    }
+
     if (
       isPermission(permission, secopsFindingsReadPermission) ||
-      isPermission(permission, secopsReportUploadPermission)
+      isPermission(permission, secopsReportUploadPermission) ||
+      isPermission(permission, secopsExemptionRequestPermission)
     ) {
       if (isAdmin || isSecurity) {
         return allow();

@@ -177,6 +177,198 @@ describe('secops backend', () => {
     expect(res.status).toBe(401);
   });
 
+  describe('gates and exemptions', () => {
+    const gate = (server: Awaited<ReturnType<typeof start>>) =>
+      request(server).post('/api/secops/gate').send({
+        entityRef: 'component:default/payments-api',
+        commit: 'abcdef1',
+        branch: 'main',
+      });
+
+    it('passes while nothing critical is open, fails with the reasons when it is', async () => {
+      const server = await start();
+      await upload(
+        server,
+        trivyQuery,
+        fixture('trivy/trivy-alpine-310-image.json'),
+      );
+      const green = await gate(server);
+      expect(green.status).toBe(200);
+      expect(green.body).toMatchObject({ gate: 'default', passed: true });
+      expect(green.body.decisionId).toBeDefined();
+
+      await upload(
+        server,
+        { entityRef: trivyQuery.entityRef, tool: 'grype' },
+        fixture('grype/grype-presenter-image-golden.json'),
+      );
+      const red = await gate(server);
+      expect(red.body.passed).toBe(false);
+      const failed = red.body.reasons.filter((r: any) => !r.passed);
+      expect(failed).toHaveLength(1);
+      expect(failed[0].message).toMatch(
+        /no open critical or worse findings \(found 1\)/,
+      );
+      expect(failed[0].examples[0].severity).toBe('critical');
+
+      const status = await request(server).get(
+        '/api/secops/entities/component/default/payments-api/gate',
+      );
+      expect(status.body.last.decisionId).toBe(red.body.decisionId);
+      expect(status.body.current.passed).toBe(false);
+    });
+
+    it('applies the first configured gate that matches the entity', async () => {
+      const server = await start({
+        config: {
+          secops: {
+            gates: [
+              {
+                name: 'experimental',
+                match: { lifecycle: ['experimental'] },
+                rules: [{ severity: 'critical', maxOpen: 5 }],
+              },
+              {
+                name: 'services',
+                match: { kind: ['component'], type: ['service'] },
+                rules: [{ severity: 'medium', maxOpen: 2 }],
+              },
+            ],
+          },
+        },
+      });
+      await upload(
+        server,
+        trivyQuery,
+        fixture('trivy/trivy-alpine-310-image.json'),
+      );
+      const res = await gate(server);
+      expect(res.body).toMatchObject({ gate: 'services', passed: false });
+      expect(res.body.reasons[0].count).toBe(4);
+    });
+
+    it('an approved exemption takes a finding out of the gate until it expires', async () => {
+      const server = await start();
+      await upload(
+        server,
+        { entityRef: trivyQuery.entityRef, tool: 'grype' },
+        fixture('grype/grype-presenter-image-golden.json'),
+      );
+      const list = await request(server)
+        .get('/api/secops/entities/component/default/payments-api/findings')
+        .query({ severity: 'critical' });
+      const findingId = list.body.items[0].id;
+
+      const ask = (body: object) =>
+        request(server)
+          .post(`/api/secops/findings/${findingId}/exemptions`)
+          .send(body);
+      const soon = new Date(Date.now() + 1500).toISOString();
+      const requested = await ask({
+        justification: 'Not reachable: the image is only used in CI.',
+        expiresAt: soon,
+      });
+      expect(requested.status).toBe(201);
+      expect(requested.body).toMatchObject({
+        status: 'pending',
+        active: false,
+      });
+      expect((await gate(server)).body.passed).toBe(false);
+
+      const again = await ask({
+        justification: 'A second request for the same finding.',
+        expiresAt: soon,
+      });
+      expect(again.status).toBe(409);
+
+      const decide = (decision: string) =>
+        request(server)
+          .post(`/api/secops/exemptions/${requested.body.id}/decision`)
+          .send({ decision, comment: 'Accepted until the base image moves.' });
+      const approved = await decide('approve');
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({ status: 'approved', active: true });
+      expect((await decide('reject')).status).toBe(409);
+
+      expect((await gate(server)).body.passed).toBe(true);
+      const exempted = await request(server)
+        .get('/api/secops/entities/component/default/payments-api/findings')
+        .query({ severity: 'critical' });
+      expect(exempted.body.items[0].exemptedUntil).toBe(soon);
+
+      await new Promise(r => setTimeout(r, 1600));
+      expect((await gate(server)).body.passed).toBe(false);
+
+      const history = await request(server).get(
+        '/api/secops/entities/component/default/payments-api/exemptions',
+      );
+      expect(history.body.items).toHaveLength(1);
+      expect(history.body.items[0]).toMatchObject({
+        status: 'approved',
+        active: false,
+      });
+    });
+
+    it.each([
+      [
+        { justification: 'too short', expiresAt: '2099-01-01T00:00:00Z' },
+        /at least 10 characters/,
+      ],
+      [
+        { justification: 'A reasonable justification.', expiresAt: 'tomorrow' },
+        /ISO 8601/,
+      ],
+      [
+        {
+          justification: 'A reasonable justification.',
+          expiresAt: '2001-01-01T00:00:00Z',
+        },
+        /in the future/,
+      ],
+      [
+        {
+          justification: 'A reasonable justification.',
+          expiresAt: '2099-01-01T00:00:00Z',
+        },
+        /at most 365 days/,
+      ],
+      [
+        {
+          justification: 'A reasonable justification.',
+          expiresAt: '2099-01-01T00:00:00Z',
+          approve: true,
+        },
+        /Unrecognized key/,
+      ],
+    ])('refuses a bad exemption request %#', async (body, message) => {
+      const server = await start();
+      await upload(
+        server,
+        trivyQuery,
+        fixture('trivy/trivy-alpine-310-image.json'),
+      );
+      const list = await request(server).get(
+        '/api/secops/entities/component/default/payments-api/findings',
+      );
+      const res = await request(server)
+        .post(`/api/secops/findings/${list.body.items[0].id}/exemptions`)
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+
+    it('404s an exemption for a finding that does not exist', async () => {
+      const server = await start();
+      const res = await request(server)
+        .post('/api/secops/findings/999999/exemptions')
+        .send({
+          justification: 'A reasonable justification.',
+          expiresAt: '2099-01-01T00:00:00Z',
+        });
+      expect(res.status).toBe(404);
+    });
+  });
+
   describe('bad input gets a clear 4xx and changes nothing', () => {
     const cases: Array<
       [string, Record<string, string>, Buffer | string, number, RegExp]

@@ -11,6 +11,7 @@ import {
 import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
+import { readGatePolicies } from './service/gates';
 import { ReportIngester } from './service/ReportIngester';
 import { loadDemoReports, readDemoReports } from './service/demoReports';
 import { createRouter } from './service/router';
@@ -57,7 +58,13 @@ export const secopsPlugin = createBackendPlugin({
         );
         deps.permissionsRegistry.addPermissions(secopsPermissions);
         deps.httpRouter.use(
-          await createRouter({ ...deps, store, ingester, options }),
+          await createRouter({
+            ...deps,
+            store,
+            ingester,
+            options,
+            gates: readGatePolicies(deps.config),
+          }),
         );
 
         // Local demo data: loaded once the backend is up (the catalog must

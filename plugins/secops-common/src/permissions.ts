@@ -20,8 +20,23 @@ export const secopsReportUploadPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/** Ask for an exemption on a finding of a catalog entity: its owners. */
+export const secopsExemptionRequestPermission = createPermission({
+  name: 'secops.exemption.request',
+  attributes: { action: 'create' },
+  resourceType: 'catalog-entity',
+});
+
+/** Approve or reject exemptions: the security team. */
+export const secopsExemptionDecidePermission = createPermission({
+  name: 'secops.exemption.decide',
+  attributes: { action: 'update' },
+});
+
 /** Every permission of the SecOps plugin. */
 export const secopsPermissions = [
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
+  secopsExemptionRequestPermission,
+  secopsExemptionDecidePermission,
 ];

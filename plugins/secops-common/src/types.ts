@@ -55,6 +55,77 @@ export interface ParsedFinding {
   helpUrl?: string;
 }
 
+/** Where an exemption stands. */
+export type ExemptionStatus = 'pending' | 'approved' | 'rejected';
+
+/** An accepted risk on one finding, until it expires. */
+export interface Exemption {
+  id: string;
+  findingId: string;
+  entityRef: string;
+  justification: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  status: ExemptionStatus;
+  /** Approved and not yet expired: the finding does not count in gates. */
+  active: boolean;
+  decidedBy?: string;
+  decidedAt?: string;
+  decisionComment?: string;
+}
+
+/** One rule of a gate policy: at most maxOpen findings this bad (or worse). */
+export interface GateRule {
+  severity: Severity;
+  maxOpen: number;
+  /** Only findings first seen more than this many days ago count. */
+  maxAgeDays?: number;
+}
+
+/** Which entities a gate applies to; every field given must match. */
+export interface GateMatch {
+  kind?: string[];
+  type?: string[];
+  lifecycle?: string[];
+  /** Any one of these tags. */
+  tags?: string[];
+  system?: string[];
+}
+
+/** A gate policy, owned by SecOps. */
+export interface GatePolicy {
+  name: string;
+  match: GateMatch;
+  rules: GateRule[];
+}
+
+/** Why a gate failed (or what it checked). */
+export interface GateReason {
+  rule: GateRule;
+  count: number;
+  passed: boolean;
+  message: string;
+  /** A few of the findings that count, worst first. */
+  examples: Array<{
+    id: string;
+    ruleId: string;
+    title: string;
+    severity: Severity;
+  }>;
+}
+
+/** The answer a pipeline gets. */
+export interface GateDecision {
+  /** Set when the decision was recorded (the CI endpoint). */
+  decisionId?: string;
+  entityRef: string;
+  gate: string;
+  passed: boolean;
+  reasons: GateReason[];
+  evaluatedAt: string;
+}
+
 /** A stored finding, as the API returns it. */
 export interface Finding extends Omit<ParsedFinding, 'aliases'> {
   id: string;
@@ -68,6 +139,10 @@ export interface Finding extends Omit<ParsedFinding, 'aliases'> {
   /** When it must be fixed by, from its severity's SLA. */
   dueAt?: string;
   overdue: boolean;
+  /** Until when an approved exemption keeps it out of gates. */
+  exemptedUntil?: string;
+  /** An exemption waiting for the security team. */
+  exemptionPending?: boolean;
 }
 
 /** Counts of open findings for one entity. */

@@ -226,4 +226,117 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     const page = await store.listFindings({ entityRef, limit: 10 });
     expect(page.items.map(f => f.severity)).toEqual(['critical']);
   });
+
+  it('counts for gates by severity and age, leaving out active exemptions', async () => {
+    const { store } = await createStore();
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2), finding(3)] },
+      new Date('2026-01-01Z'),
+    );
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2), finding(3), finding(4)] },
+      new Date('2026-03-01Z'),
+    );
+    const now = new Date('2026-03-02Z');
+    // critical: fp-2, fp-4; high: fp-1, fp-3
+    expect(
+      (await store.countForGate(entityRef, { severity: 'critical', now }))
+        .count,
+    ).toBe(2);
+    const highOrWorse = await store.countForGate(entityRef, {
+      severity: 'high',
+      now,
+    });
+    expect(highOrWorse.count).toBe(4);
+    expect(highOrWorse.examples[0].severity).toBe('critical');
+    expect(
+      (
+        await store.countForGate(entityRef, {
+          severity: 'high',
+          firstSeenBefore: new Date('2026-02-01Z'),
+          now,
+        })
+      ).count,
+    ).toBe(3);
+
+    const [critical] = (
+      await store.listFindings({
+        entityRef,
+        severities: ['critical'],
+        limit: 1,
+      })
+    ).items;
+    const exemption = await store.createExemption(
+      {
+        findingId: critical.id,
+        entityRef,
+        justification: 'Compensating control in place.',
+        requestedBy: 'user:default/ben-okafor',
+        expiresAt: new Date('2026-04-01Z'),
+      },
+      now,
+    );
+    await expect(
+      store.createExemption(
+        {
+          findingId: critical.id,
+          entityRef,
+          justification: 'Again.',
+          requestedBy: 'user:default/ben-okafor',
+          expiresAt: new Date('2026-04-01Z'),
+        },
+        now,
+      ),
+    ).rejects.toThrow(/already has a pending exemption/);
+    // Pending does not count as exempted.
+    expect(
+      (await store.countForGate(entityRef, { severity: 'critical', now }))
+        .count,
+    ).toBe(2);
+    await store.decideExemption(
+      exemption.id,
+      { status: 'approved', decidedBy: 'user:default/jonas-berg' },
+      now,
+    );
+    expect(
+      (await store.countForGate(entityRef, { severity: 'critical', now }))
+        .count,
+    ).toBe(1);
+    const later = new Date('2026-04-02Z');
+    expect(
+      (
+        await store.countForGate(entityRef, {
+          severity: 'critical',
+          now: later,
+        })
+      ).count,
+    ).toBe(2);
+    const page = await store.listExemptions(entityRef, {
+      limit: 10,
+      now: later,
+    });
+    expect(page.items[0]).toMatchObject({ status: 'approved', active: false });
+  });
+
+  it('records gate decisions and returns the latest', async () => {
+    const { store } = await createStore();
+    for (const [passed, at] of [
+      [true, '2026-01-01T00:00:00.000Z'],
+      [false, '2026-01-02T00:00:00.000Z'],
+    ] as const) {
+      await store.recordGateDecision({
+        entityRef,
+        gate: 'default',
+        passed,
+        reasons: [],
+        evaluatedAt: at,
+        requestedBy: 'service:ci',
+        commitSha: 'abcdef1',
+      });
+    }
+    expect(await store.latestGateDecision(entityRef)).toMatchObject({
+      passed: false,
+      evaluatedAt: '2026-01-02T00:00:00.000Z',
+    });
+  });
 });

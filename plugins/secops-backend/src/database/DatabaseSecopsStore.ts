@@ -2,9 +2,11 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  Exemption,
   FindingCategory,
+  GateDecision,
   IngestResult,
   Page,
   ParsedFinding,
@@ -15,7 +17,10 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import {
   EntityCounts,
+  ExemptionDecision,
   IngestInput,
+  NewExemption,
+  RecordedGateDecision,
   ListFindingsQuery,
   SecopsStore,
   StoredFinding,
@@ -28,6 +33,42 @@ const migrationsDir = resolvePackagePath(
 
 const FINDINGS = 'secops_findings';
 const SCANS = 'secops_scans';
+const DECISIONS = 'secops_gate_decisions';
+const EXEMPTIONS = 'secops_exemptions';
+
+type ExemptionRow = {
+  id: string;
+  finding_id: number | string;
+  entity_ref: string;
+  justification: string;
+  requested_by: string;
+  requested_at: Date | number | string;
+  expires_at: Date | number | string;
+  status: string;
+  decided_by: string | null;
+  decided_at: Date | number | string | null;
+  decision_comment: string | null;
+};
+
+function toExemption(row: ExemptionRow, now: Date): Exemption {
+  const expiresAt = toDate(row.expires_at);
+  return {
+    id: row.id,
+    findingId: String(row.finding_id),
+    entityRef: row.entity_ref,
+    justification: row.justification,
+    requestedBy: row.requested_by,
+    requestedAt: toDate(row.requested_at).toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    status: row.status as Exemption['status'],
+    active: row.status === 'approved' && expiresAt.getTime() > now.getTime(),
+    decidedBy: row.decided_by ?? undefined,
+    decidedAt: row.decided_at
+      ? toDate(row.decided_at).toISOString()
+      : undefined,
+    decisionComment: row.decision_comment ?? undefined,
+  };
+}
 const INSERT_CHUNK = 500;
 const ID_CHUNK = 1000;
 
@@ -129,6 +170,18 @@ function decodeCursor(cursor: string): { r: number; id: string } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
     if (Number.isInteger(value.r) && /^\d+$/.test(value.id)) {
+      return value;
+    }
+  } catch {
+    // fall through
+  }
+  throw new InputError('The cursor is not one this API handed out');
+}
+
+function decodeExemptionCursor(cursor: string): { at: number; id: string } {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Number.isFinite(value.at) && typeof value.id === 'string') {
       return value;
     }
   } catch {
@@ -331,10 +384,228 @@ export class DatabaseSecopsStore implements SecopsStore {
 
     const hasMore = rows.length > query.limit;
     const items = rows.slice(0, query.limit);
+    const findings = items.map(toFinding);
+    if (findings.length) {
+      const now = query.now ?? new Date();
+      const exemptions: Array<{
+        finding_id: number | string;
+        status: string;
+        expires_at: Date | number | string;
+      }> = await this.knex(EXEMPTIONS)
+        .whereIn(
+          'finding_id',
+          findings.map(f => Number(f.id)),
+        )
+        .andWhere(inner =>
+          inner
+            .where('status', 'pending')
+            .orWhere(active =>
+              active
+                .where('status', 'approved')
+                .andWhere('expires_at', '>', now),
+            ),
+        )
+        .select('finding_id', 'status', 'expires_at');
+      const byFinding = new Map(findings.map(f => [f.id, f]));
+      for (const exemption of exemptions) {
+        const finding = byFinding.get(String(exemption.finding_id))!;
+        if (exemption.status === 'pending') {
+          finding.exemptionPending = true;
+        } else {
+          finding.exemptedUntil = toDate(exemption.expires_at);
+        }
+      }
+    }
     return {
-      items: items.map(toFinding),
+      items: findings,
       totalCount: Number(count),
       nextCursor: hasMore ? encodeCursor(items[items.length - 1]) : undefined,
+    };
+  }
+
+  async getFinding(id: string): Promise<StoredFinding | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await this.knex<FindingRow>(FINDINGS)
+      .where('id', Number(id))
+      .first();
+    return row ? toFinding(row) : undefined;
+  }
+
+  async countForGate(
+    entityRef: string,
+    query: { severity: Severity; firstSeenBefore?: Date; now: Date },
+  ): Promise<{ count: number; examples: StoredFinding[] }> {
+    const counted = () => {
+      const q = this.knex(`${FINDINGS} as f`)
+        .where('f.entity_ref', entityRef)
+        .andWhere('f.status', 'open')
+        .andWhere('f.severity_rank', '<=', rank(query.severity))
+        .whereNotExists(
+          this.knex(`${EXEMPTIONS} as e`)
+            .select(this.knex.raw('1'))
+            .whereRaw('e.finding_id = f.id')
+            .andWhere('e.status', 'approved')
+            .andWhere('e.expires_at', '>', query.now),
+        );
+      if (query.firstSeenBefore) {
+        q.andWhere('f.first_seen_at', '<', query.firstSeenBefore);
+      }
+      return q;
+    };
+    const [{ count }] = await counted().count({ count: '*' });
+    const examples: FindingRow[] = await counted()
+      .orderBy([
+        { column: 'f.severity_rank', order: 'asc' },
+        { column: 'f.first_seen_at', order: 'asc' },
+      ])
+      .limit(5)
+      .select('f.*');
+    return { count: Number(count), examples: examples.map(toFinding) };
+  }
+
+  async recordGateDecision(decision: RecordedGateDecision): Promise<string> {
+    const id = randomUUID();
+    await this.knex(DECISIONS).insert({
+      id,
+      entity_ref: decision.entityRef,
+      gate: decision.gate,
+      passed: decision.passed,
+      reasons: JSON.stringify(decision.reasons),
+      commit_sha: decision.commitSha ?? null,
+      branch: decision.branch ?? null,
+      requested_by: decision.requestedBy,
+      created_at: new Date(decision.evaluatedAt),
+    });
+    return id;
+  }
+
+  async latestGateDecision(
+    entityRef: string,
+  ): Promise<GateDecision | undefined> {
+    const row = await this.knex(DECISIONS)
+      .where('entity_ref', entityRef)
+      .orderBy('created_at', 'desc')
+      .first();
+    if (!row) return undefined;
+    return {
+      decisionId: row.id,
+      entityRef: row.entity_ref,
+      gate: row.gate,
+      passed: Boolean(row.passed),
+      reasons: JSON.parse(row.reasons),
+      evaluatedAt: toDate(row.created_at).toISOString(),
+    };
+  }
+
+  async createExemption(input: NewExemption, now: Date): Promise<Exemption> {
+    return this.knex.transaction(async tx => {
+      const open = await tx(EXEMPTIONS)
+        .where('finding_id', Number(input.findingId))
+        .andWhere(inner =>
+          inner
+            .where('status', 'pending')
+            .orWhere(active =>
+              active
+                .where('status', 'approved')
+                .andWhere('expires_at', '>', now),
+            ),
+        )
+        .first('id', 'status');
+      if (open) {
+        throw new ConflictError(
+          `The finding already has a ${open.status} exemption (${open.id})`,
+        );
+      }
+      const row: ExemptionRow = {
+        id: randomUUID(),
+        finding_id: Number(input.findingId),
+        entity_ref: input.entityRef,
+        justification: input.justification,
+        requested_by: input.requestedBy,
+        requested_at: now,
+        expires_at: input.expiresAt,
+        status: 'pending',
+        decided_by: null,
+        decided_at: null,
+        decision_comment: null,
+      };
+      await tx(EXEMPTIONS).insert(row);
+      return toExemption(row, now);
+    });
+  }
+
+  async getExemption(id: string, now: Date): Promise<Exemption | undefined> {
+    const row = await this.knex<ExemptionRow>(EXEMPTIONS)
+      .where('id', id)
+      .first();
+    return row ? toExemption(row, now) : undefined;
+  }
+
+  async decideExemption(
+    id: string,
+    decision: ExemptionDecision,
+    now: Date,
+  ): Promise<Exemption> {
+    return this.knex.transaction(async tx => {
+      const row = await tx<ExemptionRow>(EXEMPTIONS).where('id', id).first();
+      if (!row) {
+        throw new NotFoundError(`There is no exemption ${id}`);
+      }
+      if (row.status !== 'pending') {
+        throw new ConflictError(`The exemption was already ${row.status}`);
+      }
+      const update = {
+        status: decision.status,
+        decided_by: decision.decidedBy,
+        decided_at: now,
+        decision_comment: decision.comment ?? null,
+      };
+      await tx(EXEMPTIONS).where('id', id).update(update);
+      return toExemption({ ...row, ...update }, now);
+    });
+  }
+
+  async listExemptions(
+    entityRef: string,
+    query: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<Exemption>> {
+    const page = this.knex<ExemptionRow>(EXEMPTIONS).where(
+      'entity_ref',
+      entityRef,
+    );
+    if (query.cursor) {
+      const { at, id } = decodeExemptionCursor(query.cursor);
+      page.andWhere(inner =>
+        inner
+          .where('requested_at', '<', new Date(at))
+          .orWhere(same =>
+            same.where('requested_at', new Date(at)).andWhere('id', '<', id),
+          ),
+      );
+    }
+    const rows: ExemptionRow[] = await page
+      .orderBy([
+        { column: 'requested_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(query.limit + 1);
+    const [{ count }] = await this.knex(EXEMPTIONS)
+      .where('entity_ref', entityRef)
+      .count({ count: '*' });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(row => toExemption(row, query.now)),
+      totalCount: Number(count),
+      nextCursor:
+        rows.length > query.limit
+          ? Buffer.from(
+              JSON.stringify({
+                at: toDate(last.requested_at).getTime(),
+                id: last.id,
+              }),
+            ).toString('base64url')
+          : undefined,
     };
   }
 

@@ -1,5 +1,8 @@
 import {
+  Exemption,
+  ExemptionStatus,
   FindingCategory,
+  GateDecision,
   FindingStatus,
   IngestResult,
   Page,
@@ -23,6 +26,10 @@ export interface IngestInput {
 
 /** A finding as stored, before SLAs are applied. */
 export interface StoredFinding extends Omit<ParsedFinding, 'aliases'> {
+  /** Until when an approved exemption applies (listings only). */
+  exemptedUntil?: Date;
+  /** Whether an exemption waits for a decision (listings only). */
+  exemptionPending?: boolean;
   id: string;
   entityRef: string;
   tool: string;
@@ -42,6 +49,28 @@ export interface ListFindingsQuery {
   search?: string;
   limit: number;
   cursor?: string;
+  /** For exemption state; defaults to the current time. */
+  now?: Date;
+}
+
+export interface NewExemption {
+  findingId: string;
+  entityRef: string;
+  justification: string;
+  requestedBy: string;
+  expiresAt: Date;
+}
+
+export interface ExemptionDecision {
+  status: Exclude<ExemptionStatus, 'pending'>;
+  decidedBy: string;
+  comment?: string;
+}
+
+export interface RecordedGateDecision extends GateDecision {
+  commitSha?: string;
+  branch?: string;
+  requestedBy: string;
 }
 
 /** Open findings of an entity, counted by severity and category. */
@@ -64,6 +93,33 @@ export interface SecopsStore {
   listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>>;
   /** Whether any report of this tool was stored for the entity. */
   hasScan(entityRef: string, tool: string): Promise<boolean>;
+  getFinding(id: string): Promise<StoredFinding | undefined>;
+
+  /**
+   * Open findings of the entity at `severity` or worse, first seen before
+   * `firstSeenBefore` if given, leaving out those with an active exemption.
+   */
+  countForGate(
+    entityRef: string,
+    query: { severity: Severity; firstSeenBefore?: Date; now: Date },
+  ): Promise<{ count: number; examples: StoredFinding[] }>;
+  recordGateDecision(decision: RecordedGateDecision): Promise<string>;
+  latestGateDecision(entityRef: string): Promise<GateDecision | undefined>;
+
+  /** Throws ConflictError when the finding already has a pending or active one. */
+  createExemption(input: NewExemption, now: Date): Promise<Exemption>;
+  getExemption(id: string, now: Date): Promise<Exemption | undefined>;
+  /** Throws ConflictError unless the exemption is pending. */
+  decideExemption(
+    id: string,
+    decision: ExemptionDecision,
+    now: Date,
+  ): Promise<Exemption>;
+  listExemptions(
+    entityRef: string,
+    query: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<Exemption>>;
+
   /**
    * Counts an entity's findings; `overdueBefore` gives, per severity, the
    * first-seen time before which an open finding is overdue.

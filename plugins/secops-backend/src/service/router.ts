@@ -20,11 +20,15 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   Finding,
   FindingSummary,
+  GatePolicy,
   REPORT_FORMATS,
+  secopsExemptionDecidePermission,
+  secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
   SEVERITIES,
 } from '@portal/plugin-secops-common';
+import { evaluateGate } from './gates';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { gunzipSync, inflateSync } from 'node:zlib';
@@ -98,6 +102,8 @@ function entityRefOf(
   }
 }
 
+type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
+
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -107,7 +113,49 @@ export interface RouterOptions {
   store: SecopsStore;
   ingester: ReportIngester;
   options: SecopsOptions;
+  gates: GatePolicy[];
 }
+
+const gateBody = z
+  .object({
+    entityRef: z.string().min(1),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,64}$/i, 'commit must be a git commit hash')
+      .optional(),
+    branch: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+
+const MAX_EXEMPTION_DAYS = 365;
+
+const exemptionBody = z
+  .object({
+    justification: z
+      .string()
+      .trim()
+      .min(10, 'justification must say why, in at least 10 characters')
+      .max(2000),
+    expiresAt: z.string().datetime({
+      offset: true,
+      message: 'expiresAt must be an ISO 8601 date and time',
+    }),
+  })
+  .strict();
+
+const decisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+const pageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
 
 export async function createRouter(
   deps: RouterOptions,
@@ -121,6 +169,7 @@ export async function createRouter(
     store,
     ingester,
     options,
+    gates,
   } = deps;
   const router = Router();
 
@@ -135,12 +184,14 @@ export async function createRouter(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
+      const what: Record<string, string> = {
+        [secopsReportUploadPermission.name]: 'upload reports for',
+        [secopsFindingsReadPermission.name]: 'see the findings of',
+        [secopsExemptionRequestPermission.name]:
+          'ask for exemptions on the findings of',
+      };
       throw new NotAllowedError(
-        `You may not ${
-          permission.attributes.action === 'create'
-            ? 'upload reports for'
-            : 'see the findings of'
-        } ${entityRef}`,
+        `You may not ${what[permission.name]} ${entityRef}`,
       );
     }
   }
@@ -151,6 +202,17 @@ export async function createRouter(
     });
     if (!entity) {
       throw new NotFoundError(`There is no ${entityRef} in the catalog`);
+    }
+    return entity;
+  }
+
+  async function requireBasic(credentials: BackstageCredentials, what: string) {
+    const [decision] = await permissions.authorize(
+      [{ permission: secopsExemptionDecidePermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Only the security team may ${what}`);
     }
   }
 
@@ -256,61 +318,181 @@ export async function createRouter(
 
   const entityPath = '/entities/:kind/:namespace/:name';
 
-  router.get(
-    `${entityPath}/findings`,
-    async (
-      req: Request<{ kind: string; namespace: string; name: string }>,
-      res,
-    ) => {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
-      });
-      const entityRef = entityRefOf(req.params);
-      const query = parse(listQuery, req.query);
-      await authorize(credentials, secopsFindingsReadPermission, entityRef);
-      const now = new Date();
-      const page = await store.listFindings({
-        entityRef,
-        status: query.status,
-        severities: query.severity,
-        categories: query.category,
-        search: query.search,
-        limit: query.limit,
-        cursor: query.cursor,
-      });
-      res.json({
-        ...page,
-        items: page.items.map(f => present(f, options, now)),
-      });
-    },
-  );
+  router.get(`${entityPath}/findings`, async (req: EntityRequest, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = entityRefOf(req.params);
+    const query = parse(listQuery, req.query);
+    await authorize(credentials, secopsFindingsReadPermission, entityRef);
+    const now = new Date();
+    const page = await store.listFindings({
+      entityRef,
+      status: query.status,
+      severities: query.severity,
+      categories: query.category,
+      search: query.search,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    res.json({
+      ...page,
+      items: page.items.map(f => present(f, options, now)),
+    });
+  });
 
-  router.get(
-    `${entityPath}/summary`,
-    async (
-      req: Request<{ kind: string; namespace: string; name: string }>,
-      res,
-    ) => {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
-      });
-      const entityRef = entityRefOf(req.params);
-      await authorize(credentials, secopsFindingsReadPermission, entityRef);
-      const counts = await store.countFindings(
-        entityRef,
-        overdueCutoffs(options, new Date()),
+  router.get(`${entityPath}/summary`, async (req: EntityRequest, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = entityRefOf(req.params);
+    await authorize(credentials, secopsFindingsReadPermission, entityRef);
+    const counts = await store.countFindings(
+      entityRef,
+      overdueCutoffs(options, new Date()),
+    );
+    const summary: FindingSummary = {
+      entityRef,
+      open: counts.open,
+      byCategory: counts.byCategory,
+      overdue: counts.overdue,
+      fixed: counts.fixed,
+      lastScanAt: counts.lastScanAt?.toISOString(),
+    };
+    res.json(summary);
+  });
+
+  // JSON bodies for the routes below (reports are read raw above).
+  router.use(express.json({ limit: '64kb' }));
+
+  /** The gate CI asks before it ships: pass or fail, with the reasons. */
+  router.post('/gate', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const body = parse(gateBody, req.body);
+    const entityRef = entityRefOf(body.entityRef);
+    await authorize(credentials, secopsFindingsReadPermission, entityRef);
+    const entity = await requireEntity(entityRef);
+    const decision = await evaluateGate(store, entity, gates, new Date());
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'gate-decision',
+      severityLevel: decision.passed ? 'low' : 'medium',
+      request: req,
+      meta: { entityRef, gate: decision.gate, passed: decision.passed },
+    });
+    const decisionId = await store.recordGateDecision({
+      ...decision,
+      commitSha: body.commit,
+      branch: body.branch,
+      requestedBy: principalOf(credentials),
+    });
+    await auditorEvent.success({ meta: { decisionId } });
+    res.json({ ...decision, decisionId });
+  });
+
+  router.get(`${entityPath}/gate`, async (req: EntityRequest, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = entityRefOf(req.params);
+    await authorize(credentials, secopsFindingsReadPermission, entityRef);
+    const entity = await requireEntity(entityRef);
+    res.json({
+      current: await evaluateGate(store, entity, gates, new Date()),
+      last: await store.latestGateDecision(entityRef),
+    });
+  });
+
+  router.post('/findings/:id/exemptions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const body = parse(exemptionBody, req.body);
+    const finding = await store.getFinding(req.params.id);
+    if (!finding) {
+      throw new NotFoundError(`There is no finding ${req.params.id}`);
+    }
+    await authorize(
+      credentials,
+      secopsExemptionRequestPermission,
+      finding.entityRef,
+    );
+    const now = new Date();
+    const expiresAt = new Date(body.expiresAt);
+    if (expiresAt.getTime() <= now.getTime()) {
+      throw new InputError('expiresAt must be in the future');
+    }
+    if (expiresAt.getTime() > now.getTime() + MAX_EXEMPTION_DAYS * 86400000) {
+      throw new InputError(
+        `An exemption lasts at most ${MAX_EXEMPTION_DAYS} days`,
       );
-      const summary: FindingSummary = {
-        entityRef,
-        open: counts.open,
-        byCategory: counts.byCategory,
-        overdue: counts.overdue,
-        fixed: counts.fixed,
-        lastScanAt: counts.lastScanAt?.toISOString(),
-      };
-      res.json(summary);
-    },
-  );
+    }
+    if (finding.status !== 'open') {
+      throw new InputError('Only open findings can be exempted');
+    }
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'exemption-request',
+      severityLevel: 'medium',
+      request: req,
+      meta: { findingId: finding.id, entityRef: finding.entityRef },
+    });
+    try {
+      const exemption = await store.createExemption(
+        {
+          findingId: finding.id,
+          entityRef: finding.entityRef,
+          justification: body.justification,
+          requestedBy: principalOf(credentials),
+          expiresAt,
+        },
+        now,
+      );
+      await auditorEvent.success({ meta: { exemptionId: exemption.id } });
+      res.status(201).json(exemption);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.post('/exemptions/:id/decision', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const body = parse(decisionBody, req.body);
+    await requireBasic(credentials, 'approve or reject exemptions');
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'exemption-decision',
+      severityLevel: 'high',
+      request: req,
+      meta: { exemptionId: req.params.id, decision: body.decision },
+    });
+    try {
+      const exemption = await store.decideExemption(
+        req.params.id,
+        {
+          status: body.decision === 'approve' ? 'approved' : 'rejected',
+          decidedBy: principalOf(credentials),
+          comment: body.comment,
+        },
+        new Date(),
+      );
+      await auditorEvent.success();
+      res.json(exemption);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.get(`${entityPath}/exemptions`, async (req: EntityRequest, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = entityRefOf(req.params);
+    const query = parse(pageQuery, req.query);
+    await authorize(credentials, secopsFindingsReadPermission, entityRef);
+    res.json(
+      await store.listExemptions(entityRef, { ...query, now: new Date() }),
+    );
+  });
 
   router.get('/formats', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -362,5 +544,7 @@ function present(
     fixedAt: finding.fixedAt?.toISOString(),
     dueAt: due?.toISOString(),
     overdue: due ? due.getTime() < now.getTime() : false,
+    exemptedUntil: finding.exemptedUntil?.toISOString(),
+    exemptionPending: finding.exemptionPending,
   };
 }
