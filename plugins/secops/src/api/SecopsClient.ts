@@ -6,10 +6,12 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  Exemption,
   Finding,
   FindingCategory,
   FindingStatus,
   FindingSummary,
+  GateDecision,
   Page,
   Severity,
 } from '@portal/plugin-secops-common';
@@ -23,10 +25,26 @@ export interface FindingsQuery {
   cursor?: string;
 }
 
+/** The gate as it stands now, and the last answer CI got. */
+export interface GateStatus {
+  current: GateDecision;
+  last?: GateDecision;
+}
+
 /** The SecOps backend, as the frontend sees it. */
 export interface SecopsApi {
   getSummary(entityRef: string): Promise<FindingSummary>;
   listFindings(entityRef: string, query: FindingsQuery): Promise<Page<Finding>>;
+  getGate(entityRef: string): Promise<GateStatus>;
+  listExemptions(entityRef: string): Promise<Page<Exemption>>;
+  requestExemption(
+    findingId: string,
+    request: { justification: string; expiresAt: string },
+  ): Promise<Exemption>;
+  decideExemption(
+    exemptionId: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<Exemption>;
 }
 
 export const secopsApiRef = createApiRef<SecopsApi>({ id: 'plugin.secops' });
@@ -54,6 +72,47 @@ export class SecopsClient implements SecopsApi {
     if (query.limit) params.set('limit', String(query.limit));
     if (query.cursor) params.set('cursor', query.cursor);
     return this.get(`${this.entityPath(entityRef)}/findings?${params}`);
+  }
+
+  getGate(entityRef: string): Promise<GateStatus> {
+    return this.get(`${this.entityPath(entityRef)}/gate`);
+  }
+
+  listExemptions(entityRef: string): Promise<Page<Exemption>> {
+    return this.get(`${this.entityPath(entityRef)}/exemptions?limit=50`);
+  }
+
+  requestExemption(
+    findingId: string,
+    request: { justification: string; expiresAt: string },
+  ): Promise<Exemption> {
+    return this.post(
+      `/findings/${encodeURIComponent(findingId)}/exemptions`,
+      request,
+    );
+  }
+
+  decideExemption(
+    exemptionId: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<Exemption> {
+    return this.post(
+      `/exemptions/${encodeURIComponent(exemptionId)}/decision`,
+      decision,
+    );
+  }
+
+  private async post<T>(path: string, body: unknown): Promise<T> {
+    const baseUrl = await this.deps.discoveryApi.getBaseUrl('secops');
+    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.json();
   }
 
   private entityPath(entityRef: string) {

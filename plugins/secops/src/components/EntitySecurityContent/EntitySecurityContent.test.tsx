@@ -48,7 +48,41 @@ function finding(overrides: Partial<Finding>): Finding {
   };
 }
 
-function render(api: SecopsApi) {
+const gateStatus = {
+  current: {
+    entityRef: 'component:default/payments-api',
+    gate: 'default',
+    passed: false,
+    evaluatedAt: '2026-11-20T10:00:00.000Z',
+    reasons: [
+      {
+        rule: { severity: 'critical' as const, maxOpen: 0 },
+        count: 1,
+        passed: false,
+        message: 'Failed: no open critical or worse findings (found 1)',
+        examples: [
+          {
+            id: '1',
+            ruleId: 'CVE-2021-44228',
+            title: 'log4j',
+            severity: 'critical' as const,
+          },
+        ],
+      },
+    ],
+  },
+};
+
+function render(partial: Partial<SecopsApi>) {
+  const api: SecopsApi = {
+    getSummary: jest.fn().mockResolvedValue(summary),
+    listFindings: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    getGate: jest.fn().mockResolvedValue(gateStatus),
+    listExemptions: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    requestExemption: jest.fn(),
+    decideExemption: jest.fn(),
+    ...partial,
+  };
   return renderInTestApp(
     <EntityProvider entity={entity}>
       <EntitySecurityContent />
@@ -59,8 +93,7 @@ function render(api: SecopsApi) {
 
 describe('EntitySecurityContent', () => {
   it('shows counts by severity and the findings, worst first', async () => {
-    const api: SecopsApi = {
-      getSummary: jest.fn().mockResolvedValue(summary),
+    const api: Partial<SecopsApi> = {
       listFindings: jest.fn().mockResolvedValue({
         items: [
           finding({}),
@@ -110,8 +143,7 @@ describe('EntitySecurityContent', () => {
   });
 
   it('never renders a link that is not http(s)', async () => {
-    const api: SecopsApi = {
-      getSummary: jest.fn().mockResolvedValue(summary),
+    const api: Partial<SecopsApi> = {
       listFindings: jest.fn().mockResolvedValue({
         items: [
           finding({
@@ -127,6 +159,38 @@ describe('EntitySecurityContent', () => {
     await render(api);
     await screen.findByText('log4j-core: remote code execution');
     expect(document.querySelector('a[href^="javascript"]')).toBeNull();
+  });
+
+  it('shows the gate with the rule that fails', async () => {
+    await render({});
+    expect(await screen.findByText('failing')).toBeInTheDocument();
+    expect(
+      screen.getByText('Failed: no open critical or worse findings (found 1)'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/no CI check yet/)).toBeInTheDocument();
+  });
+
+  it('lets an owner ask for an exemption from a finding', async () => {
+    const requestExemption = jest.fn().mockResolvedValue({});
+    await render({
+      listFindings: jest
+        .fn()
+        .mockResolvedValue({ items: [finding({})], totalCount: 1 }),
+      requestExemption,
+    });
+    await userEvent.click(await screen.findByLabelText('Show details'));
+    await userEvent.click(screen.getByText('Ask for an exemption'));
+    await userEvent.type(
+      screen.getByLabelText('Why is this risk acceptable for now?'),
+      'Not reachable from the internet.',
+    );
+    await userEvent.click(screen.getByText('Ask security for an exemption'));
+    await waitFor(() =>
+      expect(requestExemption).toHaveBeenCalledWith('1', {
+        justification: 'Not reachable from the internet.',
+        expiresAt: expect.stringMatching(/T23:59:59/),
+      }),
+    );
   });
 
   it('says who may see the findings when the viewer may not', async () => {

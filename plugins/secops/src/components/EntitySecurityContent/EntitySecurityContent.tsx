@@ -37,6 +37,9 @@ import KeyboardArrowDown from '@material-ui/icons/KeyboardArrowDown';
 import KeyboardArrowUp from '@material-ui/icons/KeyboardArrowUp';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { CATEGORY_LABELS, isHttpUrl, SEVERITY_COLORS } from './severity';
+import { GateCard } from './GateCard';
+import { ExemptionForm } from './ExemptionForm';
+import { ExemptionsCard } from './ExemptionsCard';
 
 const PAGE_SIZE = 20;
 
@@ -114,8 +117,15 @@ function where(finding: Finding) {
   return null;
 }
 
-function FindingRow({ finding }: { finding: Finding }) {
+function FindingRow({
+  finding,
+  onChanged,
+}: {
+  finding: Finding;
+  onChanged: () => void;
+}) {
   const [open, setOpen] = useState(false);
+  const [asking, setAsking] = useState(false);
   return (
     <>
       <TableRow hover>
@@ -202,6 +212,39 @@ function FindingRow({ finding }: { finding: Finding }) {
               {isHttpUrl(finding.helpUrl) && (
                 <Link to={finding.helpUrl}>How to fix it</Link>
               )}
+              <Box mt={2}>
+                {finding.exemptedUntil && (
+                  <Typography variant="body2">
+                    Exempted until {finding.exemptedUntil.slice(0, 10)}: it does
+                    not count in the gate until then.
+                  </Typography>
+                )}
+                {finding.exemptionPending && (
+                  <Typography variant="body2">
+                    An exemption is waiting for the security team.
+                  </Typography>
+                )}
+                {finding.status === 'open' &&
+                  !finding.exemptedUntil &&
+                  !finding.exemptionPending &&
+                  (asking ? (
+                    <ExemptionForm
+                      findingId={finding.id}
+                      onDone={() => {
+                        setAsking(false);
+                        onChanged();
+                      }}
+                    />
+                  ) : (
+                    <Button
+                      size="small"
+                      variant="outlined"
+                      onClick={() => setAsking(true)}
+                    >
+                      Ask for an exemption
+                    </Button>
+                  ))}
+              </Box>
             </Box>
           </Collapse>
         </TableCell>
@@ -231,7 +274,18 @@ export function EntitySecurityContent() {
   );
   const cursor = cursors[cursors.length - 1];
 
+  // Bumped after a change (an exemption asked or decided) to reload.
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion(v => v + 1);
   const summary = useAsync(() => api.getSummary(entityRef), [api, entityRef]);
+  const gate = useAsync(
+    () => api.getGate(entityRef),
+    [api, entityRef, version],
+  );
+  const exemptions = useAsync(
+    () => api.listExemptions(entityRef),
+    [api, entityRef, version],
+  );
   const findings = useAsync(
     () =>
       api.listFindings(entityRef, {
@@ -241,7 +295,7 @@ export function EntitySecurityContent() {
         limit: PAGE_SIZE,
         cursor,
       }),
-    [api, entityRef, status, severities, debouncedSearch, cursor],
+    [api, entityRef, status, severities, debouncedSearch, cursor, version],
   );
 
   if (summary.loading) {
@@ -312,6 +366,19 @@ export function EntitySecurityContent() {
           </Box>
         </InfoCard>
       </Grid>
+      {gate.value && (
+        <Grid item xs={12} md={6}>
+          <GateCard status={gate.value} />
+        </Grid>
+      )}
+      {exemptions.value && (
+        <Grid item xs={12} md={6}>
+          <ExemptionsCard
+            exemptions={exemptions.value.items}
+            onChange={reload}
+          />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <InfoCard title="Findings" noPadding>
           <Box display="flex" p={2} style={{ gap: 16 }}>
@@ -356,7 +423,11 @@ export function EntitySecurityContent() {
                 </TableHead>
                 <TableBody>
                   {findings.value.items.map(finding => (
-                    <FindingRow key={finding.id} finding={finding} />
+                    <FindingRow
+                      key={finding.id}
+                      finding={finding}
+                      onChanged={reload}
+                    />
                   ))}
                   {findings.value.items.length === 0 && (
                     <TableRow>
