@@ -353,6 +353,40 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
     });
   });
 
+  describe('a group’s security posture', () => {
+    const posture = async (group: string, userName: string) =>
+      request(server)
+        .get(`/api/secops/groups/default/${group}/posture`)
+        .set('authorization', await as(userName));
+
+    it('rolls up what the group and its sub-groups own, worst first', async () => {
+      const res = await posture('engineering', 'maya-patel');
+      expect(res.status).toBe(200);
+      expect(res.body.hidden).toBe(0);
+      expect(res.body.totalCount).toBeGreaterThanOrEqual(10);
+      expect(res.body.items[0].entityRef).toBe(
+        'component:default/payments-api',
+      );
+      expect(res.body.totals.scanned).toBe(1);
+      const owners = new Set(res.body.items.map((i: any) => i.owner));
+      expect(owners).toContain('group:default/team-checkout');
+      expect(owners).toContain('group:default/team-platform');
+    });
+
+    it('hides from another team what it may not see', async () => {
+      const res = await posture('team-checkout', 'emma-schulz');
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual([]);
+      expect(res.body.hidden).toBeGreaterThan(0);
+    });
+
+    it('shows the security team everything', async () => {
+      const res = await posture('acme', 'jonas-berg');
+      expect(res.body.hidden).toBe(0);
+      expect(res.body.totalCount).toBeGreaterThanOrEqual(20);
+    });
+  });
+
   describe('exemptions: owners ask, security decides', () => {
     it('refuses a developer approving, lets the CISO approve', async () => {
       const list = await request(server)

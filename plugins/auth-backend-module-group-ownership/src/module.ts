@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { authOwnershipResolutionExtensionPoint } from '@backstage/plugin-auth-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { GroupHierarchy } from '@portal/catalog-ownership';
 import { GroupTreeOwnership } from './GroupTreeOwnership';
 
 /**
@@ -24,7 +25,7 @@ export const authModuleGroupOwnership = createBackendModule({
       },
       async init({ ownership, catalog, auth }) {
         ownership.setAuthOwnershipResolver(
-          new GroupTreeOwnership(catalog, auth),
+          new GroupTreeOwnership(new GroupHierarchy(catalog, auth)),
         );
       },
     });

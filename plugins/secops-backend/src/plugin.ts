@@ -8,6 +8,7 @@ import {
   ReportParser,
   secopsParsersExtensionPoint,
 } from '@portal/plugin-secops-node';
+import { GroupHierarchy } from '@portal/catalog-ownership';
 import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
@@ -64,6 +65,7 @@ export const secopsPlugin = createBackendPlugin({
             ingester,
             options,
             gates: readGatePolicies(deps.config),
+            groups: new GroupHierarchy(deps.catalog, deps.auth),
           }),
         );
 

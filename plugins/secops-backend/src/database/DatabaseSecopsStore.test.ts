@@ -339,4 +339,39 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       evaluatedAt: '2026-01-02T00:00:00.000Z',
     });
   });
+
+  it('counts open and overdue findings for many entities at once', async () => {
+    const { store } = await createStore();
+    const other = 'component:default/cart-service';
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-01Z'),
+    );
+    await store.ingest(
+      {
+        ...base,
+        entityRef: other,
+        findings: [finding(3, { severity: 'low' })],
+      },
+      new Date('2026-03-01Z'),
+    );
+    const counts = await store.countForEntities(
+      [entityRef, other, 'component:default/never-scanned'],
+      { critical: new Date('2025-12-25Z'), high: new Date('2025-12-25Z') },
+    );
+    expect(counts.get(entityRef)).toMatchObject({
+      open: { critical: 1, high: 1, medium: 0, low: 0, info: 0 },
+      overdue: 0,
+    });
+    const later = await store.countForEntities([entityRef], {
+      critical: new Date('2026-02-01Z'),
+      high: new Date('2026-02-01Z'),
+    });
+    expect(later.get(entityRef)?.overdue).toBe(2);
+    expect(counts.get(other)?.open.low).toBe(1);
+    expect(counts.get(other)?.lastScanAt?.toISOString()).toBe(
+      '2026-03-01T00:00:00.000Z',
+    );
+    expect(counts.has('component:default/never-scanned')).toBe(false);
+  });
 });

@@ -609,6 +609,73 @@ export class DatabaseSecopsStore implements SecopsStore {
     };
   }
 
+  async countForEntities(
+    entityRefs: string[],
+    overdueBefore: Partial<Record<Severity, Date>>,
+  ): Promise<Map<string, EntityCounts>> {
+    const result = new Map<string, EntityCounts>();
+    const empty = (): EntityCounts => ({
+      open: Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<
+        Severity,
+        number
+      >,
+      byCategory: {},
+      overdue: 0,
+      fixed: 0,
+    });
+    const cutoffs = Object.entries(overdueBefore) as Array<[Severity, Date]>;
+    const agedSql = cutoffs.length
+      ? `sum(case ${cutoffs
+          .map(() => 'when severity = ? and first_seen_at < ? then 1')
+          .join(' ')} else 0 end)`
+      : '0';
+    const agedBindings = cutoffs.flatMap(([severity, before]) => [
+      severity,
+      before,
+    ]);
+
+    await inChunks(entityRefs, ID_CHUNK, async refs => {
+      const rows: Array<{
+        entity_ref: string;
+        status: string;
+        severity: string;
+        n: number | string;
+        aged: number | string | null;
+      }> = await this.knex(FINDINGS)
+        .whereIn('entity_ref', refs)
+        .groupBy('entity_ref', 'status', 'severity')
+        .select(
+          'entity_ref',
+          'status',
+          'severity',
+          this.knex.raw('count(*) as n'),
+          this.knex.raw(`${agedSql} as aged`, agedBindings),
+        );
+      for (const row of rows) {
+        const counts = result.get(row.entity_ref) ?? empty();
+        result.set(row.entity_ref, counts);
+        if (row.status === 'fixed') {
+          counts.fixed += Number(row.n);
+        } else {
+          counts.open[row.severity as Severity] += Number(row.n);
+          counts.overdue += Number(row.aged ?? 0);
+        }
+      }
+      const scans: Array<{ entity_ref: string; at: Date | number | string }> =
+        await this.knex(SCANS)
+          .whereIn('entity_ref', refs)
+          .groupBy('entity_ref')
+          .select('entity_ref')
+          .max({ at: 'created_at' });
+      for (const scan of scans) {
+        const counts = result.get(scan.entity_ref) ?? empty();
+        result.set(scan.entity_ref, counts);
+        counts.lastScanAt = toDate(scan.at);
+      }
+    });
+    return result;
+  }
+
   async countFindings(
     entityRef: string,
     overdueBefore: Partial<Record<Severity, Date>>,

@@ -120,6 +120,12 @@ export interface SecopsStore {
     query: { limit: number; cursor?: string; now: Date },
   ): Promise<Page<Exemption>>;
 
+  /** Open and overdue counts for many entities at once (roll-ups). */
+  countForEntities(
+    entityRefs: string[],
+    overdueBefore: Partial<Record<Severity, Date>>,
+  ): Promise<Map<string, EntityCounts>>;
+
   /**
    * Counts an entity's findings; `overdueBefore` gives, per severity, the
    * first-seen time before which an open finding is overdue.

@@ -29,6 +29,7 @@ import {
   SEVERITIES,
 } from '@portal/plugin-secops-common';
 import { evaluateGate } from './gates';
+import { GroupHierarchy } from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { gunzipSync, inflateSync } from 'node:zlib';
@@ -114,6 +115,28 @@ export interface RouterOptions {
   ingester: ReportIngester;
   options: SecopsOptions;
   gates: GatePolicy[];
+  groups: GroupHierarchy;
+}
+
+const postureQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+/** Worst first: criticals, then highs, then overdue, then the rest. */
+function worstFirst(
+  a: { open: Record<string, number>; overdue: number },
+  b: { open: Record<string, number>; overdue: number },
+) {
+  return (
+    b.open.critical - a.open.critical ||
+    b.open.high - a.open.high ||
+    b.overdue - a.overdue ||
+    b.open.medium - a.open.medium ||
+    b.open.low - a.open.low
+  );
 }
 
 const gateBody = z
@@ -170,6 +193,7 @@ export async function createRouter(
     ingester,
     options,
     gates,
+    groups,
   } = deps;
   const router = Router();
 
@@ -492,6 +516,70 @@ export async function createRouter(
     res.json(
       await store.listExemptions(entityRef, { ...query, now: new Date() }),
     );
+  });
+
+  /**
+   * A manager's view: every component, resource and system the group and its
+   * sub-groups own, worst first, with what the viewer may see.
+   */
+  router.get('/groups/:namespace/:name/posture', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const groupRef = entityRefOf({ kind: 'group', ...req.params });
+    const query = parse(postureQuery, req.query);
+    const owned = await groups.ownedEntities(groupRef, {
+      kinds: ['Component', 'Resource', 'System'],
+      fields: ['metadata.title', 'spec.owner', 'spec.type'],
+    });
+    const refs = owned.map(e => stringifyEntityRef(e));
+    const decisions = refs.length
+      ? await permissions.authorize(
+          refs.map(resourceRef => ({
+            permission: secopsFindingsReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        )
+      : [];
+    const visible = owned.filter(
+      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+    );
+    const counts = await store.countForEntities(
+      visible.map(e => stringifyEntityRef(e)),
+      overdueCutoffs(options, new Date()),
+    );
+    const zero = Object.fromEntries(SEVERITIES.map(s => [s, 0]));
+    const rows = visible
+      .map(entity => {
+        const entityRef = stringifyEntityRef(entity);
+        const c = counts.get(entityRef);
+        return {
+          entityRef,
+          title: entity.metadata.title ?? entity.metadata.name,
+          kind: entity.kind,
+          type: (entity.spec?.type as string) ?? undefined,
+          owner: (entity.spec?.owner as string) ?? undefined,
+          open: c?.open ?? zero,
+          overdue: c?.overdue ?? 0,
+          lastScanAt: c?.lastScanAt?.toISOString(),
+        };
+      })
+      .sort(worstFirst);
+    const totals = {
+      open: Object.fromEntries(
+        SEVERITIES.map(s => [s, rows.reduce((n, r) => n + r.open[s], 0)]),
+      ),
+      overdue: rows.reduce((n, r) => n + r.overdue, 0),
+      scanned: rows.filter(r => r.lastScanAt).length,
+    };
+    res.json({
+      groupRef,
+      totals,
+      items: rows.slice(query.offset, query.offset + query.limit),
+      totalCount: rows.length,
+      hidden: owned.length - visible.length,
+    });
   });
 
   router.get('/formats', async (req, res) => {

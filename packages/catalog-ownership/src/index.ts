@@ -1,0 +1,7 @@
+/**
+ * Catalog ownership roll-ups shared by the portal's backend plugins: a group,
+ * the groups below it, and what they own.
+ *
+ * @packageDocumentation
+ */
+export { GroupHierarchy, refsOf } from './GroupHierarchy';

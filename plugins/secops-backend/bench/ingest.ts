@@ -1,0 +1,679 @@
+/*
+ * SecOps ingestion benchmark (not a test). For SQLite, and for PostgreSQL
+ * when BENCH_POSTGRES_URL names a server:
+ *
+ *   1. ingest a generated SARIF of 25,000 results and a CycloneDX of 5,000
+ *      vulnerabilities through ReportIngester (decode + parse + store):
+ *      wall time, findings/s, peak RSS;
+ *   2. the floor: a plain bulk insert of the same rows into the same table;
+ *   3. re-ingest of the same reports: time, and rows added (must be 0);
+ *   4. ~1,000,000 findings in the store: the two calls the entity tab makes
+ *      (listFindings, countFindings), median and p95 over 20 runs.
+ *
+ *   BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:55999 yarn bench:ingest
+ *
+ * Optional: BENCH_FILL_ROWS (default 1000000), BENCH_FILL_BUDGET_S (default
+ * 180: the bulk fill stops there and says how many rows it reached),
+ * BENCH_ONLY=sqlite|postgres.
+ */
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { SEVERITIES, Severity } from '@portal/plugin-secops-common';
+import knexFactory, { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { DatabaseSecopsStore } from '../src/database/DatabaseSecopsStore';
+import { builtInParsers } from '../src/parsers';
+import { ReportIngester } from '../src/service/ReportIngester';
+import { overdueCutoffs, readSecopsOptions } from '../src/service/options';
+import { GeneratedReport, generateCycloneDx, generateSarif } from './generate';
+
+const FINDINGS = 'secops_findings';
+const SCANS = 'secops_scans';
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+const GOAL_RATE = 5000; // findings/s
+const GOAL_FLOOR_RATIO = 3;
+const GOAL_REINGEST_MS = 2000;
+const GOAL_TAB_MS = 100;
+
+const FILL_ROWS = Number(process.env.BENCH_FILL_ROWS ?? 1_000_000);
+const FILL_ENTITIES = 2000;
+const FILL_BUDGET_MS = Number(process.env.BENCH_FILL_BUDGET_S ?? 180) * 1000;
+const QUERY_RUNS = 20;
+
+// ---------------------------------------------------------------------------
+// Peak memory: sampled every 10 ms from a worker thread, because parsing and
+// better-sqlite3 queries block the main thread. RSS is per process, so the
+// worker sees the main thread's memory.
+
+const peakShared = new Float64Array(new SharedArrayBuffer(8));
+const sampler = new Worker(
+  `const { workerData } = require('node:worker_threads');
+   const peak = new Float64Array(workerData);
+   setInterval(() => {
+     const rss = process.memoryUsage.rss();
+     if (rss > peak[0]) peak[0] = rss;
+   }, 10);`,
+  { eval: true, workerData: peakShared.buffer, execArgv: [] },
+);
+sampler.unref();
+
+function collectGarbage() {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function withPeakRss<T>(fn: () => Promise<T>) {
+  collectGarbage();
+  await sleep(30);
+  const baseline = process.memoryUsage.rss();
+  peakShared[0] = baseline;
+  const start = performance.now();
+  const value = await fn();
+  const ms = performance.now() - start;
+  await sleep(15);
+  const peak = Math.max(peakShared[0], process.memoryUsage.rss());
+  return { value, ms, baseline, peak };
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const fmtMs = (ms: number) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const log = (message: string) =>
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+// ---------------------------------------------------------------------------
+// Output
+
+type Row = [metric: string, value: string, goal?: string, ok?: boolean];
+
+function printTable(title: string, rows: Row[]) {
+  const cells = rows.map(([metric, value, goal, ok]) => [
+    metric,
+    value,
+    goal ?? '',
+    ok === undefined ? '' : ok ? 'PASS' : 'MISS',
+  ]);
+  const header = ['Measure', 'Figure', 'Goal', ''];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.map(c => c[i].length)),
+  );
+  const line = (c: string[]) =>
+    `| ${c.map((v, i) => (i === 1 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`;
+  console.log(`\n${title}\n${line(header)}\n${rule}`);
+  for (const c of cells) console.log(line(c));
+}
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { median: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] };
+}
+
+// ---------------------------------------------------------------------------
+// Databases
+
+interface BenchDatabase {
+  name: string;
+  knex: Knex;
+  /** Bind parameters allowed in one statement (driver/engine limit). */
+  maxParams: number;
+  describe(): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function openSqlite(): Promise<BenchDatabase> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secops-bench-'));
+  const filename = path.join(dir, 'secops.sqlite');
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+  });
+  return {
+    name: 'SQLite (better-sqlite3, temp file, default pragmas as Backstage)',
+    knex,
+    maxParams: 32766,
+    async describe() {
+      const [{ v }] = await knex.raw('select sqlite_version() as v');
+      const [{ mode }] = await knex.raw('pragma journal_mode');
+      return `SQLite ${v}, journal_mode=${mode}, file ${mib(
+        fs.statSync(filename).size,
+      )} at the end`;
+    },
+    async close() {
+      await knex.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<BenchDatabase> {
+  const dbName = `bench_${Date.now()}`;
+  const admin = knexFactory({ client: 'pg', connection: url });
+  await admin.raw(`create database ??`, [dbName]);
+  const target = new URL(url);
+  target.pathname = `/${dbName}`;
+  const knex = knexFactory({ client: 'pg', connection: target.toString() });
+  return {
+    name: `PostgreSQL (${target.host}, database ${dbName})`,
+    knex,
+    maxParams: 65535,
+    async describe() {
+      const { rows } = await knex.raw(
+        `select current_setting('server_version') as v,
+                pg_size_pretty(pg_total_relation_size('secops_findings')) as size`,
+      );
+      return `PostgreSQL ${rows[0].v}, secops_findings incl. indexes ${rows[0].size} at the end`;
+    },
+    async close() {
+      await knex.destroy();
+      await admin.raw(`drop database if exists ?? with (force)`, [dbName]);
+      await admin.destroy();
+    },
+  };
+}
+
+async function countRows(knex: Knex, entityRef?: string): Promise<number> {
+  const q = knex(FINDINGS);
+  if (entityRef) q.where('entity_ref', entityRef);
+  const [{ n }] = await q.count({ n: '*' });
+  return Number(n);
+}
+
+// ---------------------------------------------------------------------------
+// Bulk inserts
+
+/** Inserts rows in multi-row statements (as large as the engine allows). */
+async function insertRows(
+  tx: Knex | Knex.Transaction,
+  table: string,
+  rows: Record<string, unknown>[],
+  chunk: number,
+) {
+  for (let i = 0; i < rows.length; i += chunk) {
+    await tx(table).insert(rows.slice(i, i + chunk));
+  }
+}
+
+/**
+ * The floor: the rows the store wrote for `fromEntity`, read back and
+ * inserted again under a fresh entity ref, in batches of 500 (the store's own
+ * chunk size) in one transaction.
+ */
+async function floorInsert(db: BenchDatabase, fromEntity: string) {
+  const source: Record<string, unknown>[] = await db
+    .knex(FINDINGS)
+    .where('entity_ref', fromEntity)
+    .orderBy('id');
+  const toEntity = `${fromEntity}-floor`;
+  const rows = source.map(({ id: _id, ...row }) => ({
+    ...row,
+    entity_ref: toEntity,
+  }));
+  const start = performance.now();
+  await db.knex.transaction(tx => insertRows(tx, FINDINGS, rows, 500));
+  return { ms: performance.now() - start, rows: rows.length };
+}
+
+const FILL_TOOLS = [
+  { tool: 'semgrep', category: 'sast', share: 0.55 },
+  { tool: 'trivy', category: 'sca', share: 0.35 },
+  { tool: 'gitleaks', category: 'secret', share: 0.1 },
+] as const;
+
+const DAY = 24 * 3600 * 1000;
+
+/** The findings of one background entity, realistic in size and spread. */
+function fillRows(entityIndex: number, perEntity: number, now: Date) {
+  const entityRef = `component:default/bench-fill-${String(entityIndex).padStart(4, '0')}`;
+  const rows: Record<string, unknown>[] = [];
+  const scans: Record<string, unknown>[] = [];
+  let n = 0;
+  for (const { tool, category, share } of FILL_TOOLS) {
+    const count =
+      tool === 'gitleaks' ? perEntity - n : Math.round(perEntity * share);
+    const scanId = randomUUID();
+    scans.push({
+      id: scanId,
+      entity_ref: entityRef,
+      tool,
+      format: tool === 'trivy' ? 'cyclonedx' : 'sarif',
+      commit_sha: null,
+      branch: 'main',
+      uploaded_by: 'user:default/bench',
+      report_sha256: '0'.repeat(64),
+      received: count,
+      created: count,
+      reopened: 0,
+      unchanged: 0,
+      fixed: 0,
+      created_at: now,
+    });
+    for (let k = 0; k < count; k++, n++) {
+      const seq = entityIndex * perEntity + n;
+      // Deterministic spread: mostly medium/low, few critical; 15% fixed.
+      const h = (seq * 2654435761) >>> 0;
+      const severity: Severity = SEVERITIES[[0, 1, 1, 2, 2, 2, 2, 3, 3, 4][h % 10]];
+      const fixed = h % 100 < 15;
+      const firstSeen = new Date(now.getTime() - (h % 400) * DAY);
+      const rule =
+        tool === 'trivy'
+          ? `CVE-${2015 + (h % 11)}-${10000 + (seq % 40000)}`
+          : `${tool}.rule.${h % 300}`;
+      rows.push({
+        entity_ref: entityRef,
+        tool,
+        fingerprint: `${seq.toString(16).padStart(16, '0')}${h
+          .toString(16)
+          .padStart(8, '0')}`.padEnd(64, 'a'),
+        category,
+        severity,
+        severity_rank: SEVERITIES.indexOf(severity),
+        rule_id: rule,
+        title:
+          tool === 'trivy'
+            ? `${rule}: denial of service in package-${h % 900}`
+            : `Finding of ${rule} in handler ${h % 97}`,
+        description:
+          'Untrusted data reaches a sensitive sink without validation. This is a generated description of typical length for a finding, used by the benchmark.',
+        aliases: tool === 'trivy' ? JSON.stringify([rule]) : null,
+        cvss_score: tool === 'trivy' ? (h % 100) / 10 : null,
+        package_name: tool === 'trivy' ? `package-${h % 900}` : null,
+        package_version: tool === 'trivy' ? `1.${h % 30}.0` : null,
+        fixed_version: tool === 'trivy' ? `1.${(h % 30) + 1}.0` : null,
+        location_path:
+          tool === 'trivy'
+            ? 'package-lock.json'
+            : `src/module-${h % 50}/file-${seq % 400}.ts`,
+        location_line: tool === 'trivy' ? null : (h % 2000) + 1,
+        url: null,
+        help_url: `https://example.com/rules/${rule}`,
+        status: fixed ? 'fixed' : 'open',
+        first_seen_at: firstSeen,
+        last_seen_at: fixed ? firstSeen : now,
+        fixed_at: fixed ? new Date(firstSeen.getTime() + DAY) : null,
+        last_scan_id: scanId,
+      });
+    }
+  }
+  return { entityRef, rows, scans };
+}
+
+/**
+ * Fills the store with FILL_ROWS findings over FILL_ENTITIES entities in
+ * large transactions; stops early when the time budget is spent.
+ */
+async function fillStore(db: BenchDatabase, now: Date) {
+  const perEntity = Math.round(FILL_ROWS / FILL_ENTITIES);
+  const chunk = Math.floor(db.maxParams / 24 / 100) * 100; // 24 columns
+  const entitiesPerTx = 50;
+  const start = performance.now();
+  let entities = 0;
+  let rows = 0;
+  let stoppedEarly = false;
+  while (entities < FILL_ENTITIES) {
+    if (performance.now() - start > FILL_BUDGET_MS) {
+      stoppedEarly = true;
+      break;
+    }
+    const batch = Array.from(
+      { length: Math.min(entitiesPerTx, FILL_ENTITIES - entities) },
+      (_, i) => fillRows(entities + i, perEntity, now),
+    );
+    await db.knex.transaction(async tx => {
+      for (const e of batch) {
+        await insertRows(tx, FINDINGS, e.rows, chunk);
+        await insertRows(tx, SCANS, e.scans, chunk);
+      }
+    });
+    entities += batch.length;
+    rows += batch.reduce((sum, e) => sum + e.rows.length, 0);
+    if (entities % 500 === 0) {
+      log(
+        `  filled ${fmtInt(rows)} rows (${fmtInt(
+          rows / ((performance.now() - start) / 1000),
+        )} rows/s)`,
+      );
+    }
+  }
+  return { ms: performance.now() - start, entities, rows, perEntity, stoppedEarly };
+}
+
+// ---------------------------------------------------------------------------
+// The benchmark of one database
+
+interface Reports {
+  sarif: GeneratedReport;
+  cdx: GeneratedReport;
+}
+
+async function timeRuns(runs: number, fn: () => Promise<unknown>) {
+  const first = performance.now();
+  await fn(); // the first (cold) call, reported apart
+  const cold = performance.now() - first;
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return { ...stats(samples), cold };
+}
+
+async function benchDatabase(db: BenchDatabase, reports: Reports) {
+  const rows: Row[] = [];
+  const notes: string[] = [];
+
+  const migrated = performance.now();
+  const store = await DatabaseSecopsStore.create({
+    database: {
+      getClient: async () => db.knex,
+      migrations: {},
+    } as unknown as DatabaseService,
+  });
+  rows.push(['Migrations', fmtMs(performance.now() - migrated)]);
+
+  const options = {
+    ...readSecopsOptions(
+      new ConfigReader({
+        secops: {
+          limits: { maxFindings: 200_000, maxReportBytes: 500 * 1024 * 1024 },
+        },
+      }),
+    ),
+  };
+  const ingester = new ReportIngester(builtInParsers, store, options);
+
+  // Warm-up, as a running backend would be: the real fixtures, once each.
+  for (const dir of ['sarif', 'cyclonedx']) {
+    for (const file of fs.readdirSync(path.join(REPO_ROOT, 'fixtures', dir))) {
+      await ingester.ingest({
+        entityRef: 'component:default/bench-warmup',
+        tool: file.replace(/\..*$/, '').toLowerCase(),
+        uploadedBy: 'user:default/bench',
+        body: fs.readFileSync(path.join(REPO_ROOT, 'fixtures', dir, file)),
+      });
+    }
+  }
+
+  const cases = [
+    {
+      label: 'SARIF',
+      report: reports.sarif,
+      entityRef: 'component:default/bench-sarif',
+      tool: 'semgrep',
+      format: 'sarif',
+    },
+    {
+      label: 'CycloneDX',
+      report: reports.cdx,
+      entityRef: 'component:default/bench-sbom',
+      tool: 'trivy',
+      format: 'cyclonedx',
+    },
+  ];
+
+  // 1. First ingest, and 2. the floor.
+  for (const c of cases) {
+    log(`${db.knex.client.config.client}: ingest ${c.label}`);
+    const run = await withPeakRss(() =>
+      ingester.ingest(
+        {
+          entityRef: c.entityRef,
+          tool: c.tool,
+          format: c.format,
+          uploadedBy: 'user:default/bench',
+          body: c.report.body,
+        },
+        new Date(),
+      ),
+    );
+    const created = run.value.created;
+    const rate = created / (run.ms / 1000);
+    rows.push(
+      [
+        `${c.label} ingest: ${fmtInt(c.report.items)} items -> findings created`,
+        fmtInt(created),
+      ],
+      [`${c.label} ingest: wall time (decode+parse+store)`, fmtMs(run.ms)],
+      [
+        `${c.label} ingest: findings/s`,
+        fmtInt(rate),
+        `>= ${fmtInt(GOAL_RATE)}`,
+        rate >= GOAL_RATE,
+      ],
+      [
+        `${c.label} ingest: peak RSS (above baseline / absolute)`,
+        `+${mib(run.peak - run.baseline)} / ${mib(run.peak)}`,
+      ],
+    );
+
+    // Parse alone, to split the wall time (not part of any goal).
+    const parser = builtInParsers.find(p => p.format === c.format)!;
+    const parseStart = performance.now();
+    parser.parse(JSON.parse(c.report.body.toString('utf8')), {
+      maxFindings: options.maxFindings,
+    });
+    const parseMs = performance.now() - parseStart;
+    rows.push([
+      `${c.label}   of which decode+parse alone (re-measured)`,
+      fmtMs(parseMs),
+    ]);
+
+    log(`${db.knex.client.config.client}: floor ${c.label}`);
+    const floor = await floorInsert(db, c.entityRef);
+    const ratio = run.ms / floor.ms;
+    rows.push(
+      [
+        `${c.label} floor: plain bulk insert of the same ${fmtInt(floor.rows)} rows`,
+        fmtMs(floor.ms),
+      ],
+      [
+        `${c.label} floor: rows/s`,
+        fmtInt(floor.rows / (floor.ms / 1000)),
+      ],
+      [
+        `${c.label} ratio ingest / floor`,
+        `${ratio.toFixed(2)}x`,
+        `<= ${GOAL_FLOOR_RATIO}x`,
+        ratio <= GOAL_FLOOR_RATIO,
+      ],
+    );
+  }
+
+  // 3. Re-ingest of the same reports.
+  for (const c of cases) {
+    log(`${db.knex.client.config.client}: re-ingest ${c.label}`);
+    const before = await countRows(db.knex);
+    const start = performance.now();
+    const result = await ingester.ingest({
+      entityRef: c.entityRef,
+      tool: c.tool,
+      format: c.format,
+      uploadedBy: 'user:default/bench',
+      body: c.report.body,
+    });
+    const ms = performance.now() - start;
+    const added = (await countRows(db.knex)) - before;
+    rows.push(
+      [
+        `${c.label} re-ingest: time`,
+        fmtMs(ms),
+        `< ${fmtMs(GOAL_REINGEST_MS)}`,
+        ms < GOAL_REINGEST_MS,
+      ],
+      [
+        `${c.label} re-ingest: new rows (count before/after)`,
+        `${added} (${fmtInt(before)} -> ${fmtInt(before + added)})`,
+        '0',
+        added === 0,
+      ],
+      [
+        `${c.label} re-ingest: result created/unchanged/fixed`,
+        `${result.created}/${fmtInt(result.unchanged)}/${result.fixed}`,
+      ],
+    );
+  }
+
+  // 4. ~1M findings, then the entity tab's calls.
+  log(`${db.knex.client.config.client}: filling the store`);
+  const fill = await fillStore(db, new Date());
+  if (db.knex.client.config.client === 'pg') {
+    // What autovacuum would have done a minute after such a load.
+    await db.knex.raw('analyze secops_findings');
+    await db.knex.raw('analyze secops_scans');
+    notes.push(
+      'PostgreSQL: ANALYZE run after the bulk fill (as autovacuum would).',
+    );
+  }
+  const total = await countRows(db.knex);
+  const fillRate = fill.rows / (fill.ms / 1000);
+  rows.push([
+    `Store fill: ${fmtInt(fill.rows)} rows over ${fmtInt(fill.entities)} entities`,
+    fmtMs(fill.ms),
+  ]);
+  rows.push(['Store fill: rows/s', fmtInt(fillRate)]);
+  rows.push([
+    'Findings in the store (count(*))',
+    fmtInt(total),
+    '>= 1,000,000',
+    total >= 1_000_000,
+  ]);
+  if (fill.stoppedEarly) {
+    notes.push(
+      `The store fill stopped at its ${FILL_BUDGET_MS / 1000} s budget: ${fmtInt(
+        total,
+      )} findings in the store instead of ~1,000,000 (projected full fill ${fmtMs(
+        (FILL_ROWS / fillRate) * 1000,
+      )}).`,
+    );
+  }
+
+  const now = new Date();
+  const cutoffs = overdueCutoffs(options, now);
+  const tabEntities = [
+    {
+      label: `entity with ${fill.perEntity} findings`,
+      entityRef: `component:default/bench-fill-${String(
+        Math.min(777, fill.entities - 1),
+      ).padStart(4, '0')}`,
+      goal: true,
+    },
+    {
+      label: `entity with ${fmtInt(
+        await countRows(db.knex, 'component:default/bench-sarif'),
+      )} findings (the SARIF one)`,
+      entityRef: 'component:default/bench-sarif',
+      goal: false,
+    },
+  ];
+  for (const e of tabEntities) {
+    log(`${db.knex.client.config.client}: entity tab queries, ${e.label}`);
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      [
+        'listFindings({ limit: 50 })',
+        () => store.listFindings({ entityRef: e.entityRef, limit: 50 }),
+      ],
+      [
+        "listFindings({ status: 'open', limit: 20 }) (tab default)",
+        () =>
+          store.listFindings({
+            entityRef: e.entityRef,
+            status: 'open',
+            limit: 20,
+          }),
+      ],
+      [
+        'countFindings(entityRef, SLA cutoffs) (summary)',
+        () => store.countFindings(e.entityRef, cutoffs),
+      ],
+    ];
+    for (const [name, fn] of calls) {
+      const t = await timeRuns(QUERY_RUNS, fn);
+      rows.push([
+        `${e.label}: ${name} median / p95 (cold)`,
+        `${fmtMs(t.median)} / ${fmtMs(t.p95)} (${fmtMs(t.cold)})`,
+        e.goal ? `p95 < ${GOAL_TAB_MS} ms` : '(info)',
+        e.goal ? t.p95 < GOAL_TAB_MS : undefined,
+      ]);
+    }
+  }
+  notes.push(await db.describe());
+  return { rows, notes };
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  const only = process.env.BENCH_ONLY;
+  const pgUrl = process.env.BENCH_POSTGRES_URL;
+  console.log(
+    `SecOps ingestion benchmark — node ${process.version}, ${os.cpus().length} CPUs, ${mib(
+      os.totalmem(),
+    )} RAM${(globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc)'}`,
+  );
+
+  log('generating reports');
+  let start = performance.now();
+  const sarif = generateSarif({ results: 25_000, rules: 300, files: 400, seed: 1 });
+  const sarifMs = performance.now() - start;
+  start = performance.now();
+  const cdx = generateCycloneDx({
+    components: 1500,
+    vulnerabilities: 5000,
+    seed: 2,
+  });
+  const cdxMs = performance.now() - start;
+  console.log(
+    `Generated SARIF: ${fmtInt(sarif.items)} results, 300 rules, 400 files, ${mib(
+      sarif.body.length,
+    )} (${fmtMs(sarifMs)}); CycloneDX 1.5: ${fmtInt(
+      cdx.items,
+    )} vulnerabilities, 1,500 components, ${mib(cdx.body.length)} (${fmtMs(cdxMs)})`,
+  );
+
+  const targets: Array<() => Promise<BenchDatabase>> = [];
+  if (only !== 'postgres') targets.push(openSqlite);
+  if (only !== 'sqlite') {
+    if (pgUrl) {
+      targets.push(() => openPostgres(pgUrl));
+    } else {
+      console.log(
+        '\nPostgreSQL skipped: set BENCH_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:55999) to run it.',
+      );
+    }
+  }
+
+  let failed = false;
+  for (const open of targets) {
+    const db = await open();
+    const began = performance.now();
+    try {
+      const { rows, notes } = await benchDatabase(db, { sarif, cdx });
+      rows.push(['Total time on this database', fmtMs(performance.now() - began)]);
+      printTable(db.name, rows);
+      for (const note of notes) console.log(`  note: ${note}`);
+    } catch (error) {
+      failed = true;
+      console.error(`\n${db.name}: the benchmark failed`, error);
+    } finally {
+      await db.close();
+    }
+  }
+  await sampler.terminate();
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
