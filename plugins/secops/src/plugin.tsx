@@ -29,10 +29,24 @@ const entitySecurityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Security tab of groups: the manager's view. */
+const groupSecurityContent = EntityContentBlueprint.make({
+  name: 'group',
+  params: {
+    path: '/security',
+    title: 'Security',
+    filter: { kind: 'group' },
+    loader: () =>
+      import('./components/GroupSecurityContent').then(m => (
+        <m.GroupSecurityContent />
+      )),
+  },
+});
+
 /** SecOps: security findings from CI, per service, team and organisation. */
 export const secopsPlugin = createFrontendPlugin({
   pluginId: 'secops',
   title: 'Security',
   info: { packageJson: () => import('../package.json') },
-  extensions: [secopsApi, entitySecurityContent],
+  extensions: [secopsApi, entitySecurityContent, groupSecurityContent],
 });

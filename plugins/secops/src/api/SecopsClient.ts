@@ -31,11 +31,37 @@ export interface GateStatus {
   last?: GateDecision;
 }
 
+/** One entity in a group's roll-up. */
+export interface PostureRow {
+  entityRef: string;
+  title: string;
+  kind: string;
+  type?: string;
+  owner?: string;
+  open: Record<Severity, number>;
+  overdue: number;
+  lastScanAt?: string;
+}
+
+/** What a group and its sub-groups own, worst first. */
+export interface GroupPosture {
+  groupRef: string;
+  totals: { open: Record<Severity, number>; overdue: number; scanned: number };
+  items: PostureRow[];
+  totalCount: number;
+  /** Entities the viewer may not see. */
+  hidden: number;
+}
+
 /** The SecOps backend, as the frontend sees it. */
 export interface SecopsApi {
   getSummary(entityRef: string): Promise<FindingSummary>;
   listFindings(entityRef: string, query: FindingsQuery): Promise<Page<Finding>>;
   getGate(entityRef: string): Promise<GateStatus>;
+  getGroupPosture(
+    groupRef: string,
+    page: { limit: number; offset: number },
+  ): Promise<GroupPosture>;
   listExemptions(entityRef: string): Promise<Page<Exemption>>;
   requestExemption(
     findingId: string,
@@ -76,6 +102,18 @@ export class SecopsClient implements SecopsApi {
 
   getGate(entityRef: string): Promise<GateStatus> {
     return this.get(`${this.entityPath(entityRef)}/gate`);
+  }
+
+  getGroupPosture(
+    groupRef: string,
+    page: { limit: number; offset: number },
+  ): Promise<GroupPosture> {
+    const { namespace, name } = parseEntityRef(groupRef);
+    return this.get(
+      `/groups/${encodeURIComponent(namespace)}/${encodeURIComponent(
+        name,
+      )}/posture?limit=${page.limit}&offset=${page.offset}`,
+    );
   }
 
   listExemptions(entityRef: string): Promise<Page<Exemption>> {

@@ -81,6 +81,7 @@ function render(partial: Partial<SecopsApi>) {
     listExemptions: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
     requestExemption: jest.fn(),
     decideExemption: jest.fn(),
+    getGroupPosture: jest.fn(),
     ...partial,
   };
   return renderInTestApp(
