@@ -387,6 +387,52 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
     });
   });
 
+  describe('the organisation view, for security', () => {
+    const get = async (path: string, userName: string) =>
+      request(server)
+        .get(`/api/secops/organisation/${path}`)
+        .set('authorization', await as(userName));
+
+    it('shows every team side by side, worst first', async () => {
+      const res = await get('teams', 'jonas-berg');
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeGreaterThanOrEqual(8);
+      expect(res.body.items[0]).toMatchObject({
+        groupRef: 'group:default/team-checkout',
+        scanned: 1,
+      });
+    });
+
+    it('finds who is exposed to a CVE, by id or alias', async () => {
+      const res = await get('exposure?id=CVE-2019-1551', 'kira-tanaka');
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual([
+        expect.objectContaining({
+          entityRef: 'component:default/payments-api',
+          packages: expect.arrayContaining([
+            expect.stringMatching(/^libssl1.1@/),
+          ]),
+        }),
+      ]);
+      const none = await get('exposure?id=CVE-2021-44228', 'kira-tanaka');
+      expect(none.body.items).toEqual([]);
+      const bad = await get('exposure?id=x', 'kira-tanaka');
+      expect(bad.status).toBe(400);
+    });
+
+    it('lists the top risks across every team', async () => {
+      const res = await get('top-risks?limit=3', 'jonas-berg');
+      expect(res.status).toBe(200);
+      expect(res.body.items).toHaveLength(3);
+    });
+
+    it('refuses developers', async () => {
+      for (const path of ['teams', 'top-risks', 'exposure?id=CVE-2019-1551']) {
+        expect((await get(path, 'ben-okafor')).status).toBe(403);
+      }
+    });
+  });
+
   describe('exemptions: owners ask, security decides', () => {
     it('refuses a developer approving, lets the CISO approve', async () => {
       const list = await request(server)

@@ -15,6 +15,7 @@ import {
   secopsExemptionDecidePermission,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
+  secopsOrganisationReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
@@ -129,6 +130,20 @@ describe('PortalPermissionPolicy', () => {
     await expect(policy.handle({ permission }, developer)).resolves.toEqual({
       result: AuthorizeResult.DENY,
     });
+  });
+
+  it('keeps the organisation-wide security views to security and admins', async () => {
+    const ciso = userOf('user:default/jonas-berg', ['group:default/security']);
+    const permission = secopsOrganisationReadPermission;
+    for (const [who, result] of [
+      [ciso, AuthorizeResult.ALLOW],
+      [admin, AuthorizeResult.ALLOW],
+      [developer, AuthorizeResult.DENY],
+    ] as const) {
+      await expect(policy.handle({ permission }, who)).resolves.toEqual({
+        result,
+      });
+    }
   });
 
   it('reads the admin groups from configuration, case-insensitively', async () => {

@@ -22,6 +22,7 @@ import {
   secopsExemptionDecidePermission,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
+  secopsOrganisationReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
 
@@ -94,6 +95,10 @@ export class PortalPermissionPolicy implements PermissionPolicy {
 
     if (isPermission(permission, secopsExemptionDecidePermission)) {
       return isSecurity ? allow() : deny();
+    }
+
+    if (isPermission(permission, secopsOrganisationReadPermission)) {
+      return isSecurity || isAdmin ? allow() : deny();
     }
 
     if (

@@ -33,10 +33,17 @@ export const secopsExemptionDecidePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** The organisation-wide views: every team, top risks, exposure search. */
+export const secopsOrganisationReadPermission = createPermission({
+  name: 'secops.organisation.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission of the SecOps plugin. */
 export const secopsPermissions = [
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
   secopsExemptionRequestPermission,
   secopsExemptionDecidePermission,
+  secopsOrganisationReadPermission,
 ];

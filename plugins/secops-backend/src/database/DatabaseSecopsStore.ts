@@ -609,6 +609,64 @@ export class DatabaseSecopsStore implements SecopsStore {
     };
   }
 
+  async topRisks(limit: number): Promise<StoredFinding[]> {
+    const rows: FindingRow[] = await this.knex<FindingRow>(FINDINGS)
+      .where('status', 'open')
+      .orderBy([
+        { column: 'severity_rank', order: 'asc' },
+        { column: 'first_seen_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(limit);
+    return rows.map(toFinding);
+  }
+
+  async findExposure(id: string, limit: number) {
+    const needle = id.trim();
+    const aliasLike = `%${JSON.stringify(needle)
+      .toLowerCase()
+      .replace(/[\\%_]/g, c => `\\${c}`)}%`;
+    const rows: FindingRow[] = await this.knex<FindingRow>(FINDINGS)
+      .where('status', 'open')
+      .andWhere(inner =>
+        inner
+          .whereRaw('lower(rule_id) = ?', [needle.toLowerCase()])
+          .orWhereRaw(`lower(aliases) like ? escape '\\'`, [aliasLike]),
+      )
+      .orderBy('severity_rank', 'asc')
+      .limit(5000);
+    const byEntity = new Map<
+      string,
+      {
+        entityRef: string;
+        findings: number;
+        worst: Severity;
+        packages: Set<string>;
+      }
+    >();
+    for (const row of rows) {
+      const entry = byEntity.get(row.entity_ref) ?? {
+        entityRef: row.entity_ref,
+        findings: 0,
+        worst: row.severity as Severity,
+        packages: new Set<string>(),
+      };
+      entry.findings += 1;
+      if (row.package_name) {
+        entry.packages.add(
+          row.package_version
+            ? `${row.package_name}@${row.package_version}`
+            : row.package_name,
+        );
+      }
+      byEntity.set(row.entity_ref, entry);
+    }
+    return [...byEntity.values()]
+      .sort((a, b) => rank(a.worst) - rank(b.worst) || b.findings - a.findings)
+      .slice(0, limit)
+      .map(e => ({ ...e, packages: [...e.packages].sort() }));
+  }
+
   async countForEntities(
     entityRefs: string[],
     overdueBefore: Partial<Record<Severity, Date>>,

@@ -120,6 +120,24 @@ export interface SecopsStore {
     query: { limit: number; cursor?: string; now: Date },
   ): Promise<Page<Exemption>>;
 
+  /** The worst open findings across every entity: worst, then oldest. */
+  topRisks(limit: number): Promise<StoredFinding[]>;
+  /**
+   * Who is exposed to an advisory or rule: open findings whose rule id or
+   * aliases equal the id, grouped by entity.
+   */
+  findExposure(
+    id: string,
+    limit: number,
+  ): Promise<
+    Array<{
+      entityRef: string;
+      findings: number;
+      worst: Severity;
+      packages: string[];
+    }>
+  >;
+
   /** Open and overdue counts for many entities at once (roll-ups). */
   countForEntities(
     entityRefs: string[],

@@ -14,6 +14,7 @@ import {
 } from '@backstage/errors';
 import {
   AuthorizeResult,
+  BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -25,6 +26,7 @@ import {
   secopsExemptionDecidePermission,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
+  secopsOrganisationReadPermission,
   secopsReportUploadPermission,
   SEVERITIES,
 } from '@portal/plugin-secops-common';
@@ -230,11 +232,14 @@ export async function createRouter(
     return entity;
   }
 
-  async function requireBasic(credentials: BackstageCredentials, what: string) {
-    const [decision] = await permissions.authorize(
-      [{ permission: secopsExemptionDecidePermission }],
-      { credentials },
-    );
+  async function requireBasic(
+    credentials: BackstageCredentials,
+    what: string,
+    permission: BasicPermission = secopsExemptionDecidePermission,
+  ) {
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`Only the security team may ${what}`);
     }
@@ -580,6 +585,109 @@ export async function createRouter(
       totalCount: rows.length,
       hidden: owned.length - visible.length,
     });
+  });
+
+  /** Every team side by side: the SecOps organisation page. */
+  router.get('/organisation/teams', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await requireBasic(
+      credentials,
+      'see the whole organisation',
+      secopsOrganisationReadPermission,
+    );
+    const { items: teams } = await catalog.queryEntities(
+      {
+        filter: { kind: 'Group', 'spec.type': 'team' },
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'spec.profile',
+        ],
+        orderFields: { field: 'metadata.name', order: 'asc' },
+        limit: 500,
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const owned = await Promise.all(
+      teams.map(team =>
+        groups.ownedEntities(stringifyEntityRef(team), {
+          kinds: ['Component', 'Resource', 'System'],
+          fields: [],
+        }),
+      ),
+    );
+    const counts = await store.countForEntities(
+      [...new Set(owned.flat().map(e => stringifyEntityRef(e)))],
+      overdueCutoffs(options, new Date()),
+    );
+    const rows = teams.map((team, i) => {
+      const refs = owned[i].map(e => stringifyEntityRef(e));
+      const open = Object.fromEntries(
+        SEVERITIES.map(s => [
+          s,
+          refs.reduce((n, ref) => n + (counts.get(ref)?.open[s] ?? 0), 0),
+        ]),
+      ) as Record<(typeof SEVERITIES)[number], number>;
+      return {
+        groupRef: stringifyEntityRef(team),
+        title:
+          (team.spec?.profile as { displayName?: string } | undefined)
+            ?.displayName ??
+          team.metadata.title ??
+          team.metadata.name,
+        entities: refs.length,
+        scanned: refs.filter(ref => counts.get(ref)?.lastScanAt).length,
+        open,
+        overdue: refs.reduce(
+          (n, ref) => n + (counts.get(ref)?.overdue ?? 0),
+          0,
+        ),
+      };
+    });
+    res.json({ items: rows.sort(worstFirst) });
+  });
+
+  router.get('/organisation/top-risks', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await requireBasic(
+      credentials,
+      'see the whole organisation',
+      secopsOrganisationReadPermission,
+    );
+    const { limit } = parse(
+      z
+        .object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
+        .strict(),
+      req.query,
+    );
+    const now = new Date();
+    const findings = await store.topRisks(limit);
+    res.json({ items: findings.map(f => present(f, options, now)) });
+  });
+
+  /** Who is exposed to CVE-2021-44228? */
+  router.get('/organisation/exposure', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await requireBasic(
+      credentials,
+      'search the whole organisation',
+      secopsOrganisationReadPermission,
+    );
+    const { id } = parse(
+      z
+        .object({
+          id: z
+            .string()
+            .trim()
+            .min(3, 'id must be an advisory or rule id such as CVE-2021-44228')
+            .max(200),
+        })
+        .strict(),
+      req.query,
+    );
+    res.json({ id, items: await store.findExposure(id, 200) });
   });
 
   router.get('/formats', async (req, res) => {
