@@ -1,10 +1,13 @@
 import {
   ApiBlueprint,
+  createRouteRef,
   createFrontendPlugin,
+  PageBlueprint,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import SecurityIcon from '@material-ui/icons/Security';
 import { SecopsClient, secopsApiRef } from './api/SecopsClient';
 
 const secopsApi = ApiBlueprint.make({
@@ -29,6 +32,18 @@ const entitySecurityContent = EntityContentBlueprint.make({
   },
 });
 
+const rootRouteRef = createRouteRef();
+
+/** The organisation page for the security team. */
+const securityPage = PageBlueprint.make({
+  params: {
+    path: '/security',
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/SecurityPage').then(m => <m.SecurityPage />),
+  },
+});
+
 /** The Security tab of groups: the manager's view. */
 const groupSecurityContent = EntityContentBlueprint.make({
   name: 'group',
@@ -48,5 +63,12 @@ export const secopsPlugin = createFrontendPlugin({
   pluginId: 'secops',
   title: 'Security',
   info: { packageJson: () => import('../package.json') },
-  extensions: [secopsApi, entitySecurityContent, groupSecurityContent],
+  icon: <SecurityIcon />,
+  routes: { root: rootRouteRef },
+  extensions: [
+    secopsApi,
+    securityPage,
+    entitySecurityContent,
+    groupSecurityContent,
+  ],
 });

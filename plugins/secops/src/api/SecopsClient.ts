@@ -53,6 +53,24 @@ export interface GroupPosture {
   hidden: number;
 }
 
+/** One team in the organisation view. */
+export interface TeamPosture {
+  groupRef: string;
+  title: string;
+  entities: number;
+  scanned: number;
+  open: Record<Severity, number>;
+  overdue: number;
+}
+
+/** An entity exposed to an advisory. */
+export interface Exposure {
+  entityRef: string;
+  findings: number;
+  worst: Severity;
+  packages: string[];
+}
+
 /** The SecOps backend, as the frontend sees it. */
 export interface SecopsApi {
   getSummary(entityRef: string): Promise<FindingSummary>;
@@ -63,6 +81,9 @@ export interface SecopsApi {
     page: { limit: number; offset: number },
   ): Promise<GroupPosture>;
   listExemptions(entityRef: string): Promise<Page<Exemption>>;
+  listTeams(): Promise<{ items: TeamPosture[] }>;
+  topRisks(limit: number): Promise<{ items: Finding[] }>;
+  findExposure(id: string): Promise<{ id: string; items: Exposure[] }>;
   requestExemption(
     findingId: string,
     request: { justification: string; expiresAt: string },
@@ -114,6 +135,18 @@ export class SecopsClient implements SecopsApi {
         name,
       )}/posture?limit=${page.limit}&offset=${page.offset}`,
     );
+  }
+
+  listTeams(): Promise<{ items: TeamPosture[] }> {
+    return this.get('/organisation/teams');
+  }
+
+  topRisks(limit: number): Promise<{ items: Finding[] }> {
+    return this.get(`/organisation/top-risks?limit=${limit}`);
+  }
+
+  findExposure(id: string): Promise<{ id: string; items: Exposure[] }> {
+    return this.get(`/organisation/exposure?id=${encodeURIComponent(id)}`);
   }
 
   listExemptions(entityRef: string): Promise<Page<Exemption>> {

@@ -82,6 +82,9 @@ function render(partial: Partial<SecopsApi>) {
     requestExemption: jest.fn(),
     decideExemption: jest.fn(),
     getGroupPosture: jest.fn(),
+    listTeams: jest.fn(),
+    topRisks: jest.fn(),
+    findExposure: jest.fn(),
     ...partial,
   };
   return renderInTestApp(

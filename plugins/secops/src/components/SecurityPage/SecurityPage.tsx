@@ -1,0 +1,278 @@
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  Content,
+  EmptyState,
+  ErrorPanel,
+  Header,
+  InfoCard,
+  Page,
+  Progress,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { Severity } from '@portal/plugin-secops-common';
+import {
+  Box,
+  Button,
+  Chip,
+  Grid,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Exposure, secopsApiRef, TeamPosture } from '../../api/SecopsClient';
+import { SEVERITY_COLORS } from '../EntitySecurityContent/severity';
+
+const BAR: Severity[] = ['critical', 'high', 'medium', 'low'];
+
+function TeamBar({ team, max }: { team: TeamPosture; max: number }) {
+  const width = 260;
+  let x = 0;
+  const total = BAR.reduce((n, s) => n + team.open[s], 0);
+  return (
+    <svg
+      width={width}
+      height={16}
+      role="img"
+      aria-label={`${total} open findings of ${team.title}`}
+    >
+      <rect width={width} height={16} fill="#e5e7eb" rx={3} />
+      {BAR.map(severity => {
+        const w = (team.open[severity] / max) * width;
+        const rect = (
+          <rect
+            key={severity}
+            x={x}
+            width={w}
+            height={16}
+            fill={SEVERITY_COLORS[severity]}
+          />
+        );
+        x += w;
+        return rect;
+      })}
+    </svg>
+  );
+}
+
+function SeverityChip({ severity }: { severity: Severity }) {
+  return (
+    <Chip
+      size="small"
+      label={severity}
+      style={{
+        backgroundColor: SEVERITY_COLORS[severity],
+        color: '#fff',
+        fontWeight: 600,
+      }}
+    />
+  );
+}
+
+function ExposureSearch() {
+  const api = useApi(secopsApiRef);
+  const [id, setId] = useState('CVE-2019-1551');
+  const [result, setResult] = useState<{ id: string; items: Exposure[] }>();
+  const [error, setError] = useState<Error>();
+  const search = async () => {
+    setError(undefined);
+    try {
+      setResult(await api.findExposure(id.trim()));
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <InfoCard
+      title="Who is exposed?"
+      subheader="Search an advisory (CVE, GHSA) or rule id across every service"
+    >
+      <Box display="flex" style={{ gap: 12 }} mb={2}>
+        <TextField
+          id="exposure-id"
+          label="Advisory or rule id"
+          variant="outlined"
+          size="small"
+          value={id}
+          onChange={e => setId(e.target.value)}
+          onKeyDown={e => e.key === 'Enter' && search()}
+        />
+        <Button variant="contained" color="primary" onClick={search}>
+          Search
+        </Button>
+      </Box>
+      {error && <ErrorPanel title="Search failed" error={error} />}
+      {result && result.items.length === 0 && (
+        <Typography>Nobody has an open finding for {result.id}.</Typography>
+      )}
+      {result && result.items.length > 0 && (
+        <Table size="small" aria-label="Exposed entities">
+          <TableHead>
+            <TableRow>
+              <TableCell>Entity</TableCell>
+              <TableCell>Worst</TableCell>
+              <TableCell align="right">Findings</TableCell>
+              <TableCell>Packages</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {result.items.map(item => (
+              <TableRow key={item.entityRef}>
+                <TableCell>
+                  <EntityRefLink entityRef={item.entityRef} />
+                </TableCell>
+                <TableCell>
+                  <SeverityChip severity={item.worst} />
+                </TableCell>
+                <TableCell align="right">{item.findings}</TableCell>
+                <TableCell>{item.packages.join(', ')}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </InfoCard>
+  );
+}
+
+/** The SecOps organisation page: every team, the top risks, exposure search. */
+export function SecurityPage() {
+  const api = useApi(secopsApiRef);
+  const teams = useAsync(() => api.listTeams(), [api]);
+  const risks = useAsync(() => api.topRisks(10), [api]);
+
+  const forbidden =
+    (teams.error as { statusCode?: number } | undefined)?.statusCode === 403;
+  const max = Math.max(
+    1,
+    ...(teams.value?.items ?? []).map(t =>
+      BAR.reduce((n, s) => n + t.open[s], 0),
+    ),
+  );
+
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Security posture"
+        subtitle="Every team's open findings, the worst risks, and who is exposed to an advisory"
+      />
+      <Content>
+        {forbidden ? (
+          <EmptyState
+            missing="info"
+            title="This page is for the security team"
+            description="Your teams' findings are on the Security tab of your components and of your team's page in the catalog."
+          />
+        ) : (
+          <Grid container spacing={3}>
+            <Grid item xs={12} lg={7}>
+              <InfoCard title="Teams, worst first" noPadding>
+                {teams.loading && <Progress />}
+                {teams.error && (
+                  <ErrorPanel
+                    title="Could not load the teams"
+                    error={teams.error}
+                  />
+                )}
+                {teams.value && (
+                  <Table size="small" aria-label="Teams">
+                    <TableHead>
+                      <TableRow>
+                        <TableCell>Team</TableCell>
+                        <TableCell>Open findings</TableCell>
+                        <TableCell align="right">Critical</TableCell>
+                        <TableCell align="right">High</TableCell>
+                        <TableCell align="right">Overdue</TableCell>
+                        <TableCell align="right">Scanned</TableCell>
+                      </TableRow>
+                    </TableHead>
+                    <TableBody>
+                      {teams.value.items.map(team => (
+                        <TableRow key={team.groupRef} hover>
+                          <TableCell>
+                            <EntityRefLink
+                              entityRef={team.groupRef}
+                              title={team.title}
+                            />
+                          </TableCell>
+                          <TableCell>
+                            <TeamBar team={team} max={max} />
+                          </TableCell>
+                          <TableCell align="right">
+                            {team.open.critical}
+                          </TableCell>
+                          <TableCell align="right">{team.open.high}</TableCell>
+                          <TableCell align="right">{team.overdue}</TableCell>
+                          <TableCell align="right">
+                            {team.scanned} / {team.entities}
+                          </TableCell>
+                        </TableRow>
+                      ))}
+                    </TableBody>
+                  </Table>
+                )}
+              </InfoCard>
+            </Grid>
+            <Grid item xs={12} lg={5}>
+              <ExposureSearch />
+            </Grid>
+            <Grid item xs={12}>
+              <InfoCard
+                title="Top risks"
+                subheader="The worst open findings across every team, oldest first"
+                noPadding
+              >
+                {risks.loading && <Progress />}
+                {risks.value && (
+                  <Table size="small" aria-label="Top risks">
+                    <TableHead>
+                      <TableRow>
+                        <TableCell>Severity</TableCell>
+                        <TableCell>Finding</TableCell>
+                        <TableCell>Entity</TableCell>
+                        <TableCell>Open since</TableCell>
+                      </TableRow>
+                    </TableHead>
+                    <TableBody>
+                      {risks.value.items.map(finding => (
+                        <TableRow key={finding.id}>
+                          <TableCell>
+                            <SeverityChip severity={finding.severity} />
+                          </TableCell>
+                          <TableCell>
+                            <Typography variant="body2">
+                              {finding.title}
+                            </Typography>
+                            <Typography variant="caption" color="textSecondary">
+                              {finding.ruleId}
+                              {finding.packageName
+                                ? ` · ${finding.packageName} ${
+                                    finding.packageVersion ?? ''
+                                  }`
+                                : ''}
+                            </Typography>
+                          </TableCell>
+                          <TableCell>
+                            <EntityRefLink entityRef={finding.entityRef} />
+                          </TableCell>
+                          <TableCell>
+                            {finding.firstSeenAt.slice(0, 10)}
+                          </TableCell>
+                        </TableRow>
+                      ))}
+                    </TableBody>
+                  </Table>
+                )}
+              </InfoCard>
+            </Grid>
+          </Grid>
+        )}
+      </Content>
+    </Page>
+  );
+}
