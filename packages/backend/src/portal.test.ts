@@ -388,9 +388,9 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
   });
 
   describe('the organisation view, for security', () => {
-    const get = async (path: string, userName: string) =>
+    const get = async (route: string, userName: string) =>
       request(server)
-        .get(`/api/secops/organisation/${path}`)
+        .get(`/api/secops/organisation/${route}`)
         .set('authorization', await as(userName));
 
     it('shows every team side by side, worst first', async () => {
@@ -427,8 +427,8 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
     });
 
     it('refuses developers', async () => {
-      for (const path of ['teams', 'top-risks', 'exposure?id=CVE-2019-1551']) {
-        expect((await get(path, 'ben-okafor')).status).toBe(403);
+      for (const route of ['teams', 'top-risks', 'exposure?id=CVE-2019-1551']) {
+        expect((await get(route, 'ben-okafor')).status).toBe(403);
       }
     });
   });

@@ -18,8 +18,10 @@ export function seededRandom(seed: number) {
   };
   return {
     next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
+    int: (min: number, max: number) =>
+      min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T =>
+      items[Math.floor(next() * items.length)],
     hex: (length: number) => {
       let out = '';
       while (out.length < length) {
@@ -260,8 +262,12 @@ const ECOSYSTEMS = [
   { type: 'golang', scope: 'github.com/acme' },
 ] as const;
 
-const CVSS_SEVERITY = (score: number) =>
-  score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : 'low';
+function CVSS_SEVERITY(score: number) {
+  if (score >= 9) return 'critical';
+  if (score >= 7) return 'high';
+  if (score >= 4) return 'medium';
+  return 'low';
+}
 
 /**
  * A CycloneDX 1.5 BOM with `components` library components and
@@ -290,7 +296,9 @@ export function generateCycloneDx(options: {
       name,
       version,
       purl,
-      licenses: [{ license: { id: rnd.pick(['MIT', 'Apache-2.0', 'BSD-3-Clause']) } }],
+      licenses: [
+        { license: { id: rnd.pick(['MIT', 'Apache-2.0', 'BSD-3-Clause']) } },
+      ],
       hashes: [{ alg: 'SHA-256', content: rnd.hex(64) }],
     };
   });
@@ -301,10 +309,7 @@ export function generateCycloneDx(options: {
       const id = `CVE-${2015 + (i % 11)}-${String(10000 + i)}`;
       const component = rnd.pick(components);
       const score = rnd.int(10, 100) / 10;
-      const fixed = `${component.version.split('.')[0]}.${rnd.int(
-        31,
-        60,
-      )}.0`;
+      const fixed = `${component.version.split('.')[0]}.${rnd.int(31, 60)}.0`;
       const ghsa = `GHSA-${rnd.hex(4)}-${rnd.hex(4)}-${rnd.hex(4)}`;
       const vuln: Record<string, unknown> = {
         'bom-ref': `vuln-${i}`,
@@ -330,9 +335,9 @@ export function generateCycloneDx(options: {
           { source: { name: 'ghsa' }, severity: CVSS_SEVERITY(score) },
         ],
         cwes: [rnd.pick([79, 89, 22, 400, 502, 787, 1333])],
-        description: `A flaw was found in ${component.name} before ${fixed}: improper handling of ${rnd.pick(
-          WORDS,
-        )} ${rnd.pick(
+        description: `A flaw was found in ${
+          component.name
+        } before ${fixed}: improper handling of ${rnd.pick(WORDS)} ${rnd.pick(
           WORDS,
         )} allows a remote attacker to cause a denial of service or possibly execute code via a crafted ${rnd.pick(
           WORDS,

@@ -170,7 +170,7 @@ export function SecurityPage() {
           />
         ) : (
           <Grid container spacing={3}>
-            <Grid item xs={12} lg={7}>
+            <Grid item xs={12} lg={8}>
               <InfoCard title="Teams, worst first" noPadding>
                 {teams.loading && <Progress />}
                 {teams.error && (
@@ -180,7 +180,11 @@ export function SecurityPage() {
                   />
                 )}
                 {teams.value && (
-                  <Table size="small" aria-label="Teams">
+                  <Table
+                    size="small"
+                    aria-label="Teams"
+                    style={{ whiteSpace: 'nowrap' }}
+                  >
                     <TableHead>
                       <TableRow>
                         <TableCell>Team</TableCell>
@@ -218,7 +222,7 @@ export function SecurityPage() {
                 )}
               </InfoCard>
             </Grid>
-            <Grid item xs={12} lg={5}>
+            <Grid item xs={12} lg={4}>
               <ExposureSearch />
             </Grid>
             <Grid item xs={12}>
