@@ -374,4 +374,37 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     );
     expect(counts.has('component:default/never-scanned')).toBe(false);
   });
+
+  it('logs what changed, in order, for the SIEM export', async () => {
+    const { store } = await createStore();
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-01Z'),
+    );
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-02Z'),
+    );
+    await store.ingest(
+      { ...base, findings: [finding(1)] },
+      new Date('2026-01-03Z'),
+    );
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-04Z'),
+    );
+
+    const events = await store.listEvents({ limit: 100 });
+    expect(events.map(e => `${e.action}:${e.finding?.fingerprint}`)).toEqual([
+      expect.stringMatching(/^created:fp-[12]$/),
+      expect.stringMatching(/^created:fp-[12]$/),
+      'fixed:fp-2',
+      'reopened:fp-2',
+    ]);
+    expect(events[0].at.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(events[0].actor).toBe('user:default/ben-okafor');
+
+    const after = await store.listEvents({ afterId: events[1].id, limit: 1 });
+    expect(after.map(e => e.action)).toEqual(['fixed']);
+  });
 });

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import {
   EntityCounts,
   ExemptionDecision,
+  StoredEvent,
   IngestInput,
   NewExemption,
   RecordedGateDecision,
@@ -34,6 +35,7 @@ const migrationsDir = resolvePackagePath(
 const FINDINGS = 'secops_findings';
 const SCANS = 'secops_scans';
 const DECISIONS = 'secops_gate_decisions';
+const EVENTS = 'secops_events';
 const EXEMPTIONS = 'secops_exemptions';
 
 type ExemptionRow = {
@@ -238,6 +240,7 @@ export class DatabaseSecopsStore implements SecopsStore {
 
       const toCreate: ParsedFinding[] = [];
       const toReopen: ParsedFinding[] = [];
+      const reopenedIds: Array<number | string> = [];
       const seenAgain: Array<number | string> = [];
       for (const finding of byFingerprint.values()) {
         const row = known.get(finding.fingerprint);
@@ -245,6 +248,7 @@ export class DatabaseSecopsStore implements SecopsStore {
           toCreate.push(finding);
         } else if (row.status === 'fixed') {
           toReopen.push(finding);
+          reopenedIds.push(row.id);
         } else {
           seenAgain.push(row.id);
         }
@@ -294,6 +298,43 @@ export class DatabaseSecopsStore implements SecopsStore {
         tx(FINDINGS)
           .whereIn('id', ids)
           .update({ status: 'fixed', fixed_at: now }),
+      );
+
+      // The event log for the SIEM export: one row per finding that changed.
+      const actor = truncate(input.uploadedBy, 255)!;
+      await tx(
+        tx.raw('?? (kind, action, entity_ref, ref_id, actor, created_at)', [
+          EVENTS,
+        ]),
+      ).insert(
+        tx(FINDINGS)
+          .select(
+            tx.raw(`cast(? as varchar(16))`, ['finding']),
+            tx.raw(`cast(? as varchar(16))`, ['created']),
+            'entity_ref',
+            tx.raw('cast(id as varchar(64))'),
+            tx.raw('cast(? as varchar(255))', [actor]),
+            tx.raw('cast(? as timestamp with time zone)', [now]),
+          )
+          .where({ entity_ref: input.entityRef, tool: input.tool })
+          .andWhere('last_scan_id', scanId)
+          .andWhere('first_seen_at', now),
+      );
+      const changed = [
+        ...reopenedIds.map(id => ['reopened', id] as const),
+        ...toFix.map(id => ['fixed', id] as const),
+      ];
+      await inChunks(changed, INSERT_CHUNK, chunk =>
+        tx(EVENTS).insert(
+          chunk.map(([action, id]) => ({
+            kind: 'finding',
+            action,
+            entity_ref: input.entityRef,
+            ref_id: String(id),
+            actor,
+            created_at: now,
+          })),
+        ),
       );
 
       const result: IngestResult = {
@@ -423,6 +464,93 @@ export class DatabaseSecopsStore implements SecopsStore {
     };
   }
 
+  private async logEvent(
+    kind: 'finding' | 'gate' | 'exemption',
+    action: string,
+    entityRef: string,
+    refId: string,
+    actor: string,
+    at: Date,
+    tx: Knex = this.knex,
+  ) {
+    await tx(EVENTS).insert({
+      kind,
+      action,
+      entity_ref: entityRef,
+      ref_id: refId,
+      actor: truncate(actor, 255),
+      created_at: at,
+    });
+  }
+
+  async listEvents(query: {
+    afterId?: string;
+    limit: number;
+  }): Promise<StoredEvent[]> {
+    const rows: Array<{
+      id: number | string;
+      kind: string;
+      action: string;
+      entity_ref: string;
+      ref_id: string;
+      actor: string;
+      created_at: Date | number | string;
+    }> = await this.knex(EVENTS)
+      .where('id', '>', Number(query.afterId ?? 0))
+      .orderBy('id', 'asc')
+      .limit(query.limit);
+    if (!rows.length) return [];
+
+    const idsOf = (kind: string) =>
+      rows.filter(r => r.kind === kind).map(r => r.ref_id);
+    const findingIds = idsOf('finding').map(Number);
+    const findings = new Map<string, StoredFinding>();
+    await inChunks(findingIds, ID_CHUNK, async ids => {
+      const found: FindingRow[] = await this.knex<FindingRow>(FINDINGS).whereIn(
+        'id',
+        ids,
+      );
+      found.forEach(row => findings.set(String(row.id), toFinding(row)));
+    });
+    const decisions = new Map<string, GateDecision>();
+    const decisionIds = idsOf('gate');
+    if (decisionIds.length) {
+      const found = await this.knex(DECISIONS).whereIn('id', decisionIds);
+      for (const row of found) {
+        decisions.set(row.id, {
+          decisionId: row.id,
+          entityRef: row.entity_ref,
+          gate: row.gate,
+          passed: Boolean(row.passed),
+          reasons: JSON.parse(row.reasons),
+          evaluatedAt: toDate(row.created_at).toISOString(),
+        });
+      }
+    }
+    const exemptions = new Map<string, Exemption>();
+    const exemptionIds = idsOf('exemption');
+    if (exemptionIds.length) {
+      const now = new Date();
+      const found: ExemptionRow[] = await this.knex<ExemptionRow>(
+        EXEMPTIONS,
+      ).whereIn('id', exemptionIds);
+      found.forEach(row => exemptions.set(row.id, toExemption(row, now)));
+    }
+
+    return rows.map(row => ({
+      id: String(row.id),
+      kind: row.kind as StoredEvent['kind'],
+      action: row.action,
+      entityRef: row.entity_ref,
+      actor: row.actor,
+      at: toDate(row.created_at),
+      finding: row.kind === 'finding' ? findings.get(row.ref_id) : undefined,
+      decision: row.kind === 'gate' ? decisions.get(row.ref_id) : undefined,
+      exemption:
+        row.kind === 'exemption' ? exemptions.get(row.ref_id) : undefined,
+    }));
+  }
+
   async getFinding(id: string): Promise<StoredFinding | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
     const row = await this.knex<FindingRow>(FINDINGS)
@@ -476,6 +604,14 @@ export class DatabaseSecopsStore implements SecopsStore {
       requested_by: decision.requestedBy,
       created_at: new Date(decision.evaluatedAt),
     });
+    await this.logEvent(
+      'gate',
+      decision.passed ? 'passed' : 'failed',
+      decision.entityRef,
+      id,
+      decision.requestedBy,
+      new Date(decision.evaluatedAt),
+    );
     return id;
   }
 
@@ -530,6 +666,15 @@ export class DatabaseSecopsStore implements SecopsStore {
         decision_comment: null,
       };
       await tx(EXEMPTIONS).insert(row);
+      await this.logEvent(
+        'exemption',
+        'requested',
+        input.entityRef,
+        row.id,
+        input.requestedBy,
+        now,
+        tx,
+      );
       return toExemption(row, now);
     });
   }
@@ -561,6 +706,15 @@ export class DatabaseSecopsStore implements SecopsStore {
         decision_comment: decision.comment ?? null,
       };
       await tx(EXEMPTIONS).where('id', id).update(update);
+      await this.logEvent(
+        'exemption',
+        decision.status,
+        row.entity_ref,
+        id,
+        decision.decidedBy,
+        now,
+        tx,
+      );
       return toExemption({ ...row, ...update }, now);
     });
   }

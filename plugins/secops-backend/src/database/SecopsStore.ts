@@ -83,7 +83,26 @@ export interface EntityCounts {
   lastScanAt?: Date;
 }
 
+/** One entry of the event log, with the row it is about. */
+export interface StoredEvent {
+  id: string;
+  kind: 'finding' | 'gate' | 'exemption';
+  action: string;
+  entityRef: string;
+  actor: string;
+  at: Date;
+  finding?: StoredFinding;
+  decision?: GateDecision;
+  exemption?: Exemption;
+}
+
 export interface SecopsStore {
+  /** Events after the given id, oldest first (the SIEM export). */
+  listEvents(query: {
+    afterId?: string;
+    limit: number;
+  }): Promise<StoredEvent[]>;
+
   /**
    * Stores a report's findings for an entity and tool, in one transaction:
    * new fingerprints are created, known ones are seen again (and reopened if

@@ -31,6 +31,7 @@ import {
   SEVERITIES,
 } from '@portal/plugin-secops-common';
 import { evaluateGate } from './gates';
+import { toOcsf } from './siem';
 import { GroupHierarchy } from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -688,6 +689,46 @@ export async function createRouter(
       req.query,
     );
     res.json({ id, items: await store.findExposure(id, 200) });
+  });
+
+  /**
+   * The SIEM export: events after `cursor`, oldest first, one OCSF JSON
+   * object a line. The next cursor is in the X-Next-Cursor header; poll with
+   * it to follow the log.
+   */
+  router.get('/export/events', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    if (credentials.principal.type === 'user') {
+      await requireBasic(
+        credentials,
+        'export security events',
+        secopsOrganisationReadPermission,
+      );
+    }
+    const query = parse(
+      z
+        .object({
+          cursor: z
+            .string()
+            .regex(/^\d{1,18}$/, 'cursor must be an event id')
+            .optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(1000),
+        })
+        .strict(),
+      req.query,
+    );
+    const events = await store.listEvents({
+      afterId: query.cursor,
+      limit: query.limit,
+    });
+    const next = events.length
+      ? events[events.length - 1].id
+      : query.cursor ?? '0';
+    res.setHeader('content-type', 'application/x-ndjson');
+    res.setHeader('x-next-cursor', next);
+    res.send(events.map(e => `${JSON.stringify(toOcsf(e))}\n`).join(''));
   });
 
   router.get('/formats', async (req, res) => {
