@@ -14,7 +14,10 @@ exports.up = async function up(knex) {
     table.string('kind', 16).notNullable().comment('finding, gate, exemption');
     table.string('action', 16).notNullable();
     table.string('entity_ref', 255).notNullable();
-    table.string('ref_id', 64).notNullable().comment('id of the row it is about');
+    table
+      .string('ref_id', 64)
+      .notNullable()
+      .comment('id of the row it is about');
     table.string('actor', 255).notNullable();
     table.timestamp('created_at', { useTz: true }).notNullable();
   });
