@@ -373,6 +373,22 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
       expect(owners).toContain('group:default/team-platform');
     });
 
+    it('draws the group’s trend from what it may see', async () => {
+      const res = await request(server)
+        .get('/api/secops/groups/default/engineering/trend')
+        .query({ days: 3 })
+        .set('authorization', await as('maya-patel'));
+      expect(res.status).toBe(200);
+      expect(res.body.items).toHaveLength(3);
+      const today = res.body.items[2].open;
+      expect(today.medium + today.low).toBeGreaterThan(0);
+      const hidden = await request(server)
+        .get('/api/secops/groups/default/team-checkout/trend')
+        .query({ days: 3 })
+        .set('authorization', await as('emma-schulz'));
+      expect(hidden.body.items[2].open.medium).toBe(0);
+    });
+
     it('hides from another team what it may not see', async () => {
       const res = await posture('team-checkout', 'emma-schulz');
       expect(res.status).toBe(200);

@@ -87,6 +87,31 @@ describe('secops backend', () => {
     expect(summary.body.byCategory).toEqual({ sca: first.body.received });
   });
 
+  it('draws the trend of open findings by day', async () => {
+    const server = await start();
+    const first = await upload(
+      server,
+      trivyQuery,
+      fixture('trivy/trivy-alpine-310-image.json'),
+    );
+    const res = await request(server)
+      .get('/api/secops/entities/component/default/payments-api/trend')
+      .query({ days: 7 });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(7);
+    const today = res.body.items[6];
+    const total = Object.values(today.open as Record<string, number>).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(total).toBe(first.body.created);
+    expect(res.body.items[0].open.medium).toBe(0);
+    const bad = await request(server)
+      .get('/api/secops/entities/component/default/payments-api/trend')
+      .query({ days: 100000 });
+    expect(bad.status).toBe(400);
+  });
+
   it('accepts uploads from CI as a service principal', async () => {
     const server = await start();
     const res = await request(server)

@@ -407,4 +407,47 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     const after = await store.listEvents({ afterId: events[1].id, limit: 1 });
     expect(after.map(e => e.action)).toEqual(['fixed']);
   });
+
+  it('draws the open-findings trend per day from the event log', async () => {
+    const { store } = await createStore();
+    const other = 'component:default/cart-service';
+    await store.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-01T10:00:00Z'),
+    );
+    await store.ingest(
+      { ...base, findings: [finding(1)] },
+      new Date('2026-01-03T10:00:00Z'),
+    );
+    await store.ingest(
+      {
+        ...base,
+        entityRef: other,
+        findings: [finding(5, { severity: 'low' })],
+      },
+      new Date('2026-01-03T12:00:00Z'),
+    );
+
+    const points = await store.trend(
+      [entityRef],
+      4,
+      new Date('2026-01-04T08:00:00Z'),
+    );
+    expect(points.map(p => [p.day, p.open.critical, p.open.high])).toEqual([
+      ['2026-01-01', 1, 1],
+      ['2026-01-02', 1, 1],
+      ['2026-01-03', 0, 1],
+      ['2026-01-04', 0, 1],
+    ]);
+    // Days before the window set the starting level.
+    const late = await store.trend(
+      [entityRef, other],
+      2,
+      new Date('2026-01-04T08:00:00Z'),
+    );
+    expect(late.map(p => [p.day, p.open.high, p.open.low])).toEqual([
+      ['2026-01-03', 1, 1],
+      ['2026-01-04', 1, 1],
+    ]);
+  });
 });

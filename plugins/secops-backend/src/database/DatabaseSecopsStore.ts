@@ -19,6 +19,7 @@ import {
   EntityCounts,
   ExemptionDecision,
   StoredEvent,
+  TrendPoint,
   IngestInput,
   NewExemption,
   RecordedGateDecision,
@@ -481,6 +482,75 @@ export class DatabaseSecopsStore implements SecopsStore {
       actor: truncate(actor, 255),
       created_at: at,
     });
+  }
+
+  async trend(
+    entityRefs: string[],
+    days: number,
+    now: Date,
+  ): Promise<TrendPoint[]> {
+    const DAY_MS = 86400000;
+    const isPg = this.knex.client.config.client === 'pg';
+    const dayExpr = isPg
+      ? 'floor(extract(epoch from e.created_at) / 86400)'
+      : 'cast(e.created_at / 86400000 as integer)';
+    // Net change of open findings per day and severity, over all time: the
+    // days before the window give the starting level.
+    const deltas = new Map<number, Record<Severity, number>>();
+    await inChunks(entityRefs, ID_CHUNK, async refs => {
+      const rows: Array<{
+        day: number | string;
+        severity: Severity;
+        action: string;
+        n: number | string;
+      }> = await this.knex(`${EVENTS} as e`)
+        .joinRaw(
+          `join ${FINDINGS} as f on e.ref_id = cast(f.id as varchar(64))`,
+        )
+        .where('e.kind', 'finding')
+        .whereIn('e.entity_ref', refs)
+        .groupByRaw(`${dayExpr}, f.severity, e.action`)
+        .select(
+          this.knex.raw(`${dayExpr} as day`),
+          'f.severity as severity',
+          'e.action as action',
+          this.knex.raw('count(*) as n'),
+        );
+      for (const row of rows) {
+        const day = Number(row.day);
+        const delta =
+          deltas.get(day) ??
+          (Object.fromEntries(SEVERITIES.map(sev => [sev, 0])) as Record<
+            Severity,
+            number
+          >);
+        const sign = row.action === 'fixed' ? -1 : 1;
+        delta[row.severity] += sign * Number(row.n);
+        deltas.set(day, delta);
+      }
+    });
+
+    const today = Math.floor(now.getTime() / DAY_MS);
+    const first = today - days + 1;
+    const level = Object.fromEntries(SEVERITIES.map(sev => [sev, 0])) as Record<
+      Severity,
+      number
+    >;
+    for (const [day, delta] of deltas) {
+      if (day < first) {
+        SEVERITIES.forEach(sev => (level[sev] += delta[sev]));
+      }
+    }
+    const points: TrendPoint[] = [];
+    for (let day = first; day <= today; day++) {
+      const delta = deltas.get(day);
+      if (delta) SEVERITIES.forEach(sev => (level[sev] += delta[sev]));
+      points.push({
+        day: new Date(day * DAY_MS).toISOString().slice(0, 10),
+        open: { ...level },
+      });
+    }
+    return points;
   }
 
   async listEvents(query: {

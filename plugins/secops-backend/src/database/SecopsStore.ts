@@ -96,7 +96,19 @@ export interface StoredEvent {
   exemption?: Exemption;
 }
 
+/** Open findings by severity at the end of each day. */
+export interface TrendPoint {
+  day: string;
+  open: Record<Severity, number>;
+}
+
 export interface SecopsStore {
+  /**
+   * Open findings by severity at the end of each of the last `days` days,
+   * summed over the entities, from the event log.
+   */
+  trend(entityRefs: string[], days: number, now: Date): Promise<TrendPoint[]>;
+
   /** Events after the given id, oldest first (the SIEM export). */
   listEvents(query: {
     afterId?: string;

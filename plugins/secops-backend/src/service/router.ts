@@ -512,6 +512,20 @@ export async function createRouter(
     }
   });
 
+  const trendQuery = z
+    .object({ days: z.coerce.number().int().min(2).max(400).default(90) })
+    .strict();
+
+  router.get(`${entityPath}/trend`, async (req: EntityRequest, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = entityRefOf(req.params);
+    const { days } = parse(trendQuery, req.query);
+    await authorize(credentials, secopsFindingsReadPermission, entityRef);
+    res.json({ items: await store.trend([entityRef], days, new Date()) });
+  });
+
   router.get(`${entityPath}/exemptions`, async (req: EntityRequest, res) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
@@ -528,12 +542,11 @@ export async function createRouter(
    * A manager's view: every component, resource and system the group and its
    * sub-groups own, worst first, with what the viewer may see.
    */
-  router.get('/groups/:namespace/:name/posture', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const groupRef = entityRefOf({ kind: 'group', ...req.params });
-    const query = parse(postureQuery, req.query);
+  /** What the group and its sub-groups own, and which of it the caller may see. */
+  async function visibleOwned(
+    credentials: BackstageCredentials,
+    groupRef: string,
+  ) {
     const owned = await groups.ownedEntities(groupRef, {
       kinds: ['Component', 'Resource', 'System'],
       fields: ['metadata.title', 'spec.owner', 'spec.type'],
@@ -551,6 +564,32 @@ export async function createRouter(
     const visible = owned.filter(
       (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
     );
+    return { owned, visible };
+  }
+
+  router.get('/groups/:namespace/:name/trend', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const groupRef = entityRefOf({ kind: 'group', ...req.params });
+    const { days } = parse(trendQuery, req.query);
+    const { visible } = await visibleOwned(credentials, groupRef);
+    res.json({
+      items: await store.trend(
+        visible.map(e => stringifyEntityRef(e)),
+        days,
+        new Date(),
+      ),
+    });
+  });
+
+  router.get('/groups/:namespace/:name/posture', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const groupRef = entityRefOf({ kind: 'group', ...req.params });
+    const query = parse(postureQuery, req.query);
+    const { owned, visible } = await visibleOwned(credentials, groupRef);
     const counts = await store.countForEntities(
       visible.map(e => stringifyEntityRef(e)),
       overdueCutoffs(options, new Date()),

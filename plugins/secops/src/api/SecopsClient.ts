@@ -71,11 +71,19 @@ export interface Exposure {
   packages: string[];
 }
 
+/** Open findings by severity at the end of a day. */
+export interface TrendPoint {
+  day: string;
+  open: Record<Severity, number>;
+}
+
 /** The SecOps backend, as the frontend sees it. */
 export interface SecopsApi {
   getSummary(entityRef: string): Promise<FindingSummary>;
   listFindings(entityRef: string, query: FindingsQuery): Promise<Page<Finding>>;
   getGate(entityRef: string): Promise<GateStatus>;
+  /** Of an entity (component:…) or a group (group:…, its roll-up). */
+  getTrend(entityRef: string, days: number): Promise<{ items: TrendPoint[] }>;
   getGroupPosture(
     groupRef: string,
     page: { limit: number; offset: number },
@@ -123,6 +131,15 @@ export class SecopsClient implements SecopsApi {
 
   getGate(entityRef: string): Promise<GateStatus> {
     return this.get(`${this.entityPath(entityRef)}/gate`);
+  }
+
+  getTrend(entityRef: string, days: number): Promise<{ items: TrendPoint[] }> {
+    const { kind, namespace, name } = parseEntityRef(entityRef);
+    const path =
+      kind.toLowerCase() === 'group'
+        ? `/groups/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`
+        : this.entityPath(entityRef);
+    return this.get(`${path}/trend?days=${days}`);
   }
 
   getGroupPosture(

@@ -82,6 +82,12 @@ function render(partial: Partial<SecopsApi>) {
     requestExemption: jest.fn(),
     decideExemption: jest.fn(),
     getGroupPosture: jest.fn(),
+    getTrend: jest.fn().mockResolvedValue({
+      items: [
+        { day: '2026-11-19', open: { ...summary.open, critical: 2 } },
+        { day: '2026-11-20', open: summary.open },
+      ],
+    }),
     listTeams: jest.fn(),
     topRisks: jest.fn(),
     findExposure: jest.fn(),
@@ -163,6 +169,13 @@ describe('EntitySecurityContent', () => {
     await render(api);
     await screen.findByText('log4j-core: remote code execution');
     expect(document.querySelector('a[href^="javascript"]')).toBeNull();
+  });
+
+  it('draws the trend of open findings', async () => {
+    await render({});
+    expect(
+      await screen.findByLabelText('Open findings over 2 days, 3 today'),
+    ).toBeInTheDocument();
   });
 
   it('shows the gate with the rule that fails', async () => {

@@ -38,6 +38,7 @@ import KeyboardArrowUp from '@material-ui/icons/KeyboardArrowUp';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { CATEGORY_LABELS, isHttpUrl, SEVERITY_COLORS } from './severity';
 import { GateCard } from './GateCard';
+import { TrendCard } from '../TrendChart';
 import { ExemptionForm } from './ExemptionForm';
 import { ExemptionsCard } from './ExemptionsCard';
 
@@ -365,6 +366,9 @@ export function EntitySecurityContent() {
             ))}
           </Box>
         </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <TrendCard entityRef={entityRef} />
       </Grid>
       {gate.value && (
         <Grid item xs={12} md={6}>

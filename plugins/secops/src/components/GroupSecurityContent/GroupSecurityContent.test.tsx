@@ -35,7 +35,15 @@ function render(getGroupPosture: SecopsApi['getGroupPosture']) {
       <GroupSecurityContent />
     </EntityProvider>,
     {
-      apis: [[secopsApiRef, { getGroupPosture } as unknown as SecopsApi]],
+      apis: [
+        [
+          secopsApiRef,
+          {
+            getGroupPosture,
+            getTrend: jest.fn().mockResolvedValue({ items: [] }),
+          } as unknown as SecopsApi,
+        ],
+      ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     },
   );

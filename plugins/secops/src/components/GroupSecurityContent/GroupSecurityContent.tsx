@@ -24,6 +24,7 @@ import {
 } from '@material-ui/core';
 import { PostureRow, secopsApiRef } from '../../api/SecopsClient';
 import { SEVERITY_COLORS } from '../EntitySecurityContent/severity';
+import { TrendCard } from '../TrendChart';
 
 const PAGE_SIZE = 25;
 const BAR_SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -153,6 +154,9 @@ export function GroupSecurityContent() {
             </Grid>
           </Grid>
         </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <TrendCard entityRef={groupRef} />
       </Grid>
       <Grid item xs={12}>
         <InfoCard title="Worst first" noPadding>

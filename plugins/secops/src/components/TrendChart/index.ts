@@ -1,0 +1,1 @@
+export { TrendCard, TrendSvg } from './TrendChart';
