@@ -48,6 +48,19 @@ export interface Config {
         maxAgeDays?: number;
       }>;
     }>;
+    /**
+     * Pull GitHub code-scanning and Dependabot alerts for entities with a
+     * github.com/project-slug annotation, with the GitHub integration's
+     * credentials. Leave out to not pull.
+     */
+    github?: {
+      schedule?: {
+        /** Default 60. */
+        frequencyMinutes?: number;
+        /** Default 15. */
+        timeoutMinutes?: number;
+      };
+    };
     sla?: {
       critical?: number;
       high?: number;

@@ -13,6 +13,7 @@ import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
 import { readGatePolicies } from './service/gates';
+import { scheduleGithubAlerts } from './github/GithubAlertsTask';
 import { ReportIngester } from './service/ReportIngester';
 import { loadDemoReports, readDemoReports } from './service/demoReports';
 import { createRouter } from './service/router';
@@ -46,6 +47,7 @@ export const secopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         logger: coreServices.logger,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
         const options = readSecopsOptions(deps.config);
@@ -68,6 +70,9 @@ export const secopsPlugin = createBackendPlugin({
             groups: new GroupHierarchy(deps.catalog, deps.auth),
           }),
         );
+
+        // GitHub code-scanning and Dependabot alerts, when configured.
+        await scheduleGithubAlerts({ ...deps, store });
 
         // Local demo data: loaded once the backend is up (the catalog must
         // know the entities), through the same ingestion as CI uploads.

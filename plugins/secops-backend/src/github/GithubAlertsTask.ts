@@ -1,0 +1,144 @@
+import {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { Octokit } from '@octokit/rest';
+import { SecopsStore } from '../database/SecopsStore';
+import {
+  AlertsClient,
+  octokitAlertsClient,
+  PROJECT_SLUG_ANNOTATION,
+  pullAlerts,
+} from './GithubAlertsSource';
+
+const TOOLS = {
+  codeScanning: 'github-code-scanning',
+  dependabot: 'github-dependabot',
+} as const;
+
+/**
+ * Pulls GitHub code-scanning and Dependabot alerts for every entity with a
+ * github.com/project-slug annotation, on the schedule in
+ * `secops.github.schedule`, into the same findings as uploads. Runs on one
+ * replica at a time (global scope).
+ */
+export async function scheduleGithubAlerts(options: {
+  config: Config;
+  scheduler: SchedulerService;
+  catalog: CatalogService;
+  auth: AuthService;
+  store: SecopsStore;
+  logger: LoggerService;
+  /** For tests: a client for a repository instead of Octokit. */
+  clientFor?: (slug: string) => Promise<AlertsClient>;
+}) {
+  const scheduleConfig = options.config.getOptionalConfig(
+    'secops.github.schedule',
+  );
+  if (!scheduleConfig) {
+    return;
+  }
+  const integrations = ScmIntegrations.fromConfig(options.config);
+  const credentials =
+    DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+  const clientFor =
+    options.clientFor ??
+    (async (slug: string) => {
+      const url = `https://github.com/${slug}`;
+      const { token } = await credentials.getCredentials({ url });
+      const baseUrl = integrations.github.byUrl(url)?.config.apiBaseUrl;
+      return octokitAlertsClient(new Octokit({ auth: token, baseUrl }));
+    });
+
+  const schedule: SchedulerServiceTaskScheduleDefinition = {
+    frequency: {
+      minutes: scheduleConfig.getOptionalNumber('frequencyMinutes') ?? 60,
+    },
+    timeout: {
+      minutes: scheduleConfig.getOptionalNumber('timeoutMinutes') ?? 15,
+    },
+    initialDelay: { seconds: 30 },
+    scope: 'global',
+  };
+
+  await options.scheduler.scheduleTask({
+    id: 'secops-github-alerts',
+    ...schedule,
+    fn: async () => {
+      await pullAllGithubAlerts({ ...options, clientFor });
+    },
+  });
+}
+
+/** One pass over every annotated entity. */
+export async function pullAllGithubAlerts(options: {
+  catalog: CatalogService;
+  auth: AuthService;
+  store: SecopsStore;
+  logger: LoggerService;
+  clientFor: (slug: string) => Promise<AlertsClient>;
+}) {
+  const { catalog, auth, store, logger } = options;
+  let cursor: string | undefined;
+  let pulled = 0;
+  do {
+    const page = await catalog.queryEntities(
+      cursor
+        ? { cursor, limit: 100 }
+        : {
+            filter: {
+              [`metadata.annotations.${PROJECT_SLUG_ANNOTATION}`]:
+                CATALOG_FILTER_EXISTS,
+            },
+            fields: ['kind', 'metadata'],
+            limit: 100,
+          },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    for (const entity of page.items) {
+      const slug = entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION];
+      const entityRef = stringifyEntityRef(entity);
+      try {
+        const alerts = await pullAlerts(
+          await options.clientFor(slug!),
+          slug!,
+          logger,
+        );
+        for (const source of ['codeScanning', 'dependabot'] as const) {
+          const findings = alerts[source];
+          if (!findings) continue;
+          await store.ingest(
+            {
+              entityRef,
+              tool: TOOLS[source],
+              format: 'github',
+              uploadedBy: 'service:secops-github-alerts',
+              reportSha256: '-',
+              findings,
+            },
+            new Date(),
+          );
+        }
+        pulled += 1;
+      } catch (error) {
+        logger.warn(
+          `Could not pull GitHub alerts for ${entityRef} (${slug}): ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
+    cursor = page.pageInfo.nextCursor;
+  } while (cursor);
+  logger.info(`Pulled GitHub alerts for ${pulled} entities`);
+}
