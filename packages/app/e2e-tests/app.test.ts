@@ -76,6 +76,41 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
   await shot(page, 'entity-security');
 });
 
+test('a manager sees the group’s posture and security sees every team', async ({
+  page,
+}) => {
+  await signInAs(page, 'Maya Patel');
+  await page.goto('/catalog/default/group/engineering/security');
+  await expect(page.getByText('Security posture')).toBeVisible();
+  await expect(page.getByText('Open findings over time')).toBeVisible();
+  await expect(
+    page.getByRole('table', { name: 'Posture by entity' }),
+  ).toBeVisible();
+  await shot(page, 'group-security');
+
+  // The organisation page is for the security team only.
+  await page.goto('/security');
+  await expect(
+    page.getByText('This page is for the security team'),
+  ).toBeVisible();
+
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await signInAs(page, 'Jonas Berg');
+  await page.goto('/security');
+  await expect(page.getByText('Teams, worst first')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Checkout Team' })).toBeVisible();
+  await page.getByLabel('Advisory or rule id').fill('CVE-2019-1551');
+  await page.getByLabel('Advisory or rule id').press('Enter');
+  await expect(
+    page
+      .getByRole('table', { name: 'Exposed entities' })
+      .getByText('payments-api'),
+  ).toBeVisible();
+  await shot(page, 'organisation-security');
+});
+
 test('the portal’s own docs render in TechDocs', async ({ page }) => {
   await signInAs(page, 'Grace Liu');
   await page.goto('/docs/default/component/acme-developer-portal');
