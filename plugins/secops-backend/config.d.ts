@@ -61,6 +61,22 @@ export interface Config {
         timeoutMinutes?: number;
       };
     };
+    /** Push the event log (OCSF NDJSON) to SIEM webhooks. */
+    siem?: {
+      /** Default 60. */
+      frequencySeconds?: number;
+      webhooks?: Array<{
+        name: string;
+        url: string;
+        /**
+         * Sent with every request, e.g. an Authorization header.
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+        /** Events per request; default 500. */
+        batchSize?: number;
+      }>;
+    };
     sla?: {
       critical?: number;
       high?: number;

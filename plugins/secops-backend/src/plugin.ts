@@ -14,6 +14,7 @@ import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
 import { readGatePolicies } from './service/gates';
 import { scheduleGithubAlerts } from './github/GithubAlertsTask';
+import { scheduleWebhooks } from './siem/webhooks';
 import { ReportIngester } from './service/ReportIngester';
 import { loadDemoReports, readDemoReports } from './service/demoReports';
 import { createRouter } from './service/router';
@@ -70,6 +71,9 @@ export const secopsPlugin = createBackendPlugin({
             groups: new GroupHierarchy(deps.catalog, deps.auth),
           }),
         );
+
+        // Pushes the event log to SIEM webhooks, when configured.
+        await scheduleWebhooks({ ...deps, store });
 
         // GitHub code-scanning and Dependabot alerts, when configured.
         await scheduleGithubAlerts({ ...deps, store });

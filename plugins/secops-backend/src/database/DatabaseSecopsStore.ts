@@ -20,6 +20,7 @@ import {
   ExemptionDecision,
   StoredEvent,
   TrendPoint,
+  WebhookDelivery,
   IngestInput,
   NewExemption,
   RecordedGateDecision,
@@ -37,6 +38,7 @@ const FINDINGS = 'secops_findings';
 const SCANS = 'secops_scans';
 const DECISIONS = 'secops_gate_decisions';
 const EVENTS = 'secops_events';
+const DELIVERIES = 'secops_webhook_deliveries';
 const EXEMPTIONS = 'secops_exemptions';
 
 type ExemptionRow = {
@@ -179,6 +181,26 @@ function decodeCursor(cursor: string): { r: number; id: string } {
     // fall through
   }
   throw new InputError('The cursor is not one this API handed out');
+}
+
+function toDelivery(row: {
+  name: string;
+  cursor: number | string;
+  attempts: number;
+  next_attempt_at: Date | number | string | null;
+  last_error: string | null;
+  updated_at: Date | number | string;
+}): WebhookDelivery {
+  return {
+    name: row.name,
+    cursor: String(row.cursor),
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at
+      ? toDate(row.next_attempt_at)
+      : undefined,
+    lastError: row.last_error ?? undefined,
+    updatedAt: toDate(row.updated_at),
+  };
 }
 
 function decodeExemptionCursor(cursor: string): { at: number; id: string } {
@@ -551,6 +573,30 @@ export class DatabaseSecopsStore implements SecopsStore {
       });
     }
     return points;
+  }
+
+  async getWebhookDelivery(name: string): Promise<WebhookDelivery> {
+    const row = await this.knex(DELIVERIES).where('name', name).first();
+    return row ? toDelivery(row) : { name, cursor: '0', attempts: 0 };
+  }
+
+  async saveWebhookDelivery(delivery: WebhookDelivery, now: Date) {
+    await this.knex(DELIVERIES)
+      .insert({
+        name: delivery.name,
+        cursor: Number(delivery.cursor),
+        attempts: delivery.attempts,
+        next_attempt_at: delivery.nextAttemptAt ?? null,
+        last_error: delivery.lastError ?? null,
+        updated_at: now,
+      })
+      .onConflict('name')
+      .merge();
+  }
+
+  async listWebhookDeliveries(): Promise<WebhookDelivery[]> {
+    const rows = await this.knex(DELIVERIES).orderBy('name');
+    return rows.map(toDelivery);
   }
 
   async listEvents(query: {

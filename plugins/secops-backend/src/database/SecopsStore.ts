@@ -102,7 +102,21 @@ export interface TrendPoint {
   open: Record<Severity, number>;
 }
 
+/** Where a SIEM webhook is in the event log. */
+export interface WebhookDelivery {
+  name: string;
+  cursor: string;
+  attempts: number;
+  nextAttemptAt?: Date;
+  lastError?: string;
+  updatedAt?: Date;
+}
+
 export interface SecopsStore {
+  getWebhookDelivery(name: string): Promise<WebhookDelivery>;
+  saveWebhookDelivery(delivery: WebhookDelivery, now: Date): Promise<void>;
+  listWebhookDeliveries(): Promise<WebhookDelivery[]>;
+
   /**
    * Open findings by severity at the end of each of the last `days` days,
    * summed over the entities, from the event log.

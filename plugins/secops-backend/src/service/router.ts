@@ -31,7 +31,7 @@ import {
   SEVERITIES,
 } from '@portal/plugin-secops-common';
 import { evaluateGate } from './gates';
-import { toOcsf } from './siem';
+import { toOcsf } from '../siem/ocsf';
 import { GroupHierarchy } from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -768,6 +768,17 @@ export async function createRouter(
     res.setHeader('content-type', 'application/x-ndjson');
     res.setHeader('x-next-cursor', next);
     res.send(events.map(e => `${JSON.stringify(toOcsf(e))}\n`).join(''));
+  });
+
+  /** How far each SIEM webhook got, and its retry state. */
+  router.get('/export/webhooks', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await requireBasic(
+      credentials,
+      'see the SIEM deliveries',
+      secopsOrganisationReadPermission,
+    );
+    res.json({ items: await store.listWebhookDeliveries() });
   });
 
   router.get('/formats', async (req, res) => {
