@@ -197,10 +197,10 @@ describe('EntitySecurityContent', () => {
     });
     await userEvent.click(await screen.findByLabelText('Show details'));
     await userEvent.click(screen.getByText('Ask for an exemption'));
-    await userEvent.type(
+    await userEvent.click(
       screen.getByLabelText('Why is this risk acceptable for now?'),
-      'Not reachable from the internet.',
     );
+    await userEvent.paste('Not reachable from the internet.');
     await userEvent.click(screen.getByText('Ask security for an exemption'));
     await waitFor(() =>
       expect(requestExemption).toHaveBeenCalledWith('1', {
