@@ -442,9 +442,10 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
       expect(res.body.items).toHaveLength(3);
     });
 
-    it('refuses developers', async () => {
+    it('refuses developers, and a department head', async () => {
       for (const route of ['teams', 'top-risks', 'exposure?id=CVE-2019-1551']) {
         expect((await get(route, 'ben-okafor')).status).toBe(403);
+        expect((await get(route, 'maya-patel')).status).toBe(403);
       }
     });
   });

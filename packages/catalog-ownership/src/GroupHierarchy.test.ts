@@ -3,16 +3,21 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { GroupHierarchy, refsOf } from './GroupHierarchy';
 
-function group(name: string, children: string[] = []): Entity {
+function group(name: string, children: string[] = [], parent?: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Group',
     metadata: { name, namespace: 'default' },
     spec: { type: 'team', children },
-    relations: children.map(child => ({
-      type: 'parentOf',
-      targetRef: `group:default/${child}`,
-    })),
+    relations: [
+      ...children.map(child => ({
+        type: 'parentOf',
+        targetRef: `group:default/${child}`,
+      })),
+      ...(parent
+        ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+        : []),
+    ],
   };
 }
 
@@ -28,10 +33,18 @@ function component(name: string, owner: string): Entity {
 
 const entities = [
   group('acme', ['engineering', 'security']),
-  group('engineering', ['team-a', 'team-b']),
-  group('team-a'),
-  group('team-b', ['acme']), // a cycle must not loop
-  group('security'),
+  group('engineering', ['team-a', 'team-b'], 'acme'),
+  group('team-a', [], 'engineering'),
+  group('team-b', ['acme'], 'engineering'), // a cycle must not loop
+  group('security', ['appsec'], 'acme'),
+  group('appsec', [], 'security'),
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'kira', namespace: 'default' },
+    spec: { memberOf: ['appsec'] },
+    relations: [{ type: 'memberOf', targetRef: 'group:default/appsec' }],
+  },
   component('a1', 'team-a'),
   component('b1', 'team-b'),
   component('e1', 'engineering'),
@@ -49,6 +62,7 @@ describe('GroupHierarchy', () => {
       (await hierarchy.withDescendants(['group:default/engineering'])).sort(),
     ).toEqual([
       'group:default/acme',
+      'group:default/appsec',
       'group:default/engineering',
       'group:default/security',
       'group:default/team-a',
@@ -57,6 +71,15 @@ describe('GroupHierarchy', () => {
     expect(await hierarchy.withDescendants(['group:default/team-a'])).toEqual([
       'group:default/team-a',
     ]);
+  });
+
+  it('gives a user the roles of their groups and the groups above', async () => {
+    expect((await hierarchy.roleGroupsOf('user:default/kira')).sort()).toEqual([
+      'group:default/acme',
+      'group:default/appsec',
+      'group:default/security',
+    ]);
+    expect(await hierarchy.roleGroupsOf('user:default/nobody')).toEqual([]);
   });
 
   it('lists what a group and its sub-groups own', async () => {

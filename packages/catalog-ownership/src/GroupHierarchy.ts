@@ -1,6 +1,8 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import {
   Entity,
+  RELATION_CHILD_OF,
+  RELATION_MEMBER_OF,
   RELATION_OWNED_BY,
   RELATION_PARENT_OF,
   stringifyEntityRef,
@@ -24,6 +26,29 @@ export class GroupHierarchy {
 
   /** The given groups and every group below them, without duplicates. */
   async withDescendants(groupRefs: string[]): Promise<string[]> {
+    return this.walk(groupRefs, RELATION_PARENT_OF);
+  }
+
+  /** The given groups and every group above them, without duplicates. */
+  async withAncestors(groupRefs: string[]): Promise<string[]> {
+    return this.walk(groupRefs, RELATION_CHILD_OF);
+  }
+
+  /**
+   * The groups a user is a member of and every group above those: what the
+   * user's roles come from (a member of a security team is in security).
+   */
+  async roleGroupsOf(userEntityRef: string): Promise<string[]> {
+    const user = await this.catalog.getEntityByRef(userEntityRef, {
+      credentials: await this.auth.getOwnServiceCredentials(),
+    });
+    const direct = (user?.relations ?? [])
+      .filter(r => r.type === RELATION_MEMBER_OF)
+      .map(r => r.targetRef);
+    return this.withAncestors(direct);
+  }
+
+  private async walk(groupRefs: string[], relation: string): Promise<string[]> {
     const refs = new Set(groupRefs.map(ref => ref.toLowerCase()));
     let frontier = [...refs];
     const credentials = await this.auth.getOwnServiceCredentials();
@@ -35,7 +60,7 @@ export class GroupHierarchy {
       frontier = items
         .flatMap(group =>
           (group?.relations ?? [])
-            .filter(r => r.type === RELATION_PARENT_OF)
+            .filter(r => r.type === relation)
             .map(r => r.targetRef.toLowerCase()),
         )
         .filter(ref => !refs.has(ref));

@@ -5,4 +5,4 @@
  */
 export { permissionModulePortalPolicy as default } from './module';
 export { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
-export type { PortalPolicyOptions } from './policy';
+export type { PortalPolicyOptions, RoleGroupsResolver } from './policy';

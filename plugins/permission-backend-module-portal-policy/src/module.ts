@@ -3,6 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { GroupHierarchy } from '@portal/catalog-ownership';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
 /** Installs the portal's own permission policy in the permission backend. */
@@ -11,10 +13,30 @@ export const permissionModulePortalPolicy = createBackendModule({
   moduleId: 'portal-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
-      async init({ policy, config }) {
+      deps: {
+        policy: policyExtensionPoint,
+        config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
+        auth: coreServices.auth,
+        cache: coreServices.cache,
+      },
+      async init({ policy, config, catalog, auth, cache }) {
+        const groups = new GroupHierarchy(catalog, auth);
+        // Roles change rarely; a minute of caching keeps policy decisions off
+        // the catalog's hot path.
+        const roleGroupsOf = async (userEntityRef: string) => {
+          const key = `role-groups:${userEntityRef}`;
+          const cached = (await cache.get(key)) as string[] | undefined;
+          if (cached) return cached;
+          const found = await groups.roleGroupsOf(userEntityRef);
+          await cache.set(key, found, { ttl: { minutes: 1 } });
+          return found;
+        };
         policy.setPolicy(
-          new PortalPermissionPolicy(readPortalPolicyOptions(config)),
+          new PortalPermissionPolicy(
+            readPortalPolicyOptions(config),
+            roleGroupsOf,
+          ),
         );
       },
     });

@@ -20,6 +20,22 @@ import {
 } from '@portal/plugin-secops-common';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
+/** Direct groups and the groups above them, as the demo organisation has them. */
+const ROLE_GROUPS: Record<string, string[]> = {
+  'user:default/ben-okafor': [
+    'group:default/team-checkout',
+    'group:default/engineering',
+  ],
+  'user:default/grace-liu': [
+    'group:default/team-platform',
+    'group:default/engineering',
+  ],
+  'user:default/jonas-berg': ['group:default/security'],
+  'user:default/maya-patel': ['group:default/engineering'],
+  'user:default/liam-walsh': ['group:default/sre'],
+};
+const roleGroupsOf = async (ref: string) => ROLE_GROUPS[ref] ?? [];
+
 function userOf(userEntityRef: string, groups: string[]): PolicyQueryUser {
   return {
     credentials: mockCredentials.user(userEntityRef),
@@ -35,6 +51,7 @@ const admin = userOf('user:default/grace-liu', ['group:default/team-platform']);
 describe('PortalPermissionPolicy', () => {
   const policy = new PortalPermissionPolicy(
     readPortalPolicyOptions(new ConfigReader({})),
+    roleGroupsOf,
   );
 
   it('lets every signed-in user read the catalog', async () => {
@@ -146,6 +163,22 @@ describe('PortalPermissionPolicy', () => {
     }
   });
 
+  it('takes roles from membership, not from ownership of sub-groups', async () => {
+    // The head of engineering owns what the platform team owns…
+    const head = userOf('user:default/maya-patel', [
+      'group:default/engineering',
+      'group:default/team-platform',
+      'group:default/team-checkout',
+    ]);
+    // …but is not a platform admin.
+    await expect(
+      policy.handle({ permission: catalogLocationDeletePermission }, head),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy.handle({ permission: secopsOrganisationReadPermission }, head),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
   it('reads the admin groups from configuration, case-insensitively', async () => {
     const configured = new PortalPermissionPolicy(
       readPortalPolicyOptions(
@@ -153,6 +186,7 @@ describe('PortalPermissionPolicy', () => {
           permission: { portalPolicy: { admins: ['Group:default/SRE'] } },
         }),
       ),
+      roleGroupsOf,
     );
     const sre = userOf('user:default/liam-walsh', ['group:default/sre']);
     await expect(

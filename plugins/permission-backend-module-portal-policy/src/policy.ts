@@ -26,6 +26,14 @@ import {
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
 
+/**
+ * The groups a user's roles come from: the groups they are a member of and
+ * the groups above those. Not their ownership, which also reaches down into
+ * sub-groups: a department head owns what the platform team owns, but is not
+ * a platform admin for it.
+ */
+export type RoleGroupsResolver = (userEntityRef: string) => Promise<string[]>;
+
 /** Who the portal's policy treats specially, read from configuration. */
 export interface PortalPolicyOptions {
   /**
@@ -79,7 +87,10 @@ const deny = (): PolicyDecision => ({ result: AuthorizeResult.DENY });
  * here as they arrive.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
-  constructor(private readonly options: PortalPolicyOptions) {}
+  constructor(
+    private readonly options: PortalPolicyOptions,
+    private readonly roleGroupsOf: RoleGroupsResolver,
+  ) {}
 
   async handle(
     request: PolicyQuery,
@@ -89,8 +100,14 @@ export class PortalPermissionPolicy implements PermissionPolicy {
       return deny();
     }
     const claims = user.info.ownershipEntityRefs.map(ref => ref.toLowerCase());
-    const isAdmin = claims.some(ref => this.options.admins.includes(ref));
-    const isSecurity = claims.some(ref => this.options.security.includes(ref));
+    const roles = [
+      user.info.userEntityRef.toLowerCase(),
+      ...(await this.roleGroupsOf(user.info.userEntityRef)).map(ref =>
+        ref.toLowerCase(),
+      ),
+    ];
+    const isAdmin = roles.some(ref => this.options.admins.includes(ref));
+    const isSecurity = roles.some(ref => this.options.security.includes(ref));
     const { permission } = request;
 
     if (isPermission(permission, secopsExemptionDecidePermission)) {
