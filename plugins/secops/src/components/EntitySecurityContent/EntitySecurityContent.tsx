@@ -38,25 +38,12 @@ import KeyboardArrowUp from '@material-ui/icons/KeyboardArrowUp';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { CATEGORY_LABELS, isHttpUrl, SEVERITY_COLORS } from './severity';
 import { GateCard } from './GateCard';
+import { SeverityChip } from '../severityViews';
 import { TrendCard } from '../TrendChart';
 import { ExemptionForm } from './ExemptionForm';
 import { ExemptionsCard } from './ExemptionsCard';
 
 const PAGE_SIZE = 20;
-
-function SeverityChip({ severity }: { severity: Severity }) {
-  return (
-    <Chip
-      size="small"
-      label={severity}
-      style={{
-        backgroundColor: SEVERITY_COLORS[severity],
-        color: '#fff',
-        fontWeight: 600,
-      }}
-    />
-  );
-}
 
 function SeverityTiles(props: {
   open: Record<Severity, number>;

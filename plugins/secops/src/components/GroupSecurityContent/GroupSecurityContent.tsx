@@ -9,7 +9,7 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
-import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
+import { SEVERITIES } from '@portal/plugin-secops-common';
 import {
   Box,
   Button,
@@ -19,48 +19,14 @@ import {
   TableCell,
   TableHead,
   TableRow,
-  Tooltip,
   Typography,
 } from '@material-ui/core';
-import { PostureRow, secopsApiRef } from '../../api/SecopsClient';
+import { secopsApiRef } from '../../api/SecopsClient';
+import { openTotal, SeverityBar } from '../severityViews';
 import { SEVERITY_COLORS } from '../EntitySecurityContent/severity';
 import { TrendCard } from '../TrendChart';
 
 const PAGE_SIZE = 25;
-const BAR_SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
-
-/** One horizontal bar per entity: its open findings by severity. */
-function SeverityBar({ row, max }: { row: PostureRow; max: number }) {
-  const width = 240;
-  let x = 0;
-  const total = BAR_SEVERITIES.reduce((n, s) => n + row.open[s], 0);
-  return (
-    <Tooltip title={BAR_SEVERITIES.map(s => `${row.open[s]} ${s}`).join(' · ')}>
-      <svg
-        width={width}
-        height={14}
-        role="img"
-        aria-label={`${total} open findings of ${row.title}`}
-      >
-        <rect width={width} height={14} fill="#e5e7eb" rx={3} />
-        {BAR_SEVERITIES.map(severity => {
-          const w = max ? (row.open[severity] / max) * width : 0;
-          const rect = (
-            <rect
-              key={severity}
-              x={x}
-              width={w}
-              height={14}
-              fill={SEVERITY_COLORS[severity]}
-            />
-          );
-          x += w;
-          return rect;
-        })}
-      </svg>
-    </Tooltip>
-  );
-}
 
 function Tile(props: { label: string; value: number; color: string }) {
   return (
@@ -115,12 +81,7 @@ export function GroupSecurityContent() {
       />
     );
   }
-  const max = Math.max(
-    1,
-    ...posture.items.map(r =>
-      BAR_SEVERITIES.reduce((n, s) => n + r.open[s], 0),
-    ),
-  );
+  const max = Math.max(1, ...posture.items.map(r => openTotal(r.open)));
 
   return (
     <Grid container spacing={3}>
@@ -191,7 +152,11 @@ export function GroupSecurityContent() {
                   </TableCell>
                   <TableCell>
                     {row.lastScanAt ? (
-                      <SeverityBar row={row} max={max} />
+                      <SeverityBar
+                        open={row.open}
+                        label={row.title}
+                        max={max}
+                      />
                     ) : (
                       <Typography variant="caption" color="textSecondary">
                         never scanned

@@ -11,11 +11,9 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { Severity } from '@portal/plugin-secops-common';
 import {
   Box,
   Button,
-  Chip,
   Grid,
   Table,
   TableBody,
@@ -25,54 +23,8 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import { Exposure, secopsApiRef, TeamPosture } from '../../api/SecopsClient';
-import { SEVERITY_COLORS } from '../EntitySecurityContent/severity';
-
-const BAR: Severity[] = ['critical', 'high', 'medium', 'low'];
-
-function TeamBar({ team, max }: { team: TeamPosture; max: number }) {
-  const width = 260;
-  let x = 0;
-  const total = BAR.reduce((n, s) => n + team.open[s], 0);
-  return (
-    <svg
-      width={width}
-      height={16}
-      role="img"
-      aria-label={`${total} open findings of ${team.title}`}
-    >
-      <rect width={width} height={16} fill="#e5e7eb" rx={3} />
-      {BAR.map(severity => {
-        const w = (team.open[severity] / max) * width;
-        const rect = (
-          <rect
-            key={severity}
-            x={x}
-            width={w}
-            height={16}
-            fill={SEVERITY_COLORS[severity]}
-          />
-        );
-        x += w;
-        return rect;
-      })}
-    </svg>
-  );
-}
-
-function SeverityChip({ severity }: { severity: Severity }) {
-  return (
-    <Chip
-      size="small"
-      label={severity}
-      style={{
-        backgroundColor: SEVERITY_COLORS[severity],
-        color: '#fff',
-        fontWeight: 600,
-      }}
-    />
-  );
-}
+import { Exposure, secopsApiRef } from '../../api/SecopsClient';
+import { openTotal, SeverityBar, SeverityChip } from '../severityViews';
 
 function ExposureSearch() {
   const api = useApi(secopsApiRef);
@@ -150,9 +102,7 @@ export function SecurityPage() {
     (teams.error as { statusCode?: number } | undefined)?.statusCode === 403;
   const max = Math.max(
     1,
-    ...(teams.value?.items ?? []).map(t =>
-      BAR.reduce((n, s) => n + t.open[s], 0),
-    ),
+    ...(teams.value?.items ?? []).map(t => openTotal(t.open)),
   );
 
   return (
@@ -205,7 +155,13 @@ export function SecurityPage() {
                             />
                           </TableCell>
                           <TableCell>
-                            <TeamBar team={team} max={max} />
+                            <SeverityBar
+                              open={team.open}
+                              label={team.title}
+                              max={max}
+                              width={260}
+                              height={16}
+                            />
                           </TableCell>
                           <TableCell align="right">
                             {team.open.critical}
