@@ -4,7 +4,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Finding, FindingSummary } from '@portal/plugin-secops-common';
 import { SecopsApi, secopsApiRef } from '../../api/SecopsClient';
-import { EntitySecurityContent } from './EntitySecurityContent';
+import { EntitySecurityContent, sourceUrl } from './EntitySecurityContent';
 
 // Built so that linters do not take the test data for a script URL.
 const scheme = ['java', 'script'].join('');
@@ -12,7 +12,11 @@ const scheme = ['java', 'script'].join('');
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'payments-api', namespace: 'default' },
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: { 'github.com/project-slug': 'acme-commerce/payments-api' },
+  },
   spec: { owner: 'team-checkout' },
 };
 
@@ -101,6 +105,20 @@ function render(partial: Partial<SecopsApi>) {
   );
 }
 
+describe('sourceUrl', () => {
+  it('links repository paths on GitHub, and nothing else', () => {
+    const f = finding({ locationPath: 'src/a b.ts', locationLine: 3 });
+    expect(sourceUrl(f, 'acme/app')).toBe(
+      'https://github.com/acme/app/blob/HEAD/src/a%20b.ts#L3',
+    );
+    for (const locationPath of ['/etc/passwd', '../x', `${scheme}:x`]) {
+      expect(sourceUrl(finding({ locationPath }), 'acme/app')).toBeUndefined();
+    }
+    expect(sourceUrl(f, undefined)).toBeUndefined();
+    expect(sourceUrl(f, 'not a slug')).toBeUndefined();
+  });
+});
+
 describe('EntitySecurityContent', () => {
   it('shows counts by severity and the findings, worst first', async () => {
     const api: Partial<SecopsApi> = {
@@ -131,7 +149,10 @@ describe('EntitySecurityContent', () => {
       await screen.findByText('log4j-core: remote code execution'),
     ).toBeInTheDocument();
     expect(screen.getByText(/\(overdue\)/)).toBeInTheDocument();
-    expect(screen.getByText('src/config.py:12')).toBeInTheDocument();
+    expect(screen.getByText('src/config.py:12').closest('a')).toHaveAttribute(
+      'href',
+      'https://github.com/acme-commerce/payments-api/blob/HEAD/src/config.py#L12',
+    );
   });
 
   it('filters by severity on the server when a tile is clicked', async () => {

@@ -90,17 +90,36 @@ function SeverityTiles(props: {
   );
 }
 
-function where(finding: Finding) {
+/**
+ * Where the finding is in the repository, on GitHub, when the entity names
+ * its repository (github.com/project-slug) and the path is a repository path.
+ */
+export function sourceUrl(finding: Finding, slug?: string): string | undefined {
+  const path = finding.locationPath;
+  if (!slug || !/^[\w.-]+\/[\w.-]+$/.test(slug) || !path) return undefined;
+  if (path.startsWith('/') || path.includes('..') || /^[a-z]+:/i.test(path)) {
+    return undefined;
+  }
+  const line = finding.locationLine ? `#L${finding.locationLine}` : '';
+  return `https://github.com/${slug}/blob/HEAD/${path
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')}${line}`;
+}
+
+function where(finding: Finding, slug?: string) {
   if (isHttpUrl(finding.url)) {
     return <Link to={finding.url}>{finding.url}</Link>;
   }
   if (finding.locationPath) {
-    return (
+    const text = (
       <code>
         {finding.locationPath}
         {finding.locationLine ? `:${finding.locationLine}` : ''}
       </code>
     );
+    const href = sourceUrl(finding, slug);
+    return href ? <Link to={href}>{text}</Link> : text;
   }
   return null;
 }
@@ -108,8 +127,10 @@ function where(finding: Finding) {
 function FindingRow({
   finding,
   onChanged,
+  slug,
 }: {
   finding: Finding;
+  slug?: string;
   onChanged: () => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -151,7 +172,7 @@ function FindingRow({
               )}
             </Typography>
           )}
-          {where(finding)}
+          {where(finding, slug)}
         </TableCell>
         <TableCell>
           {finding.status === 'fixed' ? (
@@ -418,6 +439,9 @@ export function EntitySecurityContent() {
                       key={finding.id}
                       finding={finding}
                       onChanged={reload}
+                      slug={
+                        entity.metadata.annotations?.['github.com/project-slug']
+                      }
                     />
                   ))}
                   {findings.value.items.length === 0 && (
