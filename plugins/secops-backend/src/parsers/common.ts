@@ -152,6 +152,20 @@ export function requiredArray(
 }
 
 /** Reads an array element or property that must be an object. */
+/** The report's top level, which must be a JSON object. */
+export function requiredRootObject(
+  document: unknown,
+  label: string,
+): JsonObject {
+  if (!isRecord(document)) {
+    throw reportError(
+      label,
+      `expected a JSON object, got ${describeValue(document)}`,
+    );
+  }
+  return document;
+}
+
 export function requiredRecord(
   value: unknown,
   path: string,

@@ -29,17 +29,16 @@
 import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
 import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
 import {
-  FindingCollector,
-  JsonObject,
   arrayOrEmpty,
   cleanDescription,
-  describeValue,
+  FindingCollector,
   fingerprintOf,
   firstLine,
   getNumber,
   getString,
   httpUrl,
   isRecord,
+  JsonObject,
   normaliseSeverity,
   optionalArray,
   parsePurl,
@@ -47,6 +46,7 @@ import {
   recordOrUndefined,
   reportError,
   requiredRecord,
+  requiredRootObject,
   severityFromCvss,
   uniqueStrings,
   UNKNOWN_SEVERITY,
@@ -192,13 +192,8 @@ function affectsVersions(affect: JsonObject, status: string): string[] {
   );
 }
 
-function parse(document: unknown, limits: ParseLimits): ParsedFinding[] {
-  if (!isRecord(document)) {
-    throw reportError(
-      LABEL,
-      `expected a JSON object, got ${describeValue(document)}`,
-    );
-  }
+function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+  const document = requiredRootObject(report, LABEL);
   if (document.bomFormat !== 'CycloneDX') {
     throw reportError(
       LABEL,

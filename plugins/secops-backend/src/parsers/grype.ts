@@ -14,21 +14,21 @@
 import { ParsedFinding } from '@portal/plugin-secops-common';
 import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
 import {
-  FindingCollector,
-  JsonObject,
   arrayOrEmpty,
   cleanDescription,
-  describeValue,
+  FindingCollector,
   fingerprintOf,
   getNumber,
   getString,
   httpUrl,
   isRecord,
+  JsonObject,
   normaliseSeverity,
   recordOrUndefined,
   reportError,
   requiredArray,
   requiredRecord,
+  requiredRootObject,
   severityFromCvss,
   uniqueStrings,
   UNKNOWN_SEVERITY,
@@ -68,13 +68,8 @@ function fixedVersionOf(vuln: JsonObject, match: JsonObject) {
   return suggested ?? (versions.length > 0 ? versions.join(', ') : undefined);
 }
 
-function parse(document: unknown, limits: ParseLimits): ParsedFinding[] {
-  if (!isRecord(document)) {
-    throw reportError(
-      LABEL,
-      `expected a JSON object, got ${describeValue(document)}`,
-    );
-  }
+function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+  const document = requiredRootObject(report, LABEL);
   const matches = requiredArray(document.matches, 'matches', LABEL);
   const collector = new FindingCollector(limits);
   matches.forEach((value, index) => {

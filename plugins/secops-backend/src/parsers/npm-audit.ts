@@ -15,23 +15,24 @@
 import { ParsedFinding } from '@portal/plugin-secops-common';
 import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
 import {
-  FindingCollector,
-  JsonObject,
+  arrayOrEmpty,
   cleanDescription,
   describeValue,
+  FindingCollector,
   fingerprintOf,
   firstLine,
   getNumber,
   getString,
   httpUrl,
   isRecord,
+  JsonObject,
   normaliseSeverity,
   optionalArray,
   recordOrUndefined,
   reportError,
-  UNKNOWN_SEVERITY,
+  requiredRootObject,
   severityFromCvss,
-  arrayOrEmpty,
+  UNKNOWN_SEVERITY,
 } from './common';
 
 const LABEL = 'Not an npm audit (npm 7+) JSON report';
@@ -102,13 +103,8 @@ function advisoryFinding(
   };
 }
 
-function parse(document: unknown, limits: ParseLimits): ParsedFinding[] {
-  if (!isRecord(document)) {
-    throw reportError(
-      LABEL,
-      `expected a JSON object, got ${describeValue(document)}`,
-    );
-  }
+function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+  const document = requiredRootObject(report, LABEL);
   if (document.auditReportVersion === undefined) {
     throw reportError(
       LABEL,

@@ -17,22 +17,22 @@
 import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
 import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
 import {
-  FindingCollector,
-  JsonObject,
   arrayOrEmpty,
   cleanDescription,
-  describeValue,
+  FindingCollector,
   fingerprintOf,
   getNumber,
   getString,
   httpUrl,
   isRecord,
+  JsonObject,
   normaliseSeverity,
   optionalArray,
   recordOrUndefined,
   reportError,
   requiredArray,
   requiredRecord,
+  requiredRootObject,
   severityFromCvss,
   uniqueStrings,
   UNKNOWN_SEVERITY,
@@ -82,13 +82,8 @@ function helpUrlOf(vuln: JsonObject, id: string): string {
   );
 }
 
-function parse(document: unknown, limits: ParseLimits): ParsedFinding[] {
-  if (!isRecord(document)) {
-    throw reportError(
-      LABEL,
-      `expected a JSON object, got ${describeValue(document)}`,
-    );
-  }
+function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+  const document = requiredRootObject(report, LABEL);
   const results = requiredArray(document.results, 'results', LABEL);
   const collector = new FindingCollector(limits);
 

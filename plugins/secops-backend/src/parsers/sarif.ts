@@ -30,12 +30,9 @@ import {
 } from '@portal/plugin-secops-common';
 import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
 import {
-  FindingCollector,
-  JsonObject,
-  MAX_TITLE_LENGTH,
   arrayOrEmpty,
   cleanDescription,
-  describeValue,
+  FindingCollector,
   fingerprintOf,
   firstLine,
   getNumber,
@@ -43,6 +40,8 @@ import {
   getString,
   httpUrl,
   isRecord,
+  JsonObject,
+  MAX_TITLE_LENGTH,
   normaliseForFingerprint,
   normaliseSeverity,
   optionalArray,
@@ -51,6 +50,7 @@ import {
   reportError,
   requiredArray,
   requiredRecord,
+  requiredRootObject,
   severityFromCvss,
   truncate,
   worstSeverity,
@@ -499,13 +499,8 @@ function parseResult(
   };
 }
 
-function parse(document: unknown, limits: ParseLimits): ParsedFinding[] {
-  if (!isRecord(document)) {
-    throw reportError(
-      LABEL,
-      `expected a JSON object, got ${describeValue(document)}`,
-    );
-  }
+function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+  const document = requiredRootObject(report, LABEL);
   const runs = requiredArray(document.runs, 'runs', LABEL);
   if (document.version !== undefined && document.version !== '2.1.0') {
     throw reportError(

@@ -16,11 +16,9 @@
 import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
 import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
 import {
-  FindingCollector,
-  JsonObject,
   arrayOrEmpty,
   cleanDescription,
-  describeValue,
+  FindingCollector,
   fingerprintOf,
   firstLine,
   getNumber,
@@ -28,6 +26,7 @@ import {
   getString,
   httpUrl,
   isRecord,
+  JsonObject,
   normaliseForFingerprint,
   normaliseSeverity,
   optionalArray,
@@ -35,6 +34,7 @@ import {
   recordOrUndefined,
   reportError,
   requiredRecord,
+  requiredRootObject,
   severityFromCvss,
   uniqueStrings,
   UNKNOWN_SEVERITY,
@@ -193,13 +193,8 @@ function secretFinding(
   };
 }
 
-function parse(document: unknown, limits: ParseLimits): ParsedFinding[] {
-  if (!isRecord(document)) {
-    throw reportError(
-      LABEL,
-      `expected a JSON object, got ${describeValue(document)}`,
-    );
-  }
+function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+  const document = requiredRootObject(report, LABEL);
   if (document.SchemaVersion === undefined) {
     throw reportError(LABEL, 'SchemaVersion is missing');
   }

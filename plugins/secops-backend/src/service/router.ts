@@ -233,6 +233,12 @@ export async function createRouter(
     return entity;
   }
 
+  /** The organisation-wide views: a user of the security team (or an admin). */
+  async function requireOrganisationReader(req: Request, what: string) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await requireBasic(credentials, what, secopsOrganisationReadPermission);
+  }
+
   async function requireBasic(
     credentials: BackstageCredentials,
     what: string,
@@ -629,12 +635,7 @@ export async function createRouter(
 
   /** Every team side by side: the SecOps organisation page. */
   router.get('/organisation/teams', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    await requireBasic(
-      credentials,
-      'see the whole organisation',
-      secopsOrganisationReadPermission,
-    );
+    await requireOrganisationReader(req, 'see the whole organisation');
     const { items: teams } = await catalog.queryEntities(
       {
         filter: { kind: 'Group', 'spec.type': 'team' },
@@ -690,12 +691,7 @@ export async function createRouter(
   });
 
   router.get('/organisation/top-risks', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    await requireBasic(
-      credentials,
-      'see the whole organisation',
-      secopsOrganisationReadPermission,
-    );
+    await requireOrganisationReader(req, 'see the whole organisation');
     const { limit } = parse(
       z
         .object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
@@ -709,12 +705,7 @@ export async function createRouter(
 
   /** Who is exposed to CVE-2021-44228? */
   router.get('/organisation/exposure', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    await requireBasic(
-      credentials,
-      'search the whole organisation',
-      secopsOrganisationReadPermission,
-    );
+    await requireOrganisationReader(req, 'search the whole organisation');
     const { id } = parse(
       z
         .object({
@@ -772,12 +763,7 @@ export async function createRouter(
 
   /** How far each SIEM webhook got, and its retry state. */
   router.get('/export/webhooks', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    await requireBasic(
-      credentials,
-      'see the SIEM deliveries',
-      secopsOrganisationReadPermission,
-    );
+    await requireOrganisationReader(req, 'see the SIEM deliveries');
     res.json({ items: await store.listWebhookDeliveries() });
   });
 
