@@ -1,10 +1,17 @@
 export interface Config {
   secops?: {
     limits?: {
-      /** Largest report accepted, after decompression, in bytes. Default 50 MiB. */
+      /** Largest report accepted, after decompression, in bytes. Default 256 MiB. */
       maxReportBytes?: number;
-      /** Largest upload as sent (compressed), in bytes. Default 20 MiB. */
+      /** Largest upload as sent (compressed), in bytes. Default 64 MiB. */
       maxCompressedBytes?: number;
+      /**
+       * Reports up to this size (decompressed) are decoded whole, which is
+       * fastest; larger JSON reports are read as streams with the memory of
+       * one result at a time, and larger XML reports are refused with 413.
+       * Default 16 MiB.
+       */
+      maxInMemoryBytes?: number;
       /** Most findings one report may hold. Default 100000. */
       maxFindings?: number;
     };

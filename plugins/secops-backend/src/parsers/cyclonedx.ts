@@ -26,8 +26,14 @@
  *   version 1.2.3"; several are joined with ", "), else the `unaffected`
  *   versions of the affects entry.
  */
-import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
-import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
+import { Severity } from '@portal/plugin-secops-common';
+import {
+  ParseLimits,
+  parseWholeDocument,
+  ReportItemSession,
+  ReportParser,
+  StreamingReportParser,
+} from '@portal/plugin-secops-node';
 import {
   arrayOrEmpty,
   cleanDescription,
@@ -192,7 +198,7 @@ function affectsVersions(affect: JsonObject, status: string): string[] {
   );
 }
 
-function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+function start(report: unknown, limits: ParseLimits): ReportItemSession {
   const document = requiredRootObject(report, LABEL);
   if (document.bomFormat !== 'CycloneDX') {
     throw reportError(
@@ -207,18 +213,14 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
   if (document.specVersion !== undefined && !getString(document.specVersion)) {
     throw reportError(LABEL, 'specVersion must be a string such as "1.5"');
   }
-  const vulnerabilities = optionalArray(
-    document.vulnerabilities,
-    'vulnerabilities',
-    LABEL,
-  );
+  optionalArray(document.vulnerabilities, 'vulnerabilities', LABEL);
   const components = indexComponents(document);
   const target = getString(
     recordOrUndefined(recordOrUndefined(document.metadata)?.component)?.name,
   );
   const collector = new FindingCollector(limits);
 
-  vulnerabilities.forEach((value, index) => {
+  const addVulnerability = (value: unknown, index: string | number) => {
     const path = `vulnerabilities[${index}]`;
     const vuln = requiredRecord(value, path, LABEL);
     const id = getString(vuln.id) ?? getString(vuln['bom-ref']);
@@ -305,9 +307,17 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
         helpUrl,
       });
     }
-  });
-  return collector.toArray();
+  };
+  return {
+    item: ([, index], value) => addVulnerability(value, index),
+    finish: () => collector.toArray(),
+  };
 }
+
+const streaming: StreamingReportParser = {
+  itemPaths: [['vulnerabilities']],
+  start,
+};
 
 function detect(document: unknown): boolean {
   return isRecord(document) && document.bomFormat === 'CycloneDX';
@@ -319,5 +329,6 @@ export const cyclonedxParser: ReportParser = {
   description:
     'CycloneDX 1.4–1.6 JSON with vulnerabilities (SBOM or VEX; not_affected, false_positive and resolved are skipped)',
   detect,
-  parse,
+  parse: (document, limits) => parseWholeDocument(streaming, document, limits),
+  streaming,
 };

@@ -11,8 +11,13 @@
  * - Fingerprint: vulnerability id + package URL (else type:name@version) +
  *   the artifact's first location path.
  */
-import { ParsedFinding } from '@portal/plugin-secops-common';
-import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
+import {
+  ParseLimits,
+  parseWholeDocument,
+  ReportItemSession,
+  ReportParser,
+  StreamingReportParser,
+} from '@portal/plugin-secops-node';
 import {
   arrayOrEmpty,
   cleanDescription,
@@ -68,11 +73,11 @@ function fixedVersionOf(vuln: JsonObject, match: JsonObject) {
   return suggested ?? (versions.length > 0 ? versions.join(', ') : undefined);
 }
 
-function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+function start(report: unknown, limits: ParseLimits): ReportItemSession {
   const document = requiredRootObject(report, LABEL);
-  const matches = requiredArray(document.matches, 'matches', LABEL);
+  requiredArray(document.matches, 'matches', LABEL);
   const collector = new FindingCollector(limits);
-  matches.forEach((value, index) => {
+  const addMatch = (value: unknown, index: string | number) => {
     const path = `matches[${index}]`;
     const match = requiredRecord(value, path, LABEL);
     const vuln = requiredRecord(
@@ -131,9 +136,14 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
       locationPath,
       helpUrl: urls.find(Boolean),
     });
-  });
-  return collector.toArray();
+  };
+  return {
+    item: ([, index], value) => addMatch(value, index),
+    finish: () => collector.toArray(),
+  };
 }
+
+const streaming: StreamingReportParser = { itemPaths: [['matches']], start };
 
 function detect(document: unknown): boolean {
   if (!isRecord(document) || !Array.isArray(document.matches)) {
@@ -151,5 +161,6 @@ export const grypeParser: ReportParser = {
   format: 'grype',
   description: 'Grype JSON report (grype -o json)',
   detect,
-  parse,
+  parse: (document, limits) => parseWholeDocument(streaming, document, limits),
+  streaming,
 };

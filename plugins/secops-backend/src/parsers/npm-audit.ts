@@ -13,7 +13,13 @@
  * - The location is the package's first node_modules path.
  */
 import { ParsedFinding } from '@portal/plugin-secops-common';
-import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
+import {
+  ParseLimits,
+  parseWholeDocument,
+  ReportItemSession,
+  ReportParser,
+  StreamingReportParser,
+} from '@portal/plugin-secops-node';
 import {
   arrayOrEmpty,
   cleanDescription,
@@ -103,7 +109,7 @@ function advisoryFinding(
   };
 }
 
-function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+function start(report: unknown, limits: ParseLimits): ReportItemSession {
   const document = requiredRootObject(report, LABEL);
   if (document.auditReportVersion === undefined) {
     throw reportError(
@@ -131,7 +137,7 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
     );
   }
   const collector = new FindingCollector(limits);
-  for (const [key, value] of Object.entries(vulnerabilities)) {
+  const addVulnerability = (key: string, value: unknown) => {
     const path = `vulnerabilities[${JSON.stringify(key)}]`;
     if (!isRecord(value)) {
       throw reportError(
@@ -153,9 +159,17 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
       }
       collector.add(advisoryFinding(via, value, key));
     });
-  }
-  return collector.toArray();
+  };
+  return {
+    item: ([, key], value) => addVulnerability(String(key), value),
+    finish: () => collector.toArray(),
+  };
 }
+
+const streaming: StreamingReportParser = {
+  itemPaths: [['vulnerabilities']],
+  start,
+};
 
 function detect(document: unknown): boolean {
   return (
@@ -171,5 +185,6 @@ export const npmAuditParser: ReportParser = {
   description:
     'npm audit --json report of npm 7 or later (auditReportVersion 2)',
   detect,
-  parse,
+  parse: (document, limits) => parseWholeDocument(streaming, document, limits),
+  streaming,
 };

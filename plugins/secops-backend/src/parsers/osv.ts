@@ -14,8 +14,14 @@
  * - fixedVersion: the `fixed` events of the affected ranges for the package.
  * - The location is the scanned file (`results[].source.path`).
  */
-import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
-import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
+import { Severity } from '@portal/plugin-secops-common';
+import {
+  ParseLimits,
+  parseWholeDocument,
+  ReportItemSession,
+  ReportParser,
+  StreamingReportParser,
+} from '@portal/plugin-secops-node';
 import {
   arrayOrEmpty,
   cleanDescription,
@@ -82,131 +88,141 @@ function helpUrlOf(vuln: JsonObject, id: string): string {
   );
 }
 
-function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+function start(report: unknown, limits: ParseLimits): ReportItemSession {
   const document = requiredRootObject(report, LABEL);
   const results = requiredArray(document.results, 'results', LABEL);
-  const collector = new FindingCollector(limits);
-
-  results.forEach((resultValue, resultIndex) => {
+  const sources = results.map((resultValue, resultIndex) => {
     const resultPath = `results[${resultIndex}]`;
     const result = requiredRecord(resultValue, resultPath, LABEL);
-    const source = getString(recordOrUndefined(result.source)?.path);
-    const packages = optionalArray(
-      result.packages,
-      `${resultPath}.packages`,
+    optionalArray(result.packages, `${resultPath}.packages`, LABEL);
+    return getString(recordOrUndefined(result.source)?.path);
+  });
+  const collector = new FindingCollector(limits);
+
+  const addPackage = (
+    packageValue: unknown,
+    resultIndex: number,
+    packageIndex: string | number,
+  ) => {
+    const source = sources[resultIndex];
+    const path = `results[${resultIndex}].packages[${packageIndex}]`;
+    const entry = requiredRecord(packageValue, path, LABEL);
+    const pkg = requiredRecord(entry.package, `${path}.package`, LABEL);
+    const packageName = getString(pkg.name);
+    if (!packageName) {
+      throw reportError(LABEL, `${path}.package.name is missing`);
+    }
+    const packageVersion = getString(pkg.version);
+    const ecosystem = getString(pkg.ecosystem);
+
+    const vulnsById = new Map<string, JsonObject>();
+    optionalArray(
+      entry.vulnerabilities,
+      `${path}.vulnerabilities`,
       LABEL,
+    ).forEach((vulnValue, vulnIndex) => {
+      const vulnPath = `${path}.vulnerabilities[${vulnIndex}]`;
+      const vuln = requiredRecord(vulnValue, vulnPath, LABEL);
+      const id = getString(vuln.id);
+      if (!id) {
+        throw reportError(LABEL, `${vulnPath}.id is missing`);
+      }
+      vulnsById.set(id, vuln);
+    });
+
+    const groups: Array<{ ids: string[]; aliases: string[]; max?: number }> =
+      [];
+    const grouped = new Set<string>();
+    optionalArray(entry.groups, `${path}.groups`, LABEL).forEach(
+      (groupValue, groupIndex) => {
+        const group = requiredRecord(
+          groupValue,
+          `${path}.groups[${groupIndex}]`,
+          LABEL,
+        );
+        const ids = uniqueStrings(arrayOrEmpty(group.ids).map(getString));
+        if (ids.length === 0) {
+          return;
+        }
+        ids.forEach(id => grouped.add(id));
+        groups.push({
+          ids,
+          aliases: uniqueStrings(arrayOrEmpty(group.aliases).map(getString)),
+          max: getNumber(group.max_severity),
+        });
+      },
     );
-    packages.forEach((packageValue, packageIndex) => {
-      const path = `${resultPath}.packages[${packageIndex}]`;
-      const entry = requiredRecord(packageValue, path, LABEL);
-      const pkg = requiredRecord(entry.package, `${path}.package`, LABEL);
-      const packageName = getString(pkg.name);
-      if (!packageName) {
-        throw reportError(LABEL, `${path}.package.name is missing`);
+    for (const id of vulnsById.keys()) {
+      if (!grouped.has(id)) {
+        groups.push({ ids: [id], aliases: [] });
       }
-      const packageVersion = getString(pkg.version);
-      const ecosystem = getString(pkg.ecosystem);
+    }
 
-      const vulnsById = new Map<string, JsonObject>();
-      optionalArray(
-        entry.vulnerabilities,
-        `${path}.vulnerabilities`,
-        LABEL,
-      ).forEach((vulnValue, vulnIndex) => {
-        const vulnPath = `${path}.vulnerabilities[${vulnIndex}]`;
-        const vuln = requiredRecord(vulnValue, vulnPath, LABEL);
-        const id = getString(vuln.id);
-        if (!id) {
-          throw reportError(LABEL, `${vulnPath}.id is missing`);
-        }
-        vulnsById.set(id, vuln);
-      });
-
-      const groups: Array<{ ids: string[]; aliases: string[]; max?: number }> =
-        [];
-      const grouped = new Set<string>();
-      optionalArray(entry.groups, `${path}.groups`, LABEL).forEach(
-        (groupValue, groupIndex) => {
-          const group = requiredRecord(
-            groupValue,
-            `${path}.groups[${groupIndex}]`,
-            LABEL,
-          );
-          const ids = uniqueStrings(arrayOrEmpty(group.ids).map(getString));
-          if (ids.length === 0) {
-            return;
-          }
-          ids.forEach(id => grouped.add(id));
-          groups.push({
-            ids,
-            aliases: uniqueStrings(arrayOrEmpty(group.aliases).map(getString)),
-            max: getNumber(group.max_severity),
-          });
-        },
+    for (const group of groups) {
+      const vulns = group.ids
+        .map(id => vulnsById.get(id))
+        .filter((v): v is JsonObject => !!v);
+      const ruleId = [...group.ids].sort()[0];
+      const main = vulnsById.get(ruleId) ?? vulns[0];
+      const aliases = uniqueStrings(
+        [
+          ...group.ids,
+          ...group.aliases,
+          ...vulns.flatMap(v => arrayOrEmpty(v.aliases).map(getString)),
+        ].sort(),
       );
-      for (const id of vulnsById.keys()) {
-        if (!grouped.has(id)) {
-          groups.push({ ids: [id], aliases: [] });
-        }
-      }
-
-      for (const group of groups) {
-        const vulns = group.ids
-          .map(id => vulnsById.get(id))
-          .filter((v): v is JsonObject => !!v);
-        const ruleId = [...group.ids].sort()[0];
-        const main = vulnsById.get(ruleId) ?? vulns[0];
-        const aliases = uniqueStrings(
-          [
-            ...group.ids,
-            ...group.aliases,
-            ...vulns.flatMap(v => arrayOrEmpty(v.aliases).map(getString)),
-          ].sort(),
-        );
-        const malicious = aliases.some(a => /^MAL-/i.test(a));
-        const cvssScore =
-          group.max !== undefined && group.max > 0 && group.max <= 10
-            ? group.max
-            : undefined;
-        const severity: Severity = malicious
-          ? 'critical'
-          : severityFromCvss(cvssScore) ??
-            worstSeverity(vulns.map(v => stated(v, packageName))) ??
-            UNKNOWN_SEVERITY;
-        const fixed = uniqueStrings(
-          vulns.flatMap(v => fixedVersions(v, packageName)),
-        );
-        const summary = main ? getString(main.summary) : undefined;
-        const details = main ? getString(main.details) : undefined;
-        collector.add({
-          fingerprint: fingerprintOf(
-            'osv',
-            ruleId,
-            ecosystem,
-            packageName,
-            packageVersion,
-            source,
-          ),
-          category: 'sca',
-          severity,
+      const malicious = aliases.some(a => /^MAL-/i.test(a));
+      const cvssScore =
+        group.max !== undefined && group.max > 0 && group.max <= 10
+          ? group.max
+          : undefined;
+      const severity: Severity = malicious
+        ? 'critical'
+        : severityFromCvss(cvssScore) ??
+          worstSeverity(vulns.map(v => stated(v, packageName))) ??
+          UNKNOWN_SEVERITY;
+      const fixed = uniqueStrings(
+        vulns.flatMap(v => fixedVersions(v, packageName)),
+      );
+      const summary = main ? getString(main.summary) : undefined;
+      const details = main ? getString(main.details) : undefined;
+      collector.add({
+        fingerprint: fingerprintOf(
+          'osv',
           ruleId,
-          title: vulnerabilityTitle(ruleId, packageName, summary),
-          description: cleanDescription(summary, details),
-          aliases,
-          cvssScore,
+          ecosystem,
           packageName,
           packageVersion,
-          fixedVersion: fixed.length > 0 ? fixed.join(', ') : undefined,
-          locationPath: source,
-          helpUrl: main
-            ? helpUrlOf(main, ruleId)
-            : `https://osv.dev/vulnerability/${encodeURIComponent(ruleId)}`,
-        });
-      }
-    });
-  });
-  return collector.toArray();
+          source,
+        ),
+        category: 'sca',
+        severity,
+        ruleId,
+        title: vulnerabilityTitle(ruleId, packageName, summary),
+        description: cleanDescription(summary, details),
+        aliases,
+        cvssScore,
+        packageName,
+        packageVersion,
+        fixedVersion: fixed.length > 0 ? fixed.join(', ') : undefined,
+        locationPath: source,
+        helpUrl: main
+          ? helpUrlOf(main, ruleId)
+          : `https://osv.dev/vulnerability/${encodeURIComponent(ruleId)}`,
+      });
+    }
+  };
+  return {
+    item: ([, resultIndex, , packageIndex], value) =>
+      addPackage(value, Number(resultIndex), packageIndex),
+    finish: () => collector.toArray(),
+  };
 }
+
+const streaming: StreamingReportParser = {
+  itemPaths: [['results', '*', 'packages']],
+  start,
+};
 
 function detect(document: unknown): boolean {
   if (!isRecord(document) || !Array.isArray(document.results)) {
@@ -227,5 +243,6 @@ export const osvParser: ReportParser = {
   format: 'osv',
   description: 'osv-scanner JSON report (osv-scanner --format json)',
   detect,
-  parse,
+  parse: (document, limits) => parseWholeDocument(streaming, document, limits),
+  streaming,
 };

@@ -28,7 +28,13 @@ import {
   ParsedFinding,
   Severity,
 } from '@portal/plugin-secops-common';
-import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
+import {
+  ParseLimits,
+  parseWholeDocument,
+  ReportItemSession,
+  ReportParser,
+  StreamingReportParser,
+} from '@portal/plugin-secops-node';
 import {
   arrayOrEmpty,
   cleanDescription,
@@ -499,7 +505,10 @@ function parseResult(
   };
 }
 
-function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+const itemPaths = [['runs', '*', 'results']];
+
+/** Validates the report without its results and reads each run's rules. */
+function start(report: unknown, limits: ParseLimits): ReportItemSession {
   const document = requiredRootObject(report, LABEL);
   const runs = requiredArray(document.runs, 'runs', LABEL);
   if (document.version !== undefined && document.version !== '2.1.0') {
@@ -508,29 +517,29 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
       `version is ${JSON.stringify(document.version)}, expected "2.1.0"`,
     );
   }
-  const collector = new FindingCollector(limits);
-  runs.forEach((runValue, runIndex) => {
+  const contexts = runs.map((runValue, runIndex) => {
     const run = requiredRecord(runValue, `runs[${runIndex}]`, LABEL);
-    const ctx = buildRunContext(run, runIndex);
-    const results = optionalArray(
-      run.results,
-      `runs[${runIndex}].results`,
-      LABEL,
-    );
-    results.forEach((resultValue, resultIndex) => {
+    optionalArray(run.results, `runs[${runIndex}].results`, LABEL);
+    return buildRunContext(run, runIndex);
+  });
+  const collector = new FindingCollector(limits);
+  return {
+    item([, runIndex, , resultIndex], value) {
       const result = requiredRecord(
-        resultValue,
+        value,
         `runs[${runIndex}].results[${resultIndex}]`,
         LABEL,
       );
-      const finding = parseResult(result, ctx);
+      const finding = parseResult(result, contexts[Number(runIndex)]);
       if (finding) {
         collector.add(finding);
       }
-    });
-  });
-  return collector.toArray();
+    },
+    finish: () => collector.toArray(),
+  };
 }
+
+const streaming: StreamingReportParser = { itemPaths, start };
 
 function detect(document: unknown): boolean {
   if (!isRecord(document) || !Array.isArray(document.runs)) {
@@ -546,5 +555,6 @@ export const sarifParser: ReportParser = {
   description:
     'SARIF 2.1.0 (Semgrep, CodeQL, ESLint, Bandit, gosec, Checkov, gitleaks, Trivy, …)',
   detect,
-  parse,
+  parse: (document, limits) => parseWholeDocument(streaming, document, limits),
+  streaming,
 };

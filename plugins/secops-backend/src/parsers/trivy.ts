@@ -14,7 +14,13 @@
  *   target + (redacted) match. Never a line number.
  */
 import { ParsedFinding, Severity } from '@portal/plugin-secops-common';
-import { ParseLimits, ReportParser } from '@portal/plugin-secops-node';
+import {
+  ParseLimits,
+  parseWholeDocument,
+  ReportItemSession,
+  ReportParser,
+  StreamingReportParser,
+} from '@portal/plugin-secops-node';
 import {
   arrayOrEmpty,
   cleanDescription,
@@ -193,7 +199,19 @@ function secretFinding(
   };
 }
 
-function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
+type ToFinding = (
+  item: JsonObject,
+  itemPath: string,
+  target: string | undefined,
+) => ParsedFinding | undefined;
+
+const SECTIONS = new Map<string, ToFinding>([
+  ['Vulnerabilities', vulnerabilityFinding],
+  ['Misconfigurations', misconfigFinding],
+  ['Secrets', secretFinding],
+]);
+
+function start(report: unknown, limits: ParseLimits): ReportItemSession {
   const document = requiredRootObject(report, LABEL);
   if (document.SchemaVersion === undefined) {
     throw reportError(LABEL, 'SchemaVersion is missing');
@@ -207,43 +225,35 @@ function parse(report: unknown, limits: ParseLimits): ParsedFinding[] {
     );
   }
   const results = optionalArray(document.Results, 'Results', LABEL);
-  const collector = new FindingCollector(limits);
-  results.forEach((value, index) => {
+  const targets = results.map((value, index) => {
     const path = `Results[${index}]`;
     const result = requiredRecord(value, path, LABEL);
-    const target = getString(result.Target) ?? getString(document.ArtifactName);
-    const sections: Array<
-      [
-        string,
-        (
-          item: JsonObject,
-          itemPath: string,
-          target: string | undefined,
-        ) => ParsedFinding | undefined,
-      ]
-    > = [
-      ['Vulnerabilities', vulnerabilityFinding],
-      ['Misconfigurations', misconfigFinding],
-      ['Secrets', secretFinding],
-    ];
-    for (const [key, toFinding] of sections) {
-      optionalArray(result[key], `${path}.${key}`, LABEL).forEach(
-        (item, itemIndex) => {
-          const itemPath = `${path}.${key}[${itemIndex}]`;
-          const finding = toFinding(
-            requiredRecord(item, itemPath, LABEL),
-            itemPath,
-            target,
-          );
-          if (finding) {
-            collector.add(finding);
-          }
-        },
-      );
+    for (const key of SECTIONS.keys()) {
+      optionalArray(result[key], `${path}.${key}`, LABEL);
     }
+    return getString(result.Target) ?? getString(document.ArtifactName);
   });
-  return collector.toArray();
+  const collector = new FindingCollector(limits);
+  return {
+    item([, index, key, itemIndex], value) {
+      const itemPath = `Results[${index}].${key}[${itemIndex}]`;
+      const finding = SECTIONS.get(String(key))!(
+        requiredRecord(value, itemPath, LABEL),
+        itemPath,
+        targets[Number(index)],
+      );
+      if (finding) {
+        collector.add(finding);
+      }
+    },
+    finish: () => collector.toArray(),
+  };
 }
+
+const streaming: StreamingReportParser = {
+  itemPaths: [...SECTIONS.keys()].map(key => ['Results', '*', key]),
+  start,
+};
 
 function detect(document: unknown): boolean {
   return (
@@ -260,5 +270,6 @@ export const trivyParser: ReportParser = {
   description:
     'Trivy JSON report, SchemaVersion 2 (vulnerabilities, misconfigurations, secrets)',
   detect,
-  parse,
+  parse: (document, limits) => parseWholeDocument(streaming, document, limits),
+  streaming,
 };

@@ -1,7 +1,17 @@
 import { InputError } from '@backstage/errors';
-import { IngestResult } from '@portal/plugin-secops-common';
-import { ReportParser } from '@portal/plugin-secops-node';
-import { createHash } from 'node:crypto';
+import { IngestResult, ParsedFinding } from '@portal/plugin-secops-common';
+import {
+  JsonPathPattern,
+  ParseLimits,
+  ReportParser,
+} from '@portal/plugin-secops-node';
+import { JsonStreamReader } from '../parsers/jsonStream';
+import {
+  bufferSource,
+  PayloadTooLargeError,
+  readAll,
+  ReportSource,
+} from './reportSource';
 import { SecopsStore } from '../database/SecopsStore';
 import { SecopsOptions } from './options';
 
@@ -13,13 +23,20 @@ export interface UploadedReport {
   commitSha?: string;
   branch?: string;
   uploadedBy: string;
-  body: Buffer;
+  /** The decoded report. */
+  body: Buffer | ReportSource;
 }
 
 /**
- * Turns an uploaded report into stored findings: decode, pick the parser,
- * parse within the limits, store in one transaction. Nothing is written when
- * any step fails.
+ * Turns an uploaded report into stored findings: pick the parser, parse
+ * within the limits, store in one transaction. Nothing is written when any
+ * step fails.
+ *
+ * Reports up to `maxInMemoryBytes` are decoded whole (fastest). Larger JSON
+ * reports are read as streams in two passes over the source, first the
+ * document without its bulk arrays (the context the parser needs first),
+ * then those arrays' items one at a time, so memory does not grow with the
+ * report.
  */
 export class ReportIngester {
   private readonly parsers = new Map<string, ReportParser>();
@@ -42,11 +59,26 @@ export class ReportIngester {
     report: UploadedReport,
     now = new Date(),
   ): Promise<IngestResult> {
-    const document = decode(report.body);
-    const parser = this.pickParser(report.format, document);
-    const findings = parser.parse(document, {
-      maxFindings: this.options.maxFindings,
-    });
+    const source = Buffer.isBuffer(report.body)
+      ? bufferSource(report.body)
+      : report.body;
+    if (source.size === 0) {
+      throw new InputError('The report is empty');
+    }
+    const limits = { maxFindings: this.options.maxFindings };
+    let parser: ReportParser;
+    let findings: ParsedFinding[];
+    if (source.size <= this.options.maxInMemoryBytes) {
+      const document = decode(await readAll(source));
+      parser = this.pickParser(report.format, document);
+      findings = parser.parse(document, limits);
+    } else {
+      ({ parser, findings } = await this.parseStream(
+        report.format,
+        source,
+        limits,
+      ));
+    }
     return this.store.ingest(
       {
         entityRef: report.entityRef,
@@ -55,24 +87,91 @@ export class ReportIngester {
         commitSha: report.commitSha,
         branch: report.branch,
         uploadedBy: report.uploadedBy,
-        reportSha256: createHash('sha256').update(report.body).digest('hex'),
+        reportSha256: source.sha256,
         findings,
       },
       now,
     );
   }
 
+  private async parseStream(
+    format: string | undefined,
+    source: ReportSource,
+    limits: ParseLimits,
+  ): Promise<{ parser: ReportParser; findings: ParsedFinding[] }> {
+    if ((await firstCharacter(source)) === '<') {
+      throw this.tooLargeToReadWhole(source, 'XML reports');
+    }
+    const named = format ? this.parserFor(format) : undefined;
+    const candidates = named
+      ? [named]
+      : [...this.parsers.values()].filter(p => p.streaming);
+    if (named && !named.streaming) {
+      throw this.tooLargeToReadWhole(source, `${named.format} reports`);
+    }
+    const readContext = async (itemPaths: JsonPathPattern[]) => {
+      const reader = new JsonStreamReader({
+        itemPaths,
+        keepFirstItem: !named,
+      });
+      await feed(reader, source);
+      return { reader, context: reader.end() };
+    };
+
+    // Pass 1: the context. Without a named format the bulk arrays of every
+    // streaming format are left out and the first item of each is kept, so
+    // that the formats can recognise the document.
+    let { reader, context } = await readContext(
+      candidates.flatMap(p => p.streaming!.itemPaths),
+    );
+    const parser = named ?? this.pickParser(undefined, context);
+    const streaming = parser.streaming;
+    if (!streaming) {
+      throw this.tooLargeToReadWhole(source, `${parser.format} reports`);
+    }
+    if (!named) {
+      reader.emptyItemContainers();
+      const own = new Set(streaming.itemPaths);
+      if ([...reader.matchedPatterns].some(p => !own.has(p))) {
+        // Another format's arrays were left out: read the context again
+        // with only this format's.
+        ({ reader, context } = await readContext(streaming.itemPaths));
+        reader.emptyItemContainers();
+      }
+    }
+    const session = streaming.start(context, limits);
+
+    // Pass 2: the items, one at a time.
+    const items = new JsonStreamReader({
+      itemPaths: streaming.itemPaths,
+      onItem: (path, value) => session.item(path, value),
+    });
+    await feed(items, source);
+    items.end();
+    return { parser, findings: session.finish() };
+  }
+
+  private tooLargeToReadWhole(source: ReportSource, what: string) {
+    return new PayloadTooLargeError(
+      `${what} are read whole and may be at most ${this.options.maxInMemoryBytes} bytes (secops.limits.maxInMemoryBytes); this one is ${source.size} bytes`,
+    );
+  }
+
+  private parserFor(format: string): ReportParser {
+    const parser = this.parsers.get(format);
+    if (!parser) {
+      throw new InputError(
+        `Unknown report format '${format}'; the formats are ${this.formats.join(
+          ', ',
+        )}`,
+      );
+    }
+    return parser;
+  }
+
   private pickParser(format: string | undefined, document: unknown) {
     if (format) {
-      const parser = this.parsers.get(format);
-      if (!parser) {
-        throw new InputError(
-          `Unknown report format '${format}'; the formats are ${this.formats.join(
-            ', ',
-          )}`,
-        );
-      }
-      return parser;
+      return this.parserFor(format);
     }
     const detected = [...this.parsers.values()].find(p => p.detect(document));
     if (!detected) {
@@ -84,6 +183,25 @@ export class ReportIngester {
     }
     return detected;
   }
+}
+
+async function feed(reader: JsonStreamReader, source: ReportSource) {
+  for await (const chunk of source.chunks()) {
+    reader.write(chunk);
+  }
+}
+
+/** The first character that is not white space (or a byte order mark). */
+async function firstCharacter(source: ReportSource): Promise<string> {
+  for await (const chunk of source.chunks()) {
+    const text = Buffer.from(chunk)
+      .toString('utf8')
+      .replace(/^[\s\uFEFF]+/, '');
+    if (text.length > 0) {
+      return text[0];
+    }
+  }
+  return '';
 }
 
 /** JSON reports become values; XML reports (ZAP) stay text. */

@@ -4,6 +4,11 @@ import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
 export interface SecopsOptions {
   maxReportBytes: number;
   maxCompressedBytes: number;
+  /**
+   * Reports up to this size are decoded whole; larger JSON reports are read
+   * as streams, and larger XML reports are refused.
+   */
+  maxInMemoryBytes: number;
   maxFindings: number;
   /** Days to fix, by severity. */
   slaDays: Partial<Record<Severity, number>>;
@@ -26,10 +31,13 @@ export function readSecopsOptions(config: Config): SecopsOptions {
   return {
     maxReportBytes:
       config.getOptionalNumber('secops.limits.maxReportBytes') ??
-      50 * 1024 * 1024,
+      256 * 1024 * 1024,
     maxCompressedBytes:
       config.getOptionalNumber('secops.limits.maxCompressedBytes') ??
-      20 * 1024 * 1024,
+      64 * 1024 * 1024,
+    maxInMemoryBytes:
+      config.getOptionalNumber('secops.limits.maxInMemoryBytes') ??
+      16 * 1024 * 1024,
     maxFindings:
       config.getOptionalNumber('secops.limits.maxFindings') ?? 100_000,
     slaDays,

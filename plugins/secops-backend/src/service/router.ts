@@ -7,7 +7,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
-  CustomErrorBase,
   InputError,
   NotAllowedError,
   NotFoundError,
@@ -35,17 +34,15 @@ import { toOcsf } from '../siem/ocsf';
 import { GroupHierarchy } from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { gunzipSync, inflateSync } from 'node:zlib';
 import { z } from 'zod/v3';
 import { SecopsStore, StoredFinding } from '../database/SecopsStore';
 import { dueDate, overdueCutoffs, SecopsOptions } from './options';
 import { ReportIngester } from './ReportIngester';
-
-/** A report larger than the configured limit. */
-class PayloadTooLargeError extends CustomErrorBase {
-  name = 'PayloadTooLargeError' as const;
-  statusCode = 413;
-}
+import {
+  PayloadTooLargeError,
+  spoolUpload,
+  SpooledReport,
+} from './reportSource';
 
 const CATEGORIES = ['sast', 'sca', 'dast', 'secret', 'misconfig'] as const;
 
@@ -252,105 +249,54 @@ export async function createRouter(
     }
   }
 
-  // The body is read as sent, bounded by maxCompressedBytes, and inflated
-  // here with a cap on the output, so a gzip bomb stops at the limit.
-  const tooLarge = () =>
-    new PayloadTooLargeError(
-      `The report is larger than ${options.maxReportBytes} bytes once decompressed (secops.limits.maxReportBytes)`,
-    );
-  const uploadTooLarge = () =>
-    new PayloadTooLargeError(
-      `The upload is larger than ${options.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
-    );
-
-  router.post(
-    '/reports',
-    async (req, _res, next) => {
-      const declared = Number(req.header('content-length') ?? 0);
-      if (declared > options.maxCompressedBytes) {
-        throw uploadTooLarge();
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += chunk.length;
-        if (size > options.maxCompressedBytes) {
-          throw uploadTooLarge();
-        }
-        chunks.push(chunk);
-      }
-      req.body = Buffer.concat(chunks);
-      next();
-    },
-    (req, _res, next) => {
-      const encoding = (
-        req.header('content-encoding') ?? 'identity'
-      ).toLowerCase();
-      const body: Buffer = Buffer.isBuffer(req.body)
-        ? req.body
-        : Buffer.alloc(0);
-      if (encoding === 'identity') {
-        if (body.length > options.maxReportBytes) return next(tooLarge());
-        req.body = body;
-        return next();
-      }
-      if (encoding !== 'gzip' && encoding !== 'deflate') {
-        return next(
-          new InputError(
-            `Content-Encoding ${encoding} is not supported; send gzip, deflate or plain`,
-          ),
-        );
-      }
-      try {
-        const inflate = encoding === 'gzip' ? gunzipSync : inflateSync;
-        req.body = inflate(body, { maxOutputLength: options.maxReportBytes });
-        return next();
-      } catch (error) {
-        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-          return next(tooLarge());
-        }
-        return next(
-          new InputError(
-            `The report is not valid ${encoding} data: ${
-              (error as Error).message
-            }`,
-          ),
-        );
-      }
-    },
-    async (req, res) => {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
+  // The caller and the entity are checked before the body is read; the body
+  // is then written to a temporary file as it arrives, inflated on the way,
+  // with both sizes capped (so a gzip bomb stops at the limit).
+  router.post('/reports', async (req, res) => {
+    const declared = Number(req.header('content-length') ?? 0);
+    if (declared > options.maxCompressedBytes) {
+      throw new PayloadTooLargeError(
+        `The upload is larger than ${options.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
+      );
+    }
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const query = parse(uploadQuery, req.query);
+    const entityRef = entityRefOf(query.entityRef);
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'report-upload',
+      severityLevel: 'medium',
+      request: req,
+      meta: { entityRef, tool: query.tool, format: query.format },
+    });
+    let report: SpooledReport | undefined;
+    try {
+      await authorize(credentials, secopsReportUploadPermission, entityRef);
+      await requireEntity(entityRef);
+      report = await spoolUpload(
+        req,
+        req.header('content-encoding') ?? 'identity',
+        options,
+      );
+      const result = await ingester.ingest({
+        entityRef,
+        tool: query.tool.toLowerCase(),
+        format: query.format,
+        commitSha: query.commit,
+        branch: query.branch,
+        uploadedBy: principalOf(credentials),
+        body: report,
       });
-      const query = parse(uploadQuery, req.query);
-      const entityRef = entityRefOf(query.entityRef);
-      const auditorEvent = await auditor.createEvent({
-        eventId: 'report-upload',
-        severityLevel: 'medium',
-        request: req,
-        meta: { entityRef, tool: query.tool, format: query.format },
-      });
-      try {
-        await authorize(credentials, secopsReportUploadPermission, entityRef);
-        await requireEntity(entityRef);
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const result = await ingester.ingest({
-          entityRef,
-          tool: query.tool.toLowerCase(),
-          format: query.format,
-          commitSha: query.commit,
-          branch: query.branch,
-          uploadedBy: principalOf(credentials),
-          body,
-        });
-        await auditorEvent.success({ meta: { ...result } });
-        res.status(201).json(result);
-      } catch (error) {
-        await auditorEvent.fail({ error: error as Error });
-        throw error;
-      }
-    },
-  );
+      await auditorEvent.success({ meta: { ...result } });
+      res.status(201).json(result);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    } finally {
+      await report?.dispose();
+    }
+  });
 
   const entityPath = '/entities/:kind/:namespace/:name';
 

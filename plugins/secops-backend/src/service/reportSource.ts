@@ -1,0 +1,155 @@
+/*
+ * Where an uploaded report's bytes are while it is ingested. An upload is
+ * written to a temporary file as it arrives (inflated on the way when it is
+ * compressed, with both sizes capped), so that even a report of hundreds of
+ * megabytes never has to be in memory; the parsers then read it as often as
+ * they need.
+ */
+import { CustomErrorBase, InputError } from '@backstage/errors';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+
+/** A report larger than a configured limit (HTTP 413). */
+export class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  statusCode = 413;
+}
+
+/** The decoded bytes of one report, readable from the start any number of times. */
+export interface ReportSource {
+  size: number;
+  sha256: string;
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+/** A report already in memory (demo data, tests). */
+export function bufferSource(body: Buffer): ReportSource {
+  return {
+    size: body.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    async *chunks() {
+      yield body;
+    },
+  };
+}
+
+/** The whole report as one buffer. */
+export async function readAll(source: ReportSource): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of source.chunks()) {
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Counts bytes through a stream and fails past a limit. */
+class ByteLimit extends Transform {
+  bytes = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly tooLarge: () => Error,
+    private readonly hash?: ReturnType<typeof createHash>,
+  ) {
+    super();
+  }
+
+  _transform(chunk: Buffer, _encoding: string, callback: TransformCallback) {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) {
+      callback(this.tooLarge());
+      return;
+    }
+    this.hash?.update(chunk);
+    callback(null, chunk);
+  }
+}
+
+export interface SpoolLimits {
+  /** Bytes as sent (compressed or not). */
+  maxCompressedBytes: number;
+  /** Bytes once decompressed. */
+  maxReportBytes: number;
+}
+
+/** A report written to a temporary file; `dispose` removes it. */
+export interface SpooledReport extends ReportSource {
+  dispose(): Promise<void>;
+}
+
+/**
+ * Writes a request body to a temporary file, inflating gzip or deflate on
+ * the way, and fails with 413 as soon as either limit is passed (a gzip bomb
+ * stops at the limit) or 400 when the compressed data is corrupt.
+ */
+export async function spoolUpload(
+  body: Readable,
+  encoding: string,
+  limits: SpoolLimits,
+): Promise<SpooledReport> {
+  const contentEncoding = encoding.toLowerCase();
+  if (!['identity', 'gzip', 'deflate'].includes(contentEncoding)) {
+    throw new InputError(
+      `Content-Encoding ${encoding} is not supported; send gzip, deflate or plain`,
+    );
+  }
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'secops-report-'));
+  const file = path.join(dir, 'report');
+  const dispose = () => fsp.rm(dir, { recursive: true, force: true });
+  const hash = createHash('sha256');
+  const sent = new ByteLimit(
+    limits.maxCompressedBytes,
+    () =>
+      new PayloadTooLargeError(
+        `The upload is larger than ${limits.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
+      ),
+  );
+  const decoded = new ByteLimit(
+    limits.maxReportBytes,
+    () =>
+      new PayloadTooLargeError(
+        `The report is larger than ${limits.maxReportBytes} bytes once decompressed (secops.limits.maxReportBytes)`,
+      ),
+    hash,
+  );
+  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
+    body,
+    sent,
+  ];
+  if (contentEncoding === 'gzip') stages.push(zlib.createGunzip());
+  if (contentEncoding === 'deflate') stages.push(zlib.createInflate());
+  stages.push(decoded, fs.createWriteStream(file));
+  try {
+    await (pipeline as (...streams: unknown[]) => Promise<void>)(...stages);
+  } catch (error) {
+    await dispose();
+    if (error instanceof PayloadTooLargeError) {
+      throw error;
+    }
+    if ((error as { code?: string }).code?.startsWith('Z_')) {
+      throw new InputError(
+        `The report is not valid ${contentEncoding} data: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      throw new InputError('The upload was cut off before its end');
+    }
+    throw error;
+  }
+  return {
+    size: decoded.bytes,
+    sha256: hash.digest('hex'),
+    chunks: () =>
+      fs.createReadStream(file, {
+        highWaterMark: 256 * 1024,
+      }) as AsyncIterable<Uint8Array>,
+    dispose,
+  };
+}
