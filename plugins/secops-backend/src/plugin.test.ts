@@ -586,55 +586,96 @@ describe('secops backend', () => {
       expect(res.body.error.message).toMatch(/limit/);
     });
 
-    it('mutated real reports never get a 500', async () => {
-      const server = await start();
-      const files = [
-        'sarif/gitleaks-7.4.0-defectdojo.sarif',
-        'cyclonedx/trivy-centos-7-vuln.cdx.json',
-        'trivy/trivy-alpine-310-image.json',
-        'grype/grype-presenter-image-golden.json',
-        'npm-audit/npm-audit-v7-vercel-many-vulns.json',
-        'zap/zap-traditional-json-petstore-api-scan.json',
-      ];
-      // A small deterministic generator, so a failure can be replayed.
-      let seed = 42;
-      const random = () => {
-        seed = (seed * 1103515245 + 12345) % 2147483648;
-        return seed / 2147483648;
-      };
-      const statuses = new Set<number>();
-      for (const file of files) {
-        const original = fixture(file);
-        for (let i = 0; i < 12; i++) {
-          const bytes = Buffer.from(original);
-          const mode = i % 3;
-          let body: Buffer;
-          if (mode === 0) {
-            body = bytes.subarray(0, Math.floor(random() * bytes.length));
-          } else if (mode === 1) {
-            for (let k = 0; k < 8; k++) {
-              bytes[Math.floor(random() * bytes.length)] = Math.floor(
-                random() * 256,
-              );
+    it.each([
+      ['read whole', undefined],
+      ['read as streams', 0],
+    ])(
+      'mutated real reports never get a 500 (%s)',
+      async (_how, maxInMemoryBytes) => {
+        const server = await start({
+          config: { secops: { limits: { maxInMemoryBytes } } },
+        });
+        const files = [
+          'sarif/gitleaks-7.4.0-defectdojo.sarif',
+          'cyclonedx/trivy-centos-7-vuln.cdx.json',
+          'trivy/trivy-alpine-310-image.json',
+          'grype/grype-presenter-image-golden.json',
+          'npm-audit/npm-audit-v7-vercel-many-vulns.json',
+          'zap/zap-traditional-json-petstore-api-scan.json',
+        ];
+        // A small deterministic generator, so a failure can be replayed.
+        let seed = 42;
+        const random = () => {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          return seed / 2147483648;
+        };
+        const statuses = new Set<number>();
+        for (const file of files) {
+          const original = fixture(file);
+          for (let i = 0; i < 12; i++) {
+            const bytes = Buffer.from(original);
+            const mode = i % 3;
+            let body: Buffer;
+            if (mode === 0) {
+              body = bytes.subarray(0, Math.floor(random() * bytes.length));
+            } else if (mode === 1) {
+              for (let k = 0; k < 8; k++) {
+                bytes[Math.floor(random() * bytes.length)] = Math.floor(
+                  random() * 256,
+                );
+              }
+              body = bytes;
+            } else {
+              // Swap a value for another type while keeping the JSON valid.
+              const text = original
+                .toString()
+                .replace(/"[^"]{1,40}"/, random() < 0.5 ? 'null' : '[1,{}]');
+              body = Buffer.from(text);
             }
-            body = bytes;
-          } else {
-            // Swap a value for another type while keeping the JSON valid.
-            const text = original
-              .toString()
-              .replace(/"[^"]{1,40}"/, random() < 0.5 ? 'null' : '[1,{}]');
-            body = Buffer.from(text);
+            const res = await upload(
+              server,
+              { entityRef: trivyQuery.entityRef, tool: `fuzz${i}` },
+              body,
+            );
+            statuses.add(res.status);
+            expect(res.status).toBeLessThan(500);
           }
-          const res = await upload(
-            server,
-            { entityRef: trivyQuery.entityRef, tool: `fuzz${i}` },
-            body,
-          );
-          statuses.add(res.status);
-          expect(res.status).toBeLessThan(500);
         }
-      }
-      expect([...statuses].some(s => s === 400)).toBe(true);
+        expect([...statuses].some(s => s === 400)).toBe(true);
+      },
+    );
+
+    it('a report larger than maxInMemoryBytes is read as a stream, compressed or not', async () => {
+      const sarif = fixture('sarif/trivy-alpine-310.sarif');
+      const sarifQuery = {
+        entityRef: trivyQuery.entityRef,
+        tool: 'trivy-sarif',
+      };
+      const whole = await upload(await start(), sarifQuery, sarif);
+      expect(whole.status).toBe(201);
+      expect(whole.body.created).toBeGreaterThan(5);
+
+      const server = await start({
+        config: { secops: { limits: { maxInMemoryBytes: 1000 } } },
+      });
+      const streamed = await request(server)
+        .post('/api/secops/reports')
+        .query(sarifQuery)
+        .set('content-type', 'application/octet-stream')
+        .set('content-encoding', 'gzip')
+        .send(gzipSync(sarif));
+      expect(streamed.status).toBe(201);
+      expect({ ...streamed.body, scanId: 0 }).toEqual({
+        ...whole.body,
+        scanId: 0,
+      });
+      const again = await upload(server, sarifQuery, sarif);
+      expect(again.body).toMatchObject({ created: 0 });
+
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const refused = await upload(server, trivyQuery, deep);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(/nested more than 512/);
     });
 
     it('deeply nested JSON gets a 4xx, not a crash', async () => {
