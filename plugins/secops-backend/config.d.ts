@@ -3,7 +3,7 @@ export interface Config {
     limits?: {
       /** Largest report accepted, after decompression, in bytes. Default 256 MiB. */
       maxReportBytes?: number;
-      /** Largest upload as sent (compressed), in bytes. Default 64 MiB. */
+      /** Largest upload as sent (compressed or not), in bytes. Default 128 MiB. */
       maxCompressedBytes?: number;
       /**
        * Reports up to this size (decompressed) are decoded whole, which is

@@ -31,12 +31,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { DatabaseSecopsStore } from '../src/database/DatabaseSecopsStore';
 import { builtInParsers } from '../src/parsers';
 import { ReportIngester } from '../src/service/ReportIngester';
 import { overdueCutoffs, readSecopsOptions } from '../src/service/options';
 import { GeneratedReport, generateCycloneDx, generateSarif } from './generate';
+import {
+  collectGarbage,
+  fmtMs,
+  mib,
+  stopSampler,
+  withPeakRss,
+} from './measure';
 
 const FINDINGS = 'secops_findings';
 const SCANS = 'secops_scans';
@@ -53,49 +59,6 @@ const FILL_BUDGET_MS = Number(process.env.BENCH_FILL_BUDGET_S ?? 180) * 1000;
 const QUERY_RUNS = 20;
 const REPEATS = 3;
 
-// ---------------------------------------------------------------------------
-// Peak memory: sampled every 10 ms from a worker thread, because parsing and
-// better-sqlite3 queries block the main thread. RSS is per process, so the
-// worker sees the main thread's memory.
-
-const peakShared = new Float64Array(new SharedArrayBuffer(8));
-const sampler = new Worker(
-  `const { workerData } = require('node:worker_threads');
-   const peak = new Float64Array(workerData);
-   setInterval(() => {
-     const rss = process.memoryUsage.rss();
-     if (rss > peak[0]) peak[0] = rss;
-   }, 10);`,
-  { eval: true, workerData: peakShared.buffer, execArgv: [] },
-);
-sampler.unref();
-
-function collectGarbage() {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-function sleep(ms: number) {
-  return new Promise(r => setTimeout(r, ms));
-}
-
-async function withPeakRss<T>(fn: () => Promise<T>) {
-  collectGarbage();
-  await sleep(30);
-  const baseline = process.memoryUsage.rss();
-  peakShared[0] = baseline;
-  const start = performance.now();
-  const value = await fn();
-  const ms = performance.now() - start;
-  await sleep(15);
-  const peak = Math.max(peakShared[0], process.memoryUsage.rss());
-  return { value, ms, baseline, peak };
-}
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const fmtMs = (ms: number) =>
-  ms >= 10_000
-    ? `${(ms / 1000).toFixed(1)} s`
-    : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const loadAverage = () =>
   os
@@ -726,7 +689,7 @@ async function main() {
   const only = process.env.BENCH_ONLY;
   const pgUrl = process.env.BENCH_POSTGRES_URL;
   if (!only && pgUrl) {
-    await sampler.terminate();
+    await stopSampler();
     process.exitCode = runEachInItsOwnProcess();
     return;
   }
@@ -797,7 +760,7 @@ async function main() {
       await db.close();
     }
   }
-  await sampler.terminate();
+  await stopSampler();
   process.exitCode = failed ? 1 : 0;
 }
 

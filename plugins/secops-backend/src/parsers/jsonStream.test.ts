@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { JsonPath, JsonPathPattern } from '@portal/plugin-secops-node';
 import { JsonStreamReader } from './jsonStream';
+import { builtInParsers } from '.';
 import { FIXTURES, FIXTURES_DIR } from './__testUtils__/fixtures';
 
 /** Reads text through the reader in chunks of `size` bytes. */
@@ -50,6 +51,51 @@ describe('JsonStreamReader', () => {
       );
     },
   );
+
+  const ALL_ITEM_PATHS = builtInParsers.flatMap(
+    p => p.streaming?.itemPaths ?? [],
+  );
+
+  it.each(Object.entries(FIXTURES))(
+    'splits %s into context and items that put back together give the document',
+    (_name, file) => {
+      const bytes = fs.readFileSync(path.join(FIXTURES_DIR, file));
+      for (const chunkSize of [7, 4096]) {
+        const { document, items } = read(bytes, {
+          itemPaths: ALL_ITEM_PATHS,
+          chunkSize,
+        });
+        for (const item of items) {
+          let container: any = document;
+          for (const segment of item.path.slice(0, -1)) {
+            container = container[segment];
+          }
+          container[item.path[item.path.length - 1]] = item.value;
+        }
+        expect(document).toEqual(JSON.parse(bytes.toString('utf8')));
+      }
+    },
+  );
+
+  it('finds the end of items whose strings hold brackets, quotes and escapes', () => {
+    const values = [
+      { a: ']}', b: '\\"[{', c: ['x', { d: '\\' }] },
+      '"],[',
+      -1.5e3,
+      true,
+      null,
+      [[], {}],
+    ];
+    const text = JSON.stringify({ results: values, after: 'done' });
+    for (let chunkSize = 1; chunkSize <= 9; chunkSize++) {
+      const { document, items } = read(text, {
+        itemPaths: [['results']],
+        chunkSize,
+      });
+      expect(items.map(i => i.value)).toEqual(values);
+      expect(document).toEqual({ results: [], after: 'done' });
+    }
+  });
 
   it('keeps multi-byte characters split across chunks', () => {
     const text = JSON.stringify({ title: 'Ünïcødé ✓ 🎉 in a title' });
@@ -119,13 +165,13 @@ describe('JsonStreamReader', () => {
     ['   ', /it is empty/],
     ['{"runs": [', /ends in the middle of the document/],
     ['{"a": "unterminated', /ends in the middle|not valid JSON/],
-    ['{"a" 1}', /unexpected a number at byte 5, expected ':'/],
-    ['[1 2]', /unexpected a number at byte 3, expected ','/],
-    ['{"a":1,}', /unexpected '}' at byte 7, expected a property name/],
-    ['[1,]', /unexpected '\]' at byte 3, expected a value/],
+    ['{"a" 1}', /Expected ':' after property name in JSON at position 5/],
+    ['[1 2]', /Expected ',' or ']' after array element in JSON at position 3/],
+    ['{"a":1,}', /Expected double-quoted property name in JSON at position 7/],
+    ['[1,]', /Unexpected token '\]'/],
     ['{"a":1]', /unexpected '\]'/],
-    ['{} {}', /unexpected '\{' at byte 3, expected the end of the document/],
-    ['{1:2}', /expected a property name or '}'/],
+    ['{} {}', /Unexpected non-whitespace character after JSON at position 3/],
+    ['{1:2}', /Expected property name or '}'/],
     ['{"a": tru}', /not valid JSON/],
     ['nope', /not valid JSON/],
   ])('refuses %j with a message that says what is wrong', (text, message) => {
@@ -133,6 +179,27 @@ describe('JsonStreamReader', () => {
       message,
     );
   });
+
+  it.each([
+    ['{"results":[1,,2]}', /unexpected ',' at byte 14, expected a value/],
+    ['{"results":[,1]}', /unexpected ',' at byte 12, expected a value/],
+    ['{"results":[1,]}', /unexpected '\]' at byte 14, expected a value/],
+    ['{"results":[1 2]}', /in results\[0\]/],
+    ['{"results":[{"a":1]}]}', /in results\[0\]/],
+    ['{"results":[1}', /unexpected '}' at byte 13/],
+    ['{"results":[{"a":"]"}', /ends in the middle/],
+    ['{"results":{"a" 1}}', /in results/],
+  ])(
+    'refuses %j in a streamed array with a message that says where',
+    (text, message) => {
+      for (const chunkSize of [1, 3, 1000]) {
+        expect(
+          errorOf(() => read(text, { itemPaths: [['results']], chunkSize }))
+            .message,
+        ).toMatch(message);
+      }
+    },
+  );
 
   it('refuses nesting deeper than the limit without running out of stack', () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;

@@ -34,7 +34,7 @@ export function readSecopsOptions(config: Config): SecopsOptions {
       256 * 1024 * 1024,
     maxCompressedBytes:
       config.getOptionalNumber('secops.limits.maxCompressedBytes') ??
-      64 * 1024 * 1024,
+      128 * 1024 * 1024,
     maxInMemoryBytes:
       config.getOptionalNumber('secops.limits.maxInMemoryBytes') ??
       16 * 1024 * 1024,
