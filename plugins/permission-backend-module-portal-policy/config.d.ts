@@ -11,6 +11,11 @@ export interface Config {
        * Defaults to group:default/security.
        */
       security?: string[];
+      /**
+       * Entity refs of the groups that make up finance: they see every
+       * team's cost. Defaults to group:default/finance.
+       */
+      finance?: string[];
     };
   };
 }

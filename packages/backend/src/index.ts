@@ -47,6 +47,9 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 // SecOps: scanner reports from CI, findings per entity
 backend.add(import('@portal/plugin-secops-backend'));
 
+// FinOps: cloud cost by catalog ownership
+backend.add(import('@portal/plugin-finops-backend'));
+
 // Kubernetes workloads
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 

@@ -8,6 +8,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GroupTree } from './GroupTree';
 
 /** Deeper group trees than this are cut off (and a cycle cannot loop). */
 const MAX_DEPTH = 10;
@@ -23,6 +24,14 @@ export class GroupHierarchy {
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
   ) {}
+
+  /** The whole group tree, read in one go (for organisation roll-ups). */
+  async tree(): Promise<GroupTree> {
+    return GroupTree.load(
+      this.catalog,
+      await this.auth.getOwnServiceCredentials(),
+    );
+  }
 
   /** The given groups and every group below them, without duplicates. */
   async withDescendants(groupRefs: string[]): Promise<string[]> {

@@ -5,3 +5,5 @@
  * @packageDocumentation
  */
 export { GroupHierarchy, refsOf } from './GroupHierarchy';
+export { GroupTree } from './GroupTree';
+export type { GroupNode } from './GroupTree';

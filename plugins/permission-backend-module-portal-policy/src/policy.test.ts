@@ -18,6 +18,11 @@ import {
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
+import {
+  finopsCostReadPermission,
+  finopsManagePermission,
+  finopsOrganisationReadPermission,
+} from '@portal/plugin-finops-common';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
 /** Direct groups and the groups above them, as the demo organisation has them. */
@@ -33,6 +38,10 @@ const ROLE_GROUPS: Record<string, string[]> = {
   'user:default/jonas-berg': ['group:default/security'],
   'user:default/maya-patel': ['group:default/engineering'],
   'user:default/liam-walsh': ['group:default/sre'],
+  'user:default/priya-sharma': [
+    'group:default/team-finops',
+    'group:default/finance',
+  ],
 };
 const roleGroupsOf = async (ref: string) => ROLE_GROUPS[ref] ?? [];
 
@@ -132,6 +141,39 @@ describe('PortalPermissionPolicy', () => {
           conditions: expect.objectContaining({ rule: 'IS_ENTITY_OWNER' }),
         }),
       );
+    }
+  });
+
+  it('shows cost to owners (a filter on the owner), and all of it to finance', async () => {
+    const finops = userOf('user:default/priya-sharma', [
+      'group:default/team-finops',
+    ]);
+    const permission = finopsCostReadPermission;
+    await expect(policy.handle({ permission }, finops)).resolves.toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    await expect(policy.handle({ permission }, developer)).resolves.toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'finops',
+      resourceType: 'finops-cost',
+      conditions: {
+        rule: 'HAS_OWNER',
+        resourceType: 'finops-cost',
+        params: {
+          claims: ['user:default/ben-okafor', 'group:default/team-checkout'],
+        },
+      },
+    });
+    for (const basic of [
+      finopsOrganisationReadPermission,
+      finopsManagePermission,
+    ]) {
+      await expect(
+        policy.handle({ permission: basic }, finops),
+      ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+      await expect(
+        policy.handle({ permission: basic }, developer),
+      ).resolves.toEqual({ result: AuthorizeResult.DENY });
     }
   });
 

@@ -19,6 +19,15 @@ import {
 } from '@backstage/plugin-catalog-backend/alpha';
 import { Config } from '@backstage/config';
 import {
+  finopsCostReadPermission,
+  finopsManagePermission,
+  finopsOrganisationReadPermission,
+} from '@portal/plugin-finops-common';
+import {
+  createFinopsCostConditionalDecision,
+  finopsCostConditions,
+} from '@portal/plugin-finops-node';
+import {
   secopsExemptionDecidePermission,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
@@ -46,10 +55,16 @@ export interface PortalPolicyOptions {
    * act on every entity's security data.
    */
   security: string[];
+  /**
+   * Entity refs whose members are finance: they see every team's cost and
+   * the organisation's FinOps views, import billing data and set budgets.
+   */
+  finance: string[];
 }
 
 const DEFAULT_ADMINS = ['group:default/team-platform'];
 const DEFAULT_SECURITY = ['group:default/security'];
+const DEFAULT_FINANCE = ['group:default/finance'];
 
 /** Reads `permission.portalPolicy` from the app configuration. */
 export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
@@ -61,6 +76,7 @@ export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
   return {
     admins: read('admins', DEFAULT_ADMINS),
     security: read('security', DEFAULT_SECURITY),
+    finance: read('finance', DEFAULT_FINANCE),
   };
 }
 
@@ -80,6 +96,10 @@ const deny = (): PolicyDecision => ({ result: AuthorizeResult.DENY });
  *   its owners and by the security organisation (CI uploads as a service,
  *   which the policy is not asked about). Owners ask for exemptions; only
  *   the security organisation approves or rejects them.
+ * - Cost is seen by the owners (including a department head, through the
+ *   groups below them: a condition the FinOps backend turns into a filter)
+ *   and by finance and the admins; the organisation's FinOps views, billing
+ *   imports and budgets are for finance and the admins.
  * - Any other action whose name says it deletes something is for admins only;
  *   what is left is allowed.
  *
@@ -108,7 +128,25 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     ];
     const isAdmin = roles.some(ref => this.options.admins.includes(ref));
     const isSecurity = roles.some(ref => this.options.security.includes(ref));
+    const isFinance = roles.some(ref => this.options.finance.includes(ref));
     const { permission } = request;
+
+    if (isPermission(permission, finopsCostReadPermission)) {
+      if (isAdmin || isFinance) {
+        return allow();
+      }
+      return createFinopsCostConditionalDecision(
+        permission,
+        finopsCostConditions.hasOwner({ claims }),
+      );
+    }
+
+    if (
+      isPermission(permission, finopsOrganisationReadPermission) ||
+      isPermission(permission, finopsManagePermission)
+    ) {
+      return isAdmin || isFinance ? allow() : deny();
+    }
 
     if (isPermission(permission, secopsExemptionDecidePermission)) {
       return isSecurity ? allow() : deny();

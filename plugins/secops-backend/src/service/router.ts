@@ -5,7 +5,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -31,6 +31,7 @@ import { GroupHierarchy } from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
+import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
 import { SecopsStore, StoredFinding } from '../database/SecopsStore';
 import { dueDate, overdueCutoffs, SecopsOptions } from './options';
 import { ReportIngester } from './ReportIngester';
@@ -76,28 +77,6 @@ const listQuery = z
     cursor: z.string().max(200).optional(),
   })
   .strict();
-
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new InputError(`Invalid request, ${where}${issue.message}`);
-  }
-  return result.data;
-}
-
-function entityRefOf(
-  input: string | { kind: string; namespace: string; name: string },
-) {
-  try {
-    return stringifyEntityRef(
-      typeof input === 'string' ? parseEntityRef(input) : input,
-    );
-  } catch (error) {
-    throw new InputError(`Invalid entity ref: ${(error as Error).message}`);
-  }
-}
 
 type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
 

@@ -1,0 +1,169 @@
+/*
+ * The embedded default's demo spend: a year of daily FOCUS lines for the
+ * catalog's components and resources, generated as a CSV stream and loaded
+ * through the same FOCUS import as a real billing export. Deterministic: the
+ * same catalog and end day give the same file. It includes what real bills
+ * have and the views must show: weekly rhythm, growth, a recent spike (an
+ * anomaly), credits, untagged spend, a tag that is not an entity ref and one
+ * that names an entity the catalog does not have.
+ */
+import { Readable } from 'node:stream';
+import { addDays } from '../database/FinopsStore';
+import { CostEntity } from '../service/CostCatalog';
+
+const COMPUTE = [
+  'Amazon Elastic Compute Cloud - Compute',
+  'Amazon Elastic Container Service',
+  'AWS Lambda',
+  'Amazon CloudWatch',
+];
+const DATA = [
+  'Amazon Relational Database Service',
+  'Amazon Simple Storage Service',
+  'Amazon ElastiCache',
+];
+
+/** A number in [0, 1) from a text, stable across runs. */
+function hash01(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x5bd1e995);
+  h ^= h >>> 15;
+  return (h >>> 0) / 4294967296;
+}
+
+const HEADER = [
+  'BillingAccountId',
+  'SubAccountId',
+  'SubAccountName',
+  'ProviderName',
+  'ChargePeriodStart',
+  'ChargePeriodEnd',
+  'ChargeCategory',
+  'ServiceName',
+  'BilledCost',
+  'EffectiveCost',
+  'BillingCurrency',
+  'Tags',
+];
+
+function csvCell(value: string) {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export interface DemoSpendOptions {
+  entities: CostEntity[];
+  /** The last day of the year of spend. */
+  endDay: string;
+  days?: number;
+  tagKey: string;
+  currency: string;
+}
+
+/** The demo year as FOCUS CSV text, line by line. */
+export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
+  const days = options.days ?? 365;
+  const start = addDays(options.endDay, -(days - 1));
+  yield `${HEADER.join(',')}\n`;
+  const line = (
+    day: string,
+    account: string,
+    category: string,
+    service: string,
+    amount: number,
+    tags: Record<string, string>,
+  ) =>
+    `${[
+      '111122223333',
+      account,
+      `acme-${account.slice(-4)}`,
+      'AWS',
+      `${day}T00:00:00Z`,
+      `${addDays(day, 1)}T00:00:00Z`,
+      category,
+      service,
+      amount.toFixed(4),
+      amount.toFixed(4),
+      options.currency,
+      JSON.stringify(tags),
+    ]
+      .map(csvCell)
+      .join(',')}\n`;
+
+  const costed = options.entities.filter(
+    e => e.kind === 'component' || e.kind === 'resource',
+  );
+  const spiking = costed.find(e => e.kind === 'component');
+  for (let d = 0; d < days; d++) {
+    const day = addDays(start, d);
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    const weekly = weekday === 0 || weekday === 6 ? 0.75 : 1;
+    for (const entity of costed) {
+      const seed = hash01(entity.ref);
+      const base =
+        entity.kind === 'resource' ? 40 + seed * 120 : 15 + seed * 90;
+      // Some services grow over the year, some shrink.
+      const trend = 1 + (seed - 0.35) * (d / days);
+      const account = `2222333344${String(Math.floor(seed * 90) + 10)}`;
+      const services = entity.kind === 'resource' ? DATA : COMPUTE;
+      const count = 2 + Math.floor(seed * (services.length - 1));
+      for (let s = 0; s < count; s++) {
+        const share = s === 0 ? 0.6 : 0.4 / (count - 1);
+        const noise = 0.9 + hash01(`${entity.ref}|${day}|${s}`) * 0.2;
+        let amount = base * trend * share * weekly * noise;
+        if (entity === spiking && d >= days - 2 && s === 0) {
+          amount *= 5; // a runaway autoscaling group: the demo anomaly
+        }
+        yield line(day, account, 'Usage', services[s], amount, {
+          [options.tagKey]: entity.ref,
+          env: 'production',
+        });
+      }
+    }
+    // Shared and badly tagged spend, so the unattributed view has work.
+    yield line(
+      day,
+      '222233334401',
+      'Usage',
+      'Amazon Route 53',
+      6.5 * weekly,
+      {},
+    );
+    yield line(day, '222233334401', 'Usage', 'AWS Support (Business)', 48, {});
+    yield line(
+      day,
+      '222233334402',
+      'Usage',
+      'Amazon Elastic Compute Cloud - Compute',
+      22 * weekly * (0.9 + hash01(`legacy|${day}`) * 0.2),
+      { [options.tagKey]: 'payments' },
+    );
+    yield line(
+      day,
+      '222233334402',
+      'Usage',
+      'Amazon Simple Storage Service',
+      9.3,
+      { [options.tagKey]: 'component:default/legacy-billing' },
+    );
+    if (day.endsWith('-01')) {
+      yield line(
+        day,
+        '222233334401',
+        'Credit',
+        'AWS Support (Business)',
+        -120,
+        {},
+      );
+    }
+  }
+}
+
+/** The demo year as a stream, for the FOCUS import. */
+export function demoFocusStream(options: DemoSpendOptions): Readable {
+  return Readable.from(demoFocusLines(options));
+}

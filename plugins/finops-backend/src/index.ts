@@ -1,0 +1,6 @@
+/**
+ * The FinOps backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { finopsPlugin as default } from './plugin';

@@ -1,0 +1,123 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { GroupHierarchy } from '@portal/catalog-ownership';
+import { finopsPermissions } from '@portal/plugin-finops-common';
+import {
+  CostSource,
+  finopsCostResourceRef,
+  finopsCostRules,
+  finopsCostSourcesExtensionPoint,
+} from '@portal/plugin-finops-node';
+import { FinopsStore } from './database/FinopsStore';
+import { CostCatalog } from './service/CostCatalog';
+import { CostImporter } from './service/CostImporter';
+import { CostService } from './service/CostService';
+import { loadDemoSpend } from './service/demoSpend';
+import { readFinopsOptions } from './service/options';
+import { createRouter } from './service/router';
+
+/**
+ * The FinOps backend: cloud cost attributed to catalog entities, rolled up
+ * by ownership, visible by role.
+ *
+ * @public
+ */
+export const finopsPlugin = createBackendPlugin({
+  pluginId: 'finops',
+  register(env) {
+    const sources: CostSource[] = [];
+    env.registerExtensionPoint(finopsCostSourcesExtensionPoint, {
+      addCostSource(source) {
+        sources.push(source);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        notifications: notificationService,
+      },
+      async init(deps) {
+        const options = readFinopsOptions(deps.config);
+        const store = await FinopsStore.create({ database: deps.database });
+        const catalog = new CostCatalog(
+          deps.catalog,
+          deps.auth,
+          new GroupHierarchy(deps.catalog, deps.auth),
+        );
+        const importer = new CostImporter(
+          store,
+          options,
+          catalog,
+          deps.logger,
+          deps.notifications,
+        );
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: finopsCostResourceRef,
+          permissions: finopsPermissions,
+          rules: Object.values(finopsCostRules),
+        });
+        deps.httpRouter.use(
+          await createRouter({
+            ...deps,
+            store,
+            catalog,
+            importer,
+            options,
+            costs: new CostService(store, {
+              currency: options.currency,
+              demo: options.demo,
+            }),
+            sourceIds: sources.map(s => s.id),
+          }),
+        );
+
+        // Pulled sources: one run across replicas, every six hours.
+        for (const source of sources) {
+          await deps.scheduler.scheduleTask({
+            id: `finops-source-${source.id}`,
+            frequency: { hours: 6 },
+            timeout: { minutes: 30 },
+            initialDelay: { seconds: 30 },
+            scope: 'global',
+            fn: async () => {
+              await importer
+                .refreshSource(source)
+                .catch(error =>
+                  deps.logger.error(
+                    `Cost source ${source.id} failed: ${error.message}`,
+                  ),
+                );
+            },
+          });
+        }
+
+        if (options.demo) {
+          await deps.scheduler.scheduleTask({
+            id: 'finops-demo-spend',
+            frequency: { minutes: 30 },
+            timeout: { minutes: 10 },
+            initialDelay: { seconds: 10 },
+            scope: 'global',
+            fn: () =>
+              loadDemoSpend({ ...deps, store, catalog, importer, options }),
+          });
+        }
+      },
+    });
+  },
+});

@@ -1,0 +1,140 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  RELATION_OWNED_BY,
+  RELATION_PART_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GroupHierarchy, GroupTree } from '@portal/catalog-ownership';
+
+/** What FinOps needs to know of an entity that can carry cost. */
+export interface CostEntity {
+  ref: string;
+  kind: string;
+  title: string;
+  /** The owning group or user (lower case), if any. */
+  ownerRef?: string;
+  /** The system it is part of (components, resources), or its domain (systems). */
+  partOfRef?: string;
+}
+
+/**
+ * The catalog as cost attribution sees it, read in one go and kept for a
+ * minute: entities that carry cost (components, resources, systems), the
+ * domains, and the group tree.
+ */
+export interface CostCatalogSnapshot {
+  entities: Map<string, CostEntity>;
+  tree: GroupTree;
+  /** The entities owned by each owner (lower case). */
+  byOwner: Map<string, CostEntity[]>;
+}
+
+const KINDS = ['component', 'resource', 'system', 'domain'];
+const TTL_MS = 60_000;
+const PAGE = 500;
+
+function toCostEntity(entity: Entity): CostEntity {
+  const ref = stringifyEntityRef(entity).toLowerCase();
+  const relation = (type: string, kind?: string) =>
+    entity.relations
+      ?.filter(r => r.type === type)
+      .map(r => r.targetRef.toLowerCase())
+      .find(target => !kind || target.startsWith(`${kind}:`));
+  return {
+    ref,
+    kind: entity.kind.toLowerCase(),
+    title: entity.metadata.title ?? entity.metadata.name,
+    ownerRef: relation(RELATION_OWNED_BY),
+    partOfRef:
+      entity.kind.toLowerCase() === 'system'
+        ? relation(RELATION_PART_OF, 'domain')
+        : relation(RELATION_PART_OF, 'system'),
+  };
+}
+
+export class CostCatalog {
+  private cached?: { at: number; snapshot: Promise<CostCatalogSnapshot> };
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+    private readonly groups: GroupHierarchy,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async snapshot(): Promise<CostCatalogSnapshot> {
+    const now = this.now();
+    if (!this.cached || now - this.cached.at > TTL_MS) {
+      const snapshot = this.load();
+      this.cached = { at: now, snapshot };
+      snapshot.catch(() => {
+        this.cached = undefined;
+      });
+    }
+    return this.cached.snapshot;
+  }
+
+  private async load(): Promise<CostCatalogSnapshot> {
+    const credentials = await this.auth.getOwnServiceCredentials();
+    const items: Entity[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.catalog.queryEntities(
+        cursor
+          ? { cursor, limit: PAGE }
+          : {
+              filter: { kind: KINDS },
+              fields: [
+                'kind',
+                'metadata.name',
+                'metadata.namespace',
+                'metadata.title',
+                'relations',
+              ],
+              limit: PAGE,
+            },
+        { credentials },
+      );
+      items.push(...page.items);
+      cursor = page.pageInfo.nextCursor;
+    } while (cursor);
+    const entities = new Map<string, CostEntity>();
+    const byOwner = new Map<string, CostEntity[]>();
+    for (const item of items) {
+      const entity = toCostEntity(item);
+      entities.set(entity.ref, entity);
+      if (entity.ownerRef && entity.kind !== 'domain') {
+        const list = byOwner.get(entity.ownerRef) ?? [];
+        list.push(entity);
+        byOwner.set(entity.ownerRef, list);
+      }
+    }
+    return { entities, byOwner, tree: await this.groups.tree() };
+  }
+}
+
+/**
+ * The refs whose cost lines make up an entity's cost: itself, and for a
+ * system its components and resources, for a domain its systems' too.
+ */
+export function costRefsOf(
+  snapshot: CostCatalogSnapshot,
+  ref: string,
+): string[] {
+  const refs = [ref];
+  const parts = (parent: string) =>
+    [...snapshot.entities.values()]
+      .filter(e => e.partOfRef === parent)
+      .map(e => e.ref);
+  const entity = snapshot.entities.get(ref);
+  if (entity?.kind === 'system') {
+    refs.push(...parts(ref));
+  } else if (entity?.kind === 'domain') {
+    for (const system of parts(ref)) {
+      refs.push(system, ...parts(system));
+    }
+  }
+  return refs;
+}

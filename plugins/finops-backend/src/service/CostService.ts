@@ -1,0 +1,406 @@
+import {
+  BudgetStatus,
+  CostAlert,
+  CostPoint,
+  CostShare,
+  CostSummary,
+  GroupCost,
+  OrganisationCost,
+  UnattributedSpend,
+} from '@portal/plugin-finops-common';
+import {
+  addDays,
+  AmountByKey,
+  daysBetween,
+  EntityScope,
+  FinopsStore,
+  StoredAlert,
+} from '../database/FinopsStore';
+import { CostCatalogSnapshot, costRefsOf } from './CostCatalog';
+
+/** Which owners the caller may see: all, or those the predicate allows. */
+export type OwnerFilter = (ownerRef: string) => boolean;
+
+export interface CostServiceOptions {
+  currency: string;
+  /** Whether the data is the embedded demo year. */
+  demo: boolean;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function toMap(rows: AmountByKey[]) {
+  return new Map(rows.map(r => [r.key, r.amount]));
+}
+
+function sum(rows: AmountByKey[]) {
+  return rows.reduce((total, r) => total + r.amount, 0);
+}
+
+/** Current and previous amounts by key, biggest first. */
+function shares(
+  current: AmountByKey[],
+  previous: AmountByKey[],
+  title?: (key: string) => string | undefined,
+): CostShare[] {
+  const before = toMap(previous);
+  const keys = new Set([...current.map(r => r.key), ...before.keys()]);
+  const now = toMap(current);
+  return [...keys]
+    .map(key => ({
+      key,
+      title: title?.(key),
+      amount: round(now.get(key) ?? 0),
+      previous: round(before.get(key) ?? 0),
+    }))
+    .filter(s => s.amount !== 0 || s.previous !== 0)
+    .sort((a, b) => b.amount - a.amount || a.key.localeCompare(b.key));
+}
+
+function monthStart(day: string, monthsBack: number): string {
+  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() - monthsBack);
+  return date.toISOString().slice(0, 10);
+}
+
+function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  const date = new Date(`${from.slice(0, 7)}-01T00:00:00Z`);
+  while (date.toISOString().slice(0, 7) <= to.slice(0, 7)) {
+    months.push(date.toISOString().slice(0, 7));
+    date.setUTCMonth(date.getUTCMonth() + 1);
+  }
+  return months;
+}
+
+function daysInMonth(day: string): number {
+  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + 1);
+  date.setUTCDate(0);
+  return date.getUTCDate();
+}
+
+function presentAlert(alert: StoredAlert): CostAlert {
+  return {
+    id: alert.id,
+    kind: alert.kind,
+    ref: alert.ref,
+    day: alert.day,
+    amount: round(alert.amount),
+    expected: round(alert.expected),
+    message: alert.message,
+    createdAt: alert.createdAt.toISOString(),
+  };
+}
+
+/** Builds the views' figures from the store and the catalog snapshot. */
+export class CostService {
+  constructor(
+    private readonly store: FinopsStore,
+    private readonly options: CostServiceOptions,
+    private readonly today: () => string = () =>
+      new Date().toISOString().slice(0, 10),
+  ) {}
+
+  /** The period ending at the newest day with data (or today). */
+  async period(days: number) {
+    const today = this.today();
+    const last = (await this.store.lastDay()) ?? today;
+    const to = last < today ? last : today;
+    const from = addDays(to, -(days - 1));
+    return {
+      from,
+      to,
+      previousFrom: addDays(from, -days),
+      previousTo: addDays(from, -1),
+    };
+  }
+
+  private async summary(
+    ref: string,
+    scope: EntityScope,
+    days: number,
+  ): Promise<CostSummary> {
+    const { from, to, previousFrom, previousTo } = await this.period(days);
+    const [daily, previousDaily, monthly, services, previousServices] =
+      await Promise.all([
+        this.store.dailyTotals(scope, from, to),
+        this.store.dailyTotals(scope, previousFrom, previousTo),
+        this.store.monthlyTotals(scope, monthStart(to, 12), to),
+        this.store.totalsByService(scope, from, to),
+        this.store.totalsByService(scope, previousFrom, previousTo),
+      ]);
+    const byDay = toMap(daily);
+    const byMonth = toMap(monthly);
+    const estimatedFrom = await this.store.firstEstimatedDay(scope);
+    return {
+      ref,
+      currency: this.options.currency,
+      from,
+      to,
+      total: round(sum(daily)),
+      previousTotal: round(sum(previousDaily)),
+      allocated: 0,
+      daily: daysBetween(from, to).map<CostPoint>(day => ({
+        period: day,
+        amount: round(byDay.get(day) ?? 0),
+      })),
+      monthly: monthsBetween(monthStart(to, 12), to).map<CostPoint>(month => ({
+        period: month,
+        amount: round(byMonth.get(month) ?? 0),
+      })),
+      byService: shares(services, previousServices),
+      estimatedFrom:
+        estimatedFrom && estimatedFrom <= to ? estimatedFrom : undefined,
+      demo: this.options.demo,
+    };
+  }
+
+  /** The cost of a component, resource or system (with its parts). */
+  async entityCost(
+    snapshot: CostCatalogSnapshot,
+    ref: string,
+    days: number,
+  ): Promise<CostSummary> {
+    return this.summary(ref, { entityRefs: costRefsOf(snapshot, ref) }, days);
+  }
+
+  /** The entities a set of owners own, that the caller may see. */
+  private ownedRefs(
+    snapshot: CostCatalogSnapshot,
+    owners: string[],
+    allowed: OwnerFilter,
+  ): string[] {
+    return owners
+      .filter(allowed)
+      .flatMap(owner => snapshot.byOwner.get(owner) ?? [])
+      .map(e => e.ref);
+  }
+
+  /** The manager's view of a group and everything below it. */
+  async groupCost(
+    snapshot: CostCatalogSnapshot,
+    groupRef: string,
+    days: number,
+    allowed: OwnerFilter,
+  ): Promise<GroupCost> {
+    const { tree } = snapshot;
+    const owners = tree.withDescendants(groupRef);
+    const refs = this.ownedRefs(snapshot, owners, allowed);
+    const summary = await this.summary(groupRef, { entityRefs: refs }, days);
+    const { from, to, previousFrom, previousTo } = await this.period(days);
+    const [current, previous] = await Promise.all([
+      this.store.totalsByEntity({ entityRefs: refs }, from, to),
+      this.store.totalsByEntity({ entityRefs: refs }, previousFrom, previousTo),
+    ]);
+    const titleOf = (key: string) =>
+      snapshot.entities.get(key)?.title ?? tree.get(key)?.title;
+    const byEntity = shares(current, previous, titleOf);
+
+    // Sub-groups, each rolled up, and what the group owns itself.
+    const amountOf = (rows: CostShare[], keys: Set<string>) =>
+      rows
+        .filter(r => keys.has(r.key))
+        .reduce(
+          (acc, r) => ({
+            amount: acc.amount + r.amount,
+            previous: acc.previous + r.previous,
+          }),
+          { amount: 0, previous: 0 },
+        );
+    const children = tree.get(groupRef)?.childRefs ?? [];
+    const byChild: CostShare[] = [
+      ...children.map(child => ({
+        key: child,
+        owners: tree.withDescendants(child),
+      })),
+      { key: groupRef, owners: [groupRef.toLowerCase()] },
+    ]
+      .map(({ key, owners: childOwners }) => {
+        const keys = new Set(this.ownedRefs(snapshot, childOwners, allowed));
+        const { amount, previous: before } = amountOf(byEntity, keys);
+        return {
+          key,
+          title:
+            key === groupRef.toLowerCase()
+              ? `${tree.get(key)?.title ?? key} (owned directly)`
+              : tree.get(key)?.title,
+          amount: round(amount),
+          previous: round(before),
+        };
+      })
+      .filter(s => s.amount !== 0 || s.previous !== 0)
+      .sort((a, b) => b.amount - a.amount);
+
+    const topMovers = [...byEntity]
+      .sort(
+        (a, b) =>
+          Math.abs(b.amount - b.previous) - Math.abs(a.amount - a.previous),
+      )
+      .slice(0, 5);
+
+    const budget = await this.budgetStatus(groupRef, summary);
+    const alerts = await this.store.listAlerts(
+      [groupRef.toLowerCase(), ...refs],
+      addDays(to, -30),
+    );
+    return {
+      ...summary,
+      byChild,
+      byEntity: byEntity.slice(0, 20),
+      topMovers,
+      budget,
+      alerts: alerts.map(presentAlert),
+    };
+  }
+
+  /** A page of a group's entities, biggest first. */
+  async groupEntities(
+    snapshot: CostCatalogSnapshot,
+    groupRef: string,
+    days: number,
+    allowed: OwnerFilter,
+    page: { offset: number; limit: number },
+  ) {
+    const owners = snapshot.tree.withDescendants(groupRef);
+    const refs = this.ownedRefs(snapshot, owners, allowed);
+    const { from, to, previousFrom, previousTo } = await this.period(days);
+    const [current, previous] = await Promise.all([
+      this.store.totalsByEntity({ entityRefs: refs }, from, to),
+      this.store.totalsByEntity({ entityRefs: refs }, previousFrom, previousTo),
+    ]);
+    const all = shares(
+      current,
+      previous,
+      key => snapshot.entities.get(key)?.title,
+    );
+    return {
+      items: all.slice(page.offset, page.offset + page.limit),
+      totalCount: all.length,
+      nextCursor:
+        page.offset + page.limit < all.length
+          ? String(page.offset + page.limit)
+          : undefined,
+    };
+  }
+
+  private async budgetStatus(
+    groupRef: string,
+    summary: CostSummary,
+  ): Promise<BudgetStatus | undefined> {
+    const [budget] = await this.store.getBudgets([groupRef.toLowerCase()]);
+    if (!budget) return undefined;
+    const month = summary.to.slice(0, 7);
+    const monthDays = summary.daily.filter(d => d.period.startsWith(month));
+    const actual = monthDays.reduce((t, d) => t + d.amount, 0);
+    const recent = summary.daily.slice(-7);
+    const rate =
+      recent.reduce((t, d) => t + d.amount, 0) / Math.max(1, recent.length);
+    const remaining = daysInMonth(summary.to) - Number(summary.to.slice(8, 10));
+    return {
+      month,
+      budget: round(budget.monthlyAmount),
+      actual: round(actual),
+      forecast: round(actual + rate * remaining),
+    };
+  }
+
+  /** The finance page: every department and product, month by month. */
+  async organisationCost(
+    snapshot: CostCatalogSnapshot,
+    months: number,
+  ): Promise<OrganisationCost> {
+    const { to } = await this.period(1);
+    const from = monthStart(to, months - 1);
+    const monthList = monthsBetween(from, to);
+    const index = new Map(monthList.map((m, i) => [m, i]));
+    const rows = await this.store.monthlyByEntity(from, to);
+    const departments = new Map<string, number[]>();
+    const products = new Map<string, number[]>();
+    const unattributed = monthList.map(() => 0);
+    const add = (
+      map: Map<string, number[]>,
+      key: string,
+      i: number,
+      n: number,
+    ) => {
+      const series = map.get(key) ?? monthList.map(() => 0);
+      series[i] += n;
+      map.set(key, series);
+    };
+    for (const row of rows) {
+      const i = index.get(row.month);
+      if (i === undefined) continue;
+      const entity = row.entityRef
+        ? snapshot.entities.get(row.entityRef)
+        : undefined;
+      if (!entity) {
+        unattributed[i] += row.amount;
+        continue;
+      }
+      const department = entity.ownerRef
+        ? snapshot.tree.departmentOf(entity.ownerRef)
+        : undefined;
+      add(departments, department ?? 'unowned', i, row.amount);
+      const system =
+        entity.kind === 'system' ? entity.ref : entity.partOfRef ?? 'none';
+      add(products, system, i, row.amount);
+    }
+    const series = (map: Map<string, number[]>, title: (k: string) => string) =>
+      [...map.entries()]
+        .map(([ref, amounts]) => ({
+          ref,
+          title: title(ref),
+          amounts: amounts.map(round),
+        }))
+        .sort(
+          (a, b) =>
+            b.amounts.reduce((x, y) => x + y, 0) -
+            a.amounts.reduce((x, y) => x + y, 0),
+        );
+    return {
+      currency: this.options.currency,
+      months: monthList,
+      byDepartment: series(departments, ref =>
+        ref === 'unowned'
+          ? 'Owned by no group'
+          : snapshot.tree.get(ref)?.title ?? ref,
+      ),
+      byProduct: series(products, ref =>
+        ref === 'none'
+          ? 'Not part of a system'
+          : snapshot.entities.get(ref)?.title ?? ref,
+      ),
+      unattributed: unattributed.map(round),
+      demo: this.options.demo,
+    };
+  }
+
+  /** Spend no catalog entity owns, biggest first. */
+  async unattributedSpend(
+    snapshot: CostCatalogSnapshot,
+    days: number,
+  ): Promise<UnattributedSpend[]> {
+    const { from, to } = await this.period(days);
+    const rows = await this.store.unattributed(
+      [...snapshot.entities.keys()],
+      from,
+      to,
+    );
+    return rows
+      .map<UnattributedSpend>(r => {
+        let reason: UnattributedSpend['reason'] = 'unknown-entity';
+        if (!r.tagValue) reason = 'untagged';
+        else if (!r.entityRef) reason = 'not-an-entity-ref';
+        return {
+          service: r.service,
+          account: r.account,
+          tagValue: r.tagValue,
+          reason,
+          amount: round(r.amount),
+        };
+      })
+      .filter(r => r.amount !== 0)
+      .sort((a, b) => b.amount - a.amount);
+  }
+}

@@ -1,0 +1,461 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  CustomErrorBase,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  PermissionCriteria,
+} from '@backstage/plugin-permission-common';
+import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import {
+  finopsCostReadPermission,
+  finopsManagePermission,
+  finopsOrganisationReadPermission,
+  SourceStatus,
+} from '@portal/plugin-finops-common';
+import {
+  FinopsCostFilter,
+  finopsCostResourceRef,
+} from '@portal/plugin-finops-node';
+import { entityRefOf, parseRequest } from '@portal/request-validation';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import { z } from 'zod/v3';
+import { FinopsStore } from '../database/FinopsStore';
+import { CostCatalog } from './CostCatalog';
+import { CostImporter } from './CostImporter';
+import { CostService, OwnerFilter } from './CostService';
+import { FinopsOptions } from './options';
+
+class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  statusCode = 413;
+}
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  auditor: AuditorService;
+  store: FinopsStore;
+  costs: CostService;
+  importer: CostImporter;
+  catalog: CostCatalog;
+  options: FinopsOptions;
+  /** Ids of the pulled sources, for the status view. */
+  sourceIds: string[];
+}
+
+const periodQuery = z
+  .object({ days: z.coerce.number().int().min(7).max(400).default(30) })
+  .strict();
+
+const pagedQuery = z
+  .object({
+    days: z.coerce.number().int().min(7).max(400).default(30),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z
+      .string()
+      .regex(/^\d{1,9}$/, 'cursor must come from a previous page')
+      .optional(),
+  })
+  .strict();
+
+const monthsQuery = z
+  .object({ months: z.coerce.number().int().min(1).max(36).default(12) })
+  .strict();
+
+const importQuery = z
+  .object({
+    source: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]{0,63}$/i,
+        'source must be a short name for the billing export, such as aws-main',
+      ),
+  })
+  .strict();
+
+const budgetBody = z
+  .object({
+    monthlyAmount: z
+      .number()
+      .positive('monthlyAmount must be above 0')
+      .max(1e12),
+  })
+  .strict();
+
+type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
+type GroupRequest = Request<{ namespace: string; name: string }>;
+
+/** Whether a permission criteria tree (of owner filters) allows an owner. */
+function allowsOwner(
+  criteria: PermissionCriteria<FinopsCostFilter>,
+  ownerRef: string,
+): boolean {
+  if ('allOf' in criteria) {
+    return criteria.allOf.every(c => allowsOwner(c, ownerRef));
+  }
+  if ('anyOf' in criteria) {
+    return criteria.anyOf.some(c => allowsOwner(c, ownerRef));
+  }
+  if ('not' in criteria) {
+    return !allowsOwner(criteria.not, ownerRef);
+  }
+  return criteria.ownerRefs.includes(ownerRef.toLowerCase());
+}
+
+/** Counts bytes and fails past a limit. */
+class ByteLimit extends Transform {
+  private bytes = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  _transform(chunk: Buffer, _encoding: string, callback: TransformCallback) {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) {
+      callback(
+        new PayloadTooLargeError(
+          `The file is larger than ${this.limit} bytes (finops.limits.maxUploadBytes)`,
+        ),
+      );
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+export async function createRouter(
+  deps: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, store, costs, importer, options } =
+    deps;
+  const router = Router();
+  const toFilter = createConditionTransformer(
+    deps.permissionsRegistry.getPermissionRuleset(finopsCostResourceRef),
+  );
+
+  /** Who the caller may see cost for, from the policy's decision. */
+  async function ownerFilter(
+    credentials: BackstageCredentials,
+  ): Promise<OwnerFilter> {
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: finopsCostReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.ALLOW) return () => true;
+    if (decision.result !== AuthorizeResult.CONDITIONAL) return () => false;
+    const criteria = toFilter(decision.conditions);
+    return ownerRef => allowsOwner(criteria, ownerRef);
+  }
+
+  async function requireBasic(
+    credentials: BackstageCredentials,
+    permission: typeof finopsOrganisationReadPermission,
+    what: string,
+  ) {
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Only the finance group may ${what}`);
+    }
+  }
+
+  const userOrService = (req: Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  router.get('/status', async (req, res) => {
+    await userOrService(req);
+    const runs = await store.listImports(200);
+    const sources = new Set([...deps.sourceIds, ...runs.map(r => r.source)]);
+    const status: SourceStatus[] = [...sources].sort().map(source => {
+      const ofSource = runs.filter(r => r.source === source);
+      const lastSuccess = ofSource.find(r => r.status === 'succeeded');
+      const newest = ofSource[0];
+      return {
+        source,
+        lastSuccess,
+        lastFailure: newest?.status === 'failed' ? newest : undefined,
+      };
+    });
+    res.json({ sources: status, demo: options.demo });
+  });
+
+  router.get(
+    '/entities/:kind/:namespace/:name/cost',
+    async (req: EntityRequest, res) => {
+      const credentials = await userOrService(req);
+      const ref = entityRefOf(req.params).toLowerCase();
+      const { days } = parseRequest(periodQuery, req.query);
+      const snapshot = await deps.catalog.snapshot();
+      const entity = snapshot.entities.get(ref);
+      if (!entity) {
+        throw new NotFoundError(`There is no ${ref} in the catalog`);
+      }
+      const allowed = await ownerFilter(credentials);
+      if (!allowed(entity.ownerRef ?? ref)) {
+        throw new NotAllowedError(
+          `You may see the cost of what your teams own; ${ref} is owned by ${
+            entity.ownerRef ?? 'nobody'
+          }`,
+        );
+      }
+      res.json(await costs.entityCost(snapshot, ref, days));
+    },
+  );
+
+  async function groupAccess(req: GroupRequest) {
+    const credentials = await userOrService(req);
+    const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
+    const snapshot = await deps.catalog.snapshot();
+    if (!snapshot.tree.get(ref)) {
+      throw new NotFoundError(`There is no ${ref} in the catalog`);
+    }
+    const allowed = await ownerFilter(credentials);
+    if (!allowed(ref)) {
+      throw new NotAllowedError(
+        `You may see the cost of the groups you belong to and those below them, not ${ref}`,
+      );
+    }
+    return { ref, snapshot, allowed };
+  }
+
+  router.get(
+    '/groups/:namespace/:name/cost',
+    async (req: GroupRequest, res) => {
+      const { days } = parseRequest(periodQuery, req.query);
+      const { ref, snapshot, allowed } = await groupAccess(req);
+      res.json(await costs.groupCost(snapshot, ref, days, allowed));
+    },
+  );
+
+  router.get(
+    '/groups/:namespace/:name/entities',
+    async (req: GroupRequest, res) => {
+      const query = parseRequest(pagedQuery, req.query);
+      const { ref, snapshot, allowed } = await groupAccess(req);
+      res.json(
+        await costs.groupEntities(snapshot, ref, query.days, allowed, {
+          offset: Number(query.cursor ?? 0),
+          limit: query.limit,
+        }),
+      );
+    },
+  );
+
+  router.get('/organisation/cost', async (req, res) => {
+    const credentials = await userOrService(req);
+    const { months } = parseRequest(monthsQuery, req.query);
+    await requireBasic(
+      credentials,
+      finopsOrganisationReadPermission,
+      'see the cost of the whole organisation',
+    );
+    res.json(
+      await costs.organisationCost(await deps.catalog.snapshot(), months),
+    );
+  });
+
+  router.get('/organisation/unattributed', async (req, res) => {
+    const credentials = await userOrService(req);
+    const query = parseRequest(pagedQuery, req.query);
+    await requireBasic(
+      credentials,
+      finopsOrganisationReadPermission,
+      'see unattributed spend',
+    );
+    const all = await costs.unattributedSpend(
+      await deps.catalog.snapshot(),
+      query.days,
+    );
+    const offset = Number(query.cursor ?? 0);
+    res.json({
+      items: all.slice(offset, offset + query.limit),
+      totalCount: all.length,
+      total: Math.round(all.reduce((t, r) => t + r.amount, 0) * 100) / 100,
+      nextCursor:
+        offset + query.limit < all.length
+          ? String(offset + query.limit)
+          : undefined,
+    });
+  });
+
+  router.get('/organisation/export.csv', async (req, res) => {
+    const credentials = await userOrService(req);
+    const { months } = parseRequest(monthsQuery, req.query);
+    await requireBasic(
+      credentials,
+      finopsOrganisationReadPermission,
+      'export the cost of the organisation',
+    );
+    const org = await costs.organisationCost(
+      await deps.catalog.snapshot(),
+      months,
+    );
+    const cell = (value: string | number) => {
+      const text = String(value);
+      // Quote, and keep spreadsheets from running a formula.
+      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+      return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    };
+    const lines = [
+      ['view', 'ref', 'title', ...org.months].map(cell).join(','),
+      ...org.byDepartment.map(s =>
+        ['department', s.ref, s.title ?? '', ...s.amounts].map(cell).join(','),
+      ),
+      ...org.byProduct.map(s =>
+        ['product', s.ref, s.title ?? '', ...s.amounts].map(cell).join(','),
+      ),
+      ['unattributed', '', 'Unattributed spend', ...org.unattributed]
+        .map(cell)
+        .join(','),
+    ];
+    res
+      .status(200)
+      .type('text/csv')
+      .setHeader(
+        'content-disposition',
+        `attachment; filename="cost-by-month-${org.months[0]}-${
+          org.months[org.months.length - 1]
+        }.csv"`,
+      )
+      .send(`${lines.join('\n')}\n`);
+  });
+
+  router.post('/imports/focus', async (req, res) => {
+    const credentials = await userOrService(req);
+    const { source } = parseRequest(importQuery, req.query);
+    const declared = Number(req.header('content-length') ?? 0);
+    if (declared > options.maxUploadBytes) {
+      throw new PayloadTooLargeError(
+        `The file is larger than ${options.maxUploadBytes} bytes (finops.limits.maxUploadBytes)`,
+      );
+    }
+    const event = await auditor.createEvent({
+      eventId: 'focus-import',
+      severityLevel: 'medium',
+      request: req,
+      meta: { source },
+    });
+    try {
+      await requireBasic(
+        credentials,
+        finopsManagePermission,
+        'import billing data',
+      );
+      const encoding = (
+        req.header('content-encoding') ?? 'identity'
+      ).toLowerCase();
+      let input: Readable = req.pipe(new ByteLimit(options.maxUploadBytes));
+      if (encoding === 'gzip') {
+        const gunzip = zlib.createGunzip();
+        input.on('error', error => gunzip.destroy(error));
+        input = input.pipe(gunzip);
+        const limited = new ByteLimit(options.maxUploadBytes);
+        input.on('error', error => limited.destroy(error));
+        input = input.pipe(limited);
+      } else if (encoding !== 'identity') {
+        throw new InputError(
+          `Content-Encoding ${encoding} is not supported; send gzip or plain`,
+        );
+      }
+      const run = await importer.importFocus({
+        source: `focus:${source}`,
+        input,
+        requestedBy:
+          'userEntityRef' in credentials.principal
+            ? (credentials.principal as { userEntityRef: string }).userEntityRef
+            : 'service',
+      });
+      await event.success({ meta: { rows: run.rowsStored } });
+      res.status(201).json(run);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      if ((error as { code?: string }).code?.startsWith('Z_')) {
+        throw new InputError(
+          `The file is not valid gzip data: ${(error as Error).message}`,
+        );
+      }
+      throw error;
+    }
+  });
+
+  router.use(express.json({ limit: '10kb' }));
+
+  router.get('/budgets', async (req, res) => {
+    const credentials = await userOrService(req);
+    await requireBasic(
+      credentials,
+      finopsOrganisationReadPermission,
+      'see every budget',
+    );
+    res.json({ items: await store.getBudgets() });
+  });
+
+  router.put('/budgets/:namespace/:name', async (req: GroupRequest, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
+    const event = await auditor.createEvent({
+      eventId: 'budget-set',
+      severityLevel: 'medium',
+      request: req,
+      meta: { groupRef: ref },
+    });
+    try {
+      await requireBasic(credentials, finopsManagePermission, 'set budgets');
+      const body = parseRequest(budgetBody, req.body);
+      if (!(await deps.catalog.snapshot()).tree.get(ref)) {
+        throw new NotFoundError(`There is no ${ref} in the catalog`);
+      }
+      const budget = {
+        groupRef: ref,
+        monthlyAmount: body.monthlyAmount,
+        currency: options.currency,
+        updatedBy: credentials.principal.userEntityRef,
+        updatedAt: new Date(),
+      };
+      await store.setBudget(budget);
+      await event.success({ meta: { monthlyAmount: body.monthlyAmount } });
+      res.json(budget);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete('/budgets/:namespace/:name', async (req: GroupRequest, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
+    const event = await auditor.createEvent({
+      eventId: 'budget-delete',
+      severityLevel: 'medium',
+      request: req,
+      meta: { groupRef: ref },
+    });
+    try {
+      await requireBasic(credentials, finopsManagePermission, 'remove budgets');
+      if (!(await store.deleteBudget(ref))) {
+        throw new NotFoundError(`${ref} has no budget`);
+      }
+      await event.success();
+      res.status(204).end();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return router;
+}
