@@ -125,6 +125,7 @@ export async function readFocusCsv(
       skip_empty_lines: true,
       trim: false,
       max_record_size: 1024 * 1024,
+      info: true,
     }),
   );
   input.on('error', error => parser.destroy(error));
@@ -135,10 +136,11 @@ export async function readFocusCsv(
   let to: string | undefined;
   let checkedColumns = false;
   try {
-    for await (const record of parser as AsyncIterable<
-      Record<string, string>
-    >) {
-      const line = (parser.info?.lines ?? rowsRead + 2) as number;
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
+      const line = info.lines;
       if (!checkedColumns) {
         const required = [
           'ChargePeriodStart',

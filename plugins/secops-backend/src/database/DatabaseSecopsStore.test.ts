@@ -1,7 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ParsedFinding } from '@portal/plugin-secops-common';
 import { DatabaseSecopsStore } from './DatabaseSecopsStore';
-import { testDatabaseIds } from '../testDatabases';
+import { testDatabaseIds } from '@portal/test-utils';
 
 const databases = TestDatabases.create({ ids: testDatabaseIds() });
 

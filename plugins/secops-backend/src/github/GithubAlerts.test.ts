@@ -1,7 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DatabaseSecopsStore } from '../database/DatabaseSecopsStore';
-import { testDatabaseIds } from '../testDatabases';
+import { testDatabaseIds } from '@portal/test-utils';
 import { AlertsClient, pullAlerts } from './GithubAlertsSource';
 import { pullAllGithubAlerts } from './GithubAlertsTask';
 import codeScanningAlerts from './__fixtures__/code-scanning-alerts.json';

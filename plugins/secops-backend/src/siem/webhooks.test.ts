@@ -3,7 +3,7 @@ import { ConfigReader } from '@backstage/config';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DatabaseSecopsStore } from '../database/DatabaseSecopsStore';
-import { testDatabaseIds } from '../testDatabases';
+import { testDatabaseIds } from '@portal/test-utils';
 import { backoff, deliver, readWebhookTargets } from './webhooks';
 
 /** A SIEM on loopback that fails the first `failures` requests. */
