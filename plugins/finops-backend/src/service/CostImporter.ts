@@ -11,6 +11,7 @@ import {
 } from '../database/FinopsStore';
 import { entityRefOfTag, readFocusCsv } from '../focus/focus';
 import { CostCatalog } from './CostCatalog';
+import { forecastFrom, monthForecast } from './CostService';
 import { FinopsOptions } from './options';
 
 /** Days at the end of the data whose spend is checked for anomalies. */
@@ -224,15 +225,10 @@ export class CostImporter {
       );
       const daily = await this.store.dailyTotals(
         { entityRefs: refs },
-        monthStart,
+        forecastFrom(last),
         last,
       );
-      const actual = daily.reduce((t, d) => t + d.amount, 0);
-      const elapsed = Number(last.slice(8, 10));
-      const end = new Date(`${monthStart}T00:00:00Z`);
-      end.setUTCMonth(end.getUTCMonth() + 1);
-      end.setUTCDate(0);
-      const forecast = (actual / elapsed) * end.getUTCDate();
+      const { forecast } = monthForecast(daily, last);
       if (forecast > budget.monthlyAmount) {
         const title =
           snapshot.tree.get(budget.groupRef)?.title ?? budget.groupRef;

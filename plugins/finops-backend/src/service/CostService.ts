@@ -80,6 +80,25 @@ function daysInMonth(day: string): number {
   return date.getUTCDate();
 }
 
+/** The first day `monthForecast` needs: the month's start or a week back. */
+export function forecastFrom(to: string): string {
+  const weekBack = addDays(to, -6);
+  const monthStart = `${to.slice(0, 7)}-01`;
+  return weekBack < monthStart ? weekBack : monthStart;
+}
+
+/**
+ * Spend so far in the month of `to`, and the month-end forecast: the last
+ * seven days' daily rate run to the end of the month.
+ */
+export function monthForecast(daily: AmountByKey[], to: string) {
+  const month = to.slice(0, 7);
+  const actual = sum(daily.filter(d => d.key.startsWith(month)));
+  const rate = sum(daily.filter(d => d.key >= addDays(to, -6))) / 7;
+  const remaining = daysInMonth(to) - Number(to.slice(8, 10));
+  return { actual, forecast: actual + rate * remaining };
+}
+
 function presentAlert(alert: StoredAlert): CostAlert {
   return {
     id: alert.id,
@@ -239,7 +258,7 @@ export class CostService {
       )
       .slice(0, 5);
 
-    const budget = await this.budgetStatus(groupRef, summary);
+    const budget = await this.budgetStatus(groupRef, refs, to);
     const alerts = await this.store.listAlerts(
       [groupRef.toLowerCase(), ...refs],
       addDays(to, -30),
@@ -286,22 +305,23 @@ export class CostService {
 
   private async budgetStatus(
     groupRef: string,
-    summary: CostSummary,
+    refs: string[],
+    to: string,
   ): Promise<BudgetStatus | undefined> {
     const [budget] = await this.store.getBudgets([groupRef.toLowerCase()]);
     if (!budget) return undefined;
-    const month = summary.to.slice(0, 7);
-    const monthDays = summary.daily.filter(d => d.period.startsWith(month));
-    const actual = monthDays.reduce((t, d) => t + d.amount, 0);
-    const recent = summary.daily.slice(-7);
-    const rate =
-      recent.reduce((t, d) => t + d.amount, 0) / Math.max(1, recent.length);
-    const remaining = daysInMonth(summary.to) - Number(summary.to.slice(8, 10));
+    const month = to.slice(0, 7);
+    const daily = await this.store.dailyTotals(
+      { entityRefs: refs },
+      forecastFrom(to),
+      to,
+    );
+    const { actual, forecast } = monthForecast(daily, to);
     return {
       month,
       budget: round(budget.monthlyAmount),
       actual: round(actual),
-      forecast: round(actual + rate * remaining),
+      forecast: round(forecast),
     };
   }
 

@@ -1,0 +1,461 @@
+import {
+  coreServices,
+  createServiceFactory,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  PortalPermissionPolicy,
+  readPortalPolicyOptions,
+} from '@portal/plugin-permission-backend-module-portal-policy';
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { daysBetween } from './database/FinopsStore';
+import { finopsPlugin } from './plugin';
+
+// A small organisation: Acme -> Engineering -> Checkout, Catalog; Acme ->
+// Finance -> FinOps.
+function group(name: string, parent?: string, children: string[] = []): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: parent ? 'team' : 'organization', children },
+    relations: [
+      ...(parent
+        ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+        : []),
+      ...children.map(c => ({
+        type: 'parentOf',
+        targetRef: `group:default/${c}`,
+      })),
+    ],
+  };
+}
+
+function owned(
+  kind: string,
+  name: string,
+  owner: string,
+  system?: string,
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: { name, namespace: 'default' },
+    spec: { owner: `group:default/${owner}`, system },
+    relations: [
+      { type: 'ownedBy', targetRef: `group:default/${owner}` },
+      ...(system
+        ? [{ type: 'partOf', targetRef: `system:default/${system}` }]
+        : []),
+    ],
+  };
+}
+
+const entities: Entity[] = [
+  group('acme', undefined, ['engineering', 'finance']),
+  {
+    ...group('engineering', 'acme', ['team-checkout', 'team-catalog']),
+    spec: { type: 'department' },
+  },
+  group('team-checkout', 'engineering'),
+  group('team-catalog', 'engineering'),
+  {
+    ...group('finance', 'acme', ['team-finops']),
+    spec: { type: 'department' },
+  },
+  group('team-finops', 'finance'),
+  owned('System', 'shop', 'team-checkout'),
+  owned('Component', 'payments-api', 'team-checkout', 'shop'),
+  owned('Component', 'checkout-service', 'team-checkout', 'shop'),
+  owned('Component', 'catalog-service', 'team-catalog'),
+  owned('Resource', 'orders-db', 'team-checkout', 'shop'),
+];
+
+// Who is who: what sign-in gives as ownership, and the role groups.
+const PEOPLE: Record<string, { claims: string[]; roles: string[] }> = {
+  'user:default/ben-okafor': {
+    claims: ['group:default/team-checkout'],
+    roles: ['group:default/team-checkout', 'group:default/engineering'],
+  },
+  'user:default/maya-patel': {
+    claims: [
+      'group:default/engineering',
+      'group:default/team-checkout',
+      'group:default/team-catalog',
+    ],
+    roles: ['group:default/engineering', 'group:default/acme'],
+  },
+  'user:default/priya-sharma': {
+    claims: ['group:default/team-finops'],
+    roles: ['group:default/team-finops', 'group:default/finance'],
+  },
+};
+
+/** The permissions service with the portal's real policy behind it. */
+const policyPermissions = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  factory(): PermissionsService {
+    const policy = new PortalPermissionPolicy(
+      readPortalPolicyOptions(new ConfigReader({})),
+      async ref => PEOPLE[ref]?.roles ?? [],
+    );
+    const decide = async (permission: any, credentials: any): Promise<any> => {
+      const principal = credentials.principal;
+      if (principal.type !== 'user') return { result: AuthorizeResult.ALLOW };
+      const ref = principal.userEntityRef;
+      return policy.handle(
+        { permission },
+        {
+          credentials,
+          info: {
+            userEntityRef: ref,
+            ownershipEntityRefs: [ref, ...(PEOPLE[ref]?.claims ?? [])],
+          },
+        },
+      );
+    };
+    return {
+      async authorize(requests, { credentials }) {
+        return Promise.all(
+          requests.map(async r => {
+            const decision = await decide(r.permission, credentials);
+            return {
+              result:
+                decision.result === AuthorizeResult.ALLOW
+                  ? AuthorizeResult.ALLOW
+                  : AuthorizeResult.DENY,
+            };
+          }),
+        );
+      },
+      async authorizeConditional(requests, { credentials }) {
+        return Promise.all(
+          requests.map(r => decide(r.permission, credentials)),
+        );
+      },
+    } as PermissionsService;
+  },
+});
+
+async function start() {
+  const { server } = await startTestBackend({
+    features: [
+      finopsPlugin,
+      catalogServiceMock.factory({ entities }),
+      policyPermissions,
+      mockServices.rootConfig.factory({
+        data: { finops: { currency: 'USD' } },
+      }),
+    ],
+  });
+  return server;
+}
+
+const as = (ref: string) => mockCredentials.user.header(ref);
+const BEN = as('user:default/ben-okafor');
+const MAYA = as('user:default/maya-patel');
+const PRIYA = as('user:default/priya-sharma');
+
+const HEADER =
+  'ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,EffectiveCost,BillingCurrency,Tags';
+
+/** 60 days of spend up to 2026-10-31, with a spike on the last day. */
+function billingExport(options: { spike?: boolean } = {}) {
+  const tag = (ref: string) =>
+    `"${JSON.stringify({ 'portal-entity-ref': ref }).replace(/"/g, '""')}"`;
+  const lines = [HEADER];
+  for (const day of daysBetween('2026-09-01', '2026-10-31')) {
+    const spike = options.spike && day === '2026-10-31' ? 10 : 1;
+    lines.push(
+      `${day}T00:00:00Z,Usage,EC2,1111,${10 * spike},USD,${tag(
+        'component:default/payments-api',
+      )}`,
+      `${day}T00:00:00Z,Usage,S3,1111,2,USD,${tag(
+        'component:default/checkout-service',
+      )}`,
+      `${day}T00:00:00Z,Usage,RDS,1111,30,USD,${tag(
+        'resource:default/orders-db',
+      )}`,
+      `${day}T00:00:00Z,Usage,EC2,2222,5,USD,${tag(
+        'component:default/catalog-service',
+      )}`,
+      `${day}T00:00:00Z,Usage,Support,3333,4,USD,`,
+      `${day}T00:00:00Z,Usage,EC2,3333,1,USD,${tag('billing')}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function importExport(
+  server: Awaited<ReturnType<typeof start>>,
+  body: string | Buffer,
+  who = PRIYA,
+) {
+  return request(server)
+    .post('/api/finops/imports/focus')
+    .query({ source: 'aws-main' })
+    .set('authorization', who)
+    .set('content-type', 'text/csv')
+    .send(body);
+}
+
+describe('finops backend', () => {
+  it('imports a billing export once: importing it again changes nothing', async () => {
+    const server = await start();
+    const first = await importExport(server, billingExport());
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      status: 'succeeded',
+      rowsRead: 61 * 6,
+      from: '2026-09-01',
+      to: '2026-10-31',
+    });
+    const again = await request(server)
+      .post('/api/finops/imports/focus')
+      .query({ source: 'aws-main' })
+      .set('authorization', PRIYA)
+      .set('content-encoding', 'gzip')
+      .send(gzipSync(billingExport()));
+    expect(again.status).toBe(201);
+    const cost = await request(server)
+      .get('/api/finops/entities/component/default/payments-api/cost')
+      .query({ days: 30 })
+      .set('authorization', BEN);
+    expect(cost.status).toBe(200);
+    expect(cost.body).toMatchObject({
+      ref: 'component:default/payments-api',
+      currency: 'USD',
+      from: '2026-10-02',
+      to: '2026-10-31',
+      total: 300,
+      previousTotal: 300,
+      byService: [{ key: 'EC2', amount: 300, previous: 300 }],
+    });
+    expect(cost.body.daily).toHaveLength(30);
+    expect(cost.body.monthly.slice(-2)).toEqual([
+      { period: '2026-09', amount: 300 },
+      { period: '2026-10', amount: 310 },
+    ]);
+  });
+
+  it('shows a system with its parts', async () => {
+    const server = await start();
+    await importExport(server, billingExport());
+    const cost = await request(server)
+      .get('/api/finops/entities/system/default/shop/cost')
+      .query({ days: 30 })
+      .set('authorization', BEN);
+    expect(cost.status).toBe(200);
+    expect(cost.body.total).toBe(30 * (10 + 2 + 30));
+  });
+
+  it('lets a developer see their team, and refuses the rest', async () => {
+    const server = await start();
+    await importExport(server, billingExport());
+    const other = await request(server)
+      .get('/api/finops/entities/component/default/catalog-service/cost')
+      .set('authorization', BEN);
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toMatch(
+      /owned by group:default\/team-catalog/,
+    );
+    const team = await request(server)
+      .get('/api/finops/groups/default/team-checkout/cost')
+      .set('authorization', BEN);
+    expect(team.status).toBe(200);
+    expect(team.body.total).toBe(30 * 42);
+    const department = await request(server)
+      .get('/api/finops/groups/default/engineering/cost')
+      .set('authorization', BEN);
+    expect(department.status).toBe(403);
+    const org = await request(server)
+      .get('/api/finops/organisation/cost')
+      .set('authorization', BEN);
+    expect(org.status).toBe(403);
+    expect(org.body.error.message).toMatch(/Only the finance group/);
+  });
+
+  it('gives a manager the department rolled up by team', async () => {
+    const server = await start();
+    await importExport(server, billingExport());
+    const res = await request(server)
+      .get('/api/finops/groups/default/engineering/cost')
+      .query({ days: 30 })
+      .set('authorization', MAYA);
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(30 * 47);
+    expect(res.body.byChild.map((c: any) => [c.key, c.amount])).toEqual([
+      ['group:default/team-checkout', 30 * 42],
+      ['group:default/team-catalog', 30 * 5],
+    ]);
+    expect(res.body.byEntity[0]).toMatchObject({
+      key: 'resource:default/orders-db',
+      amount: 900,
+    });
+    const page = await request(server)
+      .get('/api/finops/groups/default/engineering/entities')
+      .query({ limit: 2 })
+      .set('authorization', MAYA);
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.totalCount).toBe(4);
+    const next = await request(server)
+      .get('/api/finops/groups/default/engineering/entities')
+      .query({ limit: 2, cursor: page.body.nextCursor })
+      .set('authorization', MAYA);
+    expect(next.body.items.map((i: any) => i.key)).not.toContain(
+      page.body.items[0].key,
+    );
+    expect(next.body.nextCursor).toBeUndefined();
+  });
+
+  it('gives finance the organisation, unattributed spend and a CSV export', async () => {
+    const server = await start();
+    await importExport(server, billingExport());
+    const org = await request(server)
+      .get('/api/finops/organisation/cost')
+      .query({ months: 2 })
+      .set('authorization', PRIYA);
+    expect(org.status).toBe(200);
+    expect(org.body.months).toEqual(['2026-09', '2026-10']);
+    expect(org.body.byDepartment).toEqual([
+      {
+        ref: 'group:default/engineering',
+        title: 'engineering',
+        amounts: [30 * 47, 31 * 47],
+      },
+    ]);
+    expect(org.body.byProduct[0]).toMatchObject({
+      ref: 'system:default/shop',
+      amounts: [30 * 42, 31 * 42],
+    });
+    expect(org.body.unattributed).toEqual([30 * 5, 31 * 5]);
+
+    const unattributed = await request(server)
+      .get('/api/finops/organisation/unattributed')
+      .query({ days: 30 })
+      .set('authorization', PRIYA);
+    expect(unattributed.body.items).toEqual([
+      {
+        service: 'Support',
+        account: '3333',
+        tagValue: '',
+        reason: 'untagged',
+        amount: 120,
+      },
+      {
+        service: 'EC2',
+        account: '3333',
+        tagValue: 'billing',
+        reason: 'not-an-entity-ref',
+        amount: 30,
+      },
+    ]);
+
+    const csv = await request(server)
+      .get('/api/finops/organisation/export.csv')
+      .query({ months: 2 })
+      .set('authorization', PRIYA);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text.split('\n')[0]).toBe('view,ref,title,2026-09,2026-10');
+    expect(csv.text).toContain('department,group:default/engineering');
+  });
+
+  it('refuses a bad billing export, keeps the last good data and shows the failure', async () => {
+    const server = await start();
+    await importExport(server, billingExport());
+    const bad = billingExport().replace(',30,USD,', ',-30,USD,');
+    const res = await importExport(server, bad);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /line 4: EffectiveCost is negative \(-30\) on a Usage charge/,
+    );
+    const wrongColumns = await importExport(server, 'a,b\n1,2\n');
+    expect(wrongColumns.status).toBe(400);
+    expect(wrongColumns.body.error.message).toMatch(/has no ChargePeriodStart/);
+
+    const cost = await request(server)
+      .get('/api/finops/groups/default/team-checkout/cost')
+      .set('authorization', BEN);
+    expect(cost.body.total).toBe(30 * 42);
+    const status = await request(server)
+      .get('/api/finops/status')
+      .set('authorization', BEN);
+    expect(status.body.sources).toEqual([
+      expect.objectContaining({
+        source: 'focus:aws-main',
+        lastSuccess: expect.objectContaining({ status: 'succeeded' }),
+        lastFailure: expect.objectContaining({
+          error: expect.stringMatching(/has no ChargePeriodStart/),
+        }),
+      }),
+    ]);
+  });
+
+  it('lets only finance import billing data', async () => {
+    const server = await start();
+    const res = await importExport(server, billingExport(), BEN);
+    expect(res.status).toBe(403);
+    const none = await request(server)
+      .post('/api/finops/imports/focus')
+      .query({ source: 'aws-main' })
+      .set('authorization', mockCredentials.none.header())
+      .send(billingExport());
+    expect(none.status).toBe(401);
+    const badSource = await request(server)
+      .post('/api/finops/imports/focus')
+      .query({ source: '../etc' })
+      .set('authorization', PRIYA)
+      .send(billingExport());
+    expect(badSource.status).toBe(400);
+  });
+
+  it('keeps budgets set by finance, forecasts the month and raises alerts', async () => {
+    const server = await start();
+    const refused = await request(server)
+      .put('/api/finops/budgets/default/team-checkout')
+      .set('authorization', BEN)
+      .send({ monthlyAmount: 100 });
+    expect(refused.status).toBe(403);
+    const invalid = await request(server)
+      .put('/api/finops/budgets/default/team-checkout')
+      .set('authorization', PRIYA)
+      .send({ monthlyAmount: -5 });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toMatch(/monthlyAmount must be above 0/);
+    const set = await request(server)
+      .put('/api/finops/budgets/default/team-checkout')
+      .set('authorization', PRIYA)
+      .send({ monthlyAmount: 1000 });
+    expect(set.status).toBe(200);
+
+    await importExport(server, billingExport({ spike: true }));
+    const res = await request(server)
+      .get('/api/finops/groups/default/team-checkout/cost')
+      .set('authorization', BEN);
+    expect(res.body.budget).toMatchObject({
+      month: '2026-10',
+      budget: 1000,
+      actual: 31 * 42 + 90,
+      forecast: 31 * 42 + 90,
+    });
+    expect(res.body.alerts.map((a: any) => [a.kind, a.ref, a.day])).toEqual(
+      expect.arrayContaining([
+        ['anomaly', 'component:default/payments-api', '2026-10-31'],
+        ['budget', 'group:default/team-checkout', '2026-10-01'],
+      ]),
+    );
+    expect(res.body.topMovers[0].key).toBe('component:default/payments-api');
+  });
+});
