@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-export -- a helper that defines tests for the packages that call it */
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { testDatabaseIds } from './testDatabases';
 

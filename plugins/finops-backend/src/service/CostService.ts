@@ -83,8 +83,8 @@ function daysInMonth(day: string): number {
 /** The first day `monthForecast` needs: the month's start or a week back. */
 export function forecastFrom(to: string): string {
   const weekBack = addDays(to, -6);
-  const monthStart = `${to.slice(0, 7)}-01`;
-  return weekBack < monthStart ? weekBack : monthStart;
+  const firstOfMonth = `${to.slice(0, 7)}-01`;
+  return weekBack < firstOfMonth ? weekBack : firstOfMonth;
 }
 
 /**
