@@ -49,6 +49,7 @@ backend.add(import('@portal/plugin-secops-backend'));
 
 // FinOps: cloud cost by catalog ownership
 backend.add(import('@portal/plugin-finops-backend'));
+backend.add(import('@portal/plugin-finops-backend-module-aws'));
 
 // Kubernetes workloads
 backend.add(import('@backstage/plugin-kubernetes-backend'));

@@ -1,0 +1,125 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { GroupTree } from '@portal/catalog-ownership';
+import { CostSource } from '@portal/plugin-finops-node';
+import { testDatabaseIds } from '@portal/test-utils';
+import { FinopsStore } from '../database/FinopsStore';
+import { CostCatalog } from './CostCatalog';
+import { CostImporter } from './CostImporter';
+import { readFinopsOptions } from './options';
+
+const databases = TestDatabases.create({ ids: testDatabaseIds() });
+
+const catalog = {
+  snapshot: async () => ({
+    entities: new Map([
+      [
+        'component:default/payments-api',
+        {
+          ref: 'component:default/payments-api',
+          kind: 'component',
+          title: 'Payments API',
+          ownerRef: 'group:default/team-checkout',
+        },
+      ],
+    ]),
+    byOwner: new Map(),
+    tree: GroupTree.fromEntities([]),
+  }),
+} as unknown as CostCatalog;
+
+describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
+  async function setup() {
+    const knex = await databases.init(id);
+    const store = await FinopsStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const importer = new CostImporter(
+      store,
+      readFinopsOptions(mockServices.rootConfig({ data: {} })),
+      catalog,
+      mockServices.logger.mock(),
+    );
+    return { store, importer };
+  }
+
+  it('stores a pulled source’s rows by entity, with its days and API calls', async () => {
+    const { store, importer } = await setup();
+    const source: CostSource = {
+      id: 'aws-ce',
+      description: 'test',
+      async refresh(context) {
+        context.countApiCall();
+        context.countApiCall();
+        await context.replaceDays('2026-10-01', '2026-10-02', [
+          {
+            day: '2026-10-01',
+            tagValue: 'component:default/payments-api',
+            service: 'EC2',
+            amount: 10,
+            currency: 'USD',
+          },
+          {
+            day: '2026-10-02',
+            tagValue: '',
+            service: 'Support',
+            amount: 3,
+            currency: 'USD',
+            estimated: true,
+          },
+        ]);
+      },
+    };
+    const run = await importer.refreshSource(source);
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      rowsStored: 2,
+      apiCalls: 2,
+      from: '2026-10-01',
+      to: '2026-10-02',
+    });
+    expect(
+      await store.totalsByEntity('all', '2026-10-01', '2026-10-02'),
+    ).toEqual([{ key: 'component:default/payments-api', amount: 10 }]);
+    expect((await store.storedDays('aws-ce')).map(d => d.estimated)).toEqual([
+      false,
+      true,
+    ]);
+  });
+
+  it('records a failed refresh and keeps the data it had', async () => {
+    const { store, importer } = await setup();
+    await store.replaceDays({
+      source: 'aws-ce',
+      from: '2026-10-01',
+      to: '2026-10-01',
+      rows: [
+        {
+          day: '2026-10-01',
+          service: 'EC2',
+          amount: 5,
+          currency: 'USD',
+        },
+      ],
+    });
+    const failing: CostSource = {
+      id: 'aws-ce',
+      description: 'test',
+      async refresh(context) {
+        context.countApiCall();
+        throw new Error('AccessDeniedException: not authorized');
+      },
+    };
+    await expect(importer.refreshSource(failing)).rejects.toThrow(
+      /not authorized/,
+    );
+    const [run] = await store.listImports(1);
+    expect(run).toMatchObject({
+      status: 'failed',
+      apiCalls: 1,
+      error: 'AccessDeniedException: not authorized',
+    });
+    expect(await store.dailyTotals('all', '2026-10-01', '2026-10-01')).toEqual([
+      { key: '2026-10-01', amount: 5 },
+    ]);
+  });
+});
