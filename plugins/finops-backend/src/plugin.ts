@@ -109,9 +109,11 @@ export const finopsPlugin = createBackendPlugin({
         if (options.demo) {
           await deps.scheduler.scheduleTask({
             id: 'finops-demo-spend',
-            frequency: { minutes: 30 },
+            // Cheap when the demo year is current; soon after start it waits
+            // for the catalog to have read the demo organisation.
+            frequency: { minutes: 2 },
             timeout: { minutes: 10 },
-            initialDelay: { seconds: 10 },
+            initialDelay: { seconds: 15 },
             scope: 'global',
             fn: () =>
               loadDemoSpend({ ...deps, store, catalog, importer, options }),

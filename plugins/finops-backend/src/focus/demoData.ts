@@ -97,7 +97,10 @@ export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
   const costed = options.entities.filter(
     e => e.kind === 'component' || e.kind === 'resource',
   );
-  const spiking = costed.find(e => e.kind === 'component');
+  // The costliest component gets the runaway spend: where it shows most.
+  const spiking = costed
+    .filter(e => e.kind === 'component')
+    .sort((a, b) => hash01(b.ref) - hash01(a.ref))[0];
   for (let d = 0; d < days; d++) {
     const day = addDays(start, d);
     const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();

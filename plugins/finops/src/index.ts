@@ -1,0 +1,1 @@
+export { finopsPlugin as default } from './plugin';
