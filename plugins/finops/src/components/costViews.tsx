@@ -56,19 +56,22 @@ export function ChangeChip({
   }
   const change = (amount - previous) / Math.abs(previous);
   const percent = Math.round(change * 100);
-  const up = percent > 0;
+  let arrow = '';
+  let style: { color?: string; borderColor?: string } = {};
+  if (percent > 0) {
+    arrow = ' ↑';
+    style = { color: '#b91c1c', borderColor: '#fca5a5' };
+  } else if (percent < 0) {
+    arrow = ' ↓';
+    style = { color: '#15803d', borderColor: '#86efac' };
+  }
   return (
     <Tooltip title="Against the previous period of the same length">
       <Chip
         size="small"
         variant="outlined"
-        label={`${up ? '+' : ''}${percent}% ${
-          percent === 0 ? '' : up ? '↑' : '↓'
-        }`}
-        style={{
-          color: percent === 0 ? undefined : up ? '#b91c1c' : '#15803d',
-          borderColor: percent === 0 ? undefined : up ? '#fca5a5' : '#86efac',
-        }}
+        label={`${percent > 0 ? '+' : ''}${percent}%${arrow}`}
+        style={style}
       />
     </Tooltip>
   );
