@@ -111,6 +111,61 @@ test('a manager sees the group’s posture and security sees every team', async 
   await shot(page, 'organisation-security');
 });
 
+test('cost: a developer sees their service, a manager the department, finance everything', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAs(page, 'Ben Okafor');
+  await page.goto('/catalog/default/component/payments-api/cost');
+  // The demo year is imported shortly after start: reload until it is in.
+  await expect(async () => {
+    await page.reload();
+    await expect(
+      page.getByRole('img', {
+        name: 'Daily spend of component:default/payments-api',
+      }),
+    ).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(page.getByText(/Demo data/)).toBeVisible();
+  await expect(page.getByText('By cloud service')).toBeVisible();
+  await shot(page, 'entity-cost');
+
+  // Not the department's roll-up: that is for its members and finance.
+  await page.goto('/catalog/default/group/engineering/cost');
+  await expect(
+    page.getByText(/A group's cost is shown to its members/),
+  ).toBeVisible();
+
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await signInAs(page, 'Maya Patel');
+  await page.goto('/catalog/default/group/engineering/cost');
+  await expect(page.getByText('By team')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Checkout Team' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Components, resources and systems' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('cell', { name: /\$[\d,]+/ }).first(),
+  ).toBeVisible();
+  await shot(page, 'group-cost');
+
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await signInAs(page, 'Oscar Fernandez');
+  await page.goto('/finops');
+  await expect(
+    page.getByRole('img', { name: 'Monthly cost by department' }),
+  ).toBeVisible();
+  await expect(page.getByText('Engineering', { exact: true })).toBeVisible();
+  await expect(
+    page.getByText(/Unattributed spend: \$[\d,]+ in the last 30 days/),
+  ).toBeVisible();
+  await shot(page, 'finops-page');
+});
+
 test('the portal’s own docs render in TechDocs', async ({ page }) => {
   await signInAs(page, 'Grace Liu');
   await page.goto('/docs/default/component/acme-developer-portal');
