@@ -9,6 +9,14 @@ import { EntityCostContent } from './EntityCostContent';
 import { GroupCostContent } from './GroupCostContent';
 import { FinopsPage } from './FinopsPage';
 
+// Whether the user may manage budgets (usePermission caches across renders,
+// so the tests set the answer here).
+let mockAllowed = false;
+jest.mock('@backstage/plugin-permission-react', () => ({
+  ...jest.requireActual('@backstage/plugin-permission-react'),
+  usePermission: () => ({ loading: false, allowed: mockAllowed }),
+}));
+
 const summary: CostSummary = {
   ref: 'component:default/payments-api',
   currency: 'USD',
@@ -241,6 +249,60 @@ describe('GroupCostContent', () => {
       ),
     );
     expect(await screen.findAllByText('payments-api')).not.toHaveLength(0);
+  });
+});
+
+describe('GroupCostContent budget', () => {
+  it('lets finance set a monthly budget, and checks the amount', async () => {
+    mockAllowed = true;
+    const api = apiWith({
+      getGroupCost: jest
+        .fn()
+        .mockResolvedValue({ ...groupCost, budget: undefined }),
+      setBudget: jest.fn().mockResolvedValue(undefined),
+    });
+    await renderInTestApp(
+      <EntityProvider entity={group}>
+        <GroupCostContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, api]] },
+    );
+    const input = await screen.findByLabelText('Monthly budget');
+    await userEvent.type(input, '-5');
+    await userEvent.click(screen.getByRole('button', { name: 'Set' }));
+    expect(
+      await screen.findByText('Enter a monthly amount above 0'),
+    ).toBeInTheDocument();
+    expect(api.setBudget).not.toHaveBeenCalled();
+    await userEvent.clear(input);
+    await userEvent.type(input, '25000');
+    await userEvent.click(screen.getByRole('button', { name: 'Set' }));
+    await waitFor(() =>
+      expect(api.setBudget).toHaveBeenCalledWith(
+        'group:default/engineering',
+        25000,
+      ),
+    );
+    await waitFor(() => expect(api.getGroupCost).toHaveBeenCalledTimes(2));
+  });
+
+  it('shows no budget form to others', async () => {
+    mockAllowed = false;
+    const api = apiWith({
+      getGroupCost: jest
+        .fn()
+        .mockResolvedValue({ ...groupCost, budget: undefined }),
+    });
+    await renderInTestApp(
+      <EntityProvider entity={group}>
+        <GroupCostContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, api]] },
+    );
+    expect(
+      await screen.findByText(/No monthly budget is set for this group/),
+    ).toBeInTheDocument();
+    expect(screen.queryByLabelText('Monthly budget')).not.toBeInTheDocument();
   });
 });
 

@@ -12,16 +12,23 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
 import {
   Box,
+  Button,
   Grid,
   LinearProgress,
   List,
   ListItem,
   ListItemText,
+  TextField,
   Typography,
 } from '@material-ui/core';
-import { BudgetStatus, CostShare } from '@portal/plugin-finops-common';
+import {
+  BudgetStatus,
+  CostShare,
+  finopsManagePermission,
+} from '@portal/plugin-finops-common';
 import { finopsApiRef } from '../api/FinopsClient';
 import {
   ChangeChip,
@@ -34,20 +41,86 @@ import {
 } from './costViews';
 import { CostHeadline, PeriodTabs } from './EntityCostContent';
 
+/** Finance sets a group's monthly budget here. */
+function BudgetForm({
+  groupRef,
+  current,
+  onSaved,
+}: {
+  groupRef: string;
+  current?: number;
+  onSaved: () => void;
+}) {
+  const api = useApi(finopsApiRef);
+  const { allowed } = usePermission({ permission: finopsManagePermission });
+  const [amount, setAmount] = useState(current ? String(current) : '');
+  const [error, setError] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  if (!allowed) return null;
+  const save = async () => {
+    const value = Number(amount);
+    if (!Number.isFinite(value) || value <= 0) {
+      setError('Enter a monthly amount above 0');
+      return;
+    }
+    setSaving(true);
+    try {
+      await api.setBudget(groupRef, value);
+      setError(undefined);
+      onSaved();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Box display="flex" alignItems="flex-start" style={{ gap: 8 }} mt={2}>
+      <TextField
+        id="finops-monthly-budget"
+        label="Monthly budget"
+        size="small"
+        variant="outlined"
+        type="number"
+        value={amount}
+        onChange={e => setAmount(e.target.value)}
+        error={!!error}
+        helperText={error}
+        inputProps={{ min: 1 }}
+      />
+      <Button variant="outlined" onClick={save} disabled={saving}>
+        {current ? 'Change' : 'Set'}
+      </Button>
+    </Box>
+  );
+}
+
 function BudgetCard({
+  groupRef,
   budget,
   currency,
+  onSaved,
 }: {
+  groupRef: string;
   budget?: BudgetStatus;
   currency: string;
+  onSaved: () => void;
 }) {
+  const form = (
+    <BudgetForm
+      groupRef={groupRef}
+      current={budget?.budget}
+      onSaved={onSaved}
+    />
+  );
   if (!budget) {
     return (
       <InfoCard title="Budget">
         <Typography variant="body2" color="textSecondary">
-          No monthly budget is set for this group. Finance sets budgets on the
-          FinOps page or with PUT /api/finops/budgets/:namespace/:name.
+          No monthly budget is set for this group. Finance sets one here, and
+          the group is alerted when its month-end forecast passes it.
         </Typography>
+        {form}
       </InfoCard>
     );
   }
@@ -72,6 +145,7 @@ function BudgetCard({
         Month-end forecast {formatMoney(budget.forecast, currency)}
         {over ? ': over budget' : ': within budget'}
       </Typography>
+      {form}
     </InfoCard>
   );
 }
@@ -159,9 +233,10 @@ export function GroupCostContent() {
   const api = useApi(finopsApiRef);
   const ref = stringifyEntityRef(entity);
   const [days, setDays] = useState(30);
+  const [version, setVersion] = useState(0);
   const { value, loading, error } = useAsync(
     () => api.getGroupCost(ref, days),
-    [api, ref, days],
+    [api, ref, days, version],
   );
   const status = useAsync(() => api.getStatus(), [api]);
 
@@ -200,7 +275,12 @@ export function GroupCostContent() {
               </InfoCard>
             </Grid>
             <Grid item xs={12} md={4}>
-              <BudgetCard budget={value.budget} currency={value.currency} />
+              <BudgetCard
+                groupRef={ref}
+                budget={value.budget}
+                currency={value.currency}
+                onSaved={() => setVersion(v => v + 1)}
+              />
               <Box mt={3}>
                 <InfoCard title="Alerts" subheader="The last 30 days">
                   {value.alerts.length === 0 ? (
