@@ -37,12 +37,15 @@ import { ReportIngester } from '../src/service/ReportIngester';
 import { overdueCutoffs, readSecopsOptions } from '../src/service/options';
 import { GeneratedReport, generateCycloneDx, generateSarif } from './generate';
 import {
+  BenchDatabase,
   collectGarbage,
   fmtMs,
   mib,
+  openPostgresBench,
+  openSqliteBench,
   stopSampler,
   withPeakRss,
-} from './measure';
+} from '@portal/test-utils/bench';
 
 const FINDINGS = 'secops_findings';
 const SCANS = 'secops_scans';
@@ -109,68 +112,6 @@ function stats(samples: number[]) {
 
 // ---------------------------------------------------------------------------
 // Databases
-
-interface BenchDatabase {
-  name: string;
-  knex: Knex;
-  /** Bind parameters allowed in one statement (driver/engine limit). */
-  maxParams: number;
-  describe(): Promise<string>;
-  close(): Promise<void>;
-}
-
-async function openSqlite(): Promise<BenchDatabase> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secops-bench-'));
-  const filename = path.join(dir, 'secops.sqlite');
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename },
-    useNullAsDefault: true,
-  });
-  return {
-    name: 'SQLite (better-sqlite3, temp file, default pragmas as Backstage)',
-    knex,
-    maxParams: 32766,
-    async describe() {
-      const [{ v }] = await knex.raw('select sqlite_version() as v');
-      const [{ journal_mode: journal }] = await knex.raw('pragma journal_mode');
-      const [{ synchronous }] = await knex.raw('pragma synchronous');
-      return `SQLite ${v}, journal_mode=${journal}, synchronous=${synchronous}, file ${mib(
-        fs.statSync(filename).size,
-      )} at the end`;
-    },
-    async close() {
-      await knex.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function openPostgres(url: string): Promise<BenchDatabase> {
-  const dbName = `bench_${Date.now()}`;
-  const admin = knexFactory({ client: 'pg', connection: url });
-  await admin.raw(`create database ??`, [dbName]);
-  const target = new URL(url);
-  target.pathname = `/${dbName}`;
-  const knex = knexFactory({ client: 'pg', connection: target.toString() });
-  return {
-    name: `PostgreSQL (${target.host}, database ${dbName})`,
-    knex,
-    maxParams: 65535,
-    async describe() {
-      const { rows } = await knex.raw(
-        `select current_setting('server_version') as v,
-                pg_size_pretty(pg_total_relation_size('secops_findings')) as size`,
-      );
-      return `PostgreSQL ${rows[0].v}, secops_findings incl. indexes ${rows[0].size} at the end`;
-    },
-    async close() {
-      await knex.destroy();
-      await admin.raw(`drop database if exists ?? with (force)`, [dbName]);
-      await admin.destroy();
-    },
-  };
-}
 
 async function countRows(knex: Knex, entityRef?: string): Promise<number> {
   const q = knex(FINDINGS);
@@ -657,7 +598,7 @@ async function benchDatabase(db: BenchDatabase, reports: Reports) {
   notes.push(
     'Peak RSS is sampled every 10 ms from a worker thread (RSS is per process). V8 and malloc do not hand memory back at once, so "above baseline" is understated for runs after the first; compare the absolute figure with a memory limit.',
   );
-  notes.push(await db.describe());
+  notes.push(await db.describe(FINDINGS));
   notes.push(
     `Load average at the end: ${loadAverage()} (other processes share the ${
       os.cpus().length
@@ -730,10 +671,10 @@ async function main() {
   );
 
   const targets: Array<() => Promise<BenchDatabase>> = [];
-  if (only !== 'postgres') targets.push(openSqlite);
+  if (only !== 'postgres') targets.push(() => openSqliteBench('secops'));
   if (only !== 'sqlite') {
     if (pgUrl) {
-      targets.push(() => openPostgres(pgUrl));
+      targets.push(() => openPostgresBench(pgUrl));
     } else {
       console.log(
         '\nPostgreSQL skipped: set BENCH_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:55999) to run it.',

@@ -22,7 +22,7 @@ import { ReportIngester } from '../src/service/ReportIngester';
 import { readSecopsOptions } from '../src/service/options';
 import { spoolUpload } from '../src/service/reportSource';
 import { seededRandom } from './generate';
-import { fmtMs, mib, stopSampler, withPeakRss } from './measure';
+import { fmtMs, mib, stopSampler, withPeakRss } from '@portal/test-utils/bench';
 
 const TARGET_BYTES = Number(process.env.BENCH_STREAM_MB ?? 100) * 1024 * 1024;
 
