@@ -66,6 +66,10 @@ export const finopsPlugin = createBackendPlugin({
           deps.logger,
           deps.notifications,
         );
+        const costs = new CostService(store, {
+          currency: options.currency,
+          demo: options.demo,
+        });
         deps.permissionsRegistry.addResourceType({
           resourceRef: finopsCostResourceRef,
           permissions: finopsPermissions,
@@ -78,13 +82,21 @@ export const finopsPlugin = createBackendPlugin({
             catalog,
             importer,
             options,
-            costs: new CostService(store, {
-              currency: options.currency,
-              demo: options.demo,
-            }),
+            costs,
             sourceIds: sources.map(s => s.id),
           }),
         );
+
+        // Owner roll-ups follow the catalog's ownership: rebuilt here when it
+        // changes, so that views rarely have to wait for it.
+        await deps.scheduler.scheduleTask({
+          id: 'finops-attribution',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 20 },
+          scope: 'global',
+          fn: async () => costs.syncOwners(await catalog.snapshot()),
+        });
 
         // Pulled sources: one run across replicas, every six hours.
         for (const source of sources) {

@@ -6,6 +6,10 @@ const databases = TestDatabases.create({ ids: testDatabaseIds() });
 
 const PAYMENTS = 'component:default/payments-api';
 const ORDERS = 'resource:default/orders-db';
+const CHECKOUT = 'group:default/team-checkout';
+const DATA = 'group:default/team-data';
+/** Every owner, and "" for spend without a known owner: all of it. */
+const ALL = { ownerRefs: [CHECKOUT, DATA, ''] };
 
 function row(day: string, extra: Partial<AttributedRow> = {}): AttributedRow {
   return {
@@ -61,11 +65,17 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       to: '2026-10-31',
       rows,
     };
+    await store.syncOwners(
+      new Map([
+        [PAYMENTS, CHECKOUT],
+        [ORDERS, DATA],
+      ]),
+    );
     await store.replaceDays(options);
     await store.replaceDays(options);
     const [{ count }] = await knex('finops_cost_lines').count({ count: '*' });
     expect(Number(count)).toBe(rows.length);
-    const total = await store.dailyTotals('all', '2026-10-01', '2026-10-31');
+    const total = await store.dailyTotals(ALL, '2026-10-01', '2026-10-31');
     expect(total).toHaveLength(31);
     expect(total[0]).toEqual({ key: '2026-10-01', amount: 56.5 });
 
@@ -76,7 +86,7 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       to: '2026-10-31',
       rows: [row('2026-10-30', { amount: 100 })],
     });
-    const end = await store.dailyTotals('all', '2026-10-29', '2026-10-31');
+    const end = await store.dailyTotals(ALL, '2026-10-29', '2026-10-31');
     expect(end).toEqual([
       { key: '2026-10-29', amount: 56.5 },
       { key: '2026-10-30', amount: 100 },
@@ -90,7 +100,7 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       rows: [row('2026-10-01', { amount: 7 })],
     });
     await store.replaceDays({ ...options, rows: [] });
-    expect(await store.dailyTotals('all', '2026-10-01', '2026-10-31')).toEqual([
+    expect(await store.dailyTotals(ALL, '2026-10-01', '2026-10-31')).toEqual([
       { key: '2026-10-01', amount: 7 },
     ]);
   });
@@ -122,7 +132,7 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       { key: 'S3', amount: 25 },
     ]);
     const byEntity = await store.totalsByEntity(
-      { entityRefs: [PAYMENTS, ORDERS] },
+      [PAYMENTS, ORDERS],
       '2026-10-01',
       '2026-10-01',
     );
@@ -134,6 +144,71 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       await store.dailyTotals({ entityRefs: [] }, '2026-10-01', '2026-10-31'),
     ).toEqual([]);
     expect(await store.lastDay()).toBe('2026-10-31');
+  });
+
+  it('rolls up by owner, and rebuilds when ownership changes', async () => {
+    const { store } = await createStore();
+    await store.replaceDays({
+      source: 's',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      rows,
+    });
+    // Before any ownership is known, everything is unowned.
+    expect(await store.totalsByOwner('2026-10-01', '2026-10-01')).toEqual([
+      { key: '', amount: 56.5 },
+    ]);
+    expect(
+      await store.syncOwners(
+        new Map([
+          [PAYMENTS, CHECKOUT],
+          [ORDERS, DATA],
+        ]),
+      ),
+    ).toBe(true);
+    const owners = await store.totalsByOwner('2026-10-01', '2026-10-01');
+    expect(owners.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: '', amount: 4 },
+      { key: CHECKOUT, amount: 12.5 },
+      { key: DATA, amount: 40 },
+    ]);
+    expect(
+      await store.totalsByService(
+        { ownerRefs: [CHECKOUT] },
+        '2026-10-01',
+        '2026-10-02',
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        { key: 'EC2', amount: 20 },
+        { key: 'S3', amount: 5 },
+      ]),
+    );
+    expect(
+      await store.monthlyTotals({ ownerRefs: [DATA] }, '2026-10', '2026-10'),
+    ).toEqual([{ key: '2026-10', amount: 40 * 31 }]);
+    // The same ownership again changes nothing; a move rebuilds.
+    expect(
+      await store.syncOwners(
+        new Map([
+          [PAYMENTS, CHECKOUT],
+          [ORDERS, DATA],
+        ]),
+      ),
+    ).toBe(false);
+    await store.syncOwners(
+      new Map([
+        [PAYMENTS, CHECKOUT],
+        [ORDERS, CHECKOUT],
+      ]),
+    );
+    expect(
+      await store.dailyTotals(
+        { ownerRefs: [CHECKOUT] },
+        '2026-10-01',
+        '2026-10-01',
+      ),
+    ).toEqual([{ key: '2026-10-01', amount: 52.5 }]);
   });
 
   it('finds spend that no known entity owns', async () => {
@@ -182,7 +257,8 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       ['2026-10-02', false],
       ['2026-10-03', true],
     ]);
-    expect(await store.firstEstimatedDay('all')).toBe('2026-10-03');
+    expect(await store.firstEstimatedDay()).toBe('2026-10-03');
+    expect(await store.firstEstimatedDay([ORDERS])).toBeUndefined();
   });
 
   it('keeps budgets and alerts, each alert once', async () => {

@@ -17,14 +17,23 @@ const IMPORTS = 'finops_imports';
 const SOURCE_DAYS = 'finops_source_days';
 const BUDGETS = 'finops_budgets';
 const ALERTS = 'finops_alerts';
+const ENTITY_DAILY = 'finops_entity_daily';
+const ENTITY_MONTHLY = 'finops_entity_monthly';
+const OWNER_DAILY = 'finops_owner_daily';
+const OWNER_MONTHLY = 'finops_owner_monthly';
+const OWNERS = 'finops_entity_owners';
 
 /** A cost row with the entity ref its tag names, when it names one. */
 export interface AttributedRow extends CostRow {
   entityRef?: string;
 }
 
-/** Which cost lines a query reads: some entities, or all. */
-export type EntityScope = { entityRefs: string[] } | 'all';
+/**
+ * Which cost a query reads: some entities' (an entity tab: the entity and
+ * its parts), or some owners' (a group tab: the owners of the subtree the
+ * caller may see), read from the owner roll-ups.
+ */
+export type CostScope = { entityRefs: string[] } | { ownerRefs: string[] };
 
 export interface AmountByKey {
   key: string;
@@ -63,7 +72,8 @@ function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-const ROWS_PER_INSERT = 500;
+/** Rows per insert: within SQLite's 32,766 bind parameters at 11 columns. */
+const ROWS_PER_INSERT = 2500;
 
 /** A row of an aggregate query (knex cannot type sums and aliases). */
 type Row = Record<string, any>;
@@ -118,6 +128,7 @@ export class FinopsStore {
           })),
         );
       }
+      await this.refreshRollups(tx, from, to);
       if (options.trackDays) {
         const estimatedDays = new Set(
           rows.filter(r => r.estimated).map(r => r.day),
@@ -197,84 +208,226 @@ export class FinopsStore {
     }));
   }
 
-  private scoped(query: Knex.QueryBuilder, scope: EntityScope) {
-    if (scope !== 'all') {
-      query.whereIn('entity_ref', scope.entityRefs);
-    }
-    return query;
+  /**
+   * Recomputes the roll-ups of the days from `from` to `to` (and of the
+   * months they fall in) from the cost lines, in the caller's transaction.
+   */
+  private async refreshRollups(tx: Knex.Transaction, from: string, to: string) {
+    const monthFrom = `${from.slice(0, 7)}-01`;
+    const monthTo = `${to.slice(0, 7)}-31`;
+    const months = monthsOf(from, to);
+    if (months.length === 0) return;
+    await tx(ENTITY_DAILY)
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .delete();
+    // Each select lists the columns in the order of its table.
+    await tx(ENTITY_DAILY).insert(
+      tx(LINES)
+        .select({
+          entity_ref: tx.raw("coalesce(entity_ref, '')"),
+          day: 'day',
+          amount: tx.raw('sum(amount)'),
+          estimated: tx.raw('max(case when estimated then 1 else 0 end)'),
+        })
+        .where('day', '>=', from)
+        .andWhere('day', '<=', to)
+        .groupByRaw("coalesce(entity_ref, ''), day"),
+    );
+    await tx(ENTITY_MONTHLY).whereIn('month', months).delete();
+    await tx(ENTITY_MONTHLY).insert(
+      tx(ENTITY_DAILY)
+        .select({
+          entity_ref: 'entity_ref',
+          month: tx.raw('substr(day, 1, 7)'),
+          amount: tx.raw('sum(amount)'),
+        })
+        .where('day', '>=', monthFrom)
+        .andWhere('day', '<=', monthTo)
+        .groupByRaw('entity_ref, substr(day, 1, 7)'),
+    );
+    await this.refreshOwnerRollups(tx, from, to);
+  }
+
+  /** The owner roll-ups of a range of days, from the lines and the owners. */
+  private async refreshOwnerRollups(
+    tx: Knex.Transaction,
+    from: string,
+    to: string,
+  ) {
+    const owner = tx.raw("coalesce(o.owner_ref, '')");
+    await tx(OWNER_DAILY)
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .delete();
+    await tx(OWNER_DAILY).insert(
+      tx({ l: LINES })
+        .leftJoin({ o: OWNERS }, 'o.entity_ref', 'l.entity_ref')
+        .select({
+          owner_ref: owner,
+          day: 'l.day',
+          service: 'l.service',
+          amount: tx.raw('sum(l.amount)'),
+        })
+        .where('l.day', '>=', from)
+        .andWhere('l.day', '<=', to)
+        .groupByRaw("coalesce(o.owner_ref, ''), l.day, l.service"),
+    );
+    const months = monthsOf(from, to);
+    await tx(OWNER_MONTHLY).whereIn('month', months).delete();
+    await tx(OWNER_MONTHLY).insert(
+      tx(OWNER_DAILY)
+        .select({
+          owner_ref: 'owner_ref',
+          month: tx.raw('substr(day, 1, 7)'),
+          service: 'service',
+          amount: tx.raw('sum(amount)'),
+        })
+        .where('day', '>=', `${from.slice(0, 7)}-01`)
+        .andWhere('day', '<=', `${to.slice(0, 7)}-31`)
+        .groupByRaw('owner_ref, substr(day, 1, 7), service'),
+    );
+  }
+
+  /**
+   * Records who owns each entity and, when that changed since the last
+   * time, rebuilds the owner roll-ups. Returns whether it changed.
+   */
+  async syncOwners(owners: Map<string, string>): Promise<boolean> {
+    return this.knex.transaction(async tx => {
+      const stored: Row[] = await tx(OWNERS).select('entity_ref', 'owner_ref');
+      const same =
+        stored.length === owners.size &&
+        stored.every(r => owners.get(r.entity_ref) === r.owner_ref);
+      if (same) return false;
+      await tx(OWNERS).delete();
+      const rows = [...owners].map(([entity_ref, owner_ref]) => ({
+        entity_ref,
+        owner_ref,
+      }));
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        await tx(OWNERS).insert(rows.slice(i, i + ROWS_PER_INSERT));
+      }
+      const range: Row | undefined = await tx(LINES)
+        .min({ from: 'day' })
+        .max({ to: 'day' })
+        .first();
+      if (range?.from) {
+        await this.refreshOwnerRollups(tx, range.from, range.to);
+      }
+      return true;
+    });
   }
 
   /** Amounts per day, summed over the scope. */
   async dailyTotals(
-    scope: EntityScope,
+    scope: CostScope,
     from: string,
     to: string,
   ): Promise<AmountByKey[]> {
-    if (scope !== 'all' && scope.entityRefs.length === 0) return [];
-    const rows: Row[] = await this.scoped(
-      this.knex(LINES)
-        .select('day as key')
-        .sum({ amount: 'amount' })
-        .whereBetween('day', [from, to])
-        .groupBy('day')
-        .orderBy('day'),
-      scope,
-    );
+    const query =
+      'ownerRefs' in scope
+        ? this.knex(OWNER_DAILY).whereIn('owner_ref', scope.ownerRefs)
+        : this.knex(ENTITY_DAILY).whereIn('entity_ref', scope.entityRefs);
+    const refs = 'ownerRefs' in scope ? scope.ownerRefs : scope.entityRefs;
+    if (refs.length === 0) return [];
+    const rows: Row[] = await query
+      .select('day as key')
+      .sum({ amount: 'amount' })
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .groupBy('day')
+      .orderBy('day');
     return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
   }
 
   /** Amounts per month (YYYY-MM), summed over the scope. */
   async monthlyTotals(
-    scope: EntityScope,
-    from: string,
-    to: string,
+    scope: CostScope,
+    fromMonth: string,
+    toMonth: string,
   ): Promise<AmountByKey[]> {
-    if (scope !== 'all' && scope.entityRefs.length === 0) return [];
-    const month = this.knex.raw('substr(day, 1, 7)');
-    const rows: Row[] = await this.scoped(
-      this.knex(LINES)
-        .select({ key: month })
-        .sum({ amount: 'amount' })
-        .whereBetween('day', [from, to])
-        .groupBy(month)
-        .orderBy('key'),
-      scope,
-    );
-    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
-  }
-
-  /** Amounts per entity over the period. */
-  async totalsByEntity(
-    scope: EntityScope,
-    from: string,
-    to: string,
-  ): Promise<AmountByKey[]> {
-    if (scope !== 'all' && scope.entityRefs.length === 0) return [];
-    const rows: Row[] = await this.scoped(
-      this.knex(LINES)
-        .select('entity_ref as key')
-        .sum({ amount: 'amount' })
-        .whereBetween('day', [from, to])
-        .whereNotNull('entity_ref')
-        .groupBy('entity_ref'),
-      scope,
-    );
-    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
-  }
-
-  /** Amounts per entity and month, for the organisation roll-ups. */
-  async monthlyByEntity(
-    from: string,
-    to: string,
-  ): Promise<
-    Array<{ entityRef: string | null; month: string; amount: number }>
-  > {
-    const month = this.knex.raw('substr(day, 1, 7)');
-    const rows: Row[] = await this.knex(LINES)
-      .select({ entityRef: 'entity_ref', month })
+    const query =
+      'ownerRefs' in scope
+        ? this.knex(OWNER_MONTHLY).whereIn('owner_ref', scope.ownerRefs)
+        : this.knex(ENTITY_MONTHLY).whereIn('entity_ref', scope.entityRefs);
+    const refs = 'ownerRefs' in scope ? scope.ownerRefs : scope.entityRefs;
+    if (refs.length === 0) return [];
+    const rows: Row[] = await query
+      .select('month as key')
       .sum({ amount: 'amount' })
-      .whereBetween('day', [from, to])
-      .groupBy('entity_ref', month);
+      .where('month', '>=', fromMonth.slice(0, 7))
+      .andWhere('month', '<=', toMonth.slice(0, 7))
+      .groupBy('month')
+      .orderBy('month');
+    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+  }
+
+  /** Amounts per cloud service over the period. */
+  async totalsByService(
+    scope: CostScope,
+    from: string,
+    to: string,
+  ): Promise<AmountByKey[]> {
+    const query =
+      'ownerRefs' in scope
+        ? this.knex(OWNER_DAILY).whereIn('owner_ref', scope.ownerRefs)
+        : this.knex(LINES).whereIn('entity_ref', scope.entityRefs);
+    const refs = 'ownerRefs' in scope ? scope.ownerRefs : scope.entityRefs;
+    if (refs.length === 0) return [];
+    const rows: Row[] = await query
+      .select('service as key')
+      .sum({ amount: 'amount' })
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .groupBy('service');
+    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+  }
+
+  /** Amounts per owner over the period ("" for no known owner). */
+  async totalsByOwner(from: string, to: string): Promise<AmountByKey[]> {
+    const rows: Row[] = await this.knex(OWNER_DAILY)
+      .select('owner_ref as key')
+      .sum({ amount: 'amount' })
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .groupBy('owner_ref');
+    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+  }
+
+  /**
+   * Amounts per entity over the period, for the given entities (read by
+   * day range, then kept if asked for: one pass for any number of refs).
+   */
+  async totalsByEntity(
+    entityRefs: string[],
+    from: string,
+    to: string,
+  ): Promise<AmountByKey[]> {
+    if (entityRefs.length === 0) return [];
+    const wanted = new Set(entityRefs);
+    const query = this.knex(ENTITY_DAILY)
+      .select('entity_ref as key')
+      .sum({ amount: 'amount' })
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .groupBy('entity_ref');
+    if (entityRefs.length <= 50) query.whereIn('entity_ref', entityRefs);
+    const rows: Row[] = await query;
+    return rows
+      .filter(r => wanted.has(r.key))
+      .map(r => ({ key: r.key, amount: Number(r.amount) }));
+  }
+
+  /** Amounts per entity and month ("" for lines without an entity). */
+  async monthlyByEntity(
+    fromMonth: string,
+    toMonth: string,
+  ): Promise<Array<{ entityRef: string; month: string; amount: number }>> {
+    const rows: Row[] = await this.knex(ENTITY_MONTHLY)
+      .select({ entityRef: 'entity_ref', month: 'month', amount: 'amount' })
+      .where('month', '>=', fromMonth.slice(0, 7))
+      .andWhere('month', '<=', toMonth.slice(0, 7));
     return rows.map(r => ({
       entityRef: r.entityRef,
       month: r.month,
@@ -287,12 +440,11 @@ export class FinopsStore {
     from: string,
     to: string,
   ): Promise<Array<{ entityRef: string; day: string; amount: number }>> {
-    const rows: Row[] = await this.knex(LINES)
-      .select({ entityRef: 'entity_ref', day: 'day' })
-      .sum({ amount: 'amount' })
-      .whereBetween('day', [from, to])
-      .whereNotNull('entity_ref')
-      .groupBy('entity_ref', 'day');
+    const rows: Row[] = await this.knex(ENTITY_DAILY)
+      .select({ entityRef: 'entity_ref', day: 'day', amount: 'amount' })
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .andWhere('entity_ref', '<>', '');
     return rows.map(r => ({
       entityRef: r.entityRef,
       day: r.day,
@@ -300,31 +452,16 @@ export class FinopsStore {
     }));
   }
 
-  /** Amounts per cloud service over the period. */
-  async totalsByService(
-    scope: EntityScope,
-    from: string,
-    to: string,
-  ): Promise<AmountByKey[]> {
-    if (scope !== 'all' && scope.entityRefs.length === 0) return [];
-    const rows: Row[] = await this.scoped(
-      this.knex(LINES)
-        .select('service as key')
-        .sum({ amount: 'amount' })
-        .whereBetween('day', [from, to])
-        .groupBy('service'),
-      scope,
-    );
-    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
-  }
-
-  /** The first day in the scope that is still estimated. */
-  async firstEstimatedDay(scope: EntityScope): Promise<string | undefined> {
-    if (scope !== 'all' && scope.entityRefs.length === 0) return undefined;
-    const row = await this.scoped(
-      this.knex(LINES).min({ day: 'day' }).where('estimated', true),
-      scope,
-    ).first();
+  /** The first day still estimated, of some entities or of any. */
+  async firstEstimatedDay(entityRefs?: string[]): Promise<string | undefined> {
+    const query = this.knex(ENTITY_DAILY)
+      .min({ day: 'day' })
+      .where('estimated', 1);
+    if (entityRefs) {
+      if (entityRefs.length === 0) return undefined;
+      query.whereIn('entity_ref', entityRefs);
+    }
+    const row: Row | undefined = await query.first();
     return row?.day ?? undefined;
   }
 
@@ -460,6 +597,20 @@ export function daysBetween(from: string, to: string): string[] {
     days.push(new Date(t).toISOString().slice(0, 10));
   }
   return days;
+}
+
+/** The months (YYYY-MM) from the month of `from` to that of `to`. */
+export function monthsOf(from: string, to: string): string[] {
+  const months: string[] = [];
+  const date = new Date(`${from.slice(0, 7)}-01T00:00:00Z`);
+  while (
+    date.toISOString().slice(0, 7) <= to.slice(0, 7) &&
+    months.length < 600
+  ) {
+    months.push(date.toISOString().slice(0, 7));
+    date.setUTCMonth(date.getUTCMonth() + 1);
+  }
+  return months;
 }
 
 /** The day `n` days after (or before, when negative) a day. */

@@ -9,5 +9,10 @@ describeMigrations({
     'finops_source_days',
     'finops_budgets',
     'finops_alerts',
+    'finops_entity_daily',
+    'finops_entity_monthly',
+    'finops_owner_daily',
+    'finops_owner_monthly',
+    'finops_entity_owners',
   ],
 });

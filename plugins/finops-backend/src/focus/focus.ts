@@ -121,51 +121,61 @@ export async function readFocusCsv(
   const parser = input.pipe(
     parse({
       bom: true,
-      columns: true,
       skip_empty_lines: true,
       trim: false,
       max_record_size: 1024 * 1024,
-      info: true,
     }),
   );
   input.on('error', error => parser.destroy(error));
 
   const sums = new Map<string, AttributedRow>();
+  // Billing exports repeat the same dates and tag sets on every line.
+  const days = new Map<string, string>();
+  const tags = new Map<string, string>();
   let rowsRead = 0;
   let from: string | undefined;
   let to: string | undefined;
-  let checkedColumns = false;
+  let columns: Record<string, number> | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-    }>) {
-      const line = info.lines;
-      if (!checkedColumns) {
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      if (!columns) {
+        columns = Object.fromEntries(fields.map((name, i) => [name.trim(), i]));
         const required = [
           'ChargePeriodStart',
           'BillingCurrency',
           'ServiceName',
           options.costColumn,
         ];
-        const missing = required.filter(c => !(c in record));
+        const missing = required.filter(c => !(c in columns!));
         if (missing.length) {
           throw new InputError(
             `The FOCUS file has no ${missing.join(
               ', ',
-            )} column; its columns are ${Object.keys(record).join(', ')}`,
+            )} column; its columns are ${fields.join(', ')}`,
           );
         }
-        checkedColumns = true;
+        continue;
       }
       rowsRead++;
+      // The header is line 1 (a record with a quoted line break would
+      // count as one line).
+      const line = rowsRead + 1;
       if (rowsRead > options.maxRows) {
         throw new InputError(
           `The FOCUS file has more than ${options.maxRows} lines (finops.limits.maxRows)`,
         );
       }
-      const day = dayOf(record.ChargePeriodStart, line);
-      const rawAmount = record[options.costColumn]?.trim() ?? '';
+      const field = (name: string) =>
+        columns![name] === undefined ? undefined : fields[columns![name]];
+
+      const start = field('ChargePeriodStart') ?? '';
+      let day = days.get(start);
+      if (day === undefined) {
+        day = dayOf(start, line);
+        if (days.size > 10_000) days.clear();
+        days.set(start, day);
+      }
+      const rawAmount = field(options.costColumn)?.trim() ?? '';
       const amount = rawAmount === '' ? 0 : Number(rawAmount);
       if (!Number.isFinite(amount)) {
         throw lineError(
@@ -173,34 +183,34 @@ export async function readFocusCsv(
           `${options.costColumn} ${JSON.stringify(rawAmount)} is not a number`,
         );
       }
-      const chargeCategory = record.ChargeCategory?.trim() || 'Usage';
+      const chargeCategory = field('ChargeCategory')?.trim() || 'Usage';
       if (amount < 0 && !CREDIT_CATEGORIES.has(chargeCategory.toLowerCase())) {
         throw lineError(
           line,
           `${options.costColumn} is negative (${rawAmount}) on a ${chargeCategory} charge; only credits and adjustments may be negative`,
         );
       }
-      const currency = record.BillingCurrency?.trim().toUpperCase() ?? '';
-      if (!KNOWN_CURRENCIES.has(currency)) {
-        throw lineError(
-          line,
-          `BillingCurrency ${JSON.stringify(
-            currency,
-          )} is not an ISO 4217 currency code`,
-        );
-      }
+      const currency = field('BillingCurrency')?.trim().toUpperCase() ?? '';
       if (currency !== options.currency) {
         throw lineError(
           line,
-          `BillingCurrency is ${currency} but the portal reports in ${options.currency} (finops.currency); convert the file first`,
+          KNOWN_CURRENCIES.has(currency)
+            ? `BillingCurrency is ${currency} but the portal reports in ${options.currency} (finops.currency); convert the file first`
+            : `BillingCurrency ${JSON.stringify(
+                currency,
+              )} is not an ISO 4217 currency code`,
         );
       }
-      const tagValue = tagOf(record.Tags, options.tagKey, line) ?? '';
-      const service = record.ServiceName?.trim() || 'Unknown service';
-      const account = record.SubAccountId?.trim() || '';
-      const key = [day, tagValue, service, account, chargeCategory].join(
-        '\u0000',
-      );
+      const rawTags = field('Tags') ?? '';
+      let tagValue = tags.get(rawTags);
+      if (tagValue === undefined) {
+        tagValue = tagOf(rawTags, options.tagKey, line) ?? '';
+        if (tags.size > 100_000) tags.clear();
+        tags.set(rawTags, tagValue);
+      }
+      const service = field('ServiceName')?.trim() || 'Unknown service';
+      const account = field('SubAccountId')?.trim() || '';
+      const key = `${day}\u0000${tagValue}\u0000${service}\u0000${account}\u0000${chargeCategory}`;
       const existing = sums.get(key);
       if (existing) {
         existing.amount += amount;
@@ -227,7 +237,7 @@ export async function readFocusCsv(
     }
     throw error;
   }
-  if (!checkedColumns) {
+  if (!columns || rowsRead === 0) {
     throw new InputError('The FOCUS file has no lines of cost');
   }
   return { rows: [...sums.values()], rowsRead, from, to };

@@ -138,3 +138,12 @@ export function costRefsOf(
   }
   return refs;
 }
+
+/** Who owns each entity that has an owner: what the owner roll-ups use. */
+export function ownersOf(snapshot: CostCatalogSnapshot): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const entity of snapshot.entities.values()) {
+    if (entity.ownerRef) owners.set(entity.ref, entity.ownerRef);
+  }
+  return owners;
+}

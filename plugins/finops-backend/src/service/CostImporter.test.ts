@@ -78,8 +78,15 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
       to: '2026-10-02',
     });
     expect(
-      await store.totalsByEntity('all', '2026-10-01', '2026-10-02'),
-    ).toEqual([{ key: 'component:default/payments-api', amount: 10 }]);
+      await store.totalsByEntity(
+        ['component:default/payments-api', ''],
+        '2026-10-01',
+        '2026-10-02',
+      ),
+    ).toEqual([
+      { key: '', amount: 3 },
+      { key: 'component:default/payments-api', amount: 10 },
+    ]);
     expect((await store.storedDays('aws-ce')).map(d => d.estimated)).toEqual([
       false,
       true,
@@ -118,8 +125,8 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
       apiCalls: 1,
       error: 'AccessDeniedException: not authorized',
     });
-    expect(await store.dailyTotals('all', '2026-10-01', '2026-10-01')).toEqual([
-      { key: '2026-10-01', amount: 5 },
-    ]);
+    expect(
+      await store.dailyTotals({ entityRefs: [''] }, '2026-10-01', '2026-10-01'),
+    ).toEqual([{ key: '2026-10-01', amount: 5 }]);
   });
 });

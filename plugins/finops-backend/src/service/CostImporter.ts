@@ -10,7 +10,7 @@ import {
   StoredAlert,
 } from '../database/FinopsStore';
 import { entityRefOfTag, readFocusCsv } from '../focus/focus';
-import { CostCatalog } from './CostCatalog';
+import { CostCatalog, ownersOf } from './CostCatalog';
 import { forecastFrom, monthForecast } from './CostService';
 import { FinopsOptions } from './options';
 
@@ -215,16 +215,14 @@ export class CostImporter {
     const budgets = await this.store.getBudgets();
     if (!last || budgets.length === 0) return [];
     const snapshot = await this.catalog.snapshot();
+    await this.store.syncOwners(ownersOf(snapshot));
     const month = last.slice(0, 7);
     const monthStart = `${month}-01`;
     const found: Array<Omit<StoredAlert, 'id'>> = [];
     for (const budget of budgets) {
       const owners = snapshot.tree.withDescendants(budget.groupRef);
-      const refs = owners.flatMap(o =>
-        (snapshot.byOwner.get(o) ?? []).map(e => e.ref),
-      );
       const daily = await this.store.dailyTotals(
-        { entityRefs: refs },
+        { ownerRefs: owners },
         forecastFrom(last),
         last,
       );

@@ -12,11 +12,11 @@ import {
   addDays,
   AmountByKey,
   daysBetween,
-  EntityScope,
+  CostScope,
   FinopsStore,
   StoredAlert,
 } from '../database/FinopsStore';
-import { CostCatalogSnapshot, costRefsOf } from './CostCatalog';
+import { CostCatalogSnapshot, costRefsOf, ownersOf } from './CostCatalog';
 
 /** Which owners the caller may see: all, or those the predicate allows. */
 export type OwnerFilter = (ownerRef: string) => boolean;
@@ -137,7 +137,7 @@ export class CostService {
 
   private async summary(
     ref: string,
-    scope: EntityScope,
+    scope: CostScope,
     days: number,
   ): Promise<CostSummary> {
     const { from, to, previousFrom, previousTo } = await this.period(days);
@@ -145,13 +145,15 @@ export class CostService {
       await Promise.all([
         this.store.dailyTotals(scope, from, to),
         this.store.dailyTotals(scope, previousFrom, previousTo),
-        this.store.monthlyTotals(scope, monthStart(to, 12), to),
+        this.store.monthlyTotals(scope, monthStart(to, 12), to.slice(0, 7)),
         this.store.totalsByService(scope, from, to),
         this.store.totalsByService(scope, previousFrom, previousTo),
       ]);
     const byDay = toMap(daily);
     const byMonth = toMap(monthly);
-    const estimatedFrom = await this.store.firstEstimatedDay(scope);
+    const estimatedFrom = await this.store.firstEstimatedDay(
+      'entityRefs' in scope ? scope.entityRefs : undefined,
+    );
     return {
       ref,
       currency: this.options.currency,
@@ -184,6 +186,18 @@ export class CostService {
     return this.summary(ref, { entityRefs: costRefsOf(snapshot, ref) }, days);
   }
 
+  /**
+   * Records the catalog's ownership for the owner roll-ups, once per
+   * snapshot (a rebuild only when it changed).
+   */
+  async syncOwners(snapshot: CostCatalogSnapshot): Promise<void> {
+    if (this.synced.has(snapshot)) return;
+    await this.store.syncOwners(ownersOf(snapshot));
+    this.synced.add(snapshot);
+  }
+
+  private readonly synced = new WeakSet<CostCatalogSnapshot>();
+
   /** The entities a set of owners own, that the caller may see. */
   private ownedRefs(
     snapshot: CostCatalogSnapshot,
@@ -203,51 +217,47 @@ export class CostService {
     days: number,
     allowed: OwnerFilter,
   ): Promise<GroupCost> {
+    await this.syncOwners(snapshot);
     const { tree } = snapshot;
-    const owners = tree.withDescendants(groupRef);
-    const refs = this.ownedRefs(snapshot, owners, allowed);
-    const summary = await this.summary(groupRef, { entityRefs: refs }, days);
+    const group = groupRef.toLowerCase();
+    const owners = tree.withDescendants(group).filter(allowed);
+    const summary = await this.summary(group, { ownerRefs: owners }, days);
     const { from, to, previousFrom, previousTo } = await this.period(days);
-    const [current, previous] = await Promise.all([
-      this.store.totalsByEntity({ entityRefs: refs }, from, to),
-      this.store.totalsByEntity({ entityRefs: refs }, previousFrom, previousTo),
+    const refs = this.ownedRefs(snapshot, owners, () => true);
+    const [current, previous, ownersNow, ownersBefore] = await Promise.all([
+      this.store.totalsByEntity(refs, from, to),
+      this.store.totalsByEntity(refs, previousFrom, previousTo),
+      this.store.totalsByOwner(from, to),
+      this.store.totalsByOwner(previousFrom, previousTo),
     ]);
     const titleOf = (key: string) =>
       snapshot.entities.get(key)?.title ?? tree.get(key)?.title;
     const byEntity = shares(current, previous, titleOf);
 
     // Sub-groups, each rolled up, and what the group owns itself.
-    const amountOf = (rows: CostShare[], keys: Set<string>) =>
-      rows
-        .filter(r => keys.has(r.key))
-        .reduce(
-          (acc, r) => ({
-            amount: acc.amount + r.amount,
-            previous: acc.previous + r.previous,
-          }),
-          { amount: 0, previous: 0 },
-        );
-    const children = tree.get(groupRef)?.childRefs ?? [];
+    const now = toMap(ownersNow);
+    const before = toMap(ownersBefore);
+    const total = (map: Map<string, number>, keys: string[]) =>
+      keys.reduce((t, k) => t + (map.get(k) ?? 0), 0);
+    const children = tree.get(group)?.childRefs ?? [];
     const byChild: CostShare[] = [
       ...children.map(child => ({
         key: child,
-        owners: tree.withDescendants(child),
+        title: tree.get(child)?.title,
+        owners: tree.withDescendants(child).filter(allowed),
       })),
-      { key: groupRef, owners: [groupRef.toLowerCase()] },
+      {
+        key: group,
+        title: `${tree.get(group)?.title ?? group} (owned directly)`,
+        owners: [group].filter(allowed),
+      },
     ]
-      .map(({ key, owners: childOwners }) => {
-        const keys = new Set(this.ownedRefs(snapshot, childOwners, allowed));
-        const { amount, previous: before } = amountOf(byEntity, keys);
-        return {
-          key,
-          title:
-            key === groupRef.toLowerCase()
-              ? `${tree.get(key)?.title ?? key} (owned directly)`
-              : tree.get(key)?.title,
-          amount: round(amount),
-          previous: round(before),
-        };
-      })
+      .map(({ key, title, owners: childOwners }) => ({
+        key,
+        title,
+        amount: round(total(now, childOwners)),
+        previous: round(total(before, childOwners)),
+      }))
       .filter(s => s.amount !== 0 || s.previous !== 0)
       .sort((a, b) => b.amount - a.amount);
 
@@ -258,9 +268,9 @@ export class CostService {
       )
       .slice(0, 5);
 
-    const budget = await this.budgetStatus(groupRef, refs, to);
+    const budget = await this.budgetStatus(group, owners, to);
     const alerts = await this.store.listAlerts(
-      [groupRef.toLowerCase(), ...refs],
+      [group, ...refs],
       addDays(to, -30),
     );
     return {
@@ -285,8 +295,8 @@ export class CostService {
     const refs = this.ownedRefs(snapshot, owners, allowed);
     const { from, to, previousFrom, previousTo } = await this.period(days);
     const [current, previous] = await Promise.all([
-      this.store.totalsByEntity({ entityRefs: refs }, from, to),
-      this.store.totalsByEntity({ entityRefs: refs }, previousFrom, previousTo),
+      this.store.totalsByEntity(refs, from, to),
+      this.store.totalsByEntity(refs, previousFrom, previousTo),
     ]);
     const all = shares(
       current,
@@ -305,14 +315,14 @@ export class CostService {
 
   private async budgetStatus(
     groupRef: string,
-    refs: string[],
+    owners: string[],
     to: string,
   ): Promise<BudgetStatus | undefined> {
     const [budget] = await this.store.getBudgets([groupRef.toLowerCase()]);
     if (!budget) return undefined;
     const month = to.slice(0, 7);
     const daily = await this.store.dailyTotals(
-      { entityRefs: refs },
+      { ownerRefs: owners },
       forecastFrom(to),
       to,
     );
@@ -334,7 +344,7 @@ export class CostService {
     const from = monthStart(to, months - 1);
     const monthList = monthsBetween(from, to);
     const index = new Map(monthList.map((m, i) => [m, i]));
-    const rows = await this.store.monthlyByEntity(from, to);
+    const rows = await this.store.monthlyByEntity(from, to.slice(0, 7));
     const departments = new Map<string, number[]>();
     const products = new Map<string, number[]>();
     const unattributed = monthList.map(() => 0);
@@ -351,9 +361,7 @@ export class CostService {
     for (const row of rows) {
       const i = index.get(row.month);
       if (i === undefined) continue;
-      const entity = row.entityRef
-        ? snapshot.entities.get(row.entityRef)
-        : undefined;
+      const entity = snapshot.entities.get(row.entityRef);
       if (!entity) {
         unattributed[i] += row.amount;
         continue;
