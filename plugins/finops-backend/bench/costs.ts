@@ -190,11 +190,15 @@ async function bench(db: BenchDatabase) {
   );
 
   const rate = rows / (imported.ms / 1000);
+  const verdict = (ok?: boolean) => {
+    if (ok === undefined) return '    ';
+    return ok ? 'PASS' : 'MISS';
+  };
   const line = (label: string, value: string, goal = '', ok?: boolean) =>
     console.log(
-      `| ${label.padEnd(58)} | ${value.padStart(26)} | ${goal.padEnd(14)} | ${
-        ok === undefined ? '    ' : ok ? 'PASS' : 'MISS'
-      } |`,
+      `| ${label.padEnd(58)} | ${value.padStart(26)} | ${goal.padEnd(
+        14,
+      )} | ${verdict(ok)} |`,
     );
   console.log(`\n${db.name}`);
   line(

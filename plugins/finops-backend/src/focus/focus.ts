@@ -108,6 +108,12 @@ function tagOf(
   return undefined;
 }
 
+/** Reads a record's fields by column name. */
+function fieldReader(columns: Record<string, number>, fields: string[]) {
+  return (name: string) =>
+    columns[name] === undefined ? undefined : fields[columns[name]];
+}
+
 /**
  * Reads a FOCUS CSV. Throws an InputError naming the line and the problem
  * for a missing column, a malformed line, a non-numeric or negative amount
@@ -139,14 +145,17 @@ export async function readFocusCsv(
   try {
     for await (const fields of parser as AsyncIterable<string[]>) {
       if (!columns) {
-        columns = Object.fromEntries(fields.map((name, i) => [name.trim(), i]));
+        const header: Record<string, number> = Object.fromEntries(
+          fields.map((name, i) => [name.trim(), i]),
+        );
+        columns = header;
         const required = [
           'ChargePeriodStart',
           'BillingCurrency',
           'ServiceName',
           options.costColumn,
         ];
-        const missing = required.filter(c => !(c in columns!));
+        const missing = required.filter(c => !(c in header));
         if (missing.length) {
           throw new InputError(
             `The FOCUS file has no ${missing.join(
@@ -165,8 +174,7 @@ export async function readFocusCsv(
           `The FOCUS file has more than ${options.maxRows} lines (finops.limits.maxRows)`,
         );
       }
-      const field = (name: string) =>
-        columns![name] === undefined ? undefined : fields[columns![name]];
+      const field = fieldReader(columns, fields);
 
       const start = field('ChargePeriodStart') ?? '';
       let day = days.get(start);
