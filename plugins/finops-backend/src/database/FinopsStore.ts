@@ -72,8 +72,33 @@ function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-/** Rows per insert: within SQLite's 32,766 bind parameters at 11 columns. */
-const ROWS_PER_INSERT = 2500;
+/** Rows per insert of the small tables. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Inserts many rows with multi-row VALUES statements, each as large as the
+ * engine's bind parameters allow (SQLite 32,766, PostgreSQL 65,535): knex's
+ * own multi-row insert on SQLite is a compound select of at most 500 rows.
+ */
+async function insertValues(
+  tx: Knex.Transaction,
+  table: string,
+  columns: string[],
+  rows: Knex.Value[][],
+) {
+  const maxParams = tx.client.config.client === 'pg' ? 65_535 : 32_766;
+  const perStatement = Math.floor(maxParams / columns.length);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const head = `insert into ?? (${columns.map(() => '??').join(', ')}) values `;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await tx.raw(head + chunk.map(() => tuple).join(', '), [
+      table,
+      ...columns,
+      ...chunk.flat(),
+    ]);
+  }
+}
 
 /** A row of an aggregate query (knex cannot type sums and aliases). */
 type Row = Record<string, any>;
@@ -112,22 +137,34 @@ export class FinopsStore {
         .andWhere('day', '>=', from)
         .andWhere('day', '<=', to)
         .delete();
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await tx(LINES).insert(
-          rows.slice(i, i + ROWS_PER_INSERT).map(row => ({
-            source,
-            day: row.day,
-            tag_value: row.tagValue ?? '',
-            entity_ref: row.entityRef ?? null,
-            service: row.service,
-            account: row.account ?? '',
-            charge_category: row.chargeCategory ?? 'Usage',
-            amount: row.amount,
-            currency: row.currency,
-            estimated: !!row.estimated,
-          })),
-        );
-      }
+      await insertValues(
+        tx,
+        LINES,
+        [
+          'source',
+          'day',
+          'tag_value',
+          'entity_ref',
+          'service',
+          'account',
+          'charge_category',
+          'amount',
+          'currency',
+          'estimated',
+        ],
+        rows.map(row => [
+          source,
+          row.day,
+          row.tagValue ?? '',
+          row.entityRef ?? null,
+          row.service,
+          row.account ?? '',
+          row.chargeCategory ?? 'Usage',
+          row.amount,
+          row.currency,
+          !!row.estimated,
+        ]),
+      );
       await this.refreshRollups(tx, from, to);
       if (options.trackDays) {
         const estimatedDays = new Set(
