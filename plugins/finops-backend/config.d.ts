@@ -26,6 +26,25 @@ export interface Config {
      * through the FOCUS import (the embedded default). Default false.
      */
     demo?: boolean;
+    /**
+     * Shared spend split across groups: a shared entity's spend (a cluster,
+     * a support plan catalogued as a resource), or the unattributed spend of
+     * a cloud service. The spend stays with its owner as direct cost; the
+     * groups in `to` see their share as allocated cost.
+     */
+    allocation?: Array<{
+      name: string;
+      match: {
+        /** The shared entity's ref. */
+        entityRef?: string;
+        /** Or the cloud service whose unattributed spend is shared. */
+        service?: string;
+      };
+      /** even, or proportional to the groups' direct spend (the default). */
+      method?: 'even' | 'proportional';
+      /** The groups that share it. */
+      to: string[];
+    }>;
     anomaly?: {
       /** Days of an entity's own history a day is compared with. Default 14. */
       baselineDays?: number;

@@ -148,14 +148,14 @@ const policyPermissions = createServiceFactory({
   },
 });
 
-async function start() {
+async function start(finops: object = {}) {
   const { server } = await startTestBackend({
     features: [
       finopsPlugin,
       catalogServiceMock.factory({ entities }),
       policyPermissions,
       mockServices.rootConfig.factory({
-        data: { finops: { currency: 'USD' } },
+        data: { finops: { currency: 'USD', ...finops } },
       }),
     ],
   });
@@ -419,6 +419,71 @@ describe('finops backend', () => {
       .set('authorization', PRIYA)
       .send(billingExport());
     expect(badSource.status).toBe(400);
+  });
+
+  it('splits shared costs by the allocation rules, apart from direct cost', async () => {
+    const server = await start({
+      allocation: [
+        {
+          name: 'Shared orders database',
+          match: { entityRef: 'resource:default/orders-db' },
+          method: 'even',
+          to: ['group:default/team-checkout', 'team-catalog'],
+        },
+        {
+          name: 'Support plan',
+          match: { service: 'Support' },
+          to: ['group:default/team-checkout', 'group:default/team-catalog'],
+        },
+      ],
+    });
+    await importExport(server, billingExport());
+    const catalogTeam = await request(server)
+      .get('/api/finops/groups/default/team-catalog/cost')
+      .query({ days: 30 })
+      .set('authorization', MAYA);
+    // Direct: catalog-service only. Allocated: half the database, and the
+    // support plan in proportion to direct spend (150 of 1,410).
+    expect(catalogTeam.body.total).toBe(150);
+    expect(catalogTeam.body.allocations).toEqual([
+      {
+        key: 'Shared orders database',
+        title: 'resource:default/orders-db',
+        amount: 450,
+        previous: 450,
+      },
+      {
+        key: 'Support plan',
+        title: 'unattributed spend on Support',
+        amount: 12.77,
+        previous: 12.77,
+      },
+    ]);
+    expect(catalogTeam.body.allocated).toBe(462.77);
+
+    const org = await request(server)
+      .get('/api/finops/organisation/allocations')
+      .query({ days: 30 })
+      .set('authorization', PRIYA);
+    expect(org.body.items.map((r: any) => [r.name, r.amount])).toEqual([
+      ['Shared orders database', 900],
+      ['Support plan', 120],
+    ]);
+    expect(org.body.items[1].shares.map((s: any) => s.amount)).toEqual([
+      107.23, 12.77,
+    ]);
+    const refused = await request(server)
+      .get('/api/finops/organisation/allocations')
+      .set('authorization', BEN);
+    expect(refused.status).toBe(403);
+  });
+
+  it('refuses allocation rules that make no sense at start', async () => {
+    await expect(
+      start({
+        allocation: [{ name: 'x', match: {}, to: ['group:default/a'] }],
+      }),
+    ).rejects.toThrow(/match needs exactly one of entityRef or service/);
   });
 
   it('keeps budgets set by finance, forecasts the month and raises alerts', async () => {

@@ -69,6 +69,7 @@ export const finopsPlugin = createBackendPlugin({
         const costs = new CostService(store, {
           currency: options.currency,
           demo: options.demo,
+          allocation: options.allocation,
         });
         deps.permissionsRegistry.addResourceType({
           resourceRef: finopsCostResourceRef,

@@ -25,7 +25,11 @@ export interface CostSummary {
   total: number;
   /** The total of the period of the same length just before. */
   previousTotal: number;
-  /** Shared cost allocated to it by the allocation rules (in `total`). */
+  /**
+   * Shared cost allocated to it by the allocation rules. Not in `total`,
+   * which is what it owns directly: the shared spend stays with its owner
+   * there, and allocation shows who consumes it.
+   */
   allocated: number;
   daily: CostPoint[];
   /** The last 13 months, oldest first. */
@@ -58,6 +62,20 @@ export interface GroupCost extends CostSummary {
   topMovers: CostShare[];
   budget?: BudgetStatus;
   alerts: CostAlert[];
+  /** Shared costs allocated to the group (and below) by each rule. */
+  allocations: CostShare[];
+}
+
+/** One allocation rule and how it split the shared spend in a period. */
+export interface AllocationResult {
+  name: string;
+  method: 'even' | 'proportional';
+  /** What the rule matches, in words. */
+  matches: string;
+  /** The shared spend the rule matched in the period. */
+  amount: number;
+  /** The recipients' shares, biggest first. */
+  shares: CostShare[];
 }
 
 /** A daily spend far above an entity's own recent history, or a budget overrun. */

@@ -1,4 +1,5 @@
 import {
+  AllocationResult,
   BudgetStatus,
   CostAlert,
   CostPoint,
@@ -17,12 +18,15 @@ import {
   StoredAlert,
 } from '../database/FinopsStore';
 import { CostCatalogSnapshot, costRefsOf, ownersOf } from './CostCatalog';
+import { AllocationRule } from './options';
 
 /** Which owners the caller may see: all, or those the predicate allows. */
 export type OwnerFilter = (ownerRef: string) => boolean;
 
 export interface CostServiceOptions {
   currency: string;
+  /** Shared spend split across groups. */
+  allocation?: AllocationRule[];
   /** Whether the data is the embedded demo year. */
   demo: boolean;
 }
@@ -268,6 +272,24 @@ export class CostService {
       )
       .slice(0, 5);
 
+    const subtree = new Set(tree.withDescendants(group));
+    const [allocNow, allocBefore] = await Promise.all([
+      this.allocate(snapshot, from, to),
+      this.allocate(snapshot, previousFrom, previousTo),
+    ]);
+    const allocatedTo = (result: AllocationResult) =>
+      result.shares
+        .filter(share => subtree.has(share.key))
+        .reduce((t, share) => t + share.amount, 0);
+    const allocations: CostShare[] = allocNow
+      .map((result, i) => ({
+        key: result.name,
+        title: result.matches,
+        amount: round(allocatedTo(result)),
+        previous: round(allocatedTo(allocBefore[i])),
+      }))
+      .filter(a => a.amount !== 0 || a.previous !== 0);
+
     const budget = await this.budgetStatus(group, owners, to);
     const alerts = await this.store.listAlerts(
       [group, ...refs],
@@ -275,6 +297,8 @@ export class CostService {
     );
     return {
       ...summary,
+      allocated: round(allocations.reduce((t, a) => t + a.amount, 0)),
+      allocations,
       byChild,
       byEntity: byEntity.slice(0, 20),
       topMovers,
@@ -311,6 +335,55 @@ export class CostService {
           ? String(page.offset + page.limit)
           : undefined,
     };
+  }
+
+  /**
+   * How each allocation rule splits its shared spend in a period: evenly,
+   * or in proportion to the recipient groups' direct spend (their subtree's).
+   */
+  async allocate(
+    snapshot: CostCatalogSnapshot,
+    from: string,
+    to: string,
+  ): Promise<AllocationResult[]> {
+    const rules = this.options.allocation ?? [];
+    if (rules.length === 0) return [];
+    const byOwner = toMap(await this.store.totalsByOwner(from, to));
+    const unattributed = toMap(
+      await this.store.totalsByService({ ownerRefs: [''] }, from, to),
+    );
+    const direct = (group: string) =>
+      snapshot.tree
+        .withDescendants(group)
+        .reduce((t, owner) => t + (byOwner.get(owner) ?? 0), 0);
+    const results: AllocationResult[] = [];
+    for (const rule of rules) {
+      const amount = rule.entityRef
+        ? sum(await this.store.totalsByEntity([rule.entityRef], from, to))
+        : unattributed.get(rule.service!) ?? 0;
+      let weights = rule.to.map(group =>
+        rule.method === 'even' ? 1 : Math.max(0, direct(group)),
+      );
+      if (weights.every(w => w === 0)) weights = rule.to.map(() => 1);
+      const totalWeight = weights.reduce((a, b) => a + b, 0);
+      results.push({
+        name: rule.name,
+        method: rule.method,
+        matches: rule.entityRef
+          ? rule.entityRef
+          : `unattributed spend on ${rule.service}`,
+        amount: round(amount),
+        shares: rule.to
+          .map((group, i) => ({
+            key: group,
+            title: snapshot.tree.get(group)?.title,
+            amount: round((amount * weights[i]) / totalWeight),
+            previous: 0,
+          }))
+          .sort((a, b) => b.amount - a.amount),
+      });
+    }
+    return results;
   }
 
   private async budgetStatus(

@@ -1,6 +1,19 @@
 import { Config } from '@backstage/config';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { COST_COLUMNS, CostColumn } from '../focus/focus';
+
+/** Shared spend split across groups. */
+export interface AllocationRule {
+  name: string;
+  /** The shared entity (a cluster, a support plan as a resource). */
+  entityRef?: string;
+  /** Or: the unattributed spend of a cloud service. */
+  service?: string;
+  method: 'even' | 'proportional';
+  /** The groups that share it (lower-case refs). */
+  to: string[];
+}
 
 export interface FinopsOptions {
   /** The cost-allocation tag key whose value is the owning entity's ref. */
@@ -13,6 +26,7 @@ export interface FinopsOptions {
   maxRows: number;
   /** Generate and import a year of demo spend (the embedded default). */
   demo: boolean;
+  allocation: AllocationRule[];
   anomaly: {
     /** Days of history an entity's day is compared with. */
     baselineDays: number;
@@ -41,10 +55,53 @@ export function readFinopsOptions(config: Config): FinopsOptions {
       finops?.getOptionalNumber('limits.maxUploadBytes') ?? 512 * 1024 * 1024,
     maxRows: finops?.getOptionalNumber('limits.maxRows') ?? 20_000_000,
     demo: finops?.getOptionalBoolean('demo') ?? false,
+    allocation: (finops?.getOptionalConfigArray('allocation') ?? []).map(
+      readAllocationRule,
+    ),
     anomaly: {
       baselineDays: finops?.getOptionalNumber('anomaly.baselineDays') ?? 14,
       factor: finops?.getOptionalNumber('anomaly.factor') ?? 2,
       minimumExcess: finops?.getOptionalNumber('anomaly.minimumExcess') ?? 20,
     },
+  };
+}
+
+function readAllocationRule(rule: Config): AllocationRule {
+  const name = rule.getString('name');
+  const entityRef = rule.getOptionalString('match.entityRef');
+  const service = rule.getOptionalString('match.service');
+  if (!entityRef === !service) {
+    throw new InputError(
+      `finops.allocation "${name}": match needs exactly one of entityRef or service`,
+    );
+  }
+  const method = rule.getOptionalString('method') ?? 'proportional';
+  if (method !== 'even' && method !== 'proportional') {
+    throw new InputError(
+      `finops.allocation "${name}": method must be even or proportional`,
+    );
+  }
+  const to = rule.getStringArray('to').map(ref => {
+    try {
+      return stringifyEntityRef(
+        parseEntityRef(ref, { defaultKind: 'group' }),
+      ).toLowerCase();
+    } catch {
+      throw new InputError(
+        `finops.allocation "${name}": ${ref} is not a group ref`,
+      );
+    }
+  });
+  if (to.length === 0) {
+    throw new InputError(`finops.allocation "${name}": to names no group`);
+  }
+  return {
+    name,
+    entityRef: entityRef
+      ? stringifyEntityRef(parseEntityRef(entityRef)).toLowerCase()
+      : undefined,
+    service,
+    method,
+    to,
   };
 }

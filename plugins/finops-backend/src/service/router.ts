@@ -268,6 +268,22 @@ export async function createRouter(
     );
   });
 
+  router.get('/organisation/allocations', async (req, res) => {
+    const credentials = await userOrService(req);
+    const { days } = parseRequest(periodQuery, req.query);
+    await requireBasic(
+      credentials,
+      finopsOrganisationReadPermission,
+      'see the allocation of shared costs',
+    );
+    const { from, to } = await costs.period(days);
+    res.json({
+      from,
+      to,
+      items: await costs.allocate(await deps.catalog.snapshot(), from, to),
+    });
+  });
+
   router.get('/organisation/unattributed', async (req, res) => {
     const credentials = await userOrService(req);
     const query = parseRequest(pagedQuery, req.query);

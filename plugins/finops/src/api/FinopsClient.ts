@@ -6,6 +6,7 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  AllocationResult,
   CostPage,
   CostShare,
   CostSummary,
@@ -30,6 +31,9 @@ export interface FinopsApi {
     page: { limit: number; cursor?: string },
   ): Promise<CostPage<UnattributedSpend> & { total: number }>;
   getStatus(): Promise<{ sources: SourceStatus[]; demo: boolean }>;
+  getAllocations(
+    days: number,
+  ): Promise<{ from: string; to: string; items: AllocationResult[] }>;
   /** Where the organisation's CSV export downloads from. */
   exportUrl(months: number): Promise<string>;
   setBudget(groupRef: string, monthlyAmount: number): Promise<void>;
@@ -86,6 +90,12 @@ export class FinopsClient implements FinopsApi {
 
   getStatus(): Promise<{ sources: SourceStatus[]; demo: boolean }> {
     return this.get('/status');
+  }
+
+  getAllocations(
+    days: number,
+  ): Promise<{ from: string; to: string; items: AllocationResult[] }> {
+    return this.get(`/organisation/allocations?days=${days}`);
   }
 
   async exportUrl(months: number): Promise<string> {

@@ -23,6 +23,7 @@ import {
   entityLink,
   formatMoney,
   isRefusal,
+  ShareBars,
   StackedMonths,
 } from './costViews';
 
@@ -90,6 +91,50 @@ function UnattributedTable({ currency }: { currency: string }) {
         }
       }}
     />
+  );
+}
+
+/** The allocation rules and how they split shared spend. */
+function AllocationsCard({ currency }: { currency: string }) {
+  const api = useApi(finopsApiRef);
+  const { value, error } = useAsync(() => api.getAllocations(30), [api]);
+  if (error) {
+    return <ErrorPanel title="Could not load the allocations" error={error} />;
+  }
+  return (
+    <InfoCard
+      title="Shared costs"
+      subheader="How the allocation rules split shared spend in the last 30 days; it stays with its owner as direct cost"
+    >
+      {value && value.items.length === 0 && (
+        <Typography variant="body2" color="textSecondary">
+          No allocation rules. Add them under finops.allocation in the app
+          config, to split a shared cluster or a support plan across teams.
+        </Typography>
+      )}
+      <Grid container spacing={3}>
+        {value?.items.map(rule => (
+          <Grid item xs={12} md={6} key={rule.name}>
+            <Typography variant="subtitle2">
+              {rule.name}: {formatMoney(rule.amount, currency)}
+            </Typography>
+            <Typography variant="caption" color="textSecondary">
+              {rule.matches}, split{' '}
+              {rule.method === 'even'
+                ? 'evenly'
+                : 'in proportion to direct spend'}
+            </Typography>
+            <Box mt={1}>
+              <ShareBars
+                shares={rule.shares}
+                currency={currency}
+                linkOf={entityLink}
+              />
+            </Box>
+          </Grid>
+        ))}
+      </Grid>
+    </InfoCard>
   );
 }
 
@@ -231,6 +276,9 @@ export function FinopsPage() {
             </Grid>
             <Grid item xs={12}>
               <UnattributedTable currency={value.currency} />
+            </Grid>
+            <Grid item xs={12}>
+              <AllocationsCard currency={value.currency} />
             </Grid>
             <Grid item xs={12}>
               <InfoCard title="Where the data comes from">

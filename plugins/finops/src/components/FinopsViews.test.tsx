@@ -59,6 +59,15 @@ const groupCost: GroupCost = {
     },
   ],
   budget: { month: '2026-10', budget: 1000, actual: 1234, forecast: 1300 },
+  allocated: 120,
+  allocations: [
+    {
+      key: 'AWS Support plan',
+      title: 'unattributed spend on AWS Support',
+      amount: 120,
+      previous: 100,
+    },
+  ],
   alerts: [
     {
       id: 'a1',
@@ -90,6 +99,26 @@ function apiWith(partial: Partial<FinopsApi>): FinopsApi {
     }),
     getOrganisationCost: jest.fn(),
     listUnattributed: jest.fn(),
+    getAllocations: jest.fn().mockResolvedValue({
+      from: '2026-10-02',
+      to: '2026-10-31',
+      items: [
+        {
+          name: 'AWS Support plan',
+          method: 'proportional',
+          matches: 'unattributed spend on AWS Support',
+          amount: 1440,
+          shares: [
+            {
+              key: 'group:default/team-checkout',
+              title: 'Checkout Team',
+              amount: 1000,
+              previous: 0,
+            },
+          ],
+        },
+      ],
+    }),
     getStatus: jest.fn().mockResolvedValue({
       sources: [
         {
@@ -241,6 +270,10 @@ describe('GroupCostContent', () => {
       screen.getByText(/Month-end forecast \$1,300: over budget/),
     ).toBeInTheDocument();
     expect(screen.getByText(/11.0× its average/)).toBeInTheDocument();
+    expect(screen.getByText('Allocated shared costs')).toBeInTheDocument();
+    expect(
+      screen.getByText(/Plus \$120 of shared costs allocated to it/),
+    ).toBeInTheDocument();
     await waitFor(() =>
       expect(api.listGroupEntities).toHaveBeenCalledWith(
         'group:default/engineering',
@@ -347,6 +380,9 @@ describe('FinopsPage', () => {
     ).toBeInTheDocument();
     expect(
       screen.getByText(/Unattributed spend: \$120 in the last 30 days/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('AWS Support plan: $1,440'),
     ).toBeInTheDocument();
   });
 

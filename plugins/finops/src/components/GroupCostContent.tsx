@@ -266,6 +266,12 @@ export function GroupCostContent() {
                 subheader="What its teams' components, resources and systems cost"
               >
                 <CostHeadline cost={value} />
+                {value.allocated > 0 && (
+                  <Typography variant="body2" color="textSecondary">
+                    Plus {formatMoney(value.allocated, value.currency)} of
+                    shared costs allocated to it (below), not in this total.
+                  </Typography>
+                )}
                 <CostBars
                   points={value.daily}
                   currency={value.currency}
@@ -328,6 +334,19 @@ export function GroupCostContent() {
                 />
               </InfoCard>
             </Grid>
+            {value.allocations.length > 0 && (
+              <Grid item xs={12} md={6}>
+                <InfoCard
+                  title="Allocated shared costs"
+                  subheader="Its share of shared spend, by allocation rule"
+                >
+                  <ShareBars
+                    shares={value.allocations}
+                    currency={value.currency}
+                  />
+                </InfoCard>
+              </Grid>
+            )}
             <Grid item xs={12} md={6}>
               <InfoCard title="By cloud service">
                 <ShareBars shares={value.byService} currency={value.currency} />
