@@ -15,6 +15,7 @@ import {
 import { FinopsStore } from './database/FinopsStore';
 import { CostCatalog } from './service/CostCatalog';
 import { CostImporter } from './service/CostImporter';
+import { CostDigest } from './service/CostDigest';
 import { CostService } from './service/CostService';
 import { loadDemoSpend } from './service/demoSpend';
 import { readFinopsOptions } from './service/options';
@@ -97,6 +98,22 @@ export const finopsPlugin = createBackendPlugin({
           initialDelay: { seconds: 20 },
           scope: 'global',
           fn: async () => costs.syncOwners(await catalog.snapshot()),
+        });
+
+        // The weekly cost digest, to every team, on Monday mornings.
+        const digest = new CostDigest(store, options.currency);
+        await deps.scheduler.scheduleTask({
+          id: 'finops-weekly-digest',
+          frequency: { cron: '0 7 * * 1' },
+          timeout: { minutes: 10 },
+          scope: 'global',
+          fn: async () => {
+            const sent = await digest.send(
+              await catalog.snapshot(),
+              deps.notifications,
+            );
+            deps.logger.info(`Sent the weekly cost digest to ${sent} teams`);
+          },
         });
 
         // Pulled sources: one run across replicas, every six hours.

@@ -257,8 +257,10 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       ['2026-10-02', false],
       ['2026-10-03', true],
     ]);
-    expect(await store.firstEstimatedDay()).toBe('2026-10-03');
-    expect(await store.firstEstimatedDay([ORDERS])).toBeUndefined();
+    expect(await store.firstEstimatedDay('2026-09-01')).toBe('2026-10-03');
+    expect(
+      await store.firstEstimatedDay('2026-09-01', [ORDERS]),
+    ).toBeUndefined();
   });
 
   it('keeps budgets and alerts, each alert once', async () => {

@@ -75,26 +75,47 @@ function toDate(value: Date | string | number): Date {
 /** Rows per insert of the small tables. */
 const ROWS_PER_INSERT = 500;
 
+/** A column of a bulk insert, with its PostgreSQL array type. */
+type BulkColumn = [name: string, pgType: 'text' | 'float8' | 'boolean'];
+
 /**
- * Inserts many rows with multi-row VALUES statements, each as large as the
- * engine's bind parameters allow (SQLite 32,766, PostgreSQL 65,535): knex's
- * own multi-row insert on SQLite is a compound select of at most 500 rows.
+ * Inserts many rows. PostgreSQL gets one statement per 50,000 rows that
+ * unnests a parameter array per column (far fewer parameters to bind than
+ * VALUES); SQLite gets multi-row VALUES statements as large as its 32,766
+ * bind parameters allow (knex's own multi-row insert on SQLite is a compound
+ * select of at most 500 rows).
  */
-async function insertValues(
+async function insertMany(
   tx: Knex.Transaction,
   table: string,
-  columns: string[],
+  columns: BulkColumn[],
   rows: Knex.Value[][],
 ) {
-  const maxParams = tx.client.config.client === 'pg' ? 65_535 : 32_766;
-  const perStatement = Math.floor(maxParams / columns.length);
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const head = `insert into ?? (${columns.map(() => '??').join(', ')}) values `;
+  const names = columns.map(([name]) => name);
+  if (tx.client.config.client === 'pg') {
+    const sql = `insert into ?? (${names
+      .map(() => '??')
+      .join(', ')}) select * from unnest(${columns
+      .map(([, type]) => `?::${type}[]`)
+      .join(', ')})`;
+    for (let i = 0; i < rows.length; i += 50_000) {
+      const chunk = rows.slice(i, i + 50_000);
+      await tx.raw(sql, [
+        table,
+        ...names,
+        ...columns.map((_, c) => chunk.map(row => row[c])),
+      ] as Knex.RawBinding[]);
+    }
+    return;
+  }
+  const perStatement = Math.floor(32_766 / columns.length);
+  const tuple = `(${names.map(() => '?').join(', ')})`;
+  const head = `insert into ?? (${names.map(() => '??').join(', ')}) values `;
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     await tx.raw(head + chunk.map(() => tuple).join(', '), [
       table,
-      ...columns,
+      ...names,
       ...chunk.flat(),
     ]);
   }
@@ -137,20 +158,20 @@ export class FinopsStore {
         .andWhere('day', '>=', from)
         .andWhere('day', '<=', to)
         .delete();
-      await insertValues(
+      await insertMany(
         tx,
         LINES,
         [
-          'source',
-          'day',
-          'tag_value',
-          'entity_ref',
-          'service',
-          'account',
-          'charge_category',
-          'amount',
-          'currency',
-          'estimated',
+          ['source', 'text'],
+          ['day', 'text'],
+          ['tag_value', 'text'],
+          ['entity_ref', 'text'],
+          ['service', 'text'],
+          ['account', 'text'],
+          ['charge_category', 'text'],
+          ['amount', 'float8'],
+          ['currency', 'text'],
+          ['estimated', 'boolean'],
         ],
         rows.map(row => [
           source,
@@ -489,11 +510,19 @@ export class FinopsStore {
     }));
   }
 
-  /** The first day still estimated, of some entities or of any. */
-  async firstEstimatedDay(entityRefs?: string[]): Promise<string | undefined> {
+  /**
+   * The first day from `since` on that is still estimated, of some entities
+   * or of any (estimated days are the recent ones, so the day index finds
+   * them).
+   */
+  async firstEstimatedDay(
+    since: string,
+    entityRefs?: string[],
+  ): Promise<string | undefined> {
     const query = this.knex(ENTITY_DAILY)
       .min({ day: 'day' })
-      .where('estimated', 1);
+      .where('day', '>=', since)
+      .andWhere('estimated', 1);
     if (entityRefs) {
       if (entityRefs.length === 0) return undefined;
       query.whereIn('entity_ref', entityRefs);

@@ -156,6 +156,7 @@ export class CostService {
     const byDay = toMap(daily);
     const byMonth = toMap(monthly);
     const estimatedFrom = await this.store.firstEstimatedDay(
+      from,
       'entityRefs' in scope ? scope.entityRefs : undefined,
     );
     return {
