@@ -2,6 +2,8 @@ import {
   CostExplorerClient,
   GetCostAndUsageCommand,
   GetCostAndUsageCommandOutput,
+  GetReservationPurchaseRecommendationCommand,
+  GetSavingsPlansPurchaseRecommendationCommand,
 } from '@aws-sdk/client-cost-explorer';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
@@ -253,5 +255,114 @@ describe('CostExplorerSource', () => {
         estimated: true,
       },
     ]);
+  });
+
+  it('reads Reserved Instance and Savings Plans recommendations, biggest saving first', async () => {
+    ce.on(GetReservationPurchaseRecommendationCommand, {
+      Service: 'Amazon Elastic Compute Cloud - Compute',
+    })
+      .resolvesOnce({
+        Recommendations: [
+          {
+            TermInYears: 'ONE_YEAR',
+            PaymentOption: 'NO_UPFRONT',
+            RecommendationDetails: [
+              {
+                InstanceDetails: {
+                  EC2InstanceDetails: {
+                    InstanceType: 'm5.large',
+                    Region: 'eu-west-1',
+                    Platform: 'Linux/UNIX',
+                  },
+                },
+                RecommendedNumberOfInstancesToPurchase: '3',
+                EstimatedMonthlySavingsAmount: '61.32',
+                UpfrontCost: '0',
+                CurrencyCode: 'USD',
+              },
+            ],
+          },
+        ],
+        NextPageToken: 'more',
+      })
+      .resolvesOnce({
+        Recommendations: [
+          {
+            RecommendationDetails: [
+              {
+                InstanceDetails: {
+                  EC2InstanceDetails: { InstanceType: 't3.micro' },
+                },
+                RecommendedNumberOfInstancesToPurchase: '1',
+                EstimatedMonthlySavingsAmount: '0',
+              },
+            ],
+          },
+        ],
+      });
+    ce.on(GetReservationPurchaseRecommendationCommand, {
+      Service: 'Amazon Relational Database Service',
+    }).resolves({
+      Recommendations: [
+        {
+          RecommendationDetails: [
+            {
+              InstanceDetails: {
+                RDSInstanceDetails: {
+                  InstanceType: 'db.r6g.large',
+                  Region: 'eu-west-1',
+                  DatabaseEngine: 'PostgreSQL',
+                },
+              },
+              RecommendedNumberOfInstancesToPurchase: '2',
+              EstimatedMonthlySavingsAmount: '140.5',
+              UpfrontCost: '0',
+              CurrencyCode: 'USD',
+            },
+          ],
+        },
+      ],
+    });
+    ce.on(GetSavingsPlansPurchaseRecommendationCommand).resolves({
+      SavingsPlansPurchaseRecommendation: {
+        TermInYears: 'ONE_YEAR',
+        PaymentOption: 'NO_UPFRONT',
+        SavingsPlansPurchaseRecommendationDetails: [
+          {
+            HourlyCommitmentToPurchase: '1.25',
+            EstimatedMonthlySavingsAmount: '98.1',
+            EstimatedSavingsPercentage: '17.4',
+            UpfrontCost: '0',
+            CurrencyCode: 'USD',
+          },
+        ],
+      },
+    });
+    const { ctx, calls } = context();
+    const found = await source.recommendations(ctx);
+    expect(
+      found.map(r => [r.kind, r.description, r.estimatedMonthlySavings]),
+    ).toEqual([
+      ['reserved-instances', '2 x db.r6g.large, eu-west-1, PostgreSQL', 140.5],
+      ['savings-plans', 'Commit 1.25 USD an hour (saves 17%)', 98.1],
+      ['reserved-instances', '3 x m5.large, eu-west-1, Linux/UNIX', 61.32],
+    ]);
+    expect(found[0]).toMatchObject({
+      service: 'Amazon Relational Database Service',
+      term: 'ONE_YEAR',
+      paymentOption: 'NO_UPFRONT',
+      upfrontCost: 0,
+      currency: 'USD',
+    });
+    // Two pages of EC2, one of RDS, one of Savings Plans.
+    expect(calls.api).toBe(4);
+    expect(
+      ce.commandCalls(GetReservationPurchaseRecommendationCommand)[0].args[0]
+        .input,
+    ).toMatchObject({
+      LookbackPeriodInDays: 'SIXTY_DAYS',
+      TermInYears: 'ONE_YEAR',
+      PaymentOption: 'NO_UPFRONT',
+    });
   });
 });

@@ -2,12 +2,17 @@ import {
   CostExplorerClient,
   GetCostAndUsageCommand,
   GetCostAndUsageCommandOutput,
+  GetReservationPurchaseRecommendationCommand,
+  GetReservationPurchaseRecommendationCommandOutput,
+  GetSavingsPlansPurchaseRecommendationCommand,
+  GetSavingsPlansPurchaseRecommendationCommandOutput,
 } from '@aws-sdk/client-cost-explorer';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   CostRow,
   CostSource,
   CostSourceContext,
+  PurchaseRecommendation,
 } from '@portal/plugin-finops-node';
 
 /** The cost metrics Cost Explorer reports. */
@@ -41,6 +46,12 @@ const RETRYABLE = new Set([
   'ServiceUnavailableException',
   'InternalServerError',
 ]);
+
+/** Services whose steady usage Reserved Instances can cover. */
+const RESERVABLE_SERVICES = [
+  'Amazon Elastic Compute Cloud - Compute',
+  'Amazon Relational Database Service',
+];
 
 const DAY_MS = 86_400_000;
 const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
@@ -133,10 +144,18 @@ export class CostExplorerSource implements CostSource {
       ],
       NextPageToken: token,
     });
+    return this.send(context, () => this.client.send(command));
+  }
+
+  /** Sends a command, counting it, with backoff while AWS throttles. */
+  private async send<T>(
+    context: CostSourceContext,
+    request: () => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       context.countApiCall();
       try {
-        return await this.client.send(command);
+        return await request();
       } catch (error) {
         const name = (error as { name?: string }).name ?? '';
         if (!RETRYABLE.has(name) || attempt >= this.options.maxAttempts) {
@@ -151,6 +170,107 @@ export class CostExplorerSource implements CostSource {
         await this.sleep(delay);
       }
     }
+  }
+
+  /**
+   * Reserved Instance recommendations for EC2 and RDS, and a Compute Savings
+   * Plan recommendation, from the last 60 days of usage (1 year, no
+   * upfront), biggest monthly saving first.
+   */
+  async recommendations(
+    context: CostSourceContext,
+  ): Promise<PurchaseRecommendation[]> {
+    const found: PurchaseRecommendation[] = [];
+    for (const service of RESERVABLE_SERVICES) {
+      let token: string | undefined;
+      do {
+        const command = new GetReservationPurchaseRecommendationCommand({
+          Service: service,
+          LookbackPeriodInDays: 'SIXTY_DAYS',
+          TermInYears: 'ONE_YEAR',
+          PaymentOption: 'NO_UPFRONT',
+          NextPageToken: token,
+        });
+        const page: GetReservationPurchaseRecommendationCommandOutput =
+          await this.send(context, () => this.client.send(command));
+        for (const recommendation of page.Recommendations ?? []) {
+          for (const detail of recommendation.RecommendationDetails ?? []) {
+            const instance = Object.values(detail.InstanceDetails ?? {}).find(
+              Boolean,
+            ) as
+              | {
+                  InstanceType?: string;
+                  NodeType?: string;
+                  Region?: string;
+                  Platform?: string;
+                  DatabaseEngine?: string;
+                }
+              | undefined;
+            found.push({
+              kind: 'reserved-instances',
+              description: [
+                `${detail.RecommendedNumberOfInstancesToPurchase ?? '?'} x ${
+                  instance?.InstanceType ?? instance?.NodeType ?? 'instance'
+                }`,
+                instance?.Region,
+                instance?.Platform ?? instance?.DatabaseEngine,
+              ]
+                .filter(Boolean)
+                .join(', '),
+              service,
+              term: recommendation.TermInYears ?? 'ONE_YEAR',
+              paymentOption: recommendation.PaymentOption ?? 'NO_UPFRONT',
+              estimatedMonthlySavings: Number(
+                detail.EstimatedMonthlySavingsAmount ?? 0,
+              ),
+              upfrontCost: Number(detail.UpfrontCost ?? 0),
+              currency: detail.CurrencyCode ?? 'USD',
+            });
+          }
+        }
+        token = page.NextPageToken;
+      } while (token);
+    }
+    let token: string | undefined;
+    do {
+      const command = new GetSavingsPlansPurchaseRecommendationCommand({
+        SavingsPlansType: 'COMPUTE_SP',
+        TermInYears: 'ONE_YEAR',
+        PaymentOption: 'NO_UPFRONT',
+        LookbackPeriodInDays: 'SIXTY_DAYS',
+        NextPageToken: token,
+      });
+      const page: GetSavingsPlansPurchaseRecommendationCommandOutput =
+        await this.send(context, () => this.client.send(command));
+      const plan = page.SavingsPlansPurchaseRecommendation;
+      for (const detail of plan?.SavingsPlansPurchaseRecommendationDetails ??
+        []) {
+        found.push({
+          kind: 'savings-plans',
+          description: `Commit ${detail.HourlyCommitmentToPurchase ?? '?'} ${
+            detail.CurrencyCode ?? 'USD'
+          } an hour${
+            detail.EstimatedSavingsPercentage
+              ? ` (saves ${Number(detail.EstimatedSavingsPercentage).toFixed(
+                  0,
+                )}%)`
+              : ''
+          }`,
+          service: 'Compute Savings Plans',
+          term: plan?.TermInYears ?? 'ONE_YEAR',
+          paymentOption: plan?.PaymentOption ?? 'NO_UPFRONT',
+          estimatedMonthlySavings: Number(
+            detail.EstimatedMonthlySavingsAmount ?? 0,
+          ),
+          upfrontCost: Number(detail.UpfrontCost ?? 0),
+          currency: detail.CurrencyCode ?? 'USD',
+        });
+      }
+      token = page.NextPageToken;
+    } while (token);
+    return found
+      .filter(r => r.estimatedMonthlySavings > 0)
+      .sort((a, b) => b.estimatedMonthlySavings - a.estimatedMonthlySavings);
   }
 
   /** One row per day, tag value and service of a response page. */

@@ -149,3 +149,17 @@ export interface CostPage<T> {
   totalCount: number;
   nextCursor?: string;
 }
+
+/** A Reserved Instance or Savings Plan purchase the provider recommends. */
+export interface Recommendation {
+  source: string;
+  kind: 'reserved-instances' | 'savings-plans';
+  description: string;
+  service: string;
+  term: string;
+  paymentOption: string;
+  estimatedMonthlySavings: number;
+  upfrontCost: number;
+  currency: string;
+  fetchedAt: string;
+}

@@ -50,6 +50,25 @@ export interface CostSourceContext {
 }
 
 /**
+ * A purchase that would lower the bill for steady usage: Reserved Instances
+ * or a Savings Plan, with the provider's estimate.
+ */
+export interface PurchaseRecommendation {
+  kind: 'reserved-instances' | 'savings-plans';
+  /** What to buy, in words ("3 x m5.large, eu-west-1, Linux/UNIX"). */
+  description: string;
+  /** The service or plan type ("Amazon EC2", "Compute Savings Plans"). */
+  service: string;
+  /** "ONE_YEAR" or "THREE_YEARS". */
+  term: string;
+  /** "NO_UPFRONT", "PARTIAL_UPFRONT", "ALL_UPFRONT". */
+  paymentOption: string;
+  estimatedMonthlySavings: number;
+  upfrontCost: number;
+  currency: string;
+}
+
+/**
  * A cloud billing source pulled on a schedule (AWS Cost Explorer, …). File
  * imports (FOCUS) do not need one.
  */
@@ -60,6 +79,13 @@ export interface CostSource {
   description: string;
   /** Pulls what changed since the last refresh. */
   refresh(context: CostSourceContext): Promise<void>;
+  /**
+   * The provider's purchase recommendations, read after each refresh and
+   * shown to finance (optional).
+   */
+  recommendations?(
+    context: CostSourceContext,
+  ): Promise<PurchaseRecommendation[]>;
 }
 
 /** Where modules add cost sources. */

@@ -2,8 +2,12 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { ImportRun } from '@portal/plugin-finops-common';
-import { CostRow, StoredDay } from '@portal/plugin-finops-node';
+import { ImportRun, Recommendation } from '@portal/plugin-finops-common';
+import {
+  CostRow,
+  PurchaseRecommendation,
+  StoredDay,
+} from '@portal/plugin-finops-node';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 
@@ -22,6 +26,7 @@ const ENTITY_MONTHLY = 'finops_entity_monthly';
 const OWNER_DAILY = 'finops_owner_daily';
 const OWNER_MONTHLY = 'finops_owner_monthly';
 const OWNERS = 'finops_entity_owners';
+const RECOMMENDATIONS = 'finops_recommendations';
 
 /** A cost row with the entity ref its tag names, when it names one. */
 export interface AttributedRow extends CostRow {
@@ -570,6 +575,53 @@ export class FinopsStore {
       tagValue: r.tagValue,
       entityRef: r.entityRef,
       amount: Number(r.amount),
+    }));
+  }
+
+  /** Replaces a source's purchase recommendations. */
+  async replaceRecommendations(
+    source: string,
+    recommendations: PurchaseRecommendation[],
+    fetchedAt: Date,
+  ): Promise<void> {
+    await this.knex.transaction(async tx => {
+      await tx(RECOMMENDATIONS).where('source', source).delete();
+      for (let i = 0; i < recommendations.length; i += ROWS_PER_INSERT) {
+        await tx(RECOMMENDATIONS).insert(
+          recommendations.slice(i, i + ROWS_PER_INSERT).map(r => ({
+            source,
+            kind: r.kind,
+            description: r.description,
+            service: r.service,
+            term: r.term,
+            payment_option: r.paymentOption,
+            monthly_savings: r.estimatedMonthlySavings,
+            upfront_cost: r.upfrontCost,
+            currency: r.currency,
+            fetched_at: fetchedAt,
+          })),
+        );
+      }
+    });
+  }
+
+  /** Every source's recommendations, biggest saving first. */
+  async listRecommendations(): Promise<Recommendation[]> {
+    const rows: Row[] = await this.knex(RECOMMENDATIONS).orderBy(
+      'monthly_savings',
+      'desc',
+    );
+    return rows.map(r => ({
+      source: r.source,
+      kind: r.kind,
+      description: r.description,
+      service: r.service,
+      term: r.term,
+      paymentOption: r.payment_option,
+      estimatedMonthlySavings: Number(r.monthly_savings),
+      upfrontCost: Number(r.upfront_cost),
+      currency: r.currency,
+      fetchedAt: toDate(r.fetched_at).toISOString(),
     }));
   }
 

@@ -14,5 +14,6 @@ describeMigrations({
     'finops_owner_daily',
     'finops_owner_monthly',
     'finops_entity_owners',
+    'finops_recommendations',
   ],
 });

@@ -93,6 +93,46 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
     ]);
   });
 
+  it('keeps a source’s purchase recommendations, replaced on each refresh', async () => {
+    const { store, importer } = await setup();
+    const recommendation = {
+      kind: 'savings-plans' as const,
+      description: 'Commit 1.25 USD an hour',
+      service: 'Compute Savings Plans',
+      term: 'ONE_YEAR',
+      paymentOption: 'NO_UPFRONT',
+      estimatedMonthlySavings: 98.1,
+      upfrontCost: 0,
+      currency: 'USD',
+    };
+    let calls = 0;
+    const source: CostSource = {
+      id: 'aws-ce',
+      description: 'test',
+      async refresh() {},
+      async recommendations() {
+        calls++;
+        if (calls === 3) throw new Error('DataUnavailableException');
+        return calls === 1
+          ? [recommendation, { ...recommendation, estimatedMonthlySavings: 5 }]
+          : [recommendation];
+      },
+    };
+    await importer.refreshSource(source);
+    expect(
+      (await store.listRecommendations()).map(r => r.estimatedMonthlySavings),
+    ).toEqual([98.1, 5]);
+    await importer.refreshSource(source);
+    expect(await store.listRecommendations()).toEqual([
+      expect.objectContaining({ source: 'aws-ce', ...recommendation }),
+    ]);
+    // A failure keeps the last ones and does not fail the refresh.
+    await expect(importer.refreshSource(source)).resolves.toMatchObject({
+      status: 'succeeded',
+    });
+    expect(await store.listRecommendations()).toHaveLength(1);
+  });
+
   it('records a failed refresh and keeps the data it had', async () => {
     const { store, importer } = await setup();
     await store.replaceDays({

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { ImportRun } from '@portal/plugin-finops-common';
-import { CostSource } from '@portal/plugin-finops-node';
+import { CostSource, CostSourceContext } from '@portal/plugin-finops-node';
 import { Readable } from 'node:stream';
 import {
   addDays,
@@ -80,7 +80,7 @@ export class CostImporter {
     let from: string | undefined;
     let to: string | undefined;
     try {
-      await source.refresh({
+      const context: CostSourceContext = {
         tagKey: this.options.tagKey,
         storedDays: () => this.store.storedDays(source.id),
         replaceDays: async (dayFrom, dayTo, rows) => {
@@ -100,7 +100,24 @@ export class CostImporter {
         countApiCall: () => {
           apiCalls++;
         },
-      });
+      };
+      await source.refresh(context);
+      if (source.recommendations) {
+        // Advice, not data: a failure here does not fail the refresh.
+        try {
+          await this.store.replaceRecommendations(
+            source.id,
+            await source.recommendations(context),
+            new Date(),
+          );
+        } catch (error) {
+          this.logger.warn(
+            `Cost source ${source.id}: recommendations failed: ${
+              (error as Error).message
+            }`,
+          );
+        }
+      }
       this.logger.info(
         `Cost source ${
           source.id

@@ -284,6 +284,16 @@ export async function createRouter(
     });
   });
 
+  router.get('/organisation/recommendations', async (req, res) => {
+    const credentials = await userOrService(req);
+    await requireBasic(
+      credentials,
+      finopsOrganisationReadPermission,
+      'see purchase recommendations',
+    );
+    res.json({ items: await store.listRecommendations() });
+  });
+
   router.get('/organisation/unattributed', async (req, res) => {
     const credentials = await userOrService(req);
     const query = parseRequest(pagedQuery, req.query);

@@ -12,6 +12,7 @@ import {
   CostSummary,
   GroupCost,
   OrganisationCost,
+  Recommendation,
   SourceStatus,
   UnattributedSpend,
 } from '@portal/plugin-finops-common';
@@ -34,6 +35,7 @@ export interface FinopsApi {
   getAllocations(
     days: number,
   ): Promise<{ from: string; to: string; items: AllocationResult[] }>;
+  getRecommendations(): Promise<{ items: Recommendation[] }>;
   /** Where the organisation's CSV export downloads from. */
   exportUrl(months: number): Promise<string>;
   setBudget(groupRef: string, monthlyAmount: number): Promise<void>;
@@ -96,6 +98,10 @@ export class FinopsClient implements FinopsApi {
     days: number,
   ): Promise<{ from: string; to: string; items: AllocationResult[] }> {
     return this.get(`/organisation/allocations?days=${days}`);
+  }
+
+  getRecommendations(): Promise<{ items: Recommendation[] }> {
+    return this.get('/organisation/recommendations');
   }
 
   async exportUrl(months: number): Promise<string> {

@@ -16,7 +16,11 @@ import {
 import { fetchApiRef, useApi } from '@backstage/core-plugin-api';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import GetAppIcon from '@material-ui/icons/GetApp';
-import { CostSeries, UnattributedSpend } from '@portal/plugin-finops-common';
+import {
+  CostSeries,
+  Recommendation,
+  UnattributedSpend,
+} from '@portal/plugin-finops-common';
 import { finopsApiRef } from '../api/FinopsClient';
 import {
   DataNotices,
@@ -89,6 +93,82 @@ function UnattributedTable({ currency }: { currency: string }) {
         } else if (next < page) {
           setCursors(cursors.slice(0, next + 1));
         }
+      }}
+    />
+  );
+}
+
+/** Reserved Instance and Savings Plans purchases the provider recommends. */
+function RecommendationsTable() {
+  const api = useApi(finopsApiRef);
+  const { value, loading, error } = useAsync(
+    () => api.getRecommendations(),
+    [api],
+  );
+  if (error) {
+    return (
+      <ErrorPanel title="Could not load the recommendations" error={error} />
+    );
+  }
+  const columns: TableColumn<Recommendation>[] = [
+    {
+      title: 'Buy',
+      field: 'description',
+      render: row => (
+        <>
+          <Typography variant="body2">{row.description}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {row.kind === 'savings-plans'
+              ? 'Savings Plan'
+              : 'Reserved Instances'}{' '}
+            · {row.service}
+          </Typography>
+        </>
+      ),
+    },
+    {
+      title: 'Term',
+      render: row =>
+        `${row.term.replace(/_/g, ' ').toLowerCase()}, ${row.paymentOption
+          .replace(/_/g, ' ')
+          .toLowerCase()}`,
+    },
+    {
+      title: 'Upfront',
+      render: row => formatMoney(row.upfrontCost, row.currency),
+    },
+    {
+      title: 'Saves a month',
+      render: row => (
+        <strong>
+          {formatMoney(row.estimatedMonthlySavings, row.currency)}
+        </strong>
+      ),
+    },
+  ];
+  const total = (value?.items ?? []).reduce(
+    (t, r) => t + r.estimatedMonthlySavings,
+    0,
+  );
+  return (
+    <Table<Recommendation>
+      title="Purchase recommendations"
+      subtitle={
+        value && value.items.length > 0
+          ? `Up to ${formatMoney(
+              total,
+              value.items[0].currency,
+            )} a month on steady usage, from the provider's last 60 days`
+          : 'From AWS Cost Explorer when it is configured (finops.aws); none yet'
+      }
+      isLoading={loading}
+      columns={columns}
+      data={value?.items ?? []}
+      options={{
+        paging: false,
+        search: false,
+        padding: 'dense',
+        emptyRowsWhenPaging: false,
       }}
     />
   );
@@ -279,6 +359,9 @@ export function FinopsPage() {
             </Grid>
             <Grid item xs={12}>
               <AllocationsCard currency={value.currency} />
+            </Grid>
+            <Grid item xs={12}>
+              <RecommendationsTable />
             </Grid>
             <Grid item xs={12}>
               <InfoCard title="Where the data comes from">

@@ -99,6 +99,22 @@ function apiWith(partial: Partial<FinopsApi>): FinopsApi {
     }),
     getOrganisationCost: jest.fn(),
     listUnattributed: jest.fn(),
+    getRecommendations: jest.fn().mockResolvedValue({
+      items: [
+        {
+          source: 'aws-ce',
+          kind: 'reserved-instances',
+          description: '2 x db.r6g.large, eu-west-1, PostgreSQL',
+          service: 'Amazon Relational Database Service',
+          term: 'ONE_YEAR',
+          paymentOption: 'NO_UPFRONT',
+          estimatedMonthlySavings: 140.5,
+          upfrontCost: 0,
+          currency: 'USD',
+          fetchedAt: '2026-10-31T06:00:00Z',
+        },
+      ],
+    }),
     getAllocations: jest.fn().mockResolvedValue({
       from: '2026-10-02',
       to: '2026-10-31',
@@ -384,6 +400,10 @@ describe('FinopsPage', () => {
     expect(
       await screen.findByText('AWS Support plan: $1,440'),
     ).toBeInTheDocument();
+    expect(
+      await screen.findByText('2 x db.r6g.large, eu-west-1, PostgreSQL'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Up to \$141 a month/)).toBeInTheDocument();
   });
 
   it('tells others where to find their own cost', async () => {
