@@ -142,101 +142,121 @@ export async function readFocusCsv(
   let from: string | undefined;
   let to: string | undefined;
   let columns: Record<string, number> | undefined;
-  try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      if (!columns) {
-        const header: Record<string, number> = Object.fromEntries(
-          fields.map((name, i) => [name.trim(), i]),
-        );
-        columns = header;
-        const required = [
-          'ChargePeriodStart',
-          'BillingCurrency',
-          'ServiceName',
-          options.costColumn,
-        ];
-        const missing = required.filter(c => !(c in header));
-        if (missing.length) {
-          throw new InputError(
-            `The FOCUS file has no ${missing.join(
-              ', ',
-            )} column; its columns are ${fields.join(', ')}`,
-          );
-        }
-        continue;
-      }
-      rowsRead++;
-      // The header is line 1 (a record with a quoted line break would
-      // count as one line).
-      const line = rowsRead + 1;
-      if (rowsRead > options.maxRows) {
+  // Records are handled synchronously as the parser has them (an async
+  // iterator would cost a promise per line).
+  const handle = (fields: string[]) => {
+    if (!columns) {
+      const header: Record<string, number> = Object.fromEntries(
+        fields.map((name, i) => [name.trim(), i]),
+      );
+      columns = header;
+      const required = [
+        'ChargePeriodStart',
+        'BillingCurrency',
+        'ServiceName',
+        options.costColumn,
+      ];
+      const missing = required.filter(c => !(c in header));
+      if (missing.length) {
         throw new InputError(
-          `The FOCUS file has more than ${options.maxRows} lines (finops.limits.maxRows)`,
+          `The FOCUS file has no ${missing.join(
+            ', ',
+          )} column; its columns are ${fields.join(', ')}`,
         );
       }
-      const field = fieldReader(columns, fields);
-
-      const start = field('ChargePeriodStart') ?? '';
-      let day = days.get(start);
-      if (day === undefined) {
-        day = dayOf(start, line);
-        if (days.size > 10_000) days.clear();
-        days.set(start, day);
-      }
-      const rawAmount = field(options.costColumn)?.trim() ?? '';
-      const amount = rawAmount === '' ? 0 : Number(rawAmount);
-      if (!Number.isFinite(amount)) {
-        throw lineError(
-          line,
-          `${options.costColumn} ${JSON.stringify(rawAmount)} is not a number`,
-        );
-      }
-      const chargeCategory = field('ChargeCategory')?.trim() || 'Usage';
-      if (amount < 0 && !CREDIT_CATEGORIES.has(chargeCategory.toLowerCase())) {
-        throw lineError(
-          line,
-          `${options.costColumn} is negative (${rawAmount}) on a ${chargeCategory} charge; only credits and adjustments may be negative`,
-        );
-      }
-      const currency = field('BillingCurrency')?.trim().toUpperCase() ?? '';
-      if (currency !== options.currency) {
-        throw lineError(
-          line,
-          KNOWN_CURRENCIES.has(currency)
-            ? `BillingCurrency is ${currency} but the portal reports in ${options.currency} (finops.currency); convert the file first`
-            : `BillingCurrency ${JSON.stringify(
-                currency,
-              )} is not an ISO 4217 currency code`,
-        );
-      }
-      const rawTags = field('Tags') ?? '';
-      let tagValue = tags.get(rawTags);
-      if (tagValue === undefined) {
-        tagValue = tagOf(rawTags, options.tagKey, line) ?? '';
-        if (tags.size > 100_000) tags.clear();
-        tags.set(rawTags, tagValue);
-      }
-      const service = field('ServiceName')?.trim() || 'Unknown service';
-      const account = field('SubAccountId')?.trim() || '';
-      const key = `${day}\u0000${tagValue}\u0000${service}\u0000${account}\u0000${chargeCategory}`;
-      const existing = sums.get(key);
-      if (existing) {
-        existing.amount += amount;
-      } else {
-        sums.set(key, {
-          day,
-          tagValue,
-          entityRef: entityRefOfTag(tagValue),
-          service,
-          account,
-          chargeCategory,
-          amount,
-          currency,
-        });
-      }
-      if (!from || day < from) from = day;
-      if (!to || day > to) to = day;
+      return;
     }
+    rowsRead++;
+    // The header is line 1 (a record with a quoted line break would
+    // count as one line).
+    const line = rowsRead + 1;
+    if (rowsRead > options.maxRows) {
+      throw new InputError(
+        `The FOCUS file has more than ${options.maxRows} lines (finops.limits.maxRows)`,
+      );
+    }
+    const field = fieldReader(columns, fields);
+
+    const start = field('ChargePeriodStart') ?? '';
+    let day = days.get(start);
+    if (day === undefined) {
+      day = dayOf(start, line);
+      if (days.size > 10_000) days.clear();
+      days.set(start, day);
+    }
+    const rawAmount = field(options.costColumn)?.trim() ?? '';
+    const amount = rawAmount === '' ? 0 : Number(rawAmount);
+    if (!Number.isFinite(amount)) {
+      throw lineError(
+        line,
+        `${options.costColumn} ${JSON.stringify(rawAmount)} is not a number`,
+      );
+    }
+    const chargeCategory = field('ChargeCategory')?.trim() || 'Usage';
+    if (amount < 0 && !CREDIT_CATEGORIES.has(chargeCategory.toLowerCase())) {
+      throw lineError(
+        line,
+        `${options.costColumn} is negative (${rawAmount}) on a ${chargeCategory} charge; only credits and adjustments may be negative`,
+      );
+    }
+    const currency = field('BillingCurrency')?.trim().toUpperCase() ?? '';
+    if (currency !== options.currency) {
+      throw lineError(
+        line,
+        KNOWN_CURRENCIES.has(currency)
+          ? `BillingCurrency is ${currency} but the portal reports in ${options.currency} (finops.currency); convert the file first`
+          : `BillingCurrency ${JSON.stringify(
+              currency,
+            )} is not an ISO 4217 currency code`,
+      );
+    }
+    const rawTags = field('Tags') ?? '';
+    let tagValue = tags.get(rawTags);
+    if (tagValue === undefined) {
+      tagValue = tagOf(rawTags, options.tagKey, line) ?? '';
+      if (tags.size > 100_000) tags.clear();
+      tags.set(rawTags, tagValue);
+    }
+    const service = field('ServiceName')?.trim() || 'Unknown service';
+    const account = field('SubAccountId')?.trim() || '';
+    const key = `${day}\u0000${tagValue}\u0000${service}\u0000${account}\u0000${chargeCategory}`;
+    const existing = sums.get(key);
+    if (existing) {
+      existing.amount += amount;
+    } else {
+      sums.set(key, {
+        day,
+        tagValue,
+        entityRef: entityRefOfTag(tagValue),
+        service,
+        account,
+        chargeCategory,
+        amount,
+        currency,
+      });
+    }
+    if (!from || day < from) from = day;
+    if (!to || day > to) to = day;
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      parser.on('readable', () => {
+        try {
+          for (
+            let fields: string[] | null = parser.read();
+            fields !== null;
+            fields = parser.read()
+          ) {
+            handle(fields);
+          }
+        } catch (error) {
+          parser.destroy();
+          reject(error);
+        }
+      });
+      parser.on('error', reject);
+      parser.on('end', resolve);
+    });
   } catch (error) {
     if (error instanceof InputError) throw error;
     const { code, message } = error as { code?: string; message: string };

@@ -20,6 +20,14 @@ import {
 import { CostCatalogSnapshot, costRefsOf, ownersOf } from './CostCatalog';
 import { AllocationRule } from './options';
 
+/** A period of days and the one of the same length before it. */
+export interface Period {
+  from: string;
+  to: string;
+  previousFrom: string;
+  previousTo: string;
+}
+
 /** Which owners the caller may see: all, or those the predicate allows. */
 export type OwnerFilter = (ownerRef: string) => boolean;
 
@@ -126,7 +134,7 @@ export class CostService {
   ) {}
 
   /** The period ending at the newest day with data (or today). */
-  async period(days: number) {
+  async period(days: number): Promise<Period> {
     const today = this.today();
     const last = (await this.store.lastDay()) ?? today;
     const to = last < today ? last : today;
@@ -143,8 +151,10 @@ export class CostService {
     ref: string,
     scope: CostScope,
     days: number,
+    known?: Period,
   ): Promise<CostSummary> {
-    const { from, to, previousFrom, previousTo } = await this.period(days);
+    const { from, to, previousFrom, previousTo } =
+      known ?? (await this.period(days));
     const [daily, previousDaily, monthly, services, previousServices] =
       await Promise.all([
         this.store.dailyTotals(scope, from, to),
@@ -226,14 +236,30 @@ export class CostService {
     const { tree } = snapshot;
     const group = groupRef.toLowerCase();
     const owners = tree.withDescendants(group).filter(allowed);
-    const summary = await this.summary(group, { ownerRefs: owners }, days);
-    const { from, to, previousFrom, previousTo } = await this.period(days);
+    const period = await this.period(days);
+    const { from, to, previousFrom, previousTo } = period;
     const refs = this.ownedRefs(snapshot, owners, () => true);
-    const [current, previous, ownersNow, ownersBefore] = await Promise.all([
+    // Independent reads, side by side (PostgreSQL runs them in parallel).
+    const [
+      summary,
+      current,
+      previous,
+      ownersNow,
+      ownersBefore,
+      allocNow,
+      allocBefore,
+      budget,
+      alerts,
+    ] = await Promise.all([
+      this.summary(group, { ownerRefs: owners }, days, period),
       this.store.totalsByEntity(refs, from, to),
       this.store.totalsByEntity(refs, previousFrom, previousTo),
       this.store.totalsByOwner(from, to),
       this.store.totalsByOwner(previousFrom, previousTo),
+      this.allocate(snapshot, from, to),
+      this.allocate(snapshot, previousFrom, previousTo),
+      this.budgetStatus(group, owners, to),
+      this.store.listAlerts([group, ...refs], addDays(to, -30)),
     ]);
     const titleOf = (key: string) =>
       snapshot.entities.get(key)?.title ?? tree.get(key)?.title;
@@ -274,10 +300,6 @@ export class CostService {
       .slice(0, 5);
 
     const subtree = new Set(tree.withDescendants(group));
-    const [allocNow, allocBefore] = await Promise.all([
-      this.allocate(snapshot, from, to),
-      this.allocate(snapshot, previousFrom, previousTo),
-    ]);
     const allocatedTo = (result: AllocationResult) =>
       result.shares
         .filter(share => subtree.has(share.key))
@@ -291,11 +313,6 @@ export class CostService {
       }))
       .filter(a => a.amount !== 0 || a.previous !== 0);
 
-    const budget = await this.budgetStatus(group, owners, to);
-    const alerts = await this.store.listAlerts(
-      [group, ...refs],
-      addDays(to, -30),
-    );
     return {
       ...summary,
       allocated: round(allocations.reduce((t, a) => t + a.amount, 0)),
