@@ -229,7 +229,7 @@ export class FinopsStore {
   }
 
   async hasSource(source: string): Promise<boolean> {
-    const row = await this.knex(LINES).where('source', source).first('id');
+    const row = await this.knex(LINES).where('source', source).first('day');
     return !!row;
   }
 
