@@ -448,13 +448,13 @@ describe('finops backend', () => {
     expect(catalogTeam.body.allocations).toEqual([
       {
         key: 'Shared orders database',
-        title: 'resource:default/orders-db',
+        title: 'Shared orders database',
         amount: 450,
         previous: 450,
       },
       {
         key: 'Support plan',
-        title: 'unattributed spend on Support',
+        title: 'Support plan',
         amount: 12.77,
         previous: 12.77,
       },

@@ -307,7 +307,7 @@ export class CostService {
     const allocations: CostShare[] = allocNow
       .map((result, i) => ({
         key: result.name,
-        title: result.matches,
+        title: result.name,
         amount: round(allocatedTo(result)),
         previous: round(allocatedTo(allocBefore[i])),
       }))

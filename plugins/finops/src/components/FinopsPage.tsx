@@ -209,6 +209,7 @@ function AllocationsCard({ currency }: { currency: string }) {
                 shares={rule.shares}
                 currency={currency}
                 linkOf={entityLink}
+                showChange={false}
               />
             </Box>
           </Grid>

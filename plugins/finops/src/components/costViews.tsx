@@ -246,15 +246,17 @@ export function StackedMonths({
                   </rect>
                 );
               })}
-              <text
-                x={PAD.left + i * step + step / 2}
-                y={HEIGHT - 6}
-                fontSize={10}
-                textAnchor="middle"
-                fill="#6b7280"
-              >
-                {month.slice(2)}
-              </text>
+              {(step >= 36 || i % 2 === 0) && (
+                <text
+                  x={PAD.left + i * step + step / 2}
+                  y={HEIGHT - 6}
+                  fontSize={10}
+                  textAnchor="middle"
+                  fill="#6b7280"
+                >
+                  {month.slice(2)}
+                </text>
+              )}
             </g>
           );
         })}
@@ -290,11 +292,14 @@ export function ShareBars({
   currency,
   linkOf,
   empty,
+  showChange = true,
 }: {
   shares: CostShare[];
   currency: string;
   linkOf?: (key: string) => string | undefined;
   empty?: ReactNode;
+  /** Whether to show the change against the previous period. */
+  showChange?: boolean;
 }) {
   if (shares.length === 0) {
     return (
@@ -323,7 +328,9 @@ export function ShareBars({
                 <Typography variant="body2">
                   {formatMoney(share.amount, currency)}
                 </Typography>
-                <ChangeChip amount={share.amount} previous={share.previous} />
+                {showChange && (
+                  <ChangeChip amount={share.amount} previous={share.previous} />
+                )}
               </Box>
             </Box>
             <Box
