@@ -26,12 +26,21 @@ const cart: CostEntity = {
   title: 'cart',
   ownerRef: 'group:default/team-checkout',
 };
+const ordersDb: CostEntity = {
+  ref: 'resource:default/orders-db',
+  kind: 'resource',
+  title: 'orders-db',
+  ownerRef: 'group:default/team-checkout',
+};
 const snapshot: CostCatalogSnapshot = {
   entities: new Map([
     [payments.ref, payments],
     [cart.ref, cart],
+    [ordersDb.ref, ordersDb],
   ]),
-  byOwner: new Map([['group:default/team-checkout', [payments, cart]]]),
+  byOwner: new Map([
+    ['group:default/team-checkout', [payments, cart, ordersDb]],
+  ]),
   tree: GroupTree.fromEntities([team]),
 };
 
@@ -75,6 +84,7 @@ describe.each(databases.eachSupportedId())('CostDigest on %p', id => {
       amount: 175,
       previous: 105,
     });
+    expect(week.untagged).toEqual(['orders-db']);
     expect(week.movers[0]).toEqual({
       ref: payments.ref,
       title: 'payments-api',
@@ -87,6 +97,7 @@ describe.each(databases.eachSupportedId())('CostDigest on %p', id => {
         '2026-10-25 to 2026-10-31: $175 (+67% on the week before).',
         'payments-api: $140 (+$70)',
         'cart: $35 (+$0)',
+        'No tagged spend in 30 days, check their cost-allocation tags: orders-db',
       ].join('\n'),
     });
 

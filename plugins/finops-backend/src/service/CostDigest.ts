@@ -14,6 +14,11 @@ export interface TeamDigest {
   movers: Array<{ ref: string; title: string; amount: number; change: number }>;
   /** Anomalies of the week on the team's entities. */
   anomalies: string[];
+  /**
+   * The team's resources without any tagged spend in the last 30 days: in
+   * the cloud they are most likely untagged, so their cost lands nowhere.
+   */
+  untagged: string[];
 }
 
 const money = (amount: number, currency: string) =>
@@ -26,8 +31,9 @@ const money = (amount: number, currency: string) =>
 /**
  * The weekly cost digest: for every team (a group that owns something), its
  * spend over the last seven days of data against the seven before, the top
- * movers and the week's anomalies, sent to the team through notifications so
- * that cost comes up in stand-ups.
+ * movers, the week's anomalies and the team's resources that had no tagged
+ * spend for 30 days (most likely untagged in the cloud), sent to the team
+ * through notifications so that cost comes up in stand-ups.
  */
 export class CostDigest {
   constructor(
@@ -44,11 +50,16 @@ export class CostDigest {
       const group = snapshot.tree.get(ownerRef);
       if (!group) continue; // owned by a user, not a team
       const refs = owned.map(e => e.ref);
-      const [now, before, alerts] = await Promise.all([
+      const [now, before, alerts, month] = await Promise.all([
         this.store.totalsByEntity(refs, from, to),
         this.store.totalsByEntity(refs, addDays(from, -7), addDays(from, -1)),
         this.store.listAlerts(refs, from),
+        this.store.totalsByEntity(refs, addDays(to, -29), to),
       ]);
+      const spent = new Set(month.filter(r => r.amount !== 0).map(r => r.key));
+      const untagged = owned
+        .filter(e => e.kind === 'resource' && !spent.has(e.ref))
+        .map(e => e.title);
       const amount = now.reduce((t, r) => t + r.amount, 0);
       const previous = before.reduce((t, r) => t + r.amount, 0);
       if (amount === 0 && previous === 0) continue;
@@ -72,6 +83,7 @@ export class CostDigest {
         previous,
         movers,
         anomalies: alerts.filter(a => a.kind === 'anomaly').map(a => a.message),
+        untagged,
       });
     }
     return digests;
@@ -97,6 +109,13 @@ export class CostDigest {
           }${money(m.change, this.currency)})`,
       ),
       ...digest.anomalies.map(a => `Unusual spend: ${a}`),
+      ...(digest.untagged.length
+        ? [
+            `No tagged spend in 30 days, check their cost-allocation tags: ${digest.untagged.join(
+              ', ',
+            )}`,
+          ]
+        : []),
     ];
     return {
       title: `Cloud cost of ${digest.title} last week: ${money(
