@@ -43,6 +43,7 @@ backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+backend.add(import('@portal/plugin-search-backend-module-bi'));
 
 // SecOps: scanner reports from CI, findings per entity
 backend.add(import('@portal/plugin-secops-backend'));
@@ -50,6 +51,9 @@ backend.add(import('@portal/plugin-secops-backend'));
 // FinOps: cloud cost by catalog ownership
 backend.add(import('@portal/plugin-finops-backend'));
 backend.add(import('@portal/plugin-finops-backend-module-aws'));
+
+// BI: dashboards declared on catalog entities
+backend.add(import('@portal/plugin-bi-backend'));
 
 // Kubernetes workloads
 backend.add(import('@backstage/plugin-kubernetes-backend'));

@@ -1,0 +1,7 @@
+/**
+ * The BI backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { biPlugin as default } from './plugin';
+export { listDashboards } from './entries';

@@ -1,0 +1,152 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import request from 'supertest';
+import { biPlugin } from './plugin';
+
+function entity(
+  kind: string,
+  name: string,
+  links: Array<{ url: string; title: string; type?: string }>,
+  relations: Array<{ type: string; targetRef: string }> = [],
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: { name, namespace: 'default', links },
+    spec: {},
+    relations,
+  };
+}
+
+const entities: Entity[] = [
+  entity(
+    'Domain',
+    'storefront',
+    [
+      {
+        url: 'https://tableau.acme.example/#/views/Sales',
+        title: 'Sales',
+        type: 'dashboard',
+      },
+    ],
+    [{ type: 'ownedBy', targetRef: 'group:default/business' }],
+  ),
+  entity(
+    'System',
+    'payments',
+    [
+      {
+        url: 'https://metabase.acme.example/dashboard/31',
+        title: 'Refunds',
+        type: 'dashboard',
+      },
+      { url: 'https://runbooks.acme.example/payments', title: 'Runbook' },
+    ],
+    [
+      { type: 'ownedBy', targetRef: 'group:default/team-checkout' },
+      { type: 'partOf', targetRef: 'domain:default/storefront' },
+    ],
+  ),
+  entity(
+    'Component',
+    'payments-api',
+    [
+      {
+        url: 'https://superset.acme.example/superset/dashboard/auth/',
+        title: 'Authorisations',
+        type: 'dashboard',
+      },
+    ],
+    [
+      { type: 'ownedBy', targetRef: 'group:default/team-checkout' },
+      { type: 'partOf', targetRef: 'system:default/payments' },
+    ],
+  ),
+  entity('Component', 'no-dashboards', [
+    { url: 'https://grafana.acme.example/d/x', title: 'Ops' },
+  ]),
+];
+
+async function start() {
+  const { server } = await startTestBackend({
+    features: [
+      biPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.rootConfig.factory({ data: {} }),
+    ],
+  });
+  return server;
+}
+
+describe('bi backend', () => {
+  it('lists the dashboards with entity, owner, system and domain, by domain', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/bi/dashboards');
+    expect(res.status).toBe(200);
+    expect(res.body.totalCount).toBe(3);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        title: 'Sales',
+        tool: 'Tableau',
+        entityRef: 'domain:default/storefront',
+        ownerRef: 'group:default/business',
+        domainRef: 'domain:default/storefront',
+      }),
+      expect.objectContaining({
+        title: 'Refunds',
+        tool: 'Metabase',
+        entityRef: 'system:default/payments',
+        systemRef: 'system:default/payments',
+        domainRef: 'domain:default/storefront',
+      }),
+      {
+        title: 'Authorisations',
+        url: 'https://superset.acme.example/superset/dashboard/auth/',
+        tool: 'Superset',
+        entityRef: 'component:default/payments-api',
+        entityTitle: 'payments-api',
+        kind: 'component',
+        ownerRef: 'group:default/team-checkout',
+        systemRef: 'system:default/payments',
+        domainRef: 'domain:default/storefront',
+      },
+    ]);
+  });
+
+  it('searches every word and pages on the server', async () => {
+    const server = await start();
+    const found = await request(server)
+      .get('/api/bi/dashboards')
+      .query({ search: 'metabase checkout' });
+    expect(found.body.items.map((i: any) => i.title)).toEqual(['Refunds']);
+    const first = await request(server)
+      .get('/api/bi/dashboards')
+      .query({ limit: 2 });
+    expect(first.body.items).toHaveLength(2);
+    const second = await request(server)
+      .get('/api/bi/dashboards')
+      .query({ limit: 2, cursor: first.body.nextCursor });
+    expect(second.body.items.map((i: any) => i.title)).toEqual([
+      'Authorisations',
+    ]);
+    expect(second.body.nextCursor).toBeUndefined();
+    const bad = await request(server)
+      .get('/api/bi/dashboards')
+      .query({ limit: 5000 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/limit/);
+  });
+
+  it('refuses requests without credentials', async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/bi/dashboards')
+      .set('authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+  });
+});

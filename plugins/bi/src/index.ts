@@ -1,0 +1,1 @@
+export { biPlugin as default } from './plugin';

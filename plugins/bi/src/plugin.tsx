@@ -1,0 +1,51 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import BarChartIcon from '@material-ui/icons/BarChart';
+import { BiClient, biApiRef } from './api';
+
+const biApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: biApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new BiClient(deps),
+    }),
+});
+
+/** The dashboards card on components, systems, domains and resources. */
+const dashboardsCard = EntityCardBlueprint.make({
+  name: 'dashboards',
+  params: {
+    filter: { kind: { $in: ['component', 'system', 'domain', 'resource'] } },
+    loader: () =>
+      import('./components/DashboardsCard').then(m => <m.DashboardsCard />),
+  },
+});
+
+const rootRouteRef = createRouteRef();
+
+/** The BI hub page. */
+const biHubPage = PageBlueprint.make({
+  params: {
+    path: '/bi',
+    routeRef: rootRouteRef,
+    loader: () => import('./components/BiHubPage').then(m => <m.BiHubPage />),
+  },
+});
+
+/** BI: dashboards declared on catalog entities. */
+export const biPlugin = createFrontendPlugin({
+  pluginId: 'bi',
+  title: 'BI hub',
+  info: { packageJson: () => import('../package.json') },
+  icon: <BarChartIcon />,
+  routes: { root: rootRouteRef },
+  extensions: [biApi, biHubPage, dashboardsCard],
+});
