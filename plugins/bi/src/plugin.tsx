@@ -23,6 +23,7 @@ const biApi = ApiBlueprint.make({
 const dashboardsCard = EntityCardBlueprint.make({
   name: 'dashboards',
   params: {
+    type: 'info',
     filter: { kind: { $in: ['component', 'system', 'domain', 'resource'] } },
     loader: () =>
       import('./components/DashboardsCard').then(m => <m.DashboardsCard />),
