@@ -16,6 +16,11 @@ export interface Config {
        * team's cost. Defaults to group:default/finance.
        */
       finance?: string[];
+      /**
+       * Entity refs of the business groups: they see product economics.
+       * Defaults to group:default/business.
+       */
+      business?: string[];
     };
   };
 }

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { biPlugin } from './plugin';
 
@@ -72,11 +73,16 @@ const entities: Entity[] = [
   ]),
 ];
 
-async function start() {
+async function start(
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   const { server } = await startTestBackend({
     features: [
       biPlugin,
       catalogServiceMock.factory({ entities }),
+      mockServices.permissions.factory({ result: permission }),
       mockServices.rootConfig.factory({ data: {} }),
     ],
   });
@@ -148,5 +154,20 @@ describe('bi backend', () => {
       .get('/api/bi/dashboards')
       .set('authorization', mockCredentials.none.header());
     expect(res.status).toBe(401);
+  });
+
+  it('keeps product economics for those the policy allows, and for products only', async () => {
+    const denied = await start(AuthorizeResult.DENY);
+    const refused = await request(denied).get(
+      '/api/bi/products/system/default/payments/economics',
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/for business, finance/);
+    const server = await start();
+    const notAProduct = await request(server).get(
+      '/api/bi/products/component/default/payments-api/economics',
+    );
+    expect(notAProduct.status).toBe(400);
+    expect(notAProduct.body.error.message).toMatch(/systems and domains/);
   });
 });

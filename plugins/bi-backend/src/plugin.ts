@@ -3,6 +3,10 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { biProductReadPermission } from '@portal/plugin-bi-common';
+import { ProductEconomicsService } from './metrics/economics';
+import { finopsCostReader } from './metrics/finopsCost';
+import { MetricReader, readMetricDefinitions } from './metrics/metrics';
 import { createRouter } from './router';
 
 /**
@@ -16,12 +20,26 @@ export const biPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
       },
       async init(deps) {
-        deps.httpRouter.use(await createRouter(deps));
+        deps.permissionsRegistry.addPermissions([biProductReadPermission]);
+        const reader = new MetricReader(deps.config);
+        deps.lifecycle.addShutdownHook(() => reader.close());
+        const economics = new ProductEconomicsService(
+          readMetricDefinitions(deps.config),
+          reader,
+          finopsCostReader(deps),
+        );
+        deps.httpRouter.use(await createRouter({ ...deps, economics }));
       },
     });
   },

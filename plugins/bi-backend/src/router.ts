@@ -1,10 +1,15 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { parseRequest } from '@portal/request-validation';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { biProductReadPermission } from '@portal/plugin-bi-common';
+import { entityRefOf, parseRequest } from '@portal/request-validation';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { listDashboards, matchesSearch } from './entries';
+import { ProductEconomicsService } from './metrics/economics';
 
 const listQuery = z
   .object({
@@ -20,6 +25,8 @@ const listQuery = z
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
   catalog: CatalogService;
+  permissions: PermissionsService;
+  economics: ProductEconomicsService;
 }): Promise<express.Router> {
   const router = Router();
 
@@ -46,6 +53,32 @@ export async function createRouter(deps: {
           ? String(offset + query.limit)
           : undefined,
     });
+  });
+
+  /**
+   * A product's (system's or domain's) cloud cost, business metrics and unit
+   * cost by month: product totals, for business, finance and admins.
+   */
+  router.get('/products/:kind/:namespace/:name/economics', async (req, res) => {
+    const credentials = await deps.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { kind, namespace, name } = req.params;
+    if (!['system', 'domain'].includes(kind.toLowerCase())) {
+      throw new InputError('Products are systems and domains');
+    }
+    const [decision] = await deps.permissions.authorize(
+      [{ permission: biProductReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        'Product economics are for business, finance and the portal admins; your teams’ cost is on their Cost tabs',
+      );
+    }
+    res.json(
+      await deps.economics.economics(entityRefOf({ kind, namespace, name })),
+    );
   });
 
   return router;

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './dashboards';
+export * from './economics';

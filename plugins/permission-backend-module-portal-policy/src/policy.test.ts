@@ -23,6 +23,7 @@ import {
   finopsManagePermission,
   finopsOrganisationReadPermission,
 } from '@portal/plugin-finops-common';
+import { biProductReadPermission } from '@portal/plugin-bi-common';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
 /** Direct groups and the groups above them, as the demo organisation has them. */
@@ -38,6 +39,10 @@ const ROLE_GROUPS: Record<string, string[]> = {
   'user:default/jonas-berg': ['group:default/security'],
   'user:default/maya-patel': ['group:default/engineering'],
   'user:default/liam-walsh': ['group:default/sre'],
+  'user:default/quentin-dubois': [
+    'group:default/team-analytics',
+    'group:default/business',
+  ],
   'user:default/priya-sharma': [
     'group:default/team-finops',
     'group:default/finance',
@@ -175,6 +180,21 @@ describe('PortalPermissionPolicy', () => {
         policy.handle({ permission: basic }, developer),
       ).resolves.toEqual({ result: AuthorizeResult.DENY });
     }
+  });
+
+  it('shows product economics to business, finance and admins only', async () => {
+    const analyst = userOf('user:default/quentin-dubois', [
+      'group:default/team-analytics',
+    ]);
+    const permission = biProductReadPermission;
+    for (const who of [analyst, admin]) {
+      await expect(policy.handle({ permission }, who)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+    await expect(policy.handle({ permission }, developer)).resolves.toEqual({
+      result: AuthorizeResult.DENY,
+    });
   });
 
   it('lets only security decide exemptions, not even portal admins', async () => {

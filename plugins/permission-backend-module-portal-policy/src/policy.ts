@@ -18,6 +18,7 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import { Config } from '@backstage/config';
+import { biProductReadPermission } from '@portal/plugin-bi-common';
 import {
   finopsCostReadPermission,
   finopsManagePermission,
@@ -60,11 +61,17 @@ export interface PortalPolicyOptions {
    * the organisation's FinOps views, import billing data and set budgets.
    */
   finance: string[];
+  /**
+   * Entity refs whose members are the business side: they see product
+   * economics (product totals, not per-team detail).
+   */
+  business: string[];
 }
 
 const DEFAULT_ADMINS = ['group:default/team-platform'];
 const DEFAULT_SECURITY = ['group:default/security'];
 const DEFAULT_FINANCE = ['group:default/finance'];
+const DEFAULT_BUSINESS = ['group:default/business'];
 
 /** Reads `permission.portalPolicy` from the app configuration. */
 export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
@@ -77,6 +84,7 @@ export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
     admins: read('admins', DEFAULT_ADMINS),
     security: read('security', DEFAULT_SECURITY),
     finance: read('finance', DEFAULT_FINANCE),
+    business: read('business', DEFAULT_BUSINESS),
   };
 }
 
@@ -100,6 +108,8 @@ const deny = (): PolicyDecision => ({ result: AuthorizeResult.DENY });
  *   groups below them: a condition the FinOps backend turns into a filter)
  *   and by finance and the admins; the organisation's FinOps views, billing
  *   imports and budgets are for finance and the admins.
+ * - Product economics (a product's total cost next to business metrics) are
+ *   for the business side, finance and the admins.
  * - Any other action whose name says it deletes something is for admins only;
  *   what is left is allowed.
  *
@@ -129,7 +139,12 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     const isAdmin = roles.some(ref => this.options.admins.includes(ref));
     const isSecurity = roles.some(ref => this.options.security.includes(ref));
     const isFinance = roles.some(ref => this.options.finance.includes(ref));
+    const isBusiness = roles.some(ref => this.options.business.includes(ref));
     const { permission } = request;
+
+    if (isPermission(permission, biProductReadPermission)) {
+      return isAdmin || isFinance || isBusiness ? allow() : deny();
+    }
 
     if (isPermission(permission, finopsCostReadPermission)) {
       if (isAdmin || isFinance) {
