@@ -4,7 +4,8 @@ import {
   FetchApi,
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { DashboardEntry } from '@portal/plugin-bi-common';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { DashboardEntry, ProductEconomics } from '@portal/plugin-bi-common';
 
 export interface DashboardPage {
   items: DashboardEntry[];
@@ -19,6 +20,7 @@ export interface BiApi {
     limit: number;
     cursor?: string;
   }): Promise<DashboardPage>;
+  getEconomics(entityRef: string): Promise<ProductEconomics>;
 }
 
 export const biApiRef = createApiRef<BiApi>({ id: 'plugin.bi' });
@@ -39,6 +41,20 @@ export class BiClient implements BiApi {
     const baseUrl = await this.deps.discoveryApi.getBaseUrl('bi');
     const response = await this.deps.fetchApi.fetch(
       `${baseUrl}/dashboards?${params}`,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.json();
+  }
+
+  async getEconomics(entityRef: string): Promise<ProductEconomics> {
+    const { kind, namespace, name } = parseEntityRef(entityRef);
+    const baseUrl = await this.deps.discoveryApi.getBaseUrl('bi');
+    const response = await this.deps.fetchApi.fetch(
+      `${baseUrl}/products/${[kind, namespace, name]
+        .map(encodeURIComponent)
+        .join('/')}/economics`,
     );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);

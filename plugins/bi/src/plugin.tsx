@@ -6,7 +6,10 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import BarChartIcon from '@material-ui/icons/BarChart';
 import { BiClient, biApiRef } from './api';
 
@@ -30,6 +33,18 @@ const dashboardsCard = EntityCardBlueprint.make({
   },
 });
 
+/** The Economics tab of products (systems and domains). */
+const economicsContent = EntityContentBlueprint.make({
+  name: 'economics',
+  params: {
+    path: '/economics',
+    title: 'Economics',
+    filter: { kind: { $in: ['system', 'domain'] } },
+    loader: () =>
+      import('./components/EconomicsContent').then(m => <m.EconomicsContent />),
+  },
+});
+
 const rootRouteRef = createRouteRef();
 
 /** The BI hub page. */
@@ -48,5 +63,5 @@ export const biPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   icon: <BarChartIcon />,
   routes: { root: rootRouteRef },
-  extensions: [biApi, biHubPage, dashboardsCard],
+  extensions: [biApi, biHubPage, dashboardsCard, economicsContent],
 });

@@ -8,6 +8,8 @@ import {
 import { BiApi, biApiRef } from '../api';
 import { BiHubPage } from './BiHubPage';
 import { DashboardsCard } from './DashboardsCard';
+import { EconomicsContent } from './EconomicsContent';
+import { ResponseError } from '@backstage/errors';
 
 const system = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -57,6 +59,7 @@ describe('DashboardsCard', () => {
 describe('BiHubPage', () => {
   it('groups dashboards by domain and product, searches on the server', async () => {
     const api: BiApi = {
+      getEconomics: jest.fn(),
       listDashboards: jest.fn().mockImplementation(async ({ search }) => ({
         items: search
           ? []
@@ -111,6 +114,82 @@ describe('BiHubPage', () => {
     );
     expect(
       await screen.findByText('No dashboard matches “nothing like this”'),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('EconomicsContent', () => {
+  const economics = {
+    ref: 'system:default/checkout',
+    currency: 'USD',
+    months: ['2026-08', '2026-09', '2026-10'],
+    cost: [1000, 1200, 300],
+    metrics: [
+      {
+        name: 'orders',
+        title: 'Orders',
+        unit: 'order',
+        values: [40000, 48000, null],
+        unitCost: [0.025, 0.025, null],
+      },
+    ],
+    errors: [{ metric: 'Active users', message: 'cannot read users.csv' }],
+    demo: true,
+  };
+  const product = {
+    ...system,
+    metadata: { name: 'checkout', namespace: 'default' },
+  };
+
+  it('shows cost, the metric and the unit cost, and a failing source', async () => {
+    const api: BiApi = {
+      listDashboards: jest.fn(),
+      getEconomics: jest.fn().mockResolvedValue(economics),
+    };
+    await renderInTestApp(
+      <EntityProvider entity={product}>
+        <EconomicsContent />
+      </EntityProvider>,
+      { apis: [[biApiRef, api]] },
+    );
+    expect(
+      await screen.findByRole('img', {
+        name: 'Monthly cloud cost and cost per order',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Cost per order')).toBeInTheDocument();
+    expect(screen.getByText('48,000')).toBeInTheDocument();
+    expect(screen.getByText(/per order in 2026-09/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/The metric “Active users” could not be read/),
+    ).toBeInTheDocument();
+  });
+
+  it('explains a refusal', async () => {
+    const body = JSON.stringify({
+      error: { name: 'NotAllowedError', message: 'for business' },
+      response: { statusCode: 403 },
+    });
+    const refusal = await ResponseError.fromResponse({
+      status: 403,
+      statusText: 'Forbidden',
+      url: 'http://localhost/api/bi',
+      headers: { get: () => 'application/json' },
+      text: async () => body,
+      json: async () => JSON.parse(body),
+    } as unknown as Response);
+    const api: BiApi = {
+      listDashboards: jest.fn(),
+      getEconomics: jest.fn().mockRejectedValue(refusal),
+    };
+    await renderInTestApp(
+      <EntityProvider entity={product}>
+        <EconomicsContent />
+      </EntityProvider>,
+      { apis: [[biApiRef, api]] },
+    );
+    expect(
+      await screen.findByText(/are for the business side, finance/),
     ).toBeInTheDocument();
   });
 });
