@@ -166,6 +166,36 @@ test('cost: a developer sees their service, a manager the department, finance ev
   await shot(page, 'finops-page');
 });
 
+test('a business user finds dashboards and a product’s unit cost', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAs(page, 'Quentin Dubois');
+  await page.goto('/bi');
+  await expect(
+    page.getByRole('link', { name: /Checkout completion and drop-off/ }),
+  ).toBeVisible();
+  await page.getByLabel('Search dashboards').fill('looker');
+  await expect(page.getByRole('link', { name: /Company KPIs/ })).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: /Checkout completion and drop-off/ }),
+  ).toHaveCount(0);
+  await shot(page, 'bi-hub');
+
+  // The demo year of spend is imported shortly after start.
+  await page.goto('/catalog/default/system/checkout/economics');
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText('Cost per order').first()).toBeVisible({
+      timeout: 5_000,
+    });
+  }).toPass({ timeout: 120_000 });
+  await expect(
+    page.getByRole('img', { name: 'Monthly cloud cost and cost per order' }),
+  ).toBeVisible();
+  await shot(page, 'product-economics');
+});
+
 test('the portal’s own docs render in TechDocs', async ({ page }) => {
   await signInAs(page, 'Grace Liu');
   await page.goto('/docs/default/component/acme-developer-portal');

@@ -1,6 +1,5 @@
 import useAsync from 'react-use/esm/useAsync';
 import {
-  EmptyState,
   ErrorPanel,
   InfoCard,
   Progress,
@@ -245,11 +244,14 @@ export function EconomicsContent() {
           ))}
           {value.metrics.length === 0 && (
             <Box mt={2}>
-              <EmptyState
-                missing="data"
-                title="No business metrics for this product"
-                description="Add a metric under bi.metrics in the app config (a CSV file or a warehouse query returning month, entity and value) to see the unit cost."
-              />
+              <Typography variant="subtitle2">
+                No business metrics for this product
+              </Typography>
+              <Typography variant="body2" color="textSecondary">
+                Add a metric under bi.metrics in the app config (a CSV file or a
+                warehouse query returning month, entity and value) to see the
+                unit cost.
+              </Typography>
             </Box>
           )}
         </InfoCard>
