@@ -22,7 +22,15 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
 }) => {
   await signInAs(page, 'Ben Okafor');
 
+  // The home page: what matters to Ben.
+  await expect(page.getByText('Your teams’ services')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'payments-api' })).toBeVisible();
+  await expect(page.getByText(/\d+ critical/).first()).toBeVisible();
+  await expect(page.getByText(/in 30 days/).first()).toBeVisible();
+  await shot(page, 'home');
+
   // The catalog opens on what Ben's team owns.
+  await page.getByRole('link', { name: 'Catalog' }).first().click();
   await expect(
     page.getByRole('heading', { name: 'Acme Commerce Catalog' }),
   ).toBeVisible();

@@ -5,7 +5,7 @@ import { MarkdownContent } from '@backstage/core-components';
 const content = `
 ### Find your way around
 
-- **[Catalog](/)**: every service, website, library, API and resource of
+- **[Catalog](/catalog)**: every service, website, library, API and resource of
   Acme Commerce, with its owner. *Owned* shows what your teams own.
 - **[Docs](/docs)**: each component's TechDocs, and the portal's own guide
   (*Acme Developer Portal*).
@@ -29,7 +29,45 @@ const gettingStartedWidget = HomePageWidgetBlueprint.make({
   },
 });
 
+const personal = [
+  {
+    name: 'MyServices',
+    title: 'Your teams’ services',
+    description: 'What the teams you are in own',
+    load: () => import('./widgets').then(m => m.MyServicesWidget),
+  },
+  {
+    name: 'MySecurity',
+    title: 'Security',
+    description:
+      'Open critical and high findings of your teams, and what is overdue',
+    load: () => import('./widgets').then(m => m.MySecurityWidget),
+  },
+  {
+    name: 'MyCost',
+    title: 'Cloud cost',
+    description: 'Your teams’ spend, budget and cost alerts',
+    load: () => import('./widgets').then(m => m.MyCostWidget),
+  },
+  {
+    name: 'Templates',
+    title: 'Golden paths',
+    description: 'Templates you can start a service from',
+    load: () => import('./widgets').then(m => m.TemplatesWidget),
+  },
+].map(widget =>
+  HomePageWidgetBlueprint.make({
+    name: widget.name.toLowerCase(),
+    params: {
+      name: widget.name,
+      title: widget.title,
+      description: widget.description,
+      components: async () => ({ Content: await widget.load() }),
+    },
+  }),
+);
+
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [gettingStartedWidget],
+  extensions: [gettingStartedWidget, ...personal],
 });

@@ -1,0 +1,337 @@
+/*
+ * The home page's personal widgets: what matters to the person signed in,
+ * read from the catalog and the portal's own backends with their
+ * credentials (so each backend's permissions apply).
+ */
+import useAsync from 'react-use/esm/useAsync';
+import { Link, Progress } from '@backstage/core-components';
+import {
+  discoveryApiRef,
+  fetchApiRef,
+  identityApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_MEMBER_OF,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { Box, Chip, List, ListItem, Typography } from '@material-ui/core';
+
+/** The groups the signed-in person is a direct member of. */
+export function useMyTeams() {
+  const identityApi = useApi(identityApiRef);
+  const catalogApi = useApi(catalogApiRef);
+  return useAsync(async () => {
+    const { userEntityRef } = await identityApi.getBackstageIdentity();
+    const user = await catalogApi.getEntityByRef(userEntityRef);
+    return (user?.relations ?? [])
+      .filter(r => r.type === RELATION_MEMBER_OF)
+      .map(r => r.targetRef);
+  }, [identityApi, catalogApi]);
+}
+
+/** A GET against one of the portal's backends, as the signed-in person. */
+function usePortalGet<T>(pluginId: string, paths: string[]) {
+  const discoveryApi = useApi(discoveryApiRef);
+  const fetchApi = useApi(fetchApiRef);
+  return useAsync(async () => {
+    const baseUrl = await discoveryApi.getBaseUrl(pluginId);
+    return Promise.all(
+      paths.map(async path => {
+        const response = await fetchApi.fetch(`${baseUrl}${path}`);
+        return response.ok ? ((await response.json()) as T) : undefined;
+      }),
+    );
+  }, [discoveryApi, fetchApi, pluginId, paths.join('|')]);
+}
+
+const groupPath = (ref: string) => {
+  const { namespace, name } = parseEntityRef(ref);
+  return `${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+};
+
+const entityPage = (ref: string, tab = '') => {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return `/catalog/${namespace}/${kind.toLowerCase()}/${name}${tab}`;
+};
+
+function Empty({ children }: { children: React.ReactNode }) {
+  return (
+    <Typography variant="body2" color="textSecondary">
+      {children}
+    </Typography>
+  );
+}
+
+/**
+ * Your teams' services: what you own through your groups (a department head
+ * owns what its teams own).
+ */
+export function MyServicesWidget() {
+  const identityApi = useApi(identityApiRef);
+  const catalogApi = useApi(catalogApiRef);
+  const owned = useAsync(async () => {
+    const { ownershipEntityRefs } = await identityApi.getBackstageIdentity();
+    const { items } = await catalogApi.getEntities({
+      filter: {
+        kind: ['component', 'system'],
+        'relations.ownedBy': ownershipEntityRefs,
+      },
+      fields: [
+        'kind',
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.title',
+        'spec.type',
+        'spec.lifecycle',
+        'relations',
+      ],
+    });
+    // The catalog filters already; this keeps the list right with any
+    // catalog client.
+    const mine = new Set(ownershipEntityRefs.map(ref => ref.toLowerCase()));
+    return items.filter(entity =>
+      entity.relations?.some(
+        r => r.type === 'ownedBy' && mine.has(r.targetRef.toLowerCase()),
+      ),
+    );
+  }, [identityApi, catalogApi]);
+  if (owned.loading) return <Progress />;
+  const items: Entity[] = owned.value ?? [];
+  if (items.length === 0) {
+    return (
+      <Empty>
+        Your teams own nothing in the catalog yet.{' '}
+        <Link to="/create">Create a service from a template</Link>.
+      </Empty>
+    );
+  }
+  return (
+    <List dense disablePadding>
+      {items.slice(0, 8).map(entity => {
+        const ref = stringifyEntityRef(entity);
+        const spec = (entity.spec ?? {}) as {
+          type?: string;
+          lifecycle?: string;
+        };
+        return (
+          <ListItem key={ref} disableGutters>
+            <Box display="flex" justifyContent="space-between" width="100%">
+              <Link to={entityPage(ref)}>
+                {entity.metadata.title ?? entity.metadata.name}
+              </Link>
+              <Typography variant="caption" color="textSecondary">
+                {[entity.kind.toLowerCase(), spec.type, spec.lifecycle]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </Typography>
+            </Box>
+          </ListItem>
+        );
+      })}
+      {items.length > 8 && (
+        <ListItem disableGutters>
+          <Link to="/catalog?filters[user]=owned">
+            All {items.length} your teams own
+          </Link>
+        </ListItem>
+      )}
+    </List>
+  );
+}
+
+interface Posture {
+  totals: {
+    open: Record<string, number>;
+    overdue: number;
+    scanned: number;
+  };
+}
+
+/** Your teams' security: open criticals and highs, and what is overdue. */
+export function MySecurityWidget() {
+  const teams = useMyTeams();
+  const paths = (teams.value ?? []).map(
+    ref => `/groups/${groupPath(ref)}/posture?limit=1`,
+  );
+  const posture = usePortalGet<Posture>('secops', paths);
+  if (teams.loading || posture.loading) return <Progress />;
+  const rows = (teams.value ?? [])
+    .map((ref, i) => ({ ref, posture: posture.value?.[i] }))
+    .filter(r => r.posture);
+  if (rows.length === 0) {
+    return <Empty>No security findings for your teams.</Empty>;
+  }
+  return (
+    <List dense disablePadding>
+      {rows.map(({ ref, posture: p }) => {
+        const open = p!.totals.open;
+        return (
+          <ListItem key={ref} disableGutters>
+            <Box display="flex" justifyContent="space-between" width="100%">
+              <Link to={entityPage(ref, '/security')}>
+                {parseEntityRef(ref).name}
+              </Link>
+              <Box display="flex" style={{ gap: 6 }}>
+                <Chip
+                  size="small"
+                  label={`${open.critical ?? 0} critical`}
+                  style={
+                    open.critical
+                      ? { background: '#b91c1c', color: 'white' }
+                      : undefined
+                  }
+                />
+                <Chip size="small" label={`${open.high ?? 0} high`} />
+                <Chip
+                  size="small"
+                  variant="outlined"
+                  label={`${p!.totals.overdue} overdue`}
+                />
+              </Box>
+            </Box>
+          </ListItem>
+        );
+      })}
+    </List>
+  );
+}
+
+interface GroupCost {
+  total: number;
+  previousTotal: number;
+  currency: string;
+  budget?: { budget: number; actual: number; forecast: number; month: string };
+  alerts: Array<{ id: string; message: string }>;
+}
+
+/** Your teams' cloud cost: the last 30 days and the budget. */
+export function MyCostWidget() {
+  const teams = useMyTeams();
+  const paths = (teams.value ?? []).map(
+    ref => `/groups/${groupPath(ref)}/cost?days=30`,
+  );
+  const cost = usePortalGet<GroupCost>('finops', paths);
+  if (teams.loading || cost.loading) return <Progress />;
+  const rows = (teams.value ?? [])
+    .map((ref, i) => ({ ref, cost: cost.value?.[i] }))
+    .filter(r => r.cost);
+  if (rows.length === 0) {
+    return <Empty>No cloud cost is attributed to your teams.</Empty>;
+  }
+  const money = (n: number, currency: string) =>
+    new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      maximumFractionDigits: 0,
+    }).format(n);
+  return (
+    <List dense disablePadding>
+      {rows.map(({ ref, cost: c }) => {
+        const change =
+          c!.previousTotal > 0
+            ? Math.round(
+                ((c!.total - c!.previousTotal) / c!.previousTotal) * 100,
+              )
+            : undefined;
+        return (
+          <ListItem key={ref} disableGutters>
+            <Box width="100%">
+              <Box display="flex" justifyContent="space-between">
+                <Link to={entityPage(ref, '/cost')}>
+                  {parseEntityRef(ref).name}
+                </Link>
+                <Typography variant="body2">
+                  {money(c!.total, c!.currency)} in 30 days
+                  {change !== undefined &&
+                    ` (${change > 0 ? '+' : ''}${change}%)`}
+                </Typography>
+              </Box>
+              {c!.budget && (
+                <Typography
+                  variant="caption"
+                  style={{
+                    color:
+                      c!.budget.forecast > c!.budget.budget
+                        ? '#b91c1c'
+                        : '#15803d',
+                  }}
+                >
+                  {c!.budget.month}: forecast{' '}
+                  {money(c!.budget.forecast, c!.currency)} of a{' '}
+                  {money(c!.budget.budget, c!.currency)} budget
+                </Typography>
+              )}
+              {c!.alerts.slice(0, 2).map(alert => (
+                <Typography
+                  key={alert.id}
+                  variant="caption"
+                  display="block"
+                  color="error"
+                >
+                  {alert.message}
+                </Typography>
+              ))}
+            </Box>
+          </ListItem>
+        );
+      })}
+    </List>
+  );
+}
+
+/** The golden-path templates the person can use. */
+export function TemplatesWidget() {
+  const catalogApi = useApi(catalogApiRef);
+  const templates = useAsync(async () => {
+    const { items } = await catalogApi.getEntities({
+      filter: { kind: 'template' },
+      fields: [
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.title',
+        'metadata.description',
+      ],
+    });
+    return items;
+  }, [catalogApi]);
+  if (templates.loading) return <Progress />;
+  const items = templates.value ?? [];
+  if (items.length === 0) {
+    return (
+      <Empty>
+        No templates yet: platform engineers add them under templates/ (see the
+        docs on golden paths).
+      </Empty>
+    );
+  }
+  return (
+    <List dense disablePadding>
+      {items.map(template => (
+        <ListItem key={template.metadata.name} disableGutters>
+          <Box>
+            <Link
+              to={`/create/templates/${
+                template.metadata.namespace ?? 'default'
+              }/${template.metadata.name}`}
+            >
+              {template.metadata.title ?? template.metadata.name}
+            </Link>
+            {template.metadata.description && (
+              <Typography
+                variant="caption"
+                display="block"
+                color="textSecondary"
+              >
+                {template.metadata.description}
+              </Typography>
+            )}
+          </Box>
+        </ListItem>
+      ))}
+    </List>
+  );
+}
