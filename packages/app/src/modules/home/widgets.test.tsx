@@ -91,7 +91,9 @@ function apis(bodies: Record<string, unknown> = {}) {
 describe('home widgets', () => {
   it('lists what the person’s teams own, and nothing else', async () => {
     await renderInTestApp(<MyServicesWidget />, { apis: apis() });
-    expect(await screen.findByText('payments-api')).toBeInTheDocument();
+    expect(
+      await screen.findByText('payments-api', undefined, { timeout: 5000 }),
+    ).toBeInTheDocument();
     expect(
       screen.getByText('component · service · production'),
     ).toBeInTheDocument();
@@ -108,10 +110,20 @@ describe('home widgets', () => {
             scanned: 4,
           },
         },
+        '/secops/entities/component/default/payments-api/gate': {
+          current: { passed: false },
+        },
       }),
     });
-    expect(await screen.findByText('2 critical')).toBeInTheDocument();
+    expect(
+      await screen.findByText('2 critical', undefined, { timeout: 5000 }),
+    ).toBeInTheDocument();
     expect(screen.getByText('3 overdue')).toBeInTheDocument();
+    expect(screen.getByText(/Release gate failing/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'payments-api' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/payments-api/security',
+    );
   });
 
   it('shows the team’s spend, budget forecast and alerts', async () => {
@@ -134,7 +146,9 @@ describe('home widgets', () => {
       }),
     });
     expect(
-      await screen.findByText(/\$1,200 in 30 days \(\+20%\)/),
+      await screen.findByText(/\$1,200 in 30 days \(\+20%\)/, undefined, {
+        timeout: 5000,
+      }),
     ).toBeInTheDocument();
     expect(
       screen.getByText(/forecast \$1,300 of a \$1,000 budget/),
@@ -145,15 +159,20 @@ describe('home widgets', () => {
   it('says so when a backend refuses, instead of failing', async () => {
     await renderInTestApp(<MyCostWidget />, { apis: apis({}) });
     expect(
-      await screen.findByText('No cloud cost is attributed to your teams.'),
+      await screen.findByText(
+        'No cloud cost is attributed to your teams.',
+        undefined,
+        {
+          timeout: 5000,
+        },
+      ),
     ).toBeInTheDocument();
   });
 
   it('lists the templates', async () => {
     await renderInTestApp(<TemplatesWidget />, { apis: apis() });
-    expect(await screen.findByText('Node.js service')).toHaveAttribute(
-      'href',
-      '/create/templates/default/node-service',
-    );
+    expect(
+      await screen.findByText('Node.js service', undefined, { timeout: 5000 }),
+    ).toHaveAttribute('href', '/create/templates/default/node-service');
   });
 });

@@ -33,19 +33,31 @@ export function useMyTeams() {
   }, [identityApi, catalogApi]);
 }
 
-/** A GET against one of the portal's backends, as the signed-in person. */
-function usePortalGet<T>(pluginId: string, paths: string[]) {
+/**
+ * GETs against one of the portal's backends, as the signed-in person; a
+ * refused or failed request gives undefined. Loading until the paths are
+ * known and their answers are in (never an answer for older paths).
+ */
+function usePortalGet<T>(pluginId: string, paths: string[] | undefined) {
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
-  return useAsync(async () => {
+  const key = paths?.join('|');
+  const state = useAsync(async () => {
+    if (!paths) return undefined;
     const baseUrl = await discoveryApi.getBaseUrl(pluginId);
-    return Promise.all(
+    const results = await Promise.all(
       paths.map(async path => {
         const response = await fetchApi.fetch(`${baseUrl}${path}`);
         return response.ok ? ((await response.json()) as T) : undefined;
       }),
     );
-  }, [discoveryApi, fetchApi, pluginId, paths.join('|')]);
+    return { key, results };
+  }, [discoveryApi, fetchApi, pluginId, key]);
+  const ready = key !== undefined && state.value?.key === key;
+  return {
+    loading: !ready && !state.error,
+    value: ready ? state.value!.results : undefined,
+  };
 }
 
 const groupPath = (ref: string) => {
@@ -66,14 +78,11 @@ function Empty({ children }: { children: React.ReactNode }) {
   );
 }
 
-/**
- * Your teams' services: what you own through your groups (a department head
- * owns what its teams own).
- */
-export function MyServicesWidget() {
+/** What the signed-in person owns through their groups. */
+function useOwnedEntities() {
   const identityApi = useApi(identityApiRef);
   const catalogApi = useApi(catalogApiRef);
-  const owned = useAsync(async () => {
+  return useAsync(async () => {
     const { ownershipEntityRefs } = await identityApi.getBackstageIdentity();
     const { items } = await catalogApi.getEntities({
       filter: {
@@ -99,6 +108,14 @@ export function MyServicesWidget() {
       ),
     );
   }, [identityApi, catalogApi]);
+}
+
+/**
+ * Your teams' services: what you own through your groups (a department head
+ * owns what its teams own).
+ */
+export function MyServicesWidget() {
+  const owned = useOwnedEntities();
   if (owned.loading) return <Progress />;
   const items: Entity[] = owned.value ?? [];
   if (items.length === 0) {
@@ -151,22 +168,62 @@ interface Posture {
   };
 }
 
-/** Your teams' security: open criticals and highs, and what is overdue. */
+interface Gate {
+  current: { passed: boolean };
+}
+
+/**
+ * Your teams' security: open criticals and highs, what is overdue, and the
+ * components whose release gate fails.
+ */
 export function MySecurityWidget() {
   const teams = useMyTeams();
-  const paths = (teams.value ?? []).map(
-    ref => `/groups/${groupPath(ref)}/posture?limit=1`,
+  const posture = usePortalGet<Posture>(
+    'secops',
+    teams.value?.map(ref => `/groups/${groupPath(ref)}/posture?limit=1`),
   );
-  const posture = usePortalGet<Posture>('secops', paths);
-  if (teams.loading || posture.loading) return <Progress />;
+  const owned = useOwnedEntities();
+  const components = (owned.value ?? [])
+    .filter(e => e.kind.toLowerCase() === 'component')
+    .slice(0, 20)
+    .map(e => stringifyEntityRef(e));
+  const gates = usePortalGet<Gate>(
+    'secops',
+    owned.value &&
+      components.map(ref => {
+        const { kind, namespace, name } = parseEntityRef(ref);
+        return `/entities/${kind}/${namespace}/${name}/gate`;
+      }),
+  );
+  if (teams.loading || posture.loading || owned.loading || gates.loading) {
+    return <Progress />;
+  }
+  const failing = components.filter(
+    (_, i) => gates.value?.[i]?.current.passed === false,
+  );
   const rows = (teams.value ?? [])
     .map((ref, i) => ({ ref, posture: posture.value?.[i] }))
     .filter(r => r.posture);
-  if (rows.length === 0) {
+  if (rows.length === 0 && failing.length === 0) {
     return <Empty>No security findings for your teams.</Empty>;
   }
   return (
     <List dense disablePadding>
+      {failing.length > 0 && (
+        <ListItem disableGutters>
+          <Typography variant="body2" color="error">
+            Release gate failing:{' '}
+            {failing.map((ref, i) => (
+              <span key={ref}>
+                {i > 0 && ', '}
+                <Link to={entityPage(ref, '/security')}>
+                  {parseEntityRef(ref).name}
+                </Link>
+              </span>
+            ))}
+          </Typography>
+        </ListItem>
+      )}
       {rows.map(({ ref, posture: p }) => {
         const open = p!.totals.open;
         return (
@@ -211,10 +268,10 @@ interface GroupCost {
 /** Your teams' cloud cost: the last 30 days and the budget. */
 export function MyCostWidget() {
   const teams = useMyTeams();
-  const paths = (teams.value ?? []).map(
-    ref => `/groups/${groupPath(ref)}/cost?days=30`,
+  const cost = usePortalGet<GroupCost>(
+    'finops',
+    teams.value?.map(ref => `/groups/${groupPath(ref)}/cost?days=30`),
   );
-  const cost = usePortalGet<GroupCost>('finops', paths);
   if (teams.loading || cost.loading) return <Progress />;
   const rows = (teams.value ?? [])
     .map((ref, i) => ({ ref, cost: cost.value?.[i] }))
