@@ -35,3 +35,5 @@ export function entityRefOf(
     throw new InputError(`Invalid entity ref: ${(error as Error).message}`);
   }
 }
+
+export { ByteLimit, PayloadTooLargeError } from './bodyLimit';

@@ -228,11 +228,6 @@ export class FinopsStore {
     }));
   }
 
-  async hasSource(source: string): Promise<boolean> {
-    const row = await this.knex(LINES).where('source', source).first('day');
-    return !!row;
-  }
-
   async recordImport(run: Omit<ImportRun, 'id'> & { requestedBy?: string }) {
     const id = randomUUID();
     await this.knex(IMPORTS).insert({
@@ -382,69 +377,75 @@ export class FinopsStore {
     });
   }
 
+  /**
+   * Sums amounts by one column over a range of days or months, reading the
+   * owner roll-up for owner scopes and the entity table for entity scopes.
+   */
+  private async sumBy(
+    scope: CostScope,
+    tables: { owners: string; entities: string },
+    by: string,
+    range: { column: string; from: string; to: string },
+  ): Promise<AmountByKey[]> {
+    const byOwner = 'ownerRefs' in scope;
+    const refs = byOwner ? scope.ownerRefs : scope.entityRefs;
+    if (refs.length === 0) return [];
+    const rows: Row[] = await this.knex(
+      byOwner ? tables.owners : tables.entities,
+    )
+      .whereIn(byOwner ? 'owner_ref' : 'entity_ref', refs)
+      .select({ key: by })
+      .sum({ amount: 'amount' })
+      .where(range.column, '>=', range.from)
+      .andWhere(range.column, '<=', range.to)
+      .groupBy(by)
+      .orderBy(by);
+    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+  }
+
   /** Amounts per day, summed over the scope. */
-  async dailyTotals(
+  dailyTotals(
     scope: CostScope,
     from: string,
     to: string,
   ): Promise<AmountByKey[]> {
-    const query =
-      'ownerRefs' in scope
-        ? this.knex(OWNER_DAILY).whereIn('owner_ref', scope.ownerRefs)
-        : this.knex(ENTITY_DAILY).whereIn('entity_ref', scope.entityRefs);
-    const refs = 'ownerRefs' in scope ? scope.ownerRefs : scope.entityRefs;
-    if (refs.length === 0) return [];
-    const rows: Row[] = await query
-      .select('day as key')
-      .sum({ amount: 'amount' })
-      .where('day', '>=', from)
-      .andWhere('day', '<=', to)
-      .groupBy('day')
-      .orderBy('day');
-    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+    return this.sumBy(
+      scope,
+      { owners: OWNER_DAILY, entities: ENTITY_DAILY },
+      'day',
+      { column: 'day', from, to },
+    );
   }
 
   /** Amounts per month (YYYY-MM), summed over the scope. */
-  async monthlyTotals(
+  monthlyTotals(
     scope: CostScope,
     fromMonth: string,
     toMonth: string,
   ): Promise<AmountByKey[]> {
-    const query =
-      'ownerRefs' in scope
-        ? this.knex(OWNER_MONTHLY).whereIn('owner_ref', scope.ownerRefs)
-        : this.knex(ENTITY_MONTHLY).whereIn('entity_ref', scope.entityRefs);
-    const refs = 'ownerRefs' in scope ? scope.ownerRefs : scope.entityRefs;
-    if (refs.length === 0) return [];
-    const rows: Row[] = await query
-      .select('month as key')
-      .sum({ amount: 'amount' })
-      .where('month', '>=', fromMonth.slice(0, 7))
-      .andWhere('month', '<=', toMonth.slice(0, 7))
-      .groupBy('month')
-      .orderBy('month');
-    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+    return this.sumBy(
+      scope,
+      { owners: OWNER_MONTHLY, entities: ENTITY_MONTHLY },
+      'month',
+      { column: 'month', from: fromMonth.slice(0, 7), to: toMonth.slice(0, 7) },
+    );
   }
 
-  /** Amounts per cloud service over the period. */
-  async totalsByService(
+  /**
+   * Amounts per cloud service over the period (entity scopes read the cost
+   * lines, which keep the service).
+   */
+  totalsByService(
     scope: CostScope,
     from: string,
     to: string,
   ): Promise<AmountByKey[]> {
-    const query =
-      'ownerRefs' in scope
-        ? this.knex(OWNER_DAILY).whereIn('owner_ref', scope.ownerRefs)
-        : this.knex(LINES).whereIn('entity_ref', scope.entityRefs);
-    const refs = 'ownerRefs' in scope ? scope.ownerRefs : scope.entityRefs;
-    if (refs.length === 0) return [];
-    const rows: Row[] = await query
-      .select('service as key')
-      .sum({ amount: 'amount' })
-      .where('day', '>=', from)
-      .andWhere('day', '<=', to)
-      .groupBy('service');
-    return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
+    return this.sumBy(
+      scope,
+      { owners: OWNER_DAILY, entities: LINES },
+      'service',
+      { column: 'day', from, to },
+    );
   }
 
   /** Amounts per owner over the period ("" for no known owner). */

@@ -13,6 +13,7 @@ import {
   addDays,
   AmountByKey,
   daysBetween,
+  monthsOf,
   CostScope,
   FinopsStore,
   StoredAlert,
@@ -73,16 +74,6 @@ function monthStart(day: string, monthsBack: number): string {
   const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
   date.setUTCMonth(date.getUTCMonth() - monthsBack);
   return date.toISOString().slice(0, 10);
-}
-
-function monthsBetween(from: string, to: string): string[] {
-  const months: string[] = [];
-  const date = new Date(`${from.slice(0, 7)}-01T00:00:00Z`);
-  while (date.toISOString().slice(0, 7) <= to.slice(0, 7)) {
-    months.push(date.toISOString().slice(0, 7));
-    date.setUTCMonth(date.getUTCMonth() + 1);
-  }
-  return months;
 }
 
 function daysInMonth(day: string): number {
@@ -181,7 +172,7 @@ export class CostService {
         period: day,
         amount: round(byDay.get(day) ?? 0),
       })),
-      monthly: monthsBetween(monthStart(to, 12), to).map<CostPoint>(month => ({
+      monthly: monthsOf(monthStart(to, 12), to).map<CostPoint>(month => ({
         period: month,
         amount: round(byMonth.get(month) ?? 0),
       })),
@@ -246,8 +237,6 @@ export class CostService {
       previous,
       ownersNow,
       ownersBefore,
-      allocNow,
-      allocBefore,
       budget,
       alerts,
     ] = await Promise.all([
@@ -256,10 +245,13 @@ export class CostService {
       this.store.totalsByEntity(refs, previousFrom, previousTo),
       this.store.totalsByOwner(from, to),
       this.store.totalsByOwner(previousFrom, previousTo),
-      this.allocate(snapshot, from, to),
-      this.allocate(snapshot, previousFrom, previousTo),
       this.budgetStatus(group, owners, to),
       this.store.listAlerts([group, ...refs], addDays(to, -30)),
+    ]);
+    // The allocation rules split by the same owner totals.
+    const [allocNow, allocBefore] = await Promise.all([
+      this.allocate(snapshot, from, to, ownersNow),
+      this.allocate(snapshot, previousFrom, previousTo, ownersBefore),
     ]);
     const titleOf = (key: string) =>
       snapshot.entities.get(key)?.title ?? tree.get(key)?.title;
@@ -363,10 +355,13 @@ export class CostService {
     snapshot: CostCatalogSnapshot,
     from: string,
     to: string,
+    ownerTotals?: AmountByKey[],
   ): Promise<AllocationResult[]> {
     const rules = this.options.allocation ?? [];
     if (rules.length === 0) return [];
-    const byOwner = toMap(await this.store.totalsByOwner(from, to));
+    const byOwner = toMap(
+      ownerTotals ?? (await this.store.totalsByOwner(from, to)),
+    );
     const unattributed = toMap(
       await this.store.totalsByService({ ownerRefs: [''] }, from, to),
     );
@@ -433,7 +428,7 @@ export class CostService {
   ): Promise<OrganisationCost> {
     const { to } = await this.period(1);
     const from = monthStart(to, months - 1);
-    const monthList = monthsBetween(from, to);
+    const monthList = monthsOf(from, to);
     const index = new Map(monthList.map((m, i) => [m, i]));
     const rows = await this.store.monthlyByEntity(from, to.slice(0, 7));
     const departments = new Map<string, number[]>();

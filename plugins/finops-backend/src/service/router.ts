@@ -5,12 +5,7 @@ import {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  CustomErrorBase,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   PermissionCriteria,
@@ -26,10 +21,15 @@ import {
   FinopsCostFilter,
   finopsCostResourceRef,
 } from '@portal/plugin-finops-node';
-import { entityRefOf, parseRequest } from '@portal/request-validation';
+import {
+  ByteLimit,
+  entityRefOf,
+  parseRequest,
+  PayloadTooLargeError,
+} from '@portal/request-validation';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { z } from 'zod/v3';
 import { FinopsStore } from '../database/FinopsStore';
@@ -37,11 +37,6 @@ import { CostCatalog } from './CostCatalog';
 import { CostImporter } from './CostImporter';
 import { CostService, OwnerFilter } from './CostService';
 import { FinopsOptions } from './options';
-
-class PayloadTooLargeError extends CustomErrorBase {
-  name = 'PayloadTooLargeError' as const;
-  statusCode = 413;
-}
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -114,26 +109,6 @@ function allowsOwner(
     return !allowsOwner(criteria.not, ownerRef);
   }
   return criteria.ownerRefs.includes(ownerRef.toLowerCase());
-}
-
-/** Counts bytes and fails past a limit. */
-class ByteLimit extends Transform {
-  private bytes = 0;
-  constructor(private readonly limit: number) {
-    super();
-  }
-  _transform(chunk: Buffer, _encoding: string, callback: TransformCallback) {
-    this.bytes += chunk.length;
-    if (this.bytes > this.limit) {
-      callback(
-        new PayloadTooLargeError(
-          `The file is larger than ${this.limit} bytes (finops.limits.maxUploadBytes)`,
-        ),
-      );
-      return;
-    }
-    callback(null, chunk);
-  }
 }
 
 export async function createRouter(
@@ -384,12 +359,18 @@ export async function createRouter(
       const encoding = (
         req.header('content-encoding') ?? 'identity'
       ).toLowerCase();
-      let input: Readable = req.pipe(new ByteLimit(options.maxUploadBytes));
+      const tooLarge = () =>
+        new PayloadTooLargeError(
+          `The file is larger than ${options.maxUploadBytes} bytes (finops.limits.maxUploadBytes)`,
+        );
+      let input: Readable = req.pipe(
+        new ByteLimit(options.maxUploadBytes, tooLarge),
+      );
       if (encoding === 'gzip') {
         const gunzip = zlib.createGunzip();
         input.on('error', error => gunzip.destroy(error));
         input = input.pipe(gunzip);
-        const limited = new ByteLimit(options.maxUploadBytes);
+        const limited = new ByteLimit(options.maxUploadBytes, tooLarge);
         input.on('error', error => limited.destroy(error));
         input = input.pipe(limited);
       } else if (encoding !== 'identity') {

@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   Content,
@@ -27,6 +26,7 @@ import {
   entityLink,
   formatMoney,
   isRefusal,
+  useCursorPages,
   ShareBars,
   StackedMonths,
 } from './costViews';
@@ -39,13 +39,10 @@ const REASONS: Record<UnattributedSpend['reason'], string> = {
 
 function UnattributedTable({ currency }: { currency: string }) {
   const api = useApi(finopsApiRef);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([
-    undefined,
-  ]);
-  const page = cursors.length - 1;
+  const { page, cursor, onPageChange } = useCursorPages();
   const { value, loading, error } = useAsync(
-    () => api.listUnattributed(30, { limit: 10, cursor: cursors[page] }),
-    [api, cursors],
+    () => api.listUnattributed(30, { limit: 10, cursor }),
+    [api, cursor],
   );
   if (error) {
     return (
@@ -87,13 +84,7 @@ function UnattributedTable({ currency }: { currency: string }) {
         padding: 'dense',
         emptyRowsWhenPaging: false,
       }}
-      onPageChange={next => {
-        if (next > page && value?.nextCursor) {
-          setCursors([...cursors, value.nextCursor]);
-        } else if (next < page) {
-          setCursors(cursors.slice(0, next + 1));
-        }
-      }}
+      onPageChange={next => onPageChange(next, value?.nextCursor)}
     />
   );
 }

@@ -37,6 +37,7 @@ import {
   entityLink,
   formatMoney,
   isRefusal,
+  useCursorPages,
   ShareBars,
 } from './costViews';
 import { CostHeadline, PeriodTabs } from './EntityCostContent';
@@ -161,17 +162,14 @@ function EntitiesTable({
   currency: string;
 }) {
   const api = useApi(finopsApiRef);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([
-    undefined,
-  ]);
-  const page = cursors.length - 1;
+  const { page, cursor, onPageChange } = useCursorPages();
   const { value, loading, error } = useAsync(
     () =>
       api.listGroupEntities(groupRef, days, {
         limit: 10,
-        cursor: cursors[page],
+        cursor,
       }),
-    [api, groupRef, days, cursors],
+    [api, groupRef, days, cursor],
   );
   if (error) {
     return <ErrorPanel title="Could not load the entities" error={error} />;
@@ -216,13 +214,7 @@ function EntitiesTable({
         padding: 'dense',
         emptyRowsWhenPaging: false,
       }}
-      onPageChange={next => {
-        if (next > page && value?.nextCursor) {
-          setCursors([...cursors, value.nextCursor]);
-        } else if (next < page) {
-          setCursors(cursors.slice(0, next + 1));
-        }
-      }}
+      onPageChange={next => onPageChange(next, value?.nextCursor)}
     />
   );
 }

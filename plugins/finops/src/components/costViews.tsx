@@ -3,7 +3,7 @@
  * previous period, bar charts (SVG, no chart library), share lists, and the
  * notices for demo data, failed imports and refusals.
  */
-import { ReactNode } from 'react';
+import { ReactNode, useState } from 'react';
 import { Link, WarningPanel } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import { Box, Chip, Tooltip, Typography } from '@material-ui/core';
@@ -401,4 +401,27 @@ export function DataNotices({
 /** A refusal from the backend, said for people. */
 export function isRefusal(error: unknown): boolean {
   return error instanceof ResponseError && error.response.status === 403;
+}
+
+/**
+ * Page-by-page browsing of a list the server pages with cursors: the cursor
+ * of the page shown, its number, and what a table's page change does with
+ * the next page's cursor.
+ */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState<Array<string | undefined>>([
+    undefined,
+  ]);
+  const page = cursors.length - 1;
+  return {
+    page,
+    cursor: cursors[page],
+    onPageChange(next: number, nextCursor?: string) {
+      if (next > page && nextCursor) {
+        setCursors([...cursors, nextCursor]);
+      } else if (next < page) {
+        setCursors(cursors.slice(0, next + 1));
+      }
+    },
+  };
 }

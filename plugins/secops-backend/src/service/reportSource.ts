@@ -5,21 +5,18 @@
  * megabytes never has to be in memory; the parsers then read it as often as
  * they need.
  */
-import { CustomErrorBase, InputError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
+import { ByteLimit, PayloadTooLargeError } from '@portal/request-validation';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 
-/** A report larger than a configured limit (HTTP 413). */
-export class PayloadTooLargeError extends CustomErrorBase {
-  name = 'PayloadTooLargeError' as const;
-  statusCode = 413;
-}
+export { PayloadTooLargeError };
 
 /** The decoded bytes of one report, readable from the start any number of times. */
 export interface ReportSource {
@@ -46,28 +43,6 @@ export async function readAll(source: ReportSource): Promise<Buffer> {
     parts.push(chunk);
   }
   return Buffer.concat(parts);
-}
-
-/** Counts bytes through a stream and fails past a limit. */
-class ByteLimit extends Transform {
-  bytes = 0;
-  constructor(
-    private readonly limit: number,
-    private readonly tooLarge: () => Error,
-    private readonly hash?: ReturnType<typeof createHash>,
-  ) {
-    super();
-  }
-
-  _transform(chunk: Buffer, _encoding: string, callback: TransformCallback) {
-    this.bytes += chunk.length;
-    if (this.bytes > this.limit) {
-      callback(this.tooLarge());
-      return;
-    }
-    this.hash?.update(chunk);
-    callback(null, chunk);
-  }
 }
 
 export interface SpoolLimits {
@@ -115,7 +90,7 @@ export async function spoolUpload(
       new PayloadTooLargeError(
         `The report is larger than ${limits.maxReportBytes} bytes once decompressed (secops.limits.maxReportBytes)`,
       ),
-    hash,
+    chunk => hash.update(chunk),
   );
   const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
     body,
