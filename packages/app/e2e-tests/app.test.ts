@@ -24,7 +24,7 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
 
   // The home page: what matters to Ben.
   await expect(page.getByText('Your teams’ services')).toBeVisible();
-  await expect(page.getByRole('link', { name: 'payments-api' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'cart-service' })).toBeVisible();
   await expect(page.getByText(/\d+ critical/).first()).toBeVisible();
   await expect(page.getByText(/in 30 days/).first()).toBeVisible();
   await shot(page, 'home');

@@ -102,11 +102,14 @@ function useOwnedEntities() {
     // The catalog filters already; this keeps the list right with any
     // catalog client.
     const mine = new Set(ownershipEntityRefs.map(ref => ref.toLowerCase()));
-    return items.filter(entity =>
-      entity.relations?.some(
-        r => r.type === 'ownedBy' && mine.has(r.targetRef.toLowerCase()),
-      ),
-    );
+    const title = (e: Entity) => e.metadata.title ?? e.metadata.name;
+    return items
+      .filter(entity =>
+        entity.relations?.some(
+          r => r.type === 'ownedBy' && mine.has(r.targetRef.toLowerCase()),
+        ),
+      )
+      .sort((a, b) => title(a).localeCompare(title(b)));
   }, [identityApi, catalogApi]);
 }
 
