@@ -189,6 +189,7 @@ const steps = [
         ok: ok && report.success,
         passed: report.numPassedTests,
         failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
+        failures: jestFailures(report),
       };
     },
   },
@@ -264,6 +265,7 @@ const steps = [
         ok,
         passed: report.stats.expected + report.stats.flaky,
         failed: report.stats.unexpected,
+        failures: playwrightFailures(report),
       };
     },
   },
@@ -329,6 +331,59 @@ const steps = [
   },
 ];
 
+/** The first line of an error, without colour codes, kept short. */
+const firstLine = text =>
+  String(text ?? '')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map(line => line.trim())
+    .find(Boolean)
+    ?.slice(0, 200) ?? '';
+
+/** Failed jest tests (and suites that did not run) as "file › test: error". */
+function jestFailures(report) {
+  return report.testResults.flatMap(file => {
+    const where = path.relative(ROOT, file.name);
+    const tests = (file.assertionResults ?? [])
+      .filter(t => t.status === 'failed')
+      .map(
+        t => `${where} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`,
+      );
+    if (!tests.length && file.status === 'failed') {
+      return [`${where}: ${firstLine(file.message)}`];
+    }
+    return tests;
+  });
+}
+
+/** Failed Playwright tests as "file › title: error", from its JSON report. */
+function playwrightFailures(report) {
+  const failures = [];
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'unexpected') continue;
+        const last = t.results?.[t.results.length - 1];
+        failures.push(
+          `${spec.file} › ${[...titles, spec.title].join(' › ')}: ${firstLine(
+            last?.error?.message,
+          )}`,
+        );
+      }
+    }
+    for (const child of suite.suites ?? []) {
+      walk(
+        child,
+        suite.title && !suite.title.endsWith('.ts')
+          ? [...titles, suite.title]
+          : titles,
+      );
+    }
+  };
+  for (const suite of report.suites ?? []) walk(suite, []);
+  return failures;
+}
+
 async function main() {
   const selected = steps.filter(
     s => (!only || only.includes(s.name)) && !skip.includes(s.name),
@@ -361,6 +416,7 @@ async function main() {
       passed,
       failed: outcome.ok ? failed : Math.max(failed, 1),
       seconds: (Date.now() - started) / 1000,
+      failures: outcome.failures ?? [],
     });
   }
 
@@ -373,6 +429,12 @@ async function main() {
         .toFixed(0)
         .padStart(5)} s`,
     );
+  }
+  // What failed, so the last lines of a CI log say which test and why.
+  for (const r of results) {
+    for (const failure of r.failures.slice(0, 10)) {
+      console.log(`  ✗ ${r.step.name}: ${failure}`);
+    }
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
