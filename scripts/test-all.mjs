@@ -363,7 +363,7 @@ function playwrightFailures(report) {
     for (const spec of suite.specs ?? []) {
       for (const t of spec.tests ?? []) {
         if (t.status !== 'unexpected') continue;
-        const last = t.results?.[t.results.length - 1];
+        const last = (t.results ?? []).filter(r => r.error).pop();
         failures.push(
           `${spec.file} › ${[...titles, spec.title].join(' › ')}: ${firstLine(
             last?.error?.message,
