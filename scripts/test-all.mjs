@@ -331,14 +331,16 @@ const steps = [
   },
 ];
 
-/** The first line of an error, without colour codes, kept short. */
+/** The start of an error (its first lines, without colour codes), short. */
 const firstLine = text =>
   String(text ?? '')
     .replace(/\x1b\[[0-9;]*m/g, '')
     .split('\n')
     .map(line => line.trim())
-    .find(Boolean)
-    ?.slice(0, 200) ?? '';
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' | ')
+    .slice(0, 300);
 
 /** Failed jest tests (and suites that did not run) as "file › test: error". */
 function jestFailures(report) {
