@@ -48,6 +48,8 @@ COPY --chown=node:node packages/backend/dist/bundle.tar.gz ./
 RUN tar xzf bundle.tar.gz && rm bundle.tar.gz
 COPY --chown=node:node app-config.yaml app-config.production.yaml catalog-info.yaml ./
 COPY --chown=node:node docs ./docs
+COPY --chown=node:node templates/golden-path ./templates/golden-path
+COPY --chown=node:node templates/iac ./templates/iac
 
 EXPOSE 7007
 ENTRYPOINT ["/usr/bin/tini", "--"]

@@ -1,0 +1,158 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
+import {
+  formatMonthly,
+  renderResource,
+  RESOURCE_SIZES,
+  RESOURCE_TYPES,
+  SizeCatalogue,
+  sizeOf,
+} from '../iac';
+import { insideWorkspace } from '../workspace';
+import { examples } from './addResource.examples';
+
+const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const DECLARATIONS = 'infra/resources.yaml';
+
+function entityRefOf(
+  value: string,
+  defaultKind: string,
+  input: string,
+): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, { defaultKind, defaultNamespace: 'default' }),
+    );
+  } catch {
+    throw new InputError(`${input} "${value}" is not an entity ref`);
+  }
+}
+
+/**
+ * `golden-path:resource:add`: declares a resource in infra/resources.yaml
+ * (the structured file kept in the service's repository) and renders its
+ * Terraform, infra/<name>.tf, from the golden-path module of its type. The
+ * monthly estimate of the chosen size comes from templates/iac/sizes.yaml.
+ */
+export function createAddResourceAction(options: {
+  sizes: () => Promise<SizeCatalogue>;
+  moduleSource: string;
+  costAllocationTag: string;
+}) {
+  return createTemplateAction({
+    id: 'golden-path:resource:add',
+    description:
+      'Declares a database, queue, bucket or cache in infra/resources.yaml and renders its Terraform from the golden-path modules.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        path: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Repository folder in the workspace (default: the workspace)',
+            ),
+        name: z =>
+          z.string().describe('Name of the resource within the component'),
+        type: z => z.string().describe(`One of ${RESOURCE_TYPES.join(', ')}`),
+        size: z => z.string().describe(`One of ${RESOURCE_SIZES.join(', ')}`),
+        entityRef: z => z.string().describe('The owning component'),
+        owner: z => z.string().describe('The owning group'),
+      },
+      output: {
+        file: z => z.string().describe('The rendered Terraform file'),
+        monthlyUsd: z => z.number(),
+        estimate: z => z.string().describe('"about $14.00 a month"'),
+        description: z => z.string().describe('What the size provisions'),
+      },
+    },
+    async handler(ctx) {
+      const { name, type, size } = ctx.input;
+      if (!RESOURCE_NAME.test(name)) {
+        throw new InputError(
+          `"${name}" is not a resource name: 2 to 32 lower-case letters, digits and -, starting with a letter`,
+        );
+      }
+      const catalogue = await options.sizes();
+      const spec = sizeOf(catalogue, type, size);
+      const entityRef = entityRefOf(
+        ctx.input.entityRef,
+        'component',
+        'entityRef',
+      );
+      const owner = entityRefOf(ctx.input.owner, 'group', 'owner');
+      const repo = insideWorkspace(
+        ctx.workspacePath,
+        ctx.input.path ?? '.',
+        'path',
+      );
+
+      const declarations = path.join(repo, DECLARATIONS);
+      let text: string;
+      try {
+        text = await fs.readFile(declarations, 'utf8');
+      } catch {
+        text = `# Cloud resources of ${entityRef}, rendered to infra/*.tf by the golden path.\nowner: ${owner}\nentityRef: ${entityRef}\nresources: []\n`;
+      }
+      const doc = parseDocument(text);
+      if (doc.errors.length) {
+        throw new InputError(
+          `${DECLARATIONS} is not valid YAML: ${doc.errors[0].message}`,
+        );
+      }
+      let list = doc.get('resources');
+      if (list === undefined || list === null) {
+        doc.set('resources', doc.createNode([]));
+        list = doc.get('resources');
+      }
+      if (!isSeq(list)) {
+        throw new InputError(`${DECLARATIONS}: resources must be a list`);
+      }
+      const existing = list.items.find(
+        item => isMap(item) && (item as YAMLMap).get('name') === name,
+      ) as YAMLMap | undefined;
+      if (existing) {
+        if (existing.get('type') !== type || existing.get('size') !== size) {
+          throw new ConflictError(
+            `${DECLARATIONS} already declares "${name}" (${existing.get(
+              'type',
+            )}, ${existing.get(
+              'size',
+            )}); choose another name or change it there`,
+          );
+        }
+      } else {
+        list.flow = false;
+        list.add(doc.createNode({ name, type, size }));
+      }
+
+      const rendered = renderResource({
+        catalogue,
+        moduleSource: options.moduleSource,
+        costAllocationTag: options.costAllocationTag,
+        entityRef,
+        owner,
+        component: parseEntityRef(entityRef).name,
+        resource: { name, type, size },
+      });
+      await fs.mkdir(path.dirname(declarations), { recursive: true });
+      await fs.writeFile(declarations, doc.toString());
+      await fs.writeFile(path.join(repo, rendered.file), rendered.content);
+
+      const estimate = formatMonthly(catalogue, spec.monthlyUsd);
+      ctx.logger.info(
+        `${type} "${name}" (${size}: ${spec.description}), ${estimate}`,
+      );
+      ctx.output('file', rendered.file);
+      ctx.output('monthlyUsd', spec.monthlyUsd);
+      ctx.output('estimate', estimate);
+      ctx.output('description', spec.description);
+    },
+  });
+}

@@ -1,0 +1,103 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import path from 'node:path';
+import { createAddResourceAction } from './actions/addResource';
+import { createCheckoutAction } from './actions/checkout';
+import { createDetectStackAction } from './actions/detectStack';
+import { createMergeAction } from './actions/merge';
+import { createPublishLocalAction } from './actions/publishLocal';
+import { createPullRequestLocalAction } from './actions/pullRequestLocal';
+import { createRegisterLocalAction } from './actions/registerLocal';
+import {
+  createTemplateReadAction,
+  createTemplateStampAction,
+} from './actions/templateInfo';
+import { readSizeCatalogue } from './iac';
+import { LocalRepositories } from './localRepositories';
+import { LocalRepositoryProvider } from './LocalRepositoryProvider';
+
+/** The golden-path actions, added to the scaffolder. */
+export const scaffolderModuleGoldenPath = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'golden-path',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
+        reader: coreServices.urlReader,
+      },
+      async init({ scaffolder, config, catalog, reader }) {
+        const repositories = LocalRepositories.fromConfig(config);
+        const sizesFile = path.resolve(
+          config.getOptionalString('goldenPath.iac.sizesFile') ??
+            '../../templates/iac/sizes.yaml',
+        );
+        scaffolder.addActions(
+          createPublishLocalAction({ repositories }),
+          createRegisterLocalAction({ repositories, catalog }),
+          createCheckoutAction({
+            repositories,
+            catalog,
+            reader,
+            integrations: ScmIntegrations.fromConfig(config),
+          }),
+          createDetectStackAction(),
+          createMergeAction(),
+          createAddResourceAction({
+            sizes: () => readSizeCatalogue(sizesFile),
+            moduleSource:
+              config.getOptionalString('goldenPath.iac.moduleSource') ??
+              'git::https://github.com/acme-commerce/acme-developer-portal.git//templates/iac/modules/{type}?ref=main',
+            costAllocationTag:
+              config.getOptionalString('finops.costAllocationTag') ??
+              'portal-entity-ref',
+          }),
+          createTemplateReadAction(),
+          createTemplateStampAction(),
+          createPullRequestLocalAction({ repositories }),
+        );
+      },
+    });
+  },
+});
+
+/** The local repositories of the embedded default, in the catalog. */
+export const catalogModuleLocalRepositories = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'golden-path-local-repositories',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+      },
+      async init({ catalog, config, logger, scheduler }) {
+        const provider = new LocalRepositoryProvider(
+          LocalRepositories.fromConfig(config),
+          logger,
+        );
+        catalog.addEntityProvider(provider);
+        // Repositories changed by hand (git merge) are seen within a minute.
+        await scheduler.scheduleTask({
+          id: 'golden-path-local-repositories',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          scope: 'local',
+          fn: () => provider.refresh(),
+        });
+      },
+    });
+  },
+});

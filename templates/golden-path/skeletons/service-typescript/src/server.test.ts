@@ -1,0 +1,33 @@
+import { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from './server';
+
+const server = createApp();
+let base = '';
+
+before(async () => {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => {
+  server.close();
+});
+
+test('answers its health check', async () => {
+  const res = await fetch(`${base}/healthz`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: 'ok' });
+});
+
+test('says which service it is', async () => {
+  const res = await fetch(`${base}/`);
+  assert.deepEqual(await res.json(), { service: '${{ values.name }}' });
+});
+
+test('refuses unknown routes with a 404 that names them', async () => {
+  const res = await fetch(`${base}/nope`);
+  assert.equal(res.status, 404);
+  assert.match((await res.json()).error, /GET \/nope/);
+});
