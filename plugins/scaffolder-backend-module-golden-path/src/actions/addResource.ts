@@ -18,18 +18,27 @@ import { examples } from './addResource.examples';
 const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const DECLARATIONS = 'infra/resources.yaml';
 
+/** Kind, namespace and name as the catalog allows them. */
+const REF_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
 function entityRefOf(
   value: string,
   defaultKind: string,
   input: string,
 ): string {
+  let ref;
   try {
-    return stringifyEntityRef(
-      parseEntityRef(value, { defaultKind, defaultNamespace: 'default' }),
-    );
+    ref = parseEntityRef(value, { defaultKind, defaultNamespace: 'default' });
   } catch {
+    ref = undefined;
+  }
+  if (
+    !ref ||
+    ![ref.kind, ref.namespace, ref.name].every(p => REF_PART.test(p))
+  ) {
     throw new InputError(`${input} "${value}" is not an entity ref`);
   }
+  return stringifyEntityRef(ref);
 }
 
 /**

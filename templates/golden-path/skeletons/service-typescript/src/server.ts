@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 
-/** ${{ values.description }} */
+/** The HTTP service: a health check for Kubernetes and its own routes. */
 export function createApp(): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -1,0 +1,72 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Validator } from 'jsonschema';
+import { parse } from 'yaml';
+import { LocalRepositories } from '../localRepositories';
+import { createAddResourceAction } from './addResource';
+import { createCheckoutAction } from './checkout';
+import { createDetectStackAction } from './detectStack';
+import { createMergeAction } from './merge';
+import { createPublishLocalAction } from './publishLocal';
+import { createPullRequestLocalAction } from './pullRequestLocal';
+import { createRegisterLocalAction } from './registerLocal';
+import {
+  createTemplateReadAction,
+  createTemplateStampAction,
+} from './templateInfo';
+
+const repositories = new LocalRepositories('/tmp/none');
+const catalog = catalogServiceMock({ entities: [] });
+const actions = [
+  createPublishLocalAction({ repositories }),
+  createRegisterLocalAction({ repositories, catalog }),
+  createCheckoutAction({
+    repositories,
+    catalog,
+    reader: mockServices.urlReader.mock(),
+    integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+  }),
+  createDetectStackAction(),
+  createMergeAction(),
+  createAddResourceAction({
+    sizes: async () => {
+      throw new Error('not needed');
+    },
+    moduleSource: 'x',
+    costAllocationTag: 'portal-entity-ref',
+  }),
+  createTemplateReadAction(),
+  createTemplateStampAction(),
+  createPullRequestLocalAction({ repositories }),
+];
+
+describe.each(actions.map(a => [a.id, a] as const))('%s', (id, action) => {
+  it('has examples whose steps are valid input for it', () => {
+    expect(action.examples?.length).toBeGreaterThan(0);
+    for (const example of action.examples!) {
+      const steps = parse(example.example).steps.filter(
+        (s: any) => s.action === id,
+      );
+      expect(steps.length).toBeGreaterThan(0);
+      for (const step of steps) {
+        const result = new Validator().validate(
+          step.input,
+          action.schema!.input!,
+        );
+        expect(result.errors.map(e => e.stack)).toEqual([]);
+      }
+    }
+  });
+
+  it('says which of its actions can run in a dry run', () => {
+    // Actions that write outside the workspace never run in a dry run.
+    const writesOutside = [
+      'golden-path:publish:local',
+      'golden-path:catalog:register-local',
+      'golden-path:pull-request:local',
+    ].includes(id);
+    expect(!!action.supportsDryRun).toBe(!writesOutside);
+  });
+});

