@@ -10,6 +10,11 @@ export interface Config {
        * directory. Default: ../../data/repositories.
        */
       repositoriesDir?: string;
+      /**
+       * Repositories made from folders on first start (the demo ones).
+       * `from` is relative to the backend's working directory.
+       */
+      seed?: Array<{ name: string; from: string }>;
     };
     /** The infrastructure modules the "Add a resource" template renders. */
     iac?: {

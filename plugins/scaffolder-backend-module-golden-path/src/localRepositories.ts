@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { EventEmitter } from 'node:events';
+import { git } from './git';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -80,6 +81,26 @@ export class LocalRepositories {
       }
     }
     return names.sort();
+  }
+
+  /**
+   * Creates a repository from a folder (one commit) unless it exists: the
+   * embedded default's demo repositories. Returns whether it was created.
+   */
+  async seed(name: string, from: string): Promise<boolean> {
+    if (await this.exists(name)) return false;
+    const target = this.pathOf(name);
+    await fs.mkdir(this.root, { recursive: true });
+    try {
+      await fs.cp(from, target, { recursive: true });
+      await git(target, ['init', '-q', '-b', 'main']);
+      await git(target, ['add', '-A']);
+      await git(target, ['commit', '-q', '-m', 'Demo repository']);
+    } catch (error) {
+      await fs.rm(target, { recursive: true, force: true });
+      throw error;
+    }
+    return true;
   }
 
   notifyChanged(name: string) {

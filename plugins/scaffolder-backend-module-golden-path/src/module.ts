@@ -84,10 +84,19 @@ export const catalogModuleLocalRepositories = createBackendModule({
         scheduler: coreServices.scheduler,
       },
       async init({ catalog, config, logger, scheduler }) {
-        const provider = new LocalRepositoryProvider(
-          LocalRepositories.fromConfig(config),
-          logger,
-        );
+        const repositories = LocalRepositories.fromConfig(config);
+        // Demo repositories of the embedded default, made on first start.
+        for (const seed of config.getOptionalConfigArray(
+          'goldenPath.local.seed',
+        ) ?? []) {
+          const name = seed.getString('name');
+          if (
+            await repositories.seed(name, path.resolve(seed.getString('from')))
+          ) {
+            logger.info(`Created the demo repository ${name}`);
+          }
+        }
+        const provider = new LocalRepositoryProvider(repositories, logger);
         catalog.addEntityProvider(provider);
         // Repositories changed by hand (git merge) are seen within a minute.
         await scheduler.scheduleTask({

@@ -526,6 +526,7 @@ spec:
 
   it('all templates are at the same golden-path version', async () => {
     const versions = new Set<string>();
+    let count = 0;
     for (const file of [
       'new-service.yaml',
       'adopt.yaml',
@@ -534,11 +535,13 @@ spec:
     ]) {
       const text = await fs.readFile(path.join(TEMPLATES, file), 'utf8');
       for (const m of text.matchAll(
-        /(?:template-version"?: |templateVersion: |currentVersion: |golden path |upgrade-|to )"?(\d+\.\d+\.\d+)/g,
+        /(?:template-version["']?: |templateVersion: |currentVersion: |golden path |upgrade-|to )["']?(\d+\.\d+\.\d+)/g,
       )) {
         versions.add(m[1]);
+        count += 1;
       }
     }
     expect([...versions]).toEqual(['1.1.0']);
+    expect(count).toBeGreaterThanOrEqual(14);
   });
 });
