@@ -17,11 +17,6 @@ backend.add(
 );
 // Golden-path actions, and the local repositories of the embedded default
 backend.add(import('@portal/plugin-scaffolder-backend-module-golden-path'));
-backend.add(
-  import('@portal/plugin-scaffolder-backend-module-golden-path').then(m => ({
-    default: m.catalogModuleLocalRepositories,
-  })),
-);
 
 // TechDocs
 backend.add(import('@backstage/plugin-techdocs-backend'));

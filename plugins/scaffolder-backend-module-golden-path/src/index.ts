@@ -4,10 +4,19 @@
  *
  * @packageDocumentation
  */
-export {
-  scaffolderModuleGoldenPath as default,
+import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
+import {
   catalogModuleLocalRepositories,
+  scaffolderModuleGoldenPath,
 } from './module';
+
+/** Both: the scaffolder's golden-path actions and the catalog provider. */
+export default createBackendFeatureLoader({
+  loader() {
+    return [scaffolderModuleGoldenPath, catalogModuleLocalRepositories];
+  },
+});
+export { scaffolderModuleGoldenPath, catalogModuleLocalRepositories };
 export { LocalRepositories } from './localRepositories';
 export {
   TEMPLATE_ANNOTATION,

@@ -27,7 +27,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
 import { parse, parseAllDocuments } from 'yaml';
-import goldenPathModule from './index';
+import { scaffolderModuleGoldenPath as goldenPathModule } from './index';
 import { listFiles } from './workspace';
 import { makeRepository, tempDir, writeFiles } from './__testUtils__/testing';
 
