@@ -151,7 +151,10 @@ export function createAddResourceAction(options: {
         resource: { name, type, size },
       });
       await fs.mkdir(path.dirname(declarations), { recursive: true });
-      await fs.writeFile(declarations, doc.toString());
+      await fs.writeFile(
+        declarations,
+        doc.toString({ flowCollectionPadding: false }),
+      );
       await fs.writeFile(path.join(repo, rendered.file), rendered.content);
 
       const estimate = formatMonthly(catalogue, spec.monthlyUsd);

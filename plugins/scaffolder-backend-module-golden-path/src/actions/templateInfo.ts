@@ -167,7 +167,12 @@ export function createTemplateStampAction() {
         ['metadata', 'annotations', TEMPLATE_VERSION_ANNOTATION],
         ctx.input.templateVersion,
       );
-      await fs.writeFile(file, docs.map(d => d.toString()).join('---\n'));
+      await fs.writeFile(
+        file,
+        docs
+          .map(d => d.toString({ flowCollectionPadding: false }))
+          .join('---\n'),
+      );
       ctx.logger.info(
         `catalog-info.yaml now records ${ctx.input.templateName} ${ctx.input.templateVersion}`,
       );

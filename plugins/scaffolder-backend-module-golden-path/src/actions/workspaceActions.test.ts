@@ -280,6 +280,7 @@ metadata:
     github.com/project-slug: acme-commerce/cart-service
     acme.example/template: new-service
     acme.example/template-version: "1.0.0"
+  tags: [typescript, golden-path]
 spec:
   type: service
   lifecycle: production
@@ -317,7 +318,13 @@ spec:
       { workspacePath: workspace },
     );
     const text = await read('catalog-info.yaml');
-    expect(text).toContain('# The catalog entry.');
+    // Only the version line changed.
+    expect(text).toBe(
+      CATALOG_INFO.replace(
+        'template-version: "1.0.0"',
+        'template-version: "1.1.0"',
+      ),
+    );
     expect(
       parse(text).metadata.annotations['acme.example/template-version'],
     ).toBe('1.1.0');
