@@ -304,6 +304,40 @@ describe('local repositories (the embedded default)', () => {
       ).toBe(CATALOG_INFO);
     });
 
+    it('checks out a GitHub repository through the URL reader, for a GitHub pull request', async () => {
+      const reader = mockServices.urlReader.mock();
+      reader.readTree.mockResolvedValue({
+        dir: async ({ targetDir }: { targetDir: string }) => {
+          await writeFiles(targetDir!, {
+            'go.mod': 'module github.com/acme/geo\n',
+          });
+          return targetDir!;
+        },
+      } as any);
+      const out = await runAction(
+        createCheckoutAction({
+          repositories,
+          catalog: catalog(),
+          reader,
+          integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+        }),
+        { repository: 'acme-commerce/geo-service', targetPath: 'repo' },
+        { workspacePath: workspace },
+      );
+      expect(reader.readTree).toHaveBeenCalledWith(
+        'https://github.com/acme-commerce/geo-service',
+        expect.anything(),
+      );
+      expect(out).toMatchObject({
+        target: 'github',
+        repository: 'acme-commerce/geo-service',
+        repoUrl: 'github.com?owner=acme-commerce&repo=geo-service',
+      });
+      expect(
+        await fs.readFile(path.join(workspace, 'repo/go.mod'), 'utf8'),
+      ).toContain('geo');
+    });
+
     it('says why when the code of an entity cannot be found', async () => {
       await expect(
         runAction(
