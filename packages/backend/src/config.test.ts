@@ -109,6 +109,22 @@ describe('app-config.production.yaml', () => {
     const targets = config
       .getConfigArray('catalog.locations')
       .map(l => l.getString('target'));
-    expect(targets).toEqual(['./catalog-info.yaml']);
+    expect(targets).toEqual([
+      './catalog-info.yaml',
+      './templates/golden-path/all.yaml',
+    ]);
+    expect(config.getConfigArray('goldenPath.local.seed')).toEqual([]);
+  });
+
+  it('publishes golden paths to GitHub, and locally by default', async () => {
+    const production = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    const local = await load(['app-config.yaml'], {});
+    const target = (c: typeof local) =>
+      c.getString('scaffolder.defaultEnvironment.parameters.publishTarget');
+    expect(target(production)).toBe('github');
+    expect(target(local)).toBe('local');
   });
 });
