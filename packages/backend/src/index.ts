@@ -57,6 +57,9 @@ backend.add(import('@portal/plugin-finops-backend-module-aws'));
 // BI: dashboards declared on catalog entities
 backend.add(import('@portal/plugin-bi-backend'));
 
+// SRE: SLOs and error budgets from Prometheus, alerts from Alertmanager
+backend.add(import('@portal/plugin-sre-backend'));
+
 // Kubernetes workloads
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 

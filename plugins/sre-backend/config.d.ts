@@ -1,0 +1,35 @@
+export interface Config {
+  sre?: {
+    /** Prometheus servers that answer SLOs whose metricSource type is Prometheus. */
+    prometheus?: Array<{
+      name: string;
+      /** Base URL, e.g. http://prometheus:9090 */
+      url: string;
+      /** Per query; a slower answer counts as an error. Default 10000. */
+      timeoutMs?: number;
+    }>;
+    evaluation?: {
+      /** How often every SLO is evaluated. Default 60. */
+      frequencySeconds?: number;
+      /** Queries in flight at once. Default 16. */
+      concurrency?: number;
+    };
+    /**
+     * The embedded default: a local Prometheus (when the binary is installed)
+     * with backfilled demo traffic, scraping the backend's demo metrics.
+     */
+    demo?: {
+      /** Its data folder, relative to the backend's working directory. */
+      dataDir: string;
+      /** Default 9464. */
+      port?: number;
+    };
+    alertmanager?: {
+      /**
+       * Alert labels that name the entity, first found wins: an entity ref
+       * or a component name. Default backstage_entity, entity, service.
+       */
+      entityLabels?: string[];
+    };
+  };
+}

@@ -1,0 +1,418 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import {
+  BurnRateWindow,
+  Page,
+  ReliabilityAlert,
+  Slo,
+  SloHistoryPoint,
+  SloStatus,
+  STATUS_ORDER,
+} from '@portal/plugin-sre-common';
+import { Knex } from 'knex';
+import { createHash } from 'node:crypto';
+
+const migrationsDir = resolvePackagePath(
+  '@portal/plugin-sre-backend',
+  'migrations',
+);
+
+const SLOS = 'sre_slos';
+const STATE = 'sre_slo_state';
+const HISTORY = 'sre_slo_history';
+const ALERTS = 'sre_alerts';
+
+/** An SLO as read from its OpenSLO definition. */
+export interface SloDefinition {
+  entityRef: string;
+  name: string;
+  displayName: string;
+  description?: string;
+  target: number;
+  window: string;
+  sourceType: string;
+  goodQuery: string;
+  totalQuery: string;
+}
+
+/** What one evaluation found. */
+export interface SloEvaluation {
+  sli: number | null;
+  errorBudgetRemaining: number | null;
+  burnRates: Partial<Record<BurnRateWindow, number | null>>;
+  status: SloStatus;
+}
+
+export interface AlertInput {
+  fingerprint: string;
+  entityRef: string;
+  alertName: string;
+  status: 'firing' | 'resolved';
+  severity?: string;
+  summary?: string;
+  startsAt: string;
+  endsAt?: string;
+  generatorUrl?: string;
+}
+
+const sha = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex');
+
+export const sloIdOf = (entityRef: string, name: string) =>
+  sha(entityRef, name);
+
+/** IN lists are chunked: SQLite allows a limited number of parameters. */
+const CHUNK = 500;
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK)
+    out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Cursors are offsets, opaque to clients. */
+const encodeCursor = (offset: number) =>
+  Buffer.from(String(offset)).toString('base64url');
+export function decodeCursor(cursor?: string): number {
+  if (!cursor) return 0;
+  const n = Number(Buffer.from(cursor, 'base64url').toString());
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
+/** The SRE plugin's tables. */
+export class SreStore {
+  private constructor(private readonly db: Knex) {}
+
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<SreStore> {
+    const db = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await db.migrate.latest({ directory: migrationsDir });
+    }
+    return new SreStore(db);
+  }
+
+  /**
+   * Makes the stored SLOs of these entities exactly these definitions: new
+   * ones are added, changed ones updated (their history stays), ones no
+   * longer declared removed with their history. One transaction.
+   */
+  async replaceDefinitions(
+    entityRefs: string[],
+    definitions: SloDefinition[],
+  ): Promise<{ added: number; removed: number }> {
+    const now = new Date().toISOString();
+    return this.db.transaction(async tx => {
+      const wanted = new Map(
+        definitions.map(d => [sloIdOf(d.entityRef, d.name), d]),
+      );
+      const existing: string[] = [];
+      for (const part of chunks(entityRefs)) {
+        existing.push(
+          ...(await tx(SLOS).whereIn('entity_ref', part).pluck('id')),
+        );
+      }
+      const gone = existing.filter(id => !wanted.has(id));
+      for (const part of chunks(gone)) {
+        await tx(HISTORY).whereIn('slo_id', part).delete();
+        await tx(STATE).whereIn('slo_id', part).delete();
+        await tx(SLOS).whereIn('id', part).delete();
+      }
+      const rows = [...wanted].map(([id, d]) => ({
+        id,
+        entity_ref: d.entityRef,
+        name: d.name,
+        display_name: d.displayName,
+        description: d.description ?? null,
+        target: d.target,
+        time_window: d.window,
+        source_type: d.sourceType,
+        good_query: d.goodQuery,
+        total_query: d.totalQuery,
+        updated_at: now,
+      }));
+      for (const part of chunks(rows)) {
+        await tx(SLOS).insert(part).onConflict('id').merge();
+      }
+      const known = new Set(existing);
+      return {
+        added: rows.filter(r => !known.has(r.id)).length,
+        removed: gone.length,
+      };
+    });
+  }
+
+  /** Every stored SLO definition, for the evaluator. */
+  async definitions(): Promise<Array<SloDefinition & { id: string }>> {
+    const rows = await this.db(SLOS).select().orderBy('id');
+    return rows.map(r => ({ id: r.id, ...definitionOf(r) }));
+  }
+
+  async saveEvaluation(sloId: string, at: Date, e: SloEvaluation) {
+    const iso = at.toISOString();
+    await this.db.transaction(async tx => {
+      await tx(STATE)
+        .insert({
+          slo_id: sloId,
+          sli: e.sli,
+          budget_remaining: e.errorBudgetRemaining,
+          burn_rates: JSON.stringify(e.burnRates),
+          status: e.status,
+          status_rank: STATUS_ORDER.indexOf(e.status),
+          evaluated_at: iso,
+          last_error: null,
+          last_error_at: null,
+        })
+        .onConflict('slo_id')
+        .merge();
+      await tx(HISTORY)
+        .insert({
+          slo_id: sloId,
+          at: iso,
+          sli: e.sli,
+          budget_remaining: e.errorBudgetRemaining,
+          burn_1h: e.burnRates['1h'] ?? null,
+          burn_6h: e.burnRates['6h'] ?? null,
+          status: e.status,
+        })
+        .onConflict(['slo_id', 'at'])
+        .ignore();
+    });
+  }
+
+  /** An evaluation failed: the last values stay, the error is kept beside them. */
+  async saveError(sloId: string, at: Date, message: string) {
+    const iso = at.toISOString();
+    const updated = await this.db(STATE)
+      .where({ slo_id: sloId })
+      .update({ last_error: message.slice(0, 2000), last_error_at: iso });
+    if (!updated) {
+      await this.db(STATE)
+        .insert({
+          slo_id: sloId,
+          sli: null,
+          budget_remaining: null,
+          burn_rates: '{}',
+          status: 'unknown',
+          status_rank: STATUS_ORDER.indexOf('unknown'),
+          evaluated_at: null,
+          last_error: message.slice(0, 2000),
+          last_error_at: iso,
+        })
+        .onConflict('slo_id')
+        .merge(['last_error', 'last_error_at']);
+    }
+  }
+
+  /**
+   * SLOs of some entities with their latest values, worst first (status,
+   * then least budget left), a page at a time.
+   */
+  async listSlos(
+    entityRefs: string[],
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<Slo>> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    const offset = decodeCursor(options.cursor);
+    if (!entityRefs.length) return { items: [], totalCount: 0 };
+    const base = () => {
+      const q = this.db(`${SLOS} as s`).leftJoin(
+        `${STATE} as st`,
+        'st.slo_id',
+        's.id',
+      );
+      // Large subtrees go through a temporary list of refs in chunks.
+      q.where(builder => {
+        for (const part of chunks(entityRefs))
+          builder.orWhereIn('s.entity_ref', part);
+      });
+      return q;
+    };
+    const [{ count }] = await base().count({ count: '*' });
+    const unknownRank = STATUS_ORDER.indexOf('unknown');
+    const rows = await base()
+      .select(
+        's.*',
+        'st.sli',
+        'st.budget_remaining',
+        'st.burn_rates',
+        'st.status',
+        'st.evaluated_at',
+        'st.last_error',
+        'st.last_error_at',
+      )
+      .orderByRaw(`coalesce(st.status_rank, ${unknownRank}) asc`)
+      .orderByRaw('coalesce(st.budget_remaining, 1e9) asc')
+      .orderBy('s.entity_ref')
+      .orderBy('s.name')
+      .offset(offset)
+      .limit(limit);
+    const total = Number(count);
+    return {
+      items: rows.map(sloOf),
+      totalCount: total,
+      nextCursor:
+        offset + rows.length < total
+          ? encodeCursor(offset + rows.length)
+          : undefined,
+    };
+  }
+
+  async getSlo(sloId: string): Promise<Slo | undefined> {
+    const row = await this.db(`${SLOS} as s`)
+      .leftJoin(`${STATE} as st`, 'st.slo_id', 's.id')
+      .select(
+        's.*',
+        'st.sli',
+        'st.budget_remaining',
+        'st.burn_rates',
+        'st.status',
+        'st.evaluated_at',
+        'st.last_error',
+        'st.last_error_at',
+      )
+      .where('s.id', sloId)
+      .first();
+    return row ? sloOf(row) : undefined;
+  }
+
+  /** An SLO's evaluations since a time, oldest first (at most `limit`). */
+  async history(
+    sloId: string,
+    since: Date,
+    limit = 2000,
+  ): Promise<SloHistoryPoint[]> {
+    const rows = await this.db(HISTORY)
+      .where('slo_id', sloId)
+      .andWhere('at', '>=', since.toISOString())
+      .orderBy('at', 'desc')
+      .limit(limit);
+    return rows.reverse().map(r => ({
+      at: r.at,
+      sli: r.sli,
+      errorBudgetRemaining: r.budget_remaining,
+      burnRate1h: r.burn_1h,
+      burnRate6h: r.burn_6h,
+      status: r.status,
+    }));
+  }
+
+  /** Drops history older than a time. */
+  async pruneHistory(before: Date): Promise<number> {
+    return this.db(HISTORY).where('at', '<', before.toISOString()).delete();
+  }
+
+  /**
+   * Records alerts; the same alert (fingerprint and start) sent again only
+   * updates its status and end. Returns how many were new.
+   */
+  async upsertAlerts(alerts: AlertInput[], receivedAt: Date): Promise<number> {
+    const iso = receivedAt.toISOString();
+    return this.db.transaction(async tx => {
+      let created = 0;
+      for (const a of alerts) {
+        const id = sha(a.fingerprint, a.startsAt);
+        const row = {
+          entity_ref: a.entityRef,
+          alert_name: a.alertName,
+          status: a.status,
+          severity: a.severity ?? null,
+          summary: a.summary ?? null,
+          starts_at: a.startsAt,
+          ends_at: a.endsAt ?? null,
+          generator_url: a.generatorUrl ?? null,
+          received_at: iso,
+        };
+        const updated = await tx(ALERTS).where({ id }).update(row);
+        if (!updated) {
+          await tx(ALERTS).insert({ id, ...row });
+          created += 1;
+        }
+      }
+      return created;
+    });
+  }
+
+  /** Alerts of some entities, newest first, a page at a time. */
+  async listAlerts(
+    entityRefs: string[],
+    options: {
+      cursor?: string;
+      limit?: number;
+      status?: 'firing' | 'resolved';
+    } = {},
+  ): Promise<Page<ReliabilityAlert>> {
+    const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+    const offset = decodeCursor(options.cursor);
+    if (!entityRefs.length) return { items: [], totalCount: 0 };
+    const base = () => {
+      const q = this.db(ALERTS).where(builder => {
+        for (const part of chunks(entityRefs))
+          builder.orWhereIn('entity_ref', part);
+      });
+      if (options.status) q.andWhere('status', options.status);
+      return q;
+    };
+    const [{ count }] = await base().count({ count: '*' });
+    const rows = await base()
+      .select()
+      .orderBy('starts_at', 'desc')
+      .orderBy('id')
+      .offset(offset)
+      .limit(limit);
+    const total = Number(count);
+    return {
+      totalCount: total,
+      nextCursor:
+        offset + rows.length < total
+          ? encodeCursor(offset + rows.length)
+          : undefined,
+      items: rows.map(r => ({
+        id: r.id,
+        entityRef: r.entity_ref,
+        alertName: r.alert_name,
+        status: r.status,
+        severity: r.severity ?? undefined,
+        summary: r.summary ?? undefined,
+        startsAt: r.starts_at,
+        endsAt: r.ends_at ?? undefined,
+        generatorUrl: r.generator_url ?? undefined,
+        receivedAt: r.received_at,
+      })),
+    };
+  }
+}
+
+function definitionOf(r: any): SloDefinition {
+  return {
+    entityRef: r.entity_ref,
+    name: r.name,
+    displayName: r.display_name,
+    description: r.description ?? undefined,
+    target: Number(r.target),
+    window: r.time_window,
+    sourceType: r.source_type,
+    goodQuery: r.good_query,
+    totalQuery: r.total_query,
+  };
+}
+
+function sloOf(r: any): Slo {
+  const num = (v: unknown) =>
+    v === null || v === undefined ? null : Number(v);
+  return {
+    id: r.id,
+    ...definitionOf(r),
+    sli: num(r.sli),
+    errorBudgetRemaining: num(r.budget_remaining),
+    burnRates: r.burn_rates ? JSON.parse(r.burn_rates) : {},
+    status: (r.status as SloStatus) ?? 'unknown',
+    evaluatedAt: r.evaluated_at ?? undefined,
+    lastError: r.last_error ?? undefined,
+    lastErrorAt: r.last_error_at ?? undefined,
+  };
+}

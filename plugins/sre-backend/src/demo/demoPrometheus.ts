@@ -1,0 +1,55 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DemoExporter } from './DemoExporter';
+import { demoSamples, openMetricsOf } from './demoTraffic';
+import { LocalPrometheus, prometheusInstalled } from './LocalPrometheus';
+
+/** How much history the demo Prometheus gets on its first start. */
+export const DEMO_HISTORY_DAYS = 28;
+
+/**
+ * The embedded default's Prometheus: started by the backend when the binary
+ * is installed, with four weeks of the demo traffic backfilled on its first
+ * start, scraping the backend's live demo metrics afterwards.
+ */
+export async function startDemoPrometheus(options: {
+  dir: string;
+  port: number;
+  scrapeUrl: string;
+  logger: LoggerService;
+}): Promise<
+  { prometheus: LocalPrometheus; exporter: DemoExporter } | undefined
+> {
+  if (!(await prometheusInstalled())) {
+    options.logger.warn(
+      "The demo SLOs have no Prometheus: install Debian's prometheus package (./portal test does) and restart",
+    );
+    return undefined;
+  }
+  const marker = path.join(options.dir, 'history-end');
+  let historyEnd = Number(await fs.readFile(marker, 'utf8').catch(() => NaN));
+  const first = !Number.isFinite(historyEnd);
+  if (first) historyEnd = Math.floor(Date.now() / 1000);
+  options.logger.info(
+    first
+      ? `Starting the demo Prometheus with ${DEMO_HISTORY_DAYS} days of demo traffic (once, about half a minute)`
+      : 'Starting the demo Prometheus',
+  );
+  const prometheus = await LocalPrometheus.start({
+    dir: options.dir,
+    port: options.port,
+    history: () =>
+      openMetricsOf(
+        demoSamples(
+          historyEnd - DEMO_HISTORY_DAYS * 86_400,
+          historyEnd,
+          60,
+          historyEnd,
+        ),
+      ),
+    scrape: { url: options.scrapeUrl, intervalSeconds: 15 },
+  });
+  if (first) await fs.writeFile(marker, String(historyEnd));
+  return { prometheus, exporter: new DemoExporter(historyEnd) };
+}

@@ -1,0 +1,6 @@
+/**
+ * The SRE backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { srePlugin as default } from './plugin';

@@ -1,0 +1,180 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { GroupHierarchy } from '@portal/catalog-ownership';
+import { srePermissions } from '@portal/plugin-sre-common';
+import {
+  SliSource,
+  sreSliSourcesExtensionPoint,
+} from '@portal/plugin-sre-node';
+import path from 'node:path';
+import { SreStore } from './database/SreStore';
+import { DemoExporter } from './demo/DemoExporter';
+import { startDemoPrometheus } from './demo/demoPrometheus';
+import { PrometheusSource } from './service/PrometheusSource';
+import { createRouter } from './service/router';
+import { SloDefinitions } from './service/SloDefinitions';
+import { SloEvaluator } from './service/SloEvaluator';
+
+/**
+ * The SRE backend: SLOs declared by catalog entities (OpenSLO), evaluated
+ * against Prometheus into error budgets and burn rates, and alerts from
+ * Alertmanager on the entities they label.
+ *
+ * @public
+ */
+export const srePlugin = createBackendPlugin({
+  pluginId: 'sre',
+  register(env) {
+    const extraSources: SliSource[] = [];
+    env.registerExtensionPoint(sreSliSourcesExtensionPoint, {
+      addSliSource(source) {
+        extraSources.push(source);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+        reader: coreServices.urlReader,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        discovery: coreServices.discovery,
+      },
+      async init(deps) {
+        const config = deps.config.getOptionalConfig('sre');
+        const servers = (
+          config?.getOptionalConfigArray('prometheus') ?? []
+        ).map(c => ({
+          name: c.getString('name'),
+          url: c.getString('url'),
+          timeoutMs: c.getOptionalNumber('timeoutMs') ?? 10_000,
+        }));
+        const sources: SliSource[] = [
+          ...servers.map(s => new PrometheusSource(s)),
+          ...extraSources,
+        ];
+
+        // The embedded default's demo Prometheus and its live demo metrics.
+        let exporter: DemoExporter | undefined;
+        const demo = config?.getOptionalConfig('demo');
+        if (demo) {
+          const port = demo.getOptionalNumber('port') ?? 9464;
+          const started = await startDemoPrometheus({
+            dir: path.resolve(demo.getString('dataDir')),
+            port,
+            scrapeUrl: `${await deps.discovery.getBaseUrl('sre')}/demo/metrics`,
+            logger: deps.logger,
+          }).catch(error => {
+            deps.logger.error(
+              `The demo Prometheus did not start: ${error.message}`,
+            );
+            return undefined;
+          });
+          if (started) {
+            exporter = started.exporter;
+            sources.unshift(
+              new PrometheusSource({
+                name: 'demo',
+                url: started.prometheus.url,
+                timeoutMs: 10_000,
+              }),
+            );
+            deps.lifecycle.addShutdownHook(() => started.prometheus.stop());
+          }
+        }
+        const store = await SreStore.create({ database: deps.database });
+        const definitions = new SloDefinitions(
+          deps.catalog,
+          deps.auth,
+          deps.reader,
+          store,
+          deps.logger,
+        );
+        const evaluator = new SloEvaluator(
+          store,
+          sources,
+          {
+            concurrency:
+              config?.getOptionalNumber('evaluation.concurrency') ?? 16,
+          },
+          deps.logger,
+        );
+        deps.permissionsRegistry.addPermissions(srePermissions);
+
+        if (exporter) {
+          // Prometheus scrapes the demo traffic without a token.
+          deps.httpRouter.addAuthPolicy({
+            path: '/demo/metrics',
+            allow: 'unauthenticated',
+          });
+        }
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog: deps.catalog,
+            hierarchy: new GroupHierarchy(deps.catalog, deps.auth),
+            store,
+            definitions,
+            evaluator,
+            exporter,
+            entityLabels: config?.getOptionalStringArray(
+              'alertmanager.entityLabels',
+            ) ?? ['backstage_entity', 'entity', 'service'],
+            status: () => {
+              const last = evaluator.lastEvaluation();
+              return {
+                configured: sources.length > 0,
+                sources: sources.map(s => ({ ...s.describe(), type: s.type })),
+                lastEvaluationAt: last?.at,
+                lastError: last?.firstError,
+              };
+            },
+          }),
+        );
+
+        const every =
+          config?.getOptionalNumber('evaluation.frequencySeconds') ?? 60;
+        await deps.scheduler.scheduleTask({
+          id: 'sre-slo-definitions',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 10 },
+          fn: async () => {
+            await definitions.sync();
+          },
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'sre-slo-evaluation',
+          frequency: { seconds: every },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 20 },
+          fn: async () => {
+            await evaluator.evaluateAll();
+          },
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'sre-slo-history-prune',
+          frequency: { hours: 24 },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            await store.pruneHistory(new Date(Date.now() - 35 * 86_400_000));
+          },
+        });
+      },
+    });
+  },
+});

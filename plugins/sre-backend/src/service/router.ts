@@ -1,0 +1,239 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import { GroupHierarchy, refsOf } from '@portal/catalog-ownership';
+import {
+  sreManagePermission,
+  sreReliabilityReadPermission,
+  SreSourceStatus,
+} from '@portal/plugin-sre-common';
+import { entityRefOf, parseRequest } from '@portal/request-validation';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod/v3';
+import { SreStore } from '../database/SreStore';
+import { DemoExporter } from '../demo/DemoExporter';
+import { alertmanagerPayload, alertsOf } from './alertmanager';
+import { SloDefinitions } from './SloDefinitions';
+import { SloEvaluator } from './SloEvaluator';
+
+const page = z
+  .object({
+    cursor: z.string().max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+const alertsPage = page
+  .extend({ status: z.enum(['firing', 'resolved']).optional() })
+  .strict();
+const historyQuery = z
+  .object({ days: z.coerce.number().int().min(1).max(35).default(7) })
+  .strict();
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  hierarchy: GroupHierarchy;
+  store: SreStore;
+  definitions: SloDefinitions;
+  evaluator: SloEvaluator;
+  /** The embedded default's live demo traffic, scraped by its Prometheus. */
+  exporter?: DemoExporter;
+  entityLabels: string[];
+  status: () => SreSourceStatus;
+}
+
+export async function createRouter(o: RouterOptions): Promise<express.Router> {
+  const router = Router();
+
+  async function caller(
+    req: express.Request,
+    permission: BasicPermission = sreReliabilityReadPermission,
+  ) {
+    const credentials = await o.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await o.permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        permission === sreManagePermission
+          ? 'Only the portal admins may run SLO evaluations by hand'
+          : 'You may not see reliability data',
+      );
+    }
+    return credentials;
+  }
+
+  async function requireEntity(ref: string, credentials: BackstageCredentials) {
+    const entity = await o.catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`${ref} is not in the catalog`);
+    return entity;
+  }
+
+  if (o.exporter) {
+    router.get('/demo/metrics', (_req, res) => {
+      res.type('text/plain; version=0.0.4').send(o.exporter!.render());
+    });
+  }
+
+  /** Where the SLI data comes from, the last evaluation, and unreadable SLO files. */
+  router.get('/status', async (req, res) => {
+    await caller(req);
+    res.json({ ...o.status(), problems: o.definitions.currentProblems() });
+  });
+
+  const entityPath = '/entities/:kind/:namespace/:name';
+
+  router.get(`${entityPath}/slos`, async (req, res) => {
+    const credentials = await caller(req);
+    const ref = entityRefOf(req.params);
+    const query = parseRequest(page, req.query);
+    await requireEntity(ref, credentials);
+    res.json({
+      ...(await o.store.listSlos([ref], query)),
+      problems: o.definitions
+        .currentProblems()
+        .filter(p => p.entityRef === ref),
+    });
+  });
+
+  router.get(`${entityPath}/alerts`, async (req, res) => {
+    const credentials = await caller(req);
+    const ref = entityRefOf(req.params);
+    const query = parseRequest(alertsPage, req.query);
+    await requireEntity(ref, credentials);
+    res.json(await o.store.listAlerts([ref], query));
+  });
+
+  router.get('/slos/:id/history', async (req, res) => {
+    await caller(req);
+    if (!/^[0-9a-f]{64}$/.test(req.params.id))
+      throw new InputError('Invalid SLO id');
+    const { days } = parseRequest(historyQuery, req.query);
+    const slo = await o.store.getSlo(req.params.id);
+    if (!slo) throw new NotFoundError(`There is no SLO ${req.params.id}`);
+    const since = new Date(Date.now() - days * 86_400_000);
+    res.json({ slo, points: await o.store.history(slo.id, since) });
+  });
+
+  /** The SLOs of everything a group and the groups below it own, worst first. */
+  const groupPath = '/groups/:namespace/:name';
+  async function subtree(
+    req: express.Request,
+    credentials: BackstageCredentials,
+  ) {
+    const groupRef = entityRefOf({
+      kind: 'group',
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    await requireEntity(groupRef, credentials);
+    const owned = await o.hierarchy.ownedEntities(groupRef, {
+      kinds: ['Component', 'Resource', 'System'],
+    });
+    return refsOf(owned);
+  }
+
+  router.get(`${groupPath}/slos`, async (req, res) => {
+    const credentials = await caller(req);
+    const query = parseRequest(page, req.query);
+    const refs = await subtree(req, credentials);
+    res.json({
+      ...(await o.store.listSlos(refs, query)),
+      entityCount: refs.length,
+    });
+  });
+
+  router.get(`${groupPath}/alerts`, async (req, res) => {
+    const credentials = await caller(req);
+    const query = parseRequest(alertsPage, req.query);
+    res.json(await o.store.listAlerts(await subtree(req, credentials), query));
+  });
+
+  /**
+   * Alertmanager's webhook receiver. Alertmanager authenticates as a service
+   * (a static token of backend.auth.externalAccess as its bearer token);
+   * people cannot post alerts. Sending the same alerts again changes nothing
+   * but their status.
+   */
+  router.post(
+    '/alertmanager',
+    express.json({ limit: '1mb' }),
+    async (req, res) => {
+      await o.httpAuth.credentials(req, { allow: ['service'] });
+      const payload = parseRequest(alertmanagerPayload, req.body);
+      const auditorEvent = await o.auditor.createEvent({
+        eventId: 'alertmanager-webhook',
+        severityLevel: 'low',
+        request: req,
+        meta: { receiver: payload.receiver, alerts: payload.alerts.length },
+      });
+      try {
+        const { alerts, unmatched } = alertsOf(payload, o.entityLabels);
+        const credentials = await o.httpAuth.credentials(req);
+        const known = await o.catalog.getEntitiesByRefs(
+          {
+            entityRefs: [...new Set(alerts.map(a => a.entityRef))],
+            fields: ['kind', 'metadata.name', 'metadata.namespace'],
+          },
+          { credentials },
+        );
+        const inCatalog = new Set(
+          known.items.filter(Boolean).map(e => stringifyEntityRef(e!)),
+        );
+        const kept = alerts.filter(a => inCatalog.has(a.entityRef));
+        const notInCatalog = alerts
+          .filter(a => !inCatalog.has(a.entityRef))
+          .map(a => a.entityRef);
+        const created = await o.store.upsertAlerts(kept, new Date());
+        const result = {
+          received: payload.alerts.length,
+          created,
+          updated: kept.length - created,
+          unmatched: unmatched.length,
+          unknownEntities: [...new Set(notInCatalog)],
+        };
+        await auditorEvent.success({ meta: result });
+        res.status(202).json(result);
+      } catch (error) {
+        await auditorEvent.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
+
+  /** Reads the SLO definitions and evaluates them now (admins). */
+  router.post('/evaluate', async (req, res) => {
+    await caller(req, sreManagePermission);
+    const auditorEvent = await o.auditor.createEvent({
+      eventId: 'slo-evaluate',
+      severityLevel: 'low',
+      request: req,
+    });
+    try {
+      const synced = await o.definitions.sync();
+      const run = await o.evaluator.evaluateAll();
+      await auditorEvent.success({ meta: { ...synced, ...run } });
+      res.json({ ...synced, ...run });
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,74 @@
+import { BurnRateWindow, SloStatus } from './budget';
+
+/** One SLO of an entity with its latest evaluation. */
+export interface Slo {
+  id: string;
+  entityRef: string;
+  name: string;
+  displayName: string;
+  description?: string;
+  /** 0.995 for 99.5 %. */
+  target: number;
+  /** The rolling window of the objective, e.g. 28d. */
+  window: string;
+  /** Which SLI source answers its queries (Prometheus). */
+  sourceType: string;
+  goodQuery: string;
+  totalQuery: string;
+  /** The SLI over the whole window, 0–1; null without data. */
+  sli: number | null;
+  /** The share of the budget left (below 0: overspent). */
+  errorBudgetRemaining: number | null;
+  burnRates: Partial<Record<BurnRateWindow, number | null>>;
+  status: SloStatus;
+  /** When these values were computed (the last evaluation that worked). */
+  evaluatedAt?: string;
+  /** The last evaluation's error, when it failed (the values are older). */
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+/** One evaluation in an SLO's history. */
+export interface SloHistoryPoint {
+  at: string;
+  sli: number | null;
+  errorBudgetRemaining: number | null;
+  burnRate1h: number | null;
+  burnRate6h: number | null;
+  status: SloStatus;
+}
+
+/** An SLO definition that could not be read, and why. */
+export interface SloDefinitionProblem {
+  entityRef: string;
+  message: string;
+}
+
+/** An Alertmanager alert as the portal keeps it. */
+export interface ReliabilityAlert {
+  id: string;
+  entityRef: string;
+  alertName: string;
+  status: 'firing' | 'resolved';
+  severity?: string;
+  summary?: string;
+  startsAt: string;
+  endsAt?: string;
+  generatorUrl?: string;
+  receivedAt: string;
+}
+
+/** A page of a list, with the cursor of the next one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+  totalCount: number;
+}
+
+/** Where the SLI data comes from, and whether it answers. */
+export interface SreSourceStatus {
+  configured: boolean;
+  sources: Array<{ name: string; type: string; url: string }>;
+  lastEvaluationAt?: string;
+  lastError?: string;
+}

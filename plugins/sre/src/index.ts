@@ -1,0 +1,1 @@
+export { srePlugin as default } from './plugin';

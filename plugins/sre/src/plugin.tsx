@@ -1,0 +1,52 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { SreClient, sreApiRef } from './api';
+
+const sreApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: sreApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new SreClient(deps),
+    }),
+});
+
+/** The Reliability tab of components, resources and systems. */
+const entityReliabilityContent = EntityContentBlueprint.make({
+  params: {
+    path: '/reliability',
+    title: 'Reliability',
+    filter: { kind: { $in: ['component', 'resource', 'system'] } },
+    loader: () =>
+      import('./components/EntityReliabilityContent').then(m => (
+        <m.EntityReliabilityContent />
+      )),
+  },
+});
+
+/** The Reliability tab of groups: every SLO of the subtree, worst first. */
+const groupReliabilityContent = EntityContentBlueprint.make({
+  name: 'group',
+  params: {
+    path: '/reliability',
+    title: 'Reliability',
+    filter: { kind: 'group' },
+    loader: () =>
+      import('./components/GroupReliabilityContent').then(m => (
+        <m.GroupReliabilityContent />
+      )),
+  },
+});
+
+/** SRE: SLOs, error budgets, burn rates and alerts, keyed by ownership. */
+export const srePlugin = createFrontendPlugin({
+  pluginId: 'sre',
+  title: 'Reliability',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [sreApi, entityReliabilityContent, groupReliabilityContent],
+});
