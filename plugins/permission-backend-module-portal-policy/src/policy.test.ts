@@ -24,6 +24,10 @@ import {
   finopsOrganisationReadPermission,
 } from '@portal/plugin-finops-common';
 import { biProductReadPermission } from '@portal/plugin-bi-common';
+import {
+  sreManagePermission,
+  sreReliabilityReadPermission,
+} from '@portal/plugin-sre-common';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
 /** Direct groups and the groups above them, as the demo organisation has them. */
@@ -195,6 +199,20 @@ describe('PortalPermissionPolicy', () => {
     await expect(policy.handle({ permission }, developer)).resolves.toEqual({
       result: AuthorizeResult.DENY,
     });
+  });
+
+  it('shows reliability to everyone, and keeps evaluations by hand to admins', async () => {
+    for (const who of [developer, admin]) {
+      await expect(
+        policy.handle({ permission: sreReliabilityReadPermission }, who),
+      ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    }
+    await expect(
+      policy.handle({ permission: sreManagePermission }, admin),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    await expect(
+      policy.handle({ permission: sreManagePermission }, developer),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('lets only security decide exemptions, not even portal admins', async () => {

@@ -20,6 +20,10 @@ import {
 import { Config } from '@backstage/config';
 import { biProductReadPermission } from '@portal/plugin-bi-common';
 import {
+  sreManagePermission,
+  sreReliabilityReadPermission,
+} from '@portal/plugin-sre-common';
+import {
   finopsCostReadPermission,
   finopsManagePermission,
   finopsOrganisationReadPermission,
@@ -108,6 +112,8 @@ const deny = (): PolicyDecision => ({ result: AuthorizeResult.DENY });
  *   groups below them: a condition the FinOps backend turns into a filter)
  *   and by finance and the admins; the organisation's FinOps views, billing
  *   imports and budgets are for finance and the admins.
+ * - Reliability (SLOs, error budgets, alerts) is read by everyone signed in;
+ *   evaluating SLOs by hand is for the admins.
  * - Product economics (a product's total cost next to business metrics) are
  *   for the business side, finance and the admins.
  * - Any other action whose name says it deletes something is for admins only;
@@ -141,6 +147,14 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     const isFinance = roles.some(ref => this.options.finance.includes(ref));
     const isBusiness = roles.some(ref => this.options.business.includes(ref));
     const { permission } = request;
+
+    // Reliability is shared data: everyone signed in reads it.
+    if (isPermission(permission, sreReliabilityReadPermission)) {
+      return allow();
+    }
+    if (isPermission(permission, sreManagePermission)) {
+      return isAdmin ? allow() : deny();
+    }
 
     if (isPermission(permission, biProductReadPermission)) {
       return isAdmin || isFinance || isBusiness ? allow() : deny();

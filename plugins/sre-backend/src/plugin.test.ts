@@ -1,0 +1,305 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { srePlugin } from './plugin';
+
+const SLO = `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: availability, displayName: Availability }
+spec:
+  timeWindow: [{ duration: 28d, isRolling: true }]
+  indicator:
+    spec:
+      ratioMetric:
+        good: { metricSource: { type: Prometheus, spec: { query: 'sum(rate(ok[{{window}}]))' } } }
+        total: { metricSource: { type: Prometheus, spec: { query: 'sum(rate(all[{{window}}]))' } } }
+  objectives: [{ target: 0.995 }]
+`;
+
+const owned = [{ type: 'ownedBy', targetRef: 'group:default/team-checkout' }];
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'team-checkout', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+    relations: [],
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'payments-api',
+      namespace: 'default',
+      annotations: { 'acme.example/openslo-inline': SLO },
+    },
+    spec: { type: 'service', owner: 'team-checkout' },
+    relations: owned,
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'broken',
+      namespace: 'default',
+      annotations: {
+        'acme.example/openslo-inline':
+          'kind: SLO\napiVersion: openslo/v9\nmetadata: { name: x }\n',
+      },
+    },
+    spec: { type: 'service', owner: 'team-checkout' },
+    relations: owned,
+  },
+];
+
+async function start(
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
+  const { server } = await startTestBackend({
+    features: [
+      srePlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.permissions.factory({ result: permission }),
+      mockServices.rootConfig.factory({ data: {} }),
+    ],
+  });
+  return server;
+}
+
+const firing = (fingerprint: string, labels: Record<string, string>) => ({
+  status: 'firing',
+  labels: { alertname: 'HighErrorRate', severity: 'page', ...labels },
+  annotations: { summary: 'More than 5% of payments fail' },
+  startsAt: '2026-11-26T09:00:00Z',
+  endsAt: '0001-01-01T00:00:00Z',
+  generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
+  fingerprint,
+});
+
+describe('sre backend', () => {
+  it('reads SLOs from the catalog and says clearly that nothing evaluates them yet', async () => {
+    const server = await start();
+    const status = await request(server).get('/api/sre/status');
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ configured: false, sources: [] });
+
+    const run = await request(server).post('/api/sre/evaluate');
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({
+      slos: 1,
+      problems: 1,
+      evaluated: 0,
+      failed: 1,
+    });
+
+    const slos = await request(server).get(
+      '/api/sre/entities/component/default/payments-api/slos',
+    );
+    expect(slos.status).toBe(200);
+    expect(slos.body.items).toEqual([
+      expect.objectContaining({
+        name: 'availability',
+        target: 0.995,
+        status: 'unknown',
+        lastError:
+          'no SLI source answers metricSource type Prometheus: configure sre.prometheus',
+      }),
+    ]);
+
+    const broken = await request(server).get(
+      '/api/sre/entities/component/default/broken/slos',
+    );
+    expect(broken.body.problems).toEqual([
+      {
+        entityRef: 'component:default/broken',
+        message: 'SLO x: apiVersion must be openslo/v1, not openslo/v9',
+      },
+    ]);
+
+    const group = await request(server).get(
+      '/api/sre/groups/default/team-checkout/slos',
+    );
+    expect(group.status).toBe(200);
+    expect(group.body).toMatchObject({ totalCount: 1, entityCount: 2 });
+
+    const history = await request(server).get(
+      `/api/sre/slos/${slos.body.items[0].id}/history?days=7`,
+    );
+    expect(history.status).toBe(200);
+    expect(history.body.points).toEqual([]);
+  });
+
+  it('takes Alertmanager webhooks from services only, idempotently, onto the labelled entity', async () => {
+    const server = await start();
+    const payload = {
+      version: '4',
+      status: 'firing',
+      receiver: 'portal',
+      alerts: [
+        firing('a1', { service: 'payments-api' }),
+        firing('a2', { backstage_entity: 'component:default/ghost' }),
+        firing('a3', { job: 'node' }),
+      ],
+    };
+    const asService = () =>
+      request(server)
+        .post('/api/sre/alertmanager')
+        .set('Authorization', mockCredentials.service.header());
+
+    const first = await asService().send(payload);
+    expect(first.status).toBe(202);
+    expect(first.body).toEqual({
+      received: 3,
+      created: 1,
+      updated: 0,
+      unmatched: 1,
+      unknownEntities: ['component:default/ghost'],
+    });
+    const again = await asService().send(payload);
+    expect(again.body).toMatchObject({ created: 0, updated: 1 });
+
+    const resolved = await asService().send({
+      ...payload,
+      alerts: [
+        {
+          ...firing('a1', { service: 'payments-api' }),
+          status: 'resolved',
+          endsAt: '2026-11-26T09:30:00Z',
+        },
+      ],
+    });
+    expect(resolved.status).toBe(202);
+
+    const alerts = await request(server).get(
+      '/api/sre/entities/component/default/payments-api/alerts',
+    );
+    expect(alerts.body.totalCount).toBe(1);
+    expect(alerts.body.items[0]).toMatchObject({
+      alertName: 'HighErrorRate',
+      status: 'resolved',
+      severity: 'page',
+      summary: 'More than 5% of payments fail',
+      endsAt: '2026-11-26T09:30:00.000Z',
+      generatorUrl: 'http://prometheus:9090/graph?g0.expr=x',
+    });
+    const timeline = await request(server).get(
+      '/api/sre/groups/default/team-checkout/alerts',
+    );
+    expect(timeline.body.totalCount).toBe(1);
+
+    // People cannot post alerts.
+    const user = await request(server)
+      .post('/api/sre/alertmanager')
+      .set('Authorization', mockCredentials.user.header())
+      .send(payload);
+    expect(user.status).toBe(403);
+  });
+
+  it.each([
+    [{ alerts: 'nope' }, 400, /alerts: Expected array/],
+    [
+      {
+        alerts: [
+          {
+            status: 'firing',
+            labels: {},
+            startsAt: 'yesterday',
+            fingerprint: 'x',
+          },
+        ],
+      },
+      400,
+      /startsAt/,
+    ],
+    [
+      {
+        alerts: Array.from({ length: 1001 }, (_, i) =>
+          firing(`f${i}`, { service: 'payments-api' }),
+        ),
+      },
+      400,
+      /at most 1000 alerts/,
+    ],
+  ])('refuses a malformed webhook %#', async (body, status, message) => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/sre/alertmanager')
+      .set('Authorization', mockCredentials.service.header())
+      .send(body);
+    expect(res.status).toBe(status);
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('refuses a webhook larger than 1 MiB with a 413, and broken JSON with a 400', async () => {
+    const server = await start();
+    const big = await request(server)
+      .post('/api/sre/alertmanager')
+      .set('Authorization', mockCredentials.service.header())
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ alerts: [], padding: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    const broken = await request(server)
+      .post('/api/sre/alertmanager')
+      .set('Authorization', mockCredentials.service.header())
+      .set('Content-Type', 'application/json')
+      .send('{"alerts": [');
+    expect(broken.status).toBe(400);
+  });
+
+  it('answers 400 for bad input and 404 for what is not there', async () => {
+    const server = await start();
+    expect(
+      (await request(server).get('/api/sre/slos/nope/history')).status,
+    ).toBe(400);
+    expect(
+      (await request(server).get(`/api/sre/slos/${'a'.repeat(64)}/history`))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await request(server).get(
+          '/api/sre/entities/component/default/ghost/slos',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(server).get(
+          '/api/sre/entities/component/default/payments-api/slos?limit=0',
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(server).get(
+          '/api/sre/entities/component/default/payments-api/slos?sort=x',
+        )
+      ).status,
+    ).toBe(400);
+  });
+
+  it('refuses readers the policy denies, and evaluations by anyone but admins', async () => {
+    const server = await start(AuthorizeResult.DENY);
+    const slos = await request(server).get(
+      '/api/sre/entities/component/default/payments-api/slos',
+    );
+    expect(slos.status).toBe(403);
+    expect(slos.body.error.message).toBe('You may not see reliability data');
+    const run = await request(server).post('/api/sre/evaluate');
+    expect(run.status).toBe(403);
+    expect(run.body.error.message).toMatch(/Only the portal admins/);
+    // Unauthenticated callers are refused before any of that.
+    const anonymous = await request(server)
+      .get('/api/sre/status')
+      .set('Authorization', mockCredentials.none.header());
+    expect(anonymous.status).toBe(401);
+  });
+});
