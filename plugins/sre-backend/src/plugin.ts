@@ -66,34 +66,6 @@ export const srePlugin = createBackendPlugin({
           ...extraSources,
         ];
 
-        // The embedded default's demo Prometheus and its live demo metrics.
-        let exporter: DemoExporter | undefined;
-        const demo = config?.getOptionalConfig('demo');
-        if (demo) {
-          const port = demo.getOptionalNumber('port') ?? 9464;
-          const started = await startDemoPrometheus({
-            dir: path.resolve(demo.getString('dataDir')),
-            port,
-            scrapeUrl: `${await deps.discovery.getBaseUrl('sre')}/demo/metrics`,
-            logger: deps.logger,
-          }).catch(error => {
-            deps.logger.error(
-              `The demo Prometheus did not start: ${error.message}`,
-            );
-            return undefined;
-          });
-          if (started) {
-            exporter = started.exporter;
-            sources.unshift(
-              new PrometheusSource({
-                name: 'demo',
-                url: started.prometheus.url,
-                timeoutMs: 10_000,
-              }),
-            );
-            deps.lifecycle.addShutdownHook(() => started.prometheus.stop());
-          }
-        }
         const store = await SreStore.create({ database: deps.database });
         const definitions = new SloDefinitions(
           deps.catalog,
@@ -111,6 +83,44 @@ export const srePlugin = createBackendPlugin({
           },
           deps.logger,
         );
+
+        // The embedded default's demo Prometheus and its live demo metrics.
+        // It starts in the background (the first start backfills its
+        // history); until it is up, the SLOs say that no source answers.
+        const demo = config?.getOptionalConfig('demo');
+        const exporter = demo ? new DemoExporter() : undefined;
+        if (demo && exporter) {
+          const startDemo = async () => {
+            const started = await startDemoPrometheus({
+              dir: path.resolve(demo.getString('dataDir')),
+              port: demo.getOptionalNumber('port') ?? 9464,
+              scrapeUrl: `${await deps.discovery.getBaseUrl(
+                'sre',
+              )}/demo/metrics`,
+              logger: deps.logger,
+            }).catch(error => {
+              deps.logger.error(
+                `The demo Prometheus did not start: ${error.message}`,
+              );
+              return undefined;
+            });
+            if (!started) return;
+            exporter.placeIncidents(started.historyEnd);
+            sources.unshift(
+              new PrometheusSource({
+                name: 'demo',
+                url: started.prometheus.url,
+                timeoutMs: 10_000,
+              }),
+            );
+            deps.lifecycle.addShutdownHook(() => started.prometheus.stop());
+          };
+          // Not awaited: the backend is ready while the history is written.
+          deps.lifecycle.addStartupHook(() => {
+            startDemo();
+          });
+        }
+
         deps.permissionsRegistry.addPermissions(srePermissions);
 
         if (exporter) {

@@ -29,6 +29,15 @@ export interface SliSource {
     windows: string[],
     at: Date,
   ): Promise<Record<string, number | null>>;
+  /**
+   * Optional: the same over a time range, one value per step (seconds since
+   * the epoch, ratio or null), so a new SLO gets its recent history at once.
+   */
+  rangeRatios?(
+    query: RatioQuery,
+    windows: string[],
+    range: { start: Date; end: Date; stepSeconds: number },
+  ): Promise<Record<string, Array<[number, number | null]>>>;
 }
 
 /** Adds SLI sources to the SRE backend. @public */

@@ -301,6 +301,30 @@ export class SreStore {
     }));
   }
 
+  /** The SLOs that have any history. */
+  async sloIdsWithHistory(): Promise<Set<string>> {
+    return new Set(await this.db(HISTORY).distinct('slo_id').pluck('slo_id'));
+  }
+
+  /** Past evaluations (a new SLO's recent history); existing ones stay. */
+  async saveHistory(
+    sloId: string,
+    points: Array<{ at: Date } & SloEvaluation>,
+  ): Promise<void> {
+    const rows = points.map(p => ({
+      slo_id: sloId,
+      at: p.at.toISOString(),
+      sli: p.sli,
+      budget_remaining: p.errorBudgetRemaining,
+      burn_1h: p.burnRates['1h'] ?? null,
+      burn_6h: p.burnRates['6h'] ?? null,
+      status: p.status,
+    }));
+    for (const part of chunks(rows)) {
+      await this.db(HISTORY).insert(part).onConflict(['slo_id', 'at']).ignore();
+    }
+  }
+
   /** Drops history older than a time. */
   async pruneHistory(before: Date): Promise<number> {
     return this.db(HISTORY).where('at', '<', before.toISOString()).delete();

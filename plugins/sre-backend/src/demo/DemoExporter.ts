@@ -8,7 +8,7 @@ const STEP = 5;
  * start, which rate() handles), served in Prometheus' text format.
  */
 export class DemoExporter {
-  private readonly now: number;
+  private now: number;
   private readonly latest = new Map<string, Counters>(
     DEMO_SERVICES.map(s => [
       s.service,
@@ -17,10 +17,18 @@ export class DemoExporter {
   );
   private until: number;
 
-  /** `historyEnd`: where the backfilled history ends (places the incidents). */
-  constructor(historyEnd: number, startedAt = Date.now() / 1000) {
+  /**
+   * `historyEnd`: where the backfilled history ends, which places the
+   * incidents (see placeIncidents).
+   */
+  constructor(historyEnd = Date.now() / 1000, startedAt = Date.now() / 1000) {
     this.now = historyEnd;
     this.until = Math.floor(startedAt);
+  }
+
+  /** Where the backfilled history ends, once the demo Prometheus knows. */
+  placeIncidents(historyEnd: number) {
+    this.now = historyEnd;
   }
 
   render(at = Date.now() / 1000): string {

@@ -55,8 +55,20 @@ export async function prometheusInstalled(
 export class LocalPrometheus {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
+    private readonly child?: ChildProcess,
   ) {}
+
+  /** A Prometheus already answering on a loopback port, if there is one. */
+  static async attach(port: number): Promise<LocalPrometheus | undefined> {
+    const url = `http://127.0.0.1:${port}`;
+    const ready = await fetch(`${url}/-/ready`, {
+      signal: AbortSignal.timeout(1000),
+    }).then(
+      r => r.ok,
+      () => false,
+    );
+    return ready ? new LocalPrometheus(url) : undefined;
+  }
 
   static async start(
     options: LocalPrometheusOptions,
@@ -73,6 +85,7 @@ export class LocalPrometheus {
         'tsdb',
         'create-blocks-from',
         'openmetrics',
+        '--max-block-duration=24h',
         file,
         data,
       ]);
@@ -132,10 +145,11 @@ export class LocalPrometheus {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
     await new Promise<void>(resolve => {
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGTERM');
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
     });
   }
 }

@@ -1,7 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DemoExporter } from './DemoExporter';
 import { demoSamples, openMetricsOf } from './demoTraffic';
 import { LocalPrometheus, prometheusInstalled } from './LocalPrometheus';
 
@@ -18,9 +17,7 @@ export async function startDemoPrometheus(options: {
   port: number;
   scrapeUrl: string;
   logger: LoggerService;
-}): Promise<
-  { prometheus: LocalPrometheus; exporter: DemoExporter } | undefined
-> {
+}): Promise<{ prometheus: LocalPrometheus; historyEnd: number } | undefined> {
   if (!(await prometheusInstalled())) {
     options.logger.warn(
       "The demo SLOs have no Prometheus: install Debian's prometheus package (./portal test does) and restart",
@@ -28,6 +25,18 @@ export async function startDemoPrometheus(options: {
     return undefined;
   }
   const marker = path.join(options.dir, 'history-end');
+  const reused = await LocalPrometheus.attach(options.port);
+  if (reused) {
+    // Left running by a backend that did not stop cleanly: same data folder.
+    options.logger.info(
+      `Using the demo Prometheus already on port ${options.port}`,
+    );
+    const end = Number(await fs.readFile(marker, 'utf8').catch(() => NaN));
+    return {
+      prometheus: reused,
+      historyEnd: Number.isFinite(end) ? end : Date.now() / 1000,
+    };
+  }
   let historyEnd = Number(await fs.readFile(marker, 'utf8').catch(() => NaN));
   const first = !Number.isFinite(historyEnd);
   if (first) historyEnd = Math.floor(Date.now() / 1000);
@@ -51,5 +60,5 @@ export async function startDemoPrometheus(options: {
     scrape: { url: options.scrapeUrl, intervalSeconds: 15 },
   });
   if (first) await fs.writeFile(marker, String(historyEnd));
-  return { prometheus, exporter: new DemoExporter(historyEnd) };
+  return { prometheus, historyEnd };
 }

@@ -83,19 +83,21 @@ export interface Counters {
 export function* demoSamples(
   from: number,
   to: number,
-  step: number,
+  step: number | ((t: number) => number),
   now: number,
 ): Generator<{ t: number; service: string; counters: Counters }> {
+  const stepAt = typeof step === 'number' ? () => step : step;
   const counters = new Map(
     DEMO_SERVICES.map(s => [
       s.service,
       { ok: 0, errors: 0, fast: 0, total: 0 },
     ]),
   );
-  for (let t = from; t <= to; t += step) {
+  for (let t = from; t <= to; t += stepAt(t)) {
+    const dt = stepAt(t);
     for (const s of DEMO_SERVICES) {
       const c = counters.get(s.service)!;
-      const n = rpsAt(s, t) * step;
+      const n = rpsAt(s, t) * dt;
       const errors = n * errorRatioAt(s, t, now);
       c.total += n;
       c.errors += errors;

@@ -7,9 +7,14 @@ export interface PrometheusServer {
   timeoutMs: number;
 }
 
+const finite = (v: unknown): number | null => {
+  const n = v === undefined || v === null ? NaN : Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+
 /**
- * Ratio SLIs from Prometheus' HTTP API: one instant query per window,
- * (good) / (total), at the evaluation time.
+ * Ratio SLIs from Prometheus' HTTP API: (good) / (total) per window, as an
+ * instant query at the evaluation time, or as a range query for history.
  */
 export class PrometheusSource implements SliSource {
   readonly type = 'Prometheus';
@@ -23,59 +28,84 @@ export class PrometheusSource implements SliSource {
   async ratios(query: RatioQuery, windows: string[], at: Date) {
     const out: Record<string, number | null> = {};
     for (const window of windows) {
-      const expr = `(${queryForWindow(query.good, window)}) / (${queryForWindow(
-        query.total,
-        window,
-      )})`;
-      out[window] = await this.instant(expr, at);
+      out[window] = await this.instant(this.ratioExpr(query, window), at);
+    }
+    return out;
+  }
+
+  async rangeRatios(
+    query: RatioQuery,
+    windows: string[],
+    range: { start: Date; end: Date; stepSeconds: number },
+  ) {
+    const out: Record<string, Array<[number, number | null]>> = {};
+    for (const window of windows) {
+      const json = await this.call('query_range', {
+        query: this.ratioExpr(query, window),
+        start: String(range.start.getTime() / 1000),
+        end: String(range.end.getTime() / 1000),
+        step: String(range.stepSeconds),
+      });
+      const values: Array<[number, string]> =
+        json.data?.result?.[0]?.values ?? [];
+      out[window] = values.map(([t, v]) => [t, finite(v)]);
     }
     return out;
   }
 
   /** The single value of an instant query; null when empty or not a number. */
   async instant(expr: string, at: Date): Promise<number | null> {
-    const body = new URLSearchParams({
+    const json = await this.call('query', {
       query: expr,
       time: String(at.getTime() / 1000),
     });
+    const result = json.data?.result;
+    if (json.data?.resultType === 'scalar') return finite(result?.[1]);
+    return Array.isArray(result) && result.length
+      ? finite(result[0].value?.[1])
+      : null;
+  }
+
+  private ratioExpr(query: RatioQuery, window: string) {
+    const good = queryForWindow(query.good, window);
+    const total = queryForWindow(query.total, window);
+    return `(${good}) / (${total})`;
+  }
+
+  /** One call of the HTTP API; every failure says which server and why. */
+  private async call(
+    endpoint: string,
+    params: Record<string, string>,
+  ): Promise<any> {
+    const { name, url, timeoutMs } = this.server;
     let res: Response;
     try {
-      res = await fetch(`${this.server.url.replace(/\/$/, '')}/api/v1/query`, {
+      res = await fetch(`${url.replace(/\/$/, '')}/api/v1/${endpoint}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        signal: AbortSignal.timeout(this.server.timeoutMs),
+        body: new URLSearchParams(params),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error: any) {
       const why =
         error?.name === 'TimeoutError'
-          ? `no answer within ${this.server.timeoutMs} ms`
+          ? `no answer within ${timeoutMs} ms`
           : error?.cause?.code ?? error?.message ?? String(error);
-      throw new Error(
-        `Prometheus ${this.server.name} (${this.server.url}) is unreachable: ${why}`,
-      );
+      throw new Error(`Prometheus ${name} (${url}) is unreachable: ${why}`);
     }
     let json: any;
     try {
       json = await res.json();
     } catch {
-      throw new Error(
-        `Prometheus ${this.server.name} answered ${res.status} without JSON`,
-      );
+      throw new Error(`Prometheus ${name} answered ${res.status} without JSON`);
     }
     if (!res.ok || json.status !== 'success') {
       throw new Error(
-        `Prometheus ${this.server.name} refused the query (${res.status}): ${
+        `Prometheus ${name} refused the query (${res.status}): ${
           json.error ?? 'no reason given'
         }`,
       );
     }
-    const result = json.data?.result;
-    let value: unknown;
-    if (json.data?.resultType === 'scalar') value = result?.[1];
-    else if (Array.isArray(result) && result.length)
-      value = result[0].value?.[1];
-    const n = value === undefined ? NaN : Number(value);
-    return Number.isFinite(n) ? n : null;
+    return json;
   }
 }

@@ -28,6 +28,9 @@ export async function eachLimited<T>(
   await Promise.all(workers);
 }
 
+/** How far back a new SLO's history is read from the source. */
+const BACKFILL_DAYS = 7;
+
 export interface EvaluationRun {
   at: string;
   evaluated: number;
@@ -62,6 +65,7 @@ export class SloEvaluator {
   async evaluateAll(at = new Date()): Promise<EvaluationRun> {
     const started = Date.now();
     const definitions = await this.store.definitions();
+    const withHistory = await this.store.sloIdsWithHistory();
     let failed = 0;
     let firstError: string | undefined;
     await eachLimited(
@@ -69,6 +73,9 @@ export class SloEvaluator {
       this.options.concurrency,
       async definition => {
         try {
+          if (!withHistory.has(definition.id)) {
+            await this.backfill(definition, at);
+          }
           await this.evaluate(definition, at);
         } catch (error: any) {
           failed += 1;
@@ -92,6 +99,58 @@ export class SloEvaluator {
     return this.lastRun;
   }
 
+  /**
+   * A new SLO's last week, hour by hour, from the source's range queries
+   * (when it has them), so its charts are not empty on the first day.
+   */
+  async backfill(definition: SloDefinition & { id: string }, at: Date) {
+    const source = this.sourceFor(definition.sourceType);
+    if (!source?.rangeRatios) return;
+    const windows = [...new Set([...BURN_RATE_WINDOWS, definition.window])];
+    const end = new Date(Math.floor(at.getTime() / 3600_000) * 3600_000);
+    const series = await source.rangeRatios(
+      { good: definition.goodQuery, total: definition.totalQuery },
+      windows,
+      {
+        start: new Date(end.getTime() - BACKFILL_DAYS * 86_400_000),
+        end,
+        stepSeconds: 3600,
+      },
+    );
+    const byTime = new Map<number, Record<string, number | null>>();
+    for (const [window, values] of Object.entries(series)) {
+      for (const [t, v] of values) {
+        byTime.set(t, { ...byTime.get(t), [window]: v });
+      }
+    }
+    const points = [...byTime].map(([t, ratios]) => ({
+      at: new Date(t * 1000),
+      ...this.assess(definition, ratios),
+    }));
+    await this.store.saveHistory(definition.id, points);
+  }
+
+  /** SLI, budget, burn rates and status from the ratio of each window. */
+  private assess(
+    definition: SloDefinition,
+    ratios: Record<string, number | null>,
+  ) {
+    const clamp = (v: number | null | undefined) =>
+      v === null || v === undefined ? null : Math.min(Math.max(v, 0), 1);
+    const sli = clamp(ratios[definition.window]);
+    const burnRates: Partial<Record<BurnRateWindow, number | null>> = {};
+    for (const w of BURN_RATE_WINDOWS) {
+      burnRates[w] = burnRate(clamp(ratios[w]), definition.target);
+    }
+    const remaining = budgetRemaining(sli, definition.target);
+    return {
+      sli,
+      errorBudgetRemaining: remaining,
+      burnRates,
+      status: sloStatus(remaining, burnRates),
+    };
+  }
+
   async evaluate(definition: SloDefinition & { id: string }, at: Date) {
     const source = this.sourceFor(definition.sourceType);
     if (!source) {
@@ -105,19 +164,10 @@ export class SloEvaluator {
       windows,
       at,
     );
-    const clamp = (v: number | null) =>
-      v === null ? null : Math.min(Math.max(v, 0), 1);
-    const sli = clamp(ratios[definition.window] ?? null);
-    const burnRates: Partial<Record<BurnRateWindow, number | null>> = {};
-    for (const w of BURN_RATE_WINDOWS) {
-      burnRates[w] = burnRate(clamp(ratios[w] ?? null), definition.target);
-    }
-    const remaining = budgetRemaining(sli, definition.target);
-    await this.store.saveEvaluation(definition.id, at, {
-      sli,
-      errorBudgetRemaining: remaining,
-      burnRates,
-      status: sloStatus(remaining, burnRates),
-    });
+    await this.store.saveEvaluation(
+      definition.id,
+      at,
+      this.assess(definition, ratios),
+    );
   }
 }
