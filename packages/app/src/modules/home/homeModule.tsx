@@ -50,6 +50,12 @@ const personal = [
     load: () => import('./widgets').then(m => m.MyCostWidget),
   },
   {
+    name: 'MyReliability',
+    title: 'SLOs burning',
+    description: 'Your teams’ SLOs that burn their error budget too fast',
+    load: () => import('./widgets').then(m => m.MyReliabilityWidget),
+  },
+  {
     name: 'Templates',
     title: 'Golden paths',
     description: 'Templates you can start a service from',

@@ -9,6 +9,7 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
   MyCostWidget,
+  MyReliabilityWidget,
   MySecurityWidget,
   MyServicesWidget,
   TemplatesWidget,
@@ -124,6 +125,64 @@ describe('home widgets', () => {
       'href',
       '/catalog/default/component/payments-api/security',
     );
+  });
+
+  it('shows the team’s SLOs that burn their budget, worst first', async () => {
+    await renderInTestApp(<MyReliabilityWidget />, {
+      apis: apis({
+        '/sre/groups/default/team-checkout/slos?limit=20': {
+          totalCount: 3,
+          items: [
+            {
+              id: 'a',
+              entityRef: 'component:default/cart-service',
+              displayName: 'Availability',
+              status: 'exhausted',
+              errorBudgetRemaining: -0.3,
+            },
+            {
+              id: 'b',
+              entityRef: 'component:default/payments-api',
+              displayName: 'Availability',
+              status: 'burning-fast',
+              errorBudgetRemaining: 0.5,
+            },
+            {
+              id: 'c',
+              entityRef: 'component:default/payments-api',
+              displayName: 'Latency',
+              status: 'ok',
+              errorBudgetRemaining: 0.4,
+            },
+          ],
+        },
+      }),
+    });
+    expect(
+      await screen.findByText('Budget exhausted', undefined, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Burning fast')).toBeInTheDocument();
+    expect(screen.queryByText('Latency')).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'cart-service' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/cart-service/reliability',
+    );
+  });
+
+  it('says when every SLO is within budget, or that there are none', async () => {
+    await renderInTestApp(<MyReliabilityWidget />, {
+      apis: apis({
+        '/sre/groups/default/team-checkout/slos?limit=20': {
+          totalCount: 0,
+          items: [],
+        },
+      }),
+    });
+    expect(
+      await screen.findByText(/Your teams declare no SLOs yet/, undefined, {
+        timeout: 5000,
+      }),
+    ).toBeInTheDocument();
   });
 
   it('shows the team’s spend, budget forecast and alerts', async () => {

@@ -395,3 +395,66 @@ export function TemplatesWidget() {
     </List>
   );
 }
+
+interface SloRow {
+  id: string;
+  entityRef: string;
+  displayName: string;
+  status: string;
+  errorBudgetRemaining: number | null;
+}
+
+const SLO_STATUS: Record<string, { label: string; color: string }> = {
+  exhausted: { label: 'Budget exhausted', color: '#b71c1c' },
+  'burning-fast': { label: 'Burning fast', color: '#d84315' },
+  burning: { label: 'Burning', color: '#ef6c00' },
+};
+
+/** Your teams' SLOs that are burning or out of budget (worst first). */
+export function MyReliabilityWidget() {
+  const teams = useMyTeams();
+  const slos = usePortalGet<{ items: SloRow[]; totalCount: number }>(
+    'sre',
+    teams.value?.map(ref => `/groups/${groupPath(ref)}/slos?limit=20`),
+  );
+  if (teams.loading || slos.loading) return <Progress />;
+  const pages = (slos.value ?? []).filter(Boolean);
+  const all = pages.flatMap(p => p!.items);
+  const seen = new Set<string>();
+  const burning = all.filter(
+    s => SLO_STATUS[s.status] && !seen.has(s.id) && seen.add(s.id),
+  );
+  const total = pages.reduce((n, p) => n + p!.totalCount, 0);
+  if (total === 0) {
+    return (
+      <Empty>
+        Your teams declare no SLOs yet: add an OpenSLO file and the
+        acme.example/openslo annotation (the golden path does both).
+      </Empty>
+    );
+  }
+  if (burning.length === 0) {
+    return <Empty>All {total} SLOs of your teams are within budget.</Empty>;
+  }
+  return (
+    <List dense disablePadding>
+      {burning.slice(0, 8).map(s => (
+        <ListItem key={s.id} disableGutters>
+          <Box display="flex" justifyContent="space-between" width="100%">
+            <Typography variant="body2">
+              <Link to={entityPage(s.entityRef, '/reliability')}>
+                {parseEntityRef(s.entityRef).name}
+              </Link>{' '}
+              {s.displayName}
+            </Typography>
+            <Chip
+              size="small"
+              label={SLO_STATUS[s.status].label}
+              style={{ background: SLO_STATUS[s.status].color, color: 'white' }}
+            />
+          </Box>
+        </ListItem>
+      ))}
+    </List>
+  );
+}
