@@ -85,17 +85,15 @@ export function* demoSamples(
   to: number,
   step: number | ((t: number) => number),
   now: number,
+  services: DemoService[] = DEMO_SERVICES,
 ): Generator<{ t: number; service: string; counters: Counters }> {
   const stepAt = typeof step === 'number' ? () => step : step;
   const counters = new Map(
-    DEMO_SERVICES.map(s => [
-      s.service,
-      { ok: 0, errors: 0, fast: 0, total: 0 },
-    ]),
+    services.map(s => [s.service, { ok: 0, errors: 0, fast: 0, total: 0 }]),
   );
   for (let t = from; t <= to; t += stepAt(t)) {
     const dt = stepAt(t);
-    for (const s of DEMO_SERVICES) {
+    for (const s of services) {
       const c = counters.get(s.service)!;
       const n = rpsAt(s, t) * dt;
       const errors = n * errorRatioAt(s, t, now);
