@@ -74,17 +74,7 @@ function fakeApiServer() {
   return { server, requests };
 }
 
-// The Kubernetes backend imports its client (an ES module) at run time,
-// which jest allows only with this flag; ./portal test sets it.
-const esm = /--experimental-vm-modules/.test(process.env.NODE_OPTIONS ?? '');
-
 describe('Kubernetes workloads of catalog entities', () => {
-  it('runs where ES modules can be imported', () => {
-    expect({ NODE_OPTIONS: process.env.NODE_OPTIONS ?? '' }).toEqual({
-      NODE_OPTIONS: expect.stringContaining('--experimental-vm-modules'),
-    });
-  });
-
   const fake = fakeApiServer();
   let url: string;
 
@@ -96,74 +86,76 @@ describe('Kubernetes workloads of catalog entities', () => {
   });
   afterAll(() => fake.server.close());
 
-  (esm ? it : it.skip)(
-    'lists the workloads labelled with the entity’s kubernetes-id, from the configured cluster',
-    async () => {
-      const entity = {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Component',
-        metadata: {
-          name: 'payments-api',
-          namespace: 'default',
-          annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
-        },
-        spec: { type: 'service', owner: 'team-checkout' },
-      };
-      const { server } = await startTestBackend({
-        features: [
-          kubernetesPlugin,
-          catalogServiceMock.factory({ entities: [entity] }),
-          mockServices.rootConfig.factory({
-            data: {
-              kubernetes: {
-                serviceLocatorMethod: { type: 'multiTenant' },
-                clusterLocatorMethods: [
-                  {
-                    type: 'config',
-                    clusters: [
-                      {
-                        name: 'test-cluster',
-                        url,
-                        authProvider: 'serviceAccount',
-                        serviceAccountToken: 'fake-token',
-                        skipTLSVerify: true,
-                      },
-                    ],
-                  },
-                ],
-              },
+  it('lists the workloads labelled with the entity’s kubernetes-id, from the configured cluster', async () => {
+    // The Kubernetes backend imports its client (an ES module) at run
+    // time, which jest allows only with this flag; ./portal test sets it.
+    expect(process.env.NODE_OPTIONS ?? '').toContain(
+      '--experimental-vm-modules',
+    );
+    const entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'payments-api',
+        namespace: 'default',
+        annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+      },
+      spec: { type: 'service', owner: 'team-checkout' },
+    };
+    const { server } = await startTestBackend({
+      features: [
+        kubernetesPlugin,
+        catalogServiceMock.factory({ entities: [entity] }),
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    {
+                      name: 'test-cluster',
+                      url,
+                      authProvider: 'serviceAccount',
+                      serviceAccountToken: 'fake-token',
+                      skipTLSVerify: true,
+                    },
+                  ],
+                },
+              ],
             },
-          }),
-        ],
-      });
+          },
+        }),
+      ],
+    });
 
-      const clusters = await request(server).get('/api/kubernetes/clusters');
-      expect(clusters.status).toBe(200);
-      expect(clusters.body.items).toEqual([
-        expect.objectContaining({ name: 'test-cluster' }),
-      ]);
+    const clusters = await request(server).get('/api/kubernetes/clusters');
+    expect(clusters.status).toBe(200);
+    expect(clusters.body.items).toEqual([
+      expect.objectContaining({ name: 'test-cluster' }),
+    ]);
 
-      const res = await request(server)
-        .post('/api/kubernetes/services/payments-api')
-        .send({ entity });
-      expect(res.body.error).toBeUndefined();
-      expect(res.status).toBe(200);
-      const [cluster] = res.body.items;
-      expect(cluster.cluster.name).toBe('test-cluster');
-      const byType = Object.fromEntries(
-        cluster.resources.map((r: any) => [
-          r.type,
-          r.resources.map((o: any) => o.metadata.name),
-        ]),
-      );
-      expect(byType.pods).toEqual(['payments-api-7d9f-abcde']);
-      expect(byType.deployments).toEqual(['payments-api']);
+    const res = await request(server)
+      .post('/api/kubernetes/services/payments-api')
+      .send({ entity });
+    expect(res.body.error).toBeUndefined();
+    expect(res.status).toBe(200);
+    const [cluster] = res.body.items;
+    expect(cluster.cluster.name).toBe('test-cluster');
+    const byType = Object.fromEntries(
+      cluster.resources.map((r: any) => [
+        r.type,
+        r.resources.map((o: any) => o.metadata.name),
+      ]),
+    );
+    expect(byType.pods).toEqual(['payments-api-7d9f-abcde']);
+    expect(byType.deployments).toEqual(['payments-api']);
 
-      const listed = fake.requests.filter(r => r.path.endsWith('/pods'));
-      expect(listed[0]).toMatchObject({
-        selector: 'backstage.io/kubernetes-id=payments-api',
-        auth: 'Bearer fake-token',
-      });
-    },
-  );
+    const listed = fake.requests.filter(r => r.path.endsWith('/pods'));
+    expect(listed[0]).toMatchObject({
+      selector: 'backstage.io/kubernetes-id=payments-api',
+      auth: 'Bearer fake-token',
+    });
+  });
 });
