@@ -163,13 +163,11 @@ describe('EntityReliabilityContent', () => {
           [
             sreApiRef,
             api({
-              status: jest
-                .fn()
-                .mockResolvedValue({
-                  configured: false,
-                  sources: [],
-                  problems: [],
-                }),
+              status: jest.fn().mockResolvedValue({
+                configured: false,
+                sources: [],
+                problems: [],
+              }),
               entitySlos: jest
                 .fn()
                 .mockResolvedValue({ items: [], totalCount: 0, problems: [] }),
