@@ -24,6 +24,17 @@ export interface Config {
       /** Default 9464. */
       port?: number;
     };
+    /**
+     * Links to every entity's dashboards, logs and traces. {{name}},
+     * {{namespace}}, {{kubernetes-id}} and {{kubernetes-namespace}} are
+     * filled in; an entity's acme.example/dashboard-url, logs-url and
+     * traces-url annotations win over these.
+     */
+    observability?: Array<{
+      kind: 'dashboards' | 'logs' | 'traces';
+      title: string;
+      url: string;
+    }>;
     alertmanager?: {
       /**
        * Alert labels that name the entity, first found wins: an entity ref

@@ -173,6 +173,7 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
     definitions: { currentProblems: () => [] } as unknown as SloDefinitions,
     evaluator,
     entityLabels: ['service'],
+    linkTemplates: [],
     status: () => ({ configured: true, sources: [] }),
   });
   const app = express().use(router);

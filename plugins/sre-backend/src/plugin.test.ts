@@ -37,7 +37,11 @@ const entities: Entity[] = [
     metadata: {
       name: 'payments-api',
       namespace: 'default',
-      annotations: { 'acme.example/openslo-inline': SLO },
+      annotations: {
+        'acme.example/openslo-inline': SLO,
+        'backstage.io/kubernetes-id': 'payments',
+        'acme.example/logs-url': 'https://logs.acme.example/payments',
+      },
     },
     spec: { type: 'service', owner: 'team-checkout' },
     relations: owned,
@@ -68,7 +72,29 @@ async function start(
       srePlugin,
       catalogServiceMock.factory({ entities }),
       mockServices.permissions.factory({ result: permission }),
-      mockServices.rootConfig.factory({ data: {} }),
+      mockServices.rootConfig.factory({
+        data: {
+          sre: {
+            observability: [
+              {
+                kind: 'dashboards',
+                title: 'Grafana',
+                url: 'https://grafana.acme.example/d/svc?var-service={{name}}&ns={{kubernetes-namespace}}',
+              },
+              {
+                kind: 'logs',
+                title: 'Loki',
+                url: 'https://loki.acme.example/?q={service="{{kubernetes-id}}"}',
+              },
+              {
+                kind: 'traces',
+                title: 'Bad',
+                url: 'ftp://files.acme.example/{{name}}',
+              },
+            ],
+          },
+        },
+      }),
     ],
   });
   return server;
@@ -135,6 +161,31 @@ describe('sre backend', () => {
     );
     expect(history.status).toBe(200);
     expect(history.body.points).toEqual([]);
+  });
+
+  it('links dashboards, logs and traces from annotations and URL templates, http(s) only', async () => {
+    const server = await start();
+    const res = await request(server).get(
+      '/api/sre/entities/component/default/payments-api/observability',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      configured: true,
+      links: [
+        {
+          kind: 'logs',
+          title: 'Linked by the team',
+          url: 'https://logs.acme.example/payments',
+          source: 'annotation',
+        },
+        {
+          kind: 'dashboards',
+          title: 'Grafana',
+          url: 'https://grafana.acme.example/d/svc?var-service=payments-api&ns=',
+          source: 'config',
+        },
+      ],
+    });
   });
 
   it('takes Alertmanager webhooks from services only, idempotently, onto the labelled entity', async () => {

@@ -14,6 +14,7 @@ import { SreStore } from './database/SreStore';
 import { DemoExporter } from './demo/DemoExporter';
 import { startDemoPrometheus } from './demo/demoPrometheus';
 import { PrometheusSource } from './service/PrometheusSource';
+import { readLinkTemplates } from './service/observability';
 import { createRouter } from './service/router';
 import { SloDefinitions } from './service/SloDefinitions';
 import { SloEvaluator } from './service/SloEvaluator';
@@ -141,6 +142,7 @@ export const srePlugin = createBackendPlugin({
             definitions,
             evaluator,
             exporter,
+            linkTemplates: readLinkTemplates(config),
             entityLabels: config?.getOptionalStringArray(
               'alertmanager.entityLabels',
             ) ?? ['backstage_entity', 'entity', 'service'],

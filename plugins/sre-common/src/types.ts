@@ -72,3 +72,12 @@ export interface SreSourceStatus {
   lastEvaluationAt?: string;
   lastError?: string;
 }
+
+/** A link to the entity's dashboards, logs or traces. */
+export interface ObservabilityLink {
+  kind: 'dashboards' | 'logs' | 'traces';
+  title: string;
+  url: string;
+  /** From the entity's own annotation, or the portal's URL templates. */
+  source: 'annotation' | 'config';
+}

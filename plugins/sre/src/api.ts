@@ -6,6 +6,7 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  ObservabilityLink,
   Page,
   ReliabilityAlert,
   Slo,
@@ -32,6 +33,9 @@ export interface SreApi {
     entityRef: string,
     cursor?: string,
   ): Promise<Page<ReliabilityAlert>>;
+  observability(
+    entityRef: string,
+  ): Promise<{ configured: boolean; links: ObservabilityLink[] }>;
   groupAlerts(
     groupRef: string,
     cursor?: string,
@@ -94,6 +98,11 @@ export class SreClient implements SreApi {
     return this.get<Page<ReliabilityAlert>>(
       `/entities/${path(entityRef)}/alerts`,
       { cursor },
+    );
+  }
+  observability(entityRef: string) {
+    return this.get<{ configured: boolean; links: ObservabilityLink[] }>(
+      `/entities/${path(entityRef)}/observability`,
     );
   }
   groupAlerts(groupRef: string, cursor?: string) {

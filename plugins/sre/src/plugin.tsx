@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { SreClient, sreApiRef } from './api';
 
 const sreApi = ApiBlueprint.make({
@@ -43,10 +46,27 @@ const groupReliabilityContent = EntityContentBlueprint.make({
   },
 });
 
+/** Dashboards, logs and traces, on the overview of components and resources. */
+const observabilityCard = EntityCardBlueprint.make({
+  name: 'observability',
+  params: {
+    filter: { kind: { $in: ['component', 'resource'] } },
+    loader: () =>
+      import('./components/ObservabilityCard').then(m => (
+        <m.ObservabilityCard />
+      )),
+  },
+});
+
 /** SRE: SLOs, error budgets, burn rates and alerts, keyed by ownership. */
 export const srePlugin = createFrontendPlugin({
   pluginId: 'sre',
   title: 'Reliability',
   info: { packageJson: () => import('../package.json') },
-  extensions: [sreApi, entityReliabilityContent, groupReliabilityContent],
+  extensions: [
+    sreApi,
+    entityReliabilityContent,
+    groupReliabilityContent,
+    observabilityCard,
+  ],
 });

@@ -24,6 +24,7 @@ import { z } from 'zod/v3';
 import { SreStore } from '../database/SreStore';
 import { DemoExporter } from '../demo/DemoExporter';
 import { alertmanagerPayload, alertsOf } from './alertmanager';
+import { LinkTemplate, observabilityLinks } from './observability';
 import { SloDefinitions } from './SloDefinitions';
 import { SloEvaluator } from './SloEvaluator';
 
@@ -49,6 +50,7 @@ export interface RouterOptions {
   store: SreStore;
   definitions: SloDefinitions;
   evaluator: SloEvaluator;
+  linkTemplates: LinkTemplate[];
   /** The embedded default's live demo traffic, scraped by its Prometheus. */
   exporter?: DemoExporter;
   entityLabels: string[];
@@ -108,6 +110,16 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
       problems: o.definitions
         .currentProblems()
         .filter(p => p.entityRef === ref),
+    });
+  });
+
+  /** Dashboards, logs and traces of the entity (annotations, then config). */
+  router.get(`${entityPath}/observability`, async (req, res) => {
+    const credentials = await caller(req);
+    const entity = await requireEntity(entityRefOf(req.params), credentials);
+    res.json({
+      configured: o.linkTemplates.length > 0,
+      links: observabilityLinks(entity, o.linkTemplates),
     });
   });
 

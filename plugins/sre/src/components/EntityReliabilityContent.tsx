@@ -11,6 +11,7 @@ import { Box, Grid, Typography } from '@material-ui/core';
 import { Slo } from '@portal/plugin-sre-common';
 import useAsync from 'react-use/esm/useAsync';
 import { sreApiRef } from '../api';
+import { ObservabilityCard } from './ObservabilityCard';
 import {
   AlertList,
   BudgetBar,
@@ -112,7 +113,10 @@ export function EntityReliabilityContent() {
           <SloCard slo={slo} />
         </Grid>
       ))}
-      <Grid item xs={12}>
+      <Grid item xs={12} md={4}>
+        <ObservabilityCard />
+      </Grid>
+      <Grid item xs={12} md={8}>
         <InfoCard
           title="Recent alerts"
           subheader={`${alerts.totalCount} from Alertmanager`}

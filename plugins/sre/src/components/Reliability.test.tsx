@@ -93,6 +93,23 @@ function api(over: Partial<SreApi> = {}): SreApi {
       totalCount: 1,
     }),
     groupAlerts: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    observability: jest.fn().mockResolvedValue({
+      configured: true,
+      links: [
+        {
+          kind: 'dashboards',
+          title: 'Grafana',
+          url: 'https://grafana.acme.example/d/svc?var-service=payments-api',
+          source: 'config',
+        },
+        {
+          kind: 'logs',
+          title: 'Linked by the team',
+          url: 'https://loki.acme.example/payments',
+          source: 'annotation',
+        },
+      ],
+    }),
     ...over,
   };
 }
@@ -119,6 +136,15 @@ describe('EntityReliabilityContent', () => {
       }),
     ).toBeInTheDocument();
     expect(screen.getByText('HighErrorRate')).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: /Grafana/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://grafana.acme.example/d/svc?var-service=payments-api',
+    );
+    expect(
+      screen.getByRole('link', { name: /Linked by the team/ }),
+    ).toBeInTheDocument();
     expect(
       screen.getByText(/From Prometheus demo \(http:\/\/127.0.0.1:9464\)/),
     ).toBeInTheDocument();
