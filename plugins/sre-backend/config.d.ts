@@ -35,6 +35,18 @@ export interface Config {
       title: string;
       url: string;
     }>;
+    /**
+     * DORA measures from GitHub for entities with github.com/project-slug
+     * (needs a token in integrations.github). Per entity,
+     * acme.example/dora-signal (deployments or releases),
+     * acme.example/dora-environment and acme.example/dora-incident-label.
+     */
+    delivery?: {
+      /** The period measured. Default 30. */
+      periodDays?: number;
+      /** Default 6. */
+      frequencyHours?: number;
+    };
     alertmanager?: {
       /**
        * Alert labels that name the entity, first found wins: an entity ref

@@ -188,6 +188,30 @@ describe('sre backend', () => {
     });
   });
 
+  it('says when delivery measures are not configured, for entities and teams', async () => {
+    const server = await start();
+    const entity = await request(server).get(
+      '/api/sre/entities/component/default/payments-api/delivery',
+    );
+    expect(entity.status).toBe(200);
+    expect(entity.body).toEqual({ configured: false });
+    const team = await request(server).get(
+      '/api/sre/groups/default/team-checkout/delivery',
+    );
+    expect(team.body).toMatchObject({
+      configured: false,
+      entities: [],
+      team: { entities: 0, deployments: 0 },
+    });
+    expect(
+      (
+        await request(server).get(
+          '/api/sre/entities/component/default/ghost/delivery',
+        )
+      ).status,
+    ).toBe(404);
+  });
+
   it('takes Alertmanager webhooks from services only, idempotently, onto the labelled entity', async () => {
     const server = await start();
     const payload = {

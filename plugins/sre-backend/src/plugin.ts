@@ -14,6 +14,13 @@ import { SreStore } from './database/SreStore';
 import { DemoExporter } from './demo/DemoExporter';
 import { startDemoPrometheus } from './demo/demoPrometheus';
 import { PrometheusSource } from './service/PrometheusSource';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { Octokit } from '@octokit/rest';
+import { DeliveryTask } from './delivery/DeliveryTask';
+import { octokitDeliveryClient } from './delivery/github';
 import { readLinkTemplates } from './service/observability';
 import { createRouter } from './service/router';
 import { SloDefinitions } from './service/SloDefinitions';
@@ -122,6 +129,41 @@ export const srePlugin = createBackendPlugin({
           });
         }
 
+        // DORA measures from GitHub, when configured (needs a token in
+        // integrations.github to read deployments, pulls and issues).
+        const deliveryConfig = config?.getOptionalConfig('delivery');
+        if (deliveryConfig) {
+          const integrations = ScmIntegrations.fromConfig(deps.config);
+          const credentials =
+            DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+          const task = new DeliveryTask({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            store,
+            logger: deps.logger,
+            periodDays: deliveryConfig.getOptionalNumber('periodDays') ?? 30,
+            clientFor: async slug => {
+              const url = `https://github.com/${slug}`;
+              const { token } = await credentials.getCredentials({ url });
+              const baseUrl = integrations.github.byUrl(url)?.config.apiBaseUrl;
+              return octokitDeliveryClient(
+                new Octokit({ auth: token, baseUrl }),
+              );
+            },
+          });
+          await deps.scheduler.scheduleTask({
+            id: 'sre-delivery-metrics',
+            frequency: {
+              hours: deliveryConfig.getOptionalNumber('frequencyHours') ?? 6,
+            },
+            timeout: { minutes: 30 },
+            initialDelay: { minutes: 1 },
+            fn: async () => {
+              await task.run();
+            },
+          });
+        }
+
         deps.permissionsRegistry.addPermissions(srePermissions);
 
         if (exporter) {
@@ -143,6 +185,7 @@ export const srePlugin = createBackendPlugin({
             evaluator,
             exporter,
             linkTemplates: readLinkTemplates(config),
+            deliveryConfigured: !!config?.getOptionalConfig('delivery'),
             entityLabels: config?.getOptionalStringArray(
               'alertmanager.entityLabels',
             ) ?? ['backstage_entity', 'entity', 'service'],

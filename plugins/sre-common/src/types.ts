@@ -81,3 +81,26 @@ export interface ObservabilityLink {
   /** From the entity's own annotation, or the portal's URL templates. */
   source: 'annotation' | 'config';
 }
+
+/** Which GitHub signal counts as a deploy: deployments or releases. */
+export type DeliverySignal = 'deployments' | 'releases';
+
+/** The four DORA measures of an entity over a period. */
+export interface DeliveryMetrics {
+  entityRef: string;
+  signal: DeliverySignal;
+  periodDays: number;
+  /** Successful deploys in the period. */
+  deployments: number;
+  deploymentsPerDay: number;
+  /** Median hours from a pull request being opened to its deploy. */
+  leadTimeHours: number | null;
+  /** Failed deploys and incidents over all deploys. */
+  changeFailureRate: number | null;
+  /** Median hours an incident stayed open. */
+  timeToRestoreHours: number | null;
+  incidents: number;
+  computedAt: string;
+  /** The last computation's error (the values are older), if it failed. */
+  lastError?: string;
+}

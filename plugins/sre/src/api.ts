@@ -6,6 +6,7 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  DeliveryMetrics,
   ObservabilityLink,
   Page,
   ReliabilityAlert,
@@ -36,10 +37,28 @@ export interface SreApi {
   observability(
     entityRef: string,
   ): Promise<{ configured: boolean; links: ObservabilityLink[] }>;
+  entityDelivery(
+    entityRef: string,
+  ): Promise<{ configured: boolean; metrics?: DeliveryMetrics }>;
+  groupDelivery(groupRef: string): Promise<{
+    configured: boolean;
+    team: TeamDelivery;
+    entities: DeliveryMetrics[];
+  }>;
   groupAlerts(
     groupRef: string,
     cursor?: string,
   ): Promise<Page<ReliabilityAlert>>;
+}
+
+/** A team's delivery measures over its entities. */
+export interface TeamDelivery {
+  entities: number;
+  deployments: number;
+  deploymentsPerDay: number;
+  leadTimeHours: number | null;
+  changeFailureRate: number | null;
+  timeToRestoreHours: number | null;
 }
 
 export const sreApiRef = createApiRef<SreApi>({ id: 'plugin.sre' });
@@ -104,6 +123,18 @@ export class SreClient implements SreApi {
     return this.get<{ configured: boolean; links: ObservabilityLink[] }>(
       `/entities/${path(entityRef)}/observability`,
     );
+  }
+  entityDelivery(entityRef: string) {
+    return this.get<{ configured: boolean; metrics?: DeliveryMetrics }>(
+      `/entities/${path(entityRef)}/delivery`,
+    );
+  }
+  groupDelivery(groupRef: string) {
+    return this.get<{
+      configured: boolean;
+      team: TeamDelivery;
+      entities: DeliveryMetrics[];
+    }>(`/groups/${groupPath(groupRef)}/delivery`);
   }
   groupAlerts(groupRef: string, cursor?: string) {
     return this.get<Page<ReliabilityAlert>>(

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   BurnRateWindow,
+  DeliveryMetrics,
   Page,
   ReliabilityAlert,
   Slo,
@@ -23,6 +24,7 @@ const SLOS = 'sre_slos';
 const STATE = 'sre_slo_state';
 const HISTORY = 'sre_slo_history';
 const ALERTS = 'sre_alerts';
+const DELIVERY = 'sre_delivery';
 
 /** An SLO as read from its OpenSLO definition. */
 export interface SloDefinition {
@@ -323,6 +325,69 @@ export class SreStore {
     for (const part of chunks(rows)) {
       await this.db(HISTORY).insert(part).onConflict(['slo_id', 'at']).ignore();
     }
+  }
+
+  /** The latest DORA measures of an entity. */
+  async saveDelivery(m: DeliveryMetrics): Promise<void> {
+    const row = {
+      entity_ref: m.entityRef,
+      signal: m.signal,
+      period_days: m.periodDays,
+      deployments: m.deployments,
+      deployments_per_day: m.deploymentsPerDay,
+      lead_time_hours: m.leadTimeHours,
+      change_failure_rate: m.changeFailureRate,
+      time_to_restore_hours: m.timeToRestoreHours,
+      incidents: m.incidents,
+      computed_at: m.computedAt,
+      last_error: null,
+    };
+    await this.db(DELIVERY).insert(row).onConflict('entity_ref').merge();
+  }
+
+  /** A failed computation keeps the last measures and records why. */
+  async saveDeliveryError(entityRef: string, message: string): Promise<void> {
+    const updated = await this.db(DELIVERY)
+      .where({ entity_ref: entityRef })
+      .update({ last_error: message.slice(0, 2000) });
+    if (!updated) {
+      await this.db(DELIVERY).insert({
+        entity_ref: entityRef,
+        signal: 'deployments',
+        period_days: 0,
+        deployments: 0,
+        deployments_per_day: 0,
+        incidents: 0,
+        computed_at: null,
+        last_error: message.slice(0, 2000),
+      });
+    }
+  }
+
+  async delivery(entityRefs: string[]): Promise<DeliveryMetrics[]> {
+    const rows: any[] = [];
+    for (const part of chunks(entityRefs)) {
+      rows.push(
+        ...(await this.db(DELIVERY)
+          .whereIn('entity_ref', part)
+          .orderBy('entity_ref')),
+      );
+    }
+    const num = (v: unknown) =>
+      v === null || v === undefined ? null : Number(v);
+    return rows.map(r => ({
+      entityRef: r.entity_ref,
+      signal: r.signal,
+      periodDays: Number(r.period_days),
+      deployments: Number(r.deployments),
+      deploymentsPerDay: Number(r.deployments_per_day),
+      leadTimeHours: num(r.lead_time_hours),
+      changeFailureRate: num(r.change_failure_rate),
+      timeToRestoreHours: num(r.time_to_restore_hours),
+      incidents: Number(r.incidents),
+      computedAt: r.computed_at ?? '',
+      lastError: r.last_error ?? undefined,
+    }));
   }
 
   /** Drops history older than a time. */

@@ -13,6 +13,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { GroupHierarchy, refsOf } from '@portal/catalog-ownership';
 import {
+  DeliveryMetrics,
   sreManagePermission,
   sreReliabilityReadPermission,
   SreSourceStatus,
@@ -51,10 +52,39 @@ export interface RouterOptions {
   definitions: SloDefinitions;
   evaluator: SloEvaluator;
   linkTemplates: LinkTemplate[];
+  /** Whether DORA measures are computed (sre.delivery). */
+  deliveryConfigured?: boolean;
   /** The embedded default's live demo traffic, scraped by its Prometheus. */
   exporter?: DemoExporter;
   entityLabels: string[];
   status: () => SreSourceStatus;
+}
+
+const medianOf = (xs: number[]) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** A team's delivery: deploys added up, medians of its entities' medians. */
+export function teamDelivery(entities: DeliveryMetrics[]) {
+  const measured = entities.filter(e => e.computedAt);
+  const deployments = measured.reduce((n, e) => n + e.deployments, 0);
+  const values = (pick: (e: DeliveryMetrics) => number | null) =>
+    measured.map(pick).filter((v): v is number => v !== null);
+  const failures = measured.reduce(
+    (n, e) => n + (e.changeFailureRate ?? 0) * e.deployments,
+    0,
+  );
+  return {
+    entities: measured.length,
+    deployments,
+    deploymentsPerDay: measured.reduce((n, e) => n + e.deploymentsPerDay, 0),
+    leadTimeHours: medianOf(values(e => e.leadTimeHours)),
+    changeFailureRate: deployments ? failures / deployments : null,
+    timeToRestoreHours: medianOf(values(e => e.timeToRestoreHours)),
+  };
 }
 
 export async function createRouter(o: RouterOptions): Promise<express.Router> {
@@ -123,6 +153,15 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     });
   });
 
+  /** The entity's DORA measures (from GitHub, on a schedule). */
+  router.get(`${entityPath}/delivery`, async (req, res) => {
+    const credentials = await caller(req);
+    const ref = entityRefOf(req.params);
+    await requireEntity(ref, credentials);
+    const [metrics] = await o.store.delivery([ref]);
+    res.json({ configured: !!o.deliveryConfigured, metrics });
+  });
+
   router.get(`${entityPath}/alerts`, async (req, res) => {
     const credentials = await caller(req);
     const ref = entityRefOf(req.params);
@@ -167,6 +206,17 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     res.json({
       ...(await o.store.listSlos(refs, query)),
       entityCount: refs.length,
+    });
+  });
+
+  /** The team's delivery: each entity's measures and the team's together. */
+  router.get(`${groupPath}/delivery`, async (req, res) => {
+    const credentials = await caller(req);
+    const entities = await o.store.delivery(await subtree(req, credentials));
+    res.json({
+      configured: !!o.deliveryConfigured,
+      team: teamDelivery(entities),
+      entities,
     });
   });
 

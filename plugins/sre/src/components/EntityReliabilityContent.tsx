@@ -11,6 +11,7 @@ import { Box, Grid, Typography } from '@material-ui/core';
 import { Slo } from '@portal/plugin-sre-common';
 import useAsync from 'react-use/esm/useAsync';
 import { sreApiRef } from '../api';
+import { DeliveryCard } from './DeliveryViews';
 import { ObservabilityCard } from './ObservabilityCard';
 import {
   AlertList,
@@ -88,12 +89,17 @@ export function EntityReliabilityContent() {
   const api = useApi(sreApiRef);
   const data = useAsync(
     async () =>
-      Promise.all([api.status(), api.entitySlos(ref), api.entityAlerts(ref)]),
+      Promise.all([
+        api.status(),
+        api.entitySlos(ref),
+        api.entityAlerts(ref),
+        api.entityDelivery(ref),
+      ]),
     [ref],
   );
   if (data.loading) return <Progress />;
   if (data.error) return <ResponseErrorPanel error={data.error} />;
-  const [status, slos, alerts] = data.value!;
+  const [status, slos, alerts, delivery] = data.value!;
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -113,6 +119,13 @@ export function EntityReliabilityContent() {
           <SloCard slo={slo} />
         </Grid>
       ))}
+      <Grid item xs={12}>
+        <DeliveryCard
+          configured={delivery.configured}
+          metrics={delivery.metrics}
+          subject={entity.metadata.name}
+        />
+      </Grid>
       <Grid item xs={12} md={4}>
         <ObservabilityCard />
       </Grid>

@@ -14,6 +14,7 @@ import { Slo } from '@portal/plugin-sre-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { sreApiRef } from '../api';
+import { DeliveryCard } from './DeliveryViews';
 import {
   AlertList,
   BudgetBar,
@@ -58,12 +59,13 @@ export function GroupReliabilityContent() {
         api.status(),
         api.groupSlos(ref, cursor),
         api.groupAlerts(ref),
+        api.groupDelivery(ref),
       ]),
     [ref, cursor],
   );
   if (data.loading) return <Progress />;
   if (data.error) return <ResponseErrorPanel error={data.error} />;
-  const [status, slos, alerts] = data.value!;
+  const [status, slos, alerts, delivery] = data.value!;
   const exhausted = [
     ...new Set(
       slos.items.filter(s => s.status === 'exhausted').map(s => s.entityRef),
@@ -73,6 +75,13 @@ export function GroupReliabilityContent() {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <SourceNotice status={status} problems={[]} />
+      </Grid>
+      <Grid item xs={12}>
+        <DeliveryCard
+          configured={delivery.configured}
+          metrics={delivery.team.entities ? delivery.team : undefined}
+          subject={`${delivery.team.entities} services measured`}
+        />
       </Grid>
       <Grid item xs={12} md={4}>
         <InfoCard

@@ -93,6 +93,33 @@ function api(over: Partial<SreApi> = {}): SreApi {
       totalCount: 1,
     }),
     groupAlerts: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    entityDelivery: jest.fn().mockResolvedValue({
+      configured: true,
+      metrics: {
+        entityRef: 'component:default/payments-api',
+        signal: 'deployments',
+        periodDays: 30,
+        deployments: 7,
+        deploymentsPerDay: 7 / 30,
+        leadTimeHours: 33,
+        changeFailureRate: 4 / 9,
+        timeToRestoreHours: 2,
+        incidents: 2,
+        computedAt: '2026-11-26T09:00:00Z',
+      },
+    }),
+    groupDelivery: jest.fn().mockResolvedValue({
+      configured: false,
+      team: {
+        entities: 0,
+        deployments: 0,
+        deploymentsPerDay: 0,
+        leadTimeHours: null,
+        changeFailureRate: null,
+        timeToRestoreHours: null,
+      },
+      entities: [],
+    }),
     observability: jest.fn().mockResolvedValue({
       configured: true,
       links: [
@@ -136,6 +163,10 @@ describe('EntityReliabilityContent', () => {
       }),
     ).toBeInTheDocument();
     expect(screen.getByText('HighErrorRate')).toBeInTheDocument();
+    expect(screen.getByText('0.23 / day')).toBeInTheDocument();
+    expect(screen.getByText('33 h')).toBeInTheDocument();
+    expect(screen.getByText('44%')).toBeInTheDocument();
+    expect(screen.getByText('2.0 h')).toBeInTheDocument();
     expect(
       await screen.findByRole('link', { name: /Grafana/ }),
     ).toHaveAttribute(
