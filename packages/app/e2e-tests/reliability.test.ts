@@ -52,4 +52,10 @@ test('a developer sees the error budgets of a service, and its team every SLO wo
     candidates.getByRole('link', { name: 'cart-service' }),
   ).toBeVisible();
   await shot(page, 'reliability-group');
+
+  // The home page says which of the team's SLOs burn.
+  await page.goto('/');
+  await expect(page.getByText('SLOs burning')).toBeVisible();
+  await expect(page.getByText('Budget exhausted').first()).toBeVisible();
+  await shot(page, 'home-with-slos');
 });
