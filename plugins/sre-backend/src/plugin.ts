@@ -203,13 +203,20 @@ export const srePlugin = createBackendPlugin({
 
         const every =
           config?.getOptionalNumber('evaluation.frequencySeconds') ?? 60;
+        // SLO files are read every five minutes, and every minute while the
+        // catalog has none yet (just after the first start).
+        let lastSync = 0;
+        let found = 0;
         await deps.scheduler.scheduleTask({
           id: 'sre-slo-definitions',
-          frequency: { minutes: 5 },
+          frequency: { minutes: 1 },
           timeout: { minutes: 5 },
           initialDelay: { seconds: 10 },
           fn: async () => {
-            await definitions.sync();
+            if (found > 0 && Date.now() - lastSync < 5 * 60_000) return;
+            const synced = await definitions.sync();
+            lastSync = Date.now();
+            found = synced.slos + synced.problems;
           },
         });
         await deps.scheduler.scheduleTask({
