@@ -42,7 +42,7 @@ export async function startDemoPrometheus(options: {
   if (first) historyEnd = Math.floor(Date.now() / 1000);
   options.logger.info(
     first
-      ? `Starting the demo Prometheus with ${DEMO_HISTORY_DAYS} days of demo traffic (once, about half a minute)`
+      ? `Starting the demo Prometheus with ${DEMO_HISTORY_DAYS} days of demo traffic (once, about a minute, in the background)`
       : 'Starting the demo Prometheus',
   );
   const prometheus = await LocalPrometheus.start({
