@@ -48,7 +48,7 @@ test('a developer creates a new service and finds it in the catalog', async ({
 }) => {
   test.setTimeout(240_000);
   await signInAs(page, 'Ben Okafor');
-  await chooseTemplate(page, 'New service (TypeScript)', 'new-service');
+  await chooseTemplate(page, 'New service', 'new-service');
   const name = `parcel-tracker-${Date.now().toString(36)}`;
   await page.getByLabel('Name').first().fill(name);
   await page

