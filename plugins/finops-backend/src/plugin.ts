@@ -17,7 +17,7 @@ import { CostCatalog } from './service/CostCatalog';
 import { CostImporter } from './service/CostImporter';
 import { CostDigest } from './service/CostDigest';
 import { CostService } from './service/CostService';
-import { loadDemoSpend } from './service/demoSpend';
+import { DemoSpendState, loadDemoSpend } from './service/demoSpend';
 import { readFinopsOptions } from './service/options';
 import { createRouter } from './service/router';
 
@@ -137,16 +137,24 @@ export const finopsPlugin = createBackendPlugin({
         }
 
         if (options.demo) {
+          const demoState: DemoSpendState = {};
           await deps.scheduler.scheduleTask({
             id: 'finops-demo-spend',
             // Cheap when the demo year is current; soon after start it waits
             // for the catalog to have read the demo organisation.
-            frequency: { minutes: 2 },
+            frequency: { minutes: 1 },
             timeout: { minutes: 10 },
             initialDelay: { seconds: 15 },
             scope: 'global',
             fn: () =>
-              loadDemoSpend({ ...deps, store, catalog, importer, options }),
+              loadDemoSpend({
+                ...deps,
+                store,
+                catalog,
+                importer,
+                options,
+                state: demoState,
+              }),
           });
         }
       },

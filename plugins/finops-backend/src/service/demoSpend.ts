@@ -7,9 +7,22 @@ import { FinopsOptions } from './options';
 
 export const DEMO_SOURCE = 'focus:demo';
 
+/** What the last demo load saw, kept by the caller between runs. */
+export interface DemoSpendState {
+  components?: number;
+  /** Growth of the catalog reloads the year only this soon after start. */
+  settleUntil?: number;
+}
+
+/** The catalog reads the demo organisation well within this. */
+const SETTLE_MS = 10 * 60_000;
+
 /**
  * Imports the demo year through the FOCUS import when the demo data is
- * missing or older than yesterday. Waits for the catalog to have entities.
+ * missing or older than yesterday, or when the catalog has more components
+ * than at the last load, in the first minutes after a start (it reads the
+ * demo organisation in several steps, and other providers may come first).
+ * Waits for the catalog to have components.
  */
 export async function loadDemoSpend(deps: {
   store: FinopsStore;
@@ -17,7 +30,9 @@ export async function loadDemoSpend(deps: {
   importer: CostImporter;
   options: FinopsOptions;
   logger: LoggerService;
+  state: DemoSpendState;
   today?: string;
+  now?: number;
 }) {
   const today = deps.today ?? new Date().toISOString().slice(0, 10);
   const yesterday = addDays(today, -1);
@@ -25,13 +40,19 @@ export async function loadDemoSpend(deps: {
   const last = runs.find(
     r => r.source === DEMO_SOURCE && r.status === 'succeeded',
   );
-  if (last?.to && last.to >= yesterday) return;
   const snapshot = await deps.catalog.snapshot();
   const entities = [...snapshot.entities.values()];
-  if (!entities.some(e => e.kind === 'component')) {
+  const components = entities.filter(e => e.kind === 'component').length;
+  if (!components) {
     deps.logger.info('Demo spend waits for the catalog to have components');
     return;
   }
+  const now = deps.now ?? Date.now();
+  deps.state.settleUntil ??= now + SETTLE_MS;
+  const current = !!last?.to && last.to >= yesterday;
+  // Later services (a new one from a template) get no invented history.
+  const settling = now < deps.state.settleUntil;
+  if (current && (deps.state.components === components || !settling)) return;
   const run = await deps.importer.importFocus({
     source: DEMO_SOURCE,
     input: demoFocusStream({
@@ -42,7 +63,8 @@ export async function loadDemoSpend(deps: {
     }),
     requestedBy: 'service:finops-demo-spend',
   });
+  deps.state.components = components;
   deps.logger.info(
-    `Loaded the demo year of spend: ${run.rowsRead} FOCUS lines, ${run.from}…${run.to}`,
+    `Loaded the demo year of spend for ${components} components: ${run.rowsRead} FOCUS lines, ${run.from}…${run.to}`,
   );
 }
