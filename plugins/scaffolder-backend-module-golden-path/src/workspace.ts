@@ -22,6 +22,17 @@ export function insideWorkspace(
   }
 }
 
+/** The `path` input of actions that work on a repository in the workspace. */
+export const repositoryPathInput = (z: typeof import('zod/v3').z) =>
+  z
+    .string()
+    .optional()
+    .describe('Repository folder in the workspace (default: the workspace)');
+
+/** The folder that input names, inside the workspace. */
+export const repositoryFolder = (workspacePath: string, relative?: string) =>
+  insideWorkspace(workspacePath, relative ?? '.', 'path');
+
 /** Copies a folder's contents without its .git. */
 export async function copyTree(from: string, to: string) {
   await fs.mkdir(to, { recursive: true });

@@ -27,7 +27,8 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SloDefinition, SreStore } from '../src/database/SreStore';
+import { SloDefinition } from '@portal/plugin-sre-common';
+import { SreStore } from '../src/database/SreStore';
 import {
   demoSamples,
   DemoService,

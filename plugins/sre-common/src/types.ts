@@ -1,8 +1,7 @@
 import { BurnRateWindow, SloStatus } from './budget';
 
-/** One SLO of an entity with its latest evaluation. */
-export interface Slo {
-  id: string;
+/** An SLO as its OpenSLO definition declares it. */
+export interface SloDefinition {
   entityRef: string;
   name: string;
   displayName: string;
@@ -15,6 +14,11 @@ export interface Slo {
   sourceType: string;
   goodQuery: string;
   totalQuery: string;
+}
+
+/** One SLO of an entity with its latest evaluation. */
+export interface Slo extends SloDefinition {
+  id: string;
   /** The SLI over the whole window, 0–1; null without data. */
   sli: number | null;
   /** The share of the budget left (below 0: overspent). */
@@ -103,4 +107,14 @@ export interface DeliveryMetrics {
   computedAt: string;
   /** The last computation's error (the values are older), if it failed. */
   lastError?: string;
+}
+
+/** A team's delivery: its entities' deploys added up, medians of medians. */
+export interface TeamDelivery {
+  entities: number;
+  deployments: number;
+  deploymentsPerDay: number;
+  leadTimeHours: number | null;
+  changeFailureRate: number | null;
+  timeToRestoreHours: number | null;
 }

@@ -14,6 +14,7 @@ import {
   SloDefinitionProblem,
   SloHistoryPoint,
   SreSourceStatus,
+  TeamDelivery,
 } from '@portal/plugin-sre-common';
 
 export interface SloPage extends Page<Slo> {
@@ -49,16 +50,6 @@ export interface SreApi {
     groupRef: string,
     cursor?: string,
   ): Promise<Page<ReliabilityAlert>>;
-}
-
-/** A team's delivery measures over its entities. */
-export interface TeamDelivery {
-  entities: number;
-  deployments: number;
-  deploymentsPerDay: number;
-  leadTimeHours: number | null;
-  changeFailureRate: number | null;
-  timeToRestoreHours: number | null;
 }
 
 export const sreApiRef = createApiRef<SreApi>({ id: 'plugin.sre' });

@@ -12,7 +12,7 @@ import {
   SizeCatalogue,
   sizeOf,
 } from '../iac';
-import { insideWorkspace } from '../workspace';
+import { repositoryFolder, repositoryPathInput } from '../workspace';
 import { examples } from './addResource.examples';
 
 const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -60,13 +60,7 @@ export function createAddResourceAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        path: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Repository folder in the workspace (default: the workspace)',
-            ),
+        path: repositoryPathInput,
         name: z =>
           z.string().describe('Name of the resource within the component'),
         type: z => z.string().describe(`One of ${RESOURCE_TYPES.join(', ')}`),
@@ -96,11 +90,7 @@ export function createAddResourceAction(options: {
         'entityRef',
       );
       const owner = entityRefOf(ctx.input.owner, 'group', 'owner');
-      const repo = insideWorkspace(
-        ctx.workspacePath,
-        ctx.input.path ?? '.',
-        'path',
-      );
+      const repo = repositoryFolder(ctx.workspacePath, ctx.input.path);
 
       const declarations = path.join(repo, DECLARATIONS);
       let text: string;

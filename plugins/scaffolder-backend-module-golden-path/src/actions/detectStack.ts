@@ -2,7 +2,7 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { exists, insideWorkspace } from '../workspace';
+import { exists, repositoryFolder, repositoryPathInput } from '../workspace';
 import { examples } from './detectStack.examples';
 
 export type Stack = 'node' | 'python' | 'go' | 'java';
@@ -103,11 +103,7 @@ export function createDetectStackAction() {
     supportsDryRun: true,
     schema: {
       input: {
-        path: z =>
-          z
-            .string()
-            .optional()
-            .describe('Folder in the workspace (default: the workspace)'),
+        path: repositoryPathInput,
       },
       output: {
         stack: z => z.enum(['node', 'python', 'go', 'java']),
@@ -121,11 +117,7 @@ export function createDetectStackAction() {
       },
     },
     async handler(ctx) {
-      const dir = insideWorkspace(
-        ctx.workspacePath,
-        ctx.input.path ?? '.',
-        'path',
-      );
+      const dir = repositoryFolder(ctx.workspacePath, ctx.input.path);
       const detected = await detectStack(dir);
       ctx.logger.info(
         `Detected a ${detected.language} repository (${detected.stack})`,

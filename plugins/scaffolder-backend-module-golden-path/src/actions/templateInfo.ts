@@ -3,7 +3,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Document, parseAllDocuments } from 'yaml';
-import { insideWorkspace } from '../workspace';
+import { repositoryFolder, repositoryPathInput } from '../workspace';
 import { examples } from './templateInfo.examples';
 
 /** Annotations every golden-path repository carries, for upgrades and drift. */
@@ -60,8 +60,7 @@ export function createTemplateReadAction() {
     supportsDryRun: true,
     schema: {
       input: {
-        path: z =>
-          z.string().optional().describe('Repository folder in the workspace'),
+        path: repositoryPathInput,
         currentVersion: z =>
           z
             .string()
@@ -83,11 +82,7 @@ export function createTemplateReadAction() {
       },
     },
     async handler(ctx) {
-      const dir = insideWorkspace(
-        ctx.workspacePath,
-        ctx.input.path ?? '.',
-        'path',
-      );
+      const dir = repositoryFolder(ctx.workspacePath, ctx.input.path);
       const { docs } = await readCatalogInfo(dir);
       const entity = docs
         .find(doc => doc.getIn(['metadata', 'name']))!
@@ -144,19 +139,14 @@ export function createTemplateStampAction() {
     supportsDryRun: true,
     schema: {
       input: {
-        path: z =>
-          z.string().optional().describe('Repository folder in the workspace'),
+        path: repositoryPathInput,
         templateName: z => z.string(),
         templateVersion: z =>
           z.string().regex(/^\d+(\.\d+)*$/, 'a version such as 1.2.0'),
       },
     },
     async handler(ctx) {
-      const dir = insideWorkspace(
-        ctx.workspacePath,
-        ctx.input.path ?? '.',
-        'path',
-      );
+      const dir = repositoryFolder(ctx.workspacePath, ctx.input.path);
       const { file, docs } = await readCatalogInfo(dir);
       const doc = docs.find(d => d.getIn(['metadata', 'name']))!;
       doc.setIn(

@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { testDatabaseIds } from '@portal/test-utils';
-import { SloDefinition, SreStore } from './SreStore';
+import { SloDefinition } from '@portal/plugin-sre-common';
+import { SreStore } from './SreStore';
 
 const def = (
   entityRef: string,

@@ -8,6 +8,7 @@ import {
   Page,
   ReliabilityAlert,
   Slo,
+  SloDefinition,
   SloHistoryPoint,
   SloStatus,
   STATUS_ORDER,
@@ -26,26 +27,17 @@ const HISTORY = 'sre_slo_history';
 const ALERTS = 'sre_alerts';
 const DELIVERY = 'sre_delivery';
 
-/** An SLO as read from its OpenSLO definition. */
-export interface SloDefinition {
-  entityRef: string;
-  name: string;
-  displayName: string;
-  description?: string;
-  target: number;
-  window: string;
-  sourceType: string;
-  goodQuery: string;
-  totalQuery: string;
-}
-
-/** What one evaluation found. */
-export interface SloEvaluation {
-  sli: number | null;
-  errorBudgetRemaining: number | null;
-  burnRates: Partial<Record<BurnRateWindow, number | null>>;
-  status: SloStatus;
-}
+/** An SLO with its latest evaluation (SLOS as s, left join STATE as st). */
+const SLO_COLUMNS = [
+  's.*',
+  'st.sli',
+  'st.budget_remaining',
+  'st.burn_rates',
+  'st.status',
+  'st.evaluated_at',
+  'st.last_error',
+  'st.last_error_at',
+];
 
 export interface AlertInput {
   fingerprint: string;
@@ -81,6 +73,24 @@ export function decodeCursor(cursor?: string): number {
   if (!cursor) return 0;
   const n = Number(Buffer.from(cursor, 'base64url').toString());
   return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
+/** A page from an offset: the items and the cursor of the next page. */
+function pageOf<T>(items: T[], offset: number, total: number): Page<T> {
+  const next = offset + items.length;
+  return {
+    items,
+    totalCount: total,
+    nextCursor: next < total ? encodeCursor(next) : undefined,
+  };
+}
+
+/** What one evaluation found. */
+export interface SloEvaluation {
+  sli: number | null;
+  errorBudgetRemaining: number | null;
+  burnRates: Partial<Record<BurnRateWindow, number | null>>;
+  status: SloStatus;
 }
 
 /** The SRE plugin's tables. */
@@ -237,46 +247,20 @@ export class SreStore {
     const [{ count }] = await base().count({ count: '*' });
     const unknownRank = STATUS_ORDER.indexOf('unknown');
     const rows = await base()
-      .select(
-        's.*',
-        'st.sli',
-        'st.budget_remaining',
-        'st.burn_rates',
-        'st.status',
-        'st.evaluated_at',
-        'st.last_error',
-        'st.last_error_at',
-      )
+      .select(SLO_COLUMNS)
       .orderByRaw(`coalesce(st.status_rank, ${unknownRank}) asc`)
       .orderByRaw('coalesce(st.budget_remaining, 1e9) asc')
       .orderBy('s.entity_ref')
       .orderBy('s.name')
       .offset(offset)
       .limit(limit);
-    const total = Number(count);
-    return {
-      items: rows.map(sloOf),
-      totalCount: total,
-      nextCursor:
-        offset + rows.length < total
-          ? encodeCursor(offset + rows.length)
-          : undefined,
-    };
+    return pageOf(rows.map(sloOf), offset, Number(count));
   }
 
   async getSlo(sloId: string): Promise<Slo | undefined> {
     const row = await this.db(`${SLOS} as s`)
       .leftJoin(`${STATE} as st`, 'st.slo_id', 's.id')
-      .select(
-        's.*',
-        'st.sli',
-        'st.budget_remaining',
-        'st.burn_rates',
-        'st.status',
-        'st.evaluated_at',
-        'st.last_error',
-        'st.last_error_at',
-      )
+      .select(SLO_COLUMNS)
       .where('s.id', sloId)
       .first();
     return row ? sloOf(row) : undefined;
@@ -453,26 +437,7 @@ export class SreStore {
       .orderBy('id')
       .offset(offset)
       .limit(limit);
-    const total = Number(count);
-    return {
-      totalCount: total,
-      nextCursor:
-        offset + rows.length < total
-          ? encodeCursor(offset + rows.length)
-          : undefined,
-      items: rows.map(r => ({
-        id: r.id,
-        entityRef: r.entity_ref,
-        alertName: r.alert_name,
-        status: r.status,
-        severity: r.severity ?? undefined,
-        summary: r.summary ?? undefined,
-        startsAt: r.starts_at,
-        endsAt: r.ends_at ?? undefined,
-        generatorUrl: r.generator_url ?? undefined,
-        receivedAt: r.received_at,
-      })),
-    };
+    return pageOf(rows.map(alertOf), offset, Number(count));
   }
 }
 
@@ -503,5 +468,20 @@ function sloOf(r: any): Slo {
     evaluatedAt: r.evaluated_at ?? undefined,
     lastError: r.last_error ?? undefined,
     lastErrorAt: r.last_error_at ?? undefined,
+  };
+}
+
+function alertOf(r: any): ReliabilityAlert {
+  return {
+    id: r.id,
+    entityRef: r.entity_ref,
+    alertName: r.alert_name,
+    status: r.status,
+    severity: r.severity ?? undefined,
+    summary: r.summary ?? undefined,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at ?? undefined,
+    generatorUrl: r.generator_url ?? undefined,
+    receivedAt: r.received_at,
   };
 }

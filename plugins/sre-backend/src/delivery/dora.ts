@@ -1,4 +1,8 @@
-import { DeliveryMetrics, DeliverySignal } from '@portal/plugin-sre-common';
+import {
+  DeliveryMetrics,
+  DeliverySignal,
+  TeamDelivery,
+} from '@portal/plugin-sre-common';
 
 /** What the repository's history says, read from GitHub. */
 export interface DeliveryHistory {
@@ -11,7 +15,7 @@ export interface DeliveryHistory {
 }
 
 const HOUR = 3_600_000;
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -68,5 +72,25 @@ export function computeDora(
       : null,
     timeToRestoreHours: median(restored),
     incidents: incidents.length,
+  };
+}
+
+/** A team's delivery: deploys added up, medians of its entities' medians. */
+export function teamDelivery(entities: DeliveryMetrics[]): TeamDelivery {
+  const measured = entities.filter(e => e.computedAt);
+  const deployments = measured.reduce((n, e) => n + e.deployments, 0);
+  const values = (pick: (e: DeliveryMetrics) => number | null) =>
+    measured.map(pick).filter((v): v is number => v !== null);
+  const failures = measured.reduce(
+    (n, e) => n + (e.changeFailureRate ?? 0) * e.deployments,
+    0,
+  );
+  return {
+    entities: measured.length,
+    deployments,
+    deploymentsPerDay: measured.reduce((n, e) => n + e.deploymentsPerDay, 0),
+    leadTimeHours: median(values(e => e.leadTimeHours)),
+    changeFailureRate: deployments ? failures / deployments : null,
+    timeToRestoreHours: median(values(e => e.timeToRestoreHours)),
   };
 }

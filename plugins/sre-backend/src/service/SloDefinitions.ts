@@ -14,7 +14,8 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SloDefinitionProblem } from '@portal/plugin-sre-common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SloDefinition, SreStore } from '../database/SreStore';
+import { SloDefinition } from '@portal/plugin-sre-common';
+import { SreStore } from '../database/SreStore';
 import { parseOpenSlo } from './openslo';
 
 /** An OpenSLO file next to the entity's catalog-info.yaml (relative path). */

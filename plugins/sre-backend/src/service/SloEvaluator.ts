@@ -7,7 +7,8 @@ import {
   sloStatus,
 } from '@portal/plugin-sre-common';
 import { SliSource } from '@portal/plugin-sre-node';
-import { SloDefinition, SreStore } from '../database/SreStore';
+import { SloDefinition } from '@portal/plugin-sre-common';
+import { SreStore } from '../database/SreStore';
 
 /** Runs `fn` over items with at most `limit` at a time. */
 export async function eachLimited<T>(

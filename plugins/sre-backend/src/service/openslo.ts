@@ -1,7 +1,6 @@
 import { InputError } from '@backstage/errors';
-import { durationSeconds } from '@portal/plugin-sre-common';
+import { durationSeconds, SloDefinition } from '@portal/plugin-sre-common';
 import { parseAllDocuments } from 'yaml';
-import { SloDefinition } from '../database/SreStore';
 
 /** The placeholder for the evaluation window in SLI queries. */
 export const WINDOW_PLACEHOLDER = '{{window}}';

@@ -13,7 +13,6 @@ import {
 } from '@backstage/plugin-permission-common';
 import { GroupHierarchy, refsOf } from '@portal/catalog-ownership';
 import {
-  DeliveryMetrics,
   sreManagePermission,
   sreReliabilityReadPermission,
   SreSourceStatus,
@@ -23,6 +22,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { SreStore } from '../database/SreStore';
+import { teamDelivery } from '../delivery/dora';
 import { DemoExporter } from '../demo/DemoExporter';
 import { alertmanagerPayload, alertsOf } from './alertmanager';
 import { LinkTemplate, observabilityLinks } from './observability';
@@ -58,33 +58,6 @@ export interface RouterOptions {
   exporter?: DemoExporter;
   entityLabels: string[];
   status: () => SreSourceStatus;
-}
-
-const medianOf = (xs: number[]) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-
-/** A team's delivery: deploys added up, medians of its entities' medians. */
-export function teamDelivery(entities: DeliveryMetrics[]) {
-  const measured = entities.filter(e => e.computedAt);
-  const deployments = measured.reduce((n, e) => n + e.deployments, 0);
-  const values = (pick: (e: DeliveryMetrics) => number | null) =>
-    measured.map(pick).filter((v): v is number => v !== null);
-  const failures = measured.reduce(
-    (n, e) => n + (e.changeFailureRate ?? 0) * e.deployments,
-    0,
-  );
-  return {
-    entities: measured.length,
-    deployments,
-    deploymentsPerDay: measured.reduce((n, e) => n + e.deploymentsPerDay, 0),
-    leadTimeHours: medianOf(values(e => e.leadTimeHours)),
-    changeFailureRate: deployments ? failures / deployments : null,
-    timeToRestoreHours: medianOf(values(e => e.timeToRestoreHours)),
-  };
 }
 
 export async function createRouter(o: RouterOptions): Promise<express.Router> {

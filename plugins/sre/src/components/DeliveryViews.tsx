@@ -1,7 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Grid, Tooltip, Typography } from '@material-ui/core';
-import { DeliveryMetrics } from '@portal/plugin-sre-common';
-import { TeamDelivery } from '../api';
+import { DeliveryMetrics, TeamDelivery } from '@portal/plugin-sre-common';
 
 export function hours(h: number | null): string {
   if (h === null) return '–';
