@@ -7,3 +7,10 @@
 export { GroupHierarchy, refsOf } from './GroupHierarchy';
 export { GroupTree } from './GroupTree';
 export type { GroupNode } from './GroupTree';
+export {
+  PROJECT_SLUG_ANNOTATION,
+  repositoryOfLocation,
+  sourceRepositoryOf,
+  trustedProjectSlug,
+} from './repository';
+export type { RepositoryOptions } from './repository';
