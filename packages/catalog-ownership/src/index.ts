@@ -14,3 +14,10 @@ export {
   trustedProjectSlug,
 } from './repository';
 export type { RepositoryOptions } from './repository';
+export { MACHINE_GRANTS, MachineIdentities } from './MachineIdentities';
+export type {
+  Caller,
+  CiIdentityRule,
+  MachineGrant,
+  MachineIdentityOptions,
+} from './MachineIdentities';
