@@ -6,38 +6,109 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { secopsPlugin } from './plugin';
 
 const fixtures = path.resolve(__dirname, '../../../fixtures');
 const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name));
 
-const payments = {
+const component = (name: string, owner: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'payments-api', namespace: 'default' },
-  spec: { owner: 'group:default/team-checkout', type: 'service' },
+  metadata: {
+    name,
+    namespace: 'default',
+    annotations: {
+      'backstage.io/managed-by-origin-location': `url:https://github.com/acme/${name}/blob/main/catalog-info.yaml`,
+    },
+  },
+  spec: { owner, type: 'service' },
+});
+const payments = component('payments-api', 'group:default/team-checkout');
+const cart = component('cart-service', 'group:default/team-catalog');
+
+/** GitHub Actions OIDC tokens bound to their repository; two granted machines. */
+const machineConfig = {
+  machineIdentity: {
+    ci: [
+      { subjectPrefix: 'external:github-actions:repo:', host: 'github.com' },
+    ],
+    grants: [
+      { subject: 'siem', allow: ['secops.export'] },
+      { subject: 'security-scanner', allow: ['secops.upload', 'secops.read'] },
+    ],
+  },
 };
+/** A machine's bearer token with the given verified subject. */
+const machineHeader = (subject: string) =>
+  mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(subject),
+    targetPluginId: 'secops',
+  });
+/** The token of a CI run of a GitHub repository, as jwks access makes it. */
+const ciHeader = (repository: string) =>
+  machineHeader(
+    `external:github-actions:repo:${repository}:ref:refs/heads/main`,
+  );
+const securityLead = mockCredentials.user.header('user:default/security-lead');
+
+/** What the auditor was told: each event's id, final status and error. */
+type AuditRecord = { eventId: string; status: string; error?: string };
 
 async function start(
   options: {
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    /** A policy by permission name, instead of one answer for all. */
+    policy?: (permission: string) => AuthorizeResult;
     config?: object;
+    audit?: AuditRecord[];
   } = {},
 ) {
+  const policy = options.policy;
   const { server } = await startTestBackend({
     features: [
       secopsPlugin,
-      catalogServiceMock.factory({ entities: [payments] }),
-      mockServices.permissions.factory({
-        result: options.permission ?? AuthorizeResult.ALLOW,
-      }),
+      catalogServiceMock.factory({ entities: [payments, cart] }),
+      policy
+        ? mockServices.permissions.mock({
+            authorize: async requests =>
+              requests.map(r => ({ result: policy(r.permission.name) })),
+          }).factory
+        : mockServices.permissions.factory({
+            result: options.permission ?? AuthorizeResult.ALLOW,
+          }),
       mockServices.rootConfig.factory({ data: options.config ?? {} }),
+      ...(options.audit ? [auditorInto(options.audit).factory] : []),
     ],
   });
   return server;
+}
+
+function auditorInto(records: AuditRecord[]) {
+  return mockServices.auditor.mock({
+    createEvent: async ({ eventId, request: req }) => {
+      const record: AuditRecord = { eventId, status: 'initiated' };
+      records.push(record);
+      // As the real auditor does: the caller's address, read each time.
+      const address = () => req?.ip;
+      address();
+      return {
+        success: async () => {
+          address();
+          record.status = 'succeeded';
+        },
+        fail: async ({ error }) => {
+          address();
+          record.status = 'failed';
+          record.error = error.message;
+        },
+      };
+    },
+  });
 }
 
 const upload = (
@@ -112,12 +183,12 @@ describe('secops backend', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('accepts uploads from CI as a service principal', async () => {
-    const server = await start();
+  it("accepts uploads from the entity's own CI", async () => {
+    const server = await start({ config: machineConfig });
     const res = await request(server)
       .post('/api/secops/reports')
       .query({ ...trivyQuery, format: 'sarif', tool: 'trivy' })
-      .set('authorization', mockCredentials.service.header())
+      .set('authorization', ciHeader('acme/payments-api'))
       .send(fixture('sarif/trivy-alpine-310.sarif'));
     expect(res.status).toBe(201);
   });
@@ -309,7 +380,14 @@ describe('secops backend', () => {
       const decide = (decision: string) =>
         request(server)
           .post(`/api/secops/exemptions/${requested.body.id}/decision`)
+          .set('authorization', securityLead)
           .send({ decision, comment: 'Accepted until the base image moves.' });
+      // Separation of duties: the one who asked cannot decide.
+      const own = await request(server)
+        .post(`/api/secops/exemptions/${requested.body.id}/decision`)
+        .send({ decision: 'approve' });
+      expect(own.status).toBe(403);
+      expect(own.body.error.message).toMatch(/You asked for this exemption/);
       const approved = await decide('approve');
       expect(approved.status).toBe(200);
       expect(approved.body).toMatchObject({ status: 'approved', active: true });
@@ -402,7 +480,7 @@ describe('secops backend', () => {
       request(server)
         .get('/api/secops/export/events')
         .query(cursor ? { cursor } : {})
-        .set('authorization', mockCredentials.service.header())
+        .set('authorization', machineHeader('siem'))
         .buffer(true)
         .parse((res, callback) => {
           let text = '';
@@ -418,7 +496,7 @@ describe('secops backend', () => {
         .map(line => JSON.parse(line));
 
     it('streams findings, gate decisions and exemptions as OCSF, once each, by cursor', async () => {
-      const server = await start();
+      const server = await start({ config: machineConfig });
       const report = fixture('trivy/trivy-alpine-310-image.json');
       const first = await upload(server, trivyQuery, report);
       await upload(server, trivyQuery, report);
@@ -464,6 +542,181 @@ describe('secops backend', () => {
         .get('/api/secops/export/events')
         .query({ cursor: '1; drop table secops_events' });
       expect(res.status).toBe(400);
+    });
+  });
+
+  describe('trust boundaries', () => {
+    const gateFor = (
+      server: Awaited<ReturnType<typeof start>>,
+      authorization: string,
+      entityRef = trivyQuery.entityRef,
+    ) =>
+      request(server)
+        .post('/api/secops/gate')
+        .set('authorization', authorization)
+        .send({ entityRef });
+
+    it("a CI token of one repository cannot upload for, gate or read another repository's entity", async () => {
+      const audit: AuditRecord[] = [];
+      const server = await start({ config: machineConfig, audit });
+      const report = fixture('trivy/trivy-alpine-310-image.json');
+      const asPayments = ciHeader('acme/payments-api');
+
+      const own = await request(server)
+        .post('/api/secops/reports')
+        .query(trivyQuery)
+        .set('authorization', asPayments)
+        .send(report);
+      expect(own.status).toBe(201);
+
+      const other = await request(server)
+        .post('/api/secops/reports')
+        .query({ ...trivyQuery, entityRef: 'component:default/cart-service' })
+        .set('authorization', asPayments)
+        .send(report);
+      expect(other.status).toBe(403);
+      expect(other.body.error.message).toBe(
+        'The CI of github.com/acme/payments-api may not upload reports for or ask the gate about component:default/cart-service: it was registered from github.com/acme/cart-service',
+      );
+      expect(
+        (await gateFor(server, asPayments, 'component:default/cart-service'))
+          .status,
+      ).toBe(403);
+      expect((await gateFor(server, asPayments)).status).toBe(200);
+      const read = await request(server)
+        .get('/api/secops/entities/component/default/cart-service/findings')
+        .set('authorization', asPayments);
+      expect(read.status).toBe(403);
+      const readOwn = await request(server)
+        .get('/api/secops/entities/component/default/payments-api/summary')
+        .set('authorization', asPayments);
+      expect(readOwn.status).toBe(200);
+
+      // Nothing was written for the other entity, and each refusal is audited.
+      const cartSummary = await request(server).get(
+        '/api/secops/entities/component/default/cart-service/summary',
+      );
+      expect(cartSummary.body.lastScanAt).toBeUndefined();
+      expect(audit).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            eventId: 'report-upload',
+            status: 'failed',
+            error: expect.stringMatching(/may not upload reports/),
+          }),
+          expect.objectContaining({
+            eventId: 'gate-decision',
+            status: 'failed',
+          }),
+        ]),
+      );
+    });
+
+    it('organisation-wide reads and exports need a granted machine, not a CI token', async () => {
+      const audit: AuditRecord[] = [];
+      const server = await start({ config: machineConfig, audit });
+      const asPayments = ciHeader('acme/payments-api');
+      const exported = await request(server)
+        .get('/api/secops/export/events')
+        .set('authorization', asPayments);
+      expect(exported.status).toBe(403);
+      expect(exported.body.error.message).toMatch(
+        /needs the secops.export grant/,
+      );
+      expect(audit.find(a => a.eventId === 'siem-export')?.status).toBe(
+        'failed',
+      );
+      const posture = await request(server)
+        .get('/api/secops/groups/default/team-checkout/posture')
+        .set('authorization', asPayments);
+      expect(posture.status).toBe(403);
+
+      const siem = await request(server)
+        .get('/api/secops/export/events')
+        .set('authorization', machineHeader('siem'));
+      expect(siem.status).toBe(200);
+      // The SIEM may export, and nothing else.
+      const siemUpload = await request(server)
+        .post('/api/secops/reports')
+        .query(trivyQuery)
+        .set('authorization', machineHeader('siem'))
+        .send(fixture('trivy/trivy-alpine-310-image.json'));
+      expect(siemUpload.status).toBe(403);
+      const scanner = await request(server)
+        .post('/api/secops/reports')
+        .query({ ...trivyQuery, entityRef: 'component:default/cart-service' })
+        .set('authorization', machineHeader('security-scanner'))
+        .send(fixture('trivy/trivy-alpine-310-image.json'));
+      expect(scanner.status).toBe(201);
+    });
+
+    it('a service token that is neither bound nor granted opens nothing', async () => {
+      const server = await start({ config: machineConfig });
+      const skeletonKey = mockCredentials.service.header();
+      const calls = [
+        request(server)
+          .post('/api/secops/reports')
+          .query(trivyQuery)
+          .set('authorization', skeletonKey)
+          .send(fixture('trivy/trivy-alpine-310-image.json')),
+        gateFor(server, skeletonKey),
+        request(server)
+          .get('/api/secops/entities/component/default/payments-api/findings')
+          .set('authorization', skeletonKey),
+        request(server)
+          .get('/api/secops/export/events')
+          .set('authorization', skeletonKey),
+        request(server)
+          .get('/api/secops/groups/default/team-checkout/trend')
+          .set('authorization', skeletonKey),
+      ];
+      for (const res of await Promise.all(calls)) {
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toMatch(
+          /neither a CI identity of a repository .* nor granted anything/,
+        );
+      }
+    });
+
+    it('the gated team cannot pass its own gate by uploading an empty report', async () => {
+      const server = await start({
+        config: machineConfig,
+        // An owner: may upload and read, is not in the security team.
+        policy: name =>
+          name === 'secops.exemption.decide'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      });
+      const grype = { entityRef: trivyQuery.entityRef, tool: 'grype' };
+      const empty =
+        '{"matches": [], "source": {"type": "image"}, "descriptor": {"name": "grype"}}';
+      const ci = await request(server)
+        .post('/api/secops/reports')
+        .query(grype)
+        .set('authorization', ciHeader('acme/payments-api'))
+        .send(fixture('grype/grype-presenter-image-golden.json'));
+      expect(ci.status).toBe(201);
+      const owner = mockCredentials.user.header('user:default/payments-dev');
+      expect((await gateFor(server, owner)).body.passed).toBe(false);
+
+      const byHand = await request(server)
+        .post('/api/secops/reports')
+        .query({ ...grype, format: 'grype' })
+        .set('authorization', owner)
+        .send(empty);
+      expect(byHand.status).toBe(201);
+      expect(byHand.body).toMatchObject({ fixed: 0, closesMissing: false });
+      expect((await gateFor(server, owner)).body.passed).toBe(false);
+
+      // The entity's own CI scanning without the findings does close them.
+      const rescan = await request(server)
+        .post('/api/secops/reports')
+        .query({ ...grype, format: 'grype' })
+        .set('authorization', ciHeader('acme/payments-api'))
+        .send(empty);
+      expect(rescan.body).toMatchObject({ closesMissing: true });
+      expect(rescan.body.fixed).toBeGreaterThan(0);
+      expect((await gateFor(server, owner)).body.passed).toBe(true);
     });
   });
 
@@ -571,6 +824,72 @@ describe('secops backend', () => {
         .send(bomb);
       expect(res.status).toBe(413);
       expect(res.body.error.message).toMatch(/once decompressed/);
+    });
+
+    it('an oversized gzip upload streamed over a real socket gets 413, audited, and the server lives', async () => {
+      const audit: AuditRecord[] = [];
+      const server = await start({
+        config: { secops: { limits: { maxReportBytes: 1024 * 1024 } } },
+        audit,
+      });
+      const { port } = server.address() as AddressInfo;
+      // Chunked (no content-length), as CI's curl sends a piped gzip: the
+      // limit is found while the body is still arriving.
+      const answer = await new Promise<{ status: number; body: string }>(
+        (resolve, reject) => {
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: `/api/secops/reports?entityRef=${encodeURIComponent(
+                trivyQuery.entityRef,
+              )}&tool=trivy`,
+              headers: {
+                'content-type': 'application/octet-stream',
+                'content-encoding': 'gzip',
+                'transfer-encoding': 'chunked',
+              },
+            },
+            res => {
+              let body = '';
+              res.on('data', chunk => {
+                body += chunk;
+              });
+              res.on('end', () => resolve({ status: res.statusCode!, body }));
+            },
+          );
+          req.on('error', reject);
+          const gzip = createGzip();
+          gzip.pipe(req);
+          let sent = 0;
+          const more = () => {
+            // 32 MiB of spaces, written as the socket takes them.
+            while (sent < 32 * 1024 * 1024) {
+              sent += 256 * 1024;
+              if (!gzip.write(Buffer.alloc(256 * 1024, ' '))) {
+                gzip.once('drain', more);
+                return;
+              }
+            }
+            gzip.end();
+          };
+          more();
+        },
+      );
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).error.message).toMatch(
+        /once decompressed/,
+      );
+      expect(audit).toEqual([
+        {
+          eventId: 'report-upload',
+          status: 'failed',
+          error: expect.stringMatching(/once decompressed/),
+        },
+      ]);
+      const alive = await request(server).get('/api/secops/formats');
+      expect(alive.status).toBe(200);
     });
 
     it('more findings than the limit gets 400', async () => {

@@ -8,7 +8,7 @@ import {
   ReportParser,
   secopsParsersExtensionPoint,
 } from '@portal/plugin-secops-node';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import { GroupHierarchy, MachineIdentities } from '@portal/catalog-ownership';
 import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
@@ -69,6 +69,7 @@ export const secopsPlugin = createBackendPlugin({
             options,
             gates: readGatePolicies(deps.config),
             groups: new GroupHierarchy(deps.catalog, deps.auth),
+            machines: MachineIdentities.fromConfig(deps.config),
           }),
         );
 

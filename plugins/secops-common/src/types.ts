@@ -168,6 +168,12 @@ export interface IngestResult {
   unchanged: number;
   /** Open findings of this tool and entity that the report no longer has. */
   fixed: number;
+  /**
+   * Whether this upload could fix findings it no longer has: only scans
+   * from the entity's own CI or the security team do; a report a team
+   * uploads by hand adds findings and never closes them.
+   */
+  closesMissing: boolean;
 }
 
 /** A page of a list, with the cursor for the next one. */

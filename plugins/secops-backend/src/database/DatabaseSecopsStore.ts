@@ -276,11 +276,15 @@ export class DatabaseSecopsStore implements SecopsStore {
           seenAgain.push(row.id);
         }
       }
-      const toFix = existing
-        .filter(
-          row => row.status === 'open' && !byFingerprint.has(row.fingerprint),
-        )
-        .map(row => row.id);
+      const closes = input.closesMissing ?? true;
+      const toFix = closes
+        ? existing
+            .filter(
+              row =>
+                row.status === 'open' && !byFingerprint.has(row.fingerprint),
+            )
+            .map(row => row.id)
+        : [];
 
       await inChunks(toCreate, INSERT_CHUNK, chunk =>
         tx(FINDINGS).insert(
@@ -370,6 +374,7 @@ export class DatabaseSecopsStore implements SecopsStore {
         reopened: toReopen.length,
         unchanged: seenAgain.length,
         fixed: toFix.length,
+        closesMissing: closes,
       };
       await tx(SCANS).insert({
         id: scanId,

@@ -22,6 +22,8 @@ export interface IngestInput {
   uploadedBy: string;
   reportSha256: string;
   findings: ParsedFinding[];
+  /** Whether open findings missing from the report are fixed (default). */
+  closesMissing?: boolean;
 }
 
 /** A finding as stored, before SLAs are applied. */

@@ -25,6 +25,12 @@ export interface UploadedReport {
   uploadedBy: string;
   /** The decoded report. */
   body: Buffer | ReportSource;
+  /**
+   * Whether open findings of this tool that the report no longer has are
+   * fixed (default). False for reports people upload by hand: they add,
+   * never close.
+   */
+  closesMissing?: boolean;
 }
 
 /**
@@ -89,6 +95,7 @@ export class ReportIngester {
         uploadedBy: report.uploadedBy,
         reportSha256: source.sha256,
         findings,
+        closesMissing: report.closesMissing ?? true,
       },
       now,
     );

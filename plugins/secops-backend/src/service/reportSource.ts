@@ -92,16 +92,28 @@ export async function spoolUpload(
       ),
     chunk => hash.update(chunk),
   );
-  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
-    body,
-    sent,
-  ];
+  // The request is piped in, not part of the pipeline: a refusal must not
+  // destroy it, or the 413 could never be answered (nor the refusal
+  // audited, which reads the caller's address from its socket). What is
+  // left of a refused body is read and dropped.
+  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [sent];
   if (contentEncoding === 'gzip') stages.push(zlib.createGunzip());
   if (contentEncoding === 'deflate') stages.push(zlib.createInflate());
   stages.push(decoded, fs.createWriteStream(file));
+  const cutOff = () =>
+    sent.destroy(
+      Object.assign(new Error('The upload was cut off before its end'), {
+        code: 'ERR_STREAM_PREMATURE_CLOSE',
+      }),
+    );
+  body.once('aborted', cutOff);
+  body.once('error', cutOff);
+  body.pipe(sent);
   try {
     await (pipeline as (...streams: unknown[]) => Promise<void>)(...stages);
   } catch (error) {
+    body.unpipe(sent);
+    body.resume();
     await dispose();
     if (error instanceof PayloadTooLargeError) {
       throw error;
@@ -117,6 +129,9 @@ export async function spoolUpload(
       throw new InputError('The upload was cut off before its end');
     }
     throw error;
+  } finally {
+    body.off('aborted', cutOff);
+    body.off('error', cutOff);
   }
   return {
     size: decoded.bytes,

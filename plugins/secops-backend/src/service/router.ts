@@ -27,7 +27,12 @@ import {
 } from '@portal/plugin-secops-common';
 import { evaluateGate } from './gates';
 import { toOcsf } from '../siem/ocsf';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import {
+  Caller,
+  GroupHierarchy,
+  MachineGrant,
+  MachineIdentities,
+} from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
@@ -91,6 +96,7 @@ export interface RouterOptions {
   options: SecopsOptions;
   gates: GatePolicy[];
   groups: GroupHierarchy;
+  machines: MachineIdentities;
 }
 
 const postureQuery = z
@@ -169,15 +175,38 @@ export async function createRouter(
     options,
     gates,
     groups,
+    machines,
   } = deps;
   const router = Router();
 
-  /** Refuses unless the policy lets these credentials act on the entity. */
+  /**
+   * Refuses unless the caller may act on the entity: people as the policy
+   * says; a CI run only on the entities of its own repository; other
+   * machines only with the grant for every entity.
+   */
   async function authorize(
     credentials: BackstageCredentials,
     permission: ResourcePermission<'catalog-entity'>,
     entityRef: string,
   ) {
+    const caller = machines.classify(credentials);
+    if (caller.type !== 'user') {
+      const grant: MachineGrant =
+        permission === secopsFindingsReadPermission
+          ? 'secops.read'
+          : 'secops.upload';
+      const action =
+        permission === secopsFindingsReadPermission
+          ? 'see the findings of'
+          : 'upload reports for or ask the gate about';
+      machines.requireEntity(
+        caller,
+        await requireEntity(entityRef),
+        grant,
+        action,
+      );
+      return caller;
+    }
     const [decision] = await permissions.authorize(
       [{ permission, resourceRef: entityRef }],
       { credentials },
@@ -193,6 +222,31 @@ export async function createRouter(
         `You may not ${what[permission.name]} ${entityRef}`,
       );
     }
+    return caller;
+  }
+
+  /** Whether the caller is in the security organisation (the policy says). */
+  async function isSecurity(caller: Caller) {
+    if (caller.type !== 'user') return false;
+    const [decision] = await permissions.authorize(
+      [{ permission: secopsExemptionDecidePermission }],
+      { credentials: caller.credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  /**
+   * Organisation-wide reads: for machines only with the grant; for people
+   * the route asks the policy.
+   */
+  function requireMachineGrant(
+    credentials: BackstageCredentials,
+    grant: MachineGrant,
+    what: string,
+  ) {
+    const caller = machines.classify(credentials);
+    machines.requireGrant(caller, grant, what);
+    return caller;
   }
 
   async function requireEntity(entityRef: string) {
@@ -247,8 +301,19 @@ export async function createRouter(
     });
     let report: SpooledReport | undefined;
     try {
-      await authorize(credentials, secopsReportUploadPermission, entityRef);
+      const caller = await authorize(
+        credentials,
+        secopsReportUploadPermission,
+        entityRef,
+      );
       await requireEntity(entityRef);
+      // Gate integrity: a scan closes the findings it no longer has only
+      // when it comes from a machine bound to the entity (its own CI) or
+      // granted, or from the security team. A report a team uploads by
+      // hand adds and re-opens findings, never closes them, so the gated
+      // team cannot pass its own gate with an empty report.
+      const closesMissing =
+        caller.type !== 'user' || (await isSecurity(caller));
       report = await spoolUpload(
         req,
         req.header('content-encoding') ?? 'identity',
@@ -260,12 +325,18 @@ export async function createRouter(
         format: query.format,
         commitSha: query.commit,
         branch: query.branch,
-        uploadedBy: principalOf(credentials),
+        uploadedBy: caller.principal,
         body: report,
+        closesMissing,
       });
       await auditorEvent.success({ meta: { ...result } });
       res.status(201).json(result);
     } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        // What is left of the body is not read: end the connection after
+        // the answer.
+        res.setHeader('connection', 'close');
+      }
       await auditorEvent.fail({ error: error as Error });
       throw error;
     } finally {
@@ -329,23 +400,38 @@ export async function createRouter(
     });
     const body = parse(gateBody, req.body);
     const entityRef = entityRefOf(body.entityRef);
-    await authorize(credentials, secopsFindingsReadPermission, entityRef);
-    const entity = await requireEntity(entityRef);
-    const decision = await evaluateGate(store, entity, gates, new Date());
     const auditorEvent = await auditor.createEvent({
       eventId: 'gate-decision',
-      severityLevel: decision.passed ? 'low' : 'medium',
+      severityLevel: 'medium',
       request: req,
-      meta: { entityRef, gate: decision.gate, passed: decision.passed },
+      meta: { entityRef },
     });
-    const decisionId = await store.recordGateDecision({
-      ...decision,
-      commitSha: body.commit,
-      branch: body.branch,
-      requestedBy: principalOf(credentials),
-    });
-    await auditorEvent.success({ meta: { decisionId } });
-    res.json({ ...decision, decisionId });
+    try {
+      // A person asks with read access; a machine must be the entity's
+      // own CI (or hold secops.upload).
+      const caller = await authorize(
+        credentials,
+        credentials.principal.type === 'user'
+          ? secopsFindingsReadPermission
+          : secopsReportUploadPermission,
+        entityRef,
+      );
+      const entity = await requireEntity(entityRef);
+      const decision = await evaluateGate(store, entity, gates, new Date());
+      const decisionId = await store.recordGateDecision({
+        ...decision,
+        commitSha: body.commit,
+        branch: body.branch,
+        requestedBy: caller.principal,
+      });
+      await auditorEvent.success({
+        meta: { gate: decision.gate, passed: decision.passed, decisionId },
+      });
+      res.json({ ...decision, decisionId });
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
   });
 
   router.get(`${entityPath}/gate`, async (req: EntityRequest, res) => {
@@ -363,36 +449,36 @@ export async function createRouter(
 
   router.post('/findings/:id/exemptions', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const body = parse(exemptionBody, req.body);
-    const finding = await store.getFinding(req.params.id);
-    if (!finding) {
-      throw new NotFoundError(`There is no finding ${req.params.id}`);
-    }
-    await authorize(
-      credentials,
-      secopsExemptionRequestPermission,
-      finding.entityRef,
-    );
-    const now = new Date();
-    const expiresAt = new Date(body.expiresAt);
-    if (expiresAt.getTime() <= now.getTime()) {
-      throw new InputError('expiresAt must be in the future');
-    }
-    if (expiresAt.getTime() > now.getTime() + MAX_EXEMPTION_DAYS * 86400000) {
-      throw new InputError(
-        `An exemption lasts at most ${MAX_EXEMPTION_DAYS} days`,
-      );
-    }
-    if (finding.status !== 'open') {
-      throw new InputError('Only open findings can be exempted');
-    }
     const auditorEvent = await auditor.createEvent({
       eventId: 'exemption-request',
       severityLevel: 'medium',
       request: req,
-      meta: { findingId: finding.id, entityRef: finding.entityRef },
+      meta: { findingId: req.params.id },
     });
     try {
+      const body = parse(exemptionBody, req.body);
+      const finding = await store.getFinding(req.params.id);
+      if (!finding) {
+        throw new NotFoundError(`There is no finding ${req.params.id}`);
+      }
+      await authorize(
+        credentials,
+        secopsExemptionRequestPermission,
+        finding.entityRef,
+      );
+      const now = new Date();
+      const expiresAt = new Date(body.expiresAt);
+      if (expiresAt.getTime() <= now.getTime()) {
+        throw new InputError('expiresAt must be in the future');
+      }
+      if (expiresAt.getTime() > now.getTime() + MAX_EXEMPTION_DAYS * 86400000) {
+        throw new InputError(
+          `An exemption lasts at most ${MAX_EXEMPTION_DAYS} days`,
+        );
+      }
+      if (finding.status !== 'open') {
+        throw new InputError('Only open findings can be exempted');
+      }
       const exemption = await store.createExemption(
         {
           findingId: finding.id,
@@ -403,7 +489,9 @@ export async function createRouter(
         },
         now,
       );
-      await auditorEvent.success({ meta: { exemptionId: exemption.id } });
+      await auditorEvent.success({
+        meta: { exemptionId: exemption.id, entityRef: finding.entityRef },
+      });
       res.status(201).json(exemption);
     } catch (error) {
       await auditorEvent.fail({ error: error as Error });
@@ -413,15 +501,28 @@ export async function createRouter(
 
   router.post('/exemptions/:id/decision', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const body = parse(decisionBody, req.body);
-    await requireBasic(credentials, 'approve or reject exemptions');
     const auditorEvent = await auditor.createEvent({
       eventId: 'exemption-decision',
       severityLevel: 'high',
       request: req,
-      meta: { exemptionId: req.params.id, decision: body.decision },
+      meta: { exemptionId: req.params.id },
     });
     try {
+      const body = parse(decisionBody, req.body);
+      await requireBasic(credentials, 'approve or reject exemptions');
+      const requested = await store.getExemption(req.params.id, new Date());
+      if (!requested) {
+        throw new NotFoundError(`There is no exemption ${req.params.id}`);
+      }
+      // Separation of duties: nobody decides their own request.
+      if (
+        requested.requestedBy.toLowerCase() ===
+        principalOf(credentials).toLowerCase()
+      ) {
+        throw new NotAllowedError(
+          'You asked for this exemption: someone else in the security team must decide it',
+        );
+      }
       const exemption = await store.decideExemption(
         req.params.id,
         {
@@ -431,7 +532,7 @@ export async function createRouter(
         },
         new Date(),
       );
-      await auditorEvent.success();
+      await auditorEvent.success({ meta: { decision: body.decision } });
       res.json(exemption);
     } catch (error) {
       await auditorEvent.fail({ error: error as Error });
@@ -474,6 +575,11 @@ export async function createRouter(
     credentials: BackstageCredentials,
     groupRef: string,
   ) {
+    requireMachineGrant(
+      credentials,
+      'secops.read',
+      "read a group's security posture",
+    );
     const owned = await groups.ownedEntities(groupRef, {
       kinds: ['Component', 'Resource', 'System'],
       fields: ['metadata.title', 'spec.owner', 'spec.type'],
@@ -651,12 +757,27 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    if (credentials.principal.type === 'user') {
-      await requireBasic(
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'siem-export',
+      severityLevel: 'medium',
+      request: req,
+    });
+    try {
+      const caller = requireMachineGrant(
         credentials,
+        'secops.export',
         'export security events',
-        secopsOrganisationReadPermission,
       );
+      if (caller.type === 'user') {
+        await requireBasic(
+          credentials,
+          'export security events',
+          secopsOrganisationReadPermission,
+        );
+      }
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
     }
     const query = parse(
       z
@@ -677,6 +798,7 @@ export async function createRouter(
     const next = events.length
       ? events[events.length - 1].id
       : query.cursor ?? '0';
+    await auditorEvent.success({ meta: { events: events.length, next } });
     res.setHeader('content-type', 'application/x-ndjson');
     res.setHeader('x-next-cursor', next);
     res.send(events.map(e => `${JSON.stringify(toOcsf(e))}\n`).join(''));
