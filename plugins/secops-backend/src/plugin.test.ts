@@ -63,7 +63,9 @@ async function start(
   options: {
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     /** A policy by permission name, instead of one answer for all. */
-    policy?: (permission: string) => AuthorizeResult;
+    policy?: (
+      permission: string,
+    ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     config?: object;
     audit?: AuditRecord[];
   } = {},
