@@ -148,19 +148,26 @@ const policyPermissions = createServiceFactory({
   },
 });
 
-async function start(finops: object = {}) {
+async function start(finops: object = {}, config: object = {}) {
   const { server } = await startTestBackend({
     features: [
       finopsPlugin,
       catalogServiceMock.factory({ entities }),
       policyPermissions,
       mockServices.rootConfig.factory({
-        data: { finops: { currency: 'USD', ...finops } },
+        data: { finops: { currency: 'USD', ...finops }, ...config },
       }),
     ],
   });
   return server;
 }
+
+/** A machine's bearer token with the given verified subject. */
+const machine = (subject: string) =>
+  mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(subject),
+    targetPluginId: 'finops',
+  });
 
 const as = (ref: string) => mockCredentials.user.header(ref);
 const BEN = as('user:default/ben-okafor');
@@ -419,6 +426,52 @@ describe('finops backend', () => {
       .set('authorization', PRIYA)
       .send(billingExport());
     expect(badSource.status).toBe(400);
+  });
+
+  it('a CI token reads, exports and imports no cost; a granted machine only what it is granted', async () => {
+    const server = await start(
+      {},
+      {
+        machineIdentity: {
+          ci: [
+            {
+              subjectPrefix: 'external:github-actions:repo:',
+              host: 'github.com',
+            },
+          ],
+          grants: [{ subject: 'billing-sync', allow: ['finops.import'] }],
+        },
+      },
+    );
+    const ci = machine(
+      'external:github-actions:repo:acme/payments-api:ref:refs/heads/main',
+    );
+    const billing = machine('billing-sync');
+    const skeletonKey = mockCredentials.service.header();
+
+    for (const who of [ci, skeletonKey]) {
+      expect((await importExport(server, billingExport(), who)).status).toBe(
+        403,
+      );
+      const exported = await request(server)
+        .get('/api/finops/organisation/export.csv')
+        .set('authorization', who);
+      expect(exported.status).toBe(403);
+      const cost = await request(server)
+        .get('/api/finops/entities/component/default/payments-api/cost')
+        .set('authorization', who);
+      expect(cost.status).toBe(403);
+    }
+    const imported = await importExport(server, billingExport(), billing);
+    expect(imported.status).toBe(201);
+    expect(imported.body.requestedBy).toBe('service:billing-sync');
+    const billingReads = await request(server)
+      .get('/api/finops/organisation/cost')
+      .set('authorization', billing);
+    expect(billingReads.status).toBe(403);
+    expect(billingReads.body.error.message).toMatch(
+      /needs the finops.read grant/,
+    );
   });
 
   it('splits shared costs by the allocation rules, apart from direct cost', async () => {

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import { GroupHierarchy, MachineIdentities } from '@portal/catalog-ownership';
 import { finopsPermissions } from '@portal/plugin-finops-common';
 import {
   CostSource,
@@ -86,6 +86,7 @@ export const finopsPlugin = createBackendPlugin({
             options,
             costs,
             sourceIds: sources.map(s => s.id),
+            machines: MachineIdentities.fromConfig(deps.config),
           }),
         );
 

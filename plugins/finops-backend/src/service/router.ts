@@ -21,6 +21,7 @@ import {
   FinopsCostFilter,
   finopsCostResourceRef,
 } from '@portal/plugin-finops-node';
+import { MachineGrant, MachineIdentities } from '@portal/catalog-ownership';
 import {
   ByteLimit,
   entityRefOf,
@@ -50,6 +51,7 @@ export interface RouterOptions {
   options: FinopsOptions;
   /** Ids of the pulled sources, for the status view. */
   sourceIds: string[];
+  machines: MachineIdentities;
 }
 
 const periodQuery = z
@@ -114,8 +116,16 @@ function allowsOwner(
 export async function createRouter(
   deps: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, store, costs, importer, options } =
-    deps;
+  const {
+    httpAuth,
+    permissions,
+    auditor,
+    store,
+    costs,
+    importer,
+    options,
+    machines,
+  } = deps;
   const router = Router();
   const toFilter = createConditionTransformer(
     deps.permissionsRegistry.getPermissionRuleset(finopsCostResourceRef),
@@ -148,8 +158,21 @@ export async function createRouter(
     }
   }
 
-  const userOrService = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  /**
+   * A person (the policy decides what they see), or a machine with the
+   * grant for this: a CI token alone reads and imports nothing here.
+   */
+  async function userOrService(
+    req: Request,
+    grant: MachineGrant = 'finops.read',
+    what = 'read cost',
+  ) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    machines.requireGrant(machines.classify(credentials), grant, what);
+    return credentials;
+  }
 
   router.get('/status', async (req, res) => {
     await userOrService(req);
@@ -294,13 +317,29 @@ export async function createRouter(
   });
 
   router.get('/organisation/export.csv', async (req, res) => {
-    const credentials = await userOrService(req);
-    const { months } = parseRequest(monthsQuery, req.query);
-    await requireBasic(
-      credentials,
-      finopsOrganisationReadPermission,
-      'export the cost of the organisation',
-    );
+    const event = await auditor.createEvent({
+      eventId: 'cost-export',
+      severityLevel: 'medium',
+      request: req,
+    });
+    let months: number;
+    try {
+      const credentials = await userOrService(
+        req,
+        'finops.read',
+        'export the cost of the organisation',
+      );
+      ({ months } = parseRequest(monthsQuery, req.query));
+      await requireBasic(
+        credentials,
+        finopsOrganisationReadPermission,
+        'export the cost of the organisation',
+      );
+      await event.success({ meta: { months } });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
     const org = await costs.organisationCost(
       await deps.catalog.snapshot(),
       months,
@@ -336,21 +375,26 @@ export async function createRouter(
   });
 
   router.post('/imports/focus', async (req, res) => {
-    const credentials = await userOrService(req);
-    const { source } = parseRequest(importQuery, req.query);
-    const declared = Number(req.header('content-length') ?? 0);
-    if (declared > options.maxUploadBytes) {
-      throw new PayloadTooLargeError(
-        `The file is larger than ${options.maxUploadBytes} bytes (finops.limits.maxUploadBytes)`,
-      );
-    }
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const event = await auditor.createEvent({
       eventId: 'focus-import',
       severityLevel: 'medium',
       request: req,
-      meta: { source },
+      meta: { source: String(req.query.source ?? '') },
     });
     try {
+      const caller = machines.classify(credentials);
+      machines.requireGrant(caller, 'finops.import', 'import billing data');
+      const { source } = parseRequest(importQuery, req.query);
+      const declared = Number(req.header('content-length') ?? 0);
+      if (declared > options.maxUploadBytes) {
+        res.setHeader('connection', 'close');
+        throw new PayloadTooLargeError(
+          `The file is larger than ${options.maxUploadBytes} bytes (finops.limits.maxUploadBytes)`,
+        );
+      }
       await requireBasic(
         credentials,
         finopsManagePermission,
@@ -381,10 +425,7 @@ export async function createRouter(
       const run = await importer.importFocus({
         source: `focus:${source}`,
         input,
-        requestedBy:
-          'userEntityRef' in credentials.principal
-            ? (credentials.principal as { userEntityRef: string }).userEntityRef
-            : 'service',
+        requestedBy: caller.principal,
       });
       await event.success({ meta: { rows: run.rowsStored } });
       res.status(201).json(run);
