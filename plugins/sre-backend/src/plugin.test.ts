@@ -62,6 +62,14 @@ const entities: Entity[] = [
   },
 ];
 
+/** A machine's bearer token with the given verified subject. */
+const machine = (subject: string) =>
+  mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(subject),
+    targetPluginId: 'sre',
+  });
+const ALERTMANAGER = machine('alertmanager');
+
 async function start(
   permission:
     | AuthorizeResult.ALLOW
@@ -74,6 +82,15 @@ async function start(
       mockServices.permissions.factory({ result: permission }),
       mockServices.rootConfig.factory({
         data: {
+          machineIdentity: {
+            ci: [
+              {
+                subjectPrefix: 'external:github-actions:repo:',
+                host: 'github.com',
+              },
+            ],
+            grants: [{ subject: 'alertmanager', allow: ['sre.alerts'] }],
+          },
           sre: {
             observability: [
               {
@@ -227,7 +244,7 @@ describe('sre backend', () => {
     const asService = () =>
       request(server)
         .post('/api/sre/alertmanager')
-        .set('Authorization', mockCredentials.service.header());
+        .set('Authorization', ALERTMANAGER);
 
     const first = await asService().send(payload);
     expect(first.status).toBe(202);
@@ -278,6 +295,37 @@ describe('sre backend', () => {
     expect(user.status).toBe(403);
   });
 
+  it('refuses alerts and reads from a CI token or a token granted nothing', async () => {
+    const server = await start();
+    const payload = {
+      alerts: [firing('a1', { service: 'payments-api' })],
+    };
+    const ci = machine(
+      'external:github-actions:repo:acme/payments-api:ref:refs/heads/main',
+    );
+    for (const who of [ci, mockCredentials.service.header()]) {
+      const posted = await request(server)
+        .post('/api/sre/alertmanager')
+        .set('Authorization', who)
+        .send(payload);
+      expect(posted.status).toBe(403);
+      const read = await request(server)
+        .get('/api/sre/entities/component/default/payments-api/slos')
+        .set('Authorization', who);
+      expect(read.status).toBe(403);
+    }
+    // Alertmanager posts alerts, and reads nothing.
+    const read = await request(server)
+      .get('/api/sre/groups/default/team-checkout/alerts')
+      .set('Authorization', ALERTMANAGER);
+    expect(read.status).toBe(403);
+    expect(read.body.error.message).toMatch(/needs the sre.read grant/);
+    const alerts = await request(server).get(
+      '/api/sre/entities/component/default/payments-api/alerts',
+    );
+    expect(alerts.body.totalCount).toBe(0);
+  });
+
   it.each([
     [{ alerts: 'nope' }, 400, /alerts: Expected array/],
     [
@@ -307,7 +355,7 @@ describe('sre backend', () => {
     const server = await start();
     const res = await request(server)
       .post('/api/sre/alertmanager')
-      .set('Authorization', mockCredentials.service.header())
+      .set('Authorization', ALERTMANAGER)
       .send(body);
     expect(res.status).toBe(status);
     expect(res.body.error.message).toMatch(message);
@@ -317,13 +365,13 @@ describe('sre backend', () => {
     const server = await start();
     const big = await request(server)
       .post('/api/sre/alertmanager')
-      .set('Authorization', mockCredentials.service.header())
+      .set('Authorization', ALERTMANAGER)
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ alerts: [], padding: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
     const broken = await request(server)
       .post('/api/sre/alertmanager')
-      .set('Authorization', mockCredentials.service.header())
+      .set('Authorization', ALERTMANAGER)
       .set('Content-Type', 'application/json')
       .send('{"alerts": [');
     expect(broken.status).toBe(400);

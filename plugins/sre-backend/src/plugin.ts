@@ -3,7 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import { GroupHierarchy, MachineIdentities } from '@portal/catalog-ownership';
 import { srePermissions } from '@portal/plugin-sre-common';
 import {
   SliSource,
@@ -175,6 +175,7 @@ export const srePlugin = createBackendPlugin({
         }
         deps.httpRouter.use(
           await createRouter({
+            machines: MachineIdentities.fromConfig(deps.config),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

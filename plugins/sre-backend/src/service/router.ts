@@ -11,7 +11,11 @@ import {
   AuthorizeResult,
   BasicPermission,
 } from '@backstage/plugin-permission-common';
-import { GroupHierarchy, refsOf } from '@portal/catalog-ownership';
+import {
+  GroupHierarchy,
+  MachineIdentities,
+  refsOf,
+} from '@portal/catalog-ownership';
 import {
   sreManagePermission,
   sreReliabilityReadPermission,
@@ -43,6 +47,7 @@ const historyQuery = z
   .strict();
 
 export interface RouterOptions {
+  machines: MachineIdentities;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -68,8 +73,15 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     permission: BasicPermission = sreReliabilityReadPermission,
   ) {
     const credentials = await o.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
+      // Evaluating by hand is for people (admins), never for machines.
+      allow:
+        permission === sreManagePermission ? ['user'] : ['user', 'service'],
     });
+    o.machines.requireGrant(
+      o.machines.classify(credentials),
+      'sre.read',
+      'read reliability data',
+    );
     const [decision] = await o.permissions.authorize([{ permission }], {
       credentials,
     });
@@ -210,14 +222,20 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     express.json({ limit: '1mb' }),
     async (req, res) => {
       await o.httpAuth.credentials(req, { allow: ['service'] });
-      const payload = parseRequest(alertmanagerPayload, req.body);
       const auditorEvent = await o.auditor.createEvent({
         eventId: 'alertmanager-webhook',
         severityLevel: 'low',
         request: req,
-        meta: { receiver: payload.receiver, alerts: payload.alerts.length },
       });
       try {
+        // Only a machine granted sre.alerts (Alertmanager) posts alerts: a
+        // CI token or any other service token may not.
+        o.machines.requireGrant(
+          o.machines.classify(await o.httpAuth.credentials(req)),
+          'sre.alerts',
+          'post alerts',
+        );
+        const payload = parseRequest(alertmanagerPayload, req.body);
         const { alerts, unmatched } = alertsOf(payload, o.entityLabels);
         const credentials = await o.httpAuth.credentials(req);
         const known = await o.catalog.getEntitiesByRefs(
@@ -242,7 +260,9 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
           unmatched: unmatched.length,
           unknownEntities: [...new Set(notInCatalog)],
         };
-        await auditorEvent.success({ meta: result });
+        await auditorEvent.success({
+          meta: { receiver: payload.receiver, ...result },
+        });
         res.status(202).json(result);
       } catch (error) {
         await auditorEvent.fail({ error: error as Error });
