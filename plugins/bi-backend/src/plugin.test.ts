@@ -83,7 +83,13 @@ async function start(
       biPlugin,
       catalogServiceMock.factory({ entities }),
       mockServices.permissions.factory({ result: permission }),
-      mockServices.rootConfig.factory({ data: {} }),
+      mockServices.rootConfig.factory({
+        data: {
+          machineIdentity: {
+            grants: [{ subject: 'reporting', allow: ['bi.read'] }],
+          },
+        },
+      }),
     ],
   });
   return server;
@@ -154,6 +160,23 @@ describe('bi backend', () => {
       .get('/api/bi/dashboards')
       .set('authorization', mockCredentials.none.header());
     expect(res.status).toBe(401);
+  });
+
+  it('answers a machine only with the bi.read grant', async () => {
+    const server = await start();
+    const machine = (subject: string) =>
+      mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service(subject),
+        targetPluginId: 'bi',
+      });
+    const refused = await request(server)
+      .get('/api/bi/dashboards')
+      .set('authorization', mockCredentials.service.header());
+    expect(refused.status).toBe(403);
+    const granted = await request(server)
+      .get('/api/bi/dashboards')
+      .set('authorization', machine('reporting'));
+    expect(granted.status).toBe(200);
   });
 
   it('keeps product economics for those the policy allows, and for products only', async () => {

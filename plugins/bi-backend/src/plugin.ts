@@ -8,6 +8,7 @@ import { ProductEconomicsService } from './metrics/economics';
 import { finopsCostReader } from './metrics/finopsCost';
 import { MetricReader, readMetricDefinitions } from './metrics/metrics';
 import { createRouter } from './router';
+import { MachineIdentities } from '@portal/catalog-ownership';
 
 /**
  * The BI backend: the dashboards declared on catalog entities, for the BI
@@ -39,7 +40,13 @@ export const biPlugin = createBackendPlugin({
           reader,
           finopsCostReader(deps),
         );
-        deps.httpRouter.use(await createRouter({ ...deps, economics }));
+        deps.httpRouter.use(
+          await createRouter({
+            ...deps,
+            economics,
+            machines: MachineIdentities.fromConfig(deps.config),
+          }),
+        );
       },
     });
   },

@@ -4,6 +4,7 @@ import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { biProductReadPermission } from '@portal/plugin-bi-common';
+import { MachineIdentities } from '@portal/catalog-ownership';
 import { entityRefOf, parseRequest } from '@portal/request-validation';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -27,8 +28,22 @@ export async function createRouter(deps: {
   catalog: CatalogService;
   permissions: PermissionsService;
   economics: ProductEconomicsService;
+  machines: MachineIdentities;
 }): Promise<express.Router> {
   const router = Router();
+
+  /** A person (the policy decides), or a machine granted bi.read. */
+  async function caller(req: express.Request) {
+    const credentials = await deps.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    deps.machines.requireGrant(
+      deps.machines.classify(credentials),
+      'bi.read',
+      'read dashboards or product economics',
+    );
+    return credentials;
+  }
 
   /**
    * The dashboards the caller may see, a page at a time, ordered by domain
@@ -36,9 +51,7 @@ export async function createRouter(deps: {
    * system or domain has every word.
    */
   router.get('/dashboards', async (req, res) => {
-    const credentials = await deps.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await caller(req);
     const query = parseRequest(listQuery, req.query);
     const all = await listDashboards(deps.catalog, credentials);
     const found = query.search
@@ -60,9 +73,7 @@ export async function createRouter(deps: {
    * cost by month: product totals, for business, finance and admins.
    */
   router.get('/products/:kind/:namespace/:name/economics', async (req, res) => {
-    const credentials = await deps.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await caller(req);
     const { kind, namespace, name } = req.params;
     if (!['system', 'domain'].includes(kind.toLowerCase())) {
       throw new InputError('Products are systems and domains');
