@@ -21,6 +21,11 @@ export interface Config {
       subjectPrefix: string;
       /** The repositories' host: github.com, or local (embedded default). */
       host: string;
+      /**
+       * The GitHub organisations whose CI is accepted. Any repository on
+       * GitHub can ask for a token with the portal's audience: name yours.
+       */
+      owners?: string[];
     }>;
     /**
      * What external machines may do beyond their own repository, by exact

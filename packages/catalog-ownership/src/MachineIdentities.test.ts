@@ -131,6 +131,36 @@ describe('MachineIdentities', () => {
     ).not.toThrow();
   });
 
+  it("refuses a CI token of another organisation's repository when owners are named", () => {
+    const pinned = MachineIdentities.fromConfig(
+      new ConfigReader({
+        machineIdentity: {
+          ci: [
+            {
+              subjectPrefix: 'external:github-actions:repo:',
+              host: 'github.com',
+              owners: ['Acme'],
+            },
+          ],
+        },
+      }),
+    );
+    expect(
+      pinned.classify(
+        mockCredentials.service(
+          'external:github-actions:repo:acme/payments-api:pull_request',
+        ),
+      ),
+    ).toMatchObject({ type: 'ci', repository: 'github.com/acme/payments-api' });
+    expect(() =>
+      pinned.classify(
+        mockCredentials.service(
+          'external:github-actions:repo:mallory/payments-api:ref:refs/heads/main',
+        ),
+      ),
+    ).toThrow(/neither a CI identity/);
+  });
+
   it('refuses an unknown grant in configuration', () => {
     expect(() =>
       MachineIdentities.fromConfig(

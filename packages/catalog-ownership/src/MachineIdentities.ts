@@ -82,6 +82,12 @@ export interface CiIdentityRule {
   subjectPrefix: string;
   /** The host the repository is on: `github.com`, or `local` (embedded). */
   host: string;
+  /**
+   * The repository owners (GitHub organisations) whose CI is accepted, in
+   * lower case. Every GitHub repository can get a token for any audience,
+   * so production names its organisations here; empty accepts any.
+   */
+  owners: string[];
 }
 
 export interface MachineIdentityOptions extends RepositoryOptions {
@@ -114,6 +120,9 @@ export class MachineIdentities {
       c => ({
         subjectPrefix: c.getString('subjectPrefix'),
         host: c.getString('host').toLowerCase(),
+        owners: (c.getOptionalStringArray('owners') ?? []).map(o =>
+          o.toLowerCase(),
+        ),
       }),
     );
     const grants = new Map<string, Set<string>>();
@@ -197,7 +206,12 @@ export class MachineIdentities {
       if (!subject.startsWith(rule.subjectPrefix)) continue;
       const rest = subject.slice(rule.subjectPrefix.length);
       const name = rest.split(':')[0].toLowerCase();
-      if (REPOSITORY_PATH.test(name)) return `${rule.host}/${name}`;
+      if (!REPOSITORY_PATH.test(name)) continue;
+      const owner = name.includes('/') ? name.split('/')[0] : undefined;
+      if (rule.owners.length && !(owner && rule.owners.includes(owner))) {
+        continue;
+      }
+      return `${rule.host}/${name}`;
     }
     return undefined;
   }
