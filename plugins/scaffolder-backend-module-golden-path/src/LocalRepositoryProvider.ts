@@ -10,7 +10,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import path from 'node:path';
 import { LocalRepositories } from './localRepositories';
-import { exists } from './workspace';
+import { isRegularFile } from './workspace';
 
 /**
  * Puts the local repositories' catalog-info.yaml files in the catalog: one
@@ -53,7 +53,9 @@ export class LocalRepositoryProvider implements EntityProvider {
         this.repositories.pathOf(name),
         'catalog-info.yaml',
       );
-      if (!(await exists(file))) continue;
+      // A catalog-info.yaml that is a link would have the catalog read a
+      // file outside the repository: such a repository is left out.
+      if (!(await isRegularFile(file))) continue;
       const location = `file:${file}`;
       const entity: LocationEntityV1alpha1 = {
         apiVersion: 'backstage.io/v1alpha1',

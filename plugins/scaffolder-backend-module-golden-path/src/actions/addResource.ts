@@ -1,8 +1,6 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
 import {
   formatMonthly,
@@ -12,7 +10,12 @@ import {
   SizeCatalogue,
   sizeOf,
 } from '../iac';
-import { repositoryFolder, repositoryPathInput } from '../workspace';
+import {
+  readSafe,
+  repositoryFolder,
+  repositoryPathInput,
+  writeSafe,
+} from '../workspace';
 import { examples } from './addResource.examples';
 
 const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -90,14 +93,16 @@ export function createAddResourceAction(options: {
         'entityRef',
       );
       const owner = entityRefOf(ctx.input.owner, 'group', 'owner');
-      const repo = repositoryFolder(ctx.workspacePath, ctx.input.path);
+      const repo = await repositoryFolder(ctx.workspacePath, ctx.input.path);
 
-      const declarations = path.join(repo, DECLARATIONS);
       let text: string;
       try {
-        text = await fs.readFile(declarations, 'utf8');
-      } catch {
-        text = `# Cloud resources of ${entityRef}, rendered to infra/*.tf by the golden path.\nowner: ${owner}\nentityRef: ${entityRef}\nresources: []\n`;
+        text = await readSafe(repo, DECLARATIONS, 'path');
+      } catch (error: any) {
+        if (error.code !== 'ENOENT') throw error;
+        text = `# Cloud resources of ${entityRef}, rendered to infra/*.tf by the golden path.\nowner: ${JSON.stringify(
+          owner,
+        )}\nentityRef: ${JSON.stringify(entityRef)}\nresources: []\n`;
       }
       const doc = parseDocument(text);
       if (doc.errors.length) {
@@ -140,12 +145,13 @@ export function createAddResourceAction(options: {
         component: parseEntityRef(entityRef).name,
         resource: { name, type, size },
       });
-      await fs.mkdir(path.dirname(declarations), { recursive: true });
-      await fs.writeFile(
-        declarations,
+      await writeSafe(
+        repo,
+        DECLARATIONS,
         doc.toString({ flowCollectionPadding: false }),
+        'path',
       );
-      await fs.writeFile(path.join(repo, rendered.file), rendered.content);
+      await writeSafe(repo, rendered.file, rendered.content, 'path');
 
       const estimate = formatMonthly(catalogue, spec.monthlyUsd);
       ctx.logger.info(

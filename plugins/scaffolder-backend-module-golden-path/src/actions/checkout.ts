@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { git } from '../git';
 import { LocalRepositories } from '../localRepositories';
-import { copyTree, insideWorkspace } from '../workspace';
+import { copyTree, safePath } from '../workspace';
 import { examples } from './checkout.examples';
 
 const SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -97,7 +97,7 @@ export function createCheckoutAction(options: {
       if (!repository === !entityRef) {
         throw new InputError('give either repository or entityRef');
       }
-      const targetDir = insideWorkspace(
+      const targetDir = await safePath(
         ctx.workspacePath,
         ctx.input.targetPath ?? '.',
         'targetPath',

@@ -1,8 +1,12 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { exists, repositoryFolder, repositoryPathInput } from '../workspace';
+import {
+  exists,
+  readSafe,
+  repositoryFolder,
+  repositoryPathInput,
+} from '../workspace';
 import { examples } from './detectStack.examples';
 
 export type Stack = 'node' | 'python' | 'go' | 'java';
@@ -19,14 +23,18 @@ export interface DetectedStack {
   hasPipeline: boolean;
 }
 
-async function readJson(file: string): Promise<any> {
+async function readJson(dir: string, file: string): Promise<any> {
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
+    text = await readSafe(dir, file, 'file');
   } catch (error: any) {
     if (error.code === 'ENOENT') return undefined;
-    throw new InputError(
-      `${path.basename(file)} is not valid JSON: ${error.message}`,
-    );
+    throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error: any) {
+    throw new InputError(`${file} is not valid JSON: ${error.message}`);
   }
 }
 
@@ -39,7 +47,7 @@ export async function detectStack(dir: string): Promise<DetectedStack> {
     hasDocs: await has('mkdocs.yml'),
     hasPipeline: await has('.github/workflows/ci.yml'),
   };
-  const pkg = await readJson(path.join(dir, 'package.json'));
+  const pkg = await readJson(dir, 'package.json');
   if (pkg) {
     const typescript =
       (await has('tsconfig.json')) ||
@@ -59,7 +67,7 @@ export async function detectStack(dir: string): Promise<DetectedStack> {
   }
   if ((await has('pyproject.toml')) || (await has('requirements.txt'))) {
     const pyproject = (await has('pyproject.toml'))
-      ? await fs.readFile(path.join(dir, 'pyproject.toml'), 'utf8')
+      ? await readSafe(dir, 'pyproject.toml', 'file')
       : '';
     const name = /^\s*name\s*=\s*"([^"]+)"/m.exec(pyproject)?.[1];
     const description = /^\s*description\s*=\s*"([^"]*)"/m.exec(pyproject)?.[1];
@@ -72,7 +80,7 @@ export async function detectStack(dir: string): Promise<DetectedStack> {
     };
   }
   if (await has('go.mod')) {
-    const mod = await fs.readFile(path.join(dir, 'go.mod'), 'utf8');
+    const mod = await readSafe(dir, 'go.mod', 'file');
     const module = /^module\s+(\S+)/m.exec(mod)?.[1];
     return {
       stack: 'go',
@@ -117,7 +125,7 @@ export function createDetectStackAction() {
       },
     },
     async handler(ctx) {
-      const dir = repositoryFolder(ctx.workspacePath, ctx.input.path);
+      const dir = await repositoryFolder(ctx.workspacePath, ctx.input.path);
       const detected = await detectStack(dir);
       ctx.logger.info(
         `Detected a ${detected.language} repository (${detected.stack})`,

@@ -1,7 +1,13 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { exists, insideWorkspace, listFiles } from '../workspace';
+import {
+  exists,
+  listFiles,
+  readBytesSafe,
+  safePath,
+  writeSafe,
+} from '../workspace';
 import { examples } from './merge.examples';
 
 /**
@@ -40,8 +46,8 @@ export function createMergeAction() {
       },
     },
     async handler(ctx) {
-      const from = insideWorkspace(ctx.workspacePath, ctx.input.from, 'from');
-      const into = insideWorkspace(ctx.workspacePath, ctx.input.into, 'into');
+      const from = await safePath(ctx.workspacePath, ctx.input.from, 'from');
+      await safePath(ctx.workspacePath, ctx.input.into, 'into');
       const overwrite = new Set(
         (ctx.input.overwrite ?? []).map(p =>
           path.posix.normalize(p.replace(/^\.\//, '')),
@@ -51,7 +57,11 @@ export function createMergeAction() {
       const kept: string[] = [];
       const replaced: string[] = [];
       for (const file of await listFiles(from)) {
-        const target = insideWorkspace(into, file, 'a rendered file');
+        // Neither the rendered file nor its place in the repository may be
+        // (or be below) a link: it would read or write outside.
+        const content = await readBytesSafe(from, file, 'from');
+        const inRepository = path.join(ctx.input.into, file);
+        const target = await safePath(ctx.workspacePath, inRepository, 'into');
         if (await exists(target)) {
           if (!overwrite.has(file)) {
             kept.push(file);
@@ -61,8 +71,7 @@ export function createMergeAction() {
         } else {
           added.push(file);
         }
-        await fs.mkdir(path.dirname(target), { recursive: true });
-        await fs.copyFile(path.join(from, file), target);
+        await writeSafe(ctx.workspacePath, inRepository, content, 'into');
       }
       if (ctx.input.removeSource !== false) {
         await fs.rm(from, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { authorOf, git } from '../git';
 import { LocalRepositories } from '../localRepositories';
-import { copyTree, insideWorkspace, listFiles } from '../workspace';
+import { copyTree, safePath, listFiles } from '../workspace';
 import { examples } from './publishLocal.examples';
 
 /**
@@ -44,7 +44,7 @@ export function createPublishLocalAction(options: {
     },
     async handler(ctx) {
       const { repositoryName, commitMessage } = ctx.input;
-      const source = insideWorkspace(
+      const source = await safePath(
         ctx.workspacePath,
         ctx.input.sourcePath ?? '.',
         'sourcePath',

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { authorOf, git } from '../git';
 import { LocalRepositories } from '../localRepositories';
-import { copyTree, insideWorkspace } from '../workspace';
+import { copyTree, safePath } from '../workspace';
 import { examples } from './pullRequestLocal.examples';
 
 const BRANCH = /^(?!.*\.\.)(?!\/)[A-Za-z0-9._\/-]{1,100}(?<![./])$/;
@@ -52,7 +52,7 @@ export function createPullRequestLocalAction(options: {
         throw new InputError(`"${branchName}" is not a branch name`);
       }
       const repo = await repositories.require(repositoryName);
-      const source = insideWorkspace(
+      const source = await safePath(
         ctx.workspacePath,
         ctx.input.sourcePath ?? '.',
         'sourcePath',

@@ -6,21 +6,23 @@ import {
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LocalRepositories } from '../localRepositories';
+import { readSafe } from '../workspace';
 import { examples } from './registerLocal.examples';
 
 /** The entities a catalog-info.yaml declares, as refs. */
-export async function declaredRefs(file: string): Promise<string[]> {
+export async function declaredRefs(
+  repository: string,
+  file = 'catalog-info.yaml',
+): Promise<string[]> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new InputError(
-      `there is no ${path.basename(file)} in the repository`,
-    );
+    text = await readSafe(repository, file, 'the repository');
+  } catch (error: any) {
+    if (error.code !== 'ENOENT') throw error;
+    throw new InputError(`there is no ${file} in the repository`);
   }
   return parseAllDocuments(text)
     .map(doc => doc.toJSON() as Entity | null)
@@ -69,7 +71,7 @@ export function createRegisterLocalAction(options: {
     async handler(ctx) {
       const repo = await repositories.require(ctx.input.repositoryName);
       const file = path.join(repo, 'catalog-info.yaml');
-      const [entityRef] = await declaredRefs(file);
+      const [entityRef] = await declaredRefs(repo);
       if (!entityRef) {
         throw new InputError(`${file} declares no entity`);
       }

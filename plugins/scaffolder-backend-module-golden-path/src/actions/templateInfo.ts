@@ -1,23 +1,26 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { Document, parseAllDocuments } from 'yaml';
-import { repositoryFolder, repositoryPathInput } from '../workspace';
+import {
+  readSafe,
+  repositoryFolder,
+  repositoryPathInput,
+  writeSafe,
+} from '../workspace';
 import { examples } from './templateInfo.examples';
 
 /** Annotations every golden-path repository carries, for upgrades and drift. */
 export const TEMPLATE_ANNOTATION = 'acme.example/template';
 export const TEMPLATE_VERSION_ANNOTATION = 'acme.example/template-version';
 
-async function readCatalogInfo(
-  dir: string,
-): Promise<{ file: string; docs: Document[] }> {
-  const file = path.join(dir, 'catalog-info.yaml');
+const CATALOG_INFO = 'catalog-info.yaml';
+
+async function readCatalogInfo(dir: string): Promise<{ docs: Document[] }> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
+    text = await readSafe(dir, CATALOG_INFO, 'path');
+  } catch (error: any) {
+    if (error.code !== 'ENOENT') throw error;
     throw new InputError(
       'the repository has no catalog-info.yaml; adopt the golden path first',
     );
@@ -32,7 +35,7 @@ async function readCatalogInfo(
   if (!docs.some(doc => doc.getIn(['metadata', 'name']))) {
     throw new InputError('catalog-info.yaml declares no entity');
   }
-  return { file, docs };
+  return { docs };
 }
 
 /** Compares dotted versions numerically: -1, 0 or 1. */
@@ -82,7 +85,7 @@ export function createTemplateReadAction() {
       },
     },
     async handler(ctx) {
-      const dir = repositoryFolder(ctx.workspacePath, ctx.input.path);
+      const dir = await repositoryFolder(ctx.workspacePath, ctx.input.path);
       const { docs } = await readCatalogInfo(dir);
       const entity = docs
         .find(doc => doc.getIn(['metadata', 'name']))!
@@ -146,8 +149,8 @@ export function createTemplateStampAction() {
       },
     },
     async handler(ctx) {
-      const dir = repositoryFolder(ctx.workspacePath, ctx.input.path);
-      const { file, docs } = await readCatalogInfo(dir);
+      const dir = await repositoryFolder(ctx.workspacePath, ctx.input.path);
+      const { docs } = await readCatalogInfo(dir);
       const doc = docs.find(d => d.getIn(['metadata', 'name']))!;
       doc.setIn(
         ['metadata', 'annotations', TEMPLATE_ANNOTATION],
@@ -157,11 +160,13 @@ export function createTemplateStampAction() {
         ['metadata', 'annotations', TEMPLATE_VERSION_ANNOTATION],
         ctx.input.templateVersion,
       );
-      await fs.writeFile(
-        file,
+      await writeSafe(
+        dir,
+        CATALOG_INFO,
         docs
           .map(d => d.toString({ flowCollectionPadding: false }))
           .join('---\n'),
+        'path',
       );
       ctx.logger.info(
         `catalog-info.yaml now records ${ctx.input.templateName} ${ctx.input.templateVersion}`,
