@@ -128,3 +128,54 @@ describe('app-config.production.yaml', () => {
     expect(target(local)).toBe('local');
   });
 });
+
+describe('machine identities', () => {
+  it('production takes CI tokens only from GitHub Actions OIDC, pinned and bound to its organisation', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      { ...productionEnv, GITHUB_ORG: 'acme-commerce' },
+    );
+    const access = config.getConfigArray('backend.auth.externalAccess');
+    expect(access.map(a => a.getString('type'))).toEqual(['jwks']);
+    const jwks = access[0].getConfig('options');
+    expect(jwks.getString('issuer')).toBe(
+      'https://token.actions.githubusercontent.com',
+    );
+    expect(jwks.getString('audience')).toBe('acme-developer-portal');
+    expect(jwks.getString('subjectPrefix')).toBe('github-actions');
+    const ci = config.getConfigArray('machineIdentity.ci');
+    expect(ci.map(c => c.getStringArray('owners'))).toEqual([
+      ['acme-commerce'],
+    ]);
+  });
+
+  it('every external token, local or production, is restricted to a plugin', async () => {
+    for (const files of [
+      ['app-config.yaml'],
+      ['app-config.yaml', 'app-config.production.yaml'],
+    ]) {
+      const config = await load(files, productionEnv);
+      for (const entry of config.getConfigArray(
+        'backend.auth.externalAccess',
+      )) {
+        expect(
+          entry.getConfigArray('accessRestrictions').length,
+        ).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('the embedded default binds its local CI identity to one local repository', async () => {
+    const config = await load(['app-config.yaml'], {});
+    const [local] = config.getConfigArray('backend.auth.externalAccess');
+    expect(local.getString('options.subject')).toBe(
+      'local-ci:wishlist-service',
+    );
+    expect(
+      config.getConfigArray('machineIdentity.ci')[0].getString('host'),
+    ).toBe('local');
+    expect(
+      config.getOptionalConfigArray('machineIdentity.grants'),
+    ).toBeUndefined();
+  });
+});
