@@ -37,3 +37,4 @@ export function entityRefOf(
 }
 
 export { ByteLimit, PayloadTooLargeError } from './bodyLimit';
+export { auditedBodyParser } from './auditedBody';

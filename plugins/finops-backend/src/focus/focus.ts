@@ -7,7 +7,7 @@
  */
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import { AttributedRow } from '../database/FinopsStore';
 
@@ -260,7 +260,9 @@ export async function readFocusCsv(
   } catch (error) {
     if (error instanceof InputError) throw error;
     const { code, message } = error as { code?: string; message: string };
-    if (code?.startsWith('CSV_')) {
+    // csv-parse's codes (INVALID_OPENING_QUOTE, CSV_RECORD_INCONSISTENT_...)
+    // do not all start with CSV_: its error class says it.
+    if (error instanceof CsvError || code?.startsWith('CSV_')) {
       throw new InputError(`The FOCUS file is not valid CSV: ${message}`);
     }
     throw error;

@@ -23,6 +23,7 @@ import {
 } from '@portal/plugin-finops-node';
 import { MachineGrant, MachineIdentities } from '@portal/catalog-ownership';
 import {
+  auditedBodyParser,
   ByteLimit,
   entityRefOf,
   parseRequest,
@@ -440,7 +441,21 @@ export async function createRouter(
     }
   });
 
-  router.use(express.json({ limit: '10kb' }));
+  // A refused body (malformed, too large) is audited before it answers.
+  router.use(
+    auditedBodyParser(
+      express.json({ limit: '10kb' }),
+      (req: express.Request, error) =>
+        auditor
+          .createEvent({
+            eventId: 'request-refused',
+            severityLevel: 'low',
+            request: req,
+            meta: { path: req.path },
+          })
+          .then(event => event.fail({ error })),
+    ),
+  );
 
   router.get('/budgets', async (req, res) => {
     const credentials = await userOrService(req);

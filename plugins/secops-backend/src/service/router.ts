@@ -36,7 +36,11 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
-import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
+import {
+  auditedBodyParser,
+  entityRefOf,
+  parseRequest as parse,
+} from '@portal/request-validation';
 import { SecopsStore, StoredFinding } from '../database/SecopsStore';
 import { dueDate, overdueCutoffs, SecopsOptions } from './options';
 import { ReportIngester } from './ReportIngester';
@@ -282,25 +286,28 @@ export async function createRouter(
   // is then written to a temporary file as it arrives, inflated on the way,
   // with both sizes capped (so a gzip bomb stops at the limit).
   router.post('/reports', async (req, res) => {
-    const declared = Number(req.header('content-length') ?? 0);
-    if (declared > options.maxCompressedBytes) {
-      throw new PayloadTooLargeError(
-        `The upload is larger than ${options.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
-      );
-    }
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const query = parse(uploadQuery, req.query);
-    const entityRef = entityRefOf(query.entityRef);
     const auditorEvent = await auditor.createEvent({
       eventId: 'report-upload',
       severityLevel: 'medium',
       request: req,
-      meta: { entityRef, tool: query.tool, format: query.format },
+      meta: {
+        entityRef: String(req.query.entityRef ?? '').slice(0, 300),
+        tool: String(req.query.tool ?? '').slice(0, 100),
+      },
     });
     let report: SpooledReport | undefined;
     try {
+      const declared = Number(req.header('content-length') ?? 0);
+      if (declared > options.maxCompressedBytes) {
+        throw new PayloadTooLargeError(
+          `The upload is larger than ${options.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
+        );
+      }
+      const query = parse(uploadQuery, req.query);
+      const entityRef = entityRefOf(query.entityRef);
       const caller = await authorize(
         credentials,
         secopsReportUploadPermission,
@@ -391,22 +398,36 @@ export async function createRouter(
   });
 
   // JSON bodies for the routes below (reports are read raw above).
-  router.use(express.json({ limit: '64kb' }));
+  // A refused body (malformed, too large) is audited before it answers.
+  router.use(
+    auditedBodyParser(
+      express.json({ limit: '64kb' }),
+      (req: express.Request, error) =>
+        auditor
+          .createEvent({
+            eventId: 'request-refused',
+            severityLevel: 'low',
+            request: req,
+            meta: { path: req.path },
+          })
+          .then(event => event.fail({ error })),
+    ),
+  );
 
   /** The gate CI asks before it ships: pass or fail, with the reasons. */
   router.post('/gate', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const body = parse(gateBody, req.body);
-    const entityRef = entityRefOf(body.entityRef);
     const auditorEvent = await auditor.createEvent({
       eventId: 'gate-decision',
       severityLevel: 'medium',
       request: req,
-      meta: { entityRef },
+      meta: { entityRef: String(req.body?.entityRef ?? '').slice(0, 300) },
     });
     try {
+      const body = parse(gateBody, req.body);
+      const entityRef = entityRefOf(body.entityRef);
       // A person asks with read access; a machine must be the entity's
       // own CI (or hold secops.upload).
       const caller = await authorize(

@@ -21,7 +21,11 @@ import {
   sreReliabilityReadPermission,
   SreSourceStatus,
 } from '@portal/plugin-sre-common';
-import { entityRefOf, parseRequest } from '@portal/request-validation';
+import {
+  auditedBodyParser,
+  entityRefOf,
+  parseRequest,
+} from '@portal/request-validation';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
@@ -219,7 +223,18 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
    */
   router.post(
     '/alertmanager',
-    express.json({ limit: '1mb' }),
+    auditedBodyParser(
+      express.json({ limit: '1mb' }),
+      (req: express.Request, error) =>
+        o.auditor
+          .createEvent({
+            eventId: 'request-refused',
+            severityLevel: 'low',
+            request: req,
+            meta: { path: req.path },
+          })
+          .then(event => event.fail({ error })),
+    ),
     async (req, res) => {
       await o.httpAuth.credentials(req, { allow: ['service'] });
       const auditorEvent = await o.auditor.createEvent({
