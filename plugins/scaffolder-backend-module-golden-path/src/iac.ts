@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import fs from 'node:fs/promises';
 import { parse } from 'yaml';
+import { hclQuote } from './quoting';
 
 export const RESOURCE_TYPES = ['database', 'queue', 'bucket', 'cache'] as const;
 export const RESOURCE_SIZES = ['small', 'medium', 'large'] as const;
@@ -71,14 +72,7 @@ export function sizeOf(
 
 /** A value as HCL: strings quoted with interpolation escaped. */
 function hcl(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  const escaped = value
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\$\{/g, () => '$${')
-    .replace(/%\{/g, () => '%%{');
-  return `"${escaped}"`;
+  return typeof value === 'string' ? hclQuote(value) : String(value);
 }
 
 /** Lines `key = value` with the equals signs aligned, as terraform fmt does. */

@@ -8,6 +8,7 @@ import {
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { scaffolderTemplatingExtensionPoint } from '@backstage/plugin-scaffolder-node/alpha';
 import path from 'node:path';
 import { createAddResourceAction } from './actions/addResource';
 import { createCheckoutAction } from './actions/checkout';
@@ -23,6 +24,9 @@ import {
 import { readSizeCatalogue } from './iac';
 import { LocalRepositories } from './localRepositories';
 import { LocalRepositoryProvider } from './LocalRepositoryProvider';
+import { createValidateAction } from './actions/validate';
+import { adminGroupsFromConfig, Ownership } from './ownership';
+import { QUOTING_FILTERS } from './quoting';
 
 /** The golden-path actions, added to the scaffolder. */
 export const scaffolderModuleGoldenPath = createBackendModule({
@@ -32,18 +36,37 @@ export const scaffolderModuleGoldenPath = createBackendModule({
     reg.registerInit({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
+        templating: scaffolderTemplatingExtensionPoint,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
         reader: coreServices.urlReader,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
       },
-      async init({ scaffolder, config, catalog, reader }) {
+      async init({
+        scaffolder,
+        templating,
+        config,
+        catalog,
+        reader,
+        auth,
+        auditor,
+      }) {
         const repositories = LocalRepositories.fromConfig(config);
+        // yamlQuote, hclQuote, oneLine: what skeletons write values with.
+        templating.addTemplateFilters({ ...QUOTING_FILTERS });
+        const ownership = new Ownership(
+          catalog,
+          auth,
+          adminGroupsFromConfig(config),
+        );
         const sizesFile = path.resolve(
           config.getOptionalString('goldenPath.iac.sizesFile') ??
             '../../templates/iac/sizes.yaml',
         );
         scaffolder.addActions(
-          createPublishLocalAction({ repositories }),
+          createValidateAction({ ownership, repositories }),
+          createPublishLocalAction({ repositories, auditor }),
           createRegisterLocalAction({ repositories, catalog }),
           createCheckoutAction({
             repositories,
@@ -64,7 +87,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
           }),
           createTemplateReadAction(),
           createTemplateStampAction(),
-          createPullRequestLocalAction({ repositories }),
+          createPullRequestLocalAction({ repositories, auditor }),
         );
       },
     });

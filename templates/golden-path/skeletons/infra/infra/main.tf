@@ -1,4 +1,4 @@
-# Infrastructure of ${{ values.name }}. Resource files next to this one are
+# Infrastructure of ${{ values.name | oneLine }}. Resource files next to this one are
 # rendered by the golden path from resources.yaml.
 terraform {
   required_version = ">= 1.5"
