@@ -133,6 +133,10 @@ const trivyQuery = {
 };
 
 describe('secops backend', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('stores a report once: uploading it again creates nothing new', async () => {
     const server = await start();
     const report = fixture('trivy/trivy-alpine-310-image.json');
@@ -361,7 +365,9 @@ describe('secops backend', () => {
         request(server)
           .post(`/api/secops/findings/${findingId}/exemptions`)
           .send(body);
-      const soon = new Date(Date.now() + 1500).toISOString();
+      // A day from now; the clock (Date only: timers and I/O stay real) is
+      // then moved past it, so nothing depends on how fast this machine is.
+      const soon = new Date(Date.now() + 86_400_000).toISOString();
       const requested = await ask({
         justification: 'Not reachable: the image is only used in CI.',
         expiresAt: soon,
@@ -401,7 +407,21 @@ describe('secops backend', () => {
         .query({ severity: 'critical' });
       expect(exempted.body.items[0].exemptedUntil).toBe(soon);
 
-      await new Promise(r => setTimeout(r, 1600));
+      jest.useFakeTimers({
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+        now: Date.now() + 2 * 86_400_000,
+      });
       expect((await gate(server)).body.passed).toBe(false);
 
       const history = await request(server).get(
