@@ -7,19 +7,14 @@ import {
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
   parseEntityRef,
-  parseLocationRef,
-  RELATION_CHILD_OF,
   RELATION_MEMBER_OF,
   RELATION_OWNED_BY,
-  RELATION_PARENT_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GroupHierarchy, sourceRepositoryOf } from '@portal/catalog-ownership';
 import path from 'node:path';
-
-/** Deeper group trees than this are cut off (and a cycle cannot loop). */
-const MAX_DEPTH = 10;
 
 export const DEFAULT_ADMINS = ['group:default/team-platform'];
 
@@ -84,36 +79,18 @@ export interface Caller {
  * look unclaimed).
  */
 export class Ownership {
+  private readonly hierarchy: GroupHierarchy;
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly admins: string[],
-  ) {}
+  ) {
+    this.hierarchy = new GroupHierarchy(catalog, auth);
+  }
 
   private credentials(): Promise<BackstageCredentials> {
     return this.auth.getOwnServiceCredentials();
-  }
-
-  /** A group ref and every group along one relation from it. */
-  private async walk(
-    start: string[],
-    relation: string,
-    specField: string,
-  ): Promise<Set<string>> {
-    const seen = new Set(start);
-    let frontier = [...seen];
-    const credentials = await this.credentials();
-    for (let depth = 0; frontier.length && depth < MAX_DEPTH; depth++) {
-      const { items } = await this.catalog.getEntitiesByRefs(
-        { entityRefs: frontier },
-        { credentials },
-      );
-      frontier = items
-        .flatMap(group => related(group, relation, specField))
-        .filter(ref => !seen.has(ref));
-      frontier.forEach(ref => seen.add(ref));
-    }
-    return seen;
   }
 
   /** The caller of a task, from the user ref the scaffolder gives. */
@@ -126,8 +103,8 @@ export class Ownership {
       credentials: await this.credentials(),
     });
     const groups = related(user, RELATION_MEMBER_OF, 'memberOf');
-    const below = await this.walk(groups, RELATION_PARENT_OF, 'children');
-    const above = await this.walk(groups, RELATION_CHILD_OF, 'parent');
+    const below = new Set(await this.hierarchy.withDescendants(groups));
+    const above = new Set(await this.hierarchy.withAncestors(groups));
     return {
       ref,
       groups,
@@ -204,21 +181,5 @@ export class Ownership {
  * its `github.com/project-slug` trustworthy.
  */
 export function registeredFromGithub(entity: Entity, slug: string): boolean {
-  const annotations = entity.metadata.annotations ?? {};
-  const location =
-    annotations[ANNOTATION_ORIGIN_LOCATION] ?? annotations[ANNOTATION_LOCATION];
-  if (!location) return false;
-  try {
-    const { type, target } = parseLocationRef(location);
-    if (type !== 'url') return false;
-    const url = new URL(target);
-    const [owner, name] = url.pathname.split('/').filter(Boolean);
-    return (
-      url.host.toLowerCase() === 'github.com' &&
-      `${owner}/${(name ?? '').replace(/\.git$/, '')}`.toLowerCase() ===
-        slug.toLowerCase()
-    );
-  } catch {
-    return false;
-  }
+  return sourceRepositoryOf(entity) === `github.com/${slug}`.toLowerCase();
 }
