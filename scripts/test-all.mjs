@@ -202,14 +202,25 @@ const steps = [
       if (reports.some(r => !r)) {
         return { ok: false };
       }
+      // A skipped or todo test is a test that did not run: it fails the
+      // run, so that the count means what it says.
+      const notRun = reports.reduce(
+        (n, r) => n + r.numPendingTests + r.numTodoTests,
+        0,
+      );
       return {
-        ok: main.ok && esm.ok,
+        ok: main.ok && esm.ok && notRun === 0,
         passed: reports.reduce((n, r) => n + r.numPassedTests, 0),
-        failed: reports.reduce(
-          (n, r) => n + r.numFailedTests + r.numRuntimeErrorTestSuites,
-          0,
-        ),
-        failures: reports.flatMap(jestFailures),
+        failed:
+          notRun +
+          reports.reduce(
+            (n, r) => n + r.numFailedTests + r.numRuntimeErrorTestSuites,
+            0,
+          ),
+        failures: [
+          ...reports.flatMap(jestFailures),
+          ...reports.flatMap(jestNotRun),
+        ],
       };
     },
   },
@@ -281,11 +292,17 @@ const steps = [
       if (!report) {
         return { ok: false };
       }
+      // A flaky (passed on retry) or skipped end-to-end test fails the run.
+      const { expected, unexpected, flaky, skipped } = report.stats;
       return {
-        ok,
-        passed: report.stats.expected + report.stats.flaky,
-        failed: report.stats.unexpected,
-        failures: playwrightFailures(report),
+        ok: ok && flaky === 0 && skipped === 0,
+        passed: expected,
+        failed: unexpected + flaky + skipped,
+        failures: [
+          ...playwrightFailures(report),
+          ...(flaky ? [`${flaky} flaky (passed only on retry)`] : []),
+          ...(skipped ? [`${skipped} skipped`] : []),
+        ],
       };
     },
   },
@@ -378,6 +395,20 @@ function jestFailures(report) {
   });
 }
 
+/** Skipped and todo jest tests, as "file › test: skipped". */
+function jestNotRun(report) {
+  return report.testResults.flatMap(file =>
+    (file.assertionResults ?? [])
+      .filter(t => t.status === 'pending' || t.status === 'todo')
+      .map(
+        t =>
+          `${path.relative(ROOT, file.name)} › ${t.fullName}: ${
+            t.status === 'todo' ? 'todo' : 'skipped'
+          }`,
+      ),
+  );
+}
+
 /** Failed Playwright tests as "file › title: error", from its JSON report. */
 function playwrightFailures(report) {
   const failures = [];
@@ -459,7 +490,19 @@ async function main() {
     }
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
-  const failed = results.reduce((n, r) => n + r.failed, 0);
+  let failed = results.reduce((n, r) => n + r.failed, 0);
+  // The floor: a full run has at least this many tests (.ci/test-floor);
+  // fewer means tests were lost, which fails the run.
+  const full = !only && skip.length === 0;
+  const floor = Number(
+    fs.readFileSync(path.join(ROOT, '.ci/test-floor'), 'utf8').trim(),
+  );
+  if (full && passed < floor) {
+    console.log(
+      `  ✗ ${passed} tests passed, fewer than the floor of ${floor} in .ci/test-floor`,
+    );
+    failed += 1;
+  }
   console.log(`Result: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
