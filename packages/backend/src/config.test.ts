@@ -86,6 +86,20 @@ describe('app-config.production.yaml', () => {
     ).toBe('ghp_example');
   });
 
+  it('listens on every interface, in a form the backend can read over the default', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    // The backend reads backend.listen as one value: a string in one file
+    // and an object in the other cannot be merged (the backend would not
+    // start).
+    expect(config.getOptional('backend.listen')).toMatchObject({
+      host: '0.0.0.0',
+      port: 7007,
+    });
+  });
+
   it('signs in with GitHub only, matched to catalog users', async () => {
     const config = await load(
       ['app-config.yaml', 'app-config.production.yaml'],
