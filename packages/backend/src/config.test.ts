@@ -58,6 +58,11 @@ describe('app-config.yaml (the embedded default)', () => {
       ),
     ).toBeUndefined();
   });
+
+  it('reads nothing from GitHub', async () => {
+    const config = await load(['app-config.yaml'], {});
+    expect(config.getOptionalConfig('catalog.providers')).toBeUndefined();
+  });
 });
 
 describe('app-config.production.yaml', () => {
@@ -128,6 +133,48 @@ describe('app-config.production.yaml', () => {
       './templates/golden-path/all.yaml',
     ]);
     expect(config.getConfigArray('goldenPath.local.seed')).toEqual([]);
+  });
+
+  it('loads people, teams and repositories from the GitHub organisation', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      { ...productionEnv, GITHUB_ORG: 'acme-commerce' },
+    );
+    const org = config.getConfig('catalog.providers.githubOrg');
+    expect(org.getString('githubUrl')).toBe('https://github.com');
+    expect(org.getStringArray('orgs')).toEqual(['acme-commerce']);
+    expect(org.get('schedule')).toEqual(
+      expect.objectContaining({ frequency: { minutes: 30 } }),
+    );
+    // The same host as the integration whose token reads the organisation.
+    expect(
+      config.getConfigArray('integrations.github')[0].getString('host'),
+    ).toBe(new URL(org.getString('githubUrl')).host);
+    const repos = config.getConfig('catalog.providers.github.production');
+    expect(repos.getString('organization')).toBe('acme-commerce');
+    expect(repos.getString('catalogPath')).toBe('/catalog-info.yaml');
+    expect(repos.getBoolean('filters.allowForks')).toBe(false);
+    expect(repos.getBoolean('filters.allowArchived')).toBe(false);
+    expect(repos.has('schedule.frequency')).toBe(true);
+  });
+
+  it('lets no location declare Users or Groups', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    const kinds = (rules: ReturnType<typeof config.getConfigArray>) =>
+      rules.flatMap(rule => rule.getStringArray('allow'));
+    const global = kinds(config.getConfigArray('catalog.rules'));
+    expect(global).toEqual(
+      expect.arrayContaining(['Component', 'System', 'API', 'Resource']),
+    );
+    const perLocation = config
+      .getConfigArray('catalog.locations')
+      .flatMap(l => kinds(l.getOptionalConfigArray('rules') ?? []));
+    for (const kind of [...global, ...perLocation]) {
+      expect(['User', 'Group']).not.toContain(kind);
+    }
   });
 
   it('publishes golden paths to GitHub, and locally by default', async () => {

@@ -35,6 +35,13 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// Production: people and teams from the GitHub organisation
+// (catalog.providers.githubOrg), with the organisation as the root of the
+// team tree, and repositories with a catalog-info.yaml
+// (catalog.providers.github). Neither does anything unless configured.
+backend.add(import('@backstage/plugin-catalog-backend-module-github-org'));
+backend.add(import('./githubOrgTree'));
+backend.add(import('@backstage/plugin-catalog-backend-module-github'));
 
 // Permissions: the portal's own policy decides who sees and changes what.
 backend.add(import('@backstage/plugin-permission-backend'));
