@@ -110,6 +110,32 @@ async function startPostgres() {
   return { major, url: `postgresql://postgres@127.0.0.1:${port}` };
 }
 
+/** A throwaway Redis (Debian's redis-server) on a free loopback port. */
+async function startRedis() {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-redis-'));
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  cleanups.push(() => {
+    redis.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const deadline = Date.now() + 30_000;
+  while (!(await portInUse(port))) {
+    if (Date.now() > deadline || redis.exitCode !== null) {
+      throw new Error(
+        'redis-server did not start (apt-get install redis-server)',
+      );
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  log(`Redis on 127.0.0.1:${port}`);
+  return `redis://127.0.0.1:${port}`;
+}
+
 function readJson(file) {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -158,7 +184,10 @@ const steps = [
     title: 'unit and integration tests (SQLite and PostgreSQL)',
     run: async () => {
       const pg = await startPostgres();
+      const redis = await startRedis();
       const env = {
+        // The two-replica test shares one Redis between its backends.
+        PORTAL_TEST_REDIS_URL: redis,
         CI: 'true',
         BACKSTAGE_TEST_DISABLE_DOCKER: '1',
         [`BACKSTAGE_TEST_DATABASE_POSTGRES${pg.major}_CONNECTION_STRING`]:
