@@ -115,7 +115,7 @@ describe('app-config.production.yaml', () => {
     expect(
       config.getConfig('auth.providers.github.production').get('signIn'),
     ).toEqual({
-      resolvers: [{ resolver: 'usernameMatchingUserEntityName' }],
+      resolvers: [{ resolver: 'userIdMatchingUserEntityAnnotation' }],
     });
     expect(config.getBoolean('permission.enabled')).toBe(true);
   });

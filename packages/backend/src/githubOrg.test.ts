@@ -593,6 +593,15 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
       expect(me.status).toBe(200);
     });
 
+    it("refuses an account that took a member's old login: sign-in matches the permanent user id", async () => {
+      // GitHub lets a renamed login be taken by someone else: this account
+      // is called maya-patel but is not the member the sync loaded.
+      const { message } = await signInAs('maya-impostor');
+      expect(message.type).toBe('authorization_response');
+      expect(message.response).toBeUndefined();
+      expect(message.error.message).toMatch(/unable to resolve user identity/i);
+    });
+
     it('refuses a GitHub account that has no User in the catalog', async () => {
       const { message, cookies } = await signInAs('sam-outsider');
       expect(message.type).toBe('authorization_response');
