@@ -1,4 +1,15 @@
 export interface Config {
+  catalog?: {
+    /**
+     * Entity refs whose github.com/project-slug the portal trusts although
+     * the entity was not registered from that repository (for example the
+     * components of a monorepo registered from a central catalog file).
+     * Any other entity gets GitHub alerts, delivery measures and SLO files
+     * only from the repository it was registered from. Read by the SecOps
+     * and SRE backends.
+     */
+    trustedProjectSlugs?: string[];
+  };
   secops?: {
     limits?: {
       /** Largest report accepted, after decompression, in bytes. Default 256 MiB. */
@@ -58,7 +69,8 @@ export interface Config {
     /**
      * Pull GitHub code-scanning and Dependabot alerts for entities with a
      * github.com/project-slug annotation, with the GitHub integration's
-     * credentials. Leave out to not pull.
+     * credentials. Only for entities registered from that repository, or
+     * listed in catalog.trustedProjectSlugs. Leave out to not pull.
      */
     github?: {
       schedule?: {

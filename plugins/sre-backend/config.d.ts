@@ -1,4 +1,15 @@
 export interface Config {
+  catalog?: {
+    /**
+     * Entity refs whose github.com/project-slug the portal trusts although
+     * the entity was not registered from that repository (for example the
+     * components of a monorepo registered from a central catalog file).
+     * Any other entity gets GitHub alerts, delivery measures and SLO files
+     * only from the repository it was registered from. Read by the SecOps
+     * and SRE backends.
+     */
+    trustedProjectSlugs?: string[];
+  };
   sre?: {
     /** Prometheus servers that answer SLOs whose metricSource type is Prometheus. */
     prometheus?: Array<{
@@ -37,7 +48,8 @@ export interface Config {
     }>;
     /**
      * DORA measures from GitHub for entities with github.com/project-slug
-     * (needs a token in integrations.github). Per entity,
+     * (needs a token in integrations.github), only for entities registered
+     * from that repository or listed in catalog.trustedProjectSlugs. Per entity,
      * acme.example/dora-signal (deployments or releases),
      * acme.example/dora-environment and acme.example/dora-incident-label.
      */

@@ -25,6 +25,7 @@ import { readLinkTemplates } from './service/observability';
 import { createRouter } from './service/router';
 import { SloDefinitions } from './service/SloDefinitions';
 import { SloEvaluator } from './service/SloEvaluator';
+import { trustedProjectSlugEntities } from './service/trustedSlugs';
 
 /**
  * The SRE backend: SLOs declared by catalog entities (OpenSLO), evaluated
@@ -142,6 +143,7 @@ export const srePlugin = createBackendPlugin({
             store,
             logger: deps.logger,
             periodDays: deliveryConfig.getOptionalNumber('periodDays') ?? 30,
+            trusted: trustedProjectSlugEntities(deps.config),
             clientFor: async slug => {
               const url = `https://github.com/${slug}`;
               const { token } = await credentials.getCredentials({ url });

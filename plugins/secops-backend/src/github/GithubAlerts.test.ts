@@ -2,7 +2,14 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DatabaseSecopsStore } from '../database/DatabaseSecopsStore';
 import { testDatabaseIds } from '@portal/test-utils';
-import { AlertsClient, pullAlerts } from './GithubAlertsSource';
+import { Octokit } from '@octokit/rest';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import {
+  AlertsClient,
+  octokitAlertsClient,
+  pullAlerts,
+} from './GithubAlertsSource';
 import { pullAllGithubAlerts } from './GithubAlertsTask';
 import codeScanningAlerts from './__fixtures__/code-scanning-alerts.json';
 import dependabotAlerts from './__fixtures__/dependabot-alerts.json';
@@ -100,6 +107,8 @@ describe('GitHub alerts', () => {
               name: 'payments-api',
               annotations: {
                 'github.com/project-slug': 'acme-commerce/payments-api',
+                'backstage.io/managed-by-origin-location':
+                  'url:https://github.com/acme-commerce/payments-api/blob/main/catalog-info.yaml',
               },
             },
             spec: {},
@@ -144,5 +153,106 @@ describe('GitHub alerts', () => {
         'github-dependabot',
       ]);
     },
+  );
+
+  /** GitHub's alert endpoints for any repository, recording every request. */
+  function fakeGithub() {
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://github');
+      requests.push(url.pathname);
+      let body: unknown[] | undefined;
+      if (/^\/repos\/[^/]+\/[^/]+\/code-scanning\/alerts$/.test(url.pathname))
+        body = codeScanningAlerts;
+      if (/^\/repos\/[^/]+\/[^/]+\/dependabot\/alerts$/.test(url.pathname))
+        body = dependabotAlerts;
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body ?? { message: 'Not Found' }));
+    });
+    return { server, requests };
+  }
+
+  it.each(databases.eachSupportedId())(
+    'does not read the repository a borrowed github.com/project-slug names, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await DatabaseSecopsStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const component = (name: string, slug: string, origin: string) => ({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name,
+          namespace: 'default',
+          annotations: {
+            'github.com/project-slug': slug,
+            'backstage.io/managed-by-origin-location': `url:${origin}`,
+          },
+        },
+        spec: {},
+      });
+      const catalog = catalogServiceMock({
+        entities: [
+          // Registered from its own repository: read.
+          component(
+            'payments-api',
+            'acme-commerce/payments-api',
+            'https://github.com/acme-commerce/payments-api/blob/main/catalog-info.yaml',
+          ),
+          // The attack: registered from the attacker's repository, naming
+          // the ledger team's repository to see its alerts.
+          component(
+            'ledger-copy',
+            'acme-commerce/ledger',
+            'https://github.com/mallory/side-project/blob/main/catalog-info.yaml',
+          ),
+          // Registered from a central catalog file, allowed by an admin.
+          component(
+            'search-indexer',
+            'acme-commerce/search',
+            'https://github.com/acme-commerce/catalog/blob/main/all.yaml',
+          ),
+        ],
+      });
+      const github = fakeGithub();
+      await new Promise<void>(resolve =>
+        github.server.listen(0, '127.0.0.1', resolve),
+      );
+      try {
+        const { port } = github.server.address() as AddressInfo;
+        await pullAllGithubAlerts({
+          catalog,
+          auth: mockServices.auth(),
+          store,
+          logger,
+          trusted: new Set(['component:default/search-indexer']),
+          clientFor: async () =>
+            octokitAlertsClient(
+              new Octokit({ baseUrl: `http://127.0.0.1:${port}` }),
+            ),
+        });
+      } finally {
+        github.server.close();
+      }
+      expect(github.requests.filter(r => r.includes('/ledger/'))).toEqual([]);
+      expect([...new Set(github.requests)].sort()).toEqual([
+        '/repos/acme-commerce/payments-api/code-scanning/alerts',
+        '/repos/acme-commerce/payments-api/dependabot/alerts',
+        '/repos/acme-commerce/search/code-scanning/alerts',
+        '/repos/acme-commerce/search/dependabot/alerts',
+      ]);
+      const findings = async (name: string) =>
+        (
+          await store.listFindings({
+            entityRef: `component:default/${name}`,
+            limit: 10,
+          })
+        ).totalCount;
+      expect(await findings('ledger-copy')).toBe(0);
+      expect(await findings('payments-api')).toBe(3);
+      expect(await findings('search-indexer')).toBe(3);
+    },
+    120_000,
   );
 });

@@ -13,6 +13,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Octokit } from '@octokit/rest';
+import { trustedProjectSlug } from '@portal/catalog-ownership';
 import { SecopsStore } from '../database/SecopsStore';
 import {
   AlertsClient,
@@ -27,8 +28,22 @@ const TOOLS = {
 } as const;
 
 /**
+ * The entities an admin allowed to name a repository they were not
+ * registered from (`catalog.trustedProjectSlugs`, entity refs), lower case.
+ */
+export function trustedProjectSlugEntities(config: Config): Set<string> {
+  return new Set(
+    (config.getOptionalStringArray('catalog.trustedProjectSlugs') ?? []).map(
+      ref => ref.toLowerCase(),
+    ),
+  );
+}
+
+/**
  * Pulls GitHub code-scanning and Dependabot alerts for every entity with a
- * github.com/project-slug annotation, on the schedule in
+ * github.com/project-slug annotation that it may read (the repository it was
+ * registered from, or allowed in `catalog.trustedProjectSlugs`), on the
+ * schedule in
  * `secops.github.schedule`, into the same findings as uploads. Runs on one
  * replica at a time (global scope).
  */
@@ -75,22 +90,34 @@ export async function scheduleGithubAlerts(options: {
     id: 'secops-github-alerts',
     ...schedule,
     fn: async () => {
-      await pullAllGithubAlerts({ ...options, clientFor });
+      await pullAllGithubAlerts({
+        ...options,
+        clientFor,
+        trusted: trustedProjectSlugEntities(options.config),
+      });
     },
   });
 }
 
-/** One pass over every annotated entity. */
+/**
+ * One pass over every annotated entity. An entity whose slug names a
+ * repository it was not registered from (anyone can write another team's
+ * slug into a catalog-info.yaml) is skipped without asking GitHub, unless
+ * its ref is in `trusted`.
+ */
 export async function pullAllGithubAlerts(options: {
   catalog: CatalogService;
   auth: AuthService;
   store: SecopsStore;
   logger: LoggerService;
   clientFor: (slug: string) => Promise<AlertsClient>;
+  /** Entity refs (lower case) allowed to name another repository. */
+  trusted?: ReadonlySet<string>;
 }) {
   const { catalog, auth, store, logger } = options;
   let cursor: string | undefined;
   let pulled = 0;
+  let skipped = 0;
   do {
     const page = await catalog.queryEntities(
       cursor
@@ -106,12 +133,20 @@ export async function pullAllGithubAlerts(options: {
       { credentials: await auth.getOwnServiceCredentials() },
     );
     for (const entity of page.items) {
-      const slug = entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION];
+      const claimed = entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION];
       const entityRef = stringifyEntityRef(entity);
+      const slug = trustedProjectSlug(entity, options.trusted, entityRef);
+      if (!slug) {
+        skipped += 1;
+        logger.warn(
+          `Not pulling GitHub alerts for ${entityRef}: its github.com/project-slug (${claimed}) is not the repository it was registered from; an admin can allow it in catalog.trustedProjectSlugs`,
+        );
+        continue;
+      }
       try {
         const alerts = await pullAlerts(
-          await options.clientFor(slug!),
-          slug!,
+          await options.clientFor(slug),
+          slug,
           logger,
         );
         for (const source of ['codeScanning', 'dependabot'] as const) {
@@ -140,5 +175,9 @@ export async function pullAllGithubAlerts(options: {
     }
     cursor = page.pageInfo.nextCursor;
   } while (cursor);
-  logger.info(`Pulled GitHub alerts for ${pulled} entities`);
+  logger.info(
+    `Pulled GitHub alerts for ${pulled} entities${
+      skipped ? ` (${skipped} skipped: slug not their repository)` : ''
+    }`,
+  );
 }

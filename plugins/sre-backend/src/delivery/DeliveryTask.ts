@@ -2,6 +2,7 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { trustedProjectSlug } from '@portal/catalog-ownership';
 import { DeliverySignal } from '@portal/plugin-sre-common';
 import { SreStore } from '../database/SreStore';
 import { eachLimited } from '../service/SloEvaluator';
@@ -21,7 +22,10 @@ const SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
 /**
  * Computes the DORA measures of every entity with a github.com/project-slug,
  * from its repository's history, and stores them. A repository that cannot
- * be read keeps its last measures with the error.
+ * be read keeps its last measures with the error. A slug is only read for an
+ * entity registered from that repository, or one an admin allowed
+ * (`catalog.trustedProjectSlugs`): anyone can write another team's slug into
+ * a catalog-info.yaml.
  */
 export class DeliveryTask {
   constructor(
@@ -32,6 +36,8 @@ export class DeliveryTask {
       logger: LoggerService;
       clientFor: (slug: string) => Promise<DeliveryClient>;
       periodDays: number;
+      /** Entity refs (lower case) allowed to name another repository. */
+      trusted?: ReadonlySet<string>;
     },
   ) {}
 
@@ -88,6 +94,12 @@ export class DeliveryTask {
       );
     }
     const signal: DeliverySignal = signalValue;
+    const entityRef = stringifyEntityRef(entity);
+    if (!trustedProjectSlug(entity, this.deps.trusted, entityRef)) {
+      throw new Error(
+        `github.com/project-slug "${slug}" is not the repository this entity was registered from; an admin can allow it in catalog.trustedProjectSlugs`,
+      );
+    }
     const client = await this.deps.clientFor(slug);
     const days = this.deps.periodDays;
     let history;
@@ -109,7 +121,7 @@ export class DeliveryTask {
       );
     }
     await this.deps.store.saveDelivery({
-      entityRef: stringifyEntityRef(entity),
+      entityRef,
       ...computeDora(history, signal, days, now),
       computedAt: now.toISOString(),
     });

@@ -15,6 +15,9 @@ import issues from './__fixtures__/issues.json';
 import releases from './__fixtures__/releases.json';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
+const ORIGIN = 'backstage.io/managed-by-origin-location';
+const PAYMENTS_ORIGIN =
+  'url:https://github.com/acme-commerce/payments-api/blob/main/catalog-info.yaml';
 const SINCE = new Date(NOW.getTime() - 30 * 86_400_000);
 
 /**
@@ -190,10 +193,12 @@ describe('DORA measures', () => {
           entities: [
             entity('payments-api', {
               'github.com/project-slug': 'acme-commerce/payments-api',
+              [ORIGIN]: PAYMENTS_ORIGIN,
             }),
             entity('odd', {
               'github.com/project-slug': 'acme-commerce/payments-api',
               'acme.example/dora-signal': 'vibes',
+              [ORIGIN]: PAYMENTS_ORIGIN,
             }),
           ],
         }),
@@ -239,5 +244,88 @@ describe('DORA measures', () => {
         ),
       });
     },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'does not read the repository a borrowed github.com/project-slug names, on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const store = await SreStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const entity = (name: string, slug: string, origin: string) => ({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name,
+          namespace: 'default',
+          annotations: {
+            'github.com/project-slug': slug,
+            [ORIGIN]: `url:${origin}`,
+          },
+        },
+        spec: {},
+      });
+      const task = new DeliveryTask({
+        catalog: catalogServiceMock({
+          entities: [
+            entity(
+              'payments-api',
+              'acme-commerce/payments-api',
+              'https://github.com/acme-commerce/payments-api/blob/main/catalog-info.yaml',
+            ),
+            // The attack: registered from the attacker's own repository,
+            // naming the ledger team's repository to get its measures.
+            entity(
+              'ledger-copy',
+              'acme-commerce/ledger',
+              'https://github.com/mallory/side-project/blob/main/catalog-info.yaml',
+            ),
+            // Named by a central catalog file, allowed by an admin (the fake
+            // GitHub has no such repository: it answers 404, but is asked).
+            entity(
+              'search-indexer',
+              'acme-commerce/search',
+              'https://github.com/acme-commerce/catalog/blob/main/all.yaml',
+            ),
+          ],
+        }),
+        auth: mockServices.auth(),
+        store,
+        logger: mockServices.logger.mock(),
+        periodDays: 30,
+        trusted: new Set(['component:default/search-indexer']),
+        clientFor: async () =>
+          octokitDeliveryClient(
+            new Octokit({
+              auth: 'gh-token',
+              baseUrl: `http://127.0.0.1:${
+                (github.server.address() as AddressInfo).port
+              }`,
+            }),
+          ),
+      });
+      expect(await task.run(NOW)).toEqual({ computed: 1, failed: 2 });
+      expect(
+        github.requests.filter(r =>
+          r.startsWith('/repos/acme-commerce/ledger'),
+        ),
+      ).toEqual([]);
+      expect(
+        github.requests.some(r => r.startsWith('/repos/acme-commerce/search/')),
+      ).toBe(true);
+      const [copy, payments] = await store.delivery([
+        'component:default/ledger-copy',
+        'component:default/payments-api',
+      ]);
+      expect(payments).toMatchObject({ deployments: 7 });
+      expect(copy).toMatchObject({
+        deployments: 0,
+        lastError: expect.stringMatching(
+          /not the repository this entity was registered from/,
+        ),
+      });
+    },
+    120_000,
   );
 });

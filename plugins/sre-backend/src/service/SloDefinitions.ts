@@ -110,7 +110,20 @@ export class SloDefinitions {
     }
     const { type, target } = parseLocationRef(location);
     if (type === 'url') {
-      const url = new URL(relative, target).toString();
+      // Files only next to (or below) the catalog file that names them, so
+      // in its repository: an absolute URL or a `../` into another team's
+      // repository would have the portal read it on this entity's behalf.
+      const base = new URL('.', target);
+      const resolved = new URL(relative, target);
+      if (
+        resolved.origin !== base.origin ||
+        !resolved.pathname.startsWith(base.pathname)
+      ) {
+        throw new Error(
+          `${OPENSLO_ANNOTATION} "${relative}" points outside the entity's folder`,
+        );
+      }
+      const url = resolved.toString();
       const res = await this.reader.readUrl(url);
       const buffer = await res.buffer();
       if (buffer.length > MAX_FILE)
