@@ -3,6 +3,7 @@
  * default on its own, and production on top of it with its environment.
  */
 import { ConfigSources } from '@backstage/config-loader';
+import { readHttpServerOptions } from '@backstage/backend-defaults/rootHttpRouter';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -59,6 +60,25 @@ describe('app-config.yaml (the embedded default)', () => {
     ).toBeUndefined();
   });
 
+  it('listens on this machine only unless PORTAL_LISTEN_HOST says otherwise, backend and frontend', async () => {
+    const config = await load(['app-config.yaml'], {});
+    // As the backend reads it (backend-defaults' own reader).
+    expect(readHttpServerOptions(config.getConfig('backend')).listen).toEqual({
+      host: '127.0.0.1',
+      port: 7007,
+    });
+    // As `yarn start`'s frontend dev server reads it (app.listen.host wins
+    // over app.baseUrl's host).
+    expect(config.getString('app.listen.host')).toBe('127.0.0.1');
+    const open = await load(['app-config.yaml'], {
+      PORTAL_LISTEN_HOST: '0.0.0.0',
+    });
+    expect(readHttpServerOptions(open.getConfig('backend')).listen.host).toBe(
+      '0.0.0.0',
+    );
+    expect(open.getString('app.listen.host')).toBe('0.0.0.0');
+  });
+
   it('reads nothing from GitHub', async () => {
     const config = await load(['app-config.yaml'], {});
     expect(config.getOptionalConfig('catalog.providers')).toBeUndefined();
@@ -103,6 +123,10 @@ describe('app-config.production.yaml', () => {
       host: '0.0.0.0',
       port: 7007,
     });
+    // Containers need every interface, whatever the local default is.
+    expect(readHttpServerOptions(config.getConfig('backend')).listen.host).toBe(
+      '0.0.0.0',
+    );
   });
 
   it('signs in with GitHub only, matched to catalog users', async () => {

@@ -1,12 +1,17 @@
 import {
   AuthProviderFactory,
+  AuthProviderRouteHandlers,
   createProxyAuthenticator,
   createProxyAuthRouteHandlers,
 } from '@backstage/plugin-auth-node';
 import { AuthService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { AuthenticationError, InputError } from '@backstage/errors';
+import {
+  AuthenticationError,
+  InputError,
+  NotAllowedError,
+} from '@backstage/errors';
 
 /** The request header that names the demo user to sign in as. */
 export const DEMO_USER_HEADER = 'x-demo-user';
@@ -45,6 +50,32 @@ function toDemoUser(entity: Entity): DemoUser {
     role: entity.metadata.annotations?.[DEMO_ROLE_ANNOTATION],
     memberOf,
   };
+}
+
+type Request = Parameters<AuthProviderRouteHandlers['start']>[0];
+
+/** Whether an address is this machine's (IPv4 127/8, IPv6 ::1, mapped). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.replace(/^::ffff:/i, '');
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === '::1';
+}
+
+/**
+ * The addresses a request claims to come through: its socket's peer, and
+ * every address in X-Forwarded-For and Forwarded (a proxy on this machine
+ * forwarding someone else's request is someone else's request).
+ */
+function addressesOf(req: Request): Array<string | undefined> {
+  const forwarded = [
+    ...String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map(a => a.trim()),
+    ...[...String(req.headers.forwarded ?? '').matchAll(/for="?([^;,"]+)/gi)]
+      .map(m => m[1].trim())
+      .map(a => a.replace(/^\[(.*)\](:\d+)?$/, '$1')),
+  ].filter(Boolean);
+  return [req.socket?.remoteAddress, ...forwarded];
 }
 
 /**
@@ -105,9 +136,23 @@ export function createDemoAuthProviderFactory(deps: {
         'The demo sign-in provider lets anyone be anyone and is disabled in production; remove auth.providers.demo from the configuration',
       );
     }
+    // Anyone who can reach the port can be anyone, an admin included: only
+    // this machine may sign in, unless the configuration says otherwise.
+    const allowRemote =
+      options.config.getOptionalBoolean('dangerouslyAllowRemote') ?? false;
     options.logger.warn(
-      'The demo sign-in provider is enabled: anyone who reaches the portal can sign in as any catalog user',
+      allowRemote
+        ? 'The demo sign-in provider is enabled for every address: anyone who reaches the portal can sign in as any catalog user'
+        : 'The demo sign-in provider is enabled: anyone who reaches the portal from this machine can sign in as any catalog user',
     );
+    const onlyFromHere = (req: Request) => {
+      if (allowRemote) return;
+      if (!addressesOf(req).every(isLoopbackAddress)) {
+        throw new NotAllowedError(
+          'The demo sign-in only accepts requests from this machine (auth.providers.demo.dangerouslyAllowRemote)',
+        );
+      }
+    };
 
     const handlers = createProxyAuthRouteHandlers<DemoUser>({
       authenticator,
@@ -119,9 +164,14 @@ export function createDemoAuthProviderFactory(deps: {
 
     return {
       ...handlers,
+      async refresh(req, res) {
+        onlyFromHere(req);
+        await handlers.refresh!(req, res);
+      },
       // A proxy provider has no redirect flow, so its start route instead
       // lists who one can be: the local sign-in page shows this list.
-      async start(_req, res) {
+      async start(req, res) {
+        onlyFromHere(req);
         const { items } = await catalog.queryEntities(
           {
             filter: { kind: 'User' },
