@@ -30,9 +30,17 @@ describe('OpenSLO v1', () => {
   });
 
   it('reads the file the golden-path template stamps', () => {
+    // The template's expressions (values.name and quoted strings joined by
+    // +, then the yamlQuote or oneLine filter) rendered for one name.
     const text = read(
       'templates/golden-path/skeletons/slo/openslo.yaml',
-    ).replace(/\$\{\{ values\.name \}\}/g, 'parcel-tracker');
+    ).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => {
+      const [value, filter] = expression.split(/\s+\|\s+(?=\w+$)/);
+      const rendered = [...value.matchAll(/'([^']*)'|values\.name/g)]
+        .map(m => (m[0] === 'values.name' ? 'parcel-tracker' : m[1]))
+        .join('');
+      return filter === 'yamlQuote' ? JSON.stringify(rendered) : rendered;
+    });
     expect(
       parseOpenSlo(text, 'component:default/parcel-tracker').map(s => s.name),
     ).toEqual(['parcel-tracker-availability', 'parcel-tracker-latency']);
