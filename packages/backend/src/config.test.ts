@@ -157,6 +157,10 @@ describe('app-config.production.yaml', () => {
       './templates/golden-path/all.yaml',
     ]);
     expect(config.getConfigArray('goldenPath.local.seed')).toEqual([]);
+    // No demo of any plugin: demo Prometheus, spend, reports.
+    expect(config.getOptional('sre.demo')).toBeUndefined();
+    expect(config.getOptionalBoolean('finops.demo')).toBe(false);
+    expect(config.getConfigArray('secops.demoReports')).toEqual([]);
   });
 
   it('loads people, teams and repositories from the GitHub organisation', async () => {

@@ -96,7 +96,17 @@ export const srePlugin = createBackendPlugin({
         // The embedded default's demo Prometheus and its live demo metrics.
         // It starts in the background (the first start backfills its
         // history); until it is up, the SLOs say that no source answers.
-        const demo = config?.getOptionalConfig('demo');
+        // Never in production: fake traffic would answer real SLOs, and its
+        // metrics route answers without credentials.
+        const production =
+          deps.config.getOptionalString('auth.environment') === 'production' ||
+          process.env.NODE_ENV === 'production';
+        if (production && config?.getOptionalConfig('demo')) {
+          deps.logger.error(
+            'sre.demo is ignored in production (auth.environment or NODE_ENV is production): no demo Prometheus, no demo metrics',
+          );
+        }
+        const demo = production ? undefined : config?.getOptionalConfig('demo');
         const exporter = demo ? new DemoExporter() : undefined;
         if (demo && exporter) {
           const startDemo = async () => {
