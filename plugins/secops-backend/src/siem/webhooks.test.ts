@@ -4,7 +4,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DatabaseSecopsStore } from '../database/DatabaseSecopsStore';
 import { testDatabaseIds } from '@portal/test-utils';
-import { backoff, deliver, readWebhookTargets } from './webhooks';
+import { backoff, deliver, readWebhookTargets, withoutUrl } from './webhooks';
 
 /** A SIEM on loopback that fails the first `failures` requests. */
 async function fakeSiem(failures: number) {
@@ -30,7 +30,8 @@ async function fakeSiem(failures: number) {
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/collector`,
+    // The token in the URL is the secret a SIEM collector URL often holds.
+    url: `http://127.0.0.1:${port}/collector/hec-secret-42?token=hec-secret-42`,
     received,
     calls: () => calls,
     close: () => new Promise(resolve => server.close(resolve)),
@@ -94,6 +95,10 @@ describe.each(databases.eachSupportedId())('SIEM webhooks on %p', id => {
     const failed = await store.getWebhookDelivery('splunk');
     expect(failed).toMatchObject({ attempts: 1, cursor: '0' });
     expect(failed.lastError).toMatch(/answered 503/);
+    // What the deliveries list (GET /export/webhooks) shows holds no URL.
+    expect(JSON.stringify(await store.listWebhookDeliveries())).not.toMatch(
+      /hec-secret|127\.0\.0\.1/,
+    );
 
     // Before the backoff is over, nothing is tried.
     clock = new Date(clock.getTime() + backoff(1) - 1000);
@@ -134,5 +139,19 @@ describe('readWebhookTargets', () => {
   it('backs off exponentially up to an hour', () => {
     expect([1, 2, 3].map(backoff)).toEqual([30000, 60000, 120000]);
     expect(backoff(20)).toBe(3600000);
+  });
+});
+
+describe('webhook errors', () => {
+  it('leave out the webhook URL and the secrets of any other URL', () => {
+    const url = 'https://hec.acme.example/services/collector/T0K3N?channel=c';
+    expect(
+      withoutUrl(
+        `request to ${url} failed; redirected to https://user:pw@other.example/x?key=k#f`,
+        url,
+      ),
+    ).toBe(
+      'request to <webhook URL> failed; redirected to https://other.example/x',
+    );
   });
 });

@@ -76,7 +76,7 @@ export async function deliver(options: {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (!response.ok) {
-        throw new Error(`${target.url} answered ${response.status}`);
+        throw new Error(`the webhook answered ${response.status}`);
       }
     } catch (error) {
       const attempts = delivery.attempts + 1;
@@ -84,7 +84,9 @@ export async function deliver(options: {
         ...delivery,
         attempts,
         nextAttemptAt: new Date(now().getTime() + backoff(attempts)),
-        lastError: (error as Error).message,
+        // A webhook URL is often its secret (a token in the path or query):
+        // the stored error, which the deliveries list shows, never holds it.
+        lastError: withoutUrl((error as Error).message, target.url),
       };
       await store.saveWebhookDelivery(delivery, now());
       logger.warn(
@@ -101,6 +103,15 @@ export async function deliver(options: {
     await store.saveWebhookDelivery(delivery, now());
   }
   return { sent, failed: false };
+}
+
+/** An error message with the webhook's URL, and any URL's secrets, left out. */
+export function withoutUrl(message: string, url: string): string {
+  return message
+    .split(url)
+    .join('<webhook URL>')
+    .replace(/\b(https?:\/\/)[^\s/@]+@/gi, '$1')
+    .replace(/\b(https?:\/\/[^\s?#]+)[?#]\S*/gi, '$1');
 }
 
 /** Every target, every `secops.siem.frequencySeconds`, on one replica. */
