@@ -21,8 +21,24 @@ export class PrometheusSource implements SliSource {
 
   constructor(private readonly server: PrometheusServer) {}
 
+  /**
+   * What the status route shows anyone signed in: the URL without its
+   * credentials or query (http://user:password@prometheus keeps the
+   * password out).
+   */
   describe() {
-    return { name: this.server.name, url: this.server.url };
+    let url = this.server.url;
+    try {
+      const parsed = new URL(url);
+      parsed.username = '';
+      parsed.password = '';
+      parsed.search = '';
+      parsed.hash = '';
+      url = parsed.toString();
+    } catch {
+      url = '(not a URL)';
+    }
+    return { name: this.server.name, url };
   }
 
   async ratios(query: RatioQuery, windows: string[], at: Date) {
