@@ -29,11 +29,16 @@ export const biPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        logger: coreServices.logger,
         catalog: catalogServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions([biProductReadPermission]);
-        const reader = new MetricReader(deps.config);
+        const reader = new MetricReader(
+          deps.config,
+          process.cwd(),
+          deps.logger,
+        );
         deps.lifecycle.addShutdownHook(() => reader.close());
         const economics = new ProductEconomicsService(
           readMetricDefinitions(deps.config),

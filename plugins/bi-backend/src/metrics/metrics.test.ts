@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { InputError } from '@backstage/errors';
 import { testDatabaseIds } from '@portal/test-utils';
 import fs from 'node:fs';
@@ -39,7 +39,17 @@ describe.each(databases.eachSupportedId())('SQL metric source on %p', id => {
       { month: '2026-09', product: 'checkout', orders: 500 },
       { month: '2026-10', product: 'system:default/checkout', orders: 2000 },
     ]);
-    const reader = new MetricReader(new ConfigReader({}));
+    const logged: string[] = [];
+    const logger = mockServices.logger.mock({
+      error: (message, error) => {
+        logged.push(`${message}: ${(error as Error)?.message}`);
+      },
+    });
+    const reader = new MetricReader(
+      new ConfigReader({}),
+      process.cwd(),
+      logger,
+    );
     reader.setConnection('warehouse', knex);
     const values = await reader.read(sqlMetric);
     expect(values).toEqual([
@@ -50,9 +60,18 @@ describe.each(databases.eachSupportedId())('SQL metric source on %p', id => {
     await expect(
       reader.read({
         ...sqlMetric,
-        source: { ...sqlMetric.source, query: 'select * from nowhere' } as any,
+        source: {
+          ...sqlMetric.source,
+          query: "select * from nowhere where password = 'hunter2'",
+        } as any,
       }),
-    ).rejects.toThrow(/Metric "orders": the query failed/);
+    ).rejects.toThrow(
+      /^Metric "orders": the warehouse query failed \(the backend log says why\)$/,
+    );
+    // The driver's message (the table, the SQL) is in the log, not the answer.
+    expect(logged).toEqual([
+      expect.stringMatching(/the warehouse query failed: .*nowhere/),
+    ]);
     await expect(
       reader.read({
         ...sqlMetric,

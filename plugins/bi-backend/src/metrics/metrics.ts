@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
@@ -93,6 +94,8 @@ export class MetricReader {
     private readonly config: Config,
     /** Where relative CSV paths start. */
     private readonly baseDir = process.cwd(),
+    /** Where a warehouse's own error goes (never to the caller). */
+    private readonly logger?: LoggerService,
   ) {}
 
   /** Uses this knex for a named connection (tests, or a shared pool). */
@@ -159,10 +162,14 @@ export class MetricReader {
         .then((result: any) => (Array.isArray(result) ? result : result.rows));
     } catch (error) {
       if (error instanceof InputError) throw error;
+      // The driver's message can hold hosts, users and the SQL itself: it
+      // goes to the backend log, and the caller learns only which metric.
+      this.logger?.error(
+        `Metric "${metric.name}": the warehouse query failed`,
+        error as Error,
+      );
       throw new InputError(
-        `Metric "${metric.name}": the query failed: ${
-          (error as Error).message
-        }`,
+        `Metric "${metric.name}": the warehouse query failed (the backend log says why)`,
       );
     }
     return rows.map((row, i) =>
