@@ -5,16 +5,26 @@ type Middleware<Req, Res> = (
   next: (error?: unknown) => void,
 ) => void;
 
+/** What this needs of Backstage's AuditorService. */
+export interface RefusalAuditor<Req> {
+  createEvent(options: {
+    eventId: string;
+    severityLevel?: 'low' | 'medium' | 'high' | 'critical';
+    request?: Req;
+    meta?: Record<string, unknown>;
+  }): Promise<{ fail(options: { error: Error }): Promise<void> }>;
+}
+
 /**
  * A body parser (express.json and the like) whose refusals are audited: a
  * malformed, oversized or wrongly encoded body is refused before any route
- * sees it, and `audit` records that refusal (who, from where, why) before
- * the error answers the request.
+ * sees it, and the refusal is recorded as a failed `request-refused` event
+ * (who, from where, which path, why) before the error answers the request.
  */
-export function auditedBodyParser<Req, Res = unknown>(
+export function auditedBodyParser<Req extends { path: string }, Res = unknown>(
   // Body parsers are typed on Node's request; routes get the framework's.
   parser: Middleware<any, any>,
-  audit: (req: Req, error: Error) => Promise<void>,
+  auditor: RefusalAuditor<Req>,
 ): Middleware<Req, Res> {
   return (req, res, next) =>
     parser(req, res, error => {
@@ -22,9 +32,17 @@ export function auditedBodyParser<Req, Res = unknown>(
         next();
         return;
       }
-      audit(req, error as Error).then(
-        () => next(error),
-        () => next(error),
-      );
+      auditor
+        .createEvent({
+          eventId: 'request-refused',
+          severityLevel: 'low',
+          request: req,
+          meta: { path: req.path },
+        })
+        .then(event => event.fail({ error: error as Error }))
+        .then(
+          () => next(error),
+          () => next(error),
+        );
     });
 }

@@ -443,17 +443,9 @@ export async function createRouter(
 
   // A refused body (malformed, too large) is audited before it answers.
   router.use(
-    auditedBodyParser(
+    auditedBodyParser<express.Request>(
       express.json({ limit: '10kb' }),
-      (req: express.Request, error) =>
-        auditor
-          .createEvent({
-            eventId: 'request-refused',
-            severityLevel: 'low',
-            request: req,
-            meta: { path: req.path },
-          })
-          .then(event => event.fail({ error })),
+      auditor,
     ),
   );
 

@@ -400,17 +400,9 @@ export async function createRouter(
   // JSON bodies for the routes below (reports are read raw above).
   // A refused body (malformed, too large) is audited before it answers.
   router.use(
-    auditedBodyParser(
+    auditedBodyParser<express.Request>(
       express.json({ limit: '64kb' }),
-      (req: express.Request, error) =>
-        auditor
-          .createEvent({
-            eventId: 'request-refused',
-            severityLevel: 'low',
-            request: req,
-            meta: { path: req.path },
-          })
-          .then(event => event.fail({ error })),
+      auditor,
     ),
   );
 

@@ -223,17 +223,9 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
    */
   router.post(
     '/alertmanager',
-    auditedBodyParser(
+    auditedBodyParser<express.Request>(
       express.json({ limit: '1mb' }),
-      (req: express.Request, error) =>
-        o.auditor
-          .createEvent({
-            eventId: 'request-refused',
-            severityLevel: 'low',
-            request: req,
-            meta: { path: req.path },
-          })
-          .then(event => event.fail({ error })),
+      o.auditor,
     ),
     async (req, res) => {
       await o.httpAuth.credentials(req, { allow: ['service'] });
