@@ -90,4 +90,69 @@ describe('GroupHierarchy', () => {
     const team = await hierarchy.ownedEntities('group:default/team-a');
     expect(refsOf(team)).toEqual(['component:default/a1']);
   });
+
+  it('lists what many groups own as ownedEntities does, in a fixed number of catalog calls', async () => {
+    const groupRefs = entities
+      .filter(e => e.kind === 'Group')
+      .map(e => `group:default/${e.metadata.name}`);
+    for (const kinds of [['Component'], undefined]) {
+      const catalog = catalogServiceMock({ entities });
+      const queries = jest.spyOn(catalog, 'queryEntities');
+      const bulk = await new GroupHierarchy(
+        catalog,
+        mockServices.auth(),
+      ).ownedEntitiesByGroup([...groupRefs, 'group:default/unknown'], {
+        kinds,
+        fields: ['spec.owner'],
+      });
+      // The group tree once and the owned entities once, for every group.
+      expect(queries).toHaveBeenCalledTimes(2);
+      for (const ref of groupRefs) {
+        const one = await hierarchy.ownedEntities(ref, { kinds });
+        expect(refsOf(bulk.get(ref)!)).toEqual(refsOf(one));
+      }
+      expect(bulk.get('group:default/unknown')).toEqual([]);
+    }
+    expect(
+      refsOf(
+        (await hierarchy.ownedEntitiesByGroup(['group:default/Engineering'], {
+          kinds: ['Component'],
+        }))!.get('group:default/engineering')!,
+      ),
+    ).toEqual([
+      'component:default/a1',
+      'component:default/b1',
+      'component:default/e1',
+      'component:default/s1',
+    ]);
+  });
+
+  it('matches owners in memory when there are too many for the query', async () => {
+    const many = Array.from({ length: 60 }, (_, i) =>
+      group(`team-${i}`, [], 'acme'),
+    );
+    const catalog = catalogServiceMock({
+      entities: [
+        group(
+          'acme',
+          many.map(g => g.metadata.name),
+        ),
+        ...many,
+        ...many.map((g, i) => component(`c${i}`, g.metadata.name)),
+      ],
+    });
+    const queries = jest.spyOn(catalog, 'queryEntities');
+    const bulk = await new GroupHierarchy(
+      catalog,
+      mockServices.auth(),
+    ).ownedEntitiesByGroup(
+      many.map(g => `group:default/${g.metadata.name}`),
+      { kinds: ['Component'] },
+    );
+    const query = queries.mock.calls[1][0] as { filter: object };
+    expect(query.filter).toEqual({ kind: ['Component'] });
+    expect(refsOf(bulk.get('group:default/team-7')!)).toEqual([
+      'component:default/c7',
+    ]);
+  });
 });

@@ -68,13 +68,17 @@ async function start(
     ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     config?: object;
     audit?: AuditRecord[];
+    /** The catalog, instead of payments-api and cart-service. */
+    entities?: object[];
   } = {},
 ) {
   const policy = options.policy;
   const { server } = await startTestBackend({
     features: [
       secopsPlugin,
-      catalogServiceMock.factory({ entities: [payments, cart] }),
+      catalogServiceMock.factory({
+        entities: (options.entities ?? [payments, cart]) as any,
+      }),
       policy
         ? mockServices.permissions.mock({
             authorize: async requests =>
@@ -187,6 +191,99 @@ describe('secops backend', () => {
       .get('/api/secops/entities/component/default/payments-api/trend')
       .query({ days: 100000 });
     expect(bad.status).toBe(400);
+  });
+
+  it('shows every team side by side with what it and the teams below it own', async () => {
+    const team = (name: string, parent?: string, children: string[] = []) => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        type: 'team',
+        children,
+        profile: { displayName: `Team ${name}` },
+      },
+      relations: [
+        ...children.map(c => ({
+          type: 'parentOf',
+          targetRef: `group:default/${c}`,
+        })),
+        ...(parent
+          ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+          : []),
+      ],
+    });
+    const owned = (entity: typeof payments, owner: string) => ({
+      ...entity,
+      spec: { ...entity.spec, owner: `group:default/${owner}` },
+      relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
+    });
+    const server = await start({
+      entities: [
+        team('team-checkout', undefined, ['team-payments']),
+        team('team-payments', 'team-checkout'),
+        team('team-catalog'),
+        team('team-empty'),
+        owned(payments, 'team-payments'),
+        owned(component('checkout-web', ''), 'team-checkout'),
+        owned(cart, 'team-catalog'),
+      ],
+    });
+    const report = fixture('trivy/trivy-alpine-310-image.json');
+    const uploaded = await upload(server, trivyQuery, report);
+    expect(uploaded.status).toBe(201);
+
+    const res = await request(server)
+      .get('/api/secops/organisation/teams')
+      .set('authorization', securityLead);
+    expect(res.status).toBe(200);
+    const byTeam = Object.fromEntries(
+      (
+        res.body.items as Array<{
+          groupRef: string;
+          title: string;
+          entities: number;
+          scanned: number;
+          open: Record<string, number>;
+        }>
+      ).map(row => [
+        row.groupRef,
+        {
+          title: row.title,
+          entities: row.entities,
+          scanned: row.scanned,
+          open: Object.values(row.open).reduce((a, b) => a + b, 0),
+        },
+      ]),
+    );
+    const found = uploaded.body.created;
+    expect(byTeam).toEqual({
+      // payments-api is team-payments', which is below team-checkout.
+      'group:default/team-checkout': {
+        title: 'Team team-checkout',
+        entities: 2,
+        scanned: 1,
+        open: found,
+      },
+      'group:default/team-payments': {
+        title: 'Team team-payments',
+        entities: 1,
+        scanned: 1,
+        open: found,
+      },
+      'group:default/team-catalog': {
+        title: 'Team team-catalog',
+        entities: 1,
+        scanned: 0,
+        open: 0,
+      },
+      'group:default/team-empty': {
+        title: 'Team team-empty',
+        entities: 0,
+        scanned: 0,
+        open: 0,
+      },
+    });
   });
 
   it("accepts uploads from the entity's own CI", async () => {

@@ -691,13 +691,14 @@ export async function createRouter(
       },
       { credentials: await auth.getOwnServiceCredentials() },
     );
-    const owned = await Promise.all(
-      teams.map(team =>
-        groups.ownedEntities(stringifyEntityRef(team), {
-          kinds: ['Component', 'Resource', 'System'],
-          fields: [],
-        }),
-      ),
+    // What every team owns, from one read of the group tree and one of the
+    // owned entities (asking team by team cost several catalog calls each).
+    const ownedByTeam = await groups.ownedEntitiesByGroup(
+      teams.map(team => stringifyEntityRef(team)),
+      { kinds: ['Component', 'Resource', 'System'], fields: [] },
+    );
+    const owned = teams.map(
+      team => ownedByTeam.get(stringifyEntityRef(team).toLowerCase()) ?? [],
     );
     const counts = await store.countForEntities(
       [...new Set(owned.flat().map(e => stringifyEntityRef(e)))],
