@@ -6,7 +6,10 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import request from 'supertest';
+import { DashboardCache } from './entries';
 import { biPlugin } from './plugin';
 
 function entity(
@@ -152,6 +155,123 @@ describe('bi backend', () => {
       .query({ limit: 5000 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/limit/);
+  });
+
+  describe('a large catalog is not walked on every call', () => {
+    const principalOf = (options: unknown) =>
+      (options as { credentials: { principal: unknown } }).credentials
+        .principal;
+
+    /** A backend whose catalog counts its reads, with a catalog policy. */
+    async function startCounting(
+      catalogRead: 'allow' | 'deny' | 'conditional',
+    ) {
+      const catalog = catalogServiceMock({ entities });
+      const reads = jest.spyOn(catalog, 'queryEntities');
+      const { server } = await startTestBackend({
+        features: [
+          biPlugin,
+          createServiceFactory({
+            service: catalogServiceRef,
+            deps: {},
+            factory: () => catalog,
+          }),
+          mockServices.permissions.mock({
+            authorize: async requests =>
+              requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+            authorizeConditional: async requests =>
+              requests.map(() =>
+                catalogRead === 'conditional'
+                  ? {
+                      result: AuthorizeResult.CONDITIONAL,
+                      pluginId: 'catalog',
+                      resourceType: 'catalog-entity',
+                      conditions: {
+                        rule: 'IS_ENTITY_OWNER',
+                        resourceType: 'catalog-entity',
+                        params: { claims: ['group:default/team-checkout'] },
+                      },
+                    }
+                  : {
+                      result:
+                        catalogRead === 'allow'
+                          ? AuthorizeResult.ALLOW
+                          : AuthorizeResult.DENY,
+                    },
+              ),
+          }).factory,
+        ],
+      });
+      return { server, reads };
+    }
+
+    it('reads the dashboards once for everyone allowed the whole catalog', async () => {
+      const { server, reads } = await startCounting('allow');
+      for (const user of ['user:default/ana', 'user:default/ben']) {
+        const res = await request(server)
+          .get('/api/bi/dashboards')
+          .set('authorization', mockCredentials.user.header(user));
+        expect(res.status).toBe(200);
+        expect(res.body.totalCount).toBe(3);
+      }
+      // One page of entities (and the systems' domains by ref), once.
+      expect(reads).toHaveBeenCalledTimes(1);
+      // With the backend's own credentials, not a person's.
+      expect(principalOf(reads.mock.calls[0][1])).toMatchObject({
+        type: 'service',
+      });
+    });
+
+    it("walks the catalog with the caller's own credentials when the policy allows only part of it", async () => {
+      const { server, reads } = await startCounting('conditional');
+      const user = mockCredentials.user.header('user:default/ana');
+      for (let i = 0; i < 2; i++) {
+        const res = await request(server)
+          .get('/api/bi/dashboards')
+          .set('authorization', user);
+        expect(res.status).toBe(200);
+      }
+      expect(reads).toHaveBeenCalledTimes(2);
+      for (const [, options] of reads.mock.calls) {
+        expect(principalOf(options)).toMatchObject({
+          type: 'user',
+          userEntityRef: 'user:default/ana',
+        });
+      }
+    });
+
+    it('lists nothing to those not allowed to read the catalog', async () => {
+      const { server, reads } = await startCounting('deny');
+      const res = await request(server)
+        .get('/api/bi/dashboards')
+        .set('authorization', mockCredentials.user.header('user:default/x'));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ items: [], totalCount: 0 });
+      expect(reads).not.toHaveBeenCalled();
+    });
+
+    it('reads the catalog again after a minute, and after a failed read', async () => {
+      let now = 0;
+      const catalog = catalogServiceMock({ entities });
+      const reads = jest.spyOn(catalog, 'queryEntities');
+      const cache = new DashboardCache({
+        catalog,
+        auth: mockServices.auth(),
+        now: () => now,
+      });
+      expect(await cache.get()).toHaveLength(3);
+      now = 59_000;
+      await cache.get();
+      expect(reads).toHaveBeenCalledTimes(1);
+      now = 60_000;
+      await cache.get();
+      expect(reads).toHaveBeenCalledTimes(2);
+      reads.mockRejectedValueOnce(new Error('catalog down'));
+      now = 120_000;
+      await expect(cache.get()).rejects.toThrow('catalog down');
+      expect(await cache.get()).toHaveLength(3);
+      expect(reads).toHaveBeenCalledTimes(4);
+    });
   });
 
   it('refuses requests without credentials', async () => {

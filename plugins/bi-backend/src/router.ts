@@ -1,4 +1,8 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
 import { PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -9,7 +13,8 @@ import { entityRefOf, parseRequest } from '@portal/request-validation';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
-import { listDashboards, matchesSearch } from './entries';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { DashboardCache, listDashboards, matchesSearch } from './entries';
 import { ProductEconomicsService } from './metrics/economics';
 
 const listQuery = z
@@ -25,12 +30,37 @@ const listQuery = z
 
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
+  auth: AuthService;
   catalog: CatalogService;
   permissions: PermissionsService;
   economics: ProductEconomicsService;
   machines: MachineIdentities;
+  /** How long the list of dashboards is reused (default one minute). */
+  dashboardsTtlMs?: number;
 }): Promise<express.Router> {
   const router = Router();
+  const dashboards = new DashboardCache({
+    catalog: deps.catalog,
+    auth: deps.auth,
+    ttlMs: deps.dashboardsTtlMs,
+  });
+
+  /**
+   * The dashboards these credentials may see. Those allowed to read the
+   * whole catalog (the portal's policy allows every signed-in person) get
+   * the shared list, read once a minute; those allowed part of it (a
+   * conditional decision) get a walk of the catalog with their own
+   * credentials, which applies the conditions; the others get none.
+   */
+  async function visibleDashboards(credentials: BackstageCredentials) {
+    const [decision] = await deps.permissions.authorizeConditional(
+      [{ permission: catalogEntityReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.ALLOW) return dashboards.get();
+    if (decision.result === AuthorizeResult.DENY) return [];
+    return listDashboards(deps.catalog, credentials);
+  }
 
   /** A person (the policy decides), or a machine granted bi.read. */
   async function caller(req: express.Request) {
@@ -53,7 +83,7 @@ export async function createRouter(deps: {
   router.get('/dashboards', async (req, res) => {
     const credentials = await caller(req);
     const query = parseRequest(listQuery, req.query);
-    const all = await listDashboards(deps.catalog, credentials);
+    const all = await visibleDashboards(credentials);
     const found = query.search
       ? all.filter(entry => matchesSearch(entry, query.search!))
       : all;
