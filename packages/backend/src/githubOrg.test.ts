@@ -24,6 +24,7 @@ import {
   RELATION_CHILD_OF,
   RELATION_HAS_MEMBER,
   RELATION_MEMBER_OF,
+  RELATION_OWNED_BY,
   RELATION_PARENT_OF,
   UserEntity,
 } from '@backstage/catalog-model';
@@ -90,6 +91,7 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
     github = await startFakeGithub();
     const production = await productionConfig();
     const githubOrg = production.getConfig('catalog.providers.githubOrg');
+    const discovery = production.getConfig('catalog.providers.github');
 
     // A plugin that only hands the test the catalog and service credentials,
     // as the portal's own plugins get them.
@@ -169,6 +171,17 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
                     timeout: { minutes: 5 },
                   },
                 },
+                // Production's repository discovery, with small pages.
+                github: {
+                  production: {
+                    ...(discovery.get('production') as JsonObject),
+                    pageSizes: { repositories: 3 },
+                    schedule: {
+                      frequency: { minutes: 30 },
+                      timeout: { minutes: 5 },
+                    },
+                  },
+                },
               },
             },
           },
@@ -183,9 +196,11 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
     for (;;) {
       const lin = await byRef<UserEntity>('user:default/lin-chen');
       const root = await byRef<GroupEntity>('group:default/acme-commerce');
+      const payments = await byRef('component:default/payments-api');
       if (
         relations(lin, RELATION_MEMBER_OF).length === 3 &&
-        relations(root, RELATION_PARENT_OF).length === 2
+        relations(root, RELATION_PARENT_OF).length === 2 &&
+        relations(payments, RELATION_OWNED_BY).length === 1
       ) {
         break;
       }
@@ -357,6 +372,74 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
       'group:default/engineering',
       'group:default/security',
     ]);
+  });
+
+  it("discovers the organisation's repositories with a catalog-info.yaml: active ones, not archived ones or forks", async () => {
+    const discovery = github.graphql.filter(c => c.operation === 'repositories');
+    expect(discovery.map(c => c.variables.cursor ?? null)).toEqual([
+      null,
+      'Y3Vyc29yOnYyOpHOBrepo3',
+    ]);
+    // The file at the root of each default branch.
+    expect(discovery[0].variables.catalogPathRef).toBe('HEAD:catalog-info.yaml');
+
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'component' } },
+      { credentials: await credentials() },
+    );
+    expect(items.map(c => c.metadata.name).sort()).toEqual([
+      'checkout-service',
+      'payments-api',
+    ]);
+    // A repository without the file is asked for it once, and adds nothing.
+    expect(github.contents.map(c => c.repo)).toContain(
+      'acme-commerce/docs-site',
+    );
+    // Read with the integration token, at each repository's default branch.
+    expect(
+      github.contents.map(c => [c.repo, c.ref, c.authorization]).sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        ['acme-commerce/checkout-service', 'main', `Bearer ${TOKEN}`],
+        ['acme-commerce/payments-api', 'trunk', `Bearer ${TOKEN}`],
+      ]),
+    );
+    expect(github.contents.map(c => c.repo)).not.toContain(
+      'acme-commerce/legacy-monolith',
+    );
+    expect(github.contents.map(c => c.repo)).not.toContain(
+      'acme-commerce/forked-lib',
+    );
+
+    // Owned by the teams the organisation sync loaded: what the portal's
+    // ownership (and so every tab) keys on.
+    const payments = await byRef('component:default/payments-api');
+    expect(relations(payments, RELATION_OWNED_BY)).toEqual([
+      'group:default/checkout-payments',
+    ]);
+    expect(payments?.metadata.annotations).toEqual(
+      expect.objectContaining({
+        'backstage.io/managed-by-origin-location':
+          'url:https://github.com/acme-commerce/payments-api/blob/trunk/catalog-info.yaml',
+      }),
+    );
+    expect(
+      (await hierarchy.withDescendants(['group:default/checkout'])).sort(),
+    ).toEqual(['group:default/checkout', 'group:default/checkout-payments']);
+  });
+
+  it("refuses a repository's catalog-info.yaml that declares a Group: people and teams come only from the organisation", async () => {
+    expect(await byRef('group:default/security-admins')).toBeUndefined();
+    expect(
+      relations(await byRef('user:default/jonas-berg'), RELATION_MEMBER_OF),
+    ).toEqual(['group:default/security']);
+    // The file was read, and refused as a whole (its Component too) until
+    // it is fixed: the catalog records the error on the location's
+    // processing state and logs it.
+    expect(github.contents.map(c => c.repo)).toContain(
+      'acme-commerce/team-roster',
+    );
+    expect(await byRef('component:default/team-roster')).toBeUndefined();
   });
 
   describe('GitHub sign-in (the production resolver)', () => {

@@ -1,7 +1,8 @@
 /*
  * GitHub as far as the portal talks to it, served locally from recorded
  * answers (fixtures/github, written after GitHub's documented APIs): GraphQL
- * for the organisation's members and teams, and the OAuth app's endpoints for
+ * for the organisation's members, teams and repositories, the REST contents
+ * API for a repository's catalog-info.yaml, and the OAuth app's endpoints for
  * sign-in. Used by the organisation-sync test (in process) and the image test
  * (the portal in its container).
  */
@@ -28,19 +29,31 @@ export interface GraphqlCall {
 
 /**
  * GitHub as far as the portal talks to it: GraphQL for the organisation
- * (answered from the fixtures by operation and cursor) and the OAuth app's
- * endpoints for sign-in (code -> token -> GET /user).
+ * (answered from the fixtures by operation and cursor), repository files
+ * (fixtures/github/contents) and the OAuth app's endpoints for sign-in
+ * (code -> token -> GET /user).
  */
 export async function startFakeGithub() {
   const graphql: GraphqlCall[] = [];
   const pages: Record<string, string[]> = {
     users: ['org-members.page1.json', 'org-members.page2.json'],
     teams: ['org-teams.page1.json', 'org-teams.page2.json'],
+    repositories: [
+      'org-repositories.page1.json',
+      'org-repositories.page2.json',
+    ],
     'members:checkout': [
       'team-members.checkout.page1.json',
       'team-members.checkout.page2.json',
     ],
   };
+  // Files read through the REST contents API.
+  const contents: Array<{
+    repo: string;
+    file: string;
+    ref: string | null;
+    authorization?: string;
+  }> = [];
   // An access token per person who "authorised the OAuth app".
   const tokens = new Map<string, string>();
 
@@ -149,6 +162,35 @@ export async function startFakeGithub() {
           `access_token=${token}&scope=read%3Auser&token_type=bearer`,
           'application/x-www-form-urlencoded; charset=utf-8',
         );
+      } else if (
+        req.method === 'GET' &&
+        /^\/api\/v3\/repos\/[^/]+\/[^/]+\/contents\//.test(url.pathname)
+      ) {
+        // A file of a repository, as the GitHub URL reader asks for it
+        // (raw, at the location's branch): fixtures/github/contents/<repo>.
+        const [, owner, repo, file] =
+          /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(
+            url.pathname,
+          ) ?? [];
+        contents.push({
+          repo: `${owner}/${repo}`,
+          file,
+          ref: url.searchParams.get('ref'),
+          authorization: req.headers.authorization,
+        });
+        const local = path.join(fixtures, 'contents', repo, file);
+        if (
+          req.headers.authorization?.split(' ')[1] !== TOKEN ||
+          owner !== ORG ||
+          !fs.existsSync(local)
+        ) {
+          answer(res, 404, {
+            message: 'Not Found',
+            documentation_url: 'https://docs.github.com/rest',
+          });
+          return;
+        }
+        answer(res, 200, fs.readFileSync(local, 'utf8'), 'application/vnd.github.v3.raw');
       } else if (req.method === 'GET' && url.pathname === '/api/v3/user') {
         const token = (req.headers.authorization ?? '').split(' ')[1];
         const login = tokens.get(token);
@@ -173,6 +215,7 @@ export async function startFakeGithub() {
   return {
     url,
     graphql,
+    contents,
     close: () => new Promise(resolve => server.close(resolve)),
   };
 }
