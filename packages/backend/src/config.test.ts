@@ -4,6 +4,7 @@
  */
 import { ConfigSources } from '@backstage/config-loader';
 import { readHttpServerOptions } from '@backstage/backend-defaults/rootHttpRouter';
+import { readPortalPolicyOptions } from '@portal/plugin-permission-backend-module-portal-policy';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -161,6 +162,33 @@ describe('app-config.production.yaml', () => {
     expect(config.getOptional('sre.demo')).toBeUndefined();
     expect(config.getOptionalBoolean('finops.demo')).toBe(false);
     expect(config.getConfigArray('secops.demoReports')).toEqual([]);
+  });
+
+  it("gives the portal's roles to the GitHub teams the environment names, never to the demo's group names", async () => {
+    const files = ['app-config.yaml', 'app-config.production.yaml'];
+    // The embedded default's groups (team-platform, security, finance,
+    // business) are names any GitHub team could have.
+    expect(readPortalPolicyOptions(await load(files, productionEnv))).toEqual({
+      admins: [],
+      security: [],
+      finance: [],
+      business: [],
+    });
+    const named = readPortalPolicyOptions(
+      await load(files, {
+        ...productionEnv,
+        PORTAL_ADMIN_TEAM: 'platform',
+        PORTAL_SECURITY_TEAM: 'AppSec',
+        PORTAL_FINANCE_TEAM: 'finops',
+        PORTAL_BUSINESS_TEAM: 'leadership',
+      }),
+    );
+    expect(named).toEqual({
+      admins: ['group:default/platform'],
+      security: ['group:default/appsec'],
+      finance: ['group:default/finops'],
+      business: ['group:default/leadership'],
+    });
   });
 
   it('loads people, teams and repositories from the GitHub organisation', async () => {
