@@ -536,6 +536,9 @@ export class DatabaseSecopsStore implements SecopsStore {
         )
         .where('e.kind', 'finding')
         .whereIn('e.entity_ref', refs)
+        // A finding's events carry its entity: said on both sides, the
+        // database joins the entities' few findings, not all of them.
+        .whereIn('f.entity_ref', refs)
         .groupByRaw(`${dayExpr}, f.severity, e.action`)
         .select(
           this.knex.raw(`${dayExpr} as day`),
