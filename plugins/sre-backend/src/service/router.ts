@@ -182,8 +182,11 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
       name: req.params.name,
     });
     await requireEntity(groupRef, credentials);
+    // Refs only: whole entities (SLO definitions inline among their
+    // annotations) cost the catalog far more to send.
     const owned = await o.hierarchy.ownedEntities(groupRef, {
       kinds: ['Component', 'Resource', 'System'],
+      fields: [],
     });
     return refsOf(owned);
   }
