@@ -16,7 +16,7 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-const LINES = 'finops_cost_lines';
+export const LINES = 'finops_cost_lines';
 const IMPORTS = 'finops_imports';
 const SOURCE_DAYS = 'finops_source_days';
 const BUDGETS = 'finops_budgets';
@@ -81,7 +81,7 @@ function toDate(value: Date | string | number): Date {
 const ROWS_PER_INSERT = 500;
 
 /** A column of a bulk insert, with its PostgreSQL array type. */
-type BulkColumn = [name: string, pgType: 'text' | 'float8' | 'boolean'];
+export type BulkColumn = [name: string, pgType: 'text' | 'float8' | 'boolean'];
 
 /**
  * Inserts many rows. PostgreSQL gets one statement per 50,000 rows that
@@ -90,8 +90,8 @@ type BulkColumn = [name: string, pgType: 'text' | 'float8' | 'boolean'];
  * bind parameters allow (knex's own multi-row insert on SQLite is a compound
  * select of at most 500 rows).
  */
-async function insertMany(
-  tx: Knex.Transaction,
+export async function insertMany(
+  tx: Knex.Transaction | Knex,
   table: string,
   columns: BulkColumn[],
   rows: Knex.Value[][],
@@ -125,6 +125,20 @@ async function insertMany(
     ]);
   }
 }
+
+/** The columns of a cost line, in the order lineValues gives them. */
+export const LINE_COLUMNS: BulkColumn[] = [
+  ['source', 'text'],
+  ['day', 'text'],
+  ['tag_value', 'text'],
+  ['entity_ref', 'text'],
+  ['service', 'text'],
+  ['account', 'text'],
+  ['charge_category', 'text'],
+  ['amount', 'float8'],
+  ['currency', 'text'],
+  ['estimated', 'boolean'],
+];
 
 /** A row of an aggregate query (knex cannot type sums and aliases). */
 type Row = Record<string, any>;
@@ -166,18 +180,7 @@ export class FinopsStore {
       await insertMany(
         tx,
         LINES,
-        [
-          ['source', 'text'],
-          ['day', 'text'],
-          ['tag_value', 'text'],
-          ['entity_ref', 'text'],
-          ['service', 'text'],
-          ['account', 'text'],
-          ['charge_category', 'text'],
-          ['amount', 'float8'],
-          ['currency', 'text'],
-          ['estimated', 'boolean'],
-        ],
+        LINE_COLUMNS,
         rows.map(row => [
           source,
           row.day,
