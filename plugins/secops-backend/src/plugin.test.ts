@@ -286,6 +286,58 @@ describe('secops backend', () => {
     });
   });
 
+  it("asks the permission policy about a large group's entities in batches", async () => {
+    const owned = Array.from({ length: 120 }, (_, i) => ({
+      ...component(`svc-${i}`, 'group:default/department'),
+      relations: [{ type: 'ownedBy', targetRef: 'group:default/department' }],
+    }));
+    const batches: number[] = [];
+    const { server } = await startTestBackend({
+      features: [
+        secopsPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Group',
+              metadata: { name: 'department', namespace: 'default' },
+              spec: { type: 'department', children: [] },
+            },
+            ...owned,
+          ],
+        }),
+        mockServices.permissions.mock({
+          authorize: async requests => {
+            if (requests.some(r => 'resourceRef' in r && r.resourceRef)) {
+              batches.push(requests.length);
+            }
+            // Every other entity is hidden from this person.
+            return requests.map(r => ({
+              result:
+                'resourceRef' in r &&
+                Number(String(r.resourceRef).split('-')[1]) % 2
+                  ? AuthorizeResult.DENY
+                  : AuthorizeResult.ALLOW,
+            }));
+          },
+        }).factory,
+      ],
+    });
+    const res = await request(server)
+      .get('/api/secops/groups/default/department/posture')
+      .query({ limit: 200 });
+    expect(res.status).toBe(200);
+    expect(res.body.totalCount).toBe(60);
+    expect(res.body.hidden).toBe(60);
+    expect(
+      res.body.items.every((i: { entityRef: string }) =>
+        /svc-\d*[02468]$/.test(i.entityRef),
+      ),
+    ).toBe(true);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(50);
+  });
+
   it("accepts uploads from the entity's own CI", async () => {
     const server = await start({ config: machineConfig });
     const res = await request(server)

@@ -89,6 +89,9 @@ const listQuery = z
 
 type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
 
+/** Entities per permission request (see visibleOwned). */
+const AUTHORIZE_BATCH = 50;
+
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -598,15 +601,26 @@ export async function createRouter(
       fields: ['metadata.title', 'spec.owner', 'spec.type'],
     });
     const refs = owned.map(e => stringifyEntityRef(e));
-    const decisions = refs.length
-      ? await permissions.authorize(
-          refs.map(resourceRef => ({
-            permission: secopsFindingsReadPermission,
-            resourceRef,
-          })),
-          { credentials },
-        )
-      : [];
+    // In batches: a department owns hundreds of entities, and one request
+    // for all of them (with the policy's conditions repeated for each) went
+    // over the permission endpoints' body limit (413).
+    const batches: string[][] = [];
+    for (let i = 0; i < refs.length; i += AUTHORIZE_BATCH) {
+      batches.push(refs.slice(i, i + AUTHORIZE_BATCH));
+    }
+    const decisions = (
+      await Promise.all(
+        batches.map(batch =>
+          permissions.authorize(
+            batch.map(resourceRef => ({
+              permission: secopsFindingsReadPermission,
+              resourceRef,
+            })),
+            { credentials },
+          ),
+        ),
+      )
+    ).flat();
     const visible = owned.filter(
       (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
     );
