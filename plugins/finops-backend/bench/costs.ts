@@ -46,12 +46,13 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import {
   addDays,
+  BATCH_ROWS,
   FinopsStore,
   insertMany,
   LINE_COLUMNS,
   LINES,
 } from '../src/database/FinopsStore';
-import { readFocusCsv } from '../src/focus/focus';
+import { streamFocusCsv } from '../src/focus/focus';
 import { CostCatalogSnapshot, CostEntity } from '../src/service/CostCatalog';
 import { CostService } from '../src/service/CostService';
 
@@ -68,8 +69,6 @@ const DEPARTMENTS = 10;
 const TEAMS_PER_DEPARTMENT = 10;
 const END_DAY = '2026-10-31';
 const TAG = 'portal-entity-ref';
-/** Rows per batch of the floor (the import's batch size). */
-const BATCH_ROWS = 3000;
 const GOAL_RATIO = 2;
 const GOAL_MIB = 256;
 const GOAL_MS = 200;
@@ -229,21 +228,27 @@ async function floorInsert(knex: Knex, days: string[]) {
   return { ms: performance.now() - start, rows };
 }
 
-/** Imports one FOCUS file the way the plugin does; returns rows stored. */
+/**
+ * Imports one FOCUS file the way the plugin does (CostImporter.importFocus
+ * without the run record and alerts): streamed, in batches, one transaction.
+ */
 async function importFile(store: FinopsStore, file: string) {
-  const result = await readFocusCsv(fs.createReadStream(file), {
-    tagKey: TAG,
-    costColumn: 'EffectiveCost',
-    currency: 'USD',
-    maxRows: 10_000_000,
-  });
-  const rows = await store.replaceDays({
+  const { value, rowsStored } = await store.importLines({
     source: 'focus:bench',
-    from: result.from!,
-    to: result.to!,
-    rows: result.rows,
+    produce: write =>
+      streamFocusCsv(
+        fs.createReadStream(file),
+        {
+          tagKey: TAG,
+          costColumn: 'EffectiveCost',
+          currency: 'USD',
+          maxRows: 10_000_000,
+        },
+        write,
+        BATCH_ROWS,
+      ),
   });
-  return { rows, lines: result.rowsRead };
+  return { rows: rowsStored, lines: value.rowsRead };
 }
 
 async function timed(fn: () => Promise<unknown>) {

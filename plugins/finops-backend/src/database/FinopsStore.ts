@@ -140,6 +140,28 @@ export const LINE_COLUMNS: BulkColumn[] = [
   ['estimated', 'boolean'],
 ];
 
+/**
+ * Cost lines per insert statement of an import: one statement on both
+ * databases (SQLite allows 32,766 bind parameters: 3,276 rows of 10).
+ */
+export const BATCH_ROWS = 3000;
+
+/** A cost row as the values of LINE_COLUMNS. */
+function lineValues(source: string, row: AttributedRow): Knex.Value[] {
+  return [
+    source,
+    row.day,
+    row.tagValue ?? '',
+    row.entityRef ?? null,
+    row.service,
+    row.account ?? '',
+    row.chargeCategory ?? 'Usage',
+    row.amount,
+    row.currency,
+    !!row.estimated,
+  ];
+}
+
 /** A row of an aggregate query (knex cannot type sums and aliases). */
 type Row = Record<string, any>;
 
@@ -181,18 +203,7 @@ export class FinopsStore {
         tx,
         LINES,
         LINE_COLUMNS,
-        rows.map(row => [
-          source,
-          row.day,
-          row.tagValue ?? '',
-          row.entityRef ?? null,
-          row.service,
-          row.account ?? '',
-          row.chargeCategory ?? 'Usage',
-          row.amount,
-          row.currency,
-          !!row.estimated,
-        ]),
+        rows.map(row => lineValues(source, row)),
       );
       await this.refreshRollups(tx, from, to);
       if (options.trackDays) {
@@ -217,6 +228,67 @@ export class FinopsStore {
         }
       }
       return rows.length;
+    });
+  }
+
+  /**
+   * Replaces a source's lines with those `produce` writes, batch by batch,
+   * in one transaction: a day's old lines are deleted when the first batch
+   * with that day arrives, and at the end the days between the first and
+   * the last written that no batch had (as replaceDays clears the whole
+   * range), then the roll-ups of the range are recomputed. If `produce`
+   * throws, nothing is changed. Each batch costs one delete (when it brings
+   * new days) and one insert statement per BATCH_ROWS rows, so the round
+   * trips grow with rows / batch size, and memory with the batch alone.
+   */
+  async importLines<T>(options: {
+    source: string;
+    produce: (write: (rows: AttributedRow[]) => Promise<void>) => Promise<T>;
+  }): Promise<{ value: T; rowsStored: number; from?: string; to?: string }> {
+    const { source } = options;
+    return this.knex.transaction(async tx => {
+      const seen = new Set<string>();
+      let rowsStored = 0;
+      let from: string | undefined;
+      let to: string | undefined;
+      const write = async (rows: AttributedRow[]) => {
+        const newDays = new Set<string>();
+        for (const row of rows) {
+          if (!seen.has(row.day)) newDays.add(row.day);
+        }
+        if (newDays.size > 0) {
+          await tx(LINES)
+            .where('source', source)
+            .whereIn('day', [...newDays])
+            .delete();
+          for (const day of newDays) {
+            seen.add(day);
+            if (!from || day < from) from = day;
+            if (!to || day > to) to = day;
+          }
+        }
+        for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+          await insertMany(
+            tx,
+            LINES,
+            LINE_COLUMNS,
+            rows.slice(i, i + BATCH_ROWS).map(row => lineValues(source, row)),
+          );
+        }
+        rowsStored += rows.length;
+      };
+      const value = await options.produce(write);
+      if (from && to) {
+        const gaps = daysBetween(from, to).filter(day => !seen.has(day));
+        for (let i = 0; i < gaps.length; i += ROWS_PER_INSERT) {
+          await tx(LINES)
+            .where('source', source)
+            .whereIn('day', gaps.slice(i, i + ROWS_PER_INSERT))
+            .delete();
+        }
+        await this.refreshRollups(tx, from, to);
+      }
+      return { value, rowsStored, from, to };
     });
   }
 

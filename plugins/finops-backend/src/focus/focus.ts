@@ -2,8 +2,11 @@
  * FOCUS (FinOps Open Cost and Usage Specification) CSV: the billing export
  * that AWS, Azure, Google Cloud and OCI all produce. The file is read as a
  * stream and summed on the way to one row per day, tag value, service,
- * account and charge category, so memory grows with that grain, not with
- * the file.
+ * account and charge category, a batch at a time: when a batch holds
+ * `batchRows` rows it is handed on (to the store) before another line is
+ * read, so memory is bounded by the batch, whatever the file's size. Lines
+ * of the same grain in different batches become rows of their own, whose
+ * amounts add up in every view as one row would.
  */
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
@@ -41,6 +44,15 @@ export interface FocusOptions {
 export interface FocusImport {
   rows: AttributedRow[];
   rowsRead: number;
+  from?: string;
+  to?: string;
+}
+
+/** What a streamed read found: lines, rows handed on and batches. */
+export interface FocusStreamResult {
+  rowsRead: number;
+  rowsWritten: number;
+  batches: number;
   from?: string;
   to?: string;
 }
@@ -115,15 +127,41 @@ function fieldReader(columns: Record<string, number>, fields: string[]) {
 }
 
 /**
- * Reads a FOCUS CSV. Throws an InputError naming the line and the problem
- * for a missing column, a malformed line, a non-numeric or negative amount
- * (negative is allowed only for credits and adjustments) or a currency other
- * than the portal's.
+ * Reads a whole FOCUS CSV into memory, summed to its grain (tests and small
+ * files; imports stream it with streamFocusCsv).
  */
 export async function readFocusCsv(
   input: Readable,
   options: FocusOptions,
 ): Promise<FocusImport> {
+  const rows: AttributedRow[] = [];
+  const result = await streamFocusCsv(
+    input,
+    options,
+    async batch => {
+      rows.push(...batch);
+    },
+    Infinity,
+  );
+  return { rows, rowsRead: result.rowsRead, from: result.from, to: result.to };
+}
+
+/**
+ * Reads a FOCUS CSV as a stream, handing rows on in batches of at most
+ * `batchRows` (summed within the batch); the next line is read only once
+ * `onBatch` has finished with the batch. Throws an InputError naming the
+ * line and the problem for a missing column, a malformed line, a
+ * non-numeric or negative amount (negative is allowed only for credits and
+ * adjustments) or a currency other than the portal's; batches handed on
+ * before it are the caller's to undo (the store writes them in one
+ * transaction).
+ */
+export async function streamFocusCsv(
+  input: Readable,
+  options: FocusOptions,
+  onBatch: (rows: AttributedRow[]) => Promise<void>,
+  batchRows: number,
+): Promise<FocusStreamResult> {
   const parser = input.pipe(
     parse({
       bom: true,
@@ -133,8 +171,17 @@ export async function readFocusCsv(
     }),
   );
   input.on('error', error => parser.destroy(error));
+  // An upload cut off (the client went away) closes the input without an
+  // end: fail rather than wait for lines that never come.
+  input.on('close', () => {
+    if (!input.readableEnded && !parser.destroyed) {
+      parser.destroy(new InputError('The FOCUS file ended unexpectedly'));
+    }
+  });
 
-  const sums = new Map<string, AttributedRow>();
+  let sums = new Map<string, AttributedRow>();
+  let rowsWritten = 0;
+  let batches = 0;
   // Billing exports repeat the same dates and tag sets on every line.
   const days = new Map<string, string>();
   const tags = new Map<string, string>();
@@ -238,26 +285,56 @@ export async function readFocusCsv(
     if (!from || day < from) from = day;
     if (!to || day > to) to = day;
   };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      parser.on('readable', () => {
-        try {
-          for (
-            let fields: string[] | null = parser.read();
-            fields !== null;
-            fields = parser.read()
-          ) {
-            handle(fields);
-          }
-        } catch (error) {
-          parser.destroy();
-          reject(error);
-        }
-      });
-      parser.on('error', reject);
-      parser.on('end', resolve);
+  const flush = async () => {
+    const rows = [...sums.values()];
+    sums = new Map();
+    batches++;
+    rowsWritten += rows.length;
+    await onBatch(rows);
+  };
+  // The parser's error, kept when nothing is waiting for it (while a batch
+  // is written), and thrown at the next read.
+  let failure: unknown;
+  parser.on('error', error => {
+    failure ??= error;
+  });
+  // Resolves when the parser has records again, has ended or has failed.
+  const more = () =>
+    new Promise<void>(resolve => {
+      const done = () => {
+        parser.off('readable', done);
+        parser.off('end', done);
+        parser.off('error', done);
+        parser.off('close', done);
+        resolve();
+      };
+      parser.on('readable', done);
+      parser.on('end', done);
+      parser.on('error', done);
+      parser.on('close', done);
     });
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      // Records are handled synchronously as the parser has them (an async
+      // iterator would cost a promise per line); a full batch is written
+      // before the next record is read, so the parser and the input wait.
+      for (
+        let fields: string[] | null = parser.read();
+        fields !== null;
+        fields = parser.read()
+      ) {
+        handle(fields);
+        if (sums.size >= batchRows) await flush();
+      }
+      if (failure) throw failure;
+      if (parser.readableEnded || parser.destroyed) break;
+      await more();
+    }
+    if (sums.size > 0) await flush();
   } catch (error) {
+    parser.destroy();
+    input.destroy();
     if (error instanceof InputError) throw error;
     const { code, message } = error as { code?: string; message: string };
     // csv-parse's codes (INVALID_OPENING_QUOTE, CSV_RECORD_INCONSISTENT_...)
@@ -270,5 +347,5 @@ export async function readFocusCsv(
   if (!columns || rowsRead === 0) {
     throw new InputError('The FOCUS file has no lines of cost');
   }
-  return { rows: [...sums.values()], rowsRead, from, to };
+  return { rowsRead, rowsWritten, batches, from, to };
 }

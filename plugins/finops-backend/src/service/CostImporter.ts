@@ -5,11 +5,12 @@ import { CostSource, CostSourceContext } from '@portal/plugin-finops-node';
 import { Readable } from 'node:stream';
 import {
   addDays,
+  BATCH_ROWS,
   daysBetween,
   FinopsStore,
   StoredAlert,
 } from '../database/FinopsStore';
-import { entityRefOfTag, readFocusCsv } from '../focus/focus';
+import { entityRefOfTag, streamFocusCsv } from '../focus/focus';
 import { CostCatalog, ownersOf } from './CostCatalog';
 import { forecastFrom, monthForecast } from './CostService';
 import { FinopsOptions } from './options';
@@ -30,6 +31,8 @@ export class CostImporter {
     private readonly catalog: CostCatalog,
     private readonly logger: LoggerService,
     private readonly notifications?: NotificationService,
+    /** Cost rows per batch of a FOCUS import (smaller in tests). */
+    private readonly batchRows = BATCH_ROWS,
   ) {}
 
   async importFocus(options: {
@@ -39,17 +42,27 @@ export class CostImporter {
   }): Promise<ImportRun> {
     const startedAt = new Date();
     try {
-      const result = await readFocusCsv(options.input, {
-        tagKey: this.options.tagKey,
-        costColumn: this.options.focusCostColumn,
-        currency: this.options.currency,
-        maxRows: this.options.maxRows,
-      });
-      const stored = await this.store.replaceDays({
+      // The file is read as a stream and written a batch at a time, in one
+      // transaction: a bad line halfway leaves the stored data as it was.
+      const {
+        value: result,
+        rowsStored,
+        from,
+        to,
+      } = await this.store.importLines({
         source: options.source,
-        from: result.from!,
-        to: result.to!,
-        rows: result.rows,
+        produce: write =>
+          streamFocusCsv(
+            options.input,
+            {
+              tagKey: this.options.tagKey,
+              costColumn: this.options.focusCostColumn,
+              currency: this.options.currency,
+              maxRows: this.options.maxRows,
+            },
+            write,
+            this.batchRows,
+          ),
       });
       const run = await this.store.recordImport({
         source: options.source,
@@ -57,9 +70,9 @@ export class CostImporter {
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         rowsRead: result.rowsRead,
-        rowsStored: stored,
-        from: result.from,
-        to: result.to,
+        rowsStored,
+        from,
+        to,
         requestedBy: options.requestedBy,
       });
       await this.afterImport();
