@@ -1,7 +1,12 @@
 import { InputError } from '@backstage/errors';
 import { Readable } from 'node:stream';
 import { demoFocusLines } from './demoData';
-import { entityRefOfTag, FocusOptions, readFocusCsv } from './focus';
+import {
+  entityRefOfTag,
+  FocusOptions,
+  readFocusCsv,
+  streamFocusCsv,
+} from './focus';
 
 const OPTIONS: FocusOptions = {
   tagKey: 'portal-entity-ref',
@@ -206,6 +211,72 @@ describe('readFocusCsv', () => {
       ]),
     );
     expect(result.rows.some(r => r.chargeCategory === 'Credit')).toBe(true);
+  });
+});
+
+describe('streamFocusCsv', () => {
+  it('hands on batches of at most batchRows, summed, and reads on only when a batch is done', async () => {
+    // 600 lines of 300 rows (each tag twice, hours of the same day).
+    let pulled = 0;
+    function* lines() {
+      yield `${HEADER}\n`;
+      for (let i = 0; i < 600; i++) {
+        pulled++;
+        const tags = JSON.stringify({
+          'portal-entity-ref': `component:default/c-${i % 300}`,
+        });
+        yield `${line({ tags, cost: '2' })}\n`;
+      }
+    }
+    const batches: Array<{ rows: number; amount: number; pulled: number }> = [];
+    let writing = false;
+    const result = await streamFocusCsv(
+      Readable.from(lines()),
+      OPTIONS,
+      async rows => {
+        expect(writing).toBe(false);
+        writing = true;
+        const pulledBefore = pulled;
+        await new Promise(resolve => setTimeout(resolve, 5));
+        // Nothing was read while the batch was being written.
+        expect(pulled).toBe(pulledBefore);
+        batches.push({
+          rows: rows.length,
+          amount: rows.reduce((sum, r) => sum + r.amount, 0),
+          pulled,
+        });
+        writing = false;
+      },
+      100,
+    );
+    expect(result).toMatchObject({ rowsRead: 600, from: '2026-10-01' });
+    expect(result.batches).toBe(batches.length);
+    expect(result.rowsWritten).toBe(
+      batches.reduce((sum, b) => sum + b.rows, 0),
+    );
+    expect(batches.every(b => b.rows <= 100)).toBe(true);
+    expect(batches.reduce((sum, b) => sum + b.amount, 0)).toBe(1200);
+    // The first batch was handed on long before the end of the file.
+    expect(batches[0].pulled).toBeLessThan(600);
+  });
+
+  it('stops at a bad line after earlier batches were handed on', async () => {
+    const good = Array.from({ length: 50 }, (_, i) =>
+      line({ tags: JSON.stringify({ 'portal-entity-ref': `c-${i}` }) }),
+    );
+    const handed: number[] = [];
+    const error = await errorOf(
+      streamFocusCsv(
+        csv(...good, line({ cost: 'abc' })),
+        OPTIONS,
+        async rows => {
+          handed.push(rows.length);
+        },
+        10,
+      ),
+    );
+    expect(error.message).toMatch(/line 52: EffectiveCost "abc"/);
+    expect(handed).toEqual([10, 10, 10, 10, 10]);
   });
 });
 
