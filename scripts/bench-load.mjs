@@ -872,6 +872,17 @@ async function main() {
   }
 
   // 3. The backend again, on the loaded database, as after a deployment.
+  // The code it runs: the commit now, not at the end (commits made during
+  // a long soak do not change the running backend).
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  const dirty =
+    execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim() !== '';
   await backend.stop();
   backend = await startBackend(configFile, 'backend-run.log');
   await until('backend ready again', async () => {
@@ -1011,15 +1022,6 @@ async function main() {
   const growth = (atEnd.rssMb - atTwo.rssMb) / atTwo.rssMb;
 
   const rows = summarise(samples);
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-  const dirty =
-    execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim() !== '';
   const result = {
     date: new Date().toISOString(),
     commit,
