@@ -284,6 +284,35 @@ describe('secops backend', () => {
         open: 0,
       },
     });
+
+    // Computed once for 30 s, however many readers: a new upload shows in
+    // it after that.
+    const cartUpload = await upload(
+      server,
+      { ...trivyQuery, entityRef: 'component:default/cart-service' },
+      report,
+    );
+    expect(cartUpload.status).toBe(201);
+    const again = await request(server)
+      .get('/api/secops/organisation/teams')
+      .set('authorization', securityLead);
+    expect(again.body).toEqual(res.body);
+    const realNow = Date.now.bind(Date);
+    const clock = jest
+      .spyOn(Date, 'now')
+      .mockImplementation(() => realNow() + 31_000);
+    try {
+      const later = await request(server)
+        .get('/api/secops/organisation/teams')
+        .set('authorization', securityLead);
+      const catalogTeam = later.body.items.find(
+        (row: { groupRef: string }) =>
+          row.groupRef === 'group:default/team-catalog',
+      );
+      expect(catalogTeam.scanned).toBe(1);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("asks the permission policy about a large group's entities in batches", async () => {

@@ -91,6 +91,8 @@ type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
 
 /** Entities per permission request (see visibleOwned). */
 const AUTHORIZE_BATCH = 50;
+/** How long the organisation's teams side by side are reused. */
+const ORGANISATION_TTL_MS = 30_000;
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -688,8 +690,13 @@ export async function createRouter(
   });
 
   /** Every team side by side: the SecOps organisation page. */
-  router.get('/organisation/teams', async (req, res) => {
-    await requireOrganisationReader(req, 'see the whole organisation');
+  /**
+   * Every team side by side: the same for every reader (it is read with the
+   * backend's own credentials), and it reads every team's counts over all
+   * findings. Computed at most once per ORGANISATION_TTL_MS however many of
+   * the security team have the page open; a failed computation is not kept.
+   */
+  async function teamsSideBySide() {
     const { items: teams } = await catalog.queryEntities(
       {
         filter: { kind: 'Group', 'spec.type': 'team' },
@@ -742,7 +749,26 @@ export async function createRouter(
         ),
       };
     });
-    res.json({ items: rows.sort(worstFirst) });
+    return rows.sort(worstFirst);
+  }
+  let organisationTeams:
+    | { at: number; rows: ReturnType<typeof teamsSideBySide> }
+    | undefined;
+
+  router.get('/organisation/teams', async (req, res) => {
+    await requireOrganisationReader(req, 'see the whole organisation');
+    const now = Date.now();
+    if (
+      !organisationTeams ||
+      now - organisationTeams.at >= ORGANISATION_TTL_MS
+    ) {
+      const entry = { at: now, rows: teamsSideBySide() };
+      organisationTeams = entry;
+      entry.rows.catch(() => {
+        if (organisationTeams === entry) organisationTeams = undefined;
+      });
+    }
+    res.json({ items: await organisationTeams.rows });
   });
 
   router.get('/organisation/top-risks', async (req, res) => {
