@@ -251,6 +251,16 @@ async function importFile(store: FinopsStore, file: string) {
   return { rows: rowsStored, lines: value.rowsRead };
 }
 
+/**
+ * The commit the measured code is from, taken as the run starts (others
+ * may commit during a run of many minutes), and whether the plugin had
+ * uncommitted changes then (the figures are of the working tree).
+ */
+const CODE = {
+  commit: git('rev-parse', '--short', 'HEAD'),
+  dirty: !!git('status', '--porcelain', '--', 'plugins/finops-backend'),
+};
+
 async function timed(fn: () => Promise<unknown>) {
   await fn(); // cold
   const samples: number[] = [];
@@ -408,9 +418,8 @@ async function bench(db: BenchDatabase, calibration: number) {
   const round = (n: number, digits = 0) => Number(n.toFixed(digits));
   const record = {
     bench: 'costs',
-    commit: git('rev-parse', '--short', 'HEAD'),
-    // uncommitted changes to the plugin: the figures are of the working tree
-    dirty: !!git('status', '--porcelain', '--', 'plugins/finops-backend'),
+    commit: CODE.commit,
+    dirty: CODE.dirty,
     date: new Date().toISOString(),
     database: db.knex.client.config.client === 'pg' ? 'postgres' : 'sqlite',
     node: process.version,
