@@ -7,6 +7,8 @@
  *   unit and integration tests of every workspace, with the stores' tests on
  *     SQLite and on a throwaway PostgreSQL started (and stopped) here,
  *   the production build,
+ *   the production image, built from the Dockerfile and run against
+ *     PostgreSQL and Redis (scripts/lib/image.mjs),
  *   end-to-end tests in Debian's Chromium against the portal as `./portal
  *     start` serves it (with a throwaway data folder).
  *
@@ -15,10 +17,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portInUse, startPostgres, startRedis } from './lib/services.mjs';
+import { buildImage, DOCKER, ensureBase, ensureDocker } from './lib/image.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT_DIR = path.join(ROOT, 'e2e-test-report');
@@ -42,98 +45,6 @@ function run(cmd, cmdArgs, options = {}) {
     env: { ...process.env, ...options.env },
   });
   return result.status === 0;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function portInUse(port) {
-  return new Promise(resolve => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-/** A throwaway PostgreSQL cluster in a temp folder, on a free loopback port. */
-async function startPostgres() {
-  const bin = ['18', '17', '16', '15']
-    .map(v => `/usr/lib/postgresql/${v}/bin`)
-    .find(dir => fs.existsSync(`${dir}/initdb`));
-  if (!bin) {
-    throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
-  }
-  const major = bin.split('/')[4];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-pg-'));
-  const data = path.join(dir, 'data');
-  const port = await freePort();
-  // initdb refuses to run as root: run the cluster as the postgres user.
-  const asUser =
-    process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-  if (asUser.length) {
-    fs.chmodSync(dir, 0o777);
-  }
-  const pg = (tool, toolArgs) => {
-    const [cmd, ...rest] = [...asUser, `${bin}/${tool}`, ...toolArgs];
-    const result = spawnSync(cmd, rest, { encoding: 'utf8' });
-    if (result.status !== 0) {
-      throw new Error(`${tool} failed: ${result.stderr || result.stdout}`);
-    }
-  };
-  pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8']);
-  pg('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    path.join(dir, 'log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off`,
-    'start',
-  ]);
-  cleanups.push(() => {
-    pg('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  log(`PostgreSQL ${major} on 127.0.0.1:${port} (${dir})`);
-  return { major, url: `postgresql://postgres@127.0.0.1:${port}` };
-}
-
-/** A throwaway Redis (Debian's redis-server) on a free loopback port. */
-async function startRedis() {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-redis-'));
-  const redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  cleanups.push(() => {
-    redis.kill('SIGTERM');
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const deadline = Date.now() + 30_000;
-  while (!(await portInUse(port))) {
-    if (Date.now() > deadline || redis.exitCode !== null) {
-      throw new Error(
-        'redis-server did not start (apt-get install redis-server)',
-      );
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  log(`Redis on 127.0.0.1:${port}`);
-  return `redis://127.0.0.1:${port}`;
 }
 
 function readJson(file) {
@@ -163,6 +74,62 @@ async function waitFor(url, timeoutMs, isAlive) {
   return false;
 }
 
+/**
+ * `backstage-cli repo test` (or `package test` with cwd) with jest's JSON
+ * report: { ok, report }.
+ */
+function runJest(args, env, { cwd = ROOT, scope = 'repo' } = {}) {
+  const out = path.join(
+    os.tmpdir(),
+    `portal-jest-${process.pid}-${Date.now()}.json`,
+  );
+  const ok = run(
+    'yarn',
+    [
+      'backstage-cli',
+      scope,
+      'test',
+      '--ci',
+      '--json',
+      `--outputFile=${out}`,
+      ...args,
+    ],
+    { cwd, env },
+  );
+  const report = readJson(out);
+  fs.rmSync(out, { force: true });
+  return { ok: ok && !!report?.success, report };
+}
+
+/**
+ * A step's result from its jest runs. A skipped or todo test is a test that
+ * did not run: it fails the run, so that the count means what it says.
+ */
+function summariseJest(runs) {
+  const reports = runs.map(r => r.report);
+  if (reports.some(r => !r)) {
+    return { ok: false };
+  }
+  const notRun = reports.reduce(
+    (n, r) => n + r.numPendingTests + r.numTodoTests,
+    0,
+  );
+  return {
+    ok: runs.every(r => r.ok) && notRun === 0,
+    passed: reports.reduce((n, r) => n + r.numPassedTests, 0),
+    failed:
+      notRun +
+      reports.reduce(
+        (n, r) => n + r.numFailedTests + r.numRuntimeErrorTestSuites,
+        0,
+      ),
+    failures: [
+      ...reports.flatMap(jestFailures),
+      ...reports.flatMap(jestNotRun),
+    ],
+  };
+}
+
 const steps = [
   {
     name: 'typecheck',
@@ -183,8 +150,8 @@ const steps = [
     name: 'unit',
     title: 'unit and integration tests (SQLite and PostgreSQL)',
     run: async () => {
-      const pg = await startPostgres();
-      const redis = await startRedis();
+      const pg = await startPostgres(cleanups, log);
+      const redis = await startRedis(cleanups, log);
       const env = {
         // The two-replica test shares one Redis between its backends.
         PORTAL_TEST_REDIS_URL: redis,
@@ -195,28 +162,8 @@ const steps = [
         // Tests that must run on PostgreSQL fail instead of skipping.
         PORTAL_TEST_POSTGRES: `POSTGRES_${pg.major}`,
       };
-      const jest = (args, extraEnv = {}) => {
-        const out = path.join(
-          os.tmpdir(),
-          `portal-jest-${process.pid}-${Date.now()}.json`,
-        );
-        const ok = run(
-          'yarn',
-          [
-            'backstage-cli',
-            'repo',
-            'test',
-            '--ci',
-            '--json',
-            `--outputFile=${out}`,
-            ...args,
-          ],
-          { env: { ...env, ...extraEnv } },
-        );
-        const report = readJson(out);
-        fs.rmSync(out, { force: true });
-        return { ok: ok && !!report?.success, report };
-      };
+      const jest = (args, extraEnv = {}) =>
+        runJest(args, { ...env, ...extraEnv });
       // Suites that load ES modules at run time (Backstage's Kubernetes
       // backend imports its client) need jest's ESM flag, which other
       // suites' CommonJS mocks do not survive: they run on their own.
@@ -227,36 +174,76 @@ const steps = [
           .filter(Boolean)
           .join(' '),
       });
-      const reports = [main.report, esm.report];
-      if (reports.some(r => !r)) {
-        return { ok: false };
-      }
-      // A skipped or todo test is a test that did not run: it fails the
-      // run, so that the count means what it says.
-      const notRun = reports.reduce(
-        (n, r) => n + r.numPendingTests + r.numTodoTests,
-        0,
-      );
-      return {
-        ok: main.ok && esm.ok && notRun === 0,
-        passed: reports.reduce((n, r) => n + r.numPassedTests, 0),
-        failed:
-          notRun +
-          reports.reduce(
-            (n, r) => n + r.numFailedTests + r.numRuntimeErrorTestSuites,
-            0,
-          ),
-        failures: [
-          ...reports.flatMap(jestFailures),
-          ...reports.flatMap(jestNotRun),
-        ],
-      };
+      return summariseJest([main, esm]);
     },
   },
   {
     name: 'build',
     title: 'production build (backend bundle and frontend)',
     run: () => run('yarn', ['build:all']),
+  },
+  {
+    name: 'image',
+    title:
+      'production image: built from the Dockerfile, run against PostgreSQL and Redis',
+    run: async () => {
+      const notRun = reason => {
+        log(`the image test could not run: ${reason}`);
+        return {
+          ok: false,
+          failed: 1,
+          failures: [`image: not run: ${reason}`],
+        };
+      };
+      const docker = await ensureDocker(cleanups, log);
+      if (!docker.ok) {
+        return notRun(docker.reason);
+      }
+      const base = ensureBase({ nodeDir: path.join(ROOT, '.tools/node'), log });
+      if (!base.ok) {
+        return notRun(base.reason);
+      }
+      const tag = 'acme-developer-portal:test';
+      const registry = spawnSync('npm', ['config', 'get', 'registry'], {
+        encoding: 'utf8',
+      })
+        .stdout.trim()
+        .replace(/\/+$/, '');
+      const built = buildImage({
+        root: ROOT,
+        base: base.tag,
+        tag,
+        registry,
+        log,
+      });
+      if (!built.ok) {
+        return notRun(built.reason);
+      }
+      // Keep the image and its build cache for the next run, not the
+      // layers earlier runs left behind (vfs stores each in full).
+      cleanups.push(() => {
+        spawnSync(DOCKER, ['image', 'prune', '--force'], { stdio: 'ignore' });
+        spawnSync(
+          DOCKER,
+          ['builder', 'prune', '--force', '--keep-storage', '20GB'],
+          { stdio: 'ignore' },
+        );
+      });
+      const pg = await startPostgres(cleanups, log);
+      const redis = await startRedis(cleanups, log);
+      return summariseJest([
+        runJest(
+          ['--testMatch', '**/*.imagetest.ts'],
+          {
+            CI: 'true',
+            PORTAL_TEST_IMAGE: tag,
+            PORTAL_TEST_IMAGE_POSTGRES: pg.url,
+            PORTAL_TEST_IMAGE_REDIS: redis,
+          },
+          { cwd: path.join(ROOT, 'packages/backend'), scope: 'package' },
+        ),
+      ]);
+    },
   },
   {
     name: 'e2e',
