@@ -78,6 +78,10 @@ async function eventually<T>(
   throw new Error(`gave up waiting ${what}:\n${containerLog()}`);
 }
 
+// Containers and sign-in take their time on a busy machine: every test waits
+// for conditions, with this as the outer bound.
+jest.setTimeout(600_000);
+
 describe('the production image, run with the production configuration', () => {
   let github: Awaited<ReturnType<typeof startFakeGithub>>;
   let portal: string;
