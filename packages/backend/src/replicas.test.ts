@@ -164,6 +164,11 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
           AUTH_SESSION_SECRET: 'replica-test-session-secret',
           AUTH_GITHUB_CLIENT_ID: 'unused',
           AUTH_GITHUB_CLIENT_SECRET: 'unused',
+          // The demo organisation's teams hold the portal's roles, named as
+          // production names them (no role group by default): grace-liu,
+          // who reads every entity here, is in team-platform, the admins.
+          PORTAL_ADMIN_TEAM: 'team-platform',
+          PORTAL_SECURITY_TEAM: 'security',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
