@@ -375,13 +375,17 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
   });
 
   it("discovers the organisation's repositories with a catalog-info.yaml: active ones, not archived ones or forks", async () => {
-    const discovery = github.graphql.filter(c => c.operation === 'repositories');
+    const discovery = github.graphql.filter(
+      c => c.operation === 'repositories',
+    );
     expect(discovery.map(c => c.variables.cursor ?? null)).toEqual([
       null,
       'Y3Vyc29yOnYyOpHOBrepo3',
     ]);
     // The file at the root of each default branch.
-    expect(discovery[0].variables.catalogPathRef).toBe('HEAD:catalog-info.yaml');
+    expect(discovery[0].variables.catalogPathRef).toBe(
+      'HEAD:catalog-info.yaml',
+    );
 
     const { items } = await catalog.getEntities(
       { filter: { kind: 'component' } },

@@ -190,7 +190,12 @@ export async function startFakeGithub() {
           });
           return;
         }
-        answer(res, 200, fs.readFileSync(local, 'utf8'), 'application/vnd.github.v3.raw');
+        answer(
+          res,
+          200,
+          fs.readFileSync(local, 'utf8'),
+          'application/vnd.github.v3.raw',
+        );
       } else if (req.method === 'GET' && url.pathname === '/api/v3/user') {
         const token = (req.headers.authorization ?? '').split(' ')[1];
         const login = tokens.get(token);
