@@ -12,7 +12,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -22,6 +21,7 @@ import {
   TOKEN,
   ORG,
 } from './__testUtils__/fakeGithub';
+import { freePort } from './__testUtils__/freePort';
 
 const IMAGE = process.env.PORTAL_TEST_IMAGE;
 const POSTGRES = process.env.PORTAL_TEST_IMAGE_POSTGRES;
@@ -44,17 +44,6 @@ const containerLog = () => {
   });
   return `${logs.stdout ?? ''}${logs.stderr ?? ''}`;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 const running = () =>
   docker('inspect', '--format', '{{.State.Running}}', NAME).stdout === 'true';

@@ -10,10 +10,10 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FoundRoute } from './productionRoutes/backend';
+import { freePort } from './__testUtils__/freePort';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -81,16 +81,6 @@ const MUST_BE_GONE = [
   '/api/auth/demo/start',
   '/api/auth/demo/refresh',
 ];
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 /** A concrete path for a route with :params and wildcards. */
 const concrete = (routePath: string) =>

@@ -12,10 +12,10 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import { freePort } from './__testUtils__/freePort';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const required = process.env.PORTAL_TEST_POSTGRES;
@@ -28,17 +28,6 @@ const redisUrl = process.env.PORTAL_TEST_REDIS_URL;
 
 const SCANNER_TOKEN = 'replica-test-scanner-token';
 const DEADLINE_MS = Number(process.env.PORTAL_REPLICA_DEADLINE_MS ?? 240_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function until<T>(
   what: string,
