@@ -209,7 +209,7 @@ const steps = [
       })
         .stdout.trim()
         .replace(/\/+$/, '');
-      const built = buildImage({
+      const built = await buildImage({
         root: ROOT,
         base: base.tag,
         tag,

@@ -17,6 +17,7 @@
  * could not be made.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,8 +118,29 @@ function debianMirror() {
 }
 
 /**
- * The base image, tagged by the Node.js version it holds: made once per
- * engine and Node.js release, then re-used.
+ * The file of certificate authorities this machine's Node.js and npm trust:
+ * NODE_EXTRA_CA_CERTS, else npm's cafile, else Debian's bundle. (The npm of
+ * .tools/node answers "null" for a cafile it does not know: not a file.)
+ */
+export function hostCaFile() {
+  const candidates = [
+    process.env.NODE_EXTRA_CA_CERTS,
+    sh('npm', ['config', 'get', 'cafile']).stdout?.trim(),
+    '/etc/ssl/certs/ca-certificates.crt',
+  ];
+  return candidates.find(
+    file =>
+      file &&
+      path.isAbsolute(file) &&
+      fs.existsSync(file) &&
+      fs.statSync(file).isFile(),
+  );
+}
+
+/**
+ * The base image, tagged by the Node.js version and the certificate
+ * authorities it holds: made once per engine, Node.js release and CA bundle,
+ * then re-used.
  */
 export function ensureBase({ nodeDir, log }) {
   const version = sh(path.join(nodeDir, 'bin/node'), [
@@ -127,7 +149,14 @@ export function ensureBase({ nodeDir, log }) {
   if (!version) {
     return { ok: false, reason: `no Node.js in ${nodeDir} (./portal setup)` };
   }
-  const tag = `portal-base:bookworm-node${version.replace(/^v/, '')}`;
+  const cafile = hostCaFile();
+  const caTag = cafile
+    ? `-ca${createHash('sha256')
+        .update(fs.readFileSync(cafile))
+        .digest('hex')
+        .slice(0, 10)}`
+    : '';
+  const tag = `portal-base:bookworm-node${version.replace(/^v/, '')}${caTag}`;
   if (sh(DOCKER, ['image', 'inspect', tag]).status === 0) {
     log(`base image ${tag} is there`);
     return { ok: true, tag };
@@ -176,14 +205,11 @@ export function ensureBase({ nodeDir, log }) {
     fs.appendFileSync(path.join(root, 'etc/group'), 'node:x:1000:\n');
     fs.mkdirSync(path.join(root, 'home/node'), { recursive: true });
     fs.chownSync(path.join(root, 'home/node'), 1000, 1000);
-    // The certificate authorities this machine trusts (its npm's cafile):
-    // where the registry is reached through a proxy of its own, Node.js in
-    // the image must trust it too. Apart from Debian's own bundle, which a
-    // package install may rewrite.
-    const cafile =
-      sh('npm', ['config', 'get', 'cafile']).stdout.trim() ||
-      '/etc/ssl/certs/ca-certificates.crt';
-    const trusted = fs.existsSync(cafile);
+    // The certificate authorities this machine trusts: where the registry is
+    // reached through a proxy of its own, Node.js in the image must trust it
+    // too. Apart from Debian's own bundle, which a package install may
+    // rewrite.
+    const trusted = cafile !== undefined;
     if (trusted) {
       fs.cpSync(cafile, path.join(root, 'usr/local/share/host-ca.crt'));
     }
@@ -216,8 +242,8 @@ export function ensureBase({ nodeDir, log }) {
   }
 }
 
-/** `docker build` of the repo's Dockerfile on the given base. */
-export function buildImage({ root, base, tag, registry, log }) {
+/** `docker build` of the repo's Dockerfile on the given base (a promise). */
+export async function buildImage({ root, base, tag, registry, log }) {
   for (const file of ['skeleton.tar.gz', 'bundle.tar.gz']) {
     if (!fs.existsSync(path.join(root, 'packages/backend/dist', file))) {
       return {
@@ -227,27 +253,65 @@ export function buildImage({ root, base, tag, registry, log }) {
     }
   }
   log(`$ docker build --tag ${tag} (base ${base})`);
-  const built = spawnSync(
-    DOCKER,
-    [
-      'build',
-      // No bridge network here: build steps use the host's.
-      '--network',
-      'host',
-      '--build-arg',
-      `BASE_IMAGE=${base}`,
-      ...(registry ? ['--build-arg', `NPM_REGISTRY=${registry}`] : []),
-      '--tag',
-      tag,
-      '.',
-    ],
-    {
+  // The build's output goes to the log as it comes, and its last lines into
+  // the reason: the CI log shows only its tail, where the summary is.
+  const args = [
+    'build',
+    // No bridge network here: build steps use the host's.
+    '--network',
+    'host',
+    '--build-arg',
+    `BASE_IMAGE=${base}`,
+    ...(registry ? ['--build-arg', `NPM_REGISTRY=${registry}`] : []),
+    '--tag',
+    tag,
+    '.',
+  ];
+  return new Promise(resolve => {
+    const child = spawn(DOCKER, args, {
       cwd: root,
-      stdio: 'inherit',
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DOCKER_BUILDKIT: '1', BUILDKIT_PROGRESS: 'plain' },
+    });
+    const tail = lastLines(40);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', chunk => {
+        process.stderr.write(chunk);
+        tail.add(chunk);
+      });
+    }
+    child.on('error', error =>
+      resolve({ ok: false, reason: `docker build: ${error.message}` }),
+    );
+    child.on('close', status =>
+      resolve(
+        status === 0
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: `docker build exited with ${status}; its last lines:\n${tail.text()}`,
+            },
+      ),
+    );
+  });
+}
+
+/** Keeps the last `n` lines of a stream of chunks. */
+function lastLines(n) {
+  let lines = [];
+  let partial = '';
+  return {
+    add(chunk) {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop();
+      lines = lines.concat(parts).slice(-n);
     },
-  );
-  return built.status === 0
-    ? { ok: true }
-    : { ok: false, reason: `docker build exited with ${built.status}` };
+    text() {
+      return lines
+        .concat(partial ? [partial] : [])
+        .slice(-n)
+        .map(line => `    ${line}`)
+        .join('\n');
+    },
+  };
 }
