@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /**
    * Who the portal's machine callers are (docs/pages/security-model.md).
@@ -36,5 +38,16 @@ export interface Config {
       subject: string;
       allow: string[];
     }>;
+  };
+
+  /** The ownership service every portal plugin asks (OwnershipService). */
+  ownership?: {
+    /**
+     * How old the group tree each plugin keeps may be before it is read
+     * again from the catalog: how long a change to the catalog's groups
+     * (a new team, a moved team, a membership's group) takes to reach
+     * roll-ups, roles and sign-in ownership. 30 seconds unless set.
+     */
+    groupTreeMaxAge?: HumanDuration | string;
   };
 }

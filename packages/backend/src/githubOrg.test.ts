@@ -2,7 +2,7 @@
  * Production's organisation sync and sign-in against GitHub's answers served
  * locally (fixtures/github, written after GitHub's documented APIs): the real
  * catalog with Backstage's GitHub org module and the portal's organisation
- * root loads people and teams across pages, the portal's GroupHierarchy walks
+ * root loads people and teams across pages, the portal's ownership service walks
  * the team tree, and a GitHub sign-in (the OAuth flow of the GitHub provider,
  * production's resolver) yields the person's catalog User with their teams'
  * ownership.
@@ -37,7 +37,10 @@ import {
   CatalogService,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import {
+  OwnershipService,
+  ownershipServiceRef,
+} from '@portal/catalog-ownership';
 import groupOwnershipModule from '@portal/plugin-auth-backend-module-group-ownership';
 import { JsonObject } from '@backstage/types';
 import path from 'node:path';
@@ -74,7 +77,7 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
   let github: Awaited<ReturnType<typeof startFakeGithub>>;
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   let catalog: CatalogService;
-  let hierarchy: GroupHierarchy;
+  let hierarchy: OwnershipService;
   let credentials: () => Promise<BackstageCredentials>;
 
   const byRef = async <T extends Entity>(ref: string) =>
@@ -99,10 +102,14 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
       pluginId: 'probe',
       register(reg) {
         reg.registerInit({
-          deps: { catalogApi: catalogServiceRef, auth: coreServices.auth },
-          async init({ catalogApi, auth }) {
+          deps: {
+            catalogApi: catalogServiceRef,
+            auth: coreServices.auth,
+            ownership: ownershipServiceRef,
+          },
+          async init({ catalogApi, auth, ownership }) {
             catalog = catalogApi;
-            hierarchy = new GroupHierarchy(catalogApi, auth);
+            hierarchy = ownership;
             credentials = () => auth.getOwnServiceCredentials();
           },
         });
@@ -342,7 +349,7 @@ describe('GitHub organisation sync and sign-in, against recorded GitHub answers'
     ).toEqual(['group:default/engineering']);
   });
 
-  it("gives the portal's GroupHierarchy a department with its sub-teams", async () => {
+  it("gives the portal's ownership service a department with its sub-teams", async () => {
     expect(
       (await hierarchy.withDescendants(['group:default/engineering'])).sort(),
     ).toEqual([

@@ -58,4 +58,40 @@ describe('GroupTree', () => {
       'group:default/orphan',
     ]);
   });
+
+  it('follows spec.children as well as spec.parent, and never loops', () => {
+    const named: Entity[] = [
+      {
+        ...group('org', 'organization'),
+        relations: [{ type: 'parentOf', targetRef: 'group:default/web' }],
+      },
+      // web names no parent; org names it as a child.
+      group('web', 'team'),
+      {
+        ...group('loop-a', 'team', 'loop-b'),
+        relations: [
+          { type: 'childOf', targetRef: 'group:default/loop-b' },
+          { type: 'parentOf', targetRef: 'group:default/loop-b' },
+        ],
+      },
+      group('loop-b', 'team', 'loop-a'),
+    ];
+    const both = GroupTree.fromEntities(named);
+    expect(both.withDescendants('group:default/org')).toEqual([
+      'group:default/org',
+      'group:default/web',
+    ]);
+    expect(both.withAncestorsOfAll(['group:default/web'])).toEqual([
+      'group:default/web',
+      'group:default/org',
+    ]);
+    expect(both.get('group:default/web')?.parentRef).toBe('group:default/org');
+    expect(both.withDescendants('group:default/loop-a').sort()).toEqual([
+      'group:default/loop-a',
+      'group:default/loop-b',
+    ]);
+    expect(both.withDescendantsOfAll(['group:default/unknown'])).toEqual([
+      'group:default/unknown',
+    ]);
+  });
 });

@@ -1,65 +1,50 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   Entity,
   RELATION_CHILD_OF,
+  RELATION_PARENT_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 
 /** Deeper group trees than this are cut off (and a cycle cannot loop). */
 const MAX_DEPTH = 10;
-const PAGE = 500;
+
+/** The fields of a Group that the tree is built from. */
+export const GROUP_TREE_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'spec.type',
+  'spec.profile.displayName',
+  'relations',
+];
 
 export interface GroupNode {
   ref: string;
   title: string;
   /** spec.type: organization, department, team, … */
   type?: string;
+  /** The group's parent (spec.parent), when it is in the catalog. */
   parentRef?: string;
+  /**
+   * Every group above this one by one step: the parent, and any group that
+   * names this one in its spec.children.
+   */
+  parentRefs: string[];
   childRefs: string[];
 }
 
 /**
- * The whole group tree at one moment, for roll-ups over the organisation
- * (cost or posture by department) where asking the catalog group by group
- * would be slow. Refs are lower case.
+ * The whole group tree at one moment, built from the catalog's Group
+ * entities. Both relation directions count: a group is below another when
+ * it names it as spec.parent (childOf) or when the other names it in
+ * spec.children (parentOf). Refs are lower case. The ownership service
+ * (OwnershipService) keeps one per plugin and answers every walk from it.
  */
 export class GroupTree {
   private constructor(private readonly nodes: Map<string, GroupNode>) {}
 
-  /** Reads every group of the catalog. */
-  static async load(
-    catalog: CatalogService,
-    credentials: BackstageCredentials,
-  ): Promise<GroupTree> {
-    const groups: Entity[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await catalog.queryEntities(
-        cursor
-          ? { cursor, limit: PAGE }
-          : {
-              filter: { kind: 'group' },
-              fields: [
-                'kind',
-                'metadata.name',
-                'metadata.namespace',
-                'metadata.title',
-                'spec.type',
-                'spec.profile.displayName',
-                'relations',
-              ],
-              limit: PAGE,
-            },
-        { credentials },
-      );
-      groups.push(...page.items);
-      cursor = page.pageInfo.nextCursor;
-    } while (cursor);
-    return GroupTree.fromEntities(groups);
-  }
-
-  /** Builds the tree from Group entities (their childOf relations). */
+  /** Builds the tree from Group entities (their childOf/parentOf relations). */
   static fromEntities(groups: Entity[]): GroupTree {
     const nodes = new Map<string, GroupNode>();
     for (const group of groups) {
@@ -78,15 +63,30 @@ export class GroupTree {
         parentRef: group.relations
           ?.find(r => r.type === RELATION_CHILD_OF)
           ?.targetRef.toLowerCase(),
+        parentRefs: [],
         childRefs: [],
       });
     }
+    const link = (parent: string, child: string) => {
+      const up = nodes.get(child);
+      const down = nodes.get(parent);
+      if (!up || !down || parent === child) return;
+      if (!up.parentRefs.includes(parent)) up.parentRefs.push(parent);
+      if (!down.childRefs.includes(child)) down.childRefs.push(child);
+    };
+    for (const group of groups) {
+      const ref = stringifyEntityRef(group).toLowerCase();
+      for (const relation of group.relations ?? []) {
+        const target = relation.targetRef.toLowerCase();
+        if (relation.type === RELATION_CHILD_OF) link(target, ref);
+        if (relation.type === RELATION_PARENT_OF) link(ref, target);
+      }
+    }
     for (const node of nodes.values()) {
-      if (node.parentRef && nodes.has(node.parentRef)) {
-        nodes.get(node.parentRef)!.childRefs.push(node.ref);
-      } else {
+      if (node.parentRef && !nodes.has(node.parentRef)) {
         node.parentRef = undefined;
       }
+      node.parentRef ??= node.parentRefs[0];
     }
     return new GroupTree(nodes);
   }
@@ -95,27 +95,37 @@ export class GroupTree {
     return this.nodes.get(ref.toLowerCase());
   }
 
+  /** How many groups the tree holds. */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** Every group, in the order the catalog gave them. */
+  all(): GroupNode[] {
+    return [...this.nodes.values()];
+  }
+
   /** Groups without a parent. */
   roots(): GroupNode[] {
-    return [...this.nodes.values()].filter(n => !n.parentRef);
+    return [...this.nodes.values()].filter(n => n.parentRefs.length === 0);
   }
 
   /** The group and every group below it. */
   withDescendants(ref: string): string[] {
-    const start = ref.toLowerCase();
-    if (!this.nodes.has(start)) return [start];
-    const out = [start];
-    let frontier = [start];
-    for (let depth = 0; frontier.length && depth < MAX_DEPTH; depth++) {
-      frontier = frontier
-        .flatMap(r => this.nodes.get(r)?.childRefs ?? [])
-        .filter(r => !out.includes(r));
-      out.push(...frontier);
-    }
-    return out;
+    return this.walk([ref], node => node.childRefs);
   }
 
-  /** The groups above, nearest first. */
+  /** The groups and every group below any of them, each once. */
+  withDescendantsOfAll(refs: string[]): string[] {
+    return this.walk(refs, node => node.childRefs);
+  }
+
+  /** The groups and every group above any of them, each once. */
+  withAncestorsOfAll(refs: string[]): string[] {
+    return this.walk(refs, node => node.parentRefs);
+  }
+
+  /** The groups above, nearest first, following spec.parent. */
   ancestorsOf(ref: string): string[] {
     const out: string[] = [];
     let parent = this.nodes.get(ref.toLowerCase())?.parentRef;
@@ -137,5 +147,28 @@ export class GroupTree {
     const typed = chain.find(r => this.nodes.get(r)?.type === 'department');
     if (typed) return typed;
     return chain.length >= 2 ? chain[chain.length - 2] : chain[0];
+  }
+
+  /**
+   * Breadth-first from the given refs (kept as given when the tree does
+   * not know them), each ref once, at most MAX_DEPTH steps.
+   */
+  private walk(refs: string[], next: (node: GroupNode) => string[]): string[] {
+    const seen = new Set(refs.map(ref => ref.toLowerCase()));
+    let frontier = [...seen];
+    for (let depth = 0; frontier.length && depth < MAX_DEPTH; depth++) {
+      const found: string[] = [];
+      for (const ref of frontier) {
+        const node = this.nodes.get(ref);
+        for (const other of node ? next(node) : []) {
+          if (!seen.has(other)) {
+            seen.add(other);
+            found.push(other);
+          }
+        }
+      }
+      frontier = found;
+    }
+    return [...seen];
   }
 }

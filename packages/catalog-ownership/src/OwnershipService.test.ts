@@ -1,7 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { GroupHierarchy, refsOf } from './GroupHierarchy';
+import { ConfigReader } from '@backstage/config';
+import { CatalogOwnership, refsOf } from './OwnershipService';
 
 function group(name: string, children: string[] = [], parent?: string): Entity {
   return {
@@ -51,8 +52,8 @@ const entities = [
   component('s1', 'security'),
 ];
 
-describe('GroupHierarchy', () => {
-  const hierarchy = new GroupHierarchy(
+describe('CatalogOwnership', () => {
+  const hierarchy = new CatalogOwnership(
     catalogServiceMock({ entities }),
     mockServices.auth(),
   );
@@ -74,10 +75,14 @@ describe('GroupHierarchy', () => {
   });
 
   it('gives a user the roles of their groups and the groups above', async () => {
+    // team-b names acme as a child (the cycle), so it and engineering are
+    // above acme too.
     expect((await hierarchy.roleGroupsOf('user:default/kira')).sort()).toEqual([
       'group:default/acme',
       'group:default/appsec',
+      'group:default/engineering',
       'group:default/security',
+      'group:default/team-b',
     ]);
     expect(await hierarchy.roleGroupsOf('user:default/nobody')).toEqual([]);
   });
@@ -98,7 +103,7 @@ describe('GroupHierarchy', () => {
     for (const kinds of [['Component'], undefined]) {
       const catalog = catalogServiceMock({ entities });
       const queries = jest.spyOn(catalog, 'queryEntities');
-      const bulk = await new GroupHierarchy(
+      const bulk = await new CatalogOwnership(
         catalog,
         mockServices.auth(),
       ).ownedEntitiesByGroup([...groupRefs, 'group:default/unknown'], {
@@ -142,7 +147,7 @@ describe('GroupHierarchy', () => {
       ],
     });
     const queries = jest.spyOn(catalog, 'queryEntities');
-    const bulk = await new GroupHierarchy(
+    const bulk = await new CatalogOwnership(
       catalog,
       mockServices.auth(),
     ).ownedEntitiesByGroup(
@@ -154,5 +159,165 @@ describe('GroupHierarchy', () => {
     expect(refsOf(bulk.get('group:default/team-7')!)).toEqual([
       'component:default/c7',
     ]);
+  });
+
+  it('gives a user ownership through their groups and every group below', async () => {
+    const user = entities.find(e => e.metadata.name === 'kira')!;
+    expect((await hierarchy.ownershipRefsOf(user)).sort()).toEqual([
+      'group:default/appsec',
+      'user:default/kira',
+    ]);
+  });
+});
+
+describe('the cached group tree', () => {
+  function setUp(maxAgeMs = 30_000) {
+    const groups = [group('acme', ['platform']), group('platform', [], 'acme')];
+    const catalog = catalogServiceMock({ entities: groups });
+    let now = 1_000_000;
+    const ownership = new CatalogOwnership(catalog, mockServices.auth(), {
+      maxAgeMs,
+      now: () => now,
+    });
+    const queries = jest.spyOn(catalog, 'queryEntities');
+    return {
+      catalog,
+      ownership,
+      queries,
+      tick: (ms: number) => {
+        now += ms;
+      },
+    };
+  }
+
+  it('is read once for many questions within its age, however many at once', async () => {
+    const { ownership, queries, tick } = setUp();
+    await Promise.all([
+      ownership.withDescendants(['group:default/acme']),
+      ownership.withAncestors(['group:default/platform']),
+      ownership.tree(),
+    ]);
+    tick(29_000);
+    await ownership.withDescendants(['group:default/platform']);
+    expect(queries).toHaveBeenCalledTimes(1);
+  });
+
+  it('follows a change in the catalog once it is older than its age', async () => {
+    const { catalog, ownership, tick } = setUp();
+    expect(await ownership.withDescendants(['group:default/acme'])).toEqual([
+      'group:default/acme',
+      'group:default/platform',
+    ]);
+    // A new team below platform, as the catalog shows it after processing.
+    const before = await catalog.getEntities(
+      {},
+      { credentials: await mockServices.auth().getOwnServiceCredentials() },
+    );
+    const changed = catalogServiceMock({
+      entities: [
+        ...before.items.map(e =>
+          e.metadata.name === 'platform'
+            ? {
+                ...e,
+                relations: [
+                  ...(e.relations ?? []),
+                  { type: 'parentOf', targetRef: 'group:default/sre' },
+                ],
+              }
+            : e,
+        ),
+        group('sre', [], 'platform'),
+      ],
+    });
+    jest
+      .spyOn(catalog, 'queryEntities')
+      .mockImplementation((request, options) =>
+        changed.queryEntities(request, options),
+      );
+    tick(10_000);
+    expect(await ownership.withDescendants(['group:default/acme'])).toEqual([
+      'group:default/acme',
+      'group:default/platform',
+    ]);
+    tick(21_000);
+    expect(await ownership.withDescendants(['group:default/acme'])).toEqual([
+      'group:default/acme',
+      'group:default/platform',
+      'group:default/sre',
+    ]);
+    expect(await ownership.withAncestors(['group:default/sre'])).toEqual([
+      'group:default/sre',
+      'group:default/platform',
+      'group:default/acme',
+    ]);
+  });
+
+  it('is read again after a failed read', async () => {
+    const { catalog, ownership } = setUp(0);
+    const healthy = catalogServiceMock({
+      entities: [group('acme', ['platform']), group('platform', [], 'acme')],
+    });
+    jest
+      .spyOn(catalog, 'queryEntities')
+      .mockRejectedValueOnce(new Error('catalog unavailable'))
+      .mockImplementation((request, options) =>
+        healthy.queryEntities(request, options),
+      );
+    // 503, saying what failed: the catalog, not this plugin.
+    await expect(ownership.tree()).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringContaining(
+        'The catalog could not be read: catalog unavailable',
+      ),
+    });
+    expect((await ownership.tree()).size).toBe(2);
+  });
+
+  it('takes its age from ownership.groupTreeMaxAge', async () => {
+    const catalog = catalogServiceMock({ entities });
+    const queries = jest.spyOn(catalog, 'queryEntities');
+    const ownership = CatalogOwnership.fromConfig(
+      new ConfigReader({ ownership: { groupTreeMaxAge: { seconds: 0 } } }),
+      { catalog, auth: mockServices.auth() },
+    );
+    await ownership.tree();
+    await ownership.tree();
+    expect(queries).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('when the catalog fails', () => {
+  const failing = (error: Error) => {
+    const catalog = catalogServiceMock({ entities });
+    jest.spyOn(catalog, 'queryEntities').mockRejectedValue(error);
+    jest.spyOn(catalog, 'getEntityByRef').mockRejectedValue(error);
+    return new CatalogOwnership(catalog, mockServices.auth(), { maxAgeMs: 0 });
+  };
+
+  it('answers 503 when the catalog is down or answers 5xx', async () => {
+    for (const error of [
+      new TypeError('fetch failed'),
+      Object.assign(new Error('Request failed with 502 Bad Gateway'), {
+        statusCode: 502,
+      }),
+    ]) {
+      const ownership = failing(error);
+      await expect(
+        ownership.ownedEntities('group:default/team-a'),
+      ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+      await expect(
+        ownership.roleGroupsOf('user:default/kira'),
+      ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    }
+  });
+
+  it("passes on the catalog's own 4xx", async () => {
+    const refused = Object.assign(new Error('Forbidden'), {
+      name: 'NotAllowedError',
+      statusCode: 403,
+    });
+    await expect(
+      failing(refused).readAll({ filter: { kind: 'component' } }),
+    ).rejects.toBe(refused);
   });
 });

@@ -1,12 +1,29 @@
 /**
- * Catalog ownership roll-ups shared by the portal's backend plugins: a group,
- * the groups below it, and what they own.
+ * Catalog ownership shared by the portal's backend plugins: the ownership
+ * service (a group, the groups below and above it, what they own, from one
+ * cached group tree), the one catalog pagination loop, repository trust and
+ * machine identities.
  *
  * @packageDocumentation
  */
-export { GroupHierarchy, refsOf } from './GroupHierarchy';
-export { GroupTree } from './GroupTree';
+export {
+  CatalogOwnership,
+  ownershipServiceRef,
+  refsOf,
+} from './OwnershipService';
+export type {
+  OwnedEntitiesOptions,
+  OwnershipService,
+} from './OwnershipService';
+export { GROUP_TREE_FIELDS, GroupTree } from './GroupTree';
 export type { GroupNode } from './GroupTree';
+export {
+  CATALOG_PAGE,
+  entityPages,
+  fromCatalog,
+  readAllEntities,
+} from './readAll';
+export type { CatalogQuery } from './readAll';
 export {
   PROJECT_SLUG_ANNOTATION,
   repositoryOfLocation,

@@ -1,10 +1,6 @@
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { authOwnershipResolutionExtensionPoint } from '@backstage/plugin-auth-node';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import { ownershipServiceRef } from '@portal/catalog-ownership';
 import { GroupTreeOwnership } from './GroupTreeOwnership';
 
 /**
@@ -20,13 +16,10 @@ export const authModuleGroupOwnership = createBackendModule({
     reg.registerInit({
       deps: {
         ownership: authOwnershipResolutionExtensionPoint,
-        catalog: catalogServiceRef,
-        auth: coreServices.auth,
+        groups: ownershipServiceRef,
       },
-      async init({ ownership, catalog, auth }) {
-        ownership.setAuthOwnershipResolver(
-          new GroupTreeOwnership(new GroupHierarchy(catalog, auth)),
-        );
+      async init({ ownership, groups }) {
+        ownership.setAuthOwnershipResolver(new GroupTreeOwnership(groups));
       },
     });
   },

@@ -9,9 +9,8 @@ import {
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { readAllEntities } from '@portal/catalog-ownership';
 import { DashboardEntry, dashboardsOf } from '@portal/plugin-bi-common';
-
-const PAGE = 500;
 
 function related(entity: Entity, type: string, kind: string) {
   return entity.relations
@@ -29,29 +28,21 @@ export async function listDashboards(
   catalog: CatalogService,
   credentials: BackstageCredentials,
 ): Promise<DashboardEntry[]> {
-  const entities: Entity[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await catalog.queryEntities(
-      cursor
-        ? { cursor, limit: PAGE }
-        : {
-            filter: { 'metadata.links.type': 'dashboard' },
-            fields: [
-              'kind',
-              'metadata.name',
-              'metadata.namespace',
-              'metadata.title',
-              'metadata.links',
-              'relations',
-            ],
-            limit: PAGE,
-          },
-      { credentials },
-    );
-    entities.push(...page.items);
-    cursor = page.pageInfo.nextCursor;
-  } while (cursor);
+  const entities = await readAllEntities(
+    catalog,
+    {
+      filter: { 'metadata.links.type': 'dashboard' },
+      fields: [
+        'kind',
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.title',
+        'metadata.links',
+        'relations',
+      ],
+    },
+    credentials,
+  );
 
   // Systems' domains, for components and resources that name only a system.
   const systemRefs = new Set(

@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { GroupHierarchy, MachineIdentities } from '@portal/catalog-ownership';
+import {
+  MachineIdentities,
+  ownershipServiceRef,
+} from '@portal/catalog-ownership';
 import { finopsPermissions } from '@portal/plugin-finops-common';
 import {
   CostSource,
@@ -48,6 +51,7 @@ export const finopsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        ownership: ownershipServiceRef,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
@@ -55,11 +59,7 @@ export const finopsPlugin = createBackendPlugin({
       async init(deps) {
         const options = readFinopsOptions(deps.config);
         const store = await FinopsStore.create({ database: deps.database });
-        const catalog = new CostCatalog(
-          deps.catalog,
-          deps.auth,
-          new GroupHierarchy(deps.catalog, deps.auth),
-        );
+        const catalog = new CostCatalog(deps.ownership);
         const importer = new CostImporter(
           store,
           options,

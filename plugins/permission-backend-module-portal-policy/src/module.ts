@@ -3,8 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import { ownershipServiceRef } from '@portal/catalog-ownership';
 import { PortalPermissionPolicy, readPortalPolicyOptions } from './policy';
 
 /** Installs the portal's own permission policy in the permission backend. */
@@ -16,19 +15,17 @@ export const permissionModulePortalPolicy = createBackendModule({
       deps: {
         policy: policyExtensionPoint,
         config: coreServices.rootConfig,
-        catalog: catalogServiceRef,
-        auth: coreServices.auth,
+        ownership: ownershipServiceRef,
         cache: coreServices.cache,
       },
-      async init({ policy, config, catalog, auth, cache }) {
-        const groups = new GroupHierarchy(catalog, auth);
+      async init({ policy, config, ownership, cache }) {
         // Roles change rarely; a minute of caching keeps policy decisions off
         // the catalog's hot path.
         const roleGroupsOf = async (userEntityRef: string) => {
           const key = `role-groups:${userEntityRef}`;
           const cached = (await cache.get(key)) as string[] | undefined;
           if (cached) return cached;
-          const found = await groups.roleGroupsOf(userEntityRef);
+          const found = await ownership.roleGroupsOf(userEntityRef);
           await cache.set(key, found, { ttl: { minutes: 1 } });
           return found;
         };

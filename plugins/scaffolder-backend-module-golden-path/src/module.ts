@@ -9,6 +9,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { scaffolderTemplatingExtensionPoint } from '@backstage/plugin-scaffolder-node/alpha';
+import { ownershipServiceRef } from '@portal/catalog-ownership';
 import path from 'node:path';
 import { createAddResourceAction } from './actions/addResource';
 import { createCheckoutAction } from './actions/checkout';
@@ -42,6 +43,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         reader: coreServices.urlReader,
         auth: coreServices.auth,
         auditor: coreServices.auditor,
+        groups: ownershipServiceRef,
       },
       async init({
         scaffolder,
@@ -51,6 +53,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         reader,
         auth,
         auditor,
+        groups,
       }) {
         const repositories = LocalRepositories.fromConfig(config);
         // yamlQuote, hclQuote, oneLine: what skeletons write values with.
@@ -59,6 +62,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
           catalog,
           auth,
           adminGroupsFromConfig(config),
+          groups,
         );
         const sizesFile = path.resolve(
           config.getOptionalString('goldenPath.iac.sizesFile') ??

@@ -13,7 +13,11 @@ import {
 } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy, sourceRepositoryOf } from '@portal/catalog-ownership';
+import {
+  CatalogOwnership,
+  OwnershipService,
+  sourceRepositoryOf,
+} from '@portal/catalog-ownership';
 import path from 'node:path';
 
 export const DEFAULT_ADMINS = ['group:default/team-platform'];
@@ -79,15 +83,15 @@ export interface Caller {
  * look unclaimed).
  */
 export class Ownership {
-  private readonly hierarchy: GroupHierarchy;
-
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly admins: string[],
-  ) {
-    this.hierarchy = new GroupHierarchy(catalog, auth);
-  }
+    private readonly hierarchy: OwnershipService = new CatalogOwnership(
+      catalog,
+      auth,
+    ),
+  ) {}
 
   private credentials(): Promise<BackstageCredentials> {
     return this.auth.getOwnServiceCredentials();

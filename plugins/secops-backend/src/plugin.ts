@@ -8,7 +8,10 @@ import {
   ReportParser,
   secopsParsersExtensionPoint,
 } from '@portal/plugin-secops-node';
-import { GroupHierarchy, MachineIdentities } from '@portal/catalog-ownership';
+import {
+  MachineIdentities,
+  ownershipServiceRef,
+} from '@portal/catalog-ownership';
 import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
@@ -46,6 +49,7 @@ export const secopsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        groups: ownershipServiceRef,
         logger: coreServices.logger,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
@@ -68,7 +72,6 @@ export const secopsPlugin = createBackendPlugin({
             ingester,
             options,
             gates: readGatePolicies(deps.config),
-            groups: new GroupHierarchy(deps.catalog, deps.auth),
             machines: MachineIdentities.fromConfig(deps.config),
           }),
         );

@@ -14,7 +14,7 @@
  */
 import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { GroupHierarchy } from '@portal/catalog-ownership';
+import { OwnershipService } from '@portal/catalog-ownership';
 import {
   BenchDatabase,
   fmtMs,
@@ -169,7 +169,7 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
     } as any,
     hierarchy: {
       ownedEntities: async () => owned,
-    } as unknown as GroupHierarchy,
+    } as unknown as OwnershipService,
     store,
     definitions: { currentProblems: () => [] } as unknown as SloDefinitions,
     evaluator,

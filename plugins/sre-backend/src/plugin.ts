@@ -3,7 +3,10 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy, MachineIdentities } from '@portal/catalog-ownership';
+import {
+  MachineIdentities,
+  ownershipServiceRef,
+} from '@portal/catalog-ownership';
 import { srePermissions } from '@portal/plugin-sre-common';
 import {
   SliSource,
@@ -55,6 +58,7 @@ export const srePlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        ownership: ownershipServiceRef,
         reader: coreServices.urlReader,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
@@ -192,7 +196,7 @@ export const srePlugin = createBackendPlugin({
             permissions: deps.permissions,
             auditor: deps.auditor,
             catalog: deps.catalog,
-            hierarchy: new GroupHierarchy(deps.catalog, deps.auth),
+            hierarchy: deps.ownership,
             store,
             definitions,
             evaluator,

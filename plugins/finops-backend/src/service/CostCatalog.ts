@@ -1,12 +1,10 @@
-import { AuthService } from '@backstage/backend-plugin-api';
 import {
   Entity,
   RELATION_OWNED_BY,
   RELATION_PART_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { GroupHierarchy, GroupTree } from '@portal/catalog-ownership';
+import { GroupTree, OwnershipService } from '@portal/catalog-ownership';
 
 /** What FinOps needs to know of an entity that can carry cost. */
 export interface CostEntity {
@@ -33,7 +31,6 @@ export interface CostCatalogSnapshot {
 
 const KINDS = ['component', 'resource', 'system', 'domain'];
 const TTL_MS = 60_000;
-const PAGE = 500;
 
 function toCostEntity(entity: Entity): CostEntity {
   const ref = stringifyEntityRef(entity).toLowerCase();
@@ -58,9 +55,7 @@ export class CostCatalog {
   private cached?: { at: number; snapshot: Promise<CostCatalogSnapshot> };
 
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly auth: AuthService,
-    private readonly groups: GroupHierarchy,
+    private readonly ownership: OwnershipService,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -77,29 +72,16 @@ export class CostCatalog {
   }
 
   private async load(): Promise<CostCatalogSnapshot> {
-    const credentials = await this.auth.getOwnServiceCredentials();
-    const items: Entity[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.catalog.queryEntities(
-        cursor
-          ? { cursor, limit: PAGE }
-          : {
-              filter: { kind: KINDS },
-              fields: [
-                'kind',
-                'metadata.name',
-                'metadata.namespace',
-                'metadata.title',
-                'relations',
-              ],
-              limit: PAGE,
-            },
-        { credentials },
-      );
-      items.push(...page.items);
-      cursor = page.pageInfo.nextCursor;
-    } while (cursor);
+    const items = await this.ownership.readAll({
+      filter: { kind: KINDS },
+      fields: [
+        'kind',
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.title',
+        'relations',
+      ],
+    });
     const entities = new Map<string, CostEntity>();
     const byOwner = new Map<string, CostEntity[]>();
     for (const item of items) {
@@ -111,7 +93,7 @@ export class CostCatalog {
         byOwner.set(entity.ownerRef, list);
       }
     }
-    return { entities, byOwner, tree: await this.groups.tree() };
+    return { entities, byOwner, tree: await this.ownership.tree() };
   }
 }
 

@@ -13,7 +13,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Octokit } from '@octokit/rest';
-import { trustedProjectSlug } from '@portal/catalog-ownership';
+import { entityPages, trustedProjectSlug } from '@portal/catalog-ownership';
 import { SecopsStore } from '../database/SecopsStore';
 import {
   AlertsClient,
@@ -115,24 +115,21 @@ export async function pullAllGithubAlerts(options: {
   trusted?: ReadonlySet<string>;
 }) {
   const { catalog, auth, store, logger } = options;
-  let cursor: string | undefined;
   let pulled = 0;
   let skipped = 0;
-  do {
-    const page = await catalog.queryEntities(
-      cursor
-        ? { cursor, limit: 100 }
-        : {
-            filter: {
-              [`metadata.annotations.${PROJECT_SLUG_ANNOTATION}`]:
-                CATALOG_FILTER_EXISTS,
-            },
-            fields: ['kind', 'metadata'],
-            limit: 100,
-          },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
-    for (const entity of page.items) {
+  const pages = entityPages(
+    catalog,
+    {
+      filter: {
+        [`metadata.annotations.${PROJECT_SLUG_ANNOTATION}`]:
+          CATALOG_FILTER_EXISTS,
+      },
+      fields: ['kind', 'metadata'],
+    },
+    await auth.getOwnServiceCredentials(),
+  );
+  for await (const page of pages) {
+    for (const entity of page) {
       const claimed = entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION];
       const entityRef = stringifyEntityRef(entity);
       const slug = trustedProjectSlug(entity, options.trusted, entityRef);
@@ -173,8 +170,7 @@ export async function pullAllGithubAlerts(options: {
         );
       }
     }
-    cursor = page.pageInfo.nextCursor;
-  } while (cursor);
+  }
   logger.info(
     `Pulled GitHub alerts for ${pulled} entities${
       skipped ? ` (${skipped} skipped: slug not their repository)` : ''

@@ -29,9 +29,9 @@ import { evaluateGate } from './gates';
 import { toOcsf } from '../siem/ocsf';
 import {
   Caller,
-  GroupHierarchy,
   MachineGrant,
   MachineIdentities,
+  OwnershipService,
 } from '@portal/catalog-ownership';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -104,7 +104,7 @@ export interface RouterOptions {
   ingester: ReportIngester;
   options: SecopsOptions;
   gates: GatePolicy[];
-  groups: GroupHierarchy;
+  groups: OwnershipService;
   machines: MachineIdentities;
 }
 
@@ -697,30 +697,17 @@ export async function createRouter(
    * the security team have the page open; a failed computation is not kept.
    */
   async function teamsSideBySide() {
-    const { items: teams } = await catalog.queryEntities(
-      {
-        filter: { kind: 'Group', 'spec.type': 'team' },
-        fields: [
-          'kind',
-          'metadata.name',
-          'metadata.namespace',
-          'metadata.title',
-          'spec.profile',
-        ],
-        orderFields: { field: 'metadata.name', order: 'asc' },
-        limit: 500,
-      },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
-    // What every team owns, from one read of the group tree and one of the
-    // owned entities (asking team by team cost several catalog calls each).
+    // Every team of the group tree, however many (the ownership service's
+    // cached tree), and what each owns from one read of the owned entities.
+    const teams = (await groups.tree())
+      .all()
+      .filter(group => group.type === 'team')
+      .sort((a, b) => a.ref.localeCompare(b.ref));
     const ownedByTeam = await groups.ownedEntitiesByGroup(
-      teams.map(team => stringifyEntityRef(team)),
+      teams.map(team => team.ref),
       { kinds: ['Component', 'Resource', 'System'], fields: [] },
     );
-    const owned = teams.map(
-      team => ownedByTeam.get(stringifyEntityRef(team).toLowerCase()) ?? [],
-    );
+    const owned = teams.map(team => ownedByTeam.get(team.ref) ?? []);
     const counts = await store.countForEntities(
       [...new Set(owned.flat().map(e => stringifyEntityRef(e)))],
       overdueCutoffs(options, new Date()),
@@ -734,12 +721,8 @@ export async function createRouter(
         ]),
       ) as Record<(typeof SEVERITIES)[number], number>;
       return {
-        groupRef: stringifyEntityRef(team),
-        title:
-          (team.spec?.profile as { displayName?: string } | undefined)
-            ?.displayName ??
-          team.metadata.title ??
-          team.metadata.name,
+        groupRef: team.ref,
+        title: team.title,
         entities: refs.length,
         scanned: refs.filter(ref => counts.get(ref)?.lastScanAt).length,
         open,

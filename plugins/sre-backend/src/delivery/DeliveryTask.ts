@@ -2,7 +2,7 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { trustedProjectSlug } from '@portal/catalog-ownership';
+import { readAllEntities, trustedProjectSlug } from '@portal/catalog-ownership';
 import { DeliverySignal } from '@portal/plugin-sre-common';
 import { SreStore } from '../database/SreStore';
 import { eachLimited } from '../service/SloEvaluator';
@@ -42,26 +42,16 @@ export class DeliveryTask {
   ) {}
 
   async run(now = new Date()): Promise<{ computed: number; failed: number }> {
-    const credentials = await this.deps.auth.getOwnServiceCredentials();
-    const entities: Entity[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.catalog.queryEntities(
-        cursor
-          ? { cursor, limit: 500 }
-          : {
-              filter: {
-                kind: ['component', 'system'],
-                'metadata.annotations.github.com/project-slug':
-                  CATALOG_FILTER_EXISTS,
-              },
-              limit: 500,
-            },
-        { credentials },
-      );
-      entities.push(...page.items);
-      cursor = page.pageInfo.nextCursor;
-    } while (cursor);
+    const entities = await readAllEntities(
+      this.deps.catalog,
+      {
+        filter: {
+          kind: ['component', 'system'],
+          'metadata.annotations.github.com/project-slug': CATALOG_FILTER_EXISTS,
+        },
+      },
+      await this.deps.auth.getOwnServiceCredentials(),
+    );
     let computed = 0;
     let failed = 0;
     await eachLimited(entities, 4, async entity => {

@@ -11,6 +11,7 @@ import {
 } from '@backstage/catalog-model';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { readAllEntities } from '@portal/catalog-ownership';
 import { SloDefinitionProblem } from '@portal/plugin-sre-common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -50,22 +51,17 @@ export class SloDefinitions {
     const credentials = await this.auth.getOwnServiceCredentials();
     const entities: Entity[] = [];
     for (const annotation of [OPENSLO_ANNOTATION, OPENSLO_INLINE_ANNOTATION]) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.catalog.queryEntities(
-          cursor
-            ? { cursor, limit: 500 }
-            : {
-                filter: {
-                  [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
-                },
-                limit: 500,
-              },
-          { credentials },
-        );
-        entities.push(...page.items);
-        cursor = page.pageInfo.nextCursor;
-      } while (cursor);
+      entities.push(
+        ...(await readAllEntities(
+          this.catalog,
+          {
+            filter: {
+              [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
+            },
+          },
+          credentials,
+        )),
+      );
     }
     const byRef = new Map(entities.map(e => [stringifyEntityRef(e), e]));
     const definitions: SloDefinition[] = [];

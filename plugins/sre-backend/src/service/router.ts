@@ -12,8 +12,8 @@ import {
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
-  GroupHierarchy,
   MachineIdentities,
+  OwnershipService,
   refsOf,
 } from '@portal/catalog-ownership';
 import {
@@ -56,7 +56,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
-  hierarchy: GroupHierarchy;
+  hierarchy: OwnershipService;
   store: SreStore;
   definitions: SloDefinitions;
   evaluator: SloEvaluator;

@@ -1,0 +1,277 @@
+import {
+  AuthService,
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  RELATION_MEMBER_OF,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import {
+  catalogServiceRef,
+  CatalogService,
+} from '@backstage/plugin-catalog-node';
+import { GROUP_TREE_FIELDS, GroupTree } from './GroupTree';
+import { CatalogQuery, fromCatalog, readAllEntities } from './readAll';
+
+/** More owners than this are matched in memory, not in the catalog query. */
+const BY_OWNER_IN_QUERY = 50;
+/** How old the cached group tree may be, unless configured. */
+const DEFAULT_MAX_AGE_MS = 30_000;
+
+/** What to read of owned entities. */
+export interface OwnedEntitiesOptions {
+  /** Only these kinds (any case). */
+  kinds?: string[];
+  /** Only these fields (kind, metadata name and namespace always). */
+  fields?: string[];
+}
+
+/**
+ * The one answer every plugin of the portal gets to "what is below this
+ * group", "what does this group own" and "which groups is this user in":
+ * from one group tree, cached per plugin and read again from the catalog
+ * when it is older than `ownership.groupTreeMaxAge` (30 seconds unless
+ * configured), so that a change in the catalog's groups is followed within
+ * that time. Entities are read with the plugin's own credentials. When the
+ * catalog cannot answer, every method fails with ServiceUnavailableError
+ * (503), never a plain error (500).
+ */
+export interface OwnershipService {
+  /** The group tree, at most the configured age old. */
+  tree(): Promise<GroupTree>;
+  /** The given groups and every group below them, each once, lower case. */
+  withDescendants(groupRefs: string[]): Promise<string[]>;
+  /** The given groups and every group above them, each once, lower case. */
+  withAncestors(groupRefs: string[]): Promise<string[]>;
+  /**
+   * The groups a user is a member of and every group above those: what
+   * the user's roles come from (a member of an AppSec team below Security
+   * is in Security).
+   */
+  roleGroupsOf(userEntityRef: string): Promise<string[]>;
+  /**
+   * The refs a user owns through: the user, the groups they are a member
+   * of, and every group below those (a department's member owns what its
+   * teams own).
+   */
+  ownershipRefsOf(user: Entity): Promise<string[]>;
+  /** Entities owned by the group or any group below it, by name. */
+  ownedEntities(
+    groupRef: string,
+    options?: OwnedEntitiesOptions,
+  ): Promise<Entity[]>;
+  /**
+   * What each of many groups owns, with the groups below it: the same
+   * answer as ownedEntities for each, from the cached tree and one (paged)
+   * read of the owned entities however many groups are asked about. Keys
+   * are the given refs, lower case.
+   */
+  ownedEntitiesByGroup(
+    groupRefs: string[],
+    options?: OwnedEntitiesOptions,
+  ): Promise<Map<string, Entity[]>>;
+  /** Every entity a catalog query finds, page by page. */
+  readAll(query: CatalogQuery): Promise<Entity[]>;
+}
+
+/** The catalog-backed OwnershipService, with its cached group tree. */
+export class CatalogOwnership implements OwnershipService {
+  private cached?: { tree: GroupTree; readAt: number };
+  private loading?: Promise<GroupTree>;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+    options: { maxAgeMs?: number; now?: () => number } = {},
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** With `ownership.groupTreeMaxAge` from the configuration. */
+  static fromConfig(
+    config: Config,
+    deps: { catalog: CatalogService; auth: AuthService },
+  ): CatalogOwnership {
+    const key = 'ownership.groupTreeMaxAge';
+    const maxAgeMs = config.has(key)
+      ? durationToMilliseconds(readDurationFromConfig(config, { key }))
+      : undefined;
+    return new CatalogOwnership(deps.catalog, deps.auth, { maxAgeMs });
+  }
+
+  async tree(): Promise<GroupTree> {
+    const cached = this.cached;
+    if (cached && this.now() - cached.readAt < this.maxAgeMs) {
+      return cached.tree;
+    }
+    // One read at a time, however many requests want the tree meanwhile.
+    if (!this.loading) {
+      const startedAt = this.now();
+      this.loading = this.readAll({
+        filter: { kind: 'group' },
+        fields: GROUP_TREE_FIELDS,
+      })
+        .then(groups => {
+          const tree = GroupTree.fromEntities(groups);
+          this.cached = { tree, readAt: startedAt };
+          return tree;
+        })
+        .finally(() => {
+          this.loading = undefined;
+        });
+    }
+    return this.loading;
+  }
+
+  async withDescendants(groupRefs: string[]): Promise<string[]> {
+    return (await this.tree()).withDescendantsOfAll(groupRefs);
+  }
+
+  async withAncestors(groupRefs: string[]): Promise<string[]> {
+    return (await this.tree()).withAncestorsOfAll(groupRefs);
+  }
+
+  async roleGroupsOf(userEntityRef: string): Promise<string[]> {
+    const credentials = await this.auth.getOwnServiceCredentials();
+    const user = await fromCatalog(() =>
+      this.catalog.getEntityByRef(userEntityRef, { credentials }),
+    );
+    return this.withAncestors(memberOf(user));
+  }
+
+  async ownershipRefsOf(user: Entity): Promise<string[]> {
+    return [
+      stringifyEntityRef(user).toLowerCase(),
+      ...(await this.withDescendants(memberOf(user))),
+    ];
+  }
+
+  async ownedEntities(
+    groupRef: string,
+    options: OwnedEntitiesOptions = {},
+  ): Promise<Entity[]> {
+    const owners = await this.withDescendants([groupRef]);
+    const filter: Record<string, string | string[]> = {
+      [`relations.${RELATION_OWNED_BY}`]: owners,
+    };
+    if (options.kinds?.length) filter.kind = options.kinds;
+    return this.readAll({
+      filter,
+      fields: withIdentity(options.fields),
+      orderFields: { field: 'metadata.name', order: 'asc' },
+    });
+  }
+
+  async ownedEntitiesByGroup(
+    groupRefs: string[],
+    options: OwnedEntitiesOptions = {},
+  ): Promise<Map<string, Entity[]>> {
+    const result = new Map<string, Entity[]>();
+    if (groupRefs.length === 0) return result;
+    const tree = await this.tree();
+    const ownersOf = new Map(
+      groupRefs.map(ref => [
+        ref.toLowerCase(),
+        tree.withDescendantsOfAll([ref]),
+      ]),
+    );
+    const allOwners = [...new Set([...ownersOf.values()].flat())];
+    const filter: Record<string, string | string[]> = {};
+    if (options.kinds?.length) filter.kind = options.kinds;
+    // A few owners go into the query; many would make its URL too long, so
+    // then every entity of the kinds is read and matched here.
+    if (allOwners.length <= BY_OWNER_IN_QUERY || !options.kinds?.length) {
+      filter[`relations.${RELATION_OWNED_BY}`] = allOwners;
+    }
+    const entities = await this.readAll({
+      filter,
+      fields: options.fields
+        ? withIdentity(['relations', ...options.fields])
+        : undefined,
+      orderFields: { field: 'metadata.name', order: 'asc' },
+    });
+    const byOwner = new Map<string, Entity[]>();
+    for (const entity of entities) {
+      for (const owner of ownersOfEntity(entity)) {
+        const list = byOwner.get(owner) ?? [];
+        list.push(entity);
+        byOwner.set(owner, list);
+      }
+    }
+    for (const [groupRef, owners] of ownersOf) {
+      const seen = new Set<Entity>();
+      for (const owner of owners) {
+        for (const entity of byOwner.get(owner) ?? []) seen.add(entity);
+      }
+      // In the catalog's order (by name), as ownedEntities gives them.
+      result.set(
+        groupRef,
+        entities.filter(entity => seen.has(entity)),
+      );
+    }
+    return result;
+  }
+
+  async readAll(query: CatalogQuery): Promise<Entity[]> {
+    return readAllEntities(
+      this.catalog,
+      query,
+      await this.auth.getOwnServiceCredentials(),
+    );
+  }
+}
+
+/**
+ * The ownership service of a plugin (or of a module, for its plugin): one
+ * per plugin, with that plugin's credentials and its own cached tree.
+ *
+ * @public
+ */
+export const ownershipServiceRef = createServiceRef<OwnershipService>({
+  id: 'portal.ownership',
+  scope: 'plugin',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: {
+        config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
+        auth: coreServices.auth,
+      },
+      factory: ({ config, catalog, auth }) =>
+        CatalogOwnership.fromConfig(config, { catalog, auth }),
+    }),
+});
+
+function memberOf(user: Entity | undefined): string[] {
+  return (user?.relations ?? [])
+    .filter(r => r.type === RELATION_MEMBER_OF)
+    .map(r => r.targetRef);
+}
+
+function ownersOfEntity(entity: Entity): Set<string> {
+  return new Set(
+    (entity.relations ?? [])
+      .filter(r => r.type === RELATION_OWNED_BY)
+      .map(r => r.targetRef.toLowerCase()),
+  );
+}
+
+function withIdentity(fields: string[] | undefined): string[] | undefined {
+  return fields
+    ? ['kind', 'metadata.name', 'metadata.namespace', ...fields]
+    : undefined;
+}
+
+/** Entity refs of entities, in the catalog's canonical form. */
+export const refsOf = (entities: Entity[]) =>
+  entities.map(e => stringifyEntityRef(e));
