@@ -37,4 +37,6 @@ export function entityRefOf(
 }
 
 export { ByteLimit, PayloadTooLargeError } from './bodyLimit';
+export { decodeUpload } from './upload';
+export type { DecodedUpload, UploadLimits } from './upload';
 export { auditedBodyParser } from './auditedBody';

@@ -410,6 +410,46 @@ describe('finops backend', () => {
     ]);
   });
 
+  it('refuses a compressed export that is corrupt, too large once inflated, or in an encoding it cannot read', async () => {
+    const server = await start({ limits: { maxUploadBytes: 200_000 } });
+    const upload = (encoding: string, body: Buffer) =>
+      request(server)
+        .post('/api/finops/imports/focus')
+        .query({ source: 'aws-main' })
+        .set('authorization', PRIYA)
+        .set('content-type', 'text/csv')
+        .set('content-encoding', encoding)
+        .send(body);
+    const corrupt = await upload(
+      'gzip',
+      Buffer.concat([
+        gzipSync(billingExport()).subarray(0, 30),
+        Buffer.from('not gzip'),
+      ]),
+    );
+    expect(corrupt.status).toBe(400);
+    expect(corrupt.body.error.message).toMatch(
+      /^The file is not valid gzip data/,
+    );
+    // 20 MB of one byte compresses to about 20 kB: under the limit as sent.
+    const bomb = await upload(
+      'gzip',
+      gzipSync(Buffer.alloc(20_000_000, ','), { level: 9 }),
+    );
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.error.message).toBe(
+      'The file is larger than 200000 bytes once decompressed (finops.limits.maxUploadBytes)',
+    );
+    const brotli = await upload('br', Buffer.from(billingExport()));
+    expect(brotli.status).toBe(400);
+    expect(brotli.body.error.message).toMatch(/Content-Encoding br/);
+    // Nothing of it was stored.
+    const cost = await request(server)
+      .get('/api/finops/groups/default/team-checkout/cost')
+      .set('authorization', BEN);
+    expect(cost.body.total).toBe(0);
+  });
+
   it('lets only finance import billing data', async () => {
     const server = await start();
     const res = await importExport(server, billingExport(), BEN);

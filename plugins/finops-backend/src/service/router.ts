@@ -5,7 +5,7 @@ import {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   PermissionCriteria,
@@ -24,15 +24,13 @@ import {
 import { MachineGrant, MachineIdentities } from '@portal/catalog-ownership';
 import {
   auditedBodyParser,
-  ByteLimit,
+  decodeUpload,
   entityRefOf,
   parseRequest,
   PayloadTooLargeError,
 } from '@portal/request-validation';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import { z } from 'zod/v3';
 import { FinopsStore } from '../database/FinopsStore';
 import { CostCatalog } from './CostCatalog';
@@ -401,42 +399,22 @@ export async function createRouter(
         finopsManagePermission,
         'import billing data',
       );
-      const encoding = (
-        req.header('content-encoding') ?? 'identity'
-      ).toLowerCase();
-      const tooLarge = () =>
-        new PayloadTooLargeError(
-          `The file is larger than ${options.maxUploadBytes} bytes (finops.limits.maxUploadBytes)`,
-        );
-      let input: Readable = req.pipe(
-        new ByteLimit(options.maxUploadBytes, tooLarge),
-      );
-      if (encoding === 'gzip') {
-        const gunzip = zlib.createGunzip();
-        input.on('error', error => gunzip.destroy(error));
-        input = input.pipe(gunzip);
-        const limited = new ByteLimit(options.maxUploadBytes, tooLarge);
-        input.on('error', error => limited.destroy(error));
-        input = input.pipe(limited);
-      } else if (encoding !== 'identity') {
-        throw new InputError(
-          `Content-Encoding ${encoding} is not supported; send gzip or plain`,
-        );
-      }
+      const upload = decodeUpload(req, req.header('content-encoding'), {
+        maxSentBytes: options.maxUploadBytes,
+        maxDecodedBytes: options.maxUploadBytes,
+        what: 'file',
+        sentLimitKey: 'finops.limits.maxUploadBytes',
+        decodedLimitKey: 'finops.limits.maxUploadBytes',
+      });
       const run = await importer.importFocus({
         source: `focus:${source}`,
-        input,
+        input: upload.stream,
         requestedBy: caller.principal,
       });
       await event.success({ meta: { rows: run.rowsStored } });
       res.status(201).json(run);
     } catch (error) {
       await event.fail({ error: error as Error });
-      if ((error as { code?: string }).code?.startsWith('Z_')) {
-        throw new InputError(
-          `The file is not valid gzip data: ${(error as Error).message}`,
-        );
-      }
       throw error;
     }
   });
