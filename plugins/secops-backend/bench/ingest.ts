@@ -31,7 +31,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DatabaseSecopsStore } from '../src/database/DatabaseSecopsStore';
+import { createSecopsStores } from '../src/database/createSecopsStores';
 import { builtInParsers } from '../src/parsers';
 import { ReportIngester } from '../src/service/ReportIngester';
 import { overdueCutoffs, readSecopsOptions } from '../src/service/options';
@@ -319,7 +319,7 @@ async function benchDatabase(db: BenchDatabase, reports: Reports) {
   const notes: string[] = [];
 
   const migrated = performance.now();
-  const store = await DatabaseSecopsStore.create({
+  const { findings: store } = await createSecopsStores({
     database: {
       getClient: async () => db.knex,
       migrations: {},

@@ -16,7 +16,7 @@ import knexFactory from 'knex';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DatabaseSecopsStore } from '../src/database/DatabaseSecopsStore';
+import { createSecopsStores } from '../src/database/createSecopsStores';
 import { builtInParsers, sarifParser } from '../src/parsers';
 import { ReportIngester } from '../src/service/ReportIngester';
 import { readSecopsOptions } from '../src/service/options';
@@ -103,7 +103,7 @@ async function main() {
         'en-US',
       )} results with code flows, ${mib(size)}`,
     );
-    const store = await DatabaseSecopsStore.create({
+    const { findings: store } = await createSecopsStores({
       database: {
         getClient: async () => knex,
         migrations: {},

@@ -12,7 +12,7 @@ import {
   MachineIdentities,
   ownershipServiceRef,
 } from '@portal/catalog-ownership';
-import { DatabaseSecopsStore } from './database/DatabaseSecopsStore';
+import { createSecopsStores } from './database/createSecopsStores';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
 import { readGatePolicies } from './service/gates';
@@ -56,19 +56,17 @@ export const secopsPlugin = createBackendPlugin({
       },
       async init(deps) {
         const options = readSecopsOptions(deps.config);
-        const store = await DatabaseSecopsStore.create({
-          database: deps.database,
-        });
+        const stores = await createSecopsStores({ database: deps.database });
         const ingester = new ReportIngester(
           [...builtInParsers, ...extraParsers],
-          store,
+          stores.findings,
           options,
         );
         deps.permissionsRegistry.addPermissions(secopsPermissions);
         deps.httpRouter.use(
           await createRouter({
             ...deps,
-            store,
+            stores,
             ingester,
             options,
             gates: readGatePolicies(deps.config),
@@ -77,10 +75,10 @@ export const secopsPlugin = createBackendPlugin({
         );
 
         // Pushes the event log to SIEM webhooks, when configured.
-        await scheduleWebhooks({ ...deps, store });
+        await scheduleWebhooks({ ...deps, store: stores.events });
 
         // GitHub code-scanning and Dependabot alerts, when configured.
-        await scheduleGithubAlerts({ ...deps, store });
+        await scheduleGithubAlerts({ ...deps, store: stores.findings });
 
         // Local demo data: loaded once the backend is up (the catalog must
         // know the entities), through the same ingestion as CI uploads.
@@ -90,7 +88,8 @@ export const secopsPlugin = createBackendPlugin({
             loadDemoReports({
               reports: demoReports,
               ingester,
-              hasScan: (entityRef, tool) => store.hasScan(entityRef, tool),
+              hasScan: (entityRef, tool) =>
+                stores.findings.hasScan(entityRef, tool),
               logger: deps.logger,
             });
           });

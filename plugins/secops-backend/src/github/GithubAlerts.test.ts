@@ -1,6 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { DatabaseSecopsStore } from '../database/DatabaseSecopsStore';
+import { createSecopsStores } from '../database/createSecopsStores';
 import { testDatabaseIds } from '@portal/test-utils';
 import { Octokit } from '@octokit/rest';
 import http from 'node:http';
@@ -95,7 +95,7 @@ describe('GitHub alerts', () => {
     'stores the alerts of every annotated entity on %p',
     async id => {
       const knex = await databases.init(id);
-      const store = await DatabaseSecopsStore.create({
+      const { findings: store } = await createSecopsStores({
         database: mockServices.database({ knex }),
       });
       const catalog = catalogServiceMock({
@@ -176,7 +176,7 @@ describe('GitHub alerts', () => {
     'does not read the repository a borrowed github.com/project-slug names, on %p',
     async id => {
       const knex = await databases.init(id);
-      const store = await DatabaseSecopsStore.create({
+      const { findings: store } = await createSecopsStores({
         database: mockServices.database({ knex }),
       });
       const component = (name: string, slug: string, origin: string) => ({

@@ -14,7 +14,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Octokit } from '@octokit/rest';
 import { entityPages, trustedProjectSlug } from '@portal/catalog-ownership';
-import { SecopsStore } from '../database/SecopsStore';
+import { FindingStore } from '../database/types';
 import {
   AlertsClient,
   octokitAlertsClient,
@@ -52,7 +52,7 @@ export async function scheduleGithubAlerts(options: {
   scheduler: SchedulerService;
   catalog: CatalogService;
   auth: AuthService;
-  store: SecopsStore;
+  store: FindingStore;
   logger: LoggerService;
   /** For tests: a client for a repository instead of Octokit. */
   clientFor?: (slug: string) => Promise<AlertsClient>;
@@ -108,7 +108,7 @@ export async function scheduleGithubAlerts(options: {
 export async function pullAllGithubAlerts(options: {
   catalog: CatalogService;
   auth: AuthService;
-  store: SecopsStore;
+  store: FindingStore;
   logger: LoggerService;
   clientFor: (slug: string) => Promise<AlertsClient>;
   /** Entity refs (lower case) allowed to name another repository. */

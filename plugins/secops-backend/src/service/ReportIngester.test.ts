@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { ParsedFinding } from '@portal/plugin-secops-common';
 import { ReportParser } from '@portal/plugin-secops-node';
-import { IngestInput, SecopsStore } from '../database/SecopsStore';
+import { FindingStore, IngestInput } from '../database/types';
 import { builtInParsers } from '../parsers';
 import {
   FIXTURES,
@@ -22,7 +22,7 @@ function recordingStore() {
       inputs.push(input);
       return { created: input.findings.length, seen: 0, fixed: 0, reopened: 0 };
     },
-  } as unknown as SecopsStore;
+  } as unknown as FindingStore;
   return { store, inputs };
 }
 

@@ -12,7 +12,7 @@ import {
   readAll,
   ReportSource,
 } from './reportSource';
-import { SecopsStore } from '../database/SecopsStore';
+import { FindingStore } from '../database/types';
 import { SecopsOptions } from './options';
 
 export interface UploadedReport {
@@ -49,7 +49,7 @@ export class ReportIngester {
 
   constructor(
     parsers: ReportParser[],
-    private readonly store: SecopsStore,
+    private readonly store: Pick<FindingStore, 'ingest'>,
     private readonly options: SecopsOptions,
   ) {
     for (const parser of parsers) {

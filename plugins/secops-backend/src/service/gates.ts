@@ -9,7 +9,7 @@ import {
   Severity,
   SEVERITIES,
 } from '@portal/plugin-secops-common';
-import { SecopsStore } from '../database/SecopsStore';
+import { FindingStore } from '../database/types';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -105,7 +105,7 @@ function describe(rule: GateRule) {
 
 /** Evaluates the gate for an entity: every rule, with the findings that count. */
 export async function evaluateGate(
-  store: SecopsStore,
+  store: Pick<FindingStore, 'countForGate'>,
   entity: Entity,
   gates: GatePolicy[],
   now: Date,

@@ -41,7 +41,7 @@ import {
   entityRefOf,
   parseRequest as parse,
 } from '@portal/request-validation';
-import { SecopsStore, StoredFinding } from '../database/SecopsStore';
+import { SecopsStores, StoredFinding } from '../database/types';
 import { dueDate, overdueCutoffs, SecopsOptions } from './options';
 import { ReportIngester } from './ReportIngester';
 import {
@@ -100,7 +100,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
-  store: SecopsStore;
+  stores: SecopsStores;
   ingester: ReportIngester;
   options: SecopsOptions;
   gates: GatePolicy[];
@@ -179,7 +179,7 @@ export async function createRouter(
     permissions,
     auditor,
     catalog,
-    store,
+    stores,
     ingester,
     options,
     gates,
@@ -366,7 +366,7 @@ export async function createRouter(
     const query = parse(listQuery, req.query);
     await authorize(credentials, secopsFindingsReadPermission, entityRef);
     const now = new Date();
-    const page = await store.listFindings({
+    const page = await stores.findings.listFindings({
       entityRef,
       status: query.status,
       severities: query.severity,
@@ -387,7 +387,7 @@ export async function createRouter(
     });
     const entityRef = entityRefOf(req.params);
     await authorize(credentials, secopsFindingsReadPermission, entityRef);
-    const counts = await store.countFindings(
+    const counts = await stores.findings.countFindings(
       entityRef,
       overdueCutoffs(options, new Date()),
     );
@@ -435,8 +435,13 @@ export async function createRouter(
         entityRef,
       );
       const entity = await requireEntity(entityRef);
-      const decision = await evaluateGate(store, entity, gates, new Date());
-      const decisionId = await store.recordGateDecision({
+      const decision = await evaluateGate(
+        stores.findings,
+        entity,
+        gates,
+        new Date(),
+      );
+      const decisionId = await stores.gateDecisions.recordGateDecision({
         ...decision,
         commitSha: body.commit,
         branch: body.branch,
@@ -460,8 +465,8 @@ export async function createRouter(
     await authorize(credentials, secopsFindingsReadPermission, entityRef);
     const entity = await requireEntity(entityRef);
     res.json({
-      current: await evaluateGate(store, entity, gates, new Date()),
-      last: await store.latestGateDecision(entityRef),
+      current: await evaluateGate(stores.findings, entity, gates, new Date()),
+      last: await stores.gateDecisions.latestGateDecision(entityRef),
     });
   });
 
@@ -475,7 +480,7 @@ export async function createRouter(
     });
     try {
       const body = parse(exemptionBody, req.body);
-      const finding = await store.getFinding(req.params.id);
+      const finding = await stores.findings.getFinding(req.params.id);
       if (!finding) {
         throw new NotFoundError(`There is no finding ${req.params.id}`);
       }
@@ -497,7 +502,7 @@ export async function createRouter(
       if (finding.status !== 'open') {
         throw new InputError('Only open findings can be exempted');
       }
-      const exemption = await store.createExemption(
+      const exemption = await stores.exemptions.createExemption(
         {
           findingId: finding.id,
           entityRef: finding.entityRef,
@@ -528,7 +533,10 @@ export async function createRouter(
     try {
       const body = parse(decisionBody, req.body);
       await requireBasic(credentials, 'approve or reject exemptions');
-      const requested = await store.getExemption(req.params.id, new Date());
+      const requested = await stores.exemptions.getExemption(
+        req.params.id,
+        new Date(),
+      );
       if (!requested) {
         throw new NotFoundError(`There is no exemption ${req.params.id}`);
       }
@@ -541,7 +549,7 @@ export async function createRouter(
           'You asked for this exemption: someone else in the security team must decide it',
         );
       }
-      const exemption = await store.decideExemption(
+      const exemption = await stores.exemptions.decideExemption(
         req.params.id,
         {
           status: body.decision === 'approve' ? 'approved' : 'rejected',
@@ -569,7 +577,9 @@ export async function createRouter(
     const entityRef = entityRefOf(req.params);
     const { days } = parse(trendQuery, req.query);
     await authorize(credentials, secopsFindingsReadPermission, entityRef);
-    res.json({ items: await store.trend([entityRef], days, new Date()) });
+    res.json({
+      items: await stores.events.trend([entityRef], days, new Date()),
+    });
   });
 
   router.get(`${entityPath}/exemptions`, async (req: EntityRequest, res) => {
@@ -580,7 +590,10 @@ export async function createRouter(
     const query = parse(pageQuery, req.query);
     await authorize(credentials, secopsFindingsReadPermission, entityRef);
     res.json(
-      await store.listExemptions(entityRef, { ...query, now: new Date() }),
+      await stores.exemptions.listExemptions(entityRef, {
+        ...query,
+        now: new Date(),
+      }),
     );
   });
 
@@ -637,7 +650,7 @@ export async function createRouter(
     const { days } = parse(trendQuery, req.query);
     const { visible } = await visibleOwned(credentials, groupRef);
     res.json({
-      items: await store.trend(
+      items: await stores.events.trend(
         visible.map(e => stringifyEntityRef(e)),
         days,
         new Date(),
@@ -652,7 +665,7 @@ export async function createRouter(
     const groupRef = entityRefOf({ kind: 'group', ...req.params });
     const query = parse(postureQuery, req.query);
     const { owned, visible } = await visibleOwned(credentials, groupRef);
-    const counts = await store.countForEntities(
+    const counts = await stores.findings.countForEntities(
       visible.map(e => stringifyEntityRef(e)),
       overdueCutoffs(options, new Date()),
     );
@@ -708,7 +721,7 @@ export async function createRouter(
       { kinds: ['Component', 'Resource', 'System'], fields: [] },
     );
     const owned = teams.map(team => ownedByTeam.get(team.ref) ?? []);
-    const counts = await store.countForEntities(
+    const counts = await stores.findings.countForEntities(
       [...new Set(owned.flat().map(e => stringifyEntityRef(e)))],
       overdueCutoffs(options, new Date()),
     );
@@ -763,7 +776,7 @@ export async function createRouter(
       req.query,
     );
     const now = new Date();
-    const findings = await store.topRisks(limit);
+    const findings = await stores.findings.topRisks(limit);
     res.json({ items: findings.map(f => present(f, options, now)) });
   });
 
@@ -782,7 +795,7 @@ export async function createRouter(
         .strict(),
       req.query,
     );
-    res.json({ id, items: await store.findExposure(id, 200) });
+    res.json({ id, items: await stores.findings.findExposure(id, 200) });
   });
 
   /**
@@ -828,7 +841,7 @@ export async function createRouter(
         .strict(),
       req.query,
     );
-    const events = await store.listEvents({
+    const events = await stores.events.listEvents({
       afterId: query.cursor,
       limit: query.limit,
     });
@@ -844,7 +857,7 @@ export async function createRouter(
   /** How far each SIEM webhook got, and its retry state. */
   router.get('/export/webhooks', async (req, res) => {
     await requireOrganisationReader(req, 'see the SIEM deliveries');
-    res.json({ items: await store.listWebhookDeliveries() });
+    res.json({ items: await stores.events.listWebhookDeliveries() });
   });
 
   router.get('/formats', async (req, res) => {

@@ -1,5 +1,5 @@
 import { Severity } from '@portal/plugin-secops-common';
-import { StoredEvent } from '../database/SecopsStore';
+import { StoredEvent } from '../database/types';
 
 /**
  * Events in the shape of OCSF 1.1 (Open Cybersecurity Schema Framework), so

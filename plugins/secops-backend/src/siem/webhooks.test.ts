@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { DatabaseSecopsStore } from '../database/DatabaseSecopsStore';
+import { createSecopsStores } from '../database/createSecopsStores';
 import { testDatabaseIds } from '@portal/test-utils';
 import { backoff, deliver, readWebhookTargets, withoutUrl } from './webhooks';
 
@@ -43,9 +43,10 @@ const databases = TestDatabases.create({ ids: testDatabaseIds() });
 describe.each(databases.eachSupportedId())('SIEM webhooks on %p', id => {
   it('pushes every event once accepted, retrying with backoff after a failure', async () => {
     const knex = await databases.init(id);
-    const store = await DatabaseSecopsStore.create({
+    const stores = await createSecopsStores({
       database: mockServices.database({ knex }),
     });
+    const store = stores.events;
     const findings = Array.from({ length: 5 }, (_, i) => ({
       fingerprint: `fp-${i}`,
       category: 'sca' as const,
@@ -53,7 +54,7 @@ describe.each(databases.eachSupportedId())('SIEM webhooks on %p', id => {
       ruleId: `CVE-2026-000${i}`,
       title: `finding ${i}`,
     }));
-    await store.ingest(
+    await stores.findings.ingest(
       {
         entityRef: 'component:default/payments-api',
         tool: 'trivy',

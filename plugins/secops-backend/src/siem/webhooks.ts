@@ -1,6 +1,6 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { SecopsStore } from '../database/SecopsStore';
+import { EventStore } from '../database/types';
 import { toOcsf } from './ocsf';
 
 /** A SIEM endpoint that receives the event log as NDJSON batches. */
@@ -49,7 +49,7 @@ export function backoff(attempts: number): number {
  */
 export async function deliver(options: {
   target: WebhookTarget;
-  store: SecopsStore;
+  store: EventStore;
   logger: LoggerService;
   now: () => Date;
   fetch?: typeof fetch;
@@ -118,7 +118,7 @@ export function withoutUrl(message: string, url: string): string {
 export async function scheduleWebhooks(options: {
   config: Config;
   scheduler: SchedulerService;
-  store: SecopsStore;
+  store: EventStore;
   logger: LoggerService;
 }) {
   const targets = readWebhookTargets(options.config);

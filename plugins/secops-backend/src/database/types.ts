@@ -79,7 +79,7 @@ export interface RecordedGateDecision extends GateDecision {
 export interface EntityCounts {
   open: Record<Severity, number>;
   byCategory: Partial<Record<FindingCategory, number>>;
-  /** Open findings first seen before the given SLA cut-offs. */
+  /** Open findings first seen before their severity's SLA cut-off. */
   overdue: number;
   fixed: number;
   lastScanAt?: Date;
@@ -114,29 +114,16 @@ export interface WebhookDelivery {
   updatedAt?: Date;
 }
 
-export interface SecopsStore {
-  getWebhookDelivery(name: string): Promise<WebhookDelivery>;
-  saveWebhookDelivery(delivery: WebhookDelivery, now: Date): Promise<void>;
-  listWebhookDeliveries(): Promise<WebhookDelivery[]>;
-
-  /**
-   * Open findings by severity at the end of each of the last `days` days,
-   * summed over the entities, from the event log.
-   */
-  trend(entityRefs: string[], days: number, now: Date): Promise<TrendPoint[]>;
-
-  /** Events after the given id, oldest first (the SIEM export). */
-  listEvents(query: {
-    afterId?: string;
-    limit: number;
-  }): Promise<StoredEvent[]>;
-
+/** Findings and the scans that report them (FindingStore.ts). */
+export interface FindingStore {
   /**
    * Stores a report's findings for an entity and tool, in one transaction:
    * new fingerprints are created, known ones are seen again (and reopened if
-   * they had been fixed), and open ones the report no longer has are fixed.
+   * they had been fixed), and open ones the report no longer has are fixed
+   * (unless `closesMissing` is false). Logs an event per finding changed.
    */
   ingest(input: IngestInput, now: Date): Promise<IngestResult>;
+  /** A page of an entity's findings, worst first, with their exemption state. */
   listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>>;
   /** Whether any report of this tool was stored for the entity. */
   hasScan(entityRef: string, tool: string): Promise<boolean>;
@@ -150,22 +137,6 @@ export interface SecopsStore {
     entityRef: string,
     query: { severity: Severity; firstSeenBefore?: Date; now: Date },
   ): Promise<{ count: number; examples: StoredFinding[] }>;
-  recordGateDecision(decision: RecordedGateDecision): Promise<string>;
-  latestGateDecision(entityRef: string): Promise<GateDecision | undefined>;
-
-  /** Throws ConflictError when the finding already has a pending or active one. */
-  createExemption(input: NewExemption, now: Date): Promise<Exemption>;
-  getExemption(id: string, now: Date): Promise<Exemption | undefined>;
-  /** Throws ConflictError unless the exemption is pending. */
-  decideExemption(
-    id: string,
-    decision: ExemptionDecision,
-    now: Date,
-  ): Promise<Exemption>;
-  listExemptions(
-    entityRef: string,
-    query: { limit: number; cursor?: string; now: Date },
-  ): Promise<Page<Exemption>>;
 
   /** The worst open findings across every entity: worst, then oldest. */
   topRisks(limit: number): Promise<StoredFinding[]>;
@@ -185,18 +156,75 @@ export interface SecopsStore {
     }>
   >;
 
-  /** Open and overdue counts for many entities at once (roll-ups). */
+  /**
+   * Counts for many entities at once (roll-ups); entities without findings
+   * or scans are left out. `overdueBefore` gives, per severity, the
+   * first-seen time before which an open finding is overdue (overdue.ts).
+   */
   countForEntities(
     entityRefs: string[],
     overdueBefore: Partial<Record<Severity, Date>>,
   ): Promise<Map<string, EntityCounts>>;
 
-  /**
-   * Counts an entity's findings; `overdueBefore` gives, per severity, the
-   * first-seen time before which an open finding is overdue.
-   */
+  /** Counts one entity's findings, as countForEntities does. */
   countFindings(
     entityRef: string,
     overdueBefore: Partial<Record<Severity, Date>>,
   ): Promise<EntityCounts>;
+}
+
+/** Exemptions from the gate for one finding each (ExemptionStore.ts). */
+export interface ExemptionStore {
+  /** Throws ConflictError when the finding already has a pending or active one. */
+  createExemption(input: NewExemption, now: Date): Promise<Exemption>;
+  getExemption(id: string, now: Date): Promise<Exemption | undefined>;
+  /**
+   * Throws NotFoundError when there is no such exemption, ConflictError
+   * unless it is pending.
+   */
+  decideExemption(
+    id: string,
+    decision: ExemptionDecision,
+    now: Date,
+  ): Promise<Exemption>;
+  /** An entity's exemptions, the latest requested first. */
+  listExemptions(
+    entityRef: string,
+    query: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<Exemption>>;
+}
+
+/** What the gate answered (GateDecisionStore.ts). */
+export interface GateDecisionStore {
+  /** Stores the decision and logs its event; returns the decision's id. */
+  recordGateDecision(decision: RecordedGateDecision): Promise<string>;
+  latestGateDecision(entityRef: string): Promise<GateDecision | undefined>;
+}
+
+/** The event log, and how far each SIEM webhook got in it (EventStore.ts). */
+export interface EventStore {
+  /** Events after the given id, oldest first (the SIEM export). */
+  listEvents(query: {
+    afterId?: string;
+    limit: number;
+  }): Promise<StoredEvent[]>;
+
+  /**
+   * Open findings by severity at the end of each of the last `days` days,
+   * summed over the entities, from the event log.
+   */
+  trend(entityRefs: string[], days: number, now: Date): Promise<TrendPoint[]>;
+
+  /** A webhook's delivery state; at the start of the log when never saved. */
+  getWebhookDelivery(name: string): Promise<WebhookDelivery>;
+  saveWebhookDelivery(delivery: WebhookDelivery, now: Date): Promise<void>;
+  listWebhookDeliveries(): Promise<WebhookDelivery[]>;
+}
+
+/** The SecOps stores, one per aggregate, on one database. */
+export interface SecopsStores {
+  findings: FindingStore;
+  exemptions: ExemptionStore;
+  gateDecisions: GateDecisionStore;
+  events: EventStore;
 }

@@ -1,6 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ParsedFinding } from '@portal/plugin-secops-common';
-import { DatabaseSecopsStore } from './DatabaseSecopsStore';
+import { createSecopsStores } from './createSecopsStores';
 import { testDatabaseIds } from '@portal/test-utils';
 
 const databases = TestDatabases.create({ ids: testDatabaseIds() });
@@ -28,20 +28,20 @@ const base = {
   reportSha256: 'abc',
 };
 
-describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
+describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
   async function createStore() {
     const knex = await databases.init(id);
-    const store = await DatabaseSecopsStore.create({
+    const stores = await createSecopsStores({
       database: mockServices.database({ knex }),
     });
-    return { knex, store };
+    return { knex, stores };
   }
 
   it('creates findings once and recognises them when the report comes again', async () => {
-    const { knex, store } = await createStore();
+    const { knex, stores } = await createStore();
     const findings = [finding(1), finding(2), finding(3)];
 
-    const first = await store.ingest(
+    const first = await stores.findings.ingest(
       { ...base, findings },
       new Date('2026-01-01T00:00:00Z'),
     );
@@ -52,7 +52,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       fixed: 0,
     });
 
-    const again = await store.ingest(
+    const again = await stores.findings.ingest(
       { ...base, findings },
       new Date('2026-01-02T00:00:00Z'),
     );
@@ -65,7 +65,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     const [{ n }] = await knex('secops_findings').count({ n: '*' });
     expect(Number(n)).toBe(3);
 
-    const page = await store.listFindings({ entityRef, limit: 10 });
+    const page = await stores.findings.listFindings({ entityRef, limit: 10 });
     expect(page.items[0].firstSeenAt.toISOString()).toBe(
       '2026-01-01T00:00:00.000Z',
     );
@@ -75,18 +75,18 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
   });
 
   it('fixes what a later scan no longer reports and reopens what comes back', async () => {
-    const { store } = await createStore();
-    await store.ingest(
+    const { stores } = await createStore();
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-01Z'),
     );
 
-    const second = await store.ingest(
+    const second = await stores.findings.ingest(
       { ...base, findings: [finding(1)] },
       new Date('2026-01-02Z'),
     );
     expect(second).toMatchObject({ fixed: 1, unchanged: 1 });
-    const fixedOnes = await store.listFindings({
+    const fixedOnes = await stores.findings.listFindings({
       entityRef,
       status: 'fixed',
       limit: 10,
@@ -96,12 +96,12 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       '2026-01-02T00:00:00.000Z',
     );
 
-    const third = await store.ingest(
+    const third = await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-03Z'),
     );
     expect(third).toMatchObject({ reopened: 1, unchanged: 1, created: 0 });
-    const open = await store.listFindings({
+    const open = await stores.findings.listFindings({
       entityRef,
       status: 'open',
       limit: 10,
@@ -111,21 +111,21 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
   });
 
   it('keeps tools and entities apart', async () => {
-    const { store } = await createStore();
-    await store.ingest(
+    const { stores } = await createStore();
+    await stores.findings.ingest(
       { ...base, findings: [finding(1)] },
       new Date('2026-01-01Z'),
     );
-    const other = await store.ingest(
+    const other = await stores.findings.ingest(
       { ...base, tool: 'grype', findings: [] },
       new Date('2026-01-02Z'),
     );
     expect(other.fixed).toBe(0);
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, entityRef: 'component:default/cart-service', findings: [] },
       new Date('2026-01-02Z'),
     );
-    const page = await store.listFindings({
+    const page = await stores.findings.listFindings({
       entityRef,
       status: 'open',
       limit: 10,
@@ -134,14 +134,21 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
   });
 
   it('pages worst first with a cursor, and filters', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStore();
     const findings = Array.from({ length: 25 }, (_, i) => finding(i));
-    await store.ingest({ ...base, findings }, new Date('2026-01-01Z'));
+    await stores.findings.ingest(
+      { ...base, findings },
+      new Date('2026-01-01Z'),
+    );
 
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.listFindings({ entityRef, limit: 10, cursor });
+      const page = await stores.findings.listFindings({
+        entityRef,
+        limit: 10,
+        cursor,
+      });
       expect(page.totalCount).toBe(25);
       seen.push(...page.items.map(f => `${f.severity}:${f.fingerprint}`));
       cursor = page.nextCursor;
@@ -151,19 +158,19 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     expect(seen.slice(0, 13).every(s => s.startsWith('critical'))).toBe(true);
     expect(seen.slice(13).every(s => s.startsWith('high'))).toBe(true);
 
-    const highs = await store.listFindings({
+    const highs = await stores.findings.listFindings({
       entityRef,
       severities: ['high'],
       limit: 50,
     });
     expect(highs.totalCount).toBe(12);
-    const search = await store.listFindings({
+    const search = await stores.findings.listFindings({
       entityRef,
       search: 'CVE-2024-1007',
       limit: 50,
     });
     expect(search.items.map(f => f.packageName)).toEqual(['pkg-7']);
-    const literal = await store.listFindings({
+    const literal = await stores.findings.listFindings({
       entityRef,
       search: '100%',
       limit: 50,
@@ -171,13 +178,17 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     expect(literal.totalCount).toBe(0);
 
     await expect(
-      store.listFindings({ entityRef, limit: 10, cursor: 'not-a-cursor' }),
+      stores.findings.listFindings({
+        entityRef,
+        limit: 10,
+        cursor: 'not-a-cursor',
+      }),
     ).rejects.toThrow('The cursor is not one this API handed out');
   });
 
   it('counts open findings by severity and category, overdue and fixed', async () => {
-    const { store } = await createStore();
-    await store.ingest(
+    const { stores } = await createStore();
+    await stores.findings.ingest(
       {
         ...base,
         findings: [
@@ -188,11 +199,11 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       },
       new Date('2026-01-01Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2), finding(4)] },
       new Date('2026-03-01Z'),
     );
-    const counts = await store.countFindings(entityRef, {
+    const counts = await stores.findings.countFindings(entityRef, {
       critical: new Date('2026-01-08Z'),
       high: new Date('2026-01-31Z'),
     });
@@ -211,8 +222,8 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
   });
 
   it('keeps the worst severity when a report repeats a fingerprint', async () => {
-    const { store } = await createStore();
-    const result = await store.ingest(
+    const { stores } = await createStore();
+    const result = await stores.findings.ingest(
       {
         ...base,
         findings: [
@@ -223,27 +234,31 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       new Date('2026-01-01Z'),
     );
     expect(result.received).toBe(1);
-    const page = await store.listFindings({ entityRef, limit: 10 });
+    const page = await stores.findings.listFindings({ entityRef, limit: 10 });
     expect(page.items.map(f => f.severity)).toEqual(['critical']);
   });
 
   it('counts for gates by severity and age, leaving out active exemptions', async () => {
-    const { store } = await createStore();
-    await store.ingest(
+    const { stores } = await createStore();
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2), finding(3)] },
       new Date('2026-01-01Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2), finding(3), finding(4)] },
       new Date('2026-03-01Z'),
     );
     const now = new Date('2026-03-02Z');
     // critical: fp-2, fp-4; high: fp-1, fp-3
     expect(
-      (await store.countForGate(entityRef, { severity: 'critical', now }))
-        .count,
+      (
+        await stores.findings.countForGate(entityRef, {
+          severity: 'critical',
+          now,
+        })
+      ).count,
     ).toBe(2);
-    const highOrWorse = await store.countForGate(entityRef, {
+    const highOrWorse = await stores.findings.countForGate(entityRef, {
       severity: 'high',
       now,
     });
@@ -251,7 +266,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     expect(highOrWorse.examples[0].severity).toBe('critical');
     expect(
       (
-        await store.countForGate(entityRef, {
+        await stores.findings.countForGate(entityRef, {
           severity: 'high',
           firstSeenBefore: new Date('2026-02-01Z'),
           now,
@@ -260,13 +275,13 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     ).toBe(3);
 
     const [critical] = (
-      await store.listFindings({
+      await stores.findings.listFindings({
         entityRef,
         severities: ['critical'],
         limit: 1,
       })
     ).items;
-    const exemption = await store.createExemption(
+    const exemption = await stores.exemptions.createExemption(
       {
         findingId: critical.id,
         entityRef,
@@ -277,7 +292,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       now,
     );
     await expect(
-      store.createExemption(
+      stores.exemptions.createExemption(
         {
           findingId: critical.id,
           entityRef,
@@ -290,28 +305,36 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     ).rejects.toThrow(/already has a pending exemption/);
     // Pending does not count as exempted.
     expect(
-      (await store.countForGate(entityRef, { severity: 'critical', now }))
-        .count,
+      (
+        await stores.findings.countForGate(entityRef, {
+          severity: 'critical',
+          now,
+        })
+      ).count,
     ).toBe(2);
-    await store.decideExemption(
+    await stores.exemptions.decideExemption(
       exemption.id,
       { status: 'approved', decidedBy: 'user:default/jonas-berg' },
       now,
     );
     expect(
-      (await store.countForGate(entityRef, { severity: 'critical', now }))
-        .count,
+      (
+        await stores.findings.countForGate(entityRef, {
+          severity: 'critical',
+          now,
+        })
+      ).count,
     ).toBe(1);
     const later = new Date('2026-04-02Z');
     expect(
       (
-        await store.countForGate(entityRef, {
+        await stores.findings.countForGate(entityRef, {
           severity: 'critical',
           now: later,
         })
       ).count,
     ).toBe(2);
-    const page = await store.listExemptions(entityRef, {
+    const page = await stores.exemptions.listExemptions(entityRef, {
       limit: 10,
       now: later,
     });
@@ -319,12 +342,12 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
   });
 
   it('records gate decisions and returns the latest', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStore();
     for (const [passed, at] of [
       [true, '2026-01-01T00:00:00.000Z'],
       [false, '2026-01-02T00:00:00.000Z'],
     ] as const) {
-      await store.recordGateDecision({
+      await stores.gateDecisions.recordGateDecision({
         entityRef,
         gate: 'default',
         passed,
@@ -334,20 +357,22 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
         commitSha: 'abcdef1',
       });
     }
-    expect(await store.latestGateDecision(entityRef)).toMatchObject({
+    expect(
+      await stores.gateDecisions.latestGateDecision(entityRef),
+    ).toMatchObject({
       passed: false,
       evaluatedAt: '2026-01-02T00:00:00.000Z',
     });
   });
 
   it('counts open and overdue findings for many entities at once', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStore();
     const other = 'component:default/cart-service';
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-01Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       {
         ...base,
         entityRef: other,
@@ -355,7 +380,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       },
       new Date('2026-03-01Z'),
     );
-    const counts = await store.countForEntities(
+    const counts = await stores.findings.countForEntities(
       [entityRef, other, 'component:default/never-scanned'],
       { critical: new Date('2025-12-25Z'), high: new Date('2025-12-25Z') },
     );
@@ -363,7 +388,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       open: { critical: 1, high: 1, medium: 0, low: 0, info: 0 },
       overdue: 0,
     });
-    const later = await store.countForEntities([entityRef], {
+    const later = await stores.findings.countForEntities([entityRef], {
       critical: new Date('2026-02-01Z'),
       high: new Date('2026-02-01Z'),
     });
@@ -376,25 +401,25 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
   });
 
   it('logs what changed, in order, for the SIEM export', async () => {
-    const { store } = await createStore();
-    await store.ingest(
+    const { stores } = await createStore();
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-01Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-02Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1)] },
       new Date('2026-01-03Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-04Z'),
     );
 
-    const events = await store.listEvents({ limit: 100 });
+    const events = await stores.events.listEvents({ limit: 100 });
     expect(events.map(e => `${e.action}:${e.finding?.fingerprint}`)).toEqual([
       expect.stringMatching(/^created:fp-[12]$/),
       expect.stringMatching(/^created:fp-[12]$/),
@@ -404,22 +429,25 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
     expect(events[0].at.toISOString()).toBe('2026-01-01T00:00:00.000Z');
     expect(events[0].actor).toBe('user:default/ben-okafor');
 
-    const after = await store.listEvents({ afterId: events[1].id, limit: 1 });
+    const after = await stores.events.listEvents({
+      afterId: events[1].id,
+      limit: 1,
+    });
     expect(after.map(e => e.action)).toEqual(['fixed']);
   });
 
   it('draws the open-findings trend per day from the event log', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStore();
     const other = 'component:default/cart-service';
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1), finding(2)] },
       new Date('2026-01-01T10:00:00Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       { ...base, findings: [finding(1)] },
       new Date('2026-01-03T10:00:00Z'),
     );
-    await store.ingest(
+    await stores.findings.ingest(
       {
         ...base,
         entityRef: other,
@@ -428,7 +456,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       new Date('2026-01-03T12:00:00Z'),
     );
 
-    const points = await store.trend(
+    const points = await stores.events.trend(
       [entityRef],
       4,
       new Date('2026-01-04T08:00:00Z'),
@@ -440,7 +468,7 @@ describe.each(databases.eachSupportedId())('DatabaseSecopsStore on %p', id => {
       ['2026-01-04', 0, 1],
     ]);
     // Days before the window set the starting level.
-    const late = await store.trend(
+    const late = await stores.events.trend(
       [entityRef, other],
       2,
       new Date('2026-01-04T08:00:00Z'),

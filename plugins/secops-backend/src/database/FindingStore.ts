@@ -1,0 +1,411 @@
+/*
+ * Findings (secops_findings) and the scans that report them (secops_scans):
+ * one finding per entity, tool and fingerprint, created, seen again, fixed
+ * and reopened by each scan, and the reads and counts over them.
+ */
+import {
+  FindingCategory,
+  IngestResult,
+  Page,
+  ParsedFinding,
+  Severity,
+} from '@portal/plugin-secops-common';
+import { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import { logScanEvents } from './eventLog';
+import { activeExemptionOf, markExemptions } from './ExemptionStore';
+import { describedColumns, FindingRow, toFinding } from './findingRows';
+import { overdueCount, OverdueCutoffs } from './overdue';
+import {
+  EntityCounts,
+  FindingStore,
+  IngestInput,
+  ListFindingsQuery,
+  StoredFinding,
+} from './types';
+import {
+  decodeCursor,
+  encodeCursor,
+  FINDINGS,
+  ID_CHUNK,
+  INSERT_CHUNK,
+  inChunks,
+  rank,
+  SCANS,
+  Timestamp,
+  toDate,
+  zeroBySeverity,
+} from './tables';
+
+/** A `like` pattern matching `text` anywhere, lower case, escaped with \. */
+function containsPattern(text: string) {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, c => `\\${c}`)}%`;
+}
+
+const noFindings = (): EntityCounts => ({
+  open: zeroBySeverity(),
+  byCategory: {},
+  overdue: 0,
+  fixed: 0,
+});
+
+/** The findings and scans on knex: SQLite and PostgreSQL. */
+export class DatabaseFindingStore implements FindingStore {
+  constructor(private readonly knex: Knex) {}
+
+  async ingest(input: IngestInput, now: Date): Promise<IngestResult> {
+    const scanId = randomUUID();
+    // One row per fingerprint: the worst severity wins.
+    const byFingerprint = new Map<string, ParsedFinding>();
+    for (const finding of input.findings) {
+      const seen = byFingerprint.get(finding.fingerprint);
+      if (!seen || rank(finding.severity) < rank(seen.severity)) {
+        byFingerprint.set(finding.fingerprint, finding);
+      }
+    }
+
+    return this.knex.transaction(async tx => {
+      const existing: Array<{
+        id: number | string;
+        fingerprint: string;
+        status: string;
+      }> = await tx(FINDINGS)
+        .where({ entity_ref: input.entityRef, tool: input.tool })
+        .select('id', 'fingerprint', 'status');
+      const known = new Map(existing.map(row => [row.fingerprint, row]));
+
+      const toCreate: ParsedFinding[] = [];
+      const toReopen: ParsedFinding[] = [];
+      const reopenedIds: Array<number | string> = [];
+      const seenAgain: Array<number | string> = [];
+      for (const finding of byFingerprint.values()) {
+        const row = known.get(finding.fingerprint);
+        if (!row) {
+          toCreate.push(finding);
+        } else if (row.status === 'fixed') {
+          toReopen.push(finding);
+          reopenedIds.push(row.id);
+        } else {
+          seenAgain.push(row.id);
+        }
+      }
+      const closes = input.closesMissing ?? true;
+      const toFix = closes
+        ? existing
+            .filter(
+              row =>
+                row.status === 'open' && !byFingerprint.has(row.fingerprint),
+            )
+            .map(row => row.id)
+        : [];
+
+      await inChunks(toCreate, INSERT_CHUNK, chunk =>
+        tx(FINDINGS).insert(
+          chunk.map(finding => ({
+            entity_ref: input.entityRef,
+            tool: input.tool,
+            fingerprint: finding.fingerprint,
+            ...describedColumns(finding),
+            status: 'open',
+            first_seen_at: now,
+            last_seen_at: now,
+            fixed_at: null,
+            last_scan_id: scanId,
+          })),
+        ),
+      );
+      for (const finding of toReopen) {
+        await tx(FINDINGS)
+          .where({
+            entity_ref: input.entityRef,
+            tool: input.tool,
+            fingerprint: finding.fingerprint,
+          })
+          .update({
+            ...describedColumns(finding),
+            status: 'open',
+            fixed_at: null,
+            last_seen_at: now,
+            last_scan_id: scanId,
+          });
+      }
+      await inChunks(seenAgain, ID_CHUNK, ids =>
+        tx(FINDINGS)
+          .whereIn('id', ids)
+          .update({ last_seen_at: now, last_scan_id: scanId }),
+      );
+      await inChunks(toFix, ID_CHUNK, ids =>
+        tx(FINDINGS)
+          .whereIn('id', ids)
+          .update({ status: 'fixed', fixed_at: now }),
+      );
+
+      // The event log for the SIEM export: one row per finding that changed.
+      await logScanEvents(tx, {
+        entityRef: input.entityRef,
+        tool: input.tool,
+        scanId,
+        actor: input.uploadedBy,
+        at: now,
+        reopenedIds,
+        fixedIds: toFix,
+      });
+
+      const result: IngestResult = {
+        scanId,
+        entityRef: input.entityRef,
+        tool: input.tool,
+        format: input.format as IngestResult['format'],
+        received: byFingerprint.size,
+        created: toCreate.length,
+        reopened: toReopen.length,
+        unchanged: seenAgain.length,
+        fixed: toFix.length,
+        closesMissing: closes,
+      };
+      await tx(SCANS).insert({
+        id: scanId,
+        entity_ref: input.entityRef,
+        tool: input.tool,
+        format: input.format,
+        commit_sha: input.commitSha ?? null,
+        branch: input.branch ?? null,
+        uploaded_by: input.uploadedBy,
+        report_sha256: input.reportSha256,
+        received: result.received,
+        created: result.created,
+        reopened: result.reopened,
+        unchanged: result.unchanged,
+        fixed: result.fixed,
+        created_at: now,
+      });
+      return result;
+    });
+  }
+
+  async hasScan(entityRef: string, tool: string): Promise<boolean> {
+    const row = await this.knex(SCANS)
+      .where({ entity_ref: entityRef, tool })
+      .first('id');
+    return Boolean(row);
+  }
+
+  async listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>> {
+    const filtered = () => {
+      const q = this.knex<FindingRow>(FINDINGS).where(
+        'entity_ref',
+        query.entityRef,
+      );
+      if (query.status) q.andWhere('status', query.status);
+      if (query.severities?.length) q.whereIn('severity', query.severities);
+      if (query.categories?.length) q.whereIn('category', query.categories);
+      if (query.search) {
+        const like = containsPattern(query.search);
+        q.andWhere(inner =>
+          [
+            'rule_id',
+            'title',
+            'package_name',
+            'location_path',
+            'aliases',
+          ].forEach(column =>
+            inner.orWhereRaw(`lower(${column}) like ? escape '\\'`, [like]),
+          ),
+        );
+      }
+      return q;
+    };
+
+    // Keyset paging over (severity_rank, id): worst first, then oldest.
+    const page = filtered();
+    if (query.cursor) {
+      const { r, id } = decodeCursor<{ r: number; id: string }>(
+        query.cursor,
+        value => Number.isInteger(value.r) && /^\d+$/.test(value.id),
+      );
+      page.andWhere(inner =>
+        inner
+          .where('severity_rank', '>', r)
+          .orWhere(same =>
+            same.where('severity_rank', r).andWhere('id', '>', Number(id)),
+          ),
+      );
+    }
+    const rows: FindingRow[] = await page
+      .orderBy([
+        { column: 'severity_rank', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(query.limit + 1)
+      .select('*');
+    const [{ count }] = await filtered().count({ count: '*' });
+
+    const hasMore = rows.length > query.limit;
+    const items = rows.slice(0, query.limit);
+    const findings = items.map(toFinding);
+    await markExemptions(this.knex, findings, query.now ?? new Date());
+    const last = items[items.length - 1];
+    return {
+      items: findings,
+      totalCount: Number(count),
+      nextCursor: hasMore
+        ? encodeCursor({ r: last.severity_rank, id: String(last.id) })
+        : undefined,
+    };
+  }
+
+  async getFinding(id: string): Promise<StoredFinding | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await this.knex<FindingRow>(FINDINGS)
+      .where('id', Number(id))
+      .first();
+    return row ? toFinding(row) : undefined;
+  }
+
+  async countForGate(
+    entityRef: string,
+    query: { severity: Severity; firstSeenBefore?: Date; now: Date },
+  ): Promise<{ count: number; examples: StoredFinding[] }> {
+    const counted = () => {
+      const q = this.knex(`${FINDINGS} as f`)
+        .where('f.entity_ref', entityRef)
+        .andWhere('f.status', 'open')
+        .andWhere('f.severity_rank', '<=', rank(query.severity))
+        .whereNotExists(activeExemptionOf(this.knex, 'f.id', query.now));
+      if (query.firstSeenBefore) {
+        q.andWhere('f.first_seen_at', '<', query.firstSeenBefore);
+      }
+      return q;
+    };
+    const [{ count }] = await counted().count({ count: '*' });
+    const examples: FindingRow[] = await counted()
+      .orderBy([
+        { column: 'f.severity_rank', order: 'asc' },
+        { column: 'f.first_seen_at', order: 'asc' },
+      ])
+      .limit(5)
+      .select('f.*');
+    return { count: Number(count), examples: examples.map(toFinding) };
+  }
+
+  async topRisks(limit: number): Promise<StoredFinding[]> {
+    const rows: FindingRow[] = await this.knex<FindingRow>(FINDINGS)
+      .where('status', 'open')
+      .orderBy([
+        { column: 'severity_rank', order: 'asc' },
+        { column: 'first_seen_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(limit);
+    return rows.map(toFinding);
+  }
+
+  async findExposure(id: string, limit: number) {
+    const needle = id.trim();
+    const rows: FindingRow[] = await this.knex<FindingRow>(FINDINGS)
+      .where('status', 'open')
+      .andWhere(inner =>
+        inner
+          .whereRaw('lower(rule_id) = ?', [needle.toLowerCase()])
+          .orWhereRaw(`lower(aliases) like ? escape '\\'`, [
+            containsPattern(JSON.stringify(needle)),
+          ]),
+      )
+      .orderBy('severity_rank', 'asc')
+      .limit(5000);
+    const byEntity = new Map<
+      string,
+      {
+        entityRef: string;
+        findings: number;
+        worst: Severity;
+        packages: Set<string>;
+      }
+    >();
+    for (const row of rows) {
+      const entry = byEntity.get(row.entity_ref) ?? {
+        entityRef: row.entity_ref,
+        findings: 0,
+        worst: row.severity as Severity,
+        packages: new Set<string>(),
+      };
+      entry.findings += 1;
+      if (row.package_name) {
+        entry.packages.add(
+          row.package_version
+            ? `${row.package_name}@${row.package_version}`
+            : row.package_name,
+        );
+      }
+      byEntity.set(row.entity_ref, entry);
+    }
+    return [...byEntity.values()]
+      .sort((a, b) => rank(a.worst) - rank(b.worst) || b.findings - a.findings)
+      .slice(0, limit)
+      .map(e => ({ ...e, packages: [...e.packages].sort() }));
+  }
+
+  async countForEntities(
+    entityRefs: string[],
+    overdueBefore: OverdueCutoffs,
+  ): Promise<Map<string, EntityCounts>> {
+    const result = new Map<string, EntityCounts>();
+    const countsOf = (entityRef: string) => {
+      const counts = result.get(entityRef) ?? noFindings();
+      result.set(entityRef, counts);
+      return counts;
+    };
+    await inChunks(entityRefs, ID_CHUNK, async refs => {
+      const rows: Array<{
+        entity_ref: string;
+        status: string;
+        severity: string;
+        category: string;
+        n: number | string;
+        overdue: number | string | null;
+      }> = await this.knex(FINDINGS)
+        .whereIn('entity_ref', refs)
+        .groupBy('entity_ref', 'status', 'severity', 'category')
+        .select(
+          'entity_ref',
+          'status',
+          'severity',
+          'category',
+          this.knex.raw('count(*) as n'),
+          this.knex.raw('? as overdue', [
+            overdueCount(this.knex, overdueBefore),
+          ]),
+        );
+      for (const row of rows) {
+        const counts = countsOf(row.entity_ref);
+        const n = Number(row.n);
+        if (row.status === 'fixed') {
+          counts.fixed += n;
+          continue;
+        }
+        counts.open[row.severity as Severity] += n;
+        const category = row.category as FindingCategory;
+        counts.byCategory[category] = (counts.byCategory[category] ?? 0) + n;
+        counts.overdue += Number(row.overdue ?? 0);
+      }
+      const scans: Array<{ entity_ref: string; at: Timestamp }> =
+        await this.knex(SCANS)
+          .whereIn('entity_ref', refs)
+          .groupBy('entity_ref')
+          .select('entity_ref')
+          .max({ at: 'created_at' });
+      for (const scan of scans) {
+        countsOf(scan.entity_ref).lastScanAt = toDate(scan.at);
+      }
+    });
+    return result;
+  }
+
+  async countFindings(
+    entityRef: string,
+    overdueBefore: OverdueCutoffs,
+  ): Promise<EntityCounts> {
+    const counts = await this.countForEntities([entityRef], overdueBefore);
+    return counts.get(entityRef) ?? noFindings();
+  }
+}

@@ -1,0 +1,82 @@
+/*
+ * Gate decisions (secops_gate_decisions): every answer the gate gave, with
+ * who asked and for which commit.
+ */
+import { GateDecision } from '@portal/plugin-secops-common';
+import { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import { logEvent } from './eventLog';
+import { GateDecisionStore, RecordedGateDecision } from './types';
+import { DECISIONS, Timestamp, toDate } from './tables';
+
+type DecisionRow = {
+  id: string;
+  entity_ref: string;
+  gate: string;
+  passed: boolean | number;
+  reasons: string;
+  created_at: Timestamp;
+};
+
+function toDecision(row: DecisionRow): GateDecision {
+  return {
+    decisionId: row.id,
+    entityRef: row.entity_ref,
+    gate: row.gate,
+    passed: Boolean(row.passed),
+    reasons: JSON.parse(row.reasons),
+    evaluatedAt: toDate(row.created_at).toISOString(),
+  };
+}
+
+/** The decisions with these ids, by id (the event log's gate events). */
+export async function decisionsById(
+  knex: Knex,
+  ids: string[],
+): Promise<Map<string, GateDecision>> {
+  const decisions = new Map<string, GateDecision>();
+  if (ids.length) {
+    const found: DecisionRow[] = await knex(DECISIONS).whereIn('id', ids);
+    found.forEach(row => decisions.set(row.id, toDecision(row)));
+  }
+  return decisions;
+}
+
+/** The gate decisions on knex: SQLite and PostgreSQL. */
+export class DatabaseGateDecisionStore implements GateDecisionStore {
+  constructor(private readonly knex: Knex) {}
+
+  async recordGateDecision(decision: RecordedGateDecision): Promise<string> {
+    const id = randomUUID();
+    await this.knex(DECISIONS).insert({
+      id,
+      entity_ref: decision.entityRef,
+      gate: decision.gate,
+      passed: decision.passed,
+      reasons: JSON.stringify(decision.reasons),
+      commit_sha: decision.commitSha ?? null,
+      branch: decision.branch ?? null,
+      requested_by: decision.requestedBy,
+      created_at: new Date(decision.evaluatedAt),
+    });
+    await logEvent(this.knex, {
+      kind: 'gate',
+      action: decision.passed ? 'passed' : 'failed',
+      entityRef: decision.entityRef,
+      refId: id,
+      actor: decision.requestedBy,
+      at: new Date(decision.evaluatedAt),
+    });
+    return id;
+  }
+
+  async latestGateDecision(
+    entityRef: string,
+  ): Promise<GateDecision | undefined> {
+    const row: DecisionRow | undefined = await this.knex(DECISIONS)
+      .where('entity_ref', entityRef)
+      .orderBy('created_at', 'desc')
+      .first();
+    return row ? toDecision(row) : undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { DatabaseEventStore } from './EventStore';
+import { DatabaseExemptionStore } from './ExemptionStore';
+import { DatabaseFindingStore } from './FindingStore';
+import { DatabaseGateDecisionStore } from './GateDecisionStore';
+import { SecopsStores } from './types';
+
+const migrationsDir = resolvePackagePath(
+  '@portal/plugin-secops-backend',
+  'migrations',
+);
+
+/**
+ * The SecOps stores on the plugin's database (SQLite or PostgreSQL), one per
+ * aggregate, sharing one knex client. Runs the migrations first unless told
+ * not to (or the database service skips them).
+ */
+export async function createSecopsStores(options: {
+  database: DatabaseService;
+  skipMigrations?: boolean;
+}): Promise<SecopsStores> {
+  const knex = await options.database.getClient();
+  if (!options.skipMigrations && !options.database.migrations?.skip) {
+    await knex.migrate.latest({ directory: migrationsDir });
+  }
+  return {
+    findings: new DatabaseFindingStore(knex),
+    exemptions: new DatabaseExemptionStore(knex),
+    gateDecisions: new DatabaseGateDecisionStore(knex),
+    events: new DatabaseEventStore(knex),
+  };
+}

@@ -1,0 +1,111 @@
+/*
+ * A finding as a row of secops_findings, and back: the columns a report
+ * describes and the finding the other stores and the event log read.
+ */
+import {
+  FindingCategory,
+  ParsedFinding,
+  Severity,
+} from '@portal/plugin-secops-common';
+import { Knex } from 'knex';
+import { StoredFinding } from './types';
+import {
+  FINDINGS,
+  ID_CHUNK,
+  inChunks,
+  rank,
+  Timestamp,
+  toDate,
+  truncate,
+} from './tables';
+
+export type FindingRow = {
+  id: number | string;
+  entity_ref: string;
+  tool: string;
+  fingerprint: string;
+  category: string;
+  severity: string;
+  severity_rank: number;
+  rule_id: string;
+  title: string;
+  description: string | null;
+  aliases: string | null;
+  cvss_score: number | null;
+  package_name: string | null;
+  package_version: string | null;
+  fixed_version: string | null;
+  location_path: string | null;
+  location_line: number | null;
+  url: string | null;
+  help_url: string | null;
+  status: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  fixed_at: Timestamp | null;
+  last_scan_id: string;
+};
+
+/** The columns a report describes (as opposed to what the store tracks). */
+export function describedColumns(finding: ParsedFinding) {
+  return {
+    category: finding.category,
+    severity: finding.severity,
+    severity_rank: rank(finding.severity),
+    rule_id: truncate(finding.ruleId, 255)!,
+    title: finding.title,
+    description: finding.description ?? null,
+    aliases: finding.aliases?.length ? JSON.stringify(finding.aliases) : null,
+    cvss_score: finding.cvssScore ?? null,
+    package_name: truncate(finding.packageName, 255),
+    package_version: truncate(finding.packageVersion, 255),
+    fixed_version: truncate(finding.fixedVersion, 255),
+    location_path: finding.locationPath ?? null,
+    location_line: finding.locationLine ?? null,
+    url: finding.url ?? null,
+    help_url: finding.helpUrl ?? null,
+  };
+}
+
+export function toFinding(row: FindingRow): StoredFinding {
+  return {
+    id: String(row.id),
+    entityRef: row.entity_ref,
+    tool: row.tool,
+    fingerprint: row.fingerprint,
+    category: row.category as FindingCategory,
+    severity: row.severity as Severity,
+    ruleId: row.rule_id,
+    title: row.title,
+    description: row.description ?? undefined,
+    aliases: row.aliases ? JSON.parse(row.aliases) : [],
+    cvssScore: row.cvss_score ?? undefined,
+    packageName: row.package_name ?? undefined,
+    packageVersion: row.package_version ?? undefined,
+    fixedVersion: row.fixed_version ?? undefined,
+    locationPath: row.location_path ?? undefined,
+    locationLine: row.location_line ?? undefined,
+    url: row.url ?? undefined,
+    helpUrl: row.help_url ?? undefined,
+    status: row.status as StoredFinding['status'],
+    firstSeenAt: toDate(row.first_seen_at),
+    lastSeenAt: toDate(row.last_seen_at),
+    fixedAt: row.fixed_at ? toDate(row.fixed_at) : undefined,
+  };
+}
+
+/** The findings with these ids, by id (the event log's finding events). */
+export async function findingsById(
+  knex: Knex,
+  ids: number[],
+): Promise<Map<string, StoredFinding>> {
+  const findings = new Map<string, StoredFinding>();
+  await inChunks(ids, ID_CHUNK, async chunk => {
+    const found: FindingRow[] = await knex<FindingRow>(FINDINGS).whereIn(
+      'id',
+      chunk,
+    );
+    found.forEach(row => findings.set(String(row.id), toFinding(row)));
+  });
+  return findings;
+}

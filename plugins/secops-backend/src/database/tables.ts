@@ -1,0 +1,79 @@
+/*
+ * What the SecOps stores share: the tables (created by the migrations in
+ * ../../migrations), how timestamps come back from each database, keyset
+ * cursors and batching.
+ */
+import { InputError } from '@backstage/errors';
+import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
+
+export const FINDINGS = 'secops_findings';
+export const SCANS = 'secops_scans';
+export const DECISIONS = 'secops_gate_decisions';
+export const EVENTS = 'secops_events';
+export const DELIVERIES = 'secops_webhook_deliveries';
+export const EXEMPTIONS = 'secops_exemptions';
+
+/** Rows per multi-row insert. */
+export const INSERT_CHUNK = 500;
+/** Values per `where in` list. */
+export const ID_CHUNK = 1000;
+
+/** A timestamp column as read back. */
+export type Timestamp = Date | number | string;
+
+/** SQLite hands timestamps back as numbers or strings, PostgreSQL as Dates. */
+export function toDate(value: Timestamp): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+/** 0 for critical, up to 4 for info: what the severity_rank column holds. */
+export const rank = (severity: Severity) => SEVERITIES.indexOf(severity);
+
+/** Zero for every severity. */
+export function zeroBySeverity(): Record<Severity, number> {
+  return Object.fromEntries(SEVERITIES.map(sev => [sev, 0])) as Record<
+    Severity,
+    number
+  >;
+}
+
+/** The value cut to the column's width, or null when there is none. */
+export function truncate(value: string | undefined, max: number) {
+  if (value === undefined) return null;
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+/** Calls `fn` on successive slices of at most `size` items, one at a time. */
+export async function inChunks<T>(
+  items: T[],
+  size: number,
+  fn: (chunk: T[]) => Promise<unknown>,
+) {
+  for (let i = 0; i < items.length; i += size) {
+    await fn(items.slice(i, i + size));
+  }
+}
+
+/** An opaque keyset cursor for the position `value`. */
+export function encodeCursor(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/**
+ * The position in a cursor this API handed out; an InputError when the
+ * cursor does not decode or `isValid` refuses what it holds.
+ */
+export function decodeCursor<T>(
+  cursor: string,
+  isValid: (value: any) => boolean,
+): T {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (isValid(value)) {
+      return value;
+    }
+  } catch {
+    // fall through
+  }
+  throw new InputError('The cursor is not one this API handed out');
+}
