@@ -38,3 +38,5 @@ export type {
   MachineGrant,
   MachineIdentityOptions,
 } from './MachineIdentities';
+export { EntityAuthorization } from './EntityAuthorization';
+export type { EntityDecision, EntityPermission } from './EntityAuthorization';

@@ -14,7 +14,10 @@
  */
 import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { OwnershipService } from '@portal/catalog-ownership';
+import {
+  EntityAuthorization,
+  OwnershipService,
+} from '@portal/catalog-ownership';
 import {
   BenchDatabase,
   fmtMs,
@@ -160,6 +163,10 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
   const router = await createRouter({
     httpAuth: { credentials: async () => ({}) } as any,
     permissions: { authorize: async () => [{ result: 'ALLOW' }] } as any,
+    authorization: new EntityAuthorization({
+      authorizeConditional: async () => [{ result: 'ALLOW' }],
+    } as any),
+    auth: {} as any,
     auditor: {} as any,
     catalog: {
       getEntityByRef: async () => ({

@@ -1,4 +1,8 @@
 import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   startTestBackend,
@@ -70,16 +74,55 @@ const machine = (subject: string) =>
   });
 const ALERTMANAGER = machine('alertmanager');
 
+/**
+ * A policy that lets each person see the reliability of what their teams
+ * own (a conditional decision, as a policy stricter than the portal's may
+ * give), and lets everyone run evaluations.
+ */
+const ownersOnly = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  factory: () => {
+    const claimsOf: Record<string, string[]> = {
+      'user:default/checkout-dev': ['group:default/team-checkout'],
+      'user:default/other-dev': ['group:default/team-other'],
+    };
+    return {
+      async authorize(requests: unknown[]) {
+        return requests.map(() => ({ result: AuthorizeResult.ALLOW }));
+      },
+      async authorizeConditional(requests: unknown[], { credentials }: any) {
+        const claims = claimsOf[credentials.principal.userEntityRef] ?? [];
+        // The catalog's isEntityOwner rule, as the portal's policy writes it
+        // for SecOps.
+        return requests.map(() => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'catalog',
+          resourceType: 'catalog-entity',
+          conditions: {
+            rule: 'IS_ENTITY_OWNER',
+            resourceType: 'catalog-entity',
+            params: { claims },
+          },
+        }));
+      },
+    } as any;
+  },
+});
+
 async function start(
   permission:
     | AuthorizeResult.ALLOW
-    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    | AuthorizeResult.DENY
+    | 'owners-only' = AuthorizeResult.ALLOW,
 ) {
   const { server } = await startTestBackend({
     features: [
       srePlugin,
       catalogServiceMock.factory({ entities }),
-      mockServices.permissions.factory({ result: permission }),
+      permission === 'owners-only'
+        ? ownersOnly
+        : mockServices.permissions.factory({ result: permission }),
       mockServices.rootConfig.factory({
         data: {
           machineIdentity: {
@@ -424,5 +467,68 @@ describe('sre backend', () => {
       .get('/api/sre/status')
       .set('Authorization', mockCredentials.none.header());
     expect(anonymous.status).toBe(401);
+  });
+
+  it("applies the policy's conditions entity by entity: an SLO's history, an entity's and a group's SLOs, the status's problems", async () => {
+    const server = await start('owners-only');
+    const as = (ref: string) => mockCredentials.user.header(ref);
+    const OWNER = as('user:default/checkout-dev');
+    const OTHER = as('user:default/other-dev');
+    expect(
+      (
+        await request(server)
+          .post('/api/sre/evaluate')
+          .set('authorization', OWNER)
+      ).status,
+    ).toBe(200);
+
+    const mine = await request(server)
+      .get('/api/sre/entities/component/default/payments-api/slos')
+      .set('authorization', OWNER);
+    expect(mine.status).toBe(200);
+    const id = mine.body.items[0].id;
+    expect(
+      (
+        await request(server)
+          .get(`/api/sre/slos/${id}/history`)
+          .set('authorization', OWNER)
+      ).status,
+    ).toBe(200);
+    const group = await request(server)
+      .get('/api/sre/groups/default/team-checkout/slos')
+      .set('authorization', OWNER);
+    expect(group.body).toMatchObject({ totalCount: 1, entityCount: 2 });
+    const status = await request(server)
+      .get('/api/sre/status')
+      .set('authorization', OWNER);
+    expect(status.body.problems).toHaveLength(1);
+
+    // Someone whose teams own none of it: refused one by one, and the
+    // group's roll-up and the status leave it out.
+    const history = await request(server)
+      .get(`/api/sre/slos/${id}/history`)
+      .set('authorization', OTHER);
+    expect(history.status).toBe(403);
+    expect(history.body.error.message).toBe(
+      'You may not see the reliability of component:default/payments-api',
+    );
+    for (const path of ['slos', 'delivery', 'alerts', 'observability']) {
+      expect(
+        (
+          await request(server)
+            .get(`/api/sre/entities/component/default/payments-api/${path}`)
+            .set('authorization', OTHER)
+        ).status,
+      ).toBe(403);
+    }
+    const theirGroup = await request(server)
+      .get('/api/sre/groups/default/team-checkout/slos')
+      .set('authorization', OTHER);
+    expect(theirGroup.status).toBe(200);
+    expect(theirGroup.body).toMatchObject({ totalCount: 0, entityCount: 0 });
+    const theirStatus = await request(server)
+      .get('/api/sre/status')
+      .set('authorization', OTHER);
+    expect(theirStatus.body.problems).toEqual([]);
   });
 });

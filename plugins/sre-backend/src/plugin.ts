@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  EntityAuthorization,
   MachineIdentities,
   ownershipServiceRef,
 } from '@portal/catalog-ownership';
@@ -194,6 +195,8 @@ export const srePlugin = createBackendPlugin({
             machines: MachineIdentities.fromConfig(deps.config),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
+            authorization: new EntityAuthorization(deps.permissions),
+            auth: deps.auth,
             auditor: deps.auditor,
             catalog: deps.catalog,
             hierarchy: deps.ownership,

@@ -1,13 +1,16 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
 /**
- * Read SLOs, error budgets, burn rates and alerts. Reliability is shared
- * data: the portal's policy lets everyone signed in read it, so developers
- * and SRE look at the same numbers.
+ * Read an entity's SLOs, error budgets, burn rates, delivery measures and
+ * alerts: a permission on the catalog entity they belong to, so that a
+ * policy may answer with conditions (isEntityOwner, …). Reliability is
+ * shared data: the portal's policy lets everyone signed in read it, so
+ * developers and SRE look at the same numbers.
  */
 export const sreReliabilityReadPermission = createPermission({
   name: 'sre.reliability.read',
   attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
 });
 
 /** Evaluate SLOs on demand (outside the schedule): the portal admins. */

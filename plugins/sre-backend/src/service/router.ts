@@ -1,17 +1,15 @@
 import {
   AuditorService,
-  BackstageCredentials,
+  AuthService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
-import {
+  EntityAuthorization,
   MachineIdentities,
   OwnershipService,
   refsOf,
@@ -54,6 +52,9 @@ export interface RouterOptions {
   machines: MachineIdentities;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** The policy's decisions on entity-scoped data, applied per entity. */
+  authorization: EntityAuthorization;
+  auth: AuthService;
   auditor: AuditorService;
   catalog: CatalogService;
   hierarchy: OwnershipService;
@@ -72,36 +73,57 @@ export interface RouterOptions {
 export async function createRouter(o: RouterOptions): Promise<express.Router> {
   const router = Router();
 
-  async function caller(
-    req: express.Request,
-    permission: BasicPermission = sreReliabilityReadPermission,
-  ) {
+  /**
+   * A reader: a person, or a machine granted sre.read; and the policy's one
+   * decision on reliability data for them (ALLOW, DENY or conditions that
+   * each entity is checked against).
+   */
+  async function reader(req: express.Request) {
     const credentials = await o.httpAuth.credentials(req, {
-      // Evaluating by hand is for people (admins), never for machines.
-      allow:
-        permission === sreManagePermission ? ['user'] : ['user', 'service'],
+      allow: ['user', 'service'],
     });
     o.machines.requireGrant(
       o.machines.classify(credentials),
       'sre.read',
       'read reliability data',
     );
-    const [decision] = await o.permissions.authorize([{ permission }], {
+    const decision = await o.authorization.decide(
       credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        permission === sreManagePermission
-          ? 'Only the portal admins may run SLO evaluations by hand'
-          : 'You may not see reliability data',
-      );
+      sreReliabilityReadPermission,
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('You may not see reliability data');
     }
-    return credentials;
+    return { credentials, decision };
   }
 
-  async function requireEntity(ref: string, credentials: BackstageCredentials) {
+  /** Evaluating by hand is for people (admins), never for machines. */
+  async function manager(req: express.Request) {
+    const credentials = await o.httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await o.permissions.authorize(
+      [{ permission: sreManagePermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        'Only the portal admins may run SLO evaluations by hand',
+      );
+    }
+  }
+
+  /**
+   * The entity, read with the caller's credentials (so the catalog's own
+   * permissions apply), if the policy's decision allows its reliability data.
+   */
+  async function readableEntity(
+    ref: string,
+    { credentials, decision }: Awaited<ReturnType<typeof reader>>,
+  ) {
     const entity = await o.catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`${ref} is not in the catalog`);
+    if (!decision.allows(entity)) {
+      throw new NotAllowedError(`You may not see the reliability of ${ref}`);
+    }
     return entity;
   }
 
@@ -113,17 +135,31 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
 
   /** Where the SLI data comes from, the last evaluation, and unreadable SLO files. */
   router.get('/status', async (req, res) => {
-    await caller(req);
-    res.json({ ...o.status(), problems: o.definitions.currentProblems() });
+    const { decision } = await reader(req);
+    let problems = o.definitions.currentProblems();
+    if (decision.result === AuthorizeResult.CONDITIONAL && problems.length) {
+      // Only the problems of entities the conditions allow.
+      const { items } = await o.catalog.getEntitiesByRefs(
+        { entityRefs: [...new Set(problems.map(p => p.entityRef))] },
+        { credentials: await o.auth.getOwnServiceCredentials() },
+      );
+      const allowed = new Set(
+        items
+          .filter((e): e is Entity => !!e && decision.allows(e))
+          .map(e => stringifyEntityRef(e)),
+      );
+      problems = problems.filter(p => allowed.has(p.entityRef));
+    }
+    res.json({ ...o.status(), problems });
   });
 
   const entityPath = '/entities/:kind/:namespace/:name';
 
   router.get(`${entityPath}/slos`, async (req, res) => {
-    const credentials = await caller(req);
+    const who = await reader(req);
     const ref = entityRefOf(req.params);
     const query = parseRequest(page, req.query);
-    await requireEntity(ref, credentials);
+    await readableEntity(ref, who);
     res.json({
       ...(await o.store.listSlos([ref], query)),
       problems: o.definitions
@@ -134,8 +170,10 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
 
   /** Dashboards, logs and traces of the entity (annotations, then config). */
   router.get(`${entityPath}/observability`, async (req, res) => {
-    const credentials = await caller(req);
-    const entity = await requireEntity(entityRefOf(req.params), credentials);
+    const entity = await readableEntity(
+      entityRefOf(req.params),
+      await reader(req),
+    );
     res.json({
       configured: o.linkTemplates.length > 0,
       links: observabilityLinks(entity, o.linkTemplates),
@@ -144,28 +182,30 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
 
   /** The entity's DORA measures (from GitHub, on a schedule). */
   router.get(`${entityPath}/delivery`, async (req, res) => {
-    const credentials = await caller(req);
+    const who = await reader(req);
     const ref = entityRefOf(req.params);
-    await requireEntity(ref, credentials);
+    await readableEntity(ref, who);
     const [metrics] = await o.store.delivery([ref]);
     res.json({ configured: !!o.deliveryConfigured, metrics });
   });
 
   router.get(`${entityPath}/alerts`, async (req, res) => {
-    const credentials = await caller(req);
+    const who = await reader(req);
     const ref = entityRefOf(req.params);
     const query = parseRequest(alertsPage, req.query);
-    await requireEntity(ref, credentials);
+    await readableEntity(ref, who);
     res.json(await o.store.listAlerts([ref], query));
   });
 
   router.get('/slos/:id/history', async (req, res) => {
-    await caller(req);
+    const who = await reader(req);
     if (!/^[0-9a-f]{64}$/.test(req.params.id))
       throw new InputError('Invalid SLO id');
     const { days } = parseRequest(historyQuery, req.query);
     const slo = await o.store.getSlo(req.params.id);
     if (!slo) throw new NotFoundError(`There is no SLO ${req.params.id}`);
+    // The SLO's entity decides, as on the entity's own routes.
+    await readableEntity(slo.entityRef, who);
     const since = new Date(Date.now() - days * 86_400_000);
     res.json({ slo, points: await o.store.history(slo.id, since) });
   });
@@ -174,27 +214,37 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
   const groupPath = '/groups/:namespace/:name';
   async function subtree(
     req: express.Request,
-    credentials: BackstageCredentials,
+    who: Awaited<ReturnType<typeof reader>>,
   ) {
     const groupRef = entityRefOf({
       kind: 'group',
       namespace: req.params.namespace,
       name: req.params.name,
     });
-    await requireEntity(groupRef, credentials);
-    // Refs only: whole entities (SLO definitions inline among their
-    // annotations) cost the catalog far more to send.
-    const owned = await o.hierarchy.ownedEntities(groupRef, {
-      kinds: ['Component', 'Resource', 'System'],
-      fields: [],
+    const group = await o.catalog.getEntityByRef(groupRef, {
+      credentials: who.credentials,
     });
-    return refsOf(owned);
+    if (!group) throw new NotFoundError(`${groupRef} is not in the catalog`);
+    const kinds = ['Component', 'Resource', 'System'];
+    if (who.decision.result === AuthorizeResult.ALLOW) {
+      // Refs only: whole entities (SLO definitions inline among their
+      // annotations) cost the catalog far more to send.
+      return refsOf(
+        await o.hierarchy.ownedEntities(groupRef, { kinds, fields: [] }),
+      );
+    }
+    // Conditions: what the policy's rules read, and only what they allow.
+    const owned = await o.hierarchy.ownedEntities(groupRef, {
+      kinds,
+      fields: ['metadata', 'spec', 'relations'],
+    });
+    return refsOf(owned.filter(entity => who.decision.allows(entity)));
   }
 
   router.get(`${groupPath}/slos`, async (req, res) => {
-    const credentials = await caller(req);
+    const who = await reader(req);
     const query = parseRequest(page, req.query);
-    const refs = await subtree(req, credentials);
+    const refs = await subtree(req, who);
     res.json({
       ...(await o.store.listSlos(refs, query)),
       entityCount: refs.length,
@@ -203,8 +253,9 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
 
   /** The team's delivery: each entity's measures and the team's together. */
   router.get(`${groupPath}/delivery`, async (req, res) => {
-    const credentials = await caller(req);
-    const entities = await o.store.delivery(await subtree(req, credentials));
+    const entities = await o.store.delivery(
+      await subtree(req, await reader(req)),
+    );
     res.json({
       configured: !!o.deliveryConfigured,
       team: teamDelivery(entities),
@@ -213,9 +264,9 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
   });
 
   router.get(`${groupPath}/alerts`, async (req, res) => {
-    const credentials = await caller(req);
+    const who = await reader(req);
     const query = parseRequest(alertsPage, req.query);
-    res.json(await o.store.listAlerts(await subtree(req, credentials), query));
+    res.json(await o.store.listAlerts(await subtree(req, who), query));
   });
 
   /**
@@ -283,7 +334,7 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
 
   /** Reads the SLO definitions and evaluates them now (admins). */
   router.post('/evaluate', async (req, res) => {
-    await caller(req, sreManagePermission);
+    await manager(req);
     const auditorEvent = await o.auditor.createEvent({
       eventId: 'slo-evaluate',
       severityLevel: 'low',
