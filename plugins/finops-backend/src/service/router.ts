@@ -6,21 +6,15 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  PermissionCriteria,
-} from '@backstage/plugin-permission-common';
-import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import {
   finopsCostReadPermission,
   finopsManagePermission,
   finopsOrganisationReadPermission,
   SourceStatus,
 } from '@portal/plugin-finops-common';
-import {
-  FinopsCostFilter,
-  finopsCostResourceRef,
-} from '@portal/plugin-finops-node';
+import { finopsCostResourceRef } from '@portal/plugin-finops-node';
 import { MachineGrant, MachineIdentities } from '@portal/catalog-ownership';
 import {
   auditedBodyParser,
@@ -95,23 +89,6 @@ const budgetBody = z
 type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
 type GroupRequest = Request<{ namespace: string; name: string }>;
 
-/** Whether a permission criteria tree (of owner filters) allows an owner. */
-function allowsOwner(
-  criteria: PermissionCriteria<FinopsCostFilter>,
-  ownerRef: string,
-): boolean {
-  if ('allOf' in criteria) {
-    return criteria.allOf.every(c => allowsOwner(c, ownerRef));
-  }
-  if ('anyOf' in criteria) {
-    return criteria.anyOf.some(c => allowsOwner(c, ownerRef));
-  }
-  if ('not' in criteria) {
-    return !allowsOwner(criteria.not, ownerRef);
-  }
-  return criteria.ownerRefs.includes(ownerRef.toLowerCase());
-}
-
 export async function createRouter(
   deps: RouterOptions,
 ): Promise<express.Router> {
@@ -126,11 +103,14 @@ export async function createRouter(
     machines,
   } = deps;
   const router = Router();
-  const toFilter = createConditionTransformer(
+  // The policy's conditions on cost, applied with FinOps' own rules (the
+  // permission framework's condition authorizer, as every plugin of the
+  // portal does for the data it owns).
+  const appliesTo = createConditionAuthorizer(
     deps.permissionsRegistry.getPermissionRuleset(finopsCostResourceRef),
   );
 
-  /** Who the caller may see cost for, from the policy's decision. */
+  /** Who the caller may see cost for, from one decision of the policy. */
   async function ownerFilter(
     credentials: BackstageCredentials,
   ): Promise<OwnerFilter> {
@@ -140,8 +120,7 @@ export async function createRouter(
     );
     if (decision.result === AuthorizeResult.ALLOW) return () => true;
     if (decision.result !== AuthorizeResult.CONDITIONAL) return () => false;
-    const criteria = toFilter(decision.conditions);
-    return ownerRef => allowsOwner(criteria, ownerRef);
+    return ownerRef => appliesTo(decision, { ref: ownerRef, ownerRef });
   }
 
   async function requireBasic(
