@@ -313,4 +313,46 @@ describe('bi backend', () => {
     expect(notAProduct.status).toBe(400);
     expect(notAProduct.body.error.message).toMatch(/systems and domains/);
   });
+
+  it("keeps a product's economics to what the policy's conditions allow, and says when the product is not in the catalog", async () => {
+    const { server } = await startTestBackend({
+      features: [
+        biPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.mock({
+          authorize: async requests =>
+            requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+          // A policy stricter than the portal's: products of one's teams.
+          authorizeConditional: async requests =>
+            requests.map(() => ({
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: {
+                rule: 'IS_ENTITY_OWNER',
+                resourceType: 'catalog-entity',
+                params: { claims: ['group:default/team-checkout'] },
+              },
+            })),
+        }).factory,
+      ],
+    });
+    const economics = (path: string) =>
+      request(server).get(`/api/bi/products/${path}/economics`);
+    // Allowed: it goes on to ask FinOps, which this test backend does not
+    // have, and says so with a 503 (not FinOps' 404, as if the product
+    // were missing).
+    const ours = await economics('system/default/payments');
+    expect(ours.status).toBe(503);
+    expect(ours.body.error.message).toMatch(
+      /^FinOps could not give the cost of system:default\/payments: /,
+    );
+    const theirs = await economics('domain/default/storefront');
+    expect(theirs.status).toBe(403);
+    expect(theirs.body.error.message).toBe(
+      'You may not see the economics of domain:default/storefront',
+    );
+    const unknown = await economics('system/default/nowhere');
+    expect(unknown.status).toBe(404);
+  });
 });

@@ -8,7 +8,10 @@ import { ProductEconomicsService } from './metrics/economics';
 import { finopsCostReader } from './metrics/finopsCost';
 import { MetricReader, readMetricDefinitions } from './metrics/metrics';
 import { createRouter } from './router';
-import { MachineIdentities } from '@portal/catalog-ownership';
+import {
+  EntityAuthorization,
+  MachineIdentities,
+} from '@portal/catalog-ownership';
 
 /**
  * The BI backend: the dashboards declared on catalog entities, for the BI
@@ -49,6 +52,7 @@ export const biPlugin = createBackendPlugin({
           await createRouter({
             ...deps,
             economics,
+            authorization: new EntityAuthorization(deps.permissions),
             machines: MachineIdentities.fromConfig(deps.config),
           }),
         );

@@ -4,11 +4,14 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { PermissionsService } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { biProductReadPermission } from '@portal/plugin-bi-common';
-import { MachineIdentities } from '@portal/catalog-ownership';
+import {
+  EntityAuthorization,
+  MachineIdentities,
+} from '@portal/catalog-ownership';
 import { entityRefOf, parseRequest } from '@portal/request-validation';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -33,6 +36,8 @@ export async function createRouter(deps: {
   auth: AuthService;
   catalog: CatalogService;
   permissions: PermissionsService;
+  /** The policy's decisions on entity-scoped data, applied per entity. */
+  authorization: EntityAuthorization;
   economics: ProductEconomicsService;
   machines: MachineIdentities;
   /** How long the list of dashboards is reused (default one minute). */
@@ -108,18 +113,23 @@ export async function createRouter(deps: {
     if (!['system', 'domain'].includes(kind.toLowerCase())) {
       throw new InputError('Products are systems and domains');
     }
-    const [decision] = await deps.permissions.authorize(
-      [{ permission: biProductReadPermission }],
-      { credentials },
+    const ref = entityRefOf({ kind, namespace, name });
+    const decision = await deps.authorization.decide(
+      credentials,
+      biProductReadPermission,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (decision.result === AuthorizeResult.DENY) {
       throw new NotAllowedError(
         'Product economics are for business, finance and the portal admins; your teams’ cost is on their Cost tabs',
       );
     }
-    res.json(
-      await deps.economics.economics(entityRefOf({ kind, namespace, name })),
-    );
+    // Read as the caller: the catalog's own permissions apply too.
+    const product = await deps.catalog.getEntityByRef(ref, { credentials });
+    if (!product) throw new NotFoundError(`${ref} is not in the catalog`);
+    if (!decision.allows(product)) {
+      throw new NotAllowedError(`You may not see the economics of ${ref}`);
+    }
+    res.json(await deps.economics.economics(ref));
   });
 
   return router;

@@ -2,11 +2,14 @@ import { createPermission } from '@backstage/plugin-permission-common';
 
 /**
  * See a product's (system's or domain's) economics: its total cloud cost
- * next to business metrics. Product totals only, no per-team detail.
+ * next to business metrics. Product totals only, no per-team detail. A
+ * permission on the product's catalog entity, so that a policy may answer
+ * with conditions (the portal's gives it by role).
  */
 export const biProductReadPermission = createPermission({
   name: 'bi.product.read',
   attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
 });
 
 /** A business metric's monthly values for a product. */
