@@ -20,7 +20,13 @@ import { scheduleGithubAlerts } from './github/GithubAlertsTask';
 import { scheduleWebhooks } from './siem/webhooks';
 import { ReportIngester } from './service/ReportIngester';
 import { loadDemoReports, readDemoReports } from './service/demoReports';
-import { createRouter } from './service/router';
+import { createRouter } from './api/router';
+import { SecopsAccess } from './service/SecopsAccess';
+import { FindingService } from './service/FindingService';
+import { PostureService } from './service/PostureService';
+import { GateService } from './service/GateService';
+import { ExemptionService } from './service/ExemptionService';
+import { EventExport } from './service/EventExport';
 
 /**
  * The SecOps backend: takes scanner reports from CI, keeps one normalised
@@ -65,12 +71,28 @@ export const secopsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(secopsPermissions);
         deps.httpRouter.use(
           await createRouter({
-            ...deps,
-            stores,
+            httpAuth: deps.httpAuth,
+            auditor: deps.auditor,
+            access: new SecopsAccess({
+              ...deps,
+              machines: MachineIdentities.fromConfig(deps.config),
+            }),
             ingester,
+            findings: new FindingService(stores.findings, options),
+            posture: new PostureService({
+              findings: stores.findings,
+              events: stores.events,
+              groups: deps.groups,
+              options,
+            }),
+            gate: new GateService({
+              findings: stores.findings,
+              gateDecisions: stores.gateDecisions,
+              gates: readGatePolicies(deps.config),
+            }),
+            exemptions: new ExemptionService(stores.exemptions),
+            eventExport: new EventExport(stores.events),
             options,
-            gates: readGatePolicies(deps.config),
-            machines: MachineIdentities.fromConfig(deps.config),
           }),
         );
 

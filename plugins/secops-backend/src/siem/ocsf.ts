@@ -107,3 +107,8 @@ export function toOcsf(event: StoredEvent): Record<string, unknown> {
     },
   };
 }
+
+/** The events as OCSF JSON, one object a line (NDJSON). */
+export function toOcsfLines(events: StoredEvent[]): string {
+  return events.map(e => `${JSON.stringify(toOcsf(e))}\n`).join('');
+}

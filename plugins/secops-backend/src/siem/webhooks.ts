@@ -1,7 +1,7 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { EventStore } from '../database/types';
-import { toOcsf } from './ocsf';
+import { toOcsfLines } from './ocsf';
 
 /** A SIEM endpoint that receives the event log as NDJSON batches. */
 export interface WebhookTarget {
@@ -67,7 +67,7 @@ export async function deliver(options: {
       limit: target.batchSize,
     });
     if (!events.length) break;
-    const body = events.map(e => `${JSON.stringify(toOcsf(e))}\n`).join('');
+    const body = toOcsfLines(events);
     try {
       const response = await send(target.url, {
         method: 'POST',

@@ -1,0 +1,406 @@
+import {
+  AuditorService,
+  AuditorServiceCreateEventOptions,
+  AuditorServiceEvent,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  REPORT_FORMATS,
+  secopsExemptionRequestPermission,
+  secopsFindingsReadPermission,
+  secopsOrganisationReadPermission,
+  secopsReportUploadPermission,
+} from '@portal/plugin-secops-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod/v3';
+import {
+  auditedBodyParser,
+  entityRefOf,
+  parseRequest as parse,
+} from '@portal/request-validation';
+import { EventExport } from '../service/EventExport';
+import { ExemptionService } from '../service/ExemptionService';
+import { FindingService } from '../service/FindingService';
+import { GateService } from '../service/GateService';
+import { PostureService } from '../service/PostureService';
+import { ReportIngester } from '../service/ReportIngester';
+import { SecopsAccess } from '../service/SecopsAccess';
+import { SecopsOptions } from '../service/options';
+import {
+  PayloadTooLargeError,
+  spoolUpload,
+  SpooledReport,
+} from '../service/reportSource';
+import {
+  decisionBody,
+  exemptionBody,
+  exportQuery,
+  exposureQuery,
+  gateBody,
+  listQuery,
+  pageQuery,
+  postureQuery,
+  topRisksQuery,
+  trendQuery,
+  uploadQuery,
+} from './schemas';
+
+type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
+
+/** What the SecOps routes call: access checks, then one service each. */
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  access: SecopsAccess;
+  ingester: ReportIngester;
+  findings: FindingService;
+  posture: PostureService;
+  gate: GateService;
+  exemptions: ExemptionService;
+  eventExport: EventExport;
+  /** The upload limits. */
+  options: SecopsOptions;
+}
+
+/**
+ * The SecOps HTTP API. Each route parses its request, authorizes the caller
+ * (SecopsAccess), calls a service and answers; the rules live in the
+ * services.
+ */
+export async function createRouter(
+  deps: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, auditor, access, ingester, options } = deps;
+  const router = Router();
+
+  const userOrService = (req: Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /**
+   * Runs a route's work as one audited event: `work` reports the success;
+   * a failure is reported here, then handed on to the error handler.
+   */
+  async function audited(
+    req: Request,
+    event: Omit<AuditorServiceCreateEventOptions, 'request'>,
+    work: (auditorEvent: AuditorServiceEvent) => Promise<void>,
+  ) {
+    const auditorEvent = await auditor.createEvent({ ...event, request: req });
+    try {
+      await work(auditorEvent);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  /**
+   * An entity route's entity and query (as `schema` parses it; no schema,
+   * no query read), once the caller may see the entity's findings. The
+   * query is parsed before the caller is authorized.
+   */
+  async function readEntity<T extends z.ZodTypeAny>(
+    req: EntityRequest,
+    schema?: T,
+  ): Promise<{ entityRef: string; query: z.infer<T> }> {
+    const credentials = await userOrService(req);
+    const entityRef = entityRefOf(req.params);
+    const query = schema ? parse(schema, req.query) : undefined;
+    await access.authorize(
+      credentials,
+      secopsFindingsReadPermission,
+      entityRef,
+    );
+    return { entityRef, query };
+  }
+
+  /** The organisation-wide views: a user of the security team (or an admin). */
+  async function requireOrganisationReader(req: Request, what: string) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await access.requireSecurityTeam(
+      credentials,
+      what,
+      secopsOrganisationReadPermission,
+    );
+  }
+
+  // The caller and the entity are checked before the body is read; the body
+  // is then written to a temporary file as it arrives, inflated on the way,
+  // with both sizes capped (so a gzip bomb stops at the limit).
+  router.post('/reports', async (req, res) => {
+    const credentials = await userOrService(req);
+    const meta = {
+      entityRef: String(req.query.entityRef ?? '').slice(0, 300),
+      tool: String(req.query.tool ?? '').slice(0, 100),
+    };
+    let report: SpooledReport | undefined;
+    try {
+      await audited(
+        req,
+        { eventId: 'report-upload', severityLevel: 'medium', meta },
+        async auditorEvent => {
+          const declared = Number(req.header('content-length') ?? 0);
+          if (declared > options.maxCompressedBytes) {
+            throw new PayloadTooLargeError(
+              `The upload is larger than ${options.maxCompressedBytes} bytes (secops.limits.maxCompressedBytes)`,
+            );
+          }
+          const query = parse(uploadQuery, req.query);
+          const entityRef = entityRefOf(query.entityRef);
+          const caller = await access.authorize(
+            credentials,
+            secopsReportUploadPermission,
+            entityRef,
+          );
+          await access.requireEntity(entityRef);
+          const closesMissing = await access.mayCloseFindings(caller);
+          report = await spoolUpload(
+            req,
+            req.header('content-encoding') ?? 'identity',
+            options,
+          );
+          const result = await ingester.ingest({
+            entityRef,
+            tool: query.tool.toLowerCase(),
+            format: query.format,
+            commitSha: query.commit,
+            branch: query.branch,
+            uploadedBy: caller.principal,
+            body: report,
+            closesMissing,
+          });
+          await auditorEvent.success({ meta: { ...result } });
+          res.status(201).json(result);
+        },
+      );
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        // What is left of the body is not read: end the connection after
+        // the answer.
+        res.setHeader('connection', 'close');
+      }
+      throw error;
+    } finally {
+      await report?.dispose();
+    }
+  });
+
+  const entityPath = '/entities/:kind/:namespace/:name';
+
+  router.get(`${entityPath}/findings`, async (req: EntityRequest, res) => {
+    const { entityRef, query } = await readEntity(req, listQuery);
+    res.json(await deps.findings.list(entityRef, query));
+  });
+
+  router.get(`${entityPath}/summary`, async (req: EntityRequest, res) => {
+    const { entityRef } = await readEntity(req);
+    res.json(await deps.findings.summary(entityRef));
+  });
+
+  // JSON bodies for the routes below (reports are read raw above).
+  // A refused body (malformed, too large) is audited before it answers.
+  router.use(
+    auditedBodyParser<express.Request>(
+      express.json({ limit: '64kb' }),
+      auditor,
+    ),
+  );
+
+  /** The gate CI asks before it ships: pass or fail, with the reasons. */
+  router.post('/gate', async (req, res) => {
+    const credentials = await userOrService(req);
+    const meta = { entityRef: String(req.body?.entityRef ?? '').slice(0, 300) };
+    await audited(
+      req,
+      { eventId: 'gate-decision', severityLevel: 'medium', meta },
+      async auditorEvent => {
+        const body = parse(gateBody, req.body);
+        const entityRef = entityRefOf(body.entityRef);
+        // A person asks with read access; a machine must be the entity's
+        // own CI (or hold secops.upload).
+        const caller = await access.authorize(
+          credentials,
+          credentials.principal.type === 'user'
+            ? secopsFindingsReadPermission
+            : secopsReportUploadPermission,
+          entityRef,
+        );
+        const entity = await access.requireEntity(entityRef);
+        const decision = await deps.gate.decide(entity, {
+          commitSha: body.commit,
+          branch: body.branch,
+          requestedBy: caller.principal,
+        });
+        const { gate, passed, decisionId } = decision;
+        await auditorEvent.success({ meta: { gate, passed, decisionId } });
+        res.json(decision);
+      },
+    );
+  });
+
+  router.get(`${entityPath}/gate`, async (req: EntityRequest, res) => {
+    const { entityRef } = await readEntity(req);
+    const entity = await access.requireEntity(entityRef);
+    res.json(await deps.gate.status(entity, entityRef));
+  });
+
+  router.post('/findings/:id/exemptions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const meta = { findingId: req.params.id };
+    await audited(
+      req,
+      { eventId: 'exemption-request', severityLevel: 'medium', meta },
+      async auditorEvent => {
+        const body = parse(exemptionBody, req.body);
+        const finding = await deps.findings.require(req.params.id);
+        const caller = await access.authorize(
+          credentials,
+          secopsExemptionRequestPermission,
+          finding.entityRef,
+        );
+        const exemption = await deps.exemptions.request(finding, {
+          justification: body.justification,
+          expiresAt: new Date(body.expiresAt),
+          requestedBy: caller.principal,
+        });
+        await auditorEvent.success({
+          meta: { exemptionId: exemption.id, entityRef: finding.entityRef },
+        });
+        res.status(201).json(exemption);
+      },
+    );
+  });
+
+  router.post('/exemptions/:id/decision', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const meta = { exemptionId: req.params.id };
+    await audited(
+      req,
+      { eventId: 'exemption-decision', severityLevel: 'high', meta },
+      async auditorEvent => {
+        const body = parse(decisionBody, req.body);
+        await access.requireSecurityTeam(
+          credentials,
+          'approve or reject exemptions',
+        );
+        const exemption = await deps.exemptions.decide(req.params.id, {
+          decision: body.decision,
+          decidedBy: access.caller(credentials).principal,
+          comment: body.comment,
+        });
+        await auditorEvent.success({ meta: { decision: body.decision } });
+        res.json(exemption);
+      },
+    );
+  });
+
+  router.get(`${entityPath}/trend`, async (req: EntityRequest, res) => {
+    const { entityRef, query } = await readEntity(req, trendQuery);
+    res.json({ items: await deps.posture.trend([entityRef], query.days) });
+  });
+
+  router.get(`${entityPath}/exemptions`, async (req: EntityRequest, res) => {
+    const { entityRef, query } = await readEntity(req, pageQuery);
+    res.json(await deps.exemptions.list(entityRef, query));
+  });
+
+  router.get('/groups/:namespace/:name/trend', async (req, res) => {
+    const credentials = await userOrService(req);
+    const groupRef = entityRefOf({ kind: 'group', ...req.params });
+    const { days } = parse(trendQuery, req.query);
+    const { visible } = await access.visibleOwned(credentials, groupRef);
+    res.json({
+      items: await deps.posture.trend(
+        visible.map(e => stringifyEntityRef(e)),
+        days,
+      ),
+    });
+  });
+
+  /**
+   * A manager's view: every component, resource and system the group and its
+   * sub-groups own, worst first, with what the viewer may see.
+   */
+  router.get('/groups/:namespace/:name/posture', async (req, res) => {
+    const credentials = await userOrService(req);
+    const groupRef = entityRefOf({ kind: 'group', ...req.params });
+    const query = parse(postureQuery, req.query);
+    const { owned, visible } = await access.visibleOwned(credentials, groupRef);
+    res.json({
+      groupRef,
+      ...(await deps.posture.groupPosture(visible, query)),
+      hidden: owned.length - visible.length,
+    });
+  });
+
+  /** Every team side by side: the SecOps organisation page. */
+  router.get('/organisation/teams', async (req, res) => {
+    await requireOrganisationReader(req, 'see the whole organisation');
+    res.json({ items: await deps.posture.teams() });
+  });
+
+  router.get('/organisation/top-risks', async (req, res) => {
+    await requireOrganisationReader(req, 'see the whole organisation');
+    const { limit } = parse(topRisksQuery, req.query);
+    res.json({ items: await deps.findings.topRisks(limit) });
+  });
+
+  /** Who is exposed to CVE-2021-44228? */
+  router.get('/organisation/exposure', async (req, res) => {
+    await requireOrganisationReader(req, 'search the whole organisation');
+    const { id } = parse(exposureQuery, req.query);
+    res.json({ id, items: await deps.findings.exposure(id) });
+  });
+
+  /**
+   * The SIEM export: events after `cursor`, oldest first, one OCSF JSON
+   * object a line. The next cursor is in the X-Next-Cursor header; poll with
+   * it to follow the log.
+   */
+  router.get('/export/events', async (req, res) => {
+    const credentials = await userOrService(req);
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'siem-export',
+      severityLevel: 'medium',
+      request: req,
+    });
+    try {
+      const caller = access.requireMachineGrant(
+        credentials,
+        'secops.export',
+        'export security events',
+      );
+      if (caller.type === 'user') {
+        await access.requireSecurityTeam(
+          credentials,
+          'export security events',
+          secopsOrganisationReadPermission,
+        );
+      }
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+    const query = parse(exportQuery, req.query);
+    const { ndjson, count, next } = await deps.eventExport.export(query);
+    await auditorEvent.success({ meta: { events: count, next } });
+    res.setHeader('content-type', 'application/x-ndjson');
+    res.setHeader('x-next-cursor', next);
+    res.send(ndjson);
+  });
+
+  /** How far each SIEM webhook got, and its retry state. */
+  router.get('/export/webhooks', async (req, res) => {
+    await requireOrganisationReader(req, 'see the SIEM deliveries');
+    res.json({ items: await deps.eventExport.webhookDeliveries() });
+  });
+
+  router.get('/formats', async (req, res) => {
+    await userOrService(req);
+    res.json({ items: ingester.formats, builtIn: REPORT_FORMATS });
+  });
+
+  return router;
+}

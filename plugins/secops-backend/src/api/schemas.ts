@@ -1,0 +1,117 @@
+/*
+ * What the SecOps routes accept in their queries and bodies. Anything else
+ * is refused with 400 (the objects are strict), before a service is called.
+ */
+import { SEVERITIES } from '@portal/plugin-secops-common';
+import { z } from 'zod/v3';
+
+const CATEGORIES = ['sast', 'sca', 'dast', 'secret', 'misconfig'] as const;
+
+const csv = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform(s => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)));
+
+const commit = z
+  .string()
+  .regex(/^[0-9a-f]{7,64}$/i, 'commit must be a git commit hash')
+  .optional();
+const branch = z.string().min(1).max(255).optional();
+
+export const uploadQuery = z
+  .object({
+    entityRef: z.string().min(1),
+    tool: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]{0,99}$/i,
+        'tool must be a short name such as semgrep or trivy',
+      ),
+    format: z.string().max(32).optional(),
+    commit,
+    branch,
+  })
+  .strict();
+
+export const listQuery = z
+  .object({
+    status: z.enum(['open', 'fixed']).optional(),
+    severity: csv(SEVERITIES).optional(),
+    category: csv(CATEGORIES).optional(),
+    search: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const postureQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const trendQuery = z
+  .object({ days: z.coerce.number().int().min(2).max(400).default(90) })
+  .strict();
+
+export const pageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const topRisksQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
+  .strict();
+
+export const exposureQuery = z
+  .object({
+    id: z
+      .string()
+      .trim()
+      .min(3, 'id must be an advisory or rule id such as CVE-2021-44228')
+      .max(200),
+  })
+  .strict();
+
+export const exportQuery = z
+  .object({
+    cursor: z
+      .string()
+      .regex(/^\d{1,18}$/, 'cursor must be an event id')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(5000).default(1000),
+  })
+  .strict();
+
+export const gateBody = z
+  .object({
+    entityRef: z.string().min(1),
+    commit,
+    branch,
+  })
+  .strict();
+
+export const exemptionBody = z
+  .object({
+    justification: z
+      .string()
+      .trim()
+      .min(10, 'justification must say why, in at least 10 characters')
+      .max(2000),
+    expiresAt: z.string().datetime({
+      offset: true,
+      message: 'expiresAt must be an ISO 8601 date and time',
+    }),
+  })
+  .strict();
+
+export const decisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .strict();

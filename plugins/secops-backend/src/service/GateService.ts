@@ -1,0 +1,49 @@
+import { Entity } from '@backstage/catalog-model';
+import { GateDecision, GatePolicy } from '@portal/plugin-secops-common';
+import { FindingStore, GateDecisionStore } from '../database/types';
+import { evaluateGate } from './gates';
+
+/**
+ * The gate CI asks before it ships: the entity's gate policy (secops.gates)
+ * evaluated on its open findings, leaving out exempted ones. Callers
+ * authorize first.
+ */
+export class GateService {
+  constructor(
+    private readonly deps: {
+      findings: FindingStore;
+      gateDecisions: GateDecisionStore;
+      gates: GatePolicy[];
+    },
+  ) {}
+
+  /** Evaluates the gate now and records the decision, with who asked. */
+  async decide(
+    entity: Entity,
+    request: { commitSha?: string; branch?: string; requestedBy: string },
+  ): Promise<GateDecision & { decisionId: string }> {
+    const decision = await this.evaluate(entity);
+    const decisionId = await this.deps.gateDecisions.recordGateDecision({
+      ...decision,
+      ...request,
+    });
+    return { ...decision, decisionId };
+  }
+
+  /** What the gate would answer now, and what it last answered. */
+  async status(entity: Entity, entityRef: string) {
+    return {
+      current: await this.evaluate(entity),
+      last: await this.deps.gateDecisions.latestGateDecision(entityRef),
+    };
+  }
+
+  private evaluate(entity: Entity) {
+    return evaluateGate(
+      this.deps.findings,
+      entity,
+      this.deps.gates,
+      new Date(),
+    );
+  }
+}

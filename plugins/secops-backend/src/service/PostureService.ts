@@ -1,0 +1,175 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
+import { OwnershipService } from '@portal/catalog-ownership';
+import { EventStore, FindingStore, TrendPoint } from '../database/types';
+import { overdueCutoffs, SecopsOptions } from './options';
+
+/** How long the organisation's teams side by side are reused. */
+const ORGANISATION_TTL_MS = 30_000;
+
+type OpenCounts = Record<Severity, number>;
+
+/** One entity of a group's posture. */
+export interface EntityPosture {
+  entityRef: string;
+  title: string;
+  kind: string;
+  type?: string;
+  owner?: string;
+  open: OpenCounts;
+  overdue: number;
+  lastScanAt?: string;
+}
+
+/** One team of the organisation, summed over what it owns. */
+export interface TeamPosture {
+  groupRef: string;
+  title: string;
+  entities: number;
+  scanned: number;
+  open: OpenCounts;
+  overdue: number;
+}
+
+/** Worst first: criticals, then highs, then overdue, then the rest. */
+export function worstFirst(
+  a: { open: OpenCounts; overdue: number },
+  b: { open: OpenCounts; overdue: number },
+) {
+  return (
+    b.open.critical - a.open.critical ||
+    b.open.high - a.open.high ||
+    b.overdue - a.overdue ||
+    b.open.medium - a.open.medium ||
+    b.open.low - a.open.low
+  );
+}
+
+/** Per severity, the sum of `count` over the items. */
+function sumBySeverity<T>(items: T[], count: (item: T, s: Severity) => number) {
+  return Object.fromEntries(
+    SEVERITIES.map(s => [s, items.reduce((n, item) => n + count(item, s), 0)]),
+  ) as OpenCounts;
+}
+
+/**
+ * Security posture over many entities: trends, a group's entities worst
+ * first with their totals, and every team side by side. Overdue is counted
+ * against the SLA (secops.sla) at the time of the call.
+ */
+export class PostureService {
+  private organisationTeams:
+    | { at: number; rows: Promise<TeamPosture[]> }
+    | undefined;
+
+  constructor(
+    private readonly deps: {
+      findings: FindingStore;
+      events: EventStore;
+      groups: OwnershipService;
+      options: SecopsOptions;
+    },
+  ) {}
+
+  /** Open findings by severity at the end of each of the last `days` days. */
+  async trend(entityRefs: string[], days: number): Promise<TrendPoint[]> {
+    return this.deps.events.trend(entityRefs, days, new Date());
+  }
+
+  /**
+   * The given entities of a group, worst first, with the totals over all of
+   * them; `items` is the page from `offset`.
+   */
+  async groupPosture(
+    entities: Entity[],
+    page: { offset: number; limit: number },
+  ) {
+    const counts = await this.deps.findings.countForEntities(
+      entities.map(e => stringifyEntityRef(e)),
+      overdueCutoffs(this.deps.options, new Date()),
+    );
+    const zero = sumBySeverity([], () => 0);
+    const rows: EntityPosture[] = entities
+      .map(entity => {
+        const entityRef = stringifyEntityRef(entity);
+        const c = counts.get(entityRef);
+        return {
+          entityRef,
+          title: entity.metadata.title ?? entity.metadata.name,
+          kind: entity.kind,
+          type: (entity.spec?.type as string) ?? undefined,
+          owner: (entity.spec?.owner as string) ?? undefined,
+          open: c?.open ?? zero,
+          overdue: c?.overdue ?? 0,
+          lastScanAt: c?.lastScanAt?.toISOString(),
+        };
+      })
+      .sort(worstFirst);
+    return {
+      totals: {
+        open: sumBySeverity(rows, (r, s) => r.open[s]),
+        overdue: rows.reduce((n, r) => n + r.overdue, 0),
+        scanned: rows.filter(r => r.lastScanAt).length,
+      },
+      items: rows.slice(page.offset, page.offset + page.limit),
+      totalCount: rows.length,
+    };
+  }
+
+  /**
+   * Every team side by side, worst first: the same for every reader (read
+   * with the backend's own credentials) and over all findings, so computed
+   * at most once per ORGANISATION_TTL_MS however many of the security team
+   * have the page open; a failed computation is not kept.
+   */
+  async teams(): Promise<TeamPosture[]> {
+    const now = Date.now();
+    if (
+      !this.organisationTeams ||
+      now - this.organisationTeams.at >= ORGANISATION_TTL_MS
+    ) {
+      const entry = { at: now, rows: this.readTeams() };
+      this.organisationTeams = entry;
+      entry.rows.catch(() => {
+        if (this.organisationTeams === entry) {
+          this.organisationTeams = undefined;
+        }
+      });
+    }
+    return this.organisationTeams.rows;
+  }
+
+  private async readTeams(): Promise<TeamPosture[]> {
+    const { groups, findings, options } = this.deps;
+    // Every team of the group tree, however many (the ownership service's
+    // cached tree), and what each owns from one read of the owned entities.
+    const teams = (await groups.tree())
+      .all()
+      .filter(group => group.type === 'team')
+      .sort((a, b) => a.ref.localeCompare(b.ref));
+    const ownedByTeam = await groups.ownedEntitiesByGroup(
+      teams.map(team => team.ref),
+      { kinds: ['Component', 'Resource', 'System'], fields: [] },
+    );
+    const owned = teams.map(team => ownedByTeam.get(team.ref) ?? []);
+    const counts = await findings.countForEntities(
+      [...new Set(owned.flat().map(e => stringifyEntityRef(e)))],
+      overdueCutoffs(options, new Date()),
+    );
+    const rows = teams.map((team, i) => {
+      const refs = owned[i].map(e => stringifyEntityRef(e));
+      return {
+        groupRef: team.ref,
+        title: team.title,
+        entities: refs.length,
+        scanned: refs.filter(ref => counts.get(ref)?.lastScanAt).length,
+        open: sumBySeverity(refs, (ref, s) => counts.get(ref)?.open[s] ?? 0),
+        overdue: refs.reduce(
+          (n, ref) => n + (counts.get(ref)?.overdue ?? 0),
+          0,
+        ),
+      };
+    });
+    return rows.sort(worstFirst);
+  }
+}

@@ -1,0 +1,200 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  secopsExemptionDecidePermission,
+  secopsExemptionRequestPermission,
+  secopsFindingsReadPermission,
+  secopsReportUploadPermission,
+} from '@portal/plugin-secops-common';
+import {
+  Caller,
+  MachineGrant,
+  MachineIdentities,
+  OwnershipService,
+} from '@portal/catalog-ownership';
+
+/** Entities per permission request (see visibleOwned). */
+const AUTHORIZE_BATCH = 50;
+
+/** What a refusal says the caller may not do, by permission name. */
+const REFUSED: Record<string, string> = {
+  [secopsReportUploadPermission.name]: 'upload reports for',
+  [secopsFindingsReadPermission.name]: 'see the findings of',
+  [secopsExemptionRequestPermission.name]:
+    'ask for exemptions on the findings of',
+};
+
+/**
+ * Who may do what in SecOps: people as the permission policy says, machines
+ * as their identity (machineIdentity config) allows. Every route, and
+ * anything else acting for a caller, asks here before it calls a service.
+ */
+export class SecopsAccess {
+  constructor(
+    private readonly deps: {
+      auth: AuthService;
+      permissions: PermissionsService;
+      catalog: CatalogService;
+      groups: OwnershipService;
+      machines: MachineIdentities;
+    },
+  ) {}
+
+  /** Who the credentials are: a person, the portal, a CI run or a machine. */
+  caller(credentials: BackstageCredentials): Caller {
+    return this.deps.machines.classify(credentials);
+  }
+
+  /**
+   * Refuses unless the caller may act on the entity: people as the policy
+   * says; a CI run only on the entities of its own repository; other
+   * machines only with the grant for every entity.
+   */
+  async authorize(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<'catalog-entity'>,
+    entityRef: string,
+  ): Promise<Caller> {
+    const { machines, permissions } = this.deps;
+    const caller = machines.classify(credentials);
+    if (caller.type !== 'user') {
+      const reads = permission === secopsFindingsReadPermission;
+      machines.requireEntity(
+        caller,
+        await this.requireEntity(entityRef),
+        reads ? 'secops.read' : 'secops.upload',
+        reads
+          ? 'see the findings of'
+          : 'upload reports for or ask the gate about',
+      );
+      return caller;
+    }
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You may not ${REFUSED[permission.name]} ${entityRef}`,
+      );
+    }
+    return caller;
+  }
+
+  /**
+   * Whether an upload from this caller may fix the findings its report no
+   * longer has: only when it comes from a machine bound to the entity (its
+   * own CI) or granted, or from the security team. A report a team uploads
+   * by hand adds and re-opens findings, never closes them, so the gated
+   * team cannot pass its own gate with an empty report.
+   */
+  async mayCloseFindings(caller: Caller): Promise<boolean> {
+    if (caller.type !== 'user') return true;
+    const [decision] = await this.deps.permissions.authorize(
+      [{ permission: secopsExemptionDecidePermission }],
+      { credentials: caller.credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  /**
+   * Refuses a machine without the grant; people pass here (the route asks
+   * the policy about them).
+   */
+  requireMachineGrant(
+    credentials: BackstageCredentials,
+    grant: MachineGrant,
+    what: string,
+  ): Caller {
+    const { machines } = this.deps;
+    const caller = machines.classify(credentials);
+    machines.requireGrant(caller, grant, what);
+    return caller;
+  }
+
+  /**
+   * Refuses unless the policy allows the basic permission, by default the
+   * security team's (deciding exemptions); `what` says what was refused.
+   */
+  async requireSecurityTeam(
+    credentials: BackstageCredentials,
+    what: string,
+    permission: BasicPermission = secopsExemptionDecidePermission,
+  ) {
+    const [decision] = await this.deps.permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Only the security team may ${what}`);
+    }
+  }
+
+  /** The entity, read with the plugin's own credentials; 404 without it. */
+  async requireEntity(entityRef: string): Promise<Entity> {
+    const { auth, catalog } = this.deps;
+    const entity = await catalog.getEntityByRef(entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    if (!entity) {
+      throw new NotFoundError(`There is no ${entityRef} in the catalog`);
+    }
+    return entity;
+  }
+
+  /**
+   * Every component, resource and system the group and its sub-groups own,
+   * and which of them the caller may see the findings of. Machines need the
+   * secops.read grant.
+   */
+  async visibleOwned(
+    credentials: BackstageCredentials,
+    groupRef: string,
+  ): Promise<{ owned: Entity[]; visible: Entity[] }> {
+    const { groups, permissions } = this.deps;
+    this.requireMachineGrant(
+      credentials,
+      'secops.read',
+      "read a group's security posture",
+    );
+    const owned = await groups.ownedEntities(groupRef, {
+      kinds: ['Component', 'Resource', 'System'],
+      fields: ['metadata.title', 'spec.owner', 'spec.type'],
+    });
+    const refs = owned.map(e => stringifyEntityRef(e));
+    // In batches: a department owns hundreds of entities, and one request
+    // for all of them (with the policy's conditions repeated for each) went
+    // over the permission endpoints' body limit (413).
+    const batches: string[][] = [];
+    for (let i = 0; i < refs.length; i += AUTHORIZE_BATCH) {
+      batches.push(refs.slice(i, i + AUTHORIZE_BATCH));
+    }
+    const decisions = (
+      await Promise.all(
+        batches.map(batch =>
+          permissions.authorize(
+            batch.map(resourceRef => ({
+              permission: secopsFindingsReadPermission,
+              resourceRef,
+            })),
+            { credentials },
+          ),
+        ),
+      )
+    ).flat();
+    const visible = owned.filter(
+      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+    );
+    return { owned, visible };
+  }
+}
