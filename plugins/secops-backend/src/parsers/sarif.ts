@@ -22,6 +22,10 @@
  *   in several commits (gitleaks history scans) is one finding.
  * - The matched text of a secret (snippet, offender) is never copied into the
  *   finding, only hashed.
+ *
+ * One file (above 500 lines): the judgement calls above all apply to one
+ * result at a time; split across files, they would no longer sit under this
+ * list.
  */
 import {
   FindingCategory,
