@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -19,13 +19,11 @@ import {
 } from '@portal/plugin-secops-common';
 import {
   Caller,
+  EntityAuthorization,
   MachineGrant,
   MachineIdentities,
   OwnershipService,
 } from '@portal/catalog-ownership';
-
-/** Entities per permission request (see visibleOwned). */
-const AUTHORIZE_BATCH = 50;
 
 /** What a refusal says the caller may not do, by permission name. */
 const REFUSED: Record<string, string> = {
@@ -49,7 +47,11 @@ export class SecopsAccess {
       groups: OwnershipService;
       machines: MachineIdentities;
     },
-  ) {}
+  ) {
+    this.authorization = new EntityAuthorization(deps.permissions);
+  }
+
+  private readonly authorization: EntityAuthorization;
 
   /** Who the credentials are: a person, the portal, a CI run or a machine. */
   caller(credentials: BackstageCredentials): Caller {
@@ -154,47 +156,33 @@ export class SecopsAccess {
 
   /**
    * Every component, resource and system the group and its sub-groups own,
-   * and which of them the caller may see the findings of. Machines need the
-   * secops.read grant.
+   * and which of them the caller may see the findings of: one decision of
+   * the policy for all of them (EntityAuthorization), its conditions applied
+   * to each entity here. Machines need the secops.read grant.
    */
   async visibleOwned(
     credentials: BackstageCredentials,
     groupRef: string,
   ): Promise<{ owned: Entity[]; visible: Entity[] }> {
-    const { groups, permissions } = this.deps;
+    const { groups } = this.deps;
     this.requireMachineGrant(
       credentials,
       'secops.read',
       "read a group's security posture",
     );
+    const decision = await this.authorization.decide(
+      credentials,
+      secopsFindingsReadPermission,
+    );
+    const fields = ['metadata.title', 'spec.owner', 'spec.type'];
     const owned = await groups.ownedEntities(groupRef, {
       kinds: ['Component', 'Resource', 'System'],
-      fields: ['metadata.title', 'spec.owner', 'spec.type'],
+      // Conditions read ownership, kind, annotations and labels.
+      fields:
+        decision.result === AuthorizeResult.CONDITIONAL
+          ? [...fields, 'metadata', 'spec', 'relations']
+          : fields,
     });
-    const refs = owned.map(e => stringifyEntityRef(e));
-    // In batches: a department owns hundreds of entities, and one request
-    // for all of them (with the policy's conditions repeated for each) went
-    // over the permission endpoints' body limit (413).
-    const batches: string[][] = [];
-    for (let i = 0; i < refs.length; i += AUTHORIZE_BATCH) {
-      batches.push(refs.slice(i, i + AUTHORIZE_BATCH));
-    }
-    const decisions = (
-      await Promise.all(
-        batches.map(batch =>
-          permissions.authorize(
-            batch.map(resourceRef => ({
-              permission: secopsFindingsReadPermission,
-              resourceRef,
-            })),
-            { credentials },
-          ),
-        ),
-      )
-    ).flat();
-    const visible = owned.filter(
-      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
-    );
-    return { owned, visible };
+    return { owned, visible: owned.filter(entity => decision.allows(entity)) };
   }
 }
