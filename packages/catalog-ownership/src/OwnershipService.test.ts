@@ -85,6 +85,11 @@ describe('CatalogOwnership', () => {
       'group:default/team-b',
     ]);
     expect(await hierarchy.roleGroupsOf('user:default/nobody')).toEqual([]);
+    // Their teams: the groups they are in, not those above.
+    expect(await hierarchy.groupsOf('user:default/kira')).toEqual([
+      'group:default/appsec',
+    ]);
+    expect(await hierarchy.groupsOf('user:default/nobody')).toEqual([]);
   });
 
   it('lists what a group and its sub-groups own', async () => {

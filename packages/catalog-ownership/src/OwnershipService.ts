@@ -56,6 +56,11 @@ export interface OwnershipService {
    */
   roleGroupsOf(userEntityRef: string): Promise<string[]>;
   /**
+   * The groups a user is a direct member of ("your teams"), lower case;
+   * none for a user the catalog does not know.
+   */
+  groupsOf(userEntityRef: string): Promise<string[]>;
+  /**
    * The refs a user owns through: the user, the groups they are a member
    * of, and every group below those (a department's member owns what its
    * teams own).
@@ -141,11 +146,15 @@ export class CatalogOwnership implements OwnershipService {
   }
 
   async roleGroupsOf(userEntityRef: string): Promise<string[]> {
+    return this.withAncestors(await this.groupsOf(userEntityRef));
+  }
+
+  async groupsOf(userEntityRef: string): Promise<string[]> {
     const credentials = await this.auth.getOwnServiceCredentials();
     const user = await fromCatalog(() =>
       this.catalog.getEntityByRef(userEntityRef, { credentials }),
     );
-    return this.withAncestors(memberOf(user));
+    return memberOf(user).map(ref => ref.toLowerCase());
   }
 
   async ownershipRefsOf(user: Entity): Promise<string[]> {

@@ -79,7 +79,19 @@ const entities: Entity[] = [
   owned('Component', 'checkout-service', 'team-checkout', 'shop'),
   owned('Component', 'catalog-service', 'team-catalog'),
   owned('Resource', 'orders-db', 'team-checkout', 'shop'),
+  user('ben-okafor', 'team-checkout'),
+  user('maya-patel', 'engineering'),
 ];
+
+function user(name: string, team: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf: [team] },
+    relations: [{ type: 'memberOf', targetRef: `group:default/${team}` }],
+  };
+}
 
 // Who is who: what sign-in gives as ownership, and the role groups.
 const PEOPLE: Record<string, { claims: string[]; roles: string[] }> = {
@@ -324,6 +336,35 @@ describe('finops backend', () => {
       page.body.items[0].key,
     );
     expect(next.body.nextCursor).toBeUndefined();
+  });
+
+  it("gives the home page each of the person's teams in one call", async () => {
+    const server = await start();
+    await importExport(server, billingExport());
+    const summary = async (who: string) =>
+      request(server).get('/api/finops/me/summary').set('authorization', who);
+    const ben = await summary(BEN);
+    expect(ben.status).toBe(200);
+    expect(ben.body.items).toEqual([
+      expect.objectContaining({
+        groupRef: 'group:default/team-checkout',
+        title: 'team-checkout',
+        total: 30 * 42,
+        currency: 'USD',
+        alerts: expect.any(Array),
+      }),
+    ]);
+    // A department head's team is the department, rolled up.
+    const maya = await summary(MAYA);
+    expect(maya.body.items).toEqual([
+      expect.objectContaining({
+        groupRef: 'group:default/engineering',
+        total: 30 * 47,
+      }),
+    ]);
+    // Someone the catalog does not know has no teams; machines have no "me".
+    expect((await summary(as('user:default/stranger'))).body.items).toEqual([]);
+    expect((await summary(machine('cost-reporting'))).status).toBe(403);
   });
 
   it('gives finance the organisation, unattributed spend and a CSV export', async () => {

@@ -87,6 +87,7 @@ export const finopsPlugin = createBackendPlugin({
             costs,
             sourceIds: sources.map(s => s.id),
             machines: MachineIdentities.fromConfig(deps.config),
+            ownership: deps.ownership,
           }),
         );
 

@@ -163,3 +163,21 @@ export interface Recommendation {
   currency: string;
   fetchedAt: string;
 }
+
+/** One of the signed-in person's teams, for the home page. */
+export interface TeamCostSummary {
+  groupRef: string;
+  title: string;
+  /** The last 30 days, and the 30 before. */
+  total: number;
+  previousTotal: number;
+  currency: string;
+  budget?: BudgetStatus;
+  /** The two most recent cost alerts of the team. */
+  alerts: CostAlert[];
+}
+
+/** `GET /me/summary`: the cost of each team the person is in, in one call. */
+export interface MyCostSummary {
+  items: TeamCostSummary[];
+}

@@ -8,6 +8,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import MoneyIcon from '@material-ui/icons/AttachMoney';
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { FinopsClient, finopsApiRef } from './api/FinopsClient';
 
 const finopsApi = ApiBlueprint.make({
@@ -55,6 +56,20 @@ const finopsPage = PageBlueprint.make({
   },
 });
 
+/** The home page's "Cloud cost": the person's teams, in one call. */
+const myCostWidget = HomePageWidgetBlueprint.make({
+  name: 'my-cost',
+  params: {
+    name: 'MyCost',
+    title: 'Cloud cost',
+    description: 'Your teams’ spend, budget and cost alerts',
+    components: () =>
+      import('./components/MyCostWidget').then(m => ({
+        Content: m.MyCostWidget,
+      })),
+  },
+});
+
 /** FinOps: cloud cost by catalog ownership. */
 export const finopsPlugin = createFrontendPlugin({
   pluginId: 'finops',
@@ -62,5 +77,11 @@ export const finopsPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   icon: <MoneyIcon />,
   routes: { root: rootRouteRef },
-  extensions: [finopsApi, finopsPage, entityCostContent, groupCostContent],
+  extensions: [
+    finopsApi,
+    finopsPage,
+    entityCostContent,
+    groupCostContent,
+    myCostWidget,
+  ],
 });

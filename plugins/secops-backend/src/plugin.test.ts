@@ -516,6 +516,66 @@ describe('secops backend', () => {
       expect(status.body.current.passed).toBe(false);
     });
 
+    it("gives the home page the person's teams and their failing gates in one call", async () => {
+      const owned = (entity: object, team: string) => ({
+        ...entity,
+        relations: [{ type: 'ownedBy', targetRef: `group:default/${team}` }],
+      });
+      const server = await start({
+        entities: [
+          owned(payments, 'team-checkout'),
+          owned(cart, 'team-catalog'),
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name: 'team-checkout', namespace: 'default' },
+            spec: { type: 'team', profile: { displayName: 'Checkout' } },
+          },
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'User',
+            metadata: { name: 'payments-dev', namespace: 'default' },
+            spec: { memberOf: ['team-checkout'] },
+            relations: [
+              { type: 'memberOf', targetRef: 'group:default/team-checkout' },
+            ],
+          },
+        ],
+      });
+      await upload(
+        server,
+        { entityRef: trivyQuery.entityRef, tool: 'grype' },
+        fixture('grype/grype-presenter-image-golden.json'),
+      );
+      const summary = await request(server)
+        .get('/api/secops/me/summary')
+        .set(
+          'authorization',
+          mockCredentials.user.header('user:default/payments-dev'),
+        );
+      expect(summary.status).toBe(200);
+      expect(summary.body).toEqual({
+        teams: [
+          {
+            groupRef: 'group:default/team-checkout',
+            title: 'Checkout',
+            totals: {
+              open: expect.objectContaining({ critical: 1 }),
+              overdue: expect.any(Number),
+              scanned: 1,
+            },
+            hidden: 0,
+          },
+        ],
+        failingGates: ['component:default/payments-api'],
+      });
+      // A machine has no teams.
+      const machine = await request(server)
+        .get('/api/secops/me/summary')
+        .set('authorization', machineHeader('security-scanner'));
+      expect(machine.status).toBe(403);
+    });
+
     it('applies the first configured gate that matches the entity', async () => {
       const server = await start({
         config: {

@@ -182,3 +182,27 @@ export interface Page<T> {
   totalCount: number;
   nextCursor?: string;
 }
+
+/** Open findings by severity, overdue ones, and how many entities were scanned. */
+export interface PostureTotals {
+  open: Record<Severity, number>;
+  overdue: number;
+  scanned: number;
+}
+
+/**
+ * `GET /me/summary`: the signed-in person's teams' security in one call,
+ * for the home page.
+ */
+export interface MySecuritySummary {
+  /** Each team the person is in, with what it (and the groups below) own. */
+  teams: Array<{
+    groupRef: string;
+    title: string;
+    totals: PostureTotals;
+    /** Entities of the team the person may not see the findings of. */
+    hidden: number;
+  }>;
+  /** Components of those teams whose release gate fails now (20 at most). */
+  failingGates: string[];
+}

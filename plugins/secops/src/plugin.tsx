@@ -9,6 +9,7 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import SecurityIcon from '@material-ui/icons/Security';
 import { SecopsClient, secopsApiRef } from './api/SecopsClient';
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 
 const secopsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -58,6 +59,21 @@ const groupSecurityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The home page's "Security": the person's teams, in one call. */
+const mySecurityWidget = HomePageWidgetBlueprint.make({
+  name: 'my-security',
+  params: {
+    name: 'MySecurity',
+    title: 'Security',
+    description:
+      'Open critical and high findings of your teams, and what is overdue',
+    components: () =>
+      import('./components/MySecurityWidget').then(m => ({
+        Content: m.MySecurityWidget,
+      })),
+  },
+});
+
 /** SecOps: security findings from CI, per service, team and organisation. */
 export const secopsPlugin = createFrontendPlugin({
   pluginId: 'secops',
@@ -70,5 +86,6 @@ export const secopsPlugin = createFrontendPlugin({
     securityPage,
     entitySecurityContent,
     groupSecurityContent,
+    mySecurityWidget,
   ],
 });

@@ -64,6 +64,13 @@ const entities: Entity[] = [
     spec: { type: 'service', owner: 'team-checkout' },
     relations: owned,
   },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'checkout-dev', namespace: 'default' },
+    spec: { memberOf: ['team-checkout'] },
+    relations: [{ type: 'memberOf', targetRef: 'group:default/team-checkout' }],
+  },
 ];
 
 /** A machine's bearer token with the given verified subject. */
@@ -530,5 +537,20 @@ describe('sre backend', () => {
       .get('/api/sre/status')
       .set('authorization', OTHER);
     expect(theirStatus.body.problems).toEqual([]);
+
+    // The home page's summary, in one call: the person's teams' SLOs.
+    const summary = await request(server)
+      .get('/api/sre/me/summary')
+      .set('authorization', OWNER);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({
+      teams: ['group:default/team-checkout'],
+      totalCount: 1,
+      worst: [expect.objectContaining({ name: 'availability' })],
+    });
+    const none = await request(server)
+      .get('/api/sre/me/summary')
+      .set('authorization', OTHER);
+    expect(none.body).toEqual({ teams: [], totalCount: 0, worst: [] });
   });
 });

@@ -118,3 +118,16 @@ export interface TeamDelivery {
   changeFailureRate: number | null;
   timeToRestoreHours: number | null;
 }
+
+/**
+ * `GET /me/summary`: the SLOs of everything the signed-in person's teams
+ * own (with the groups below them), worst first, for the home page.
+ */
+export interface MySloSummary {
+  /** The person's teams, as entity refs. */
+  teams: string[];
+  /** How many SLOs those teams have in all. */
+  totalCount: number;
+  /** The worst eight: exhausted, burning fast, burning, then the rest. */
+  worst: Slo[];
+}

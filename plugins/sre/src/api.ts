@@ -7,6 +7,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   DeliveryMetrics,
+  MySloSummary,
   ObservabilityLink,
   Page,
   ReliabilityAlert,
@@ -50,6 +51,8 @@ export interface SreApi {
     groupRef: string,
     cursor?: string,
   ): Promise<Page<ReliabilityAlert>>;
+  /** The signed-in person's teams' SLOs, worst first (the home page). */
+  mySummary(): Promise<MySloSummary>;
 }
 
 export const sreApiRef = createApiRef<SreApi>({ id: 'plugin.sre' });
@@ -132,5 +135,8 @@ export class SreClient implements SreApi {
       `/groups/${groupPath(groupRef)}/alerts`,
       { cursor },
     );
+  }
+  mySummary() {
+    return this.get<MySloSummary>('/me/summary');
   }
 }

@@ -8,6 +8,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { SreClient, sreApiRef } from './api';
 
 const sreApi = ApiBlueprint.make({
@@ -58,6 +59,20 @@ const observabilityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The home page's "SLOs burning": the person's teams, in one call. */
+const myReliabilityWidget = HomePageWidgetBlueprint.make({
+  name: 'my-reliability',
+  params: {
+    name: 'MyReliability',
+    title: 'SLOs burning',
+    description: 'Your teams’ SLOs that burn their error budget too fast',
+    components: () =>
+      import('./components/MyReliabilityWidget').then(m => ({
+        Content: m.MyReliabilityWidget,
+      })),
+  },
+});
+
 /** SRE: SLOs, error budgets, burn rates and alerts, keyed by ownership. */
 export const srePlugin = createFrontendPlugin({
   pluginId: 'sre',
@@ -68,5 +83,6 @@ export const srePlugin = createFrontendPlugin({
     entityReliabilityContent,
     groupReliabilityContent,
     observabilityCard,
+    myReliabilityWidget,
   ],
 });

@@ -12,10 +12,16 @@ import {
   finopsCostReadPermission,
   finopsManagePermission,
   finopsOrganisationReadPermission,
+  MyCostSummary,
   SourceStatus,
+  TeamCostSummary,
 } from '@portal/plugin-finops-common';
 import { finopsCostResourceRef } from '@portal/plugin-finops-node';
-import { MachineGrant, MachineIdentities } from '@portal/catalog-ownership';
+import {
+  MachineGrant,
+  MachineIdentities,
+  OwnershipService,
+} from '@portal/catalog-ownership';
 import {
   auditedBodyParser,
   decodeUpload,
@@ -45,6 +51,7 @@ export interface RouterOptions {
   /** Ids of the pulled sources, for the status view. */
   sourceIds: string[];
   machines: MachineIdentities;
+  ownership: OwnershipService;
 }
 
 const periodQuery = z
@@ -216,6 +223,37 @@ export async function createRouter(
       res.json(await costs.groupCost(snapshot, ref, days, allowed));
     },
   );
+
+  /**
+   * The home page's widget, in one call: the last 30 days of each team the
+   * signed-in person is in (those the policy lets them see), with budget and
+   * the latest alerts.
+   */
+  router.get('/me/summary', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const teams = await deps.ownership.groupsOf(
+      credentials.principal.userEntityRef,
+    );
+    const snapshot = await deps.catalog.snapshot();
+    const allowed = await ownerFilter(credentials);
+    const items: TeamCostSummary[] = [];
+    for (const ref of teams) {
+      const node = snapshot.tree.get(ref);
+      if (!node || !allowed(ref)) continue;
+      const cost = await costs.groupCost(snapshot, ref, 30, allowed);
+      items.push({
+        groupRef: ref,
+        title: node.title,
+        total: cost.total,
+        previousTotal: cost.previousTotal,
+        currency: cost.currency,
+        budget: cost.budget,
+        alerts: cost.alerts.slice(0, 2),
+      });
+    }
+    const summary: MyCostSummary = { items };
+    res.json(summary);
+  });
 
   router.get(
     '/groups/:namespace/:name/entities',

@@ -11,6 +11,7 @@ import {
   CostShare,
   CostSummary,
   GroupCost,
+  MyCostSummary,
   OrganisationCost,
   Recommendation,
   SourceStatus,
@@ -39,6 +40,8 @@ export interface FinopsApi {
   /** Where the organisation's CSV export downloads from. */
   exportUrl(months: number): Promise<string>;
   setBudget(groupRef: string, monthlyAmount: number): Promise<void>;
+  /** The signed-in person's teams' cost (the home page). */
+  getMySummary(): Promise<MyCostSummary>;
 }
 
 export const finopsApiRef = createApiRef<FinopsApi>({ id: 'plugin.finops' });
@@ -102,6 +105,10 @@ export class FinopsClient implements FinopsApi {
 
   getRecommendations(): Promise<{ items: Recommendation[] }> {
     return this.get('/organisation/recommendations');
+  }
+
+  getMySummary(): Promise<MyCostSummary> {
+    return this.get('/me/summary');
   }
 
   async exportUrl(months: number): Promise<string> {

@@ -1,6 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { MyCostWidget } from './MyCostWidget';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
 import { CostSummary, GroupCost } from '@portal/plugin-finops-common';
@@ -99,6 +100,7 @@ function apiWith(partial: Partial<FinopsApi>): FinopsApi {
     }),
     getOrganisationCost: jest.fn(),
     listUnattributed: jest.fn(),
+    getMySummary: jest.fn().mockResolvedValue({ items: [] }),
     getRecommendations: jest.fn().mockResolvedValue({
       items: [
         {
@@ -196,6 +198,62 @@ function refusal(message: string) {
     json: async () => JSON.parse(body),
   } as unknown as Response);
 }
+
+describe('MyCostWidget (home page)', () => {
+  it("shows each team's spend, budget forecast and alerts, from one call", async () => {
+    const api = apiWith({
+      getMySummary: jest.fn().mockResolvedValue({
+        items: [
+          {
+            groupRef: 'group:default/team-checkout',
+            title: 'Checkout',
+            total: 1200,
+            previousTotal: 1000,
+            currency: 'USD',
+            budget: {
+              month: '2026-10',
+              budget: 1000,
+              actual: 900,
+              forecast: 1300,
+            },
+            alerts: [
+              {
+                id: 'a',
+                kind: 'anomaly',
+                ref: 'component:default/payments-api',
+                message: 'payments-api cost 400 USD on 2026-10-31',
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    await renderInTestApp(<MyCostWidget />, { apis: [[finopsApiRef, api]] });
+    expect(
+      await screen.findByText(/\$1,200 in 30 days \(\+20%\)/, undefined, {
+        timeout: 5000,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/forecast \$1,300 of a \$1,000 budget/),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/payments-api cost 400 USD/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Checkout' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/team-checkout/cost',
+    );
+    expect(api.getMySummary).toHaveBeenCalledTimes(1);
+  });
+
+  it('says so when no cost is attributed to the teams', async () => {
+    await renderInTestApp(<MyCostWidget />, {
+      apis: [[finopsApiRef, apiWith({})]],
+    });
+    expect(
+      await screen.findByText('No cloud cost is attributed to your teams.'),
+    ).toBeInTheDocument();
+  });
+});
 
 describe('EntityCostContent', () => {
   it('shows the total, the change, the services and the failed import', async () => {

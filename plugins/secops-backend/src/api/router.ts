@@ -4,13 +4,14 @@ import {
   AuditorServiceEvent,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   REPORT_FORMATS,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
+  MySecuritySummary,
 } from '@portal/plugin-secops-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -333,6 +334,52 @@ export async function createRouter(
       ...(await deps.posture.groupPosture(visible, query)),
       hidden: owned.length - visible.length,
     });
+  });
+
+  /**
+   * The home page's widget, in one call: each of the signed-in person's
+   * teams with its totals (what they may see), and the components of those
+   * teams whose release gate fails now.
+   */
+  router.get('/me/summary', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const teams: MySecuritySummary['teams'] = [];
+    const components = new Map<string, Entity>();
+    for (const groupRef of await access.teamsOf(credentials)) {
+      const { owned, visible } = await access.visibleOwned(
+        credentials,
+        groupRef,
+      );
+      const { totals } = await deps.posture.groupPosture(visible, {
+        offset: 0,
+        limit: 0,
+      });
+      const node = await deps.posture.group(groupRef);
+      teams.push({
+        groupRef,
+        title: node?.title ?? groupRef,
+        totals,
+        hidden: owned.length - visible.length,
+      });
+      for (const entity of visible) {
+        if (entity.kind.toLowerCase() === 'component') {
+          components.set(stringifyEntityRef(entity), entity);
+        }
+      }
+    }
+    // The gate reads the whole entity (type, lifecycle, tags, system).
+    const checked = await Promise.all(
+      [...components.keys()]
+        .slice(0, 20)
+        .map(entityRef => access.requireEntity(entityRef)),
+    );
+    const summary: MySecuritySummary = {
+      teams,
+      failingGates: (await deps.gate.failing(checked)).map(entity =>
+        stringifyEntityRef(entity),
+      ),
+    };
+    res.json(summary);
   });
 
   /** Every team side by side: the SecOps organisation page. */

@@ -38,6 +38,15 @@ export class GateService {
     };
   }
 
+  /** Which of the entities fail their gate now, in their order. */
+  async failing(entities: Entity[]): Promise<Entity[]> {
+    const failed: Entity[] = [];
+    for (const entity of entities) {
+      if (!(await this.evaluate(entity)).passed) failed.push(entity);
+    }
+    return failed;
+  }
+
   private evaluate(entity: Entity) {
     return evaluateGate(
       this.deps.findings,

@@ -71,6 +71,11 @@ export class PostureService {
     },
   ) {}
 
+  /** A group of the cached tree (its title), if the catalog has it. */
+  async group(groupRef: string) {
+    return (await this.deps.groups.tree()).get(groupRef);
+  }
+
   /** Open findings by severity at the end of each of the last `days` days. */
   async trend(entityRefs: string[], days: number): Promise<TrendPoint[]> {
     return this.deps.events.trend(entityRefs, days, new Date());

@@ -1,6 +1,7 @@
 import {
   AuthService,
   BackstageCredentials,
+  BackstageUserPrincipal,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
@@ -152,6 +153,11 @@ export class SecopsAccess {
       throw new NotFoundError(`There is no ${entityRef} in the catalog`);
     }
     return entity;
+  }
+
+  /** The groups a person is a direct member of ("your teams"). */
+  async teamsOf(credentials: BackstageCredentials<BackstageUserPrincipal>) {
+    return this.deps.groups.groupsOf(credentials.principal.userEntityRef);
   }
 
   /**

@@ -12,6 +12,7 @@ import {
   FindingStatus,
   FindingSummary,
   GateDecision,
+  MySecuritySummary,
   Page,
   Severity,
 } from '@portal/plugin-secops-common';
@@ -90,6 +91,8 @@ export interface SecopsApi {
   ): Promise<GroupPosture>;
   listExemptions(entityRef: string): Promise<Page<Exemption>>;
   listTeams(): Promise<{ items: TeamPosture[] }>;
+  /** The signed-in person's teams and their failing gates (the home page). */
+  getMySummary(): Promise<MySecuritySummary>;
   topRisks(limit: number): Promise<{ items: Finding[] }>;
   findExposure(id: string): Promise<{ id: string; items: Exposure[] }>;
   requestExemption(
@@ -156,6 +159,10 @@ export class SecopsClient implements SecopsApi {
 
   listTeams(): Promise<{ items: TeamPosture[] }> {
     return this.get('/organisation/teams');
+  }
+
+  getMySummary(): Promise<MySecuritySummary> {
+    return this.get('/me/summary');
   }
 
   topRisks(limit: number): Promise<{ items: Finding[] }> {

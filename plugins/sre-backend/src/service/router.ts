@@ -15,6 +15,7 @@ import {
   refsOf,
 } from '@portal/catalog-ownership';
 import {
+  MySloSummary,
   sreManagePermission,
   sreReliabilityReadPermission,
   SreSourceStatus,
@@ -212,7 +213,7 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
 
   /** The SLOs of everything a group and the groups below it own, worst first. */
   const groupPath = '/groups/:namespace/:name';
-  async function subtree(
+  function subtree(
     req: express.Request,
     who: Awaited<ReturnType<typeof reader>>,
   ) {
@@ -221,6 +222,13 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
       namespace: req.params.namespace,
       name: req.params.name,
     });
+    return subtreeOf(groupRef, who);
+  }
+
+  async function subtreeOf(
+    groupRef: string,
+    who: Awaited<ReturnType<typeof reader>>,
+  ) {
     const group = await o.catalog.getEntityByRef(groupRef, {
       credentials: who.credentials,
     });
@@ -240,6 +248,31 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     });
     return refsOf(owned.filter(entity => who.decision.allows(entity)));
   }
+
+  /**
+   * The home page's widget, in one call: the SLOs of what the signed-in
+   * person's teams own, worst first.
+   */
+  router.get('/me/summary', async (req, res) => {
+    const who = await reader(req);
+    if (who.credentials.principal.type !== 'user') {
+      throw new NotAllowedError('Only a person has teams');
+    }
+    const teams = await o.hierarchy.groupsOf(
+      who.credentials.principal.userEntityRef,
+    );
+    const refs = new Set<string>();
+    for (const team of teams) {
+      for (const ref of await subtreeOf(team, who)) refs.add(ref);
+    }
+    const slos = await o.store.listSlos([...refs], { limit: 8 });
+    const summary: MySloSummary = {
+      teams,
+      totalCount: slos.totalCount,
+      worst: slos.items,
+    };
+    res.json(summary);
+  });
 
   router.get(`${groupPath}/slos`, async (req, res) => {
     const who = await reader(req);

@@ -1,6 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { MyReliabilityWidget } from './MyReliabilityWidget';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
 import { Slo } from '@portal/plugin-sre-common';
@@ -93,6 +94,9 @@ function api(over: Partial<SreApi> = {}): SreApi {
       totalCount: 1,
     }),
     groupAlerts: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    mySummary: jest
+      .fn()
+      .mockResolvedValue({ teams: [], totalCount: 0, worst: [] }),
     entityDelivery: jest.fn().mockResolvedValue({
       configured: true,
       metrics: {
@@ -140,6 +144,65 @@ function api(over: Partial<SreApi> = {}): SreApi {
     ...over,
   };
 }
+
+describe('MyReliabilityWidget (home page)', () => {
+  it("shows the teams' SLOs that burn their budget, worst first, from one call", async () => {
+    const sreApi = api({
+      mySummary: jest.fn().mockResolvedValue({
+        teams: ['group:default/team-checkout'],
+        totalCount: 3,
+        worst: [
+          slo({
+            id: 'a',
+            entityRef: 'component:default/cart-service',
+            status: 'exhausted',
+          }),
+          slo({ id: 'b', status: 'burning-fast' }),
+          slo({ id: 'c', displayName: 'Latency', status: 'ok' }),
+        ],
+      }),
+    });
+    await renderInTestApp(<MyReliabilityWidget />, {
+      apis: [[sreApiRef, sreApi]],
+    });
+    expect(
+      await screen.findByText('Budget exhausted', undefined, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Burning fast')).toBeInTheDocument();
+    expect(screen.queryByText('Latency')).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'cart-service' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/cart-service/reliability',
+    );
+    expect(sreApi.mySummary).toHaveBeenCalledTimes(1);
+  });
+
+  it('says when every SLO is within budget, or that there are none', async () => {
+    await renderInTestApp(<MyReliabilityWidget />, {
+      apis: [
+        [
+          sreApiRef,
+          api({
+            mySummary: jest.fn().mockResolvedValue({
+              teams: [],
+              totalCount: 2,
+              worst: [slo({ status: 'ok' }), slo({ id: 'z', status: 'ok' })],
+            }),
+          }),
+        ],
+      ],
+    });
+    expect(
+      await screen.findByText(
+        'All 2 SLOs of your teams are within budget.',
+        undefined,
+        {
+          timeout: 5000,
+        },
+      ),
+    ).toBeInTheDocument();
+  });
+});
 
 describe('EntityReliabilityContent', () => {
   it('shows each SLO with its status, budget, burn rates, chart and the alerts', async () => {

@@ -93,6 +93,7 @@ function render(partial: Partial<SecopsApi>) {
       ],
     }),
     listTeams: jest.fn(),
+    getMySummary: jest.fn(),
     topRisks: jest.fn(),
     findExposure: jest.fn(),
     ...partial,
