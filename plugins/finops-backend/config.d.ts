@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   finops?: {
     /**
@@ -14,6 +16,14 @@ export interface Config {
        * default), BilledCost, ListCost or ContractedCost.
        */
       costColumn?: string;
+    };
+    /** Billing sources the plugin pulls (Cost Explorer, and those modules add). */
+    sources?: {
+      /**
+       * When each source is pulled, in Backstage's task schedule shape
+       * (frequency, timeout, initialDelay). Default: every 6 hours.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     limits?: {
       /** Largest FOCUS upload in bytes (after decompression). Default 512 MiB. */

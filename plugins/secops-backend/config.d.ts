@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   catalog?: {
     /**
@@ -73,16 +75,31 @@ export interface Config {
      * listed in catalog.trustedProjectSlugs. Leave out to not pull.
      */
     github?: {
-      schedule?: {
-        /** Default 60. */
-        frequencyMinutes?: number;
-        /** Default 15. */
-        timeoutMinutes?: number;
-      };
+      /**
+       * When alerts are pulled: Backstage's task schedule shape
+       * (frequency, timeout, initialDelay), or the older frequencyMinutes
+       * (default 60) and timeoutMinutes (default 15).
+       */
+      schedule?:
+        | SchedulerServiceTaskScheduleDefinitionConfig
+        | {
+            /** @deprecated Use frequency. */
+            frequencyMinutes?: number;
+            /** @deprecated Use timeout. */
+            timeoutMinutes?: number;
+          };
     };
     /** Push the event log (OCSF NDJSON) to SIEM webhooks. */
     siem?: {
-      /** Default 60. */
+      /**
+       * When the event log is pushed, in Backstage's task schedule shape.
+       * Default: every 60 seconds.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * Seconds between pushes, when `schedule` is not set.
+       * @deprecated Use schedule.frequency.
+       */
       frequencySeconds?: number;
       webhooks?: Array<{
         name: string;

@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   catalog?: {
     /**
@@ -20,7 +22,15 @@ export interface Config {
       timeoutMs?: number;
     }>;
     evaluation?: {
-      /** How often every SLO is evaluated. Default 60. */
+      /**
+       * When every SLO is evaluated (frequency, timeout, initialDelay), in
+       * Backstage's task schedule shape. Default: every 60 seconds.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How often every SLO is evaluated, when `schedule` is not set.
+       * @deprecated Use schedule.frequency.
+       */
       frequencySeconds?: number;
       /** Queries in flight at once. Default 16. */
       concurrency?: number;
@@ -56,7 +66,15 @@ export interface Config {
     delivery?: {
       /** The period measured. Default 30. */
       periodDays?: number;
-      /** Default 6. */
+      /**
+       * When the measures are computed, in Backstage's task schedule shape.
+       * Default: every 6 hours.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * Hours between computations, when `schedule` is not set.
+       * @deprecated Use schedule.frequency.
+       */
       frequencyHours?: number;
     };
     alertmanager?: {

@@ -1,5 +1,6 @@
 import {
   coreServices,
+  createBackendModule,
   createServiceFactory,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -20,6 +21,7 @@ import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { daysBetween } from './database/FinopsStore';
 import { finopsPlugin } from './plugin';
+import { finopsCostSourcesExtensionPoint } from '@portal/plugin-finops-node';
 
 // A small organisation: Acme -> Engineering -> Checkout, Catalog; Acme ->
 // Finance -> FinOps.
@@ -656,5 +658,52 @@ describe('finops backend', () => {
       ]),
     );
     expect(res.body.topMovers[0].key).toBe('component:default/payments-api');
+  });
+
+  it("pulls each cost source on finops.sources.schedule (Backstage's task schedule shape), on one replica", async () => {
+    const scheduled = async (finops: object) => {
+      const tasks: Record<string, object> = {};
+      await startTestBackend({
+        features: [
+          finopsPlugin,
+          createBackendModule({
+            pluginId: 'finops',
+            moduleId: 'test-source',
+            register(reg) {
+              reg.registerInit({
+                deps: { sources: finopsCostSourcesExtensionPoint },
+                async init({ sources }) {
+                  sources.addCostSource({
+                    id: 'test-cloud',
+                    description: 'A cloud of the test',
+                    refresh: async () => {},
+                  });
+                },
+              });
+            },
+          }),
+          catalogServiceMock.factory({ entities }),
+          policyPermissions,
+          mockServices.scheduler.mock({
+            scheduleTask: async ({ id, fn: _fn, ...schedule }) => {
+              tasks[id] = schedule;
+            },
+          }).factory,
+          mockServices.rootConfig.factory({
+            data: { finops: { currency: 'USD', ...finops } },
+          }),
+        ],
+      });
+      return tasks['finops-source-test-cloud'];
+    };
+    expect(
+      await scheduled({
+        sources: { schedule: { frequency: { hours: 1 }, timeout: 'PT10M' } },
+      }),
+    ).toMatchObject({ frequency: { hours: 1 }, scope: 'global' });
+    expect(await scheduled({})).toMatchObject({
+      frequency: { hours: 6 },
+      scope: 'global',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import {
   coreServices,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -118,13 +119,22 @@ export const finopsPlugin = createBackendPlugin({
           },
         });
 
-        // Pulled sources: one run across replicas, every six hours.
+        // Pulled sources (Cost Explorer and the others modules add): one run
+        // across replicas, on finops.sources.schedule (Backstage's task
+        // schedule shape), every six hours unless set.
+        const sourceSchedule = deps.config.has('finops.sources.schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+              deps.config.getConfig('finops.sources.schedule'),
+            )
+          : {
+              frequency: { hours: 6 },
+              timeout: { minutes: 30 },
+              initialDelay: { seconds: 30 },
+            };
         for (const source of sources) {
           await deps.scheduler.scheduleTask({
             id: `finops-source-${source.id}`,
-            frequency: { hours: 6 },
-            timeout: { minutes: 30 },
-            initialDelay: { seconds: 30 },
+            ...sourceSchedule,
             scope: 'global',
             fn: async () => {
               await importer

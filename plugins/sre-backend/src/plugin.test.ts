@@ -553,4 +553,48 @@ describe('sre backend', () => {
       .set('authorization', OTHER);
     expect(none.body).toEqual({ teams: [], totalCount: 0, worst: [] });
   });
+
+  it("schedules evaluation and delivery with Backstage's task schedule shape, and still reads the older keys", async () => {
+    const scheduled = async (sre: object) => {
+      const tasks: Record<string, object> = {};
+      await startTestBackend({
+        features: [
+          srePlugin,
+          catalogServiceMock.factory({ entities }),
+          mockServices.scheduler.mock({
+            scheduleTask: async ({ id, fn: _fn, ...schedule }) => {
+              tasks[id] = schedule;
+            },
+          }).factory,
+          mockServices.rootConfig.factory({ data: { sre } }),
+        ],
+      });
+      return tasks;
+    };
+    const configured = await scheduled({
+      evaluation: {
+        schedule: { frequency: { minutes: 5 }, timeout: { minutes: 2 } },
+      },
+      delivery: {
+        schedule: { frequency: { cron: '0 6 * * *' }, timeout: 'PT1H' },
+      },
+    });
+    expect(configured['sre-slo-evaluation']).toEqual({
+      frequency: { minutes: 5 },
+      timeout: { minutes: 2 },
+    });
+    expect(configured['sre-delivery-metrics']).toMatchObject({
+      frequency: { cron: '0 6 * * *' },
+    });
+    const older = await scheduled({
+      evaluation: { frequencySeconds: 30 },
+      delivery: { frequencyHours: 12 },
+    });
+    expect(older['sre-slo-evaluation']).toMatchObject({
+      frequency: { seconds: 30 },
+    });
+    expect(older['sre-delivery-metrics']).toMatchObject({
+      frequency: { hours: 12 },
+    });
+  });
 });

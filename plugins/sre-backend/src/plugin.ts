@@ -1,5 +1,6 @@
 import {
   coreServices,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -168,13 +169,23 @@ export const srePlugin = createBackendPlugin({
               );
             },
           });
+          // Backstage's schedule shape (sre.delivery.schedule); the older
+          // frequencyHours still sets the default.
+          const schedule = deliveryConfig.has('schedule')
+            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+                deliveryConfig.getConfig('schedule'),
+              )
+            : {
+                frequency: {
+                  hours:
+                    deliveryConfig.getOptionalNumber('frequencyHours') ?? 6,
+                },
+                timeout: { minutes: 30 },
+                initialDelay: { minutes: 1 },
+              };
           await deps.scheduler.scheduleTask({
             id: 'sre-delivery-metrics',
-            frequency: {
-              hours: deliveryConfig.getOptionalNumber('frequencyHours') ?? 6,
-            },
-            timeout: { minutes: 30 },
-            initialDelay: { minutes: 1 },
+            ...schedule,
             fn: async () => {
               await task.run();
             },
@@ -221,8 +232,21 @@ export const srePlugin = createBackendPlugin({
           }),
         );
 
-        const every =
-          config?.getOptionalNumber('evaluation.frequencySeconds') ?? 60;
+        // Backstage's schedule shape (sre.evaluation.schedule); the older
+        // frequencySeconds still sets the default.
+        const evaluationSchedule = config?.has('evaluation.schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+              config.getConfig('evaluation.schedule'),
+            )
+          : {
+              frequency: {
+                seconds:
+                  config?.getOptionalNumber('evaluation.frequencySeconds') ??
+                  60,
+              },
+              timeout: { minutes: 5 },
+              initialDelay: { seconds: 20 },
+            };
         // SLO files are read every five minutes, and every minute while the
         // catalog has none yet (just after the first start).
         let lastSync = 0;
@@ -241,9 +265,7 @@ export const srePlugin = createBackendPlugin({
         });
         await deps.scheduler.scheduleTask({
           id: 'sre-slo-evaluation',
-          frequency: { seconds: every },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 20 },
+          ...evaluationSchedule,
           fn: async () => {
             await evaluator.evaluateAll();
           },

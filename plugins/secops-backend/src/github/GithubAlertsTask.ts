@@ -1,4 +1,5 @@
 import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   AuthService,
   LoggerService,
   SchedulerService,
@@ -75,16 +76,26 @@ export async function scheduleGithubAlerts(options: {
       return octokitAlertsClient(new Octokit({ auth: token, baseUrl }));
     });
 
-  const schedule: SchedulerServiceTaskScheduleDefinition = {
-    frequency: {
-      minutes: scheduleConfig.getOptionalNumber('frequencyMinutes') ?? 60,
-    },
-    timeout: {
-      minutes: scheduleConfig.getOptionalNumber('timeoutMinutes') ?? 15,
-    },
-    initialDelay: { seconds: 30 },
-    scope: 'global',
-  };
+  // Backstage's schedule shape (frequency, timeout, …); the older
+  // frequencyMinutes and timeoutMinutes are still read when it is not used.
+  const schedule: SchedulerServiceTaskScheduleDefinition = scheduleConfig.has(
+    'frequency',
+  )
+    ? {
+        ...readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig),
+        // On one replica, whatever the configuration says.
+        scope: 'global',
+      }
+    : {
+        frequency: {
+          minutes: scheduleConfig.getOptionalNumber('frequencyMinutes') ?? 60,
+        },
+        timeout: {
+          minutes: scheduleConfig.getOptionalNumber('timeoutMinutes') ?? 15,
+        },
+        initialDelay: { seconds: 30 },
+        scope: 'global',
+      };
 
   await options.scheduler.scheduleTask({
     id: 'secops-github-alerts',

@@ -1,4 +1,8 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import {
+  LoggerService,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { EventStore } from '../database/types';
 import { toOcsfLines } from './ocsf';
@@ -114,7 +118,11 @@ export function withoutUrl(message: string, url: string): string {
     .replace(/\b(https?:\/\/[^\s?#]+)[?#]\S*/gi, '$1');
 }
 
-/** Every target, every `secops.siem.frequencySeconds`, on one replica. */
+/**
+ * Every target, on `secops.siem.schedule` (Backstage's task schedule shape;
+ * the older `secops.siem.frequencySeconds` when it is not set), on one
+ * replica.
+ */
 export async function scheduleWebhooks(options: {
   config: Config;
   scheduler: SchedulerService;
@@ -123,12 +131,20 @@ export async function scheduleWebhooks(options: {
 }) {
   const targets = readWebhookTargets(options.config);
   if (!targets.length) return;
-  const seconds =
-    options.config.getOptionalNumber('secops.siem.frequencySeconds') ?? 60;
+  const own = options.config.getOptionalConfig('secops.siem.schedule');
+  const schedule = own
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(own)
+    : {
+        frequency: {
+          seconds:
+            options.config.getOptionalNumber('secops.siem.frequencySeconds') ??
+            60,
+        },
+        timeout: { minutes: 5 },
+      };
   await options.scheduler.scheduleTask({
     id: 'secops-siem-webhooks',
-    frequency: { seconds },
-    timeout: { minutes: 5 },
+    ...schedule,
     scope: 'global',
     fn: async () => {
       for (const target of targets) {
