@@ -1,14 +1,5 @@
 import { Entity, EntityLink } from '@backstage/catalog-model';
-
-/** The BI tools the portal recognises by a dashboard's address. */
-export type DashboardTool =
-  | 'Tableau'
-  | 'Superset'
-  | 'Metabase'
-  | 'Looker'
-  | 'Power BI'
-  | 'Grafana'
-  | 'Dashboard';
+import { DashboardTool } from './schema/openapi';
 
 /** A dashboard declared on a catalog entity. */
 export interface Dashboard {
@@ -17,15 +8,10 @@ export interface Dashboard {
   tool: DashboardTool;
 }
 
-/** A dashboard with the entity that declares it, for the BI hub. */
-export interface DashboardEntry extends Dashboard {
-  entityRef: string;
-  entityTitle: string;
-  kind: string;
-  ownerRef?: string;
-  systemRef?: string;
-  domainRef?: string;
-}
+// DashboardTool and DashboardEntry (a dashboard with the entity that
+// declares it, what GET /dashboards lists) are the spec's
+// (plugins/bi-backend/src/schema/openapi.yaml), generated into
+// ./schema/openapi.
 
 /** The link type that marks a dashboard: `metadata.links[].type`. */
 export const DASHBOARD_LINK_TYPE = 'dashboard';

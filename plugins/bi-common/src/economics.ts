@@ -12,25 +12,7 @@ export const biProductReadPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
-/** A business metric's monthly values for a product. */
-export interface MetricSeries {
-  name: string;
-  title: string;
-  /** What one of it is ("order", "active user"), for "cost per …". */
-  unit: string;
-  values: Array<number | null>;
-  /** Cloud cost per unit, month by month (null where the metric is 0 or missing). */
-  unitCost: Array<number | null>;
-}
-
-/** A product's cost and business metrics, month by month. */
-export interface ProductEconomics {
-  ref: string;
-  currency: string;
-  months: string[];
-  cost: number[];
-  metrics: MetricSeries[];
-  /** Metric sources that failed, with what went wrong. */
-  errors: Array<{ metric: string; message: string }>;
-  demo: boolean;
-}
+// MetricSeries and ProductEconomics (what GET
+// /products/{kind}/{namespace}/{name}/economics answers) are the spec's
+// (plugins/bi-backend/src/schema/openapi.yaml), generated into
+// ./schema/openapi.
