@@ -5,13 +5,13 @@ import {
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { DashboardEntry, ProductEconomics } from '@portal/plugin-bi-common';
+import {
+  DashboardPage,
+  DefaultApiClient,
+  ProductEconomics,
+} from '@portal/plugin-bi-common';
 
-export interface DashboardPage {
-  items: DashboardEntry[];
-  totalCount: number;
-  nextCursor?: string;
-}
+export type { DashboardPage };
 
 /** The BI backend, as the frontend sees it. */
 export interface BiApi {
@@ -25,23 +25,29 @@ export interface BiApi {
 
 export const biApiRef = createApiRef<BiApi>({ id: 'plugin.bi' });
 
+/**
+ * The BI backend through its generated client (from the backend's OpenAPI
+ * spec), with the app's fetchApi, which sends the person's token.
+ */
 export class BiClient implements BiApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+  private readonly client: DefaultApiClient;
+
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.client = new DefaultApiClient(deps);
+  }
 
   async listDashboards(query: {
     search?: string;
     limit: number;
     cursor?: string;
   }): Promise<DashboardPage> {
-    const params = new URLSearchParams({ limit: String(query.limit) });
-    if (query.search) params.set('search', query.search);
-    if (query.cursor) params.set('cursor', query.cursor);
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('bi');
-    const response = await this.deps.fetchApi.fetch(
-      `${baseUrl}/dashboards?${params}`,
-    );
+    const response = await this.client.listDashboards({
+      query: {
+        limit: query.limit,
+        search: query.search || undefined,
+        cursor: query.cursor || undefined,
+      },
+    });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
@@ -50,12 +56,9 @@ export class BiClient implements BiApi {
 
   async getEconomics(entityRef: string): Promise<ProductEconomics> {
     const { kind, namespace, name } = parseEntityRef(entityRef);
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('bi');
-    const response = await this.deps.fetchApi.fetch(
-      `${baseUrl}/products/${[kind, namespace, name]
-        .map(encodeURIComponent)
-        .join('/')}/economics`,
-    );
+    const response = await this.client.getProductEconomics({
+      path: { kind, namespace, name },
+    });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
