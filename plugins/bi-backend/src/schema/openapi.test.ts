@@ -318,9 +318,7 @@ describe('the generated code', () => {
       const text = read(file);
       const expected = `openapi.yaml sha256 ${sha256(
         read('plugins/bi-backend/src/schema/openapi.yaml'),
-      )}, generator sha256 ${sha256(
-        read('plugins/bi-backend/scripts/generate-openapi.mjs'),
-      )}`;
+      )}, generator sha256 ${sha256(read('scripts/generate-openapi.mjs'))}`;
       const content = /^\/\/ content sha256 (\w+)\n\n/m.exec(text);
       expect(text).toContain(`// ${expected}\n`);
       expect(content).not.toBeNull();

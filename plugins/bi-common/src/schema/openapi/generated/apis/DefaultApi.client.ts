@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/bi-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/bi-backend (scripts/generate-openapi.mjs).
-// openapi.yaml sha256 6ddde79cc3103f09dda36965ad3c5eeb1f956cc6323131826bf9b4d3cb895d21, generator sha256 449d2dd82438c8ad55c8b80e66b42cc5886d7a1aab2dc6f6d2c7fbbbaf9b9b28
+// openapi.yaml sha256 6ddde79cc3103f09dda36965ad3c5eeb1f956cc6323131826bf9b4d3cb895d21, generator sha256 9f0593e2f579e5ea47ed65888068b28bb903c7e76dbcac9ffdc41707276245c4
 // content sha256 f62b97a7647e174911e7fb59aebd1e22ce04167c6a75eea08c0d138ee5e477e2
 
 import { pluginId } from '../pluginId';

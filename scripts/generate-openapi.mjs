@@ -21,8 +21,10 @@
  * the contract test (src/schema/openapi.test.ts) checks, so that a spec
  * edited without regenerating, or a generated file edited by hand, fails.
  *
- * Usage, in the backend package: node scripts/generate-openapi.mjs
- * [--client-package <path from the repository root>]
+ * One script for every backend plugin, at the repository's root. Usage, in
+ * the backend package (its `yarn generate:openapi`): node
+ * ../../scripts/generate-openapi.mjs [--client-package <path from the
+ * repository root>]
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
