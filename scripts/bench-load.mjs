@@ -652,8 +652,9 @@ async function loadCosts(db) {
     [N.components, N.costDays, N.costServices],
   );
   // The entity roll-ups, as FinopsStore.refreshRollups builds them. The
-  // owner roll-ups are the plugin's own: with no owners recorded, its
-  // attribution task records the catalog's and rebuilds them from the lines.
+  // owner and group roll-ups are the plugin's own: with no owners recorded,
+  // its attribution task records the catalog's and rebuilds them from the
+  // lines.
   await db('finops_entity_owners').delete();
   await db.raw(
     `insert into finops_entity_daily (entity_ref, day, amount, estimated)
@@ -664,6 +665,12 @@ async function loadCosts(db) {
     `insert into finops_entity_monthly (entity_ref, month, amount)
      select entity_ref, substr(day, 1, 7), sum(amount)
      from finops_entity_daily group by entity_ref, substr(day, 1, 7)`,
+  );
+  await db.raw(
+    `insert into finops_entity_weekly (entity_ref, week, amount)
+     select entity_ref, to_char(date_trunc('week', day::date), 'YYYY-MM-DD'), sum(amount)
+     from finops_entity_daily
+     group by entity_ref, to_char(date_trunc('week', day::date), 'YYYY-MM-DD')`,
   );
   await db('finops_imports').insert({
     id: '00000000-0000-4000-8000-000000000001',

@@ -211,6 +211,142 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
     ).toEqual([{ key: '2026-10-01', amount: 52.5 }]);
   });
 
+  it('sums an entity’s cost over any period from its weeks and the days around them', async () => {
+    const { store } = await createStore();
+    const days = daysBetween('2026-08-20', '2026-10-31');
+    // A different amount every day, and days without cost, so that a day
+    // counted twice or missed shows.
+    const amountOf = (day: string, i: number) =>
+      Number(day.slice(8, 10)) % 7 === 3 ? 0 : i + 1 + Number(day.slice(5, 7));
+    await store.replaceDays({
+      source: 's',
+      from: days[0],
+      to: days[days.length - 1],
+      rows: days.flatMap((day, i) =>
+        [
+          row(day, { amount: amountOf(day, i) }),
+          row(day, { tagValue: ORDERS, entityRef: ORDERS, amount: 2 * i }),
+        ].filter(r => r.amount !== 0),
+      ),
+    });
+    const expected = (ref: string, from: string, to: string) =>
+      days
+        .map((day, i) => ({ day, i }))
+        .filter(({ day }) => day >= from && day <= to)
+        .reduce(
+          (t, { day, i }) => t + (ref === PAYMENTS ? amountOf(day, i) : 2 * i),
+          0,
+        );
+    // Up to 500 entities are looked up one by one, more by day range.
+    const many = [
+      PAYMENTS,
+      ORDERS,
+      ...Array.from({ length: 600 }, (_, i) => `component:default/x-${i}`),
+    ];
+    for (const from of daysBetween('2026-09-01', '2026-09-09')) {
+      for (const length of [1, 6, 7, 8, 13, 14, 15, 30, 45]) {
+        const to = daysBetween(from, '2026-10-31')[length - 1];
+        for (const refs of [[PAYMENTS, ORDERS], many]) {
+          const totals = await store.totalsByEntity(refs, from, to);
+          const got = new Map(totals.map(t => [t.key, t.amount]));
+          expect([got.get(PAYMENTS) ?? 0, got.get(ORDERS) ?? 0]).toEqual([
+            expect.closeTo(expected(PAYMENTS, from, to), 6),
+            expect.closeTo(expected(ORDERS, from, to), 6),
+          ]);
+          expect(
+            [...got.keys()].every(k => k === PAYMENTS || k === ORDERS),
+          ).toBe(true);
+        }
+      }
+    }
+    // An entity without cost in the period is not listed.
+    expect(
+      await store.totalsByEntity([PAYMENTS], '2026-11-01', '2026-11-30'),
+    ).toEqual([]);
+  });
+
+  it('rolls up by group over each group’s subtree, and rebuilds when the tree changes', async () => {
+    const { store } = await createStore();
+    const ORG = 'group:default/org';
+    const PLATFORM = 'group:default/platform';
+    await store.replaceDays({
+      source: 's',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      rows,
+    });
+    const owners = new Map([
+      [PAYMENTS, CHECKOUT],
+      [ORDERS, DATA],
+      ['component:default/gone', ORG],
+    ]);
+    // org > platform > (checkout, data); org owns one thing itself.
+    const tree = new Map([
+      [ORG, [ORG, PLATFORM, CHECKOUT, DATA]],
+      [PLATFORM, [PLATFORM, CHECKOUT, DATA]],
+      [CHECKOUT, [CHECKOUT]],
+      [DATA, [DATA]],
+    ]);
+    expect(await store.syncOwners(owners, tree)).toBe(true);
+    for (const [group, subtree] of tree) {
+      for (const [from, to] of [
+        ['2026-10-01', '2026-10-31'],
+        ['2026-10-03', '2026-10-09'],
+      ]) {
+        expect(await store.dailyTotals({ groupRef: group }, from, to)).toEqual(
+          await store.dailyTotals({ ownerRefs: subtree }, from, to),
+        );
+        expect(
+          await store.totalsByService({ groupRef: group }, from, to),
+        ).toEqual(
+          await store.totalsByService({ ownerRefs: subtree }, from, to),
+        );
+      }
+      expect(
+        await store.monthlyTotals({ groupRef: group }, '2026-10', '2026-10'),
+      ).toEqual(
+        await store.monthlyTotals({ ownerRefs: subtree }, '2026-10', '2026-10'),
+      );
+    }
+    const [now, before] = await store.subtreeTotals([PLATFORM], ORG, [
+      { from: '2026-10-01', to: '2026-10-01' },
+      { from: '2026-09-01', to: '2026-09-30' },
+    ]);
+    expect(now).toEqual(
+      new Map([
+        [PLATFORM, 52.5],
+        [ORG, 3],
+      ]),
+    );
+    expect(before).toEqual(new Map());
+    // The same tree again changes nothing; data moved out of platform
+    // rebuilds the group roll-ups.
+    expect(await store.syncOwners(owners, tree)).toBe(false);
+    expect(
+      await store.syncOwners(
+        owners,
+        new Map([
+          [ORG, [ORG, PLATFORM, CHECKOUT, DATA]],
+          [PLATFORM, [PLATFORM, CHECKOUT]],
+          [CHECKOUT, [CHECKOUT]],
+          [DATA, [DATA]],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      await store.dailyTotals(
+        { groupRef: PLATFORM },
+        '2026-10-01',
+        '2026-10-01',
+      ),
+    ).toEqual([{ key: '2026-10-01', amount: 12.5 }]);
+    // Ownership known without the tree keeps the group roll-ups' tree.
+    await store.syncOwners(new Map([[PAYMENTS, CHECKOUT]]));
+    expect(
+      await store.dailyTotals({ groupRef: ORG }, '2026-10-01', '2026-10-01'),
+    ).toEqual([{ key: '2026-10-01', amount: 12.5 }]);
+  });
+
   it('finds spend that no known entity owns', async () => {
     const { store } = await createStore();
     await store.replaceDays({

@@ -23,10 +23,14 @@ const BUDGETS = 'finops_budgets';
 const ALERTS = 'finops_alerts';
 const ENTITY_DAILY = 'finops_entity_daily';
 const ENTITY_MONTHLY = 'finops_entity_monthly';
+const ENTITY_WEEKLY = 'finops_entity_weekly';
 const OWNER_DAILY = 'finops_owner_daily';
 const OWNER_MONTHLY = 'finops_owner_monthly';
 const OWNERS = 'finops_entity_owners';
 const RECOMMENDATIONS = 'finops_recommendations';
+const GROUP_OWNERS = 'finops_group_owners';
+const GROUP_DAILY = 'finops_group_daily';
+const GROUP_MONTHLY = 'finops_group_monthly';
 
 /** A cost row with the entity ref its tag names, when it names one. */
 export interface AttributedRow extends CostRow {
@@ -35,10 +39,15 @@ export interface AttributedRow extends CostRow {
 
 /**
  * Which cost a query reads: some entities' (an entity tab: the entity and
- * its parts), or some owners' (a group tab: the owners of the subtree the
- * caller may see), read from the owner roll-ups.
+ * its parts), some owners' (a group tab: the owners of the subtree the
+ * caller may see), read from the owner roll-ups, or a whole group's
+ * subtree (a group tab whose caller may see all of it), read from the
+ * group roll-ups.
  */
-export type CostScope = { entityRefs: string[] } | { ownerRefs: string[] };
+export type CostScope =
+  | { entityRefs: string[] }
+  | { ownerRefs: string[] }
+  | { groupRef: string };
 
 export interface AmountByKey {
   key: string;
@@ -76,6 +85,13 @@ export interface StoredAlert {
 function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
+
+/**
+ * Entities up to which a per-entity query looks each up by the entity
+ * index; above it, reading the period's rows by day and keeping those
+ * asked for is cheaper (the whole organisation, a large department).
+ */
+const ENTITIES_BY_INDEX = 500;
 
 /** Rows per insert of the small tables. */
 const ROWS_PER_INSERT = 500;
@@ -367,6 +383,23 @@ export class FinopsStore {
         .andWhere('day', '<=', to)
         .groupByRaw("coalesce(entity_ref, ''), day"),
     );
+    const weekFrom = mondayOf(from);
+    const weekTo = mondayOf(to);
+    await tx(ENTITY_WEEKLY)
+      .where('week', '>=', weekFrom)
+      .andWhere('week', '<=', weekTo)
+      .delete();
+    await tx(ENTITY_WEEKLY).insert(
+      tx(ENTITY_DAILY)
+        .select({
+          entity_ref: 'entity_ref',
+          week: tx.raw(mondaySql(tx)),
+          amount: tx.raw('sum(amount)'),
+        })
+        .where('day', '>=', weekFrom)
+        .andWhere('day', '<=', addDays(weekTo, 6))
+        .groupByRaw(`entity_ref, ${mondaySql(tx)}`),
+    );
     await tx(ENTITY_MONTHLY).whereIn('month', months).delete();
     await tx(ENTITY_MONTHLY).insert(
       tx(ENTITY_DAILY)
@@ -420,33 +453,114 @@ export class FinopsStore {
         .andWhere('day', '<=', `${to.slice(0, 7)}-31`)
         .groupByRaw('owner_ref, substr(day, 1, 7), service'),
     );
+    await this.refreshGroupRollups(tx, from, to);
   }
 
   /**
-   * Records who owns each entity and, when that changed since the last
-   * time, rebuilds the owner roll-ups. Returns whether it changed.
+   * The group roll-ups of a range of days (and of the months they fall
+   * in): the owner roll-ups summed over each group's subtree.
    */
-  async syncOwners(owners: Map<string, string>): Promise<boolean> {
+  private async refreshGroupRollups(
+    tx: Knex.Transaction,
+    from: string,
+    to: string,
+  ) {
+    await tx(GROUP_DAILY)
+      .where('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .delete();
+    await tx(GROUP_DAILY).insert(
+      tx({ d: OWNER_DAILY })
+        .join({ g: GROUP_OWNERS }, 'g.owner_ref', 'd.owner_ref')
+        .select({
+          group_ref: 'g.group_ref',
+          day: 'd.day',
+          service: 'd.service',
+          amount: tx.raw('sum(d.amount)'),
+        })
+        .where('d.day', '>=', from)
+        .andWhere('d.day', '<=', to)
+        .groupBy('g.group_ref', 'd.day', 'd.service'),
+    );
+    await tx(GROUP_MONTHLY).whereIn('month', monthsOf(from, to)).delete();
+    await tx(GROUP_MONTHLY).insert(
+      tx({ m: OWNER_MONTHLY })
+        .join({ g: GROUP_OWNERS }, 'g.owner_ref', 'm.owner_ref')
+        .select({
+          group_ref: 'g.group_ref',
+          month: 'm.month',
+          service: 'm.service',
+          amount: tx.raw('sum(m.amount)'),
+        })
+        .whereIn('m.month', monthsOf(from, to))
+        .groupBy('g.group_ref', 'm.month', 'm.service'),
+    );
+  }
+
+  /**
+   * Records who owns each entity and, when given, each group's subtree
+   * (the group and every group below it), and rebuilds the roll-ups that
+   * depend on what changed since the last time: the owner and group
+   * roll-ups when ownership changed, the group roll-ups alone when only the
+   * tree did. Returns whether anything changed.
+   */
+  async syncOwners(
+    owners: Map<string, string>,
+    groups?: Map<string, string[]>,
+  ): Promise<boolean> {
     return this.knex.transaction(async tx => {
       const stored: Row[] = await tx(OWNERS).select('entity_ref', 'owner_ref');
-      const same =
+      const sameOwners =
         stored.length === owners.size &&
         stored.every(r => owners.get(r.entity_ref) === r.owner_ref);
-      if (same) return false;
-      await tx(OWNERS).delete();
-      const rows = [...owners].map(([entity_ref, owner_ref]) => ({
-        entity_ref,
-        owner_ref,
-      }));
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await tx(OWNERS).insert(rows.slice(i, i + ROWS_PER_INSERT));
+      let sameGroups = true;
+      if (groups) {
+        const storedGroups: Row[] = await tx(GROUP_OWNERS).select(
+          'group_ref',
+          'owner_ref',
+        );
+        const pairs = new Set(
+          [...groups].flatMap(([group, subtree]) =>
+            subtree.map(owner => `${group}\u0000${owner}`),
+          ),
+        );
+        sameGroups =
+          storedGroups.length === pairs.size &&
+          storedGroups.every(r =>
+            pairs.has(`${r.group_ref}\u0000${r.owner_ref}`),
+          );
+        if (!sameGroups) {
+          await tx(GROUP_OWNERS).delete();
+          const rows = [...pairs].map(pair => {
+            const [group_ref, owner_ref] = pair.split('\u0000');
+            return { group_ref, owner_ref };
+          });
+          for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+            await tx(GROUP_OWNERS).insert(rows.slice(i, i + ROWS_PER_INSERT));
+          }
+        }
+      }
+      if (sameOwners && sameGroups) return false;
+      if (!sameOwners) {
+        await tx(OWNERS).delete();
+        const rows = [...owners].map(([entity_ref, owner_ref]) => ({
+          entity_ref,
+          owner_ref,
+        }));
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          await tx(OWNERS).insert(rows.slice(i, i + ROWS_PER_INSERT));
+        }
       }
       const range: Row | undefined = await tx(LINES)
         .min({ from: 'day' })
         .max({ to: 'day' })
         .first();
       if (range?.from) {
-        await this.refreshOwnerRollups(tx, range.from, range.to);
+        if (sameOwners) {
+          await this.refreshGroupRollups(tx, range.from, range.to);
+        } else {
+          await this.refreshOwnerRollups(tx, range.from, range.to);
+        }
       }
       return true;
     });
@@ -458,17 +572,23 @@ export class FinopsStore {
    */
   private async sumBy(
     scope: CostScope,
-    tables: { owners: string; entities: string },
+    tables: { owners: string; groups: string; entities: string },
     by: string,
     range: { column: string; from: string; to: string },
   ): Promise<AmountByKey[]> {
-    const byOwner = 'ownerRefs' in scope;
-    const refs = byOwner ? scope.ownerRefs : scope.entityRefs;
-    if (refs.length === 0) return [];
-    const rows: Row[] = await this.knex(
-      byOwner ? tables.owners : tables.entities,
-    )
-      .whereIn(byOwner ? 'owner_ref' : 'entity_ref', refs)
+    let query: Knex.QueryBuilder;
+    if ('groupRef' in scope) {
+      query = this.knex(tables.groups).where('group_ref', scope.groupRef);
+    } else {
+      const byOwner = 'ownerRefs' in scope;
+      const refs = byOwner ? scope.ownerRefs : scope.entityRefs;
+      if (refs.length === 0) return [];
+      query = this.knex(byOwner ? tables.owners : tables.entities).whereIn(
+        byOwner ? 'owner_ref' : 'entity_ref',
+        refs,
+      );
+    }
+    const rows: Row[] = await query
       .select({ key: by })
       .sum({ amount: 'amount' })
       .where(range.column, '>=', range.from)
@@ -486,7 +606,7 @@ export class FinopsStore {
   ): Promise<AmountByKey[]> {
     return this.sumBy(
       scope,
-      { owners: OWNER_DAILY, entities: ENTITY_DAILY },
+      { owners: OWNER_DAILY, groups: GROUP_DAILY, entities: ENTITY_DAILY },
       'day',
       { column: 'day', from, to },
     );
@@ -500,7 +620,11 @@ export class FinopsStore {
   ): Promise<AmountByKey[]> {
     return this.sumBy(
       scope,
-      { owners: OWNER_MONTHLY, entities: ENTITY_MONTHLY },
+      {
+        owners: OWNER_MONTHLY,
+        groups: GROUP_MONTHLY,
+        entities: ENTITY_MONTHLY,
+      },
       'month',
       { column: 'month', from: fromMonth.slice(0, 7), to: toMonth.slice(0, 7) },
     );
@@ -517,45 +641,180 @@ export class FinopsStore {
   ): Promise<AmountByKey[]> {
     return this.sumBy(
       scope,
-      { owners: OWNER_DAILY, entities: LINES },
+      { owners: OWNER_DAILY, groups: GROUP_DAILY, entities: LINES },
       'service',
       { column: 'day', from, to },
     );
   }
 
-  /** Amounts per owner over the period ("" for no known owner). */
-  async totalsByOwner(from: string, to: string): Promise<AmountByKey[]> {
-    const rows: Row[] = await this.knex(OWNER_DAILY)
+  /**
+   * Amounts per owner over the period ("" for no known owner): every
+   * owner's, or the given owners'.
+   */
+  async totalsByOwner(
+    from: string,
+    to: string,
+    ownerRefs?: string[],
+  ): Promise<AmountByKey[]> {
+    if (ownerRefs?.length === 0) return [];
+    const query = this.knex(OWNER_DAILY)
       .select('owner_ref as key')
       .sum({ amount: 'amount' })
       .where('day', '>=', from)
       .andWhere('day', '<=', to)
       .groupBy('owner_ref');
+    if (ownerRefs) query.whereIn('owner_ref', ownerRefs);
+    const rows: Row[] = await query;
     return rows.map(r => ({ key: r.key, amount: Number(r.amount) }));
   }
 
   /**
-   * Amounts per entity over the period, for the given entities (read by
-   * day range, then kept if asked for: one pass for any number of refs).
+   * Amounts in each of some periods of some groups, each its whole
+   * subtree's (from the group roll-ups), and of one owner alone (what a
+   * group owns directly), in one query: a map per period, by group or
+   * owner ref, without the refs that had no cost in it.
    */
+  async subtreeTotals(
+    groupRefs: string[],
+    ownerRef: string,
+    periods: Array<{ from: string; to: string }>,
+  ): Promise<Array<Map<string, number>>> {
+    const from = periods.reduce((a, p) => (p.from < a ? p.from : a), '9999');
+    const to = periods.reduce((a, p) => (p.to > a ? p.to : a), '');
+    const part = (table: string, column: string, refs: string[]) => {
+      const q = this.knex(table)
+        .select({ key: column })
+        .whereIn(column, refs)
+        .andWhere('day', '>=', from)
+        .andWhere('day', '<=', to)
+        .groupBy(column);
+      periods.forEach((p, i) =>
+        q.select(
+          this.knex.raw(
+            'sum(case when day >= ? and day <= ? then amount end) as ??',
+            [p.from, p.to, `p${i}`],
+          ),
+        ),
+      );
+      return q;
+    };
+    const owner = part(OWNER_DAILY, 'owner_ref', [ownerRef]);
+    const rows: Row[] = await (groupRefs.length
+      ? this.knex.unionAll([part(GROUP_DAILY, 'group_ref', groupRefs), owner])
+      : owner);
+    return periods.map((_, i) => {
+      const map = new Map<string, number>();
+      for (const r of rows) {
+        if (r[`p${i}`] !== null) map.set(r.key, Number(r[`p${i}`]));
+      }
+      return map;
+    });
+  }
+
+  /**
+   * A group's roll-up rows over a range of days: its subtree's cost per
+   * day and service, by day.
+   */
+  async groupDaily(
+    groupRef: string,
+    from: string,
+    to: string,
+  ): Promise<Array<{ day: string; service: string; amount: number }>> {
+    const rows: Row[] = await this.knex(GROUP_DAILY)
+      .select('day', 'service', 'amount')
+      .where('group_ref', groupRef)
+      .andWhere('day', '>=', from)
+      .andWhere('day', '<=', to)
+      .orderBy('day');
+    return rows.map(r => ({
+      day: r.day,
+      service: r.service,
+      amount: Number(r.amount),
+    }));
+  }
+
+  /** Amounts per entity over the period, for the given entities. */
   async totalsByEntity(
     entityRefs: string[],
     from: string,
     to: string,
   ): Promise<AmountByKey[]> {
-    if (entityRefs.length === 0) return [];
-    const wanted = new Set(entityRefs);
-    const query = this.knex(ENTITY_DAILY)
-      .select('entity_ref as key')
-      .sum({ amount: 'amount' })
-      .where('day', '>=', from)
-      .andWhere('day', '<=', to)
-      .groupBy('entity_ref');
-    if (entityRefs.length <= 50) query.whereIn('entity_ref', entityRefs);
-    const rows: Row[] = await query;
-    return rows
-      .filter(r => wanted.has(r.key))
-      .map(r => ({ key: r.key, amount: Number(r.amount) }));
+    const [totals] = await this.totalsByEntityInPeriods(entityRefs, [
+      { from, to },
+    ]);
+    return totals;
+  }
+
+  /**
+   * Amounts per entity in each of some periods (a period and the one
+   * before it), for the given entities, each list by key; an entity without
+   * cost in a period is not in its list. A period's whole weeks (Monday to
+   * Sunday) are read from the weekly roll-up, the days before the first and
+   * after the last from the daily one, so 30 days are about 10 rows per
+   * entity rather than 30. Up to ENTITIES_BY_INDEX entities are looked up
+   * in the entity indexes (on PostgreSQL by a lateral join, every period in
+   * one query, as its planner would otherwise read the period's rows); more
+   * are read by day (and week) range and kept if asked for.
+   */
+  async totalsByEntityInPeriods(
+    entityRefs: string[],
+    periods: Array<{ from: string; to: string }>,
+  ): Promise<AmountByKey[][]> {
+    const wanted = [...new Set(entityRefs)];
+    const asked = new Set(wanted);
+    const byKey = (rows: AmountByKey[]) =>
+      rows
+        .filter(r => asked.has(r.key))
+        .sort((a, b) => (a.key < b.key ? -1 : Number(a.key > b.key)));
+    if (wanted.length === 0) return periods.map(() => []);
+    const ranges = periods.map(p => rangesOf(p.from, p.to));
+    const byIndex = wanted.length <= ENTITIES_BY_INDEX;
+    if (byIndex && this.knex.client.config.client === 'pg') {
+      const sumOf = (parts: Range[]) =>
+        parts.length === 0
+          ? 'null'
+          : `(select sum(amount) from (${parts
+              .map(
+                () =>
+                  'select amount from ?? where entity_ref = r.ref and ?? between ? and ?',
+              )
+              .join(' union all ')}) as x)`;
+      const result = await this.knex.raw(
+        `select r.ref as key, ${periods
+          .map((_, i) => `s.p${i}`)
+          .join(', ')} from unnest(?::text[]) as r(ref)
+         cross join lateral (select ${ranges
+           .map((parts, i) => `${sumOf(parts)} as p${i}`)
+           .join(', ')}) as s`,
+        [wanted, ...ranges.flat(2)],
+      );
+      return periods.map((_, i) =>
+        byKey(
+          result.rows
+            .filter((r: Row) => r[`p${i}`] !== null)
+            .map((r: Row) => ({ key: r.key, amount: Number(r[`p${i}`]) })),
+        ),
+      );
+    }
+    return Promise.all(
+      ranges.map(async parts => {
+        if (parts.length === 0) return [];
+        const [first, ...rest] = parts.map(([table, column, a, b]) => {
+          const q = this.knex(table)
+            .select('entity_ref', 'amount')
+            .where(column, '>=', a)
+            .andWhere(column, '<=', b);
+          if (byIndex) q.whereIn('entity_ref', wanted);
+          return q;
+        });
+        const rows: Row[] = await this.knex
+          .select('entity_ref as key')
+          .sum({ amount: 'amount' })
+          .from((rest.length ? first.unionAll(rest) : first).as('p'))
+          .groupBy('entity_ref');
+        return byKey(rows.map(r => ({ key: r.key, amount: Number(r.amount) })));
+      }),
+    );
   }
 
   /** Amounts per entity and month ("" for lines without an entity). */
@@ -805,6 +1064,53 @@ export function monthsOf(from: string, to: string): string[] {
     date.setUTCMonth(date.getUTCMonth() + 1);
   }
   return months;
+}
+
+/** A range of an entity roll-up: table, column, first and last value. */
+type Range = [table: string, column: string, from: string, to: string];
+
+/**
+ * Where an entity's cost over a period is: its whole weeks in the weekly
+ * roll-up, the days before the first and after the last in the daily one.
+ */
+function rangesOf(from: string, to: string): Range[] {
+  if (from > to) return [];
+  const { weekFrom, weekTo } = wholeWeeks(from, to);
+  if (weekFrom > weekTo) return [['finops_entity_daily', 'day', from, to]];
+  const ranges: Range[] = [];
+  if (from < weekFrom) {
+    ranges.push(['finops_entity_daily', 'day', from, addDays(weekFrom, -1)]);
+  }
+  ranges.push(['finops_entity_weekly', 'week', weekFrom, weekTo]);
+  const lastDayOfWeeks = addDays(weekTo, 6);
+  if (lastDayOfWeeks < to) {
+    ranges.push(['finops_entity_daily', 'day', addDays(lastDayOfWeeks, 1), to]);
+  }
+  return ranges;
+}
+
+/** The Monday of a day's week (weeks run Monday to Sunday). */
+export function mondayOf(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(day, -((weekday + 6) % 7));
+}
+
+/**
+ * The whole weeks within a period, as the Mondays of the first and the
+ * last (weekFrom > weekTo when there is none).
+ */
+export function wholeWeeks(from: string, to: string) {
+  const monday = mondayOf(from);
+  const weekFrom = monday === from ? from : addDays(monday, 7);
+  const weekTo = addDays(mondayOf(addDays(to, 1)), -7);
+  return { weekFrom, weekTo };
+}
+
+/** mondayOf in SQL, of the column `day`. */
+export function mondaySql(knex: Knex): string {
+  return knex.client.config.client === 'pg'
+    ? "to_char(date_trunc('week', day::date), 'YYYY-MM-DD')"
+    : "date(day, 'weekday 0', '-6 days')";
 }
 
 /** The day `n` days after (or before, when negative) a day. */

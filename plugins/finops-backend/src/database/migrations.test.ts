@@ -15,5 +15,9 @@ describeMigrations({
     'finops_owner_monthly',
     'finops_entity_owners',
     'finops_recommendations',
+    'finops_group_owners',
+    'finops_group_daily',
+    'finops_group_monthly',
+    'finops_entity_weekly',
   ],
 });

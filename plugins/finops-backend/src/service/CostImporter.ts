@@ -12,7 +12,7 @@ import {
 } from '../database/FinopsStore';
 import { entityRefOfTag, streamFocusCsv } from '../focus/focus';
 import { CostCatalog, ownersOf } from './CostCatalog';
-import { forecastFrom, monthForecast } from './CostService';
+import { forecastFrom, monthForecast, subtreesOf } from './CostService';
 import { FinopsOptions } from './options';
 
 /** Days at the end of the data whose spend is checked for anomalies. */
@@ -245,7 +245,7 @@ export class CostImporter {
     const budgets = await this.store.getBudgets();
     if (!last || budgets.length === 0) return [];
     const snapshot = await this.catalog.snapshot();
-    await this.store.syncOwners(ownersOf(snapshot));
+    await this.store.syncOwners(ownersOf(snapshot), subtreesOf(snapshot));
     const month = last.slice(0, 7);
     const monthStart = `${month}-01`;
     const found: Array<Omit<StoredAlert, 'id'>> = [];

@@ -102,6 +102,20 @@ export function monthForecast(daily: AmountByKey[], to: string) {
   return { actual, forecast: actual + rate * remaining };
 }
 
+/**
+ * Each group of the catalog's tree with its subtree (itself and every group
+ * below it), as the group roll-ups sum them.
+ */
+export function subtreesOf(
+  snapshot: CostCatalogSnapshot,
+): Map<string, string[]> {
+  return new Map(
+    snapshot.tree
+      .all()
+      .map(node => [node.ref, snapshot.tree.withDescendants(node.ref)]),
+  );
+}
+
 function presentAlert(alert: StoredAlert): CostAlert {
   return {
     id: alert.id,
@@ -146,20 +160,20 @@ export class CostService {
   ): Promise<CostSummary> {
     const { from, to, previousFrom, previousTo } =
       known ?? (await this.period(days));
-    const [daily, previousDaily, monthly, services, previousServices] =
-      await Promise.all([
-        this.store.dailyTotals(scope, from, to),
-        this.store.dailyTotals(scope, previousFrom, previousTo),
-        this.store.monthlyTotals(scope, monthStart(to, 12), to.slice(0, 7)),
-        this.store.totalsByService(scope, from, to),
-        this.store.totalsByService(scope, previousFrom, previousTo),
-      ]);
+    const [
+      [daily, previousDaily, services, previousServices],
+      monthly,
+      estimatedFrom,
+    ] = await Promise.all([
+      this.daysAndServices(scope, { from, to, previousFrom, previousTo }),
+      this.store.monthlyTotals(scope, monthStart(to, 12), to.slice(0, 7)),
+      this.store.firstEstimatedDay(
+        from,
+        'entityRefs' in scope ? scope.entityRefs : undefined,
+      ),
+    ]);
     const byDay = toMap(daily);
     const byMonth = toMap(monthly);
-    const estimatedFrom = await this.store.firstEstimatedDay(
-      from,
-      'entityRefs' in scope ? scope.entityRefs : undefined,
-    );
     return {
       ref,
       currency: this.options.currency,
@@ -183,6 +197,46 @@ export class CostService {
     };
   }
 
+  /**
+   * Amounts by day and by service in a period and the one before it. A
+   * group's come from one read of its roll-up rows (a row per day and
+   * service), summed here; other scopes' from four grouped queries.
+   */
+  private async daysAndServices(
+    scope: CostScope,
+    { from, to, previousFrom, previousTo }: Period,
+  ): Promise<AmountByKey[][]> {
+    if (!('groupRef' in scope)) {
+      return Promise.all([
+        this.store.dailyTotals(scope, from, to),
+        this.store.dailyTotals(scope, previousFrom, previousTo),
+        this.store.totalsByService(scope, from, to),
+        this.store.totalsByService(scope, previousFrom, previousTo),
+      ]);
+    }
+    const rows = await this.store.groupDaily(
+      scope.groupRef,
+      previousFrom < from ? previousFrom : from,
+      previousTo > to ? previousTo : to,
+    );
+    const totals = (f: string, t: string, by: 'day' | 'service') => {
+      const map = new Map<string, number>();
+      for (const row of rows) {
+        if (row.day < f || row.day > t) continue;
+        map.set(row[by], (map.get(row[by]) ?? 0) + row.amount);
+      }
+      return [...map]
+        .map(([key, amount]) => ({ key, amount }))
+        .sort((a, b) => (a.key < b.key ? -1 : Number(a.key > b.key)));
+    };
+    return [
+      totals(from, to, 'day'),
+      totals(previousFrom, previousTo, 'day'),
+      totals(from, to, 'service'),
+      totals(previousFrom, previousTo, 'service'),
+    ];
+  }
+
   /** The cost of a component, resource or system (with its parts). */
   async entityCost(
     snapshot: CostCatalogSnapshot,
@@ -193,12 +247,12 @@ export class CostService {
   }
 
   /**
-   * Records the catalog's ownership for the owner roll-ups, once per
-   * snapshot (a rebuild only when it changed).
+   * Records the catalog's ownership and group tree for the owner and group
+   * roll-ups, once per snapshot (a rebuild only when they changed).
    */
   async syncOwners(snapshot: CostCatalogSnapshot): Promise<void> {
     if (this.synced.has(snapshot)) return;
-    await this.store.syncOwners(ownersOf(snapshot));
+    await this.store.syncOwners(ownersOf(snapshot), subtreesOf(snapshot));
     this.synced.add(snapshot);
   }
 
@@ -226,26 +280,49 @@ export class CostService {
     await this.syncOwners(snapshot);
     const { tree } = snapshot;
     const group = groupRef.toLowerCase();
-    const owners = tree.withDescendants(group).filter(allowed);
+    const subtree = tree.withDescendants(group);
+    const owners = subtree.filter(allowed);
+    // A caller who may see the whole subtree of a group the tree knows
+    // reads the group roll-ups (kept for the tree as synced); otherwise
+    // the owner roll-ups of the owners they may see.
+    const whole = !!tree.get(group) && owners.length === subtree.length;
+    const scope: CostScope = whole
+      ? { groupRef: group }
+      : { ownerRefs: owners };
     const period = await this.period(days);
     const { from, to, previousFrom, previousTo } = period;
     const refs = this.ownedRefs(snapshot, owners, () => true);
+    const children = tree.get(group)?.childRefs ?? [];
+    // Every owner's totals only where they are needed: the allocation
+    // rules' weights, and sub-groups the caller sees only part of.
+    const needOwners = !whole || (this.options.allocation ?? []).length > 0;
+    const childTotals = whole
+      ? this.store.subtreeTotals(children, group, [
+          { from, to },
+          { from: previousFrom, to: previousTo },
+        ])
+      : Promise.resolve([undefined, undefined]);
     // Independent reads, side by side (PostgreSQL runs them in parallel).
     const [
       summary,
-      current,
-      previous,
+      [current, previous],
       ownersNow,
       ownersBefore,
+      [childrenNow, childrenBefore],
       budget,
       alerts,
     ] = await Promise.all([
-      this.summary(group, { ownerRefs: owners }, days, period),
-      this.store.totalsByEntity(refs, from, to),
-      this.store.totalsByEntity(refs, previousFrom, previousTo),
-      this.store.totalsByOwner(from, to),
-      this.store.totalsByOwner(previousFrom, previousTo),
-      this.budgetStatus(group, owners, to),
+      this.summary(group, scope, days, period),
+      this.store.totalsByEntityInPeriods(refs, [
+        { from, to },
+        { from: previousFrom, to: previousTo },
+      ]),
+      needOwners ? this.store.totalsByOwner(from, to) : undefined,
+      needOwners
+        ? this.store.totalsByOwner(previousFrom, previousTo)
+        : undefined,
+      childTotals,
+      this.budgetStatus(group, scope, to),
       this.store.listAlerts([group, ...refs], addDays(to, -30)),
     ]);
     // The allocation rules split by the same owner totals.
@@ -257,17 +334,23 @@ export class CostService {
       snapshot.entities.get(key)?.title ?? tree.get(key)?.title;
     const byEntity = shares(current, previous, titleOf);
 
-    // Sub-groups, each rolled up, and what the group owns itself.
-    const now = toMap(ownersNow);
-    const before = toMap(ownersBefore);
-    const total = (map: Map<string, number>, keys: string[]) =>
-      keys.reduce((t, k) => t + (map.get(k) ?? 0), 0);
-    const children = tree.get(group)?.childRefs ?? [];
+    // Sub-groups, each rolled up, and what the group owns itself: from the
+    // group roll-ups, or summed over the owners the caller may see.
+    const total = (
+      rolledUp: Map<string, number> | undefined,
+      byOwner: AmountByKey[] | undefined,
+      key: string,
+      keyOwners: string[],
+    ) => {
+      if (rolledUp) return rolledUp.get(key) ?? 0;
+      const map = toMap(byOwner ?? []);
+      return keyOwners.reduce((t, k) => t + (map.get(k) ?? 0), 0);
+    };
     const byChild: CostShare[] = [
       ...children.map(child => ({
         key: child,
         title: tree.get(child)?.title,
-        owners: tree.withDescendants(child).filter(allowed),
+        owners: whole ? [] : tree.withDescendants(child).filter(allowed),
       })),
       {
         key: group,
@@ -275,11 +358,11 @@ export class CostService {
         owners: [group].filter(allowed),
       },
     ]
-      .map(({ key, title, owners: childOwners }) => ({
+      .map(({ key, title, owners: keyOwners }) => ({
         key,
         title,
-        amount: round(total(now, childOwners)),
-        previous: round(total(before, childOwners)),
+        amount: round(total(childrenNow, ownersNow, key, keyOwners)),
+        previous: round(total(childrenBefore, ownersBefore, key, keyOwners)),
       }))
       .filter(s => s.amount !== 0 || s.previous !== 0)
       .sort((a, b) => b.amount - a.amount);
@@ -291,10 +374,10 @@ export class CostService {
       )
       .slice(0, 5);
 
-    const subtree = new Set(tree.withDescendants(group));
+    const inSubtree = new Set(subtree);
     const allocatedTo = (result: AllocationResult) =>
       result.shares
-        .filter(share => subtree.has(share.key))
+        .filter(share => inSubtree.has(share.key))
         .reduce((t, share) => t + share.amount, 0);
     const allocations: CostShare[] = allocNow
       .map((result, i) => ({
@@ -401,17 +484,13 @@ export class CostService {
 
   private async budgetStatus(
     groupRef: string,
-    owners: string[],
+    scope: CostScope,
     to: string,
   ): Promise<BudgetStatus | undefined> {
     const [budget] = await this.store.getBudgets([groupRef.toLowerCase()]);
     if (!budget) return undefined;
     const month = to.slice(0, 7);
-    const daily = await this.store.dailyTotals(
-      { ownerRefs: owners },
-      forecastFrom(to),
-      to,
-    );
+    const daily = await this.store.dailyTotals(scope, forecastFrom(to), to);
     const { actual, forecast } = monthForecast(daily, to);
     return {
       month,
