@@ -377,7 +377,7 @@ describe('sre backend', () => {
   });
 
   it.each([
-    [{ alerts: 'nope' }, 400, /alerts: Expected array/],
+    [{ alerts: 'nope' }, 400, /alerts must be array/],
     [
       {
         alerts: [
@@ -399,7 +399,7 @@ describe('sre backend', () => {
         ),
       },
       400,
-      /at most 1000 alerts/,
+      /alerts must NOT have more than 1000 items/,
     ],
   ])('refuses a malformed webhook %#', async (body, status, message) => {
     const server = await start();

@@ -5,6 +5,8 @@
  * so they fire fast on a real burn and stop soon after it ends.
  */
 
+import { SloStatus } from './schema/openapi';
+
 /** The multi-window burn-rate pairs and their thresholds (for a 30-day SLO). */
 export const BURN_RATE_ALERTS = [
   { long: '1h', short: '5m', threshold: 14.4, severity: 'page' },
@@ -16,18 +18,9 @@ export const BURN_RATE_ALERTS = [
 export const BURN_RATE_WINDOWS = ['5m', '30m', '1h', '6h', '3d'] as const;
 export type BurnRateWindow = (typeof BURN_RATE_WINDOWS)[number];
 
-/**
- * ok: within budget and not burning; burning: the slow (ticket) pair fires;
- * burning-fast: a fast (page) pair fires; exhausted: no budget left;
- * no-data: the source had no samples; unknown: never evaluated.
- */
-export type SloStatus =
-  | 'exhausted'
-  | 'burning-fast'
-  | 'burning'
-  | 'ok'
-  | 'no-data'
-  | 'unknown';
+// SloStatus (ok, burning, burning-fast, exhausted, no-data, unknown) is
+// the spec's (plugins/sre-backend/src/schema/openapi.yaml), generated into
+// ./schema/openapi.
 
 /** Worst first, for sorting. */
 export const STATUS_ORDER: SloStatus[] = [

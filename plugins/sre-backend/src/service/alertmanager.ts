@@ -1,31 +1,11 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { z } from 'zod/v3';
+import { AlertmanagerWebhook } from '@portal/plugin-sre-common';
 import { AlertInput } from '../database/SreStore';
 
-/** The Alertmanager webhook payload (version 4), as far as the portal reads it. */
-export const alertmanagerPayload = z
-  .object({
-    version: z.string().max(10).optional(),
-    status: z.enum(['firing', 'resolved']).optional(),
-    receiver: z.string().max(255).optional(),
-    externalURL: z.string().max(2000).optional(),
-    alerts: z
-      .array(
-        z.object({
-          status: z.enum(['firing', 'resolved']),
-          labels: z.record(z.string().max(2000)),
-          annotations: z.record(z.string().max(10_000)).default({}),
-          startsAt: z.string().datetime({ offset: true }),
-          endsAt: z.string().max(64).optional(),
-          generatorURL: z.string().max(2000).optional(),
-          fingerprint: z.string().min(1).max(128),
-        }),
-      )
-      .max(1000, 'at most 1000 alerts per request'),
-  })
-  .passthrough();
-
-export type AlertmanagerPayload = z.infer<typeof alertmanagerPayload>;
+// The payload's shape and bounds (at most 1000 alerts, RFC 3339 start
+// times, label and annotation lengths) are the spec's
+// (src/schema/openapi.yaml, AlertmanagerWebhook), checked by the validated
+// router before the route reads it.
 
 /** Alertmanager's "not ended yet" end time. */
 const ZERO_TIME = /^0001-01-01/;
@@ -60,7 +40,7 @@ const httpUrl = (value?: string) =>
   value && /^https?:\/\//i.test(value) ? value : undefined;
 
 export function alertsOf(
-  payload: AlertmanagerPayload,
+  payload: AlertmanagerWebhook,
   entityLabels: string[],
 ): { alerts: AlertInput[]; unmatched: string[] } {
   const alerts: AlertInput[] = [];
@@ -78,7 +58,7 @@ export function alertsOf(
       alertName,
       status: a.status,
       severity: a.labels.severity,
-      summary: a.annotations.summary ?? a.annotations.description,
+      summary: a.annotations?.summary ?? a.annotations?.description,
       startsAt: new Date(a.startsAt).toISOString(),
       endsAt:
         a.endsAt &&

@@ -5,7 +5,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -20,34 +20,19 @@ import {
   sreReliabilityReadPermission,
   SreSourceStatus,
 } from '@portal/plugin-sre-common';
-import {
-  auditedBodyParser,
-  entityRefOf,
-  parseRequest,
-} from '@portal/request-validation';
+import { auditedBodyParser, entityRefOf } from '@portal/request-validation';
 import express from 'express';
-import Router from 'express-promise-router';
-import { z } from 'zod/v3';
 import { SreStore } from '../database/SreStore';
 import { teamDelivery } from '../delivery/dora';
 import { DemoExporter } from '../demo/DemoExporter';
-import { alertmanagerPayload, alertsOf } from './alertmanager';
+import { createOpenApiRouter } from '../schema/openapi';
+import { alertsOf } from './alertmanager';
 import { LinkTemplate, observabilityLinks } from './observability';
 import { SloDefinitions } from './SloDefinitions';
 import { SloEvaluator } from './SloEvaluator';
 
-const page = z
-  .object({
-    cursor: z.string().max(64).optional(),
-    limit: z.coerce.number().int().min(1).max(500).optional(),
-  })
-  .strict();
-const alertsPage = page
-  .extend({ status: z.enum(['firing', 'resolved']).optional() })
-  .strict();
-const historyQuery = z
-  .object({ days: z.coerce.number().int().min(1).max(35).default(7) })
-  .strict();
+/** A request, as httpAuth and the auditor read it. */
+type Req = Parameters<HttpAuthService['credentials']>[0];
 
 export interface RouterOptions {
   machines: MachineIdentities;
@@ -71,15 +56,68 @@ export interface RouterOptions {
   status: () => SreSourceStatus;
 }
 
+/** Where a refused body waits for the validator to have run. */
+const BODY_REFUSAL = Symbol('body refusal');
+type Deferred = express.Request & { [BODY_REFUSAL]?: Error };
+
 export async function createRouter(o: RouterOptions): Promise<express.Router> {
-  const router = Router();
+  // Bodies (Alertmanager's webhook) are parsed up to 1 MiB, and a refused
+  // one is audited. The validated router turns any error before its routes
+  // into a 400, so the parser's refusal (413 too large, 400 not JSON) waits
+  // on the request until the validator has run, and is answered as it is.
+  const parser = auditedBodyParser<express.Request>(
+    express.json({ limit: '1mb' }),
+    o.auditor,
+  );
+  // The spec (src/schema/openapi.yaml) checks parameters and Alertmanager's
+  // body before the routes: an unknown or out-of-bounds one answers 400
+  // naming it. Who may call is httpAuth's (401) and the routes' (403) to
+  // say, not the validator's.
+  const router = await createOpenApiRouter({
+    validatorOptions: { validateSecurity: false },
+    middleware: [
+      (req, res, next) =>
+        parser(req, res, error => {
+          if (error) (req as Deferred)[BODY_REFUSAL] = error as Error;
+          next();
+        }),
+    ],
+  });
+  router.use((req, _res, next) => next((req as Deferred)[BODY_REFUSAL]));
+  router.use(
+    async (
+      error: Error,
+      req: Deferred,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      const refusal = req[BODY_REFUSAL];
+      if (refusal) {
+        next(refusal);
+        return;
+      }
+      // The validator's refusals of a webhook are audited as the route's
+      // own refusals were: what Alertmanager sent, and why it was refused.
+      if (req.method === 'POST' && req.path === '/alertmanager') {
+        await o.auditor
+          .createEvent({
+            eventId: 'alertmanager-webhook',
+            severityLevel: 'low',
+            request: req,
+          })
+          .then(event => event.fail({ error }))
+          .catch(() => undefined);
+      }
+      next(error);
+    },
+  );
 
   /**
    * A reader: a person, or a machine granted sre.read; and the policy's one
    * decision on reliability data for them (ALLOW, DENY or conditions that
    * each entity is checked against).
    */
-  async function reader(req: express.Request) {
+  async function reader(req: Req) {
     const credentials = await o.httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
@@ -99,7 +137,7 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
   }
 
   /** Evaluating by hand is for people (admins), never for machines. */
-  async function manager(req: express.Request) {
+  async function manager(req: Req) {
     const credentials = await o.httpAuth.credentials(req, { allow: ['user'] });
     const [decision] = await o.permissions.authorize(
       [{ permission: sreManagePermission }],
@@ -154,15 +192,12 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     res.json({ ...o.status(), problems });
   });
 
-  const entityPath = '/entities/:kind/:namespace/:name';
-
-  router.get(`${entityPath}/slos`, async (req, res) => {
+  router.get('/entities/:kind/:namespace/:name/slos', async (req, res) => {
     const who = await reader(req);
     const ref = entityRefOf(req.params);
-    const query = parseRequest(page, req.query);
     await readableEntity(ref, who);
     res.json({
-      ...(await o.store.listSlos([ref], query)),
+      ...(await o.store.listSlos([ref], req.query)),
       problems: o.definitions
         .currentProblems()
         .filter(p => p.entityRef === ref),
@@ -170,19 +205,22 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
   });
 
   /** Dashboards, logs and traces of the entity (annotations, then config). */
-  router.get(`${entityPath}/observability`, async (req, res) => {
-    const entity = await readableEntity(
-      entityRefOf(req.params),
-      await reader(req),
-    );
-    res.json({
-      configured: o.linkTemplates.length > 0,
-      links: observabilityLinks(entity, o.linkTemplates),
-    });
-  });
+  router.get(
+    '/entities/:kind/:namespace/:name/observability',
+    async (req, res) => {
+      const entity = await readableEntity(
+        entityRefOf(req.params),
+        await reader(req),
+      );
+      res.json({
+        configured: o.linkTemplates.length > 0,
+        links: observabilityLinks(entity, o.linkTemplates),
+      });
+    },
+  );
 
   /** The entity's DORA measures (from GitHub, on a schedule). */
-  router.get(`${entityPath}/delivery`, async (req, res) => {
+  router.get('/entities/:kind/:namespace/:name/delivery', async (req, res) => {
     const who = await reader(req);
     const ref = entityRefOf(req.params);
     await readableEntity(ref, who);
@@ -190,19 +228,17 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     res.json({ configured: !!o.deliveryConfigured, metrics });
   });
 
-  router.get(`${entityPath}/alerts`, async (req, res) => {
+  router.get('/entities/:kind/:namespace/:name/alerts', async (req, res) => {
     const who = await reader(req);
     const ref = entityRefOf(req.params);
-    const query = parseRequest(alertsPage, req.query);
     await readableEntity(ref, who);
-    res.json(await o.store.listAlerts([ref], query));
+    res.json(await o.store.listAlerts([ref], req.query));
   });
 
+  // The spec lets only SLO ids (64 hex digits) and 1 to 35 days through.
   router.get('/slos/:id/history', async (req, res) => {
     const who = await reader(req);
-    if (!/^[0-9a-f]{64}$/.test(req.params.id))
-      throw new InputError('Invalid SLO id');
-    const { days } = parseRequest(historyQuery, req.query);
+    const days = req.query.days ?? 7;
     const slo = await o.store.getSlo(req.params.id);
     if (!slo) throw new NotFoundError(`There is no SLO ${req.params.id}`);
     // The SLO's entity decides, as on the entity's own routes.
@@ -212,17 +248,11 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
   });
 
   /** The SLOs of everything a group and the groups below it own, worst first. */
-  const groupPath = '/groups/:namespace/:name';
   function subtree(
-    req: express.Request,
+    params: { namespace: string; name: string },
     who: Awaited<ReturnType<typeof reader>>,
   ) {
-    const groupRef = entityRefOf({
-      kind: 'group',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    return subtreeOf(groupRef, who);
+    return subtreeOf(entityRefOf({ kind: 'group', ...params }), who);
   }
 
   async function subtreeOf(
@@ -274,20 +304,19 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     res.json(summary);
   });
 
-  router.get(`${groupPath}/slos`, async (req, res) => {
+  router.get('/groups/:namespace/:name/slos', async (req, res) => {
     const who = await reader(req);
-    const query = parseRequest(page, req.query);
-    const refs = await subtree(req, who);
+    const refs = await subtree(req.params, who);
     res.json({
-      ...(await o.store.listSlos(refs, query)),
+      ...(await o.store.listSlos(refs, req.query)),
       entityCount: refs.length,
     });
   });
 
   /** The team's delivery: each entity's measures and the team's together. */
-  router.get(`${groupPath}/delivery`, async (req, res) => {
+  router.get('/groups/:namespace/:name/delivery', async (req, res) => {
     const entities = await o.store.delivery(
-      await subtree(req, await reader(req)),
+      await subtree(req.params, await reader(req)),
     );
     res.json({
       configured: !!o.deliveryConfigured,
@@ -296,74 +325,68 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     });
   });
 
-  router.get(`${groupPath}/alerts`, async (req, res) => {
+  router.get('/groups/:namespace/:name/alerts', async (req, res) => {
     const who = await reader(req);
-    const query = parseRequest(alertsPage, req.query);
-    res.json(await o.store.listAlerts(await subtree(req, who), query));
+    res.json(
+      await o.store.listAlerts(await subtree(req.params, who), req.query),
+    );
   });
 
   /**
    * Alertmanager's webhook receiver. Alertmanager authenticates as a service
    * (a static token of backend.auth.externalAccess as its bearer token);
    * people cannot post alerts. Sending the same alerts again changes nothing
-   * but their status.
+   * but their status. The spec has checked the payload's shape and bounds.
    */
-  router.post(
-    '/alertmanager',
-    auditedBodyParser<express.Request>(
-      express.json({ limit: '1mb' }),
-      o.auditor,
-    ),
-    async (req, res) => {
-      await o.httpAuth.credentials(req, { allow: ['service'] });
-      const auditorEvent = await o.auditor.createEvent({
-        eventId: 'alertmanager-webhook',
-        severityLevel: 'low',
-        request: req,
+  router.post('/alertmanager', async (req, res) => {
+    await o.httpAuth.credentials(req, { allow: ['service'] });
+    const auditorEvent = await o.auditor.createEvent({
+      eventId: 'alertmanager-webhook',
+      severityLevel: 'low',
+      request: req,
+    });
+    try {
+      // Only a machine granted sre.alerts (Alertmanager) posts alerts: a
+      // CI token or any other service token may not.
+      o.machines.requireGrant(
+        o.machines.classify(await o.httpAuth.credentials(req)),
+        'sre.alerts',
+        'post alerts',
+      );
+      const payload = req.body;
+      const { alerts, unmatched } = alertsOf(payload, o.entityLabels);
+      const credentials = await o.httpAuth.credentials(req);
+      const known = await o.catalog.getEntitiesByRefs(
+        {
+          entityRefs: [...new Set(alerts.map(a => a.entityRef))],
+          fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        },
+        { credentials },
+      );
+      const inCatalog = new Set(
+        known.items.filter(Boolean).map(e => stringifyEntityRef(e!)),
+      );
+      const kept = alerts.filter(a => inCatalog.has(a.entityRef));
+      const notInCatalog = alerts
+        .filter(a => !inCatalog.has(a.entityRef))
+        .map(a => a.entityRef);
+      const created = await o.store.upsertAlerts(kept, new Date());
+      const result = {
+        received: payload.alerts.length,
+        created,
+        updated: kept.length - created,
+        unmatched: unmatched.length,
+        unknownEntities: [...new Set(notInCatalog)],
+      };
+      await auditorEvent.success({
+        meta: { receiver: payload.receiver, ...result },
       });
-      try {
-        // Only a machine granted sre.alerts (Alertmanager) posts alerts: a
-        // CI token or any other service token may not.
-        o.machines.requireGrant(
-          o.machines.classify(await o.httpAuth.credentials(req)),
-          'sre.alerts',
-          'post alerts',
-        );
-        const payload = parseRequest(alertmanagerPayload, req.body);
-        const { alerts, unmatched } = alertsOf(payload, o.entityLabels);
-        const credentials = await o.httpAuth.credentials(req);
-        const known = await o.catalog.getEntitiesByRefs(
-          {
-            entityRefs: [...new Set(alerts.map(a => a.entityRef))],
-            fields: ['kind', 'metadata.name', 'metadata.namespace'],
-          },
-          { credentials },
-        );
-        const inCatalog = new Set(
-          known.items.filter(Boolean).map(e => stringifyEntityRef(e!)),
-        );
-        const kept = alerts.filter(a => inCatalog.has(a.entityRef));
-        const notInCatalog = alerts
-          .filter(a => !inCatalog.has(a.entityRef))
-          .map(a => a.entityRef);
-        const created = await o.store.upsertAlerts(kept, new Date());
-        const result = {
-          received: payload.alerts.length,
-          created,
-          updated: kept.length - created,
-          unmatched: unmatched.length,
-          unknownEntities: [...new Set(notInCatalog)],
-        };
-        await auditorEvent.success({
-          meta: { receiver: payload.receiver, ...result },
-        });
-        res.status(202).json(result);
-      } catch (error) {
-        await auditorEvent.fail({ error: error as Error });
-        throw error;
-      }
-    },
-  );
+      res.status(202).json(result);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
 
   /** Reads the SLO definitions and evaluates them now (admins). */
   router.post('/evaluate', async (req, res) => {
