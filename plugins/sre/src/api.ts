@@ -6,6 +6,7 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  DefaultApiClient,
   DeliveryMetrics,
   MySloSummary,
   ObservabilityLink,
@@ -16,6 +17,7 @@ import {
   SloHistoryPoint,
   SreSourceStatus,
   TeamDelivery,
+  TypedResponse,
 } from '@portal/plugin-sre-common';
 
 export interface SloPage extends Page<Slo> {
@@ -57,86 +59,89 @@ export interface SreApi {
 
 export const sreApiRef = createApiRef<SreApi>({ id: 'plugin.sre' });
 
-const path = (ref: string) => {
+/** An entity's ref as the spec's path parameters. */
+const entityPath = (ref: string) => {
   const { kind, namespace, name } = parseEntityRef(ref);
-  return [kind, namespace, name].map(encodeURIComponent).join('/');
+  return { kind, namespace, name };
 };
+/** A group's ref as the spec's path parameters. */
 const groupPath = (ref: string) => {
   const { namespace, name } = parseEntityRef(ref);
-  return [namespace, name].map(encodeURIComponent).join('/');
+  return { namespace, name };
 };
 
-export class SreClient implements SreApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+/** The body of a successful response, or the backend's error. */
+async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
+  const res = await response;
+  if (!res.ok) throw await ResponseError.fromResponse(res);
+  return res.json();
+}
 
-  private async get<T>(
-    route: string,
-    query: Record<string, string | undefined> = {},
-  ): Promise<T> {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query))
-      if (v !== undefined) params.set(k, v);
-    const base = await this.deps.discoveryApi.getBaseUrl('sre');
-    const qs = params.toString();
-    const res = await this.deps.fetchApi.fetch(
-      `${base}${route}${qs ? `?${qs}` : ''}`,
-    );
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return res.json();
+/**
+ * The SRE backend through its generated client (from the backend's OpenAPI
+ * spec), with the app's fetchApi, which sends the person's token.
+ */
+export class SreClient implements SreApi {
+  private readonly client: DefaultApiClient;
+
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.client = new DefaultApiClient(deps);
   }
 
   status() {
-    return this.get<SreSourceStatus & { problems: SloDefinitionProblem[] }>(
-      '/status',
-    );
+    return bodyOf(this.client.getStatus({}));
   }
   entitySlos(entityRef: string, cursor?: string) {
-    return this.get<SloPage>(`/entities/${path(entityRef)}/slos`, { cursor });
+    return bodyOf(
+      this.client.listEntitySlos({
+        path: entityPath(entityRef),
+        query: { cursor },
+      }),
+    );
   }
   groupSlos(groupRef: string, cursor?: string) {
-    return this.get<SloPage>(`/groups/${groupPath(groupRef)}/slos`, {
-      cursor,
-      limit: '50',
-    });
+    return bodyOf(
+      this.client.listGroupSlos({
+        path: groupPath(groupRef),
+        query: { cursor, limit: 50 },
+      }),
+    );
   }
   history(sloId: string, days: number) {
-    return this.get<{ slo: Slo; points: SloHistoryPoint[] }>(
-      `/slos/${sloId}/history`,
-      { days: String(days) },
+    return bodyOf(
+      this.client.getSloHistory({ path: { id: sloId }, query: { days } }),
     );
   }
   entityAlerts(entityRef: string, cursor?: string) {
-    return this.get<Page<ReliabilityAlert>>(
-      `/entities/${path(entityRef)}/alerts`,
-      { cursor },
+    return bodyOf(
+      this.client.listEntityAlerts({
+        path: entityPath(entityRef),
+        query: { cursor },
+      }),
     );
   }
   observability(entityRef: string) {
-    return this.get<{ configured: boolean; links: ObservabilityLink[] }>(
-      `/entities/${path(entityRef)}/observability`,
+    return bodyOf(
+      this.client.getEntityObservability({ path: entityPath(entityRef) }),
     );
   }
   entityDelivery(entityRef: string) {
-    return this.get<{ configured: boolean; metrics?: DeliveryMetrics }>(
-      `/entities/${path(entityRef)}/delivery`,
+    return bodyOf(
+      this.client.getEntityDelivery({ path: entityPath(entityRef) }),
     );
   }
   groupDelivery(groupRef: string) {
-    return this.get<{
-      configured: boolean;
-      team: TeamDelivery;
-      entities: DeliveryMetrics[];
-    }>(`/groups/${groupPath(groupRef)}/delivery`);
+    return bodyOf(this.client.getGroupDelivery({ path: groupPath(groupRef) }));
   }
   groupAlerts(groupRef: string, cursor?: string) {
-    return this.get<Page<ReliabilityAlert>>(
-      `/groups/${groupPath(groupRef)}/alerts`,
-      { cursor },
+    return bodyOf(
+      this.client.listGroupAlerts({
+        path: groupPath(groupRef),
+        query: { cursor },
+      }),
     );
   }
   mySummary() {
-    return this.get<MySloSummary>('/me/summary');
+    return bodyOf(this.client.getMySummary({}));
   }
 }
