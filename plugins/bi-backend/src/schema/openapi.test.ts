@@ -24,47 +24,17 @@ import {
   EntityAuthorization,
   MachineIdentities,
 } from '@portal/catalog-ownership';
-import Ajv from 'ajv';
+import {
+  describeGeneratedCode,
+  expectServesSpec,
+  openApiContract,
+} from '@portal/test-utils/openapi';
 import { Router } from 'express';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import { ProductEconomicsService } from '../metrics/economics';
 import { biPlugin } from '../plugin';
 import { createRouter } from '../router';
 import { spec } from './openapi';
-
-type Spec = {
-  paths: Record<
-    string,
-    Record<
-      string,
-      {
-        operationId: string;
-        responses: Record<
-          string,
-          { content?: Record<string, { schema: object }> }
-        >;
-      }
-    >
-  >;
-  components: object;
-};
-const doc = spec as unknown as Spec;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
-
-/** The spec's operations, as express routes: `GET /products/:kind/...`. */
-function specRoutes(): string[] {
-  return Object.entries(doc.paths).flatMap(([route, item]) =>
-    METHODS.filter(method => item[method]).map(
-      method => `${method.toUpperCase()} ${route.replace(/\{(\w+)\}/g, ':$1')}`,
-    ),
-  );
-}
-
-/** The route the validated router adds itself: the spec, as JSON. */
-const SPEC_ROUTE = 'GET /openapi.json';
 
 describe('the router and src/schema/openapi.yaml', () => {
   it('serves every operation of the spec, and only those', async () => {
@@ -78,75 +48,22 @@ describe('the router and src/schema/openapi.yaml', () => {
       economics: {} as ProductEconomicsService,
       machines: MachineIdentities.fromConfig(new ConfigReader({})),
     });
-    const served = (router.stack as any[])
-      .filter(layer => layer.route)
-      .flatMap(layer =>
-        Object.keys(layer.route.methods)
-          .filter(method => method !== '_all')
-          .map(method => `${method.toUpperCase()} ${layer.route.path}`),
-      );
-    expect(served).toContain(SPEC_ROUTE);
-    expect(served.filter(route => route !== SPEC_ROUTE).sort()).toEqual(
-      specRoutes().sort(),
-    );
+    expectServesSpec(router, spec);
   });
 
   describe('answers what the spec says', () => {
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    /** `${operationId} ${status}` of each response checked. */
-    const checked = new Set<string>();
-
-    function operationOf(method: string, url: string) {
-      const pathname = new URL(url, 'http://x').pathname.replace(
-        /^\/api\/bi/,
-        '',
-      );
-      for (const [route, item] of Object.entries(doc.paths)) {
-        const pattern = new RegExp(`^${route.replace(/\{\w+\}/g, '[^/]+')}$`);
-        const operation = item[method.toLowerCase()];
-        if (pattern.test(pathname) && operation) return operation;
-      }
-      throw new Error(`${method} ${pathname} is not in the spec`);
-    }
-
-    /** Sends a request and checks its answer against the spec. */
-    async function call(
+    const contract = openApiContract(spec, '/api/bi');
+    /** Sends a GET and checks its answer against the spec. */
+    const call = (
       server: Parameters<typeof request>[0],
       url: string,
       authorization?: string,
-    ) {
-      let req = request(server).get(url);
-      if (authorization) req = req.set('authorization', authorization);
-      const res = await req;
-      const operation = operationOf('GET', url);
-      const response = operation.responses[String(res.status)];
-      if (!response) {
-        throw new Error(
-          `${operation.operationId} answered ${
-            res.status
-          }, which the spec does not document: ${JSON.stringify(res.body)}`,
-        );
-      }
-      const schema = response.content?.['application/json']?.schema;
-      if (schema) {
-        expect(res.headers['content-type']).toMatch(/^application\/json/);
-        const validate = ajv.compile({
-          ...schema,
-          components: doc.components,
-        });
-        if (!validate(res.body)) {
-          throw new Error(
-            `${operation.operationId} ${
-              res.status
-            } does not match the spec: ${ajv.errorsText(
-              validate.errors,
-            )}\n${JSON.stringify(res.body, null, 2)}`,
-          );
-        }
-      }
-      checked.add(`${operation.operationId} ${res.status}`);
-      return res;
-    }
+    ) => {
+      const req = request(server).get(url);
+      return contract.send(
+        authorization ? req.set('authorization', authorization) : req,
+      );
+    };
 
     const entities: Entity[] = [
       {
@@ -282,49 +199,9 @@ describe('the router and src/schema/openapi.yaml', () => {
     });
 
     it('for every status the spec documents but 500', () => {
-      const documented = Object.values(doc.paths).flatMap(item =>
-        METHODS.filter(method => item[method]).flatMap(method =>
-          Object.keys(item[method].responses)
-            .filter(status => status !== '500')
-            .map(status => `${item[method].operationId} ${status}`),
-        ),
-      );
-      expect([...checked].sort()).toEqual(documented.sort());
+      contract.expectEveryStatusChecked();
     });
   });
 });
 
-describe('the generated code', () => {
-  const root = path.resolve(__dirname, '../../../..');
-  const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
-  const sha256 = (text: string) =>
-    crypto.createHash('sha256').update(text).digest('hex');
-  const files = [
-    'plugins/bi-backend/src/schema/openapi/generated',
-    'plugins/bi-common/src/schema/openapi/generated',
-  ].flatMap(dir =>
-    (
-      fs.readdirSync(path.join(root, dir), {
-        recursive: true,
-      }) as string[]
-    )
-      .filter(file => file.endsWith('.ts'))
-      .map(file => path.join(dir, file)),
-  );
-
-  it.each(files)(
-    '%s is what `yarn generate:openapi` makes of the spec today',
-    file => {
-      const text = read(file);
-      const expected = `openapi.yaml sha256 ${sha256(
-        read('plugins/bi-backend/src/schema/openapi.yaml'),
-      )}, generator sha256 ${sha256(read('scripts/generate-openapi.mjs'))}`;
-      const content = /^\/\/ content sha256 (\w+)\n\n/m.exec(text);
-      expect(text).toContain(`// ${expected}\n`);
-      expect(content).not.toBeNull();
-      expect(sha256(text.slice(content!.index + content![0].length))).toBe(
-        content![1],
-      );
-    },
-  );
-});
+describeGeneratedCode('plugins/bi-backend', 'plugins/bi-common');
