@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { expectAccessible } from './accessibility';
 
 /*
  * The first walk of a new user: sign in as a person of the demo
@@ -32,6 +33,7 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
   await expect(page.getByText(/\d+ critical/).first()).toBeVisible();
   await expect(page.getByText(/in 30 days/).first()).toBeVisible();
   await shot(page, 'home');
+  await expectAccessible(page, 'home');
 
   // The catalog opens on what Ben's team owns.
   await page.getByRole('link', { name: 'Catalog' }).first().click();
@@ -86,6 +88,7 @@ test('a developer signs in, browses the catalog, opens a component and its docs'
   await expect(page.getByText(/\d+ open findings/)).toBeVisible();
   await expect(page.getByText('CVE-2019-1551').first()).toBeVisible();
   await shot(page, 'entity-security');
+  await expectAccessible(page, 'entity-security');
 });
 
 test('a manager sees the group’s posture and security sees every team', async ({
@@ -99,6 +102,7 @@ test('a manager sees the group’s posture and security sees every team', async 
     page.getByRole('table', { name: 'Posture by entity' }),
   ).toBeVisible();
   await shot(page, 'group-security');
+  await expectAccessible(page, 'group-security');
 
   // The organisation page is for the security team only.
   await page.goto('/security');
@@ -121,6 +125,7 @@ test('a manager sees the group’s posture and security sees every team', async 
       .getByText('payments-api'),
   ).toBeVisible();
   await shot(page, 'organisation-security');
+  await expectAccessible(page, 'organisation-security');
 });
 
 test('cost: a developer sees their service, a manager the department, finance everything', async ({
@@ -141,6 +146,7 @@ test('cost: a developer sees their service, a manager the department, finance ev
   await expect(page.getByText(/Demo data/)).toBeVisible();
   await expect(page.getByText('By cloud service')).toBeVisible();
   await shot(page, 'entity-cost');
+  await expectAccessible(page, 'entity-cost');
 
   // Not the department's roll-up: that is for its members and finance.
   await page.goto('/catalog/default/group/engineering/cost');
@@ -162,6 +168,7 @@ test('cost: a developer sees their service, a manager the department, finance ev
     page.getByRole('cell', { name: /\$[\d,]+/ }).first(),
   ).toBeVisible();
   await shot(page, 'group-cost');
+  await expectAccessible(page, 'group-cost');
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'more' }).first().click();
@@ -176,6 +183,7 @@ test('cost: a developer sees their service, a manager the department, finance ev
     page.getByText(/Unattributed spend: \$[\d,]+ in the last 30 days/),
   ).toBeVisible();
   await shot(page, 'finops-page');
+  await expectAccessible(page, 'finops-page');
 });
 
 test('a business user finds dashboards and a product’s unit cost', async ({
@@ -193,6 +201,7 @@ test('a business user finds dashboards and a product’s unit cost', async ({
     page.getByRole('link', { name: /Checkout completion and drop-off/ }),
   ).toHaveCount(0);
   await shot(page, 'bi-hub');
+  await expectAccessible(page, 'bi-hub');
 
   // The demo year of spend is imported shortly after start.
   await page.goto('/catalog/default/system/checkout/economics');
@@ -206,6 +215,7 @@ test('a business user finds dashboards and a product’s unit cost', async ({
     page.getByRole('img', { name: 'Monthly cloud cost and cost per order' }),
   ).toBeVisible();
   await shot(page, 'product-economics');
+  await expectAccessible(page, 'product-economics');
 });
 
 test('the portal’s own docs render in TechDocs', async ({ page }) => {

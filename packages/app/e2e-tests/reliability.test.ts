@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { expectAccessible } from './accessibility';
 
 /*
  * Reliability on the embedded default: the demo SLOs (catalog/slos) are
@@ -38,6 +39,7 @@ test('a developer sees the error budgets of a service, and its team every SLO wo
   ).toBeVisible();
   await page.setViewportSize({ width: 1400, height: 1300 });
   await shot(page, 'reliability-entity');
+  await expectAccessible(page, 'reliability-entity');
 
   await page.goto('/catalog/default/group/team-checkout/reliability');
   await expect(
@@ -52,10 +54,12 @@ test('a developer sees the error budgets of a service, and its team every SLO wo
     candidates.getByRole('link', { name: 'cart-service' }),
   ).toBeVisible();
   await shot(page, 'reliability-group');
+  await expectAccessible(page, 'reliability-group');
 
   // The home page says which of the team's SLOs burn.
   await page.goto('/');
   await expect(page.getByText('SLOs burning')).toBeVisible();
   await expect(page.getByText('Budget exhausted').first()).toBeVisible();
   await shot(page, 'home-with-slos');
+  await expectAccessible(page, 'home-with-slos');
 });

@@ -91,7 +91,8 @@ export function BiHubPage() {
         subtitle="Every dashboard declared in the catalog, by domain and product, with its owner"
       />
       <Content>
-        <Box mb={3} maxWidth={480}>
+        {/* On white: the label's grey is readable there, not on the page's. */}
+        <Box mb={3} maxWidth={480} style={{ background: '#fff' }}>
           <TextField
             id="bi-search"
             label="Search dashboards"
@@ -130,11 +131,7 @@ export function BiHubPage() {
               </Typography>
               {[...systems].map(([system, entries]) => (
                 <Box key={system} mb={2}>
-                  <Typography
-                    variant="subtitle2"
-                    color="textSecondary"
-                    gutterBottom
-                  >
+                  <Typography variant="subtitle2" gutterBottom>
                     {system ? (
                       <>
                         Product: <EntityRefLink entityRef={system} />

@@ -158,6 +158,9 @@ function RecommendationsTable() {
       options={{
         paging: false,
         search: false,
+        // Sortable headers nest buttons in header cells (axe:
+        // nested-interactive); the provider's order is kept.
+        sorting: false,
         padding: 'dense',
         emptyRowsWhenPaging: false,
       }}
@@ -249,7 +252,14 @@ function ProductsTable({
       title="Products: this month and the last 12"
       columns={columns}
       data={series}
-      options={{ paging: false, search: false, padding: 'dense' }}
+      // Biggest first already; sortable headers nest buttons in header
+      // cells (axe: nested-interactive).
+      options={{
+        paging: false,
+        search: false,
+        sorting: false,
+        padding: 'dense',
+      }}
     />
   );
 }

@@ -77,7 +77,7 @@ export function MyCostWidget() {
                   key={alert.id}
                   variant="caption"
                   display="block"
-                  color="error"
+                  style={{ color: '#b91c1c' }}
                 >
                   {alert.message}
                 </Typography>

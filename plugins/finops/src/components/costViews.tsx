@@ -374,7 +374,7 @@ export function DataNotices({
       {demo && (
         <Box mb={2}>
           <Chip
-            color="secondary"
+            variant="outlined"
             size="small"
             label="Demo data: a generated year of spend for the demo organisation"
           />

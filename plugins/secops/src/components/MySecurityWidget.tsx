@@ -38,12 +38,14 @@ export function MySecurityWidget() {
     <List dense disablePadding>
       {failingGates.length > 0 && (
         <ListItem disableGutters>
-          <Typography variant="body2" color="error">
+          <Typography variant="body2" style={{ color: '#b91c1c' }}>
             Release gate failing:{' '}
             {failingGates.map((ref, i) => (
               <span key={ref}>
                 {i > 0 && ', '}
-                <Link to={tab(ref)}>{parseEntityRef(ref).name}</Link>
+                <Link to={tab(ref)} underline="always">
+                  {parseEntityRef(ref).name}
+                </Link>
               </span>
             ))}
           </Typography>

@@ -99,7 +99,7 @@ export function DeliveryCard({
         </Grid>
       )}
       {metrics?.lastError && (
-        <Typography variant="body2" color="error">
+        <Typography variant="body2" style={{ color: '#b91c1c' }}>
           The last reading failed: {metrics.lastError}
         </Typography>
       )}

@@ -66,7 +66,7 @@ function SloCard({ slo }: { slo: Slo }) {
         </Grid>
         {slo.lastError && (
           <Grid item xs={12}>
-            <Typography variant="body2" color="error">
+            <Typography variant="body2" style={{ color: '#b91c1c' }}>
               The last evaluation failed (
               {new Date(slo.lastErrorAt!).toLocaleString()}): {slo.lastError}.{' '}
               {slo.evaluatedAt

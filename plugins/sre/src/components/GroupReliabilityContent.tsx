@@ -118,7 +118,15 @@ export function GroupReliabilityContent() {
           title={`SLOs, worst first (${slos.totalCount} across ${
             slos.entityCount ?? 0
           } entities)`}
-          options={{ paging: false, search: false, padding: 'dense' }}
+          // Worst first, by the server, a page at a time: sorting one page
+          // in the browser would mislead (and its header buttons nest
+          // interactive controls).
+          options={{
+            paging: false,
+            search: false,
+            sorting: false,
+            padding: 'dense',
+          }}
           columns={columns}
           data={slos.items}
           emptyContent={

@@ -25,7 +25,7 @@ export function ObservabilityCard() {
     <InfoCard title="Dashboards, logs and traces">
       {state.loading && <Progress />}
       {state.error && (
-        <Typography variant="body2" color="error">
+        <Typography variant="body2" style={{ color: '#b91c1c' }}>
           The links could not be loaded: {state.error.message}
         </Typography>
       )}

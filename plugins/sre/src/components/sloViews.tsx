@@ -23,12 +23,12 @@ const STATUS: Record<
   },
   'burning-fast': {
     label: 'Burning fast',
-    color: '#d84315',
+    color: '#bf360c',
     help: 'A fast burn-rate pair (1h/5m over 14.4 or 6h/30m over 6) fires: page-worthy.',
   },
   burning: {
     label: 'Burning',
-    color: '#ef6c00',
+    color: '#a84300',
     help: 'The slow pair (3d/6h over 1) fires: the budget will not last the window.',
   },
   'no-data': {
@@ -70,9 +70,9 @@ export function rate(v: number | null | undefined): string {
 }
 
 function budgetColor(remaining: number | null): string {
-  if (remaining === null) return '#9e9e9e';
+  if (remaining === null) return '#616161';
   if (remaining > 0.5) return '#2e7d32';
-  return remaining > 0.2 ? '#ef6c00' : '#b71c1c';
+  return remaining > 0.2 ? '#a84300' : '#b71c1c';
 }
 
 function budgetText(remaining: number | null): string {
@@ -130,7 +130,7 @@ export function BurnRates({ slo }: { slo: Slo }) {
             variant="body1"
             style={{
               fontWeight: firing.has(w) ? 700 : 400,
-              color: firing.has(w) ? '#d84315' : undefined,
+              color: firing.has(w) ? '#bf360c' : undefined,
             }}
           >
             {rate(slo.burnRates[w])}
@@ -238,7 +238,7 @@ export function SourceNotice({
         />
       ))}
       {status.configured && (
-        <Typography variant="caption" color="textSecondary" component="p">
+        <Typography variant="caption" color="textPrimary" component="p">
           From{' '}
           {status.sources.map(s => `${s.type} ${s.name} (${s.url})`).join(', ')}
           {status.lastEvaluationAt
@@ -289,7 +289,7 @@ export function AlertList({
             size="small"
             label={a.status}
             style={{
-              background: a.status === 'firing' ? '#d84315' : '#9e9e9e',
+              background: a.status === 'firing' ? '#bf360c' : '#616161',
               color: '#fff',
             }}
           />

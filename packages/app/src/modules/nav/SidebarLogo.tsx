@@ -28,7 +28,14 @@ export const SidebarLogo = () => {
 
   return (
     <div className={classes.root}>
-      <Link to="/" underline="none" className={classes.link} aria-label="Home">
+      <Link
+        to="/"
+        underline="none"
+        className={classes.link}
+        // Open, the logo's own words name the link; closed, only the icon
+        // shows, so the link says where it goes.
+        aria-label={isOpen ? undefined : 'Acme Developer Portal home'}
+      >
         {isOpen ? <LogoFull /> : <LogoIcon />}
       </Link>
     </div>

@@ -43,6 +43,16 @@ import { TrendCard } from '../TrendChart';
 import { ExemptionForm } from './ExemptionForm';
 import { ExemptionsCard } from './ExemptionsCard';
 
+/** Read by screen readers, not shown. */
+const VISUALLY_HIDDEN: React.CSSProperties = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+};
+
 const PAGE_SIZE = 20;
 
 function SeverityTiles(props: {
@@ -59,7 +69,6 @@ function SeverityTiles(props: {
             <Box
               role="button"
               aria-pressed={active}
-              aria-label={`${props.open[severity]} open ${severity}`}
               tabIndex={0}
               onClick={() => props.onToggle(severity)}
               onKeyDown={e => e.key === 'Enter' && props.onToggle(severity)}
@@ -81,6 +90,8 @@ function SeverityTiles(props: {
                 style={{ textTransform: 'capitalize' }}
               >
                 {severity}
+                {/* The button's name is what it shows: "3 critical open findings". */}
+                <span style={VISUALLY_HIDDEN}> open findings</span>
               </Typography>
             </Box>
           </Grid>
@@ -395,6 +406,7 @@ export function EntitySecurityContent() {
         <InfoCard title="Findings" noPadding>
           <Box display="flex" p={2} style={{ gap: 16 }}>
             <TextField
+              id="secops-findings-status"
               select
               size="small"
               variant="outlined"
@@ -406,6 +418,7 @@ export function EntitySecurityContent() {
               <MenuItem value="fixed">Fixed</MenuItem>
             </TextField>
             <TextField
+              id="secops-findings-search"
               size="small"
               variant="outlined"
               label="Search CVE, rule, package or file"

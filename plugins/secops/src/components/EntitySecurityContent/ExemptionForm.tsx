@@ -66,7 +66,7 @@ export function ExemptionForm(props: {
         InputLabelProps={{ shrink: true }}
       />
       {error && (
-        <Typography color="error" variant="body2">
+        <Typography variant="body2" style={{ color: '#b91c1c' }}>
           {error}
         </Typography>
       )}

@@ -56,7 +56,7 @@ export function ExemptionsCard(props: {
       title="Exemptions"
       subheader="Accepted risks, each until a date; the security team decides"
     >
-      {error && <Typography color="error">{error}</Typography>}
+      {error && <Typography style={{ color: '#b91c1c' }}>{error}</Typography>}
       {props.exemptions.length === 0 ? (
         <Typography color="textSecondary">
           No exemptions. Owners can ask for one from a finding's details.

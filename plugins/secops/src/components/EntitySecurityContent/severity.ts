@@ -1,11 +1,14 @@
 import { Severity } from '@portal/plugin-secops-common';
 
-/** Colours people already read as severities (critical darkest). */
+/**
+ * Colours people already read as severities (critical darkest), each dark
+ * enough for white text (WCAG AA, 4.5:1 or more).
+ */
 export const SEVERITY_COLORS: Record<Severity, string> = {
   critical: '#7f1d1d',
   high: '#dc2626',
-  medium: '#f59e0b',
-  low: '#3b82f6',
+  medium: '#b45309',
+  low: '#1d4ed8',
   info: '#6b7280',
 };
 
