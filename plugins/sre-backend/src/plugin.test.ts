@@ -7,71 +7,11 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { srePlugin } from './plugin';
-
-const SLO = `apiVersion: openslo/v1
-kind: SLO
-metadata: { name: availability, displayName: Availability }
-spec:
-  timeWindow: [{ duration: 28d, isRolling: true }]
-  indicator:
-    spec:
-      ratioMetric:
-        good: { metricSource: { type: Prometheus, spec: { query: 'sum(rate(ok[{{window}}]))' } } }
-        total: { metricSource: { type: Prometheus, spec: { query: 'sum(rate(all[{{window}}]))' } } }
-  objectives: [{ target: 0.995 }]
-`;
-
-const owned = [{ type: 'ownedBy', targetRef: 'group:default/team-checkout' }];
-const entities: Entity[] = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: 'team-checkout', namespace: 'default' },
-    spec: { type: 'team', children: [] },
-    relations: [],
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'payments-api',
-      namespace: 'default',
-      annotations: {
-        'acme.example/openslo-inline': SLO,
-        'backstage.io/kubernetes-id': 'payments',
-        'acme.example/logs-url': 'https://logs.acme.example/payments',
-      },
-    },
-    spec: { type: 'service', owner: 'team-checkout' },
-    relations: owned,
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'broken',
-      namespace: 'default',
-      annotations: {
-        'acme.example/openslo-inline':
-          'kind: SLO\napiVersion: openslo/v9\nmetadata: { name: x }\n',
-      },
-    },
-    spec: { type: 'service', owner: 'team-checkout' },
-    relations: owned,
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name: 'checkout-dev', namespace: 'default' },
-    spec: { memberOf: ['team-checkout'] },
-    relations: [{ type: 'memberOf', targetRef: 'group:default/team-checkout' }],
-  },
-];
+import { entities } from './testing/catalog';
 
 /** A machine's bearer token with the given verified subject. */
 const machine = (subject: string) =>

@@ -39,17 +39,10 @@ const SLO_COLUMNS = [
   'st.last_error_at',
 ];
 
-export interface AlertInput {
+/** An alert to record: what the portal keeps, by Alertmanager's fingerprint. */
+export type AlertInput = Omit<ReliabilityAlert, 'id' | 'receivedAt'> & {
   fingerprint: string;
-  entityRef: string;
-  alertName: string;
-  status: 'firing' | 'resolved';
-  severity?: string;
-  summary?: string;
-  startsAt: string;
-  endsAt?: string;
-  generatorUrl?: string;
-}
+};
 
 const sha = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex');

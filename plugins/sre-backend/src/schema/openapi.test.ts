@@ -19,7 +19,6 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   EntityAuthorization,
@@ -40,6 +39,7 @@ import { srePlugin } from '../plugin';
 import { createRouter, RouterOptions } from '../service/router';
 import { SloDefinitions } from '../service/SloDefinitions';
 import { SloEvaluator } from '../service/SloEvaluator';
+import { entities } from '../testing/catalog';
 import { spec } from './openapi';
 
 /** A router with every option (the demo's exporter included). */
@@ -72,68 +72,6 @@ describe('the router and src/schema/openapi.yaml', () => {
 
   describe('answers what the spec says', () => {
     const contract = openApiContract(spec, '/api/sre');
-
-    const SLO = `apiVersion: openslo/v1
-kind: SLO
-metadata: { name: availability, displayName: Availability }
-spec:
-  timeWindow: [{ duration: 28d, isRolling: true }]
-  indicator:
-    spec:
-      ratioMetric:
-        good: { metricSource: { type: Prometheus, spec: { query: 'ok' } } }
-        total: { metricSource: { type: Prometheus, spec: { query: 'all' } } }
-  objectives: [{ target: 0.995 }]
-`;
-    const owned = [
-      { type: 'ownedBy', targetRef: 'group:default/team-checkout' },
-    ];
-    const entities: Entity[] = [
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Group',
-        metadata: { name: 'team-checkout', namespace: 'default' },
-        spec: { type: 'team', children: [] },
-        relations: [],
-      },
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Component',
-        metadata: {
-          name: 'payments-api',
-          namespace: 'default',
-          annotations: {
-            'acme.example/openslo-inline': SLO,
-            'acme.example/logs-url': 'https://logs.acme.example/payments',
-          },
-        },
-        spec: { type: 'service', owner: 'team-checkout' },
-        relations: owned,
-      },
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Component',
-        metadata: {
-          name: 'broken',
-          namespace: 'default',
-          annotations: {
-            'acme.example/openslo-inline':
-              'kind: SLO\napiVersion: openslo/v9\nmetadata: { name: x }\n',
-          },
-        },
-        spec: { type: 'service', owner: 'team-checkout' },
-        relations: owned,
-      },
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'User',
-        metadata: { name: 'checkout-dev', namespace: 'default' },
-        spec: { memberOf: ['team-checkout'] },
-        relations: [
-          { type: 'memberOf', targetRef: 'group:default/team-checkout' },
-        ],
-      },
-    ];
 
     /** An SLI source that always answers: 99.9 % good on every window. */
     const answeringSource = createBackendModule({
