@@ -144,7 +144,10 @@ describe('EntitySecurityContent', () => {
     await render(api);
 
     expect(await screen.findByText('3 open findings')).toBeInTheDocument();
-    expect(screen.getByLabelText('1 open critical')).toBeInTheDocument();
+    // The tile's name is what it shows, and what a screen reader hears.
+    expect(
+      screen.getByRole('button', { name: '1 critical open findings' }),
+    ).toBeInTheDocument();
     expect(screen.getByText(/1 overdue · 4 fixed so far/)).toBeInTheDocument();
     expect(
       await screen.findByText('log4j-core: remote code execution'),
@@ -165,7 +168,9 @@ describe('EntitySecurityContent', () => {
       listFindings,
     });
 
-    await userEvent.click(await screen.findByLabelText('1 open critical'));
+    await userEvent.click(
+      await screen.findByRole('button', { name: '1 critical open findings' }),
+    );
     await waitFor(() =>
       expect(listFindings).toHaveBeenLastCalledWith(
         'component:default/payments-api',

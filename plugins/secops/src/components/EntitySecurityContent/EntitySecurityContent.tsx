@@ -89,9 +89,9 @@ function SeverityTiles(props: {
                 variant="body2"
                 style={{ textTransform: 'capitalize' }}
               >
-                {severity}
+                {severity}{' '}
                 {/* The button's name is what it shows: "3 critical open findings". */}
-                <span style={VISUALLY_HIDDEN}> open findings</span>
+                <span style={VISUALLY_HIDDEN}>open findings</span>
               </Typography>
             </Box>
           </Grid>
