@@ -193,7 +193,7 @@ export function EconomicsContent() {
       {value.demo && (
         <Grid item xs={12}>
           <Chip
-            color="secondary"
+            variant="outlined"
             size="small"
             label="Demo data: generated spend and business metrics"
           />
@@ -261,7 +261,14 @@ export function EconomicsContent() {
           title="By month"
           columns={columns}
           data={[...rows].reverse()}
-          options={{ paging: false, search: false, padding: 'dense' }}
+          // Newest month first; sortable headers nest buttons in header
+          // cells (axe: nested-interactive).
+          options={{
+            paging: false,
+            search: false,
+            sorting: false,
+            padding: 'dense',
+          }}
         />
       </Grid>
     </Grid>
