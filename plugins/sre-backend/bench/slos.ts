@@ -4,11 +4,21 @@
  * service) in the store on SQLite, and on PostgreSQL when BENCH_POSTGRES_URL
  * names a server:
  *
- *   1. a full evaluation of the 500 SLOs (6 windows each, 16 queries in
+ *   0. a machine calibration figure (bench/record.ts), so that runs on
+ *      different machines can be read side by side;
+ *   1. a full evaluation of the 500 SLOs (6 windows each, 16 SLOs in
  *      flight): the first one (which also reads each new SLO's last week
  *      with range queries) and the median of the next five;
- *   2. the group tab's API (GET /groups/:ns/:name/slos, first page, worst
+ *   2. the floor: the same instant queries, sent the same way (the same
+ *      Prometheus client, 16 SLOs in flight, each SLO's windows one after
+ *      the other) without the store or the arithmetic, median of five runs
+ *      taken in turn with the evaluations; the evaluation's ratio to it;
+ *   3. the group tab's API (GET /groups/:ns/:name/slos, first page, worst
  *      first, over all 500 SLOs): median and p95 over 20 calls.
+ *
+ * Every run appends its figures per database to bench/results/slos.jsonl
+ * (commit, date, database, Node version, CPUs, load average, calibration);
+ * `yarn bench:history slos` prints the last runs.
  *
  *   BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:55999 yarn bench:slos
  */
@@ -16,6 +26,7 @@ import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import {
   EntityAuthorization,
+  MachineIdentities,
   OwnershipService,
 } from '@portal/catalog-ownership';
 import {
@@ -30,7 +41,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SloDefinition } from '@portal/plugin-sre-common';
+import { BURN_RATE_WINDOWS, SloDefinition } from '@portal/plugin-sre-common';
 import { SreStore } from '../src/database/SreStore';
 import {
   demoSamples,
@@ -41,13 +52,25 @@ import { LocalPrometheus } from '../src/demo/LocalPrometheus';
 import { PrometheusSource } from '../src/service/PrometheusSource';
 import { createRouter } from '../src/service/router';
 import { SloDefinitions } from '../src/service/SloDefinitions';
-import { SloEvaluator } from '../src/service/SloEvaluator';
+import { eachLimited, SloEvaluator } from '../src/service/SloEvaluator';
+// The benchmarks' shared recorder lives at the root, next to the results
+// it writes; benchmarks are not part of any package's build.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import {
+  appendResult,
+  calibrate,
+  codeVersion,
+  machineLine,
+  roundTo,
+} from '../../../bench/record';
 
 const SERVICES = 100;
 const SLOS_PER_SERVICE = 5;
 const CONCURRENCY = 16;
 const GOAL_EVALUATION_MS = 10_000;
 const GOAL_API_MS = 200;
+/** The commit the measured code is from, taken as the run starts. */
+const CODE = codeVersion('plugins/sre-backend');
 const log = (m: string) =>
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
@@ -108,7 +131,12 @@ const median = (xs: number[]) =>
 const p95 = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1];
 
-async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
+async function run(
+  db: BenchDatabase,
+  prometheus: LocalPrometheus,
+  at: Date,
+  calibration: number,
+) {
   log(`— ${db.name}`);
   const store = await SreStore.create({
     database: {
@@ -121,25 +149,48 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
     [...new Set(defs.map(d => d.entityRef))],
     defs,
   );
+  const source = new PrometheusSource({
+    name: 'bench',
+    url: prometheus.url,
+    timeoutMs: 30_000,
+  });
   const evaluator = new SloEvaluator(
     store,
-    [
-      new PrometheusSource({
-        name: 'bench',
-        url: prometheus.url,
-        timeoutMs: 30_000,
-      }),
-    ],
+    [source],
     { concurrency: CONCURRENCY },
     quiet,
   );
   const first = await evaluator.evaluateAll(at);
   if (first.failed)
     throw new Error(`${first.failed} SLOs failed: ${first.firstError}`);
+  // The floor: the evaluation's instant queries alone, as it sends them.
+  const rawQueries = async (when: Date) => {
+    const start = performance.now();
+    await eachLimited(defs, CONCURRENCY, async definition => {
+      await source.ratios(
+        { good: definition.goodQuery, total: definition.totalQuery },
+        [...new Set([...BURN_RATE_WINDOWS, definition.window])],
+        when,
+      );
+    });
+    return performance.now() - start;
+  };
+  await rawQueries(at); // warm, as the first evaluation warmed Prometheus
   const steady: number[] = [];
+  const raw: number[] = [];
   for (let i = 1; i <= 5; i++) {
-    const r = await evaluator.evaluateAll(new Date(at.getTime() + i * 60_000));
-    steady.push(r.durationMs);
+    const when = new Date(at.getTime() + i * 60_000);
+    // In turn, and each first in every other round.
+    const evaluate = async () =>
+      steady.push((await evaluator.evaluateAll(when)).durationMs);
+    const floor = async () => raw.push(await rawQueries(when));
+    if (i % 2) {
+      await evaluate();
+      await floor();
+    } else {
+      await floor();
+      await evaluate();
+    }
   }
   log(
     `first evaluation (with each SLO's week from range queries): ${fmtMs(
@@ -149,7 +200,7 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
   log(
     `full evaluation of ${defs.length} SLOs, median of 5: ${fmtMs(
       median(steady),
-    )}`,
+    )}; the same queries alone: ${fmtMs(median(raw))}`,
   );
 
   // The group tab's route, as the backend serves it (catalog answers are
@@ -183,6 +234,11 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
     entityLabels: ['service'],
     linkTemplates: [],
     status: () => ({ configured: true, sources: [] }),
+    // The caller is a person: no machine grant is asked for.
+    machines: {
+      classify: () => undefined,
+      requireGrant: () => {},
+    } as unknown as MachineIdentities,
   });
   const app = express().use(router);
   const server = app.listen(0, '127.0.0.1');
@@ -196,6 +252,11 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
     const t0 = performance.now();
     const res = await fetch(url);
     const body = await res.json();
+    if (!res.ok) {
+      throw new Error(
+        `group tab API answered ${res.status}: ${body?.error?.message}`,
+      );
+    }
     if (i >= 2) times.push(performance.now() - t0);
     total = body.totalCount;
   }
@@ -205,14 +266,48 @@ async function run(db: BenchDatabase, prometheus: LocalPrometheus, at: Date) {
       median(times),
     )}, p95 ${fmtMs(p95(times))}`,
   );
-  return {
+  const result = {
     first: first.durationMs,
     evaluation: median(steady),
+    raw: median(raw),
+    ratio: median(steady) / median(raw),
     api: p95(times),
+    apiMedian: median(times),
   };
+  appendResult(
+    'slos',
+    {
+      code: CODE,
+      database: db.knex.client.config.client === 'pg' ? 'postgres' : 'sqlite',
+      calibration,
+    },
+    {
+      slos: defs.length,
+      concurrency: CONCURRENCY,
+      queriesPerEvaluation: defs.reduce(
+        (n, d) => n + new Set([...BURN_RATE_WINDOWS, d.window]).size,
+        0,
+      ),
+      firstEvaluationMs: roundTo(result.first),
+      evaluationMs: roundTo(result.evaluation),
+      evaluationRunsMs: steady.map(n => roundTo(n)),
+      rawQueriesMs: roundTo(result.raw),
+      rawRunsMs: raw.map(n => roundTo(n)),
+      ratio: roundTo(result.ratio, 2),
+      groupTabP95Ms: roundTo(result.api, 1),
+      groupTabMedianMs: roundTo(result.apiMedian, 1),
+      pass: {
+        evaluation: result.evaluation < GOAL_EVALUATION_MS,
+        groupTab: result.api < GOAL_API_MS,
+      },
+    },
+  );
+  return result;
 }
 
 async function main() {
+  const calibration = calibrate();
+  log(`SRE benchmark — ${machineLine(calibration)}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-'));
   const end = Math.floor(Date.now() / 1000 / 3600) * 3600;
   log(
@@ -236,7 +331,7 @@ async function main() {
       try {
         results.push([
           db.name,
-          await run(db, prometheus, new Date(end * 1000)),
+          await run(db, prometheus, new Date(end * 1000), calibration),
         ]);
       } finally {
         await db.close();
@@ -246,11 +341,20 @@ async function main() {
     await prometheus.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log('\nSRE benchmark: 500 SLOs against a real Prometheus');
+  console.log(
+    `\nSRE benchmark: 500 SLOs against a real Prometheus (calibration ${calibration.toFixed(
+      0,
+    )} M ops/s)`,
+  );
   for (const [name, r] of results) {
     const ok = (v: number, goal: number) => (v < goal ? 'PASS' : 'FAIL');
     console.log(`  ${name}`);
     console.log(`    first evaluation (with history) ${fmtMs(r.first)}`);
+    console.log(
+      `    the same queries alone (floor) ${fmtMs(
+        r.raw,
+      )}; evaluation / floor ${r.ratio.toFixed(2)}x`,
+    );
     console.log(
       `    full evaluation ${fmtMs(r.evaluation)} (goal < ${
         GOAL_EVALUATION_MS / 1000
