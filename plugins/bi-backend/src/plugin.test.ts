@@ -357,5 +357,5 @@ describe('bi backend', () => {
     );
     const unknown = await economics('system/default/nowhere');
     expect(unknown.status).toBe(404);
-  });
+  }, 120_000);
 });

@@ -367,7 +367,7 @@ describe('finops backend', () => {
     // Someone the catalog does not know has no teams; machines have no "me".
     expect((await summary(as('user:default/stranger'))).body.items).toEqual([]);
     expect((await summary(machine('cost-reporting'))).status).toBe(403);
-  });
+  }, 120_000);
 
   it('gives finance the organisation, unattributed spend and a CSV export', async () => {
     const server = await start();
@@ -491,7 +491,7 @@ describe('finops backend', () => {
       .get('/api/finops/groups/default/team-checkout/cost')
       .set('authorization', BEN);
     expect(cost.body.total).toBe(0);
-  });
+  }, 120_000);
 
   it('lets only finance import billing data', async () => {
     const server = await start();
@@ -705,5 +705,5 @@ describe('finops backend', () => {
       frequency: { hours: 6 },
       scope: 'global',
     });
-  });
+  }, 120_000);
 });

@@ -383,7 +383,7 @@ describe('secops backend', () => {
     // One question to the policy, not one per entity (nor per batch).
     expect(authorizeConditional).toHaveBeenCalledTimes(1);
     expect(authorize).not.toHaveBeenCalled();
-  });
+  }, 120_000);
 
   it("accepts uploads from the entity's own CI", async () => {
     const server = await start({ config: machineConfig });
@@ -574,7 +574,7 @@ describe('secops backend', () => {
         .get('/api/secops/me/summary')
         .set('authorization', machineHeader('security-scanner'));
       expect(machine.status).toBe(403);
-    });
+    }, 120_000);
 
     it('applies the first configured gate that matches the entity', async () => {
       const server = await start({

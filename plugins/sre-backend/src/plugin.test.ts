@@ -492,7 +492,7 @@ describe('sre backend', () => {
       .get('/api/sre/me/summary')
       .set('authorization', OTHER);
     expect(none.body).toEqual({ teams: [], totalCount: 0, worst: [] });
-  });
+  }, 120_000);
 
   it("schedules evaluation and delivery with Backstage's task schedule shape, and still reads the older keys", async () => {
     const scheduled = async (sre: object) => {
@@ -536,5 +536,5 @@ describe('sre backend', () => {
     expect(older['sre-delivery-metrics']).toMatchObject({
       frequency: { hours: 12 },
     });
-  });
+  }, 120_000);
 });
