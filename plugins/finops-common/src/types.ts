@@ -143,12 +143,8 @@ export interface UnattributedSpend {
   amount: number;
 }
 
-/** A page of a list, biggest first. */
-export interface CostPage<T> {
-  items: T[];
-  totalCount: number;
-  nextCursor?: string;
-}
+/** A page of a list (cost lists come biggest first; one definition for every family). */
+export type { Page } from '@portal/common';
 
 /** A Reserved Instance or Savings Plan purchase the provider recommends. */
 export interface Recommendation {

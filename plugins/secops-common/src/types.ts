@@ -176,12 +176,8 @@ export interface IngestResult {
   closesMissing: boolean;
 }
 
-/** A page of a list, with the cursor for the next one. */
-export interface Page<T> {
-  items: T[];
-  totalCount: number;
-  nextCursor?: string;
-}
+/** A page of a list, with the cursor for the next one (one definition for every family). */
+export type { Page } from '@portal/common';
 
 /** Open findings by severity, overdue ones, and how many entities were scanned. */
 export interface PostureTotals {

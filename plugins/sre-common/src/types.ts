@@ -20,12 +20,8 @@ export type SloDefinition = Pick<
   | 'totalQuery'
 >;
 
-/** A page of a list, with the cursor of the next one. */
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-  totalCount: number;
-}
+/** A page of a list, with the cursor of the next one (one definition for every family). */
+export type { Page } from '@portal/common';
 
 /**
  * Where the SLI data comes from, and whether it answers: `GET /status`

@@ -7,7 +7,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   AllocationResult,
-  CostPage,
+  Page,
   CostShare,
   CostSummary,
   GroupCost,
@@ -26,12 +26,12 @@ export interface FinopsApi {
     groupRef: string,
     days: number,
     page: { limit: number; cursor?: string },
-  ): Promise<CostPage<CostShare>>;
+  ): Promise<Page<CostShare>>;
   getOrganisationCost(months: number): Promise<OrganisationCost>;
   listUnattributed(
     days: number,
     page: { limit: number; cursor?: string },
-  ): Promise<CostPage<UnattributedSpend> & { total: number }>;
+  ): Promise<Page<UnattributedSpend> & { total: number }>;
   getStatus(): Promise<{ sources: SourceStatus[]; demo: boolean }>;
   getAllocations(
     days: number,
@@ -68,7 +68,7 @@ export class FinopsClient implements FinopsApi {
     groupRef: string,
     days: number,
     page: { limit: number; cursor?: string },
-  ): Promise<CostPage<CostShare>> {
+  ): Promise<Page<CostShare>> {
     const params = new URLSearchParams({
       days: String(days),
       limit: String(page.limit),
@@ -84,7 +84,7 @@ export class FinopsClient implements FinopsApi {
   listUnattributed(
     days: number,
     page: { limit: number; cursor?: string },
-  ): Promise<CostPage<UnattributedSpend> & { total: number }> {
+  ): Promise<Page<UnattributedSpend> & { total: number }> {
     const params = new URLSearchParams({
       days: String(days),
       limit: String(page.limit),
