@@ -1,6 +1,8 @@
 /**
- * Extension points of the SecOps backend: new report formats plug in here.
+ * Extension points of the SecOps backend (new report formats plug in here)
+ * and the personal-data scanner that CI and the backend share.
  *
  * @packageDocumentation
  */
 export * from './parsers';
+export * from './pii';
