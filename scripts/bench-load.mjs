@@ -651,10 +651,10 @@ async function loadCosts(db) {
      from generate_series(0, ? - 1) e, generate_series(1, ?) d, generate_series(0, ? - 1) s`,
     [N.components, N.costDays, N.costServices],
   );
-  // The entity roll-ups, as FinopsStore.refreshRollups builds them. The
-  // owner and group roll-ups are the plugin's own: with no owners recorded,
-  // its attribution task records the catalog's and rebuilds them from the
-  // lines.
+  // The entity roll-ups, as refreshRollups (finops-backend's
+  // database/rollups.ts) builds them. The owner and group roll-ups are the
+  // plugin's own: with no owners recorded, its attribution task records the
+  // catalog's and rebuilds them from the lines.
   await db('finops_entity_owners').delete();
   await db.raw(
     `insert into finops_entity_daily (entity_ref, day, amount, estimated)

@@ -53,18 +53,20 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
+import { CostLineStore } from '../src/database/CostLineStore';
+import { createFinopsStores } from '../src/database/createFinopsStores';
+import { addDays } from '../src/database/days';
 import {
-  addDays,
-  AttributedRow,
   BATCH_ROWS,
-  FinopsStore,
   insertMany,
   LINE_COLUMNS,
   LINES,
-} from '../src/database/FinopsStore';
+} from '../src/database/tables';
+import { AttributedRow } from '../src/database/types';
 import { streamFocusCsv } from '../src/focus/focus';
 import { CostCatalogSnapshot, CostEntity } from '../src/service/CostCatalog';
 import { CostService } from '../src/service/CostService';
+import { OrganisationCostService } from '../src/service/OrganisationCostService';
 // The benchmarks' shared recorder lives at the root, next to the results
 // it writes; benchmarks are not part of any package's build.
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
@@ -215,7 +217,7 @@ async function floorInsert(knex: Knex, days: string[]) {
  * Imports one FOCUS file the way the plugin does (CostImporter.importFocus
  * without the run record and alerts): streamed, in batches, one transaction.
  */
-async function importFile(store: FinopsStore, file: string) {
+async function importFile(store: CostLineStore, file: string) {
   const { value, rowsStored } = await store.importLines({
     source: 'focus:bench',
     produce: write =>
@@ -281,7 +283,7 @@ function benchMonths(): Map<string, string[]> {
  * The import and its floor: the exports written to files (not timed), the
  * floor bulk inserted and removed, then each file imported.
  */
-async function importPart(db: BenchDatabase, store: FinopsStore) {
+async function importPart(db: BenchDatabase, store: CostLineStore) {
   const months = benchMonths();
   // The exports are written to files first (not timed), as a billing
   // export bucket would hold them; the import reads them as streams.
@@ -344,7 +346,7 @@ async function importPart(db: BenchDatabase, store: FinopsStore) {
  * import (importLines, so every roll-up is kept as an import keeps it),
  * made in memory instead of parsed from files, and not timed.
  */
-async function loadPart(db: BenchDatabase, store: FinopsStore) {
+async function loadPart(db: BenchDatabase, store: CostLineStore) {
   const months = benchMonths();
   log(`${db.name}: loading ${months.size} months (not timed)`);
   for (const days of months.values()) {
@@ -391,15 +393,20 @@ async function plainAggregate(db: BenchDatabase, from: string, to: string) {
 }
 
 async function bench(db: BenchDatabase, calibration: number) {
-  const store = await FinopsStore.create({
+  const stores = await createFinopsStores({
     database: {
       getClient: async () => db.knex,
       migrations: {},
     } as unknown as DatabaseService,
   });
   const snapshot = organisation();
-  const costs = new CostService(store, { currency: 'USD', demo: false }, () =>
+  const costs = new CostService(stores, { currency: 'USD', demo: false }, () =>
     addDays(END_DAY, 1),
+  );
+  const orgCosts = new OrganisationCostService(
+    stores,
+    { currency: 'USD', demo: false },
+    costs,
   );
   // The catalog's ownership and group tree are known before the import,
   // as in a running portal (the attribution task records them), so the
@@ -407,8 +414,8 @@ async function bench(db: BenchDatabase, calibration: number) {
   await costs.syncOwners(snapshot);
   const viewsOnly = process.env.BENCH_VIEWS_ONLY === '1';
   let imp: Awaited<ReturnType<typeof importPart>> | undefined;
-  if (viewsOnly) await loadPart(db, store);
-  else imp = await importPart(db, store);
+  if (viewsOnly) await loadPart(db, stores.lines);
+  else imp = await importPart(db, stores.lines);
   if (db.knex.client.config.client === 'pg') {
     // As autovacuum would leave it, before the views are timed (and not
     // while they are).
@@ -422,7 +429,7 @@ async function bench(db: BenchDatabase, calibration: number) {
       costs.groupCost(snapshot, 'group:default/org', 30, () => true),
     departmentTab: () =>
       costs.groupCost(snapshot, 'group:default/dept-0', 30, () => true),
-    financePage: () => costs.organisationCost(snapshot, 12),
+    financePage: () => orgCosts.organisationCost(snapshot, 12),
     entityTab: () =>
       costs.entityCost(snapshot, 'component:default/service-7', 30),
   });

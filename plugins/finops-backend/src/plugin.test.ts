@@ -19,7 +19,7 @@ import {
 } from '@portal/plugin-permission-backend-module-portal-policy';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
-import { daysBetween } from './database/FinopsStore';
+import { daysBetween } from './database/days';
 import { finopsPlugin } from './plugin';
 import { finopsCostSourcesExtensionPoint } from '@portal/plugin-finops-node';
 

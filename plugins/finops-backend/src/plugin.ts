@@ -16,14 +16,15 @@ import {
   finopsCostRules,
   finopsCostSourcesExtensionPoint,
 } from '@portal/plugin-finops-node';
-import { FinopsStore } from './database/FinopsStore';
+import { createFinopsStores } from './database/createFinopsStores';
 import { CostCatalog } from './service/CostCatalog';
 import { CostImporter } from './service/CostImporter';
 import { CostDigest } from './service/CostDigest';
 import { CostService } from './service/CostService';
+import { OrganisationCostService } from './service/OrganisationCostService';
 import { DemoSpendState, loadDemoSpend } from './service/demoSpend';
 import { readFinopsOptions } from './service/options';
-import { createRouter } from './service/router';
+import { createRouter } from './api/router';
 
 /**
  * The FinOps backend: cloud cost attributed to catalog entities, rolled up
@@ -59,20 +60,26 @@ export const finopsPlugin = createBackendPlugin({
       },
       async init(deps) {
         const options = readFinopsOptions(deps.config);
-        const store = await FinopsStore.create({ database: deps.database });
+        const stores = await createFinopsStores({ database: deps.database });
         const catalog = new CostCatalog(deps.ownership);
         const importer = new CostImporter(
-          store,
+          stores,
           options,
           catalog,
           deps.logger,
           deps.notifications,
         );
-        const costs = new CostService(store, {
+        const costOptions = {
           currency: options.currency,
           demo: options.demo,
           allocation: options.allocation,
-        });
+        };
+        const costs = new CostService(stores, costOptions);
+        const organisation = new OrganisationCostService(
+          stores,
+          costOptions,
+          costs,
+        );
         deps.permissionsRegistry.addResourceType({
           resourceRef: finopsCostResourceRef,
           permissions: finopsPermissions,
@@ -81,11 +88,12 @@ export const finopsPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             ...deps,
-            store,
+            stores,
             catalog,
             importer,
             options,
             costs,
+            organisation,
             sourceIds: sources.map(s => s.id),
             machines: MachineIdentities.fromConfig(deps.config),
             ownership: deps.ownership,
@@ -104,7 +112,7 @@ export const finopsPlugin = createBackendPlugin({
         });
 
         // The weekly cost digest, to every team, on Monday mornings.
-        const digest = new CostDigest(store, options.currency);
+        const digest = new CostDigest(stores, options.currency);
         await deps.scheduler.scheduleTask({
           id: 'finops-weekly-digest',
           frequency: { cron: '0 7 * * 1' },
@@ -161,7 +169,7 @@ export const finopsPlugin = createBackendPlugin({
             fn: () =>
               loadDemoSpend({
                 ...deps,
-                store,
+                store: stores.imports,
                 catalog,
                 importer,
                 options,

@@ -8,7 +8,7 @@
  * that names an entity the catalog does not have.
  */
 import { Readable } from 'node:stream';
-import { addDays } from '../database/FinopsStore';
+import { addDays } from '../database/days';
 import { CostEntity } from '../service/CostCatalog';
 
 const COMPUTE = [

@@ -12,7 +12,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CsvError, parse } from 'csv-parse';
 import { Readable } from 'node:stream';
-import { AttributedRow } from '../database/FinopsStore';
+import { AttributedRow } from '../database/types';
 
 /** The FOCUS cost columns a portal may be configured to read. */
 export const COST_COLUMNS = [

@@ -129,3 +129,17 @@ export function ownersOf(snapshot: CostCatalogSnapshot): Map<string, string> {
   }
   return owners;
 }
+
+/**
+ * Each group of the catalog's tree with its subtree (itself and every group
+ * below it), as the group roll-ups sum them.
+ */
+export function subtreesOf(
+  snapshot: CostCatalogSnapshot,
+): Map<string, string[]> {
+  return new Map(
+    snapshot.tree
+      .all()
+      .map(node => [node.ref, snapshot.tree.withDescendants(node.ref)]),
+  );
+}

@@ -2,7 +2,8 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { GroupTree } from '@portal/catalog-ownership';
 import { testDatabaseIds } from '@portal/test-utils';
-import { daysBetween, FinopsStore } from '../database/FinopsStore';
+import { createFinopsStores } from '../database/createFinopsStores';
+import { daysBetween } from '../database/days';
 import { CostCatalogSnapshot, CostEntity } from './CostCatalog';
 import { CostDigest } from './CostDigest';
 
@@ -47,11 +48,11 @@ const snapshot: CostCatalogSnapshot = {
 describe.each(databases.eachSupportedId())('CostDigest on %p', id => {
   it('tells each team its week, the change and the top movers', async () => {
     const knex = await databases.init(id);
-    const store = await FinopsStore.create({
+    const stores = await createFinopsStores({
       database: mockServices.database({ knex }),
     });
     // Two weeks: payments doubles in the second, cart stays.
-    await store.replaceDays({
+    await stores.lines.replaceDays({
       source: 's',
       from: '2026-10-18',
       to: '2026-10-31',
@@ -74,7 +75,7 @@ describe.each(databases.eachSupportedId())('CostDigest on %p', id => {
         },
       ]),
     });
-    const digest = new CostDigest(store, 'USD');
+    const digest = new CostDigest(stores, 'USD');
     const [week] = await digest.build(snapshot);
     expect(week).toMatchObject({
       groupRef: 'group:default/team-checkout',

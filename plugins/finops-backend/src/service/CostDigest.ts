@@ -1,5 +1,6 @@
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { addDays, FinopsStore } from '../database/FinopsStore';
+import { addDays } from '../database/days';
+import { FinopsStores } from '../database/types';
 import { CostCatalogSnapshot } from './CostCatalog';
 
 /** One team's week of cloud cost, as the digest says it. */
@@ -37,12 +38,12 @@ const money = (amount: number, currency: string) =>
  */
 export class CostDigest {
   constructor(
-    private readonly store: FinopsStore,
+    private readonly stores: FinopsStores,
     private readonly currency: string,
   ) {}
 
   async build(snapshot: CostCatalogSnapshot): Promise<TeamDigest[]> {
-    const to = await this.store.lastDay();
+    const to = await this.stores.lines.lastDay();
     if (!to) return [];
     const from = addDays(to, -6);
     const digests: TeamDigest[] = [];
@@ -51,10 +52,14 @@ export class CostDigest {
       if (!group) continue; // owned by a user, not a team
       const refs = owned.map(e => e.ref);
       const [now, before, alerts, month] = await Promise.all([
-        this.store.totalsByEntity(refs, from, to),
-        this.store.totalsByEntity(refs, addDays(from, -7), addDays(from, -1)),
-        this.store.listAlerts(refs, from),
-        this.store.totalsByEntity(refs, addDays(to, -29), to),
+        this.stores.entities.totalsByEntity(refs, from, to),
+        this.stores.entities.totalsByEntity(
+          refs,
+          addDays(from, -7),
+          addDays(from, -1),
+        ),
+        this.stores.alerts.listAlerts(refs, from),
+        this.stores.entities.totalsByEntity(refs, addDays(to, -29), to),
       ]);
       const spent = new Set(month.filter(r => r.amount !== 0).map(r => r.key));
       const untagged = owned

@@ -9,7 +9,7 @@ import { GroupTree } from '@portal/catalog-ownership';
 import { testDatabaseIds } from '@portal/test-utils';
 import { Knex } from 'knex';
 import { Readable } from 'node:stream';
-import { FinopsStore } from '../database/FinopsStore';
+import { createFinopsStores } from '../database/createFinopsStores';
 import { CostCatalog } from './CostCatalog';
 import { CostImporter } from './CostImporter';
 import { readFinopsOptions } from './options';
@@ -117,18 +117,18 @@ async function storedTotals(knex: Knex) {
 describe.each(databases.eachSupportedId())('FOCUS import on %p', id => {
   async function setup() {
     const knex = await databases.init(id);
-    const store = await FinopsStore.create({
+    const stores = await createFinopsStores({
       database: mockServices.database({ knex }),
     });
     const importer = new CostImporter(
-      store,
+      stores,
       readFinopsOptions(mockServices.rootConfig({ data: {} })),
       catalog,
       mockServices.logger.mock(),
       undefined,
       BATCH_ROWS,
     );
-    return { knex, store, importer };
+    return { knex, stores, importer };
   }
 
   it('streams a file of several batches: bounded round trips, at most one batch held', async () => {
@@ -181,7 +181,7 @@ describe.each(databases.eachSupportedId())('FOCUS import on %p', id => {
   }, 60_000);
 
   it('a bad line after some batches were written changes nothing, and importing again changes nothing', async () => {
-    const { knex, store, importer } = await setup();
+    const { knex, stores, importer } = await setup();
     const good = focusFile({ firstDay: 1, days: 3, components: 50 });
     await importer.importFocus({ source: 'focus:test', input: good.input });
     const before = await storedTotals(knex);
@@ -202,7 +202,7 @@ describe.each(databases.eachSupportedId())('FOCUS import on %p', id => {
     expect(error.message).toMatch(/line 1001: EffectiveCost is negative/);
     expect(bad.pulled.lines).toBeGreaterThan(2 * BATCH_ROWS);
     expect(await storedTotals(knex)).toEqual(before);
-    const [failed] = await store.listImports(1);
+    const [failed] = await stores.imports.listImports(1);
     expect(failed).toMatchObject({ status: 'failed', rowsStored: 0 });
 
     // The same file again: the same data, not twice the data.

@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { GroupTree } from '@portal/catalog-ownership';
 import { CostSource } from '@portal/plugin-finops-node';
 import { testDatabaseIds } from '@portal/test-utils';
-import { FinopsStore } from '../database/FinopsStore';
+import { createFinopsStores } from '../database/createFinopsStores';
 import { CostCatalog } from './CostCatalog';
 import { CostImporter } from './CostImporter';
 import { readFinopsOptions } from './options';
@@ -30,20 +30,20 @@ const catalog = {
 describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
   async function setup() {
     const knex = await databases.init(id);
-    const store = await FinopsStore.create({
+    const stores = await createFinopsStores({
       database: mockServices.database({ knex }),
     });
     const importer = new CostImporter(
-      store,
+      stores,
       readFinopsOptions(mockServices.rootConfig({ data: {} })),
       catalog,
       mockServices.logger.mock(),
     );
-    return { store, importer };
+    return { stores, importer };
   }
 
   it('stores a pulled source’s rows by entity, with its days and API calls', async () => {
-    const { store, importer } = await setup();
+    const { stores, importer } = await setup();
     const source: CostSource = {
       id: 'aws-ce',
       description: 'test',
@@ -78,7 +78,7 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
       to: '2026-10-02',
     });
     expect(
-      await store.totalsByEntity(
+      await stores.entities.totalsByEntity(
         ['component:default/payments-api', ''],
         '2026-10-01',
         '2026-10-02',
@@ -87,14 +87,13 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
       { key: '', amount: 3 },
       { key: 'component:default/payments-api', amount: 10 },
     ]);
-    expect((await store.storedDays('aws-ce')).map(d => d.estimated)).toEqual([
-      false,
-      true,
-    ]);
+    expect(
+      (await stores.lines.storedDays('aws-ce')).map(d => d.estimated),
+    ).toEqual([false, true]);
   });
 
   it('keeps a source’s purchase recommendations, replaced on each refresh', async () => {
-    const { store, importer } = await setup();
+    const { stores, importer } = await setup();
     const recommendation = {
       kind: 'savings-plans' as const,
       description: 'Commit 1.25 USD an hour',
@@ -120,22 +119,24 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
     };
     await importer.refreshSource(source);
     expect(
-      (await store.listRecommendations()).map(r => r.estimatedMonthlySavings),
+      (await stores.recommendations.listRecommendations()).map(
+        r => r.estimatedMonthlySavings,
+      ),
     ).toEqual([98.1, 5]);
     await importer.refreshSource(source);
-    expect(await store.listRecommendations()).toEqual([
+    expect(await stores.recommendations.listRecommendations()).toEqual([
       expect.objectContaining({ source: 'aws-ce', ...recommendation }),
     ]);
     // A failure keeps the last ones and does not fail the refresh.
     await expect(importer.refreshSource(source)).resolves.toMatchObject({
       status: 'succeeded',
     });
-    expect(await store.listRecommendations()).toHaveLength(1);
+    expect(await stores.recommendations.listRecommendations()).toHaveLength(1);
   });
 
   it('records a failed refresh and keeps the data it had', async () => {
-    const { store, importer } = await setup();
-    await store.replaceDays({
+    const { stores, importer } = await setup();
+    await stores.lines.replaceDays({
       source: 'aws-ce',
       from: '2026-10-01',
       to: '2026-10-01',
@@ -159,14 +160,18 @@ describe.each(databases.eachSupportedId())('CostImporter on %p', id => {
     await expect(importer.refreshSource(failing)).rejects.toThrow(
       /not authorized/,
     );
-    const [run] = await store.listImports(1);
+    const [run] = await stores.imports.listImports(1);
     expect(run).toMatchObject({
       status: 'failed',
       apiCalls: 1,
       error: 'AccessDeniedException: not authorized',
     });
     expect(
-      await store.dailyTotals({ entityRefs: [''] }, '2026-10-01', '2026-10-01'),
+      await stores.rollups.dailyTotals(
+        { entityRefs: [''] },
+        '2026-10-01',
+        '2026-10-01',
+      ),
     ).toEqual([{ key: '2026-10-01', amount: 5 }]);
   });
 });

@@ -3,16 +3,12 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { ImportRun } from '@portal/plugin-finops-common';
 import { CostSource, CostSourceContext } from '@portal/plugin-finops-node';
 import { Readable } from 'node:stream';
-import {
-  addDays,
-  BATCH_ROWS,
-  daysBetween,
-  FinopsStore,
-  StoredAlert,
-} from '../database/FinopsStore';
+import { addDays, daysBetween } from '../database/days';
+import { BATCH_ROWS } from '../database/tables';
+import { FinopsStores, StoredAlert } from '../database/types';
 import { entityRefOfTag, streamFocusCsv } from '../focus/focus';
-import { CostCatalog, ownersOf } from './CostCatalog';
-import { forecastFrom, monthForecast, subtreesOf } from './CostService';
+import { CostCatalog, ownersOf, subtreesOf } from './CostCatalog';
+import { forecastFrom, monthForecast } from './figures';
 import { FinopsOptions } from './options';
 
 /** Days at the end of the data whose spend is checked for anomalies. */
@@ -26,7 +22,7 @@ const CHECKED_DAYS = 3;
  */
 export class CostImporter {
   constructor(
-    private readonly store: FinopsStore,
+    private readonly stores: FinopsStores,
     private readonly options: FinopsOptions,
     private readonly catalog: CostCatalog,
     private readonly logger: LoggerService,
@@ -49,7 +45,7 @@ export class CostImporter {
         rowsStored,
         from,
         to,
-      } = await this.store.importLines({
+      } = await this.stores.lines.importLines({
         source: options.source,
         produce: write =>
           streamFocusCsv(
@@ -64,7 +60,7 @@ export class CostImporter {
             this.batchRows,
           ),
       });
-      const run = await this.store.recordImport({
+      const run = await this.stores.imports.recordImport({
         source: options.source,
         status: 'succeeded',
         startedAt: startedAt.toISOString(),
@@ -95,9 +91,9 @@ export class CostImporter {
     try {
       const context: CostSourceContext = {
         tagKey: this.options.tagKey,
-        storedDays: () => this.store.storedDays(source.id),
+        storedDays: () => this.stores.lines.storedDays(source.id),
         replaceDays: async (dayFrom, dayTo, rows) => {
-          rowsStored += await this.store.replaceDays({
+          rowsStored += await this.stores.lines.replaceDays({
             source: source.id,
             from: dayFrom,
             to: dayTo,
@@ -118,7 +114,7 @@ export class CostImporter {
       if (source.recommendations) {
         // Advice, not data: a failure here does not fail the refresh.
         try {
-          await this.store.replaceRecommendations(
+          await this.stores.recommendations.replaceRecommendations(
             source.id,
             await source.recommendations(context),
             new Date(),
@@ -138,7 +134,7 @@ export class CostImporter {
           to ?? ''
         }`,
       );
-      const run = await this.store.recordImport({
+      const run = await this.stores.imports.recordImport({
         source: source.id,
         status: 'succeeded',
         startedAt: startedAt.toISOString(),
@@ -163,7 +159,7 @@ export class CostImporter {
     error: unknown,
     extra: { requestedBy?: string; apiCalls?: number },
   ) {
-    await this.store.recordImport({
+    await this.stores.imports.recordImport({
       source,
       status: 'failed',
       startedAt: startedAt.toISOString(),
@@ -195,11 +191,11 @@ export class CostImporter {
    * `minimumExcess` more.
    */
   async detectAnomalies(): Promise<StoredAlert[]> {
-    const last = await this.store.lastDay();
+    const last = await this.stores.lines.lastDay();
     if (!last) return [];
     const { baselineDays, factor, minimumExcess } = this.options.anomaly;
     const from = addDays(last, -(baselineDays + CHECKED_DAYS));
-    const rows = await this.store.dailyByEntity(from, last);
+    const rows = await this.stores.entities.dailyByEntity(from, last);
     const byEntity = new Map<string, Map<string, number>>();
     for (const row of rows) {
       const days = byEntity.get(row.entityRef) ?? new Map<string, number>();
@@ -236,22 +232,25 @@ export class CostImporter {
         }
       }
     }
-    return this.store.addAlerts(found);
+    return this.stores.alerts.addAlerts(found);
   }
 
   /** A group whose month-end forecast passes its budget, once a month. */
   async checkBudgets(): Promise<StoredAlert[]> {
-    const last = await this.store.lastDay();
-    const budgets = await this.store.getBudgets();
+    const last = await this.stores.lines.lastDay();
+    const budgets = await this.stores.budgets.getBudgets();
     if (!last || budgets.length === 0) return [];
     const snapshot = await this.catalog.snapshot();
-    await this.store.syncOwners(ownersOf(snapshot), subtreesOf(snapshot));
+    await this.stores.rollups.syncOwners(
+      ownersOf(snapshot),
+      subtreesOf(snapshot),
+    );
     const month = last.slice(0, 7);
     const monthStart = `${month}-01`;
     const found: Array<Omit<StoredAlert, 'id'>> = [];
     for (const budget of budgets) {
       const owners = snapshot.tree.withDescendants(budget.groupRef);
-      const daily = await this.store.dailyTotals(
+      const daily = await this.stores.rollups.dailyTotals(
         { ownerRefs: owners },
         forecastFrom(last),
         last,
@@ -274,7 +273,7 @@ export class CostImporter {
         });
       }
     }
-    return this.store.addAlerts(found);
+    return this.stores.alerts.addAlerts(found);
   }
 
   private async notify(alerts: StoredAlert[]) {

@@ -1,24 +1,30 @@
 import {
   AllocationResult,
   BudgetStatus,
-  CostAlert,
   CostPoint,
   CostShare,
   CostSummary,
   GroupCost,
-  OrganisationCost,
-  UnattributedSpend,
 } from '@portal/plugin-finops-common';
+import { addDays, daysBetween, monthsOf } from '../database/days';
+import { AmountByKey, CostScope, FinopsStores } from '../database/types';
+import { CostAllocator } from './CostAllocator';
 import {
-  addDays,
-  AmountByKey,
-  daysBetween,
-  monthsOf,
-  CostScope,
-  FinopsStore,
-  StoredAlert,
-} from '../database/FinopsStore';
-import { CostCatalogSnapshot, costRefsOf, ownersOf } from './CostCatalog';
+  CostCatalogSnapshot,
+  costRefsOf,
+  ownersOf,
+  subtreesOf,
+} from './CostCatalog';
+import {
+  forecastFrom,
+  monthForecast,
+  monthStart,
+  presentAlert,
+  round,
+  shares,
+  sum,
+  toMap,
+} from './figures';
 import { AllocationRule } from './options';
 
 /** A period of days and the one of the same length before it. */
@@ -40,108 +46,27 @@ export interface CostServiceOptions {
   demo: boolean;
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
-function toMap(rows: AmountByKey[]) {
-  return new Map(rows.map(r => [r.key, r.amount]));
-}
-
-function sum(rows: AmountByKey[]) {
-  return rows.reduce((total, r) => total + r.amount, 0);
-}
-
-/** Current and previous amounts by key, biggest first. */
-function shares(
-  current: AmountByKey[],
-  previous: AmountByKey[],
-  title?: (key: string) => string | undefined,
-): CostShare[] {
-  const before = toMap(previous);
-  const keys = new Set([...current.map(r => r.key), ...before.keys()]);
-  const now = toMap(current);
-  return [...keys]
-    .map(key => ({
-      key,
-      title: title?.(key),
-      amount: round(now.get(key) ?? 0),
-      previous: round(before.get(key) ?? 0),
-    }))
-    .filter(s => s.amount !== 0 || s.previous !== 0)
-    .sort((a, b) => b.amount - a.amount || a.key.localeCompare(b.key));
-}
-
-function monthStart(day: string, monthsBack: number): string {
-  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() - monthsBack);
-  return date.toISOString().slice(0, 10);
-}
-
-function daysInMonth(day: string): number {
-  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  date.setUTCDate(0);
-  return date.getUTCDate();
-}
-
-/** The first day `monthForecast` needs: the month's start or a week back. */
-export function forecastFrom(to: string): string {
-  const weekBack = addDays(to, -6);
-  const firstOfMonth = `${to.slice(0, 7)}-01`;
-  return weekBack < firstOfMonth ? weekBack : firstOfMonth;
-}
-
 /**
- * Spend so far in the month of `to`, and the month-end forecast: the last
- * seven days' daily rate run to the end of the month.
+ * Builds the views of an entity and of a group (the manager's view, a page
+ * of its entities, its budget) from the stores and the catalog snapshot;
+ * the organisation's views are OrganisationCostService's.
  */
-export function monthForecast(daily: AmountByKey[], to: string) {
-  const month = to.slice(0, 7);
-  const actual = sum(daily.filter(d => d.key.startsWith(month)));
-  const rate = sum(daily.filter(d => d.key >= addDays(to, -6))) / 7;
-  const remaining = daysInMonth(to) - Number(to.slice(8, 10));
-  return { actual, forecast: actual + rate * remaining };
-}
-
-/**
- * Each group of the catalog's tree with its subtree (itself and every group
- * below it), as the group roll-ups sum them.
- */
-export function subtreesOf(
-  snapshot: CostCatalogSnapshot,
-): Map<string, string[]> {
-  return new Map(
-    snapshot.tree
-      .all()
-      .map(node => [node.ref, snapshot.tree.withDescendants(node.ref)]),
-  );
-}
-
-function presentAlert(alert: StoredAlert): CostAlert {
-  return {
-    id: alert.id,
-    kind: alert.kind,
-    ref: alert.ref,
-    day: alert.day,
-    amount: round(alert.amount),
-    expected: round(alert.expected),
-    message: alert.message,
-    createdAt: alert.createdAt.toISOString(),
-  };
-}
-
-/** Builds the views' figures from the store and the catalog snapshot. */
 export class CostService {
+  private readonly allocator: CostAllocator;
+
   constructor(
-    private readonly store: FinopsStore,
+    private readonly stores: FinopsStores,
     private readonly options: CostServiceOptions,
     private readonly today: () => string = () =>
       new Date().toISOString().slice(0, 10),
-  ) {}
+  ) {
+    this.allocator = new CostAllocator(stores, options.allocation);
+  }
 
   /** The period ending at the newest day with data (or today). */
   async period(days: number): Promise<Period> {
     const today = this.today();
-    const last = (await this.store.lastDay()) ?? today;
+    const last = (await this.stores.lines.lastDay()) ?? today;
     const to = last < today ? last : today;
     const from = addDays(to, -(days - 1));
     return {
@@ -166,8 +91,12 @@ export class CostService {
       estimatedFrom,
     ] = await Promise.all([
       this.daysAndServices(scope, { from, to, previousFrom, previousTo }),
-      this.store.monthlyTotals(scope, monthStart(to, 12), to.slice(0, 7)),
-      this.store.firstEstimatedDay(
+      this.stores.rollups.monthlyTotals(
+        scope,
+        monthStart(to, 12),
+        to.slice(0, 7),
+      ),
+      this.stores.entities.firstEstimatedDay(
         from,
         'entityRefs' in scope ? scope.entityRefs : undefined,
       ),
@@ -208,13 +137,13 @@ export class CostService {
   ): Promise<AmountByKey[][]> {
     if (!('groupRef' in scope)) {
       return Promise.all([
-        this.store.dailyTotals(scope, from, to),
-        this.store.dailyTotals(scope, previousFrom, previousTo),
-        this.store.totalsByService(scope, from, to),
-        this.store.totalsByService(scope, previousFrom, previousTo),
+        this.stores.rollups.dailyTotals(scope, from, to),
+        this.stores.rollups.dailyTotals(scope, previousFrom, previousTo),
+        this.stores.rollups.totalsByService(scope, from, to),
+        this.stores.rollups.totalsByService(scope, previousFrom, previousTo),
       ]);
     }
-    const rows = await this.store.groupDaily(
+    const rows = await this.stores.rollups.groupDaily(
       scope.groupRef,
       previousFrom < from ? previousFrom : from,
       previousTo > to ? previousTo : to,
@@ -252,7 +181,10 @@ export class CostService {
    */
   async syncOwners(snapshot: CostCatalogSnapshot): Promise<void> {
     if (this.synced.has(snapshot)) return;
-    await this.store.syncOwners(ownersOf(snapshot), subtreesOf(snapshot));
+    await this.stores.rollups.syncOwners(
+      ownersOf(snapshot),
+      subtreesOf(snapshot),
+    );
     this.synced.add(snapshot);
   }
 
@@ -297,7 +229,7 @@ export class CostService {
     // rules' weights, and sub-groups the caller sees only part of.
     const needOwners = !whole || (this.options.allocation ?? []).length > 0;
     const childTotals = whole
-      ? this.store.subtreeTotals(children, group, [
+      ? this.stores.rollups.subtreeTotals(children, group, [
           { from, to },
           { from: previousFrom, to: previousTo },
         ])
@@ -313,22 +245,22 @@ export class CostService {
       alerts,
     ] = await Promise.all([
       this.summary(group, scope, days, period),
-      this.store.totalsByEntityInPeriods(refs, [
+      this.stores.entities.totalsByEntityInPeriods(refs, [
         { from, to },
         { from: previousFrom, to: previousTo },
       ]),
-      needOwners ? this.store.totalsByOwner(from, to) : undefined,
+      needOwners ? this.stores.rollups.totalsByOwner(from, to) : undefined,
       needOwners
-        ? this.store.totalsByOwner(previousFrom, previousTo)
+        ? this.stores.rollups.totalsByOwner(previousFrom, previousTo)
         : undefined,
       childTotals,
       this.budgetStatus(group, scope, to),
-      this.store.listAlerts([group, ...refs], addDays(to, -30)),
+      this.stores.alerts.listAlerts([group, ...refs], addDays(to, -30)),
     ]);
     // The allocation rules split by the same owner totals.
     const [allocNow, allocBefore] = await Promise.all([
-      this.allocate(snapshot, from, to, ownersNow),
-      this.allocate(snapshot, previousFrom, previousTo, ownersBefore),
+      this.allocator.allocate(snapshot, from, to, ownersNow),
+      this.allocator.allocate(snapshot, previousFrom, previousTo, ownersBefore),
     ]);
     const titleOf = (key: string) =>
       snapshot.entities.get(key)?.title ?? tree.get(key)?.title;
@@ -412,8 +344,8 @@ export class CostService {
     const refs = this.ownedRefs(snapshot, owners, allowed);
     const { from, to, previousFrom, previousTo } = await this.period(days);
     const [current, previous] = await Promise.all([
-      this.store.totalsByEntity(refs, from, to),
-      this.store.totalsByEntity(refs, previousFrom, previousTo),
+      this.stores.entities.totalsByEntity(refs, from, to),
+      this.stores.entities.totalsByEntity(refs, previousFrom, previousTo),
     ]);
     const all = shares(
       current,
@@ -430,67 +362,21 @@ export class CostService {
     };
   }
 
-  /**
-   * How each allocation rule splits its shared spend in a period: evenly,
-   * or in proportion to the recipient groups' direct spend (their subtree's).
-   */
-  async allocate(
-    snapshot: CostCatalogSnapshot,
-    from: string,
-    to: string,
-    ownerTotals?: AmountByKey[],
-  ): Promise<AllocationResult[]> {
-    const rules = this.options.allocation ?? [];
-    if (rules.length === 0) return [];
-    const byOwner = toMap(
-      ownerTotals ?? (await this.store.totalsByOwner(from, to)),
-    );
-    const unattributed = toMap(
-      await this.store.totalsByService({ ownerRefs: [''] }, from, to),
-    );
-    const direct = (group: string) =>
-      snapshot.tree
-        .withDescendants(group)
-        .reduce((t, owner) => t + (byOwner.get(owner) ?? 0), 0);
-    const results: AllocationResult[] = [];
-    for (const rule of rules) {
-      const amount = rule.entityRef
-        ? sum(await this.store.totalsByEntity([rule.entityRef], from, to))
-        : unattributed.get(rule.service!) ?? 0;
-      let weights = rule.to.map(group =>
-        rule.method === 'even' ? 1 : Math.max(0, direct(group)),
-      );
-      if (weights.every(w => w === 0)) weights = rule.to.map(() => 1);
-      const totalWeight = weights.reduce((a, b) => a + b, 0);
-      results.push({
-        name: rule.name,
-        method: rule.method,
-        matches: rule.entityRef
-          ? rule.entityRef
-          : `unattributed spend on ${rule.service}`,
-        amount: round(amount),
-        shares: rule.to
-          .map((group, i) => ({
-            key: group,
-            title: snapshot.tree.get(group)?.title,
-            amount: round((amount * weights[i]) / totalWeight),
-            previous: 0,
-          }))
-          .sort((a, b) => b.amount - a.amount),
-      });
-    }
-    return results;
-  }
-
   private async budgetStatus(
     groupRef: string,
     scope: CostScope,
     to: string,
   ): Promise<BudgetStatus | undefined> {
-    const [budget] = await this.store.getBudgets([groupRef.toLowerCase()]);
+    const [budget] = await this.stores.budgets.getBudgets([
+      groupRef.toLowerCase(),
+    ]);
     if (!budget) return undefined;
     const month = to.slice(0, 7);
-    const daily = await this.store.dailyTotals(scope, forecastFrom(to), to);
+    const daily = await this.stores.rollups.dailyTotals(
+      scope,
+      forecastFrom(to),
+      to,
+    );
     const { actual, forecast } = monthForecast(daily, to);
     return {
       month,
@@ -498,102 +384,5 @@ export class CostService {
       actual: round(actual),
       forecast: round(forecast),
     };
-  }
-
-  /** The finance page: every department and product, month by month. */
-  async organisationCost(
-    snapshot: CostCatalogSnapshot,
-    months: number,
-  ): Promise<OrganisationCost> {
-    const { to } = await this.period(1);
-    const from = monthStart(to, months - 1);
-    const monthList = monthsOf(from, to);
-    const index = new Map(monthList.map((m, i) => [m, i]));
-    const rows = await this.store.monthlyByEntity(from, to.slice(0, 7));
-    const departments = new Map<string, number[]>();
-    const products = new Map<string, number[]>();
-    const unattributed = monthList.map(() => 0);
-    const add = (
-      map: Map<string, number[]>,
-      key: string,
-      i: number,
-      n: number,
-    ) => {
-      const series = map.get(key) ?? monthList.map(() => 0);
-      series[i] += n;
-      map.set(key, series);
-    };
-    for (const row of rows) {
-      const i = index.get(row.month);
-      if (i === undefined) continue;
-      const entity = snapshot.entities.get(row.entityRef);
-      if (!entity) {
-        unattributed[i] += row.amount;
-        continue;
-      }
-      const department = entity.ownerRef
-        ? snapshot.tree.departmentOf(entity.ownerRef)
-        : undefined;
-      add(departments, department ?? 'unowned', i, row.amount);
-      const system =
-        entity.kind === 'system' ? entity.ref : entity.partOfRef ?? 'none';
-      add(products, system, i, row.amount);
-    }
-    const series = (map: Map<string, number[]>, title: (k: string) => string) =>
-      [...map.entries()]
-        .map(([ref, amounts]) => ({
-          ref,
-          title: title(ref),
-          amounts: amounts.map(round),
-        }))
-        .sort(
-          (a, b) =>
-            b.amounts.reduce((x, y) => x + y, 0) -
-            a.amounts.reduce((x, y) => x + y, 0),
-        );
-    return {
-      currency: this.options.currency,
-      months: monthList,
-      byDepartment: series(departments, ref =>
-        ref === 'unowned'
-          ? 'Owned by no group'
-          : snapshot.tree.get(ref)?.title ?? ref,
-      ),
-      byProduct: series(products, ref =>
-        ref === 'none'
-          ? 'Not part of a system'
-          : snapshot.entities.get(ref)?.title ?? ref,
-      ),
-      unattributed: unattributed.map(round),
-      demo: this.options.demo,
-    };
-  }
-
-  /** Spend no catalog entity owns, biggest first. */
-  async unattributedSpend(
-    snapshot: CostCatalogSnapshot,
-    days: number,
-  ): Promise<UnattributedSpend[]> {
-    const { from, to } = await this.period(days);
-    const rows = await this.store.unattributed(
-      [...snapshot.entities.keys()],
-      from,
-      to,
-    );
-    return rows
-      .map<UnattributedSpend>(r => {
-        let reason: UnattributedSpend['reason'] = 'unknown-entity';
-        if (!r.tagValue) reason = 'untagged';
-        else if (!r.entityRef) reason = 'not-an-entity-ref';
-        return {
-          service: r.service,
-          account: r.account,
-          tagValue: r.tagValue,
-          reason,
-          amount: round(r.amount),
-        };
-      })
-      .filter(r => r.amount !== 0)
-      .sort((a, b) => b.amount - a.amount);
   }
 }

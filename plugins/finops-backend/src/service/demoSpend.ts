@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { addDays, FinopsStore } from '../database/FinopsStore';
+import { addDays } from '../database/days';
+import { ImportRunStore } from '../database/ImportRunStore';
 import { demoFocusStream } from '../focus/demoData';
 import { CostCatalog } from './CostCatalog';
 import { CostImporter } from './CostImporter';
@@ -25,7 +26,7 @@ const SETTLE_MS = 10 * 60_000;
  * Waits for the catalog to have components.
  */
 export async function loadDemoSpend(deps: {
-  store: FinopsStore;
+  store: ImportRunStore;
   catalog: CostCatalog;
   importer: CostImporter;
   options: FinopsOptions;

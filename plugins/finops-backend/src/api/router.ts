@@ -1,27 +1,18 @@
 import {
   AuditorService,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import {
-  finopsCostReadPermission,
   finopsManagePermission,
   finopsOrganisationReadPermission,
   MyCostSummary,
   SourceStatus,
   TeamCostSummary,
 } from '@portal/plugin-finops-common';
-import { finopsCostResourceRef } from '@portal/plugin-finops-node';
-import {
-  MachineGrant,
-  MachineIdentities,
-  OwnershipService,
-} from '@portal/catalog-ownership';
+import { MachineIdentities, OwnershipService } from '@portal/catalog-ownership';
 import {
   auditedBodyParser,
   decodeUpload,
@@ -31,20 +22,30 @@ import {
 } from '@portal/request-validation';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod/v3';
-import { FinopsStore } from '../database/FinopsStore';
-import { CostCatalog } from './CostCatalog';
-import { CostImporter } from './CostImporter';
-import { CostService, OwnerFilter } from './CostService';
-import { FinopsOptions } from './options';
+import { FinopsStores } from '../database/types';
+import { CostCatalog } from '../service/CostCatalog';
+import { organisationCsv } from '../service/costCsv';
+import { CostImporter } from '../service/CostImporter';
+import { CostService } from '../service/CostService';
+import { OrganisationCostService } from '../service/OrganisationCostService';
+import { FinopsOptions } from '../service/options';
+import { FinopsAccess } from './access';
+import {
+  budgetBody,
+  importQuery,
+  monthsQuery,
+  pagedQuery,
+  periodQuery,
+} from './schemas';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
-  store: FinopsStore;
+  stores: FinopsStores;
   costs: CostService;
+  organisation: OrganisationCostService;
   importer: CostImporter;
   catalog: CostCatalog;
   options: FinopsOptions;
@@ -54,114 +55,21 @@ export interface RouterOptions {
   ownership: OwnershipService;
 }
 
-const periodQuery = z
-  .object({ days: z.coerce.number().int().min(7).max(400).default(30) })
-  .strict();
-
-const pagedQuery = z
-  .object({
-    days: z.coerce.number().int().min(7).max(400).default(30),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z
-      .string()
-      .regex(/^\d{1,9}$/, 'cursor must come from a previous page')
-      .optional(),
-  })
-  .strict();
-
-const monthsQuery = z
-  .object({ months: z.coerce.number().int().min(1).max(36).default(12) })
-  .strict();
-
-const importQuery = z
-  .object({
-    source: z
-      .string()
-      .regex(
-        /^[a-z0-9][a-z0-9._-]{0,63}$/i,
-        'source must be a short name for the billing export, such as aws-main',
-      ),
-  })
-  .strict();
-
-const budgetBody = z
-  .object({
-    monthlyAmount: z
-      .number()
-      .positive('monthlyAmount must be above 0')
-      .max(1e12),
-  })
-  .strict();
-
 type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
 type GroupRequest = Request<{ namespace: string; name: string }>;
 
 export async function createRouter(
   deps: RouterOptions,
 ): Promise<express.Router> {
-  const {
-    httpAuth,
-    permissions,
-    auditor,
-    store,
-    costs,
-    importer,
-    options,
-    machines,
-  } = deps;
+  const { httpAuth, auditor, stores, costs, organisation, importer, options } =
+    deps;
+  const { machines } = deps;
   const router = Router();
-  // The policy's conditions on cost, applied with FinOps' own rules (the
-  // permission framework's condition authorizer, as every plugin of the
-  // portal does for the data it owns).
-  const appliesTo = createConditionAuthorizer(
-    deps.permissionsRegistry.getPermissionRuleset(finopsCostResourceRef),
-  );
-
-  /** Who the caller may see cost for, from one decision of the policy. */
-  async function ownerFilter(
-    credentials: BackstageCredentials,
-  ): Promise<OwnerFilter> {
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: finopsCostReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.ALLOW) return () => true;
-    if (decision.result !== AuthorizeResult.CONDITIONAL) return () => false;
-    return ownerRef => appliesTo(decision, { ref: ownerRef, ownerRef });
-  }
-
-  async function requireBasic(
-    credentials: BackstageCredentials,
-    permission: typeof finopsOrganisationReadPermission,
-    what: string,
-  ) {
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Only the finance group may ${what}`);
-    }
-  }
-
-  /**
-   * A person (the policy decides what they see), or a machine with the
-   * grant for this: a CI token alone reads and imports nothing here.
-   */
-  async function userOrService(
-    req: Request,
-    grant: MachineGrant = 'finops.read',
-    what = 'read cost',
-  ) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    machines.requireGrant(machines.classify(credentials), grant, what);
-    return credentials;
-  }
+  const access = new FinopsAccess(deps);
 
   router.get('/status', async (req, res) => {
-    await userOrService(req);
-    const runs = await store.listImports(200);
+    await access.userOrService(req);
+    const runs = await stores.imports.listImports(200);
     const sources = new Set([...deps.sourceIds, ...runs.map(r => r.source)]);
     const status: SourceStatus[] = [...sources].sort().map(source => {
       const ofSource = runs.filter(r => r.source === source);
@@ -179,7 +87,7 @@ export async function createRouter(
   router.get(
     '/entities/:kind/:namespace/:name/cost',
     async (req: EntityRequest, res) => {
-      const credentials = await userOrService(req);
+      const credentials = await access.userOrService(req);
       const ref = entityRefOf(req.params).toLowerCase();
       const { days } = parseRequest(periodQuery, req.query);
       const snapshot = await deps.catalog.snapshot();
@@ -187,7 +95,7 @@ export async function createRouter(
       if (!entity) {
         throw new NotFoundError(`There is no ${ref} in the catalog`);
       }
-      const allowed = await ownerFilter(credentials);
+      const allowed = await access.ownerFilter(credentials);
       if (!allowed(entity.ownerRef ?? ref)) {
         throw new NotAllowedError(
           `You may see the cost of what your teams own; ${ref} is owned by ${
@@ -199,27 +107,11 @@ export async function createRouter(
     },
   );
 
-  async function groupAccess(req: GroupRequest) {
-    const credentials = await userOrService(req);
-    const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
-    const snapshot = await deps.catalog.snapshot();
-    if (!snapshot.tree.get(ref)) {
-      throw new NotFoundError(`There is no ${ref} in the catalog`);
-    }
-    const allowed = await ownerFilter(credentials);
-    if (!allowed(ref)) {
-      throw new NotAllowedError(
-        `You may see the cost of the groups you belong to and those below them, not ${ref}`,
-      );
-    }
-    return { ref, snapshot, allowed };
-  }
-
   router.get(
     '/groups/:namespace/:name/cost',
     async (req: GroupRequest, res) => {
       const { days } = parseRequest(periodQuery, req.query);
-      const { ref, snapshot, allowed } = await groupAccess(req);
+      const { ref, snapshot, allowed } = await access.group(req);
       res.json(await costs.groupCost(snapshot, ref, days, allowed));
     },
   );
@@ -235,7 +127,7 @@ export async function createRouter(
       credentials.principal.userEntityRef,
     );
     const snapshot = await deps.catalog.snapshot();
-    const allowed = await ownerFilter(credentials);
+    const allowed = await access.ownerFilter(credentials);
     const items: TeamCostSummary[] = [];
     for (const ref of teams) {
       const node = snapshot.tree.get(ref);
@@ -259,7 +151,7 @@ export async function createRouter(
     '/groups/:namespace/:name/entities',
     async (req: GroupRequest, res) => {
       const query = parseRequest(pagedQuery, req.query);
-      const { ref, snapshot, allowed } = await groupAccess(req);
+      const { ref, snapshot, allowed } = await access.group(req);
       res.json(
         await costs.groupEntities(snapshot, ref, query.days, allowed, {
           offset: Number(query.cursor ?? 0),
@@ -270,53 +162,53 @@ export async function createRouter(
   );
 
   router.get('/organisation/cost', async (req, res) => {
-    const credentials = await userOrService(req);
+    const credentials = await access.userOrService(req);
     const { months } = parseRequest(monthsQuery, req.query);
-    await requireBasic(
+    await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
       'see the cost of the whole organisation',
     );
     res.json(
-      await costs.organisationCost(await deps.catalog.snapshot(), months),
+      await organisation.organisationCost(
+        await deps.catalog.snapshot(),
+        months,
+      ),
     );
   });
 
   router.get('/organisation/allocations', async (req, res) => {
-    const credentials = await userOrService(req);
+    const credentials = await access.userOrService(req);
     const { days } = parseRequest(periodQuery, req.query);
-    await requireBasic(
+    await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
       'see the allocation of shared costs',
     );
-    const { from, to } = await costs.period(days);
-    res.json({
-      from,
-      to,
-      items: await costs.allocate(await deps.catalog.snapshot(), from, to),
-    });
+    res.json(
+      await organisation.allocations(await deps.catalog.snapshot(), days),
+    );
   });
 
   router.get('/organisation/recommendations', async (req, res) => {
-    const credentials = await userOrService(req);
-    await requireBasic(
+    const credentials = await access.userOrService(req);
+    await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
       'see purchase recommendations',
     );
-    res.json({ items: await store.listRecommendations() });
+    res.json({ items: await stores.recommendations.listRecommendations() });
   });
 
   router.get('/organisation/unattributed', async (req, res) => {
-    const credentials = await userOrService(req);
+    const credentials = await access.userOrService(req);
     const query = parseRequest(pagedQuery, req.query);
-    await requireBasic(
+    await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
       'see unattributed spend',
     );
-    const all = await costs.unattributedSpend(
+    const all = await organisation.unattributedSpend(
       await deps.catalog.snapshot(),
       query.days,
     );
@@ -340,13 +232,13 @@ export async function createRouter(
     });
     let months: number;
     try {
-      const credentials = await userOrService(
+      const credentials = await access.userOrService(
         req,
         'finops.read',
         'export the cost of the organisation',
       );
       ({ months } = parseRequest(monthsQuery, req.query));
-      await requireBasic(
+      await access.requireBasic(
         credentials,
         finopsOrganisationReadPermission,
         'export the cost of the organisation',
@@ -356,28 +248,10 @@ export async function createRouter(
       await event.fail({ error: error as Error });
       throw error;
     }
-    const org = await costs.organisationCost(
+    const org = await organisation.organisationCost(
       await deps.catalog.snapshot(),
       months,
     );
-    const cell = (value: string | number) => {
-      const text = String(value);
-      // Quote, and keep spreadsheets from running a formula.
-      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-      return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
-    const lines = [
-      ['view', 'ref', 'title', ...org.months].map(cell).join(','),
-      ...org.byDepartment.map(s =>
-        ['department', s.ref, s.title ?? '', ...s.amounts].map(cell).join(','),
-      ),
-      ...org.byProduct.map(s =>
-        ['product', s.ref, s.title ?? '', ...s.amounts].map(cell).join(','),
-      ),
-      ['unattributed', '', 'Unattributed spend', ...org.unattributed]
-        .map(cell)
-        .join(','),
-    ];
     res
       .status(200)
       .type('text/csv')
@@ -387,7 +261,7 @@ export async function createRouter(
           org.months[org.months.length - 1]
         }.csv"`,
       )
-      .send(`${lines.join('\n')}\n`);
+      .send(organisationCsv(org));
   });
 
   router.post('/imports/focus', async (req, res) => {
@@ -411,7 +285,7 @@ export async function createRouter(
           `The file is larger than ${options.maxUploadBytes} bytes (finops.limits.maxUploadBytes)`,
         );
       }
-      await requireBasic(
+      await access.requireBasic(
         credentials,
         finopsManagePermission,
         'import billing data',
@@ -445,13 +319,13 @@ export async function createRouter(
   );
 
   router.get('/budgets', async (req, res) => {
-    const credentials = await userOrService(req);
-    await requireBasic(
+    const credentials = await access.userOrService(req);
+    await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
       'see every budget',
     );
-    res.json({ items: await store.getBudgets() });
+    res.json({ items: await stores.budgets.getBudgets() });
   });
 
   router.put('/budgets/:namespace/:name', async (req: GroupRequest, res) => {
@@ -464,7 +338,11 @@ export async function createRouter(
       meta: { groupRef: ref },
     });
     try {
-      await requireBasic(credentials, finopsManagePermission, 'set budgets');
+      await access.requireBasic(
+        credentials,
+        finopsManagePermission,
+        'set budgets',
+      );
       const body = parseRequest(budgetBody, req.body);
       if (!(await deps.catalog.snapshot()).tree.get(ref)) {
         throw new NotFoundError(`There is no ${ref} in the catalog`);
@@ -476,7 +354,7 @@ export async function createRouter(
         updatedBy: credentials.principal.userEntityRef,
         updatedAt: new Date(),
       };
-      await store.setBudget(budget);
+      await stores.budgets.setBudget(budget);
       await event.success({ meta: { monthlyAmount: body.monthlyAmount } });
       res.json(budget);
     } catch (error) {
@@ -495,8 +373,12 @@ export async function createRouter(
       meta: { groupRef: ref },
     });
     try {
-      await requireBasic(credentials, finopsManagePermission, 'remove budgets');
-      if (!(await store.deleteBudget(ref))) {
+      await access.requireBasic(
+        credentials,
+        finopsManagePermission,
+        'remove budgets',
+      );
+      if (!(await stores.budgets.deleteBudget(ref))) {
         throw new NotFoundError(`${ref} has no budget`);
       }
       await event.success();

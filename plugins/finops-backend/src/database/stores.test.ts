@@ -1,6 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { testDatabaseIds } from '@portal/test-utils';
-import { AttributedRow, daysBetween, FinopsStore } from './FinopsStore';
+import { createFinopsStores } from './createFinopsStores';
+import { daysBetween } from './days';
+import { AttributedRow } from './types';
 
 const databases = TestDatabases.create({ ids: testDatabaseIds() });
 
@@ -24,13 +26,13 @@ function row(day: string, extra: Partial<AttributedRow> = {}): AttributedRow {
   };
 }
 
-describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
-  async function createStore() {
+describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
+  async function createStores() {
     const knex = await databases.init(id);
-    const store = await FinopsStore.create({
+    const stores = await createFinopsStores({
       database: mockServices.database({ knex }),
     });
-    return { knex, store };
+    return { knex, stores };
   }
 
   const october = daysBetween('2026-10-01', '2026-10-31');
@@ -58,71 +60,83 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
   ]);
 
   it('replaces a source’s days, so importing twice changes nothing', async () => {
-    const { knex, store } = await createStore();
+    const { knex, stores } = await createStores();
     const options = {
       source: 'focus:aws',
       from: '2026-10-01',
       to: '2026-10-31',
       rows,
     };
-    await store.syncOwners(
+    await stores.rollups.syncOwners(
       new Map([
         [PAYMENTS, CHECKOUT],
         [ORDERS, DATA],
       ]),
     );
-    await store.replaceDays(options);
-    await store.replaceDays(options);
+    await stores.lines.replaceDays(options);
+    await stores.lines.replaceDays(options);
     const [{ count }] = await knex('finops_cost_lines').count({ count: '*' });
     expect(Number(count)).toBe(rows.length);
-    const total = await store.dailyTotals(ALL, '2026-10-01', '2026-10-31');
+    const total = await stores.rollups.dailyTotals(
+      ALL,
+      '2026-10-01',
+      '2026-10-31',
+    );
     expect(total).toHaveLength(31);
     expect(total[0]).toEqual({ key: '2026-10-01', amount: 56.5 });
 
     // A later import of two days replaces only those days.
-    await store.replaceDays({
+    await stores.lines.replaceDays({
       source: 'focus:aws',
       from: '2026-10-30',
       to: '2026-10-31',
       rows: [row('2026-10-30', { amount: 100 })],
     });
-    const end = await store.dailyTotals(ALL, '2026-10-29', '2026-10-31');
+    const end = await stores.rollups.dailyTotals(
+      ALL,
+      '2026-10-29',
+      '2026-10-31',
+    );
     expect(end).toEqual([
       { key: '2026-10-29', amount: 56.5 },
       { key: '2026-10-30', amount: 100 },
     ]);
 
     // Another source's rows stay.
-    await store.replaceDays({
+    await stores.lines.replaceDays({
       source: 'focus:azure',
       from: '2026-10-01',
       to: '2026-10-01',
       rows: [row('2026-10-01', { amount: 7 })],
     });
-    await store.replaceDays({ ...options, rows: [] });
-    expect(await store.dailyTotals(ALL, '2026-10-01', '2026-10-31')).toEqual([
-      { key: '2026-10-01', amount: 7 },
-    ]);
+    await stores.lines.replaceDays({ ...options, rows: [] });
+    expect(
+      await stores.rollups.dailyTotals(ALL, '2026-10-01', '2026-10-31'),
+    ).toEqual([{ key: '2026-10-01', amount: 7 }]);
   });
 
   it('sums by day, month, entity and service within a scope', async () => {
-    const { store } = await createStore();
-    await store.replaceDays({
+    const { stores } = await createStores();
+    await stores.lines.replaceDays({
       source: 's',
       from: '2026-10-01',
       to: '2026-10-31',
       rows,
     });
     const scope = { entityRefs: [PAYMENTS] };
-    const daily = await store.dailyTotals(scope, '2026-10-01', '2026-10-02');
+    const daily = await stores.rollups.dailyTotals(
+      scope,
+      '2026-10-01',
+      '2026-10-02',
+    );
     expect(daily).toEqual([
       { key: '2026-10-01', amount: 12.5 },
       { key: '2026-10-02', amount: 12.5 },
     ]);
     expect(
-      await store.monthlyTotals(scope, '2026-09-01', '2026-10-31'),
+      await stores.rollups.monthlyTotals(scope, '2026-09-01', '2026-10-31'),
     ).toEqual([{ key: '2026-10', amount: 12.5 * 31 }]);
-    const byService = await store.totalsByService(
+    const byService = await stores.rollups.totalsByService(
       scope,
       '2026-10-01',
       '2026-10-10',
@@ -131,7 +145,7 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       { key: 'EC2', amount: 100 },
       { key: 'S3', amount: 25 },
     ]);
-    const byEntity = await store.totalsByEntity(
+    const byEntity = await stores.entities.totalsByEntity(
       [PAYMENTS, ORDERS],
       '2026-10-01',
       '2026-10-01',
@@ -141,39 +155,46 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       { key: ORDERS, amount: 40 },
     ]);
     expect(
-      await store.dailyTotals({ entityRefs: [] }, '2026-10-01', '2026-10-31'),
+      await stores.rollups.dailyTotals(
+        { entityRefs: [] },
+        '2026-10-01',
+        '2026-10-31',
+      ),
     ).toEqual([]);
-    expect(await store.lastDay()).toBe('2026-10-31');
+    expect(await stores.lines.lastDay()).toBe('2026-10-31');
   });
 
   it('rolls up by owner, and rebuilds when ownership changes', async () => {
-    const { store } = await createStore();
-    await store.replaceDays({
+    const { stores } = await createStores();
+    await stores.lines.replaceDays({
       source: 's',
       from: '2026-10-01',
       to: '2026-10-31',
       rows,
     });
     // Before any ownership is known, everything is unowned.
-    expect(await store.totalsByOwner('2026-10-01', '2026-10-01')).toEqual([
-      { key: '', amount: 56.5 },
-    ]);
     expect(
-      await store.syncOwners(
+      await stores.rollups.totalsByOwner('2026-10-01', '2026-10-01'),
+    ).toEqual([{ key: '', amount: 56.5 }]);
+    expect(
+      await stores.rollups.syncOwners(
         new Map([
           [PAYMENTS, CHECKOUT],
           [ORDERS, DATA],
         ]),
       ),
     ).toBe(true);
-    const owners = await store.totalsByOwner('2026-10-01', '2026-10-01');
+    const owners = await stores.rollups.totalsByOwner(
+      '2026-10-01',
+      '2026-10-01',
+    );
     expect(owners.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { key: '', amount: 4 },
       { key: CHECKOUT, amount: 12.5 },
       { key: DATA, amount: 40 },
     ]);
     expect(
-      await store.totalsByService(
+      await stores.rollups.totalsByService(
         { ownerRefs: [CHECKOUT] },
         '2026-10-01',
         '2026-10-02',
@@ -185,25 +206,29 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       ]),
     );
     expect(
-      await store.monthlyTotals({ ownerRefs: [DATA] }, '2026-10', '2026-10'),
+      await stores.rollups.monthlyTotals(
+        { ownerRefs: [DATA] },
+        '2026-10',
+        '2026-10',
+      ),
     ).toEqual([{ key: '2026-10', amount: 40 * 31 }]);
     // The same ownership again changes nothing; a move rebuilds.
     expect(
-      await store.syncOwners(
+      await stores.rollups.syncOwners(
         new Map([
           [PAYMENTS, CHECKOUT],
           [ORDERS, DATA],
         ]),
       ),
     ).toBe(false);
-    await store.syncOwners(
+    await stores.rollups.syncOwners(
       new Map([
         [PAYMENTS, CHECKOUT],
         [ORDERS, CHECKOUT],
       ]),
     );
     expect(
-      await store.dailyTotals(
+      await stores.rollups.dailyTotals(
         { ownerRefs: [CHECKOUT] },
         '2026-10-01',
         '2026-10-01',
@@ -212,13 +237,13 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
   });
 
   it('sums an entity’s cost over any period from its weeks and the days around them', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStores();
     const days = daysBetween('2026-08-20', '2026-10-31');
     // A different amount every day, and days without cost, so that a day
     // counted twice or missed shows.
     const amountOf = (day: string, i: number) =>
       Number(day.slice(8, 10)) % 7 === 3 ? 0 : i + 1 + Number(day.slice(5, 7));
-    await store.replaceDays({
+    await stores.lines.replaceDays({
       source: 's',
       from: days[0],
       to: days[days.length - 1],
@@ -247,7 +272,7 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       for (const length of [1, 6, 7, 8, 13, 14, 15, 30, 45]) {
         const to = daysBetween(from, '2026-10-31')[length - 1];
         for (const refs of [[PAYMENTS, ORDERS], many]) {
-          const totals = await store.totalsByEntity(refs, from, to);
+          const totals = await stores.entities.totalsByEntity(refs, from, to);
           const got = new Map(totals.map(t => [t.key, t.amount]));
           expect([got.get(PAYMENTS) ?? 0, got.get(ORDERS) ?? 0]).toEqual([
             expect.closeTo(expected(PAYMENTS, from, to), 6),
@@ -261,15 +286,19 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
     }
     // An entity without cost in the period is not listed.
     expect(
-      await store.totalsByEntity([PAYMENTS], '2026-11-01', '2026-11-30'),
+      await stores.entities.totalsByEntity(
+        [PAYMENTS],
+        '2026-11-01',
+        '2026-11-30',
+      ),
     ).toEqual([]);
   });
 
   it('rolls up by group over each group’s subtree, and rebuilds when the tree changes', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStores();
     const ORG = 'group:default/org';
     const PLATFORM = 'group:default/platform';
-    await store.replaceDays({
+    await stores.lines.replaceDays({
       source: 's',
       from: '2026-10-01',
       to: '2026-10-31',
@@ -287,28 +316,42 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       [CHECKOUT, [CHECKOUT]],
       [DATA, [DATA]],
     ]);
-    expect(await store.syncOwners(owners, tree)).toBe(true);
+    expect(await stores.rollups.syncOwners(owners, tree)).toBe(true);
     for (const [group, subtree] of tree) {
       for (const [from, to] of [
         ['2026-10-01', '2026-10-31'],
         ['2026-10-03', '2026-10-09'],
       ]) {
-        expect(await store.dailyTotals({ groupRef: group }, from, to)).toEqual(
-          await store.dailyTotals({ ownerRefs: subtree }, from, to),
+        expect(
+          await stores.rollups.dailyTotals({ groupRef: group }, from, to),
+        ).toEqual(
+          await stores.rollups.dailyTotals({ ownerRefs: subtree }, from, to),
         );
         expect(
-          await store.totalsByService({ groupRef: group }, from, to),
+          await stores.rollups.totalsByService({ groupRef: group }, from, to),
         ).toEqual(
-          await store.totalsByService({ ownerRefs: subtree }, from, to),
+          await stores.rollups.totalsByService(
+            { ownerRefs: subtree },
+            from,
+            to,
+          ),
         );
       }
       expect(
-        await store.monthlyTotals({ groupRef: group }, '2026-10', '2026-10'),
+        await stores.rollups.monthlyTotals(
+          { groupRef: group },
+          '2026-10',
+          '2026-10',
+        ),
       ).toEqual(
-        await store.monthlyTotals({ ownerRefs: subtree }, '2026-10', '2026-10'),
+        await stores.rollups.monthlyTotals(
+          { ownerRefs: subtree },
+          '2026-10',
+          '2026-10',
+        ),
       );
     }
-    const [now, before] = await store.subtreeTotals([PLATFORM], ORG, [
+    const [now, before] = await stores.rollups.subtreeTotals([PLATFORM], ORG, [
       { from: '2026-10-01', to: '2026-10-01' },
       { from: '2026-09-01', to: '2026-09-30' },
     ]);
@@ -321,9 +364,9 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
     expect(before).toEqual(new Map());
     // The same tree again changes nothing; data moved out of platform
     // rebuilds the group roll-ups.
-    expect(await store.syncOwners(owners, tree)).toBe(false);
+    expect(await stores.rollups.syncOwners(owners, tree)).toBe(false);
     expect(
-      await store.syncOwners(
+      await stores.rollups.syncOwners(
         owners,
         new Map([
           [ORG, [ORG, PLATFORM, CHECKOUT, DATA]],
@@ -334,28 +377,32 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       ),
     ).toBe(true);
     expect(
-      await store.dailyTotals(
+      await stores.rollups.dailyTotals(
         { groupRef: PLATFORM },
         '2026-10-01',
         '2026-10-01',
       ),
     ).toEqual([{ key: '2026-10-01', amount: 12.5 }]);
     // Ownership known without the tree keeps the group roll-ups' tree.
-    await store.syncOwners(new Map([[PAYMENTS, CHECKOUT]]));
+    await stores.rollups.syncOwners(new Map([[PAYMENTS, CHECKOUT]]));
     expect(
-      await store.dailyTotals({ groupRef: ORG }, '2026-10-01', '2026-10-01'),
+      await stores.rollups.dailyTotals(
+        { groupRef: ORG },
+        '2026-10-01',
+        '2026-10-01',
+      ),
     ).toEqual([{ key: '2026-10-01', amount: 12.5 }]);
   });
 
   it('finds spend that no known entity owns', async () => {
-    const { store } = await createStore();
-    await store.replaceDays({
+    const { stores } = await createStores();
+    await stores.lines.replaceDays({
       source: 's',
       from: '2026-10-01',
       to: '2026-10-31',
       rows,
     });
-    const lines = await store.unattributed(
+    const lines = await stores.lines.unattributed(
       [PAYMENTS, ORDERS],
       '2026-10-01',
       '2026-10-10',
@@ -379,28 +426,30 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
   });
 
   it('remembers which days a pulled source has, and which were estimated', async () => {
-    const { store } = await createStore();
-    await store.replaceDays({
+    const { stores } = await createStores();
+    await stores.lines.replaceDays({
       source: 'aws-ce',
       from: '2026-10-01',
       to: '2026-10-03',
       rows: [row('2026-10-01'), row('2026-10-03', { estimated: true })],
       trackDays: { fetchedAt: new Date('2026-10-04T06:00:00Z') },
     });
-    const days = await store.storedDays('aws-ce');
+    const days = await stores.lines.storedDays('aws-ce');
     expect(days.map(d => [d.day, d.estimated])).toEqual([
       ['2026-10-01', false],
       ['2026-10-02', false],
       ['2026-10-03', true],
     ]);
-    expect(await store.firstEstimatedDay('2026-09-01')).toBe('2026-10-03');
+    expect(await stores.entities.firstEstimatedDay('2026-09-01')).toBe(
+      '2026-10-03',
+    );
     expect(
-      await store.firstEstimatedDay('2026-09-01', [ORDERS]),
+      await stores.entities.firstEstimatedDay('2026-09-01', [ORDERS]),
     ).toBeUndefined();
   });
 
   it('keeps budgets and alerts, each alert once', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStores();
     const budget = {
       groupRef: 'group:default/team-checkout',
       monthlyAmount: 1000,
@@ -408,9 +457,9 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       updatedBy: 'user:default/priya-sharma',
       updatedAt: new Date('2026-10-01T00:00:00Z'),
     };
-    await store.setBudget(budget);
-    await store.setBudget({ ...budget, monthlyAmount: 1500 });
-    expect(await store.getBudgets()).toEqual([
+    await stores.budgets.setBudget(budget);
+    await stores.budgets.setBudget({ ...budget, monthlyAmount: 1500 });
+    expect(await stores.budgets.getBudgets()).toEqual([
       expect.objectContaining({ monthlyAmount: 1500 }),
     ]);
     const alert = {
@@ -423,29 +472,31 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       message: 'spike',
       createdAt: new Date(),
     };
-    expect(await store.addAlerts([alert])).toHaveLength(1);
-    expect(await store.addAlerts([alert])).toHaveLength(0);
-    expect(await store.listAlerts([PAYMENTS], '2026-10-01')).toHaveLength(1);
-    expect(await store.deleteBudget(budget.groupRef)).toBe(true);
-    expect(await store.deleteBudget(budget.groupRef)).toBe(false);
+    expect(await stores.alerts.addAlerts([alert])).toHaveLength(1);
+    expect(await stores.alerts.addAlerts([alert])).toHaveLength(0);
+    expect(
+      await stores.alerts.listAlerts([PAYMENTS], '2026-10-01'),
+    ).toHaveLength(1);
+    expect(await stores.budgets.deleteBudget(budget.groupRef)).toBe(true);
+    expect(await stores.budgets.deleteBudget(budget.groupRef)).toBe(false);
   });
 
   it('records imports, the failed ones too', async () => {
-    const { store } = await createStore();
+    const { stores } = await createStores();
     const base = {
       source: 'focus:aws',
       startedAt: '2026-10-01T00:00:00.000Z',
       rowsRead: 10,
       rowsStored: 5,
     };
-    await store.recordImport({
+    await stores.imports.recordImport({
       ...base,
       status: 'succeeded',
       finishedAt: '2026-10-01T00:01:00.000Z',
       from: '2026-09-01',
       to: '2026-09-30',
     });
-    await store.recordImport({
+    await stores.imports.recordImport({
       ...base,
       status: 'failed',
       finishedAt: '2026-10-02T00:01:00.000Z',
@@ -453,7 +504,7 @@ describe.each(databases.eachSupportedId())('FinopsStore on %p', id => {
       rowsStored: 0,
       error: 'bad file',
     });
-    const runs = await store.listImports(10);
+    const runs = await stores.imports.listImports(10);
     expect(runs.map(r => [r.status, r.error])).toEqual([
       ['failed', 'bad file'],
       ['succeeded', undefined],
