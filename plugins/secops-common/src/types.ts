@@ -1,5 +1,14 @@
+import { Exemption, Finding, GateRule } from './schema/openapi';
+
+// What the SecOps backend answers (Finding, FindingSummary, Exemption,
+// GateRule, GateReason, GateDecision, IngestResult, PostureTotals,
+// MySecuritySummary, and the pages and lists around them) is the spec's
+// (plugins/secops-backend/src/schema/openapi.yaml), generated into
+// ./schema/openapi. What is left here is the parsers' and the gate
+// policies' own, or derived from it.
+
 /** Where in the life of software a finding was found. */
-export type FindingCategory = 'sast' | 'sca' | 'dast' | 'secret' | 'misconfig';
+export type FindingCategory = Finding['category'];
 
 /** Severities, normalised across tools, worst first. */
 export const SEVERITIES = [
@@ -12,7 +21,7 @@ export const SEVERITIES = [
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Whether a finding is still there. */
-export type FindingStatus = 'open' | 'fixed';
+export type FindingStatus = Finding['status'];
 
 /** The report formats the backend understands out of the box. */
 export const REPORT_FORMATS = [
@@ -56,32 +65,7 @@ export interface ParsedFinding {
 }
 
 /** Where an exemption stands. */
-export type ExemptionStatus = 'pending' | 'approved' | 'rejected';
-
-/** An accepted risk on one finding, until it expires. */
-export interface Exemption {
-  id: string;
-  findingId: string;
-  entityRef: string;
-  justification: string;
-  requestedBy: string;
-  requestedAt: string;
-  expiresAt: string;
-  status: ExemptionStatus;
-  /** Approved and not yet expired: the finding does not count in gates. */
-  active: boolean;
-  decidedBy?: string;
-  decidedAt?: string;
-  decisionComment?: string;
-}
-
-/** One rule of a gate policy: at most maxOpen findings this bad (or worse). */
-export interface GateRule {
-  severity: Severity;
-  maxOpen: number;
-  /** Only findings first seen more than this many days ago count. */
-  maxAgeDays?: number;
-}
+export type ExemptionStatus = Exemption['status'];
 
 /** Which entities a gate applies to; every field given must match. */
 export interface GateMatch {
@@ -100,105 +84,5 @@ export interface GatePolicy {
   rules: GateRule[];
 }
 
-/** Why a gate failed (or what it checked). */
-export interface GateReason {
-  rule: GateRule;
-  count: number;
-  passed: boolean;
-  message: string;
-  /** A few of the findings that count, worst first. */
-  examples: Array<{
-    id: string;
-    ruleId: string;
-    title: string;
-    severity: Severity;
-  }>;
-}
-
-/** The answer a pipeline gets. */
-export interface GateDecision {
-  /** Set when the decision was recorded (the CI endpoint). */
-  decisionId?: string;
-  entityRef: string;
-  gate: string;
-  passed: boolean;
-  reasons: GateReason[];
-  evaluatedAt: string;
-}
-
-/** A stored finding, as the API returns it. */
-export interface Finding extends Omit<ParsedFinding, 'aliases'> {
-  id: string;
-  entityRef: string;
-  tool: string;
-  aliases: string[];
-  status: FindingStatus;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  fixedAt?: string;
-  /** When it must be fixed by, from its severity's SLA. */
-  dueAt?: string;
-  overdue: boolean;
-  /** Until when an approved exemption keeps it out of gates. */
-  exemptedUntil?: string;
-  /** An exemption waiting for the security team. */
-  exemptionPending?: boolean;
-}
-
-/** Counts of open findings for one entity. */
-export interface FindingSummary {
-  entityRef: string;
-  open: Record<Severity, number>;
-  byCategory: Partial<Record<FindingCategory, number>>;
-  overdue: number;
-  fixed: number;
-  lastScanAt?: string;
-}
-
-/** What one upload did. */
-export interface IngestResult {
-  scanId: string;
-  entityRef: string;
-  tool: string;
-  format: ReportFormat;
-  /** Findings in the report (after de-duplication). */
-  received: number;
-  created: number;
-  reopened: number;
-  unchanged: number;
-  /** Open findings of this tool and entity that the report no longer has. */
-  fixed: number;
-  /**
-   * Whether this upload could fix findings it no longer has: only scans
-   * from the entity's own CI or the security team do; a report a team
-   * uploads by hand adds findings and never closes them.
-   */
-  closesMissing: boolean;
-}
-
 /** A page of a list, with the cursor for the next one (one definition for every family). */
 export type { Page } from '@portal/common';
-
-/** Open findings by severity, overdue ones, and how many entities were scanned. */
-export interface PostureTotals {
-  open: Record<Severity, number>;
-  overdue: number;
-  scanned: number;
-}
-
-/**
- * `GET /me/summary`: the signed-in person's teams' security in one call,
- * for the home page.
- */
-export interface MySecuritySummary {
-  /** Each team the person is in, with what it (and the groups below) own. */
-  teams: Array<{
-    groupRef: string;
-    title: string;
-    totals: PostureTotals;
-    /** Entities of the team the person may not see the findings of. */
-    hidden: number;
-  }>;
-  /** Components of those teams whose release gate fails now (20 at most). */
-  failingGates: string[];
-}

@@ -1,6 +1,11 @@
 /*
- * What the SecOps routes accept in their queries and bodies. Anything else
- * is refused with 400 (the objects are strict), before a service is called.
+ * What the SecOps routes accept in their queries and bodies, as the routes
+ * read them. The spec (src/schema/openapi.yaml) states the same bounds and
+ * the validated router refuses what breaks them first, with its own wording;
+ * these schemas then give the routes their values (severities and categories
+ * split, strings trimmed, defaults) and refuse what the spec cannot say: a
+ * justification or an advisory id too short once trimmed. Anything else is
+ * refused with 400 (the objects are strict), before a service is called.
  */
 import { SEVERITIES } from '@portal/plugin-secops-common';
 import { z } from 'zod/v3';
