@@ -31,6 +31,8 @@ export interface CostCatalogSnapshot {
 
 const KINDS = ['component', 'resource', 'system', 'domain'];
 const TTL_MS = 60_000;
+/** How old a snapshot must be before a miss reads the catalog again. */
+const MISS_RELOAD_MS = 5_000;
 
 function toCostEntity(entity: Entity): CostEntity {
   const ref = stringifyEntityRef(entity).toLowerCase();
@@ -59,7 +61,29 @@ export class CostCatalog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async snapshot(): Promise<CostCatalogSnapshot> {
+  /**
+   * The catalog as FinOps reads it, reused for a minute. `expecting` names
+   * an entity or group the caller asks about: a snapshot without it that is
+   * more than a few seconds old is read again once, so that what was just
+   * registered in the catalog (or arrived after the backend started) is
+   * not "not in the catalog" for a minute.
+   */
+  async snapshot(expecting?: string): Promise<CostCatalogSnapshot> {
+    const snapshot = await this.current();
+    if (
+      expecting &&
+      !snapshot.entities.has(expecting) &&
+      !snapshot.tree.get(expecting) &&
+      this.cached &&
+      this.now() - this.cached.at > MISS_RELOAD_MS
+    ) {
+      this.cached = undefined;
+      return this.current();
+    }
+    return snapshot;
+  }
+
+  private current(): Promise<CostCatalogSnapshot> {
     const now = this.now();
     if (!this.cached || now - this.cached.at > TTL_MS) {
       const snapshot = this.load();
