@@ -2,12 +2,15 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { biProductReadPermission } from '@portal/plugin-bi-common';
 import { ProductEconomicsService } from './metrics/economics';
 import { finopsCostReader } from './metrics/finopsCost';
 import { MetricReader, readMetricDefinitions } from './metrics/metrics';
 import { createRouter } from './router';
+import { BiService } from './service/BiService';
+import { registerBiActions } from './service/actions';
 import {
   EntityAuthorization,
   MachineIdentities,
@@ -34,6 +37,7 @@ export const biPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions([biProductReadPermission]);
@@ -48,14 +52,17 @@ export const biPlugin = createBackendPlugin({
           reader,
           finopsCostReader(deps),
         );
+        const bi = new BiService({
+          ...deps,
+          economics,
+          authorization: new EntityAuthorization(deps.permissions),
+          machines: MachineIdentities.fromConfig(deps.config),
+        });
         deps.httpRouter.use(
-          await createRouter({
-            ...deps,
-            economics,
-            authorization: new EntityAuthorization(deps.permissions),
-            machines: MachineIdentities.fromConfig(deps.config),
-          }),
+          await createRouter({ httpAuth: deps.httpAuth, bi }),
         );
+        // The same answers for assistants, over MCP.
+        registerBiActions(deps.actionsRegistry, bi);
       },
     });
   },

@@ -34,6 +34,7 @@ import request from 'supertest';
 import { ProductEconomicsService } from '../metrics/economics';
 import { biPlugin } from '../plugin';
 import { createRouter } from '../router';
+import { BiService } from '../service/BiService';
 import { spec } from './openapi';
 
 describe('the router and src/schema/openapi.yaml', () => {
@@ -41,12 +42,14 @@ describe('the router and src/schema/openapi.yaml', () => {
     const permissions = mockServices.permissions();
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
-      auth: mockServices.auth(),
-      catalog: catalogServiceMock(),
-      permissions,
-      authorization: new EntityAuthorization(permissions),
-      economics: {} as ProductEconomicsService,
-      machines: MachineIdentities.fromConfig(new ConfigReader({})),
+      bi: new BiService({
+        auth: mockServices.auth(),
+        catalog: catalogServiceMock(),
+        permissions,
+        authorization: new EntityAuthorization(permissions),
+        economics: {} as ProductEconomicsService,
+        machines: MachineIdentities.fromConfig(new ConfigReader({})),
+      }),
     });
     expectServesSpec(router, spec);
   });
