@@ -36,16 +36,6 @@ export interface Config {
       concurrency?: number;
     };
     /**
-     * The embedded default: a local Prometheus (when the binary is installed)
-     * with backfilled demo traffic, scraping the backend's demo metrics.
-     */
-    demo?: {
-      /** Its data folder, relative to the backend's working directory. */
-      dataDir: string;
-      /** Default 9464. */
-      port?: number;
-    };
-    /**
      * Links to every entity's dashboards, logs and traces. {{name}},
      * {{namespace}}, {{kubernetes-id}} and {{kubernetes-namespace}} are
      * filled in; an entity's acme.example/dashboard-url, logs-url and

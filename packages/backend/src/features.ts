@@ -1,7 +1,10 @@
 /*
- * Every feature of the portal's backend, in the order the backend adds them:
- * index.ts starts them, and the production route test
- * (productionRoutes.test.ts) starts exactly the same list.
+ * Every feature of the portal's production backend, in the order the backend
+ * adds them: index.ts starts them, and the production route test
+ * (productionRoutes.test.ts) starts exactly the same list. The embedded
+ * default's demo modules are not here: index.ts adds them from embedded.ts
+ * outside production (packaging.test.ts checks that production never gets
+ * them).
  */
 export const portalFeatures = [
   import('@backstage/plugin-app-backend'),

@@ -9,4 +9,9 @@ const backend = createBackend();
 for (const feature of portalFeatures) {
   backend.add(feature);
 }
+// The embedded default (yarn start, ./portal start) adds its demo modules,
+// devDependencies that the production install and image do not have.
+if (process.env.NODE_ENV !== 'production') {
+  backend.add(import('./embedded'));
+}
 backend.start();

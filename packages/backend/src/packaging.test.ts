@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { EMBEDDED_DEMO_PACKAGES } from './embedded';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -88,5 +89,102 @@ describe('what the image holds of each package', () => {
       })
       .map(({ pkg, dir, file }) => `${pkg}: ${dir} (read in ${file})`);
     expect(missing).toEqual([]);
+  });
+});
+
+/*
+ * The embedded default's demo modules (embedded.ts) must not reach
+ * production: the backend bundle and the image's install hold the backend's
+ * `dependencies` and, through each workspace package, theirs (never
+ * devDependencies), as `backstage-cli package build` and
+ * `yarn workspaces focus --production` collect them.
+ */
+describe('what production holds of the demo modules', () => {
+  const manifests = new Map(
+    workspaces().map(dir => {
+      const json = JSON.parse(
+        fs.readFileSync(path.join(dir, 'package.json'), 'utf8'),
+      );
+      return [json.name as string, { dir, json }];
+    }),
+  );
+  const demoPackages: string[] = [...EMBEDDED_DEMO_PACKAGES];
+
+  /** The workspace packages that production installs with the backend. */
+  function productionClosure(): Set<string> {
+    const seen = new Set<string>();
+    const queue = ['backend'];
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const deps = manifests.get(name)?.json.dependencies ?? {};
+      queue.push(...Object.keys(deps).filter(dep => manifests.has(dep)));
+    }
+    return seen;
+  }
+
+  it('names every workspace package that is a demo module', () => {
+    const named = [...manifests.keys()].filter(name => /-demo$/.test(name));
+    expect(named.sort()).toEqual([...demoPackages].sort());
+    // ...and they are what embedded.ts loads.
+    const embedded = fs.readFileSync(
+      path.join(__dirname, 'embedded.ts'),
+      'utf8',
+    );
+    const imported = [...embedded.matchAll(/import\('([^']+)'\)/g)].map(
+      m => m[1],
+    );
+    expect(imported).toEqual(demoPackages);
+  });
+
+  it('keeps them out of the production dependency closure: devDependencies of the backend only', () => {
+    const closure = productionClosure();
+    // The closure is real: it reaches the plugins through their packages.
+    expect([...closure]).toEqual(
+      expect.arrayContaining([
+        '@portal/plugin-sre-backend',
+        '@portal/plugin-sre-node',
+        '@portal/plugin-scaffolder-backend-module-golden-path',
+      ]),
+    );
+    expect(demoPackages.filter(name => closure.has(name))).toEqual([]);
+    const backend = manifests.get('backend')!.json;
+    for (const name of demoPackages) {
+      expect(backend.devDependencies?.[name]).toBe('workspace:^');
+    }
+  });
+
+  it('no production source imports them, and the production feature list does not add them', () => {
+    const closure = productionClosure();
+    const offending = [...closure]
+      .map(name => manifests.get(name)!.dir)
+      .flatMap(dir => sourceFiles(path.join(dir, 'src')))
+      // embedded.ts is the embedded default's entry (index.ts loads it
+      // only outside production), not a production source.
+      .filter(file => file !== path.join(__dirname, 'embedded.ts'))
+      .filter(file => {
+        const text = fs.readFileSync(file, 'utf8');
+        return demoPackages.some(name => text.includes(`'${name}'`));
+      })
+      .map(file => path.relative(ROOT, file));
+    expect(offending).toEqual([]);
+    const features = fs.readFileSync(
+      path.join(__dirname, 'features.ts'),
+      'utf8',
+    );
+    expect(features).toMatch(/import\('@portal\/plugin-sre-backend'\)/);
+    for (const name of demoPackages) {
+      expect(features).not.toContain(name);
+    }
+  });
+
+  it('index.ts adds embedded.ts only when NODE_ENV is not production', () => {
+    const index = fs.readFileSync(path.join(__dirname, 'index.ts'), 'utf8');
+    const loads = [...index.matchAll(/import\('\.\/embedded'\)/g)];
+    expect(loads).toHaveLength(1);
+    expect(index).toMatch(
+      /if \(process\.env\.NODE_ENV !== 'production'\) \{\s*backend\.add\(import\('\.\/embedded'\)\);\s*\}/,
+    );
   });
 });

@@ -42,14 +42,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BURN_RATE_WINDOWS, SloDefinition } from '@portal/plugin-sre-common';
-import { SreStore } from '../src/database/SreStore';
 import {
   demoSamples,
   DemoService,
+  LocalPrometheus,
   openMetricsOf,
-} from '../src/demo/demoTraffic';
-import { LocalPrometheus } from '../src/demo/LocalPrometheus';
-import { PrometheusSource } from '../src/service/PrometheusSource';
+} from '@portal/plugin-sre-backend-module-demo';
+import { PrometheusSource } from '@portal/plugin-sre-node';
+import { SreStore } from '../src/database/SreStore';
 import { createRouter } from '../src/service/router';
 import { SloDefinitions } from '../src/service/SloDefinitions';
 import { eachLimited, SloEvaluator } from '../src/service/SloEvaluator';

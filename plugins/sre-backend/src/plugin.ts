@@ -11,14 +11,11 @@ import {
 } from '@portal/catalog-ownership';
 import { srePermissions } from '@portal/plugin-sre-common';
 import {
+  PrometheusSource,
   SliSource,
   sreSliSourcesExtensionPoint,
 } from '@portal/plugin-sre-node';
-import path from 'node:path';
 import { SreStore } from './database/SreStore';
-import { DemoExporter } from './demo/DemoExporter';
-import { startDemoPrometheus } from './demo/demoPrometheus';
-import { PrometheusSource } from './service/PrometheusSource';
 import {
   DefaultGithubCredentialsProvider,
   ScmIntegrations,
@@ -64,8 +61,6 @@ export const srePlugin = createBackendPlugin({
         reader: coreServices.urlReader,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
-        lifecycle: coreServices.lifecycle,
-        discovery: coreServices.discovery,
       },
       async init(deps) {
         const config = deps.config.getOptionalConfig('sre');
@@ -98,53 +93,6 @@ export const srePlugin = createBackendPlugin({
           },
           deps.logger,
         );
-
-        // The embedded default's demo Prometheus and its live demo metrics.
-        // It starts in the background (the first start backfills its
-        // history); until it is up, the SLOs say that no source answers.
-        // Never in production: fake traffic would answer real SLOs, and its
-        // metrics route answers without credentials.
-        const production =
-          deps.config.getOptionalString('auth.environment') === 'production' ||
-          process.env.NODE_ENV === 'production';
-        if (production && config?.getOptionalConfig('demo')) {
-          deps.logger.error(
-            'sre.demo is ignored in production (auth.environment or NODE_ENV is production): no demo Prometheus, no demo metrics',
-          );
-        }
-        const demo = production ? undefined : config?.getOptionalConfig('demo');
-        const exporter = demo ? new DemoExporter() : undefined;
-        if (demo && exporter) {
-          const startDemo = async () => {
-            const started = await startDemoPrometheus({
-              dir: path.resolve(demo.getString('dataDir')),
-              port: demo.getOptionalNumber('port') ?? 9464,
-              scrapeUrl: `${await deps.discovery.getBaseUrl(
-                'sre',
-              )}/demo/metrics`,
-              logger: deps.logger,
-            }).catch(error => {
-              deps.logger.error(
-                `The demo Prometheus did not start: ${error.message}`,
-              );
-              return undefined;
-            });
-            if (!started) return;
-            exporter.placeIncidents(started.historyEnd);
-            sources.unshift(
-              new PrometheusSource({
-                name: 'demo',
-                url: started.prometheus.url,
-                timeoutMs: 10_000,
-              }),
-            );
-            deps.lifecycle.addShutdownHook(() => started.prometheus.stop());
-          };
-          // Not awaited: the backend is ready while the history is written.
-          deps.lifecycle.addStartupHook(() => {
-            startDemo();
-          });
-        }
 
         // DORA measures from GitHub, when configured (needs a token in
         // integrations.github to read deployments, pulls and issues).
@@ -194,13 +142,6 @@ export const srePlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(srePermissions);
 
-        if (exporter) {
-          // Prometheus scrapes the demo traffic without a token.
-          deps.httpRouter.addAuthPolicy({
-            path: '/demo/metrics',
-            allow: 'unauthenticated',
-          });
-        }
         deps.httpRouter.use(
           await createRouter({
             machines: MachineIdentities.fromConfig(deps.config),
@@ -214,7 +155,6 @@ export const srePlugin = createBackendPlugin({
             store,
             definitions,
             evaluator,
-            exporter,
             linkTemplates: readLinkTemplates(config),
             deliveryConfigured: !!config?.getOptionalConfig('delivery'),
             entityLabels: config?.getOptionalStringArray(

@@ -50,3 +50,10 @@ export const sreSliSourcesExtensionPoint =
   createExtensionPoint<SreSliSourcesExtensionPoint>({
     id: 'sre.sli-sources',
   });
+
+export {
+  PrometheusSource,
+  queryForWindow,
+  WINDOW_PLACEHOLDER,
+} from './PrometheusSource';
+export type { PrometheusServer } from './PrometheusSource';

@@ -31,10 +31,8 @@ import {
   expectServesSpec,
   openApiContract,
 } from '@portal/test-utils/openapi';
-import express from 'express';
 import request from 'supertest';
 import { SreStore } from '../database/SreStore';
-import { DemoExporter } from '../demo/DemoExporter';
 import { srePlugin } from '../plugin';
 import { createRouter, RouterOptions } from '../service/router';
 import { SloDefinitions } from '../service/SloDefinitions';
@@ -42,7 +40,7 @@ import { SloEvaluator } from '../service/SloEvaluator';
 import { entities } from '../testing/catalog';
 import { spec } from './openapi';
 
-/** A router with every option (the demo's exporter included). */
+/** A router with every option. */
 function routerOptions(overrides: Partial<RouterOptions> = {}): RouterOptions {
   const permissions = mockServices.permissions();
   return {
@@ -58,7 +56,6 @@ function routerOptions(overrides: Partial<RouterOptions> = {}): RouterOptions {
     definitions: {} as SloDefinitions,
     evaluator: {} as SloEvaluator,
     linkTemplates: [],
-    exporter: { render: () => 'demo_requests_total 1\n' } as DemoExporter,
     entityLabels: ['service'],
     status: () => ({ configured: false, sources: [] }),
     ...overrides,
@@ -259,13 +256,6 @@ describe('the router and src/schema/openapi.yaml', () => {
         (await post('/evaluate', mockCredentials.none.header())).status,
       ).toBe(401);
       expect((await post('/evaluate', UNGRANTED)).status).toBe(403);
-    });
-
-    it('on the demo metrics, while the demo runs', async () => {
-      const app = express().use(await createRouter(routerOptions()));
-      const res = await contract.send(request(app).get('/demo/metrics'));
-      expect(res.status).toBe(200);
-      expect(res.text).toBe('demo_requests_total 1\n');
     });
 
     it('for every status the spec documents but 500', () => {

@@ -3,16 +3,19 @@
  * starts with ten days of the demo traffic backfilled by promtool.
  */
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  demoSamples,
+  LocalPrometheus,
+  openMetricsOf,
+} from '@portal/plugin-sre-backend-module-demo';
+import { PrometheusSource } from '@portal/plugin-sre-node';
 import { testDatabaseIds } from '@portal/test-utils';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { SreStore } from '../database/SreStore';
-import { demoSamples, openMetricsOf } from '../demo/demoTraffic';
-import { LocalPrometheus } from '../demo/LocalPrometheus';
 import { parseOpenSlo } from './openslo';
-import { PrometheusSource } from './PrometheusSource';
 import { SloEvaluator } from './SloEvaluator';
 
 const ROOT = path.resolve(__dirname, '../../../..');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseOpenSlo, queryForWindow } from './openslo';
+import { queryForWindow } from '@portal/plugin-sre-node';
+import { parseOpenSlo } from './openslo';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');

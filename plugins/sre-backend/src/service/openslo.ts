@@ -2,9 +2,6 @@ import { InputError } from '@backstage/errors';
 import { durationSeconds, SloDefinition } from '@portal/plugin-sre-common';
 import { parseAllDocuments } from 'yaml';
 
-/** The placeholder for the evaluation window in SLI queries. */
-export const WINDOW_PLACEHOLDER = '{{window}}';
-
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
 const MAX_QUERY = 4000;
 const MAX_SLOS = 50;
@@ -109,18 +106,4 @@ export function parseOpenSlo(text: string, entityRef: string): SloDefinition[] {
     names.add(d.name);
   }
   return out;
-}
-
-/**
- * A query for one window: `{{window}}` is replaced; a query without the
- * placeholder has its range selectors ([5m]) set to the window.
- */
-export function queryForWindow(query: string, window: string): string {
-  if (query.includes(WINDOW_PLACEHOLDER)) {
-    return query.split(WINDOW_PLACEHOLDER).join(window);
-  }
-  return query.replace(
-    /\[(\d+[smhdwy])(:[^\]]*)?\]/g,
-    (_, _d, sub) => `[${window}${sub ?? ''}]`,
-  );
 }

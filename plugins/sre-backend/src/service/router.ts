@@ -24,7 +24,6 @@ import { auditedBodyParser, entityRefOf } from '@portal/request-validation';
 import express from 'express';
 import { SreStore } from '../database/SreStore';
 import { teamDelivery } from '../delivery/dora';
-import { DemoExporter } from '../demo/DemoExporter';
 import { createOpenApiRouter } from '../schema/openapi';
 import { alertsOf } from './alertmanager';
 import { LinkTemplate, observabilityLinks } from './observability';
@@ -50,8 +49,6 @@ export interface RouterOptions {
   linkTemplates: LinkTemplate[];
   /** Whether DORA measures are computed (sre.delivery). */
   deliveryConfigured?: boolean;
-  /** The embedded default's live demo traffic, scraped by its Prometheus. */
-  exporter?: DemoExporter;
   entityLabels: string[];
   status: () => SreSourceStatus;
 }
@@ -164,12 +161,6 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
       throw new NotAllowedError(`You may not see the reliability of ${ref}`);
     }
     return entity;
-  }
-
-  if (o.exporter) {
-    router.get('/demo/metrics', (_req, res) => {
-      res.type('text/plain; version=0.0.4').send(o.exporter!.render());
-    });
   }
 
   /** Where the SLI data comes from, the last evaluation, and unreadable SLO files. */

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 333430f9a77d22f268cc79c4f17134b7115748e3ba9dea8aae045694353c0376, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 91ab81f809092ecbb3729c53a7350fc2d12cf44f37c289297254cc23a7272dde
+// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 ff07e7f63db9bcb2fa712b32369ed2be1b38b56192a6c389b8937df78bdcc0bb
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -980,31 +980,6 @@ export const spec = {
     },
   },
   paths: {
-    '/demo/metrics': {
-      get: {
-        operationId: 'GetDemoMetrics',
-        summary:
-          "The embedded default's live demo traffic, in Prometheus' text format.",
-        description:
-          "Served only while the embedded default's demo runs (sre.demo, never in production), for its Prometheus to scrape without credentials.",
-        security: [],
-        responses: {
-          '200': {
-            description: 'The demo metrics.',
-            content: {
-              'text/plain': {
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/ErrorResponse',
-          },
-        },
-      },
-    },
     '/status': {
       get: {
         operationId: 'GetStatus',

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 333430f9a77d22f268cc79c4f17134b7115748e3ba9dea8aae045694353c0376, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 4330673f3ddd54561155bc5f008e928c85dc51ef53608a1fb7a4a6c9feb0c494
+// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 5bb8f871f35cf693c60f4059975b9a500b43a405e31fc8b0bae7ff0a8d9c8d8c
 
 import { pluginId } from '../pluginId';
 import { AlertPage } from '../models/AlertPage.model';
@@ -41,10 +41,6 @@ export interface RequestOptions {
   token?: string;
 }
 
-/**
- * @public
- */
-export type GetDemoMetrics = {};
 /**
  * @public
  */
@@ -240,26 +236,6 @@ export class DefaultApiClient {
     this.fetchApi = options.fetchApi ?? {
       fetch: (input, init) => globalThis.fetch(input, init),
     };
-  }
-
-  /**
-   * The embedded default's live demo traffic, in Prometheus' text format.
-   *
-   * Served only while the embedded default's demo runs (sre.demo, never in production), for its Prometheus to scrape without credentials.
-   */
-  public async getDemoMetrics(
-    _request: GetDemoMetrics,
-    options?: RequestOptions,
-  ): Promise<TypedResponse<void>> {
-    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
-    return await this.fetchApi.fetch(`${baseUrl}/demo/metrics`, {
-      headers: {
-        ...(options?.token && {
-          Authorization: `Bearer ${options.token}`,
-        }),
-      },
-      method: 'GET',
-    });
   }
 
   /**

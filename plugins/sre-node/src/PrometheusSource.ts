@@ -1,5 +1,21 @@
-import { RatioQuery, SliSource } from '@portal/plugin-sre-node';
-import { queryForWindow } from './openslo';
+import type { RatioQuery, SliSource } from './index';
+
+/** The placeholder for the evaluation window in SLI queries. */
+export const WINDOW_PLACEHOLDER = '{{window}}';
+
+/**
+ * A query for one window: `{{window}}` is replaced; a query without the
+ * placeholder has its range selectors ([5m]) set to the window.
+ */
+export function queryForWindow(query: string, window: string): string {
+  if (query.includes(WINDOW_PLACEHOLDER)) {
+    return query.split(WINDOW_PLACEHOLDER).join(window);
+  }
+  return query.replace(
+    /\[(\d+[smhdwy])(:[^\]]*)?\]/g,
+    (_, _d, sub) => `[${window}${sub ?? ''}]`,
+  );
+}
 
 export interface PrometheusServer {
   name: string;

@@ -17,8 +17,11 @@ export async function startDemoPrometheus(options: {
   port: number;
   scrapeUrl: string;
   logger: LoggerService;
+  /** The binaries, when not prometheus and promtool on PATH. */
+  binary?: string;
+  promtool?: string;
 }): Promise<{ prometheus: LocalPrometheus; historyEnd: number } | undefined> {
-  if (!(await prometheusInstalled())) {
+  if (!(await prometheusInstalled(options.binary))) {
     options.logger.warn(
       "The demo SLOs have no Prometheus: install Debian's prometheus package (./portal test does) and restart",
     );
@@ -58,6 +61,8 @@ export async function startDemoPrometheus(options: {
         ),
       ),
     scrape: { url: options.scrapeUrl, intervalSeconds: 15 },
+    binary: options.binary,
+    promtool: options.promtool,
   });
   if (first) await fs.writeFile(marker, String(historyEnd));
   return { prometheus, historyEnd };
