@@ -94,7 +94,11 @@ const RULES: Rule[] = [
         return false;
       }
       if (whole.includes('..')) return false;
-      // git@github.com:org/repo.git and ssh://git@host/...
+      // The user of a URL (ssh://git@github.com/org/repo), and git remotes
+      // (git@github.com:org/repo.git), are not mailboxes.
+      if (/[a-z][a-z0-9+.-]*:\/\/$/i.test(line.slice(0, m.index))) {
+        return false;
+      }
       const after = line[m.index + whole.length];
       return !(after === ':' && /^git@/i.test(whole));
     },
@@ -109,7 +113,7 @@ const RULES: Rule[] = [
     kind: 'phone',
     title: 'Phone number',
     pattern:
-      /(?<![\w+/=.-])\+[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,12}){1,7}(?![\w]|[.-]\d)/g,
+      /(?<![\w+/.-])\+[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,12}){1,7}(?![\w]|[.-]\d)/g,
     accept(m, line) {
       const digits = digitsOf(m[0]);
       if (digits.length < 8 || digits.length > 15) return false;
@@ -146,11 +150,12 @@ const RULES: Rule[] = [
       const separators = new Set(value.replace(/\d/g, ''));
       if (separators.size > 1) return false;
       if (separators.size === 1) {
-        // Grouped as cards are printed: 4-4-4-4(-3), Amex 4-6-5, 4-6-4.
+        // Grouped as cards are printed: 4-4-4-4(-3), Amex 4-6-5, Diners
+        // 4-6-4 or 4-4-4-2.
         const groups = value.split(/[ -]/).map(g => g.length);
         const shape = groups.join('-');
         if (
-          !/^4-4-4-4(-[1-3])?$|^4-6-5$|^4-6-4$|^4-4-4-1$|^4-4-4$/.test(shape)
+          !/^4-4-4-4(-[1-3])?$|^4-6-5$|^4-6-4$|^4-4-4-[1-3]$|^4-4-4$/.test(shape)
         ) {
           return false;
         }
