@@ -1,0 +1,353 @@
+/*
+ * The contract: src/schema/openapi.yaml and the router agree. Every route
+ * the router serves is an operation of the spec and every operation is
+ * served; real responses of the plugin (started as in the plugin's tests,
+ * with a report uploaded, a gate asked and an exemption requested and
+ * decided, so lists carry values), one for each status the spec documents,
+ * validate against the spec's schema for that status; and the generated
+ * code (the spec as TypeScript here, the client and models in
+ * @portal/plugin-secops-common) is what `yarn generate:openapi` makes of
+ * the spec today.
+ */
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  describeGeneratedCode,
+  expectServesSpec,
+  openApiContract,
+} from '@portal/test-utils/openapi';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { createRouter, RouterOptions } from '../api/router';
+import { EventExport } from '../service/EventExport';
+import { ExemptionService } from '../service/ExemptionService';
+import { FindingService } from '../service/FindingService';
+import { GateService } from '../service/GateService';
+import { PostureService } from '../service/PostureService';
+import { ReportIngester } from '../service/ReportIngester';
+import { SecopsAccess } from '../service/SecopsAccess';
+import { SecopsOptions } from '../service/options';
+import {
+  fixture,
+  machineConfig,
+  machineHeader,
+  securityLead,
+  start,
+  trivyQuery,
+} from '../__testUtils__/backend';
+import { spec } from './openapi';
+
+describe('the router and src/schema/openapi.yaml', () => {
+  it('serves every operation of the spec, and only those', async () => {
+    const options: RouterOptions = {
+      httpAuth: mockServices.httpAuth(),
+      auditor: mockServices.auditor.mock(),
+      access: {} as SecopsAccess,
+      ingester: {} as ReportIngester,
+      findings: {} as FindingService,
+      posture: {} as PostureService,
+      gate: {} as GateService,
+      exemptions: {} as ExemptionService,
+      eventExport: {} as EventExport,
+      options: {} as SecopsOptions,
+    };
+    expectServesSpec(await createRouter(options), spec);
+  });
+
+  describe('answers what the spec says', () => {
+    const contract = openApiContract(spec, '/api/secops');
+    const NONE = mockCredentials.none.header();
+    /** A service token granted nothing and bound to no repository. */
+    const UNGRANTED = mockCredentials.service.header();
+    /** A machine granted secops.read and secops.upload. */
+    const SCANNER = machineHeader('security-scanner');
+    const SIEM = machineHeader('siem');
+    const report = fixture('trivy/trivy-alpine-310-image.json');
+
+    it('on every route, with values', async () => {
+      const server = await start({
+        config: {
+          ...machineConfig,
+          secops: { limits: { maxCompressedBytes: 1024 * 1024 } },
+        },
+      });
+      const get = (url: string, authorization?: string) => {
+        const req = request(server).get(`/api/secops${url}`);
+        return contract.send(
+          authorization ? req.set('authorization', authorization) : req,
+        );
+      };
+      const post = (url: string, body?: object, authorization?: string) => {
+        let req = request(server).post(`/api/secops${url}`);
+        if (authorization) req = req.set('authorization', authorization);
+        return contract.send(body ? req.send(body) : req);
+      };
+      const uploadAs = (
+        query: Record<string, string>,
+        authorization?: string,
+        body: Buffer | string = report,
+      ) => {
+        let req = request(server)
+          .post('/api/secops/reports')
+          .query(query)
+          .set('content-type', 'application/octet-stream');
+        if (authorization) req = req.set('authorization', authorization);
+        return contract.send(req.send(body));
+      };
+
+      // Uploads: 201 as CI sends them (the entity ref unencoded, as curl
+      // does), compressed, and under a Content-Type the spec does not name.
+      const uploaded = await contract.send(
+        request(server)
+          .post(
+            `/api/secops/reports?entityRef=${trivyQuery.entityRef}&tool=trivy&commit=a1b2c3d4e5f6&branch=feature/x`,
+          )
+          .set('content-type', 'application/octet-stream')
+          .send(report),
+      );
+      expect(uploaded.status).toBe(201);
+      expect(uploaded.body.created).toBeGreaterThan(0);
+      const gzipped = await contract.send(
+        request(server)
+          .post('/api/secops/reports')
+          .query({ ...trivyQuery, tool: 'trivy-gzip' })
+          .set('content-type', 'application/octet-stream')
+          .set('content-encoding', 'gzip')
+          .send(gzipSync(report)),
+      );
+      expect(gzipped.status).toBe(201);
+      // JSON, read raw by the route (not by the JSON routes' parser).
+      const json = await contract.send(
+        request(server)
+          .post('/api/secops/reports')
+          .query({ ...trivyQuery, tool: 'trivy-json' })
+          .set('content-type', 'application/json')
+          .send(report.toString()),
+      );
+      expect(json.status).toBe(201);
+      expect(json.body.created).toBe(uploaded.body.created);
+      const csv = await contract.send(
+        request(server)
+          .post('/api/secops/reports')
+          .query({ ...trivyQuery, tool: 'trivy-csv' })
+          .set('content-type', 'text/csv')
+          .send(report),
+      );
+      expect(csv.status).toBe(201);
+      expect((await uploadAs({ ...trivyQuery, x: '1' })).status).toBe(400);
+      expect((await uploadAs({ ...trivyQuery, format: 'pdf' })).status).toBe(
+        400,
+      );
+      expect((await uploadAs(trivyQuery, NONE)).status).toBe(401);
+      expect((await uploadAs(trivyQuery, UNGRANTED)).status).toBe(403);
+      const ghostQuery = {
+        ...trivyQuery,
+        entityRef: 'component:default/ghost',
+      };
+      expect((await uploadAs(ghostQuery)).status).toBe(404);
+      const big = await contract.send(
+        request(server)
+          .post('/api/secops/reports')
+          .query(trivyQuery)
+          .set('content-type', 'application/octet-stream')
+          .send(Buffer.alloc(2 * 1024 * 1024, ' ')),
+      );
+      expect(big.status).toBe(413);
+
+      // An entity's reads.
+      const entity = '/entities/component/default/payments-api';
+      const ghost = '/entities/component/default/ghost';
+      const findings = await get(
+        `${entity}/findings?severity=critical,medium&category=sca&limit=5`,
+      );
+      expect(findings.status).toBe(200);
+      expect(findings.body.items.length).toBeGreaterThan(0);
+      const findingId = findings.body.items[0].id;
+      for (const url of [
+        'findings',
+        'summary',
+        'gate',
+        'trend',
+        'exemptions',
+      ]) {
+        expect((await get(`${entity}/${url}`)).status).toBe(200);
+        // An unknown parameter, no credentials, a machine granted nothing.
+        expect((await get(`${entity}/${url}?sort=x`)).status).toBe(400);
+        expect((await get(`${entity}/${url}`, NONE)).status).toBe(401);
+        expect((await get(`${entity}/${url}`, UNGRANTED)).status).toBe(403);
+        // The catalog does not have it: a machine is told so, and a person
+        // asking about the gate.
+        expect((await get(`${ghost}/${url}`, SCANNER)).status).toBe(404);
+      }
+      expect((await get(`${ghost}/gate`)).status).toBe(404);
+      expect((await get(`${entity}/findings?limit=501`)).status).toBe(400);
+      expect((await get(`${entity}/findings?severity=urgent`)).status).toBe(
+        400,
+      );
+      expect((await get(`${entity}/trend?days=1`)).status).toBe(400);
+      expect((await get(`${entity}/exemptions?limit=201`)).status).toBe(400);
+
+      // The gate CI asks.
+      const gate = await post('/gate', { entityRef: trivyQuery.entityRef });
+      expect(gate.status).toBe(200);
+      expect(gate.body.decisionId).toEqual(expect.any(String));
+      expect((await get(`${entity}/gate`)).body.last).toMatchObject({
+        decisionId: gate.body.decisionId,
+      });
+      expect((await post('/gate', { entityRef: 42 })).status).toBe(400);
+      expect(
+        (await post('/gate', { entityRef: trivyQuery.entityRef }, NONE)).status,
+      ).toBe(401);
+      expect(
+        (await post('/gate', { entityRef: trivyQuery.entityRef }, UNGRANTED))
+          .status,
+      ).toBe(403);
+      expect(
+        (await post('/gate', { entityRef: 'component:default/ghost' })).status,
+      ).toBe(404);
+      const tooLarge = { entityRef: 'x'.repeat(70 * 1024) };
+      expect((await post('/gate', tooLarge)).status).toBe(413);
+
+      // Exemptions: requested by the default user, decided by another.
+      const exemption = {
+        justification: 'Not reachable from the internet.',
+        expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      };
+      const requested = await post(
+        `/findings/${findingId}/exemptions`,
+        exemption,
+      );
+      expect(requested.status).toBe(201);
+      const exemptionId = requested.body.id;
+      for (const [body, authorization, status] of [
+        [exemption, undefined, 409],
+        [{ ...exemption, approve: true }, undefined, 400],
+        [exemption, NONE, 401],
+        [exemption, SCANNER, 403],
+        [
+          { ...exemption, justification: 'x'.repeat(70 * 1024) },
+          undefined,
+          413,
+        ],
+      ] as const) {
+        expect(
+          (await post(`/findings/${findingId}/exemptions`, body, authorization))
+            .status,
+        ).toBe(status);
+      }
+      expect(
+        (await post('/findings/999999/exemptions', exemption)).status,
+      ).toBe(404);
+      const decision = `/exemptions/${exemptionId}/decision`;
+      // Who asked may not decide.
+      expect((await post(decision, { decision: 'approve' })).status).toBe(403);
+      expect(
+        (await post(decision, { decision: 'maybe' }, securityLead)).status,
+      ).toBe(400);
+      expect((await post(decision, { decision: 'approve' }, NONE)).status).toBe(
+        401,
+      );
+      expect(
+        (await post(decision, { comment: 'x'.repeat(70 * 1024) }, securityLead))
+          .status,
+      ).toBe(413);
+      const decided = await post(
+        decision,
+        { decision: 'approve', comment: 'Fine for a week.' },
+        securityLead,
+      );
+      expect(decided.status).toBe(200);
+      expect(decided.body).toMatchObject({ status: 'approved', active: true });
+      expect(
+        (await post(decision, { decision: 'reject' }, securityLead)).status,
+      ).toBe(409);
+      expect(
+        (
+          await post(
+            '/exemptions/00000000-0000-0000-0000-000000000000/decision',
+            { decision: 'approve' },
+            securityLead,
+          )
+        ).status,
+      ).toBe(404);
+      const exemptions = await get(`${entity}/exemptions`);
+      expect(exemptions.body.items).toHaveLength(1);
+
+      // A group's views, the home page's and the organisation's.
+      const group = '/groups/default/team-checkout';
+      const readRoutes = [
+        `${group}/trend`,
+        `${group}/posture`,
+        '/me/summary',
+        '/organisation/teams',
+        '/organisation/top-risks',
+        '/organisation/exposure?id=CVE-2019-1549',
+        '/export/webhooks',
+      ];
+      for (const url of readRoutes) {
+        expect((await get(url)).status).toBe(200);
+        const unknown = `${url}${url.includes('?') ? '&' : '?'}sort=x`;
+        expect((await get(unknown)).status).toBe(400);
+        expect((await get(url, NONE)).status).toBe(401);
+        expect((await get(url, UNGRANTED)).status).toBe(403);
+      }
+      const topRisks = await get('/organisation/top-risks?limit=2');
+      expect(topRisks.body.items).toHaveLength(2);
+      expect((await get(`${group}/posture?offset=-1`)).status).toBe(400);
+      expect((await get('/organisation/exposure?id=ab')).status).toBe(400);
+
+      // The SIEM export: NDJSON with the next cursor.
+      const exported = await get('/export/events?limit=2', SIEM);
+      expect(exported.status).toBe(200);
+      expect(exported.headers['content-type']).toMatch(
+        /^application\/x-ndjson/,
+      );
+      expect(exported.headers['x-next-cursor']).toMatch(/^\d+$/);
+      expect((await get('/export/events?cursor=x', SIEM)).status).toBe(400);
+      expect((await get('/export/events', NONE)).status).toBe(401);
+      expect((await get('/export/events', UNGRANTED)).status).toBe(403);
+
+      const formats = await get('/formats');
+      expect(formats.status).toBe(200);
+      expect(formats.body.builtIn).toContain('sarif');
+      expect((await get('/formats?x=1')).status).toBe(400);
+      expect((await get('/formats', NONE)).status).toBe(401);
+    }, 120_000);
+
+    it('leaves a refused upload unread and closes its connection', async () => {
+      const server = await start({
+        config: { secops: { limits: { maxCompressedBytes: 1024 } } },
+      });
+      const port = (server.address() as AddressInfo).port;
+      // The body is announced larger than the limit and never sent: the
+      // answer comes without it, so nothing buffered it.
+      const answer = await new Promise<http.IncomingMessage>(
+        (resolve, reject) => {
+          const req = http.request({
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: `/api/secops/reports?entityRef=${trivyQuery.entityRef}&tool=trivy`,
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-length': String(10 * 1024 * 1024),
+            },
+          });
+          req.on('response', resolve);
+          req.on('error', reject);
+          req.write('{"Results": [');
+        },
+      );
+      expect(answer.statusCode).toBe(413);
+      expect(answer.headers.connection).toBe('close');
+      answer.resume();
+    }, 120_000);
+
+    it('for every status the spec documents but 500', () => {
+      contract.expectEveryStatusChecked();
+    });
+  });
+});
+
+describeGeneratedCode('plugins/secops-backend', 'plugins/secops-common');
