@@ -2,7 +2,9 @@ export interface Config {
   goldenPath?: {
     /**
      * The embedded default publishes new services to local git repositories
-     * (no GitHub needed) and registers them in the catalog from there.
+     * (no GitHub needed); its catalog module
+     * (@portal/plugin-catalog-backend-module-golden-path-demo) registers
+     * them in the catalog from there.
      */
     local?: {
       /**
@@ -10,11 +12,6 @@ export interface Config {
        * directory. Default: ../../data/repositories.
        */
       repositoriesDir?: string;
-      /**
-       * Repositories made from folders on first start (the demo ones).
-       * `from` is relative to the backend's working directory.
-       */
-      seed?: Array<{ name: string; from: string }>;
     };
     /** The infrastructure modules the "Add a resource" template renders. */
     iac?: {

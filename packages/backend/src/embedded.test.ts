@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import goldenPathDemo from '@portal/plugin-catalog-backend-module-golden-path-demo';
 import sreDemo from '@portal/plugin-sre-backend-module-demo';
 import { embeddedDemoModules, EMBEDDED_DEMO_PACKAGES } from './embedded';
 
@@ -15,7 +16,7 @@ describe("the embedded default's demo modules", () => {
         new ConfigReader({ auth: { environment: 'development' } }),
       ),
     ).toHaveLength(EMBEDDED_DEMO_PACKAGES.length);
-    for (const feature of [sreDemo]) {
+    for (const feature of [goldenPathDemo, sreDemo]) {
       expect(feature.$$type).toBe('@backstage/BackendFeature');
     }
   });

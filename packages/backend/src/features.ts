@@ -14,7 +14,7 @@ export const portalFeatures = [
   import('@backstage/plugin-scaffolder-backend'),
   import('@backstage/plugin-scaffolder-backend-module-github'),
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
-  // Golden-path actions, and the local repositories of the embedded default
+  // Golden-path actions
   import('@portal/plugin-scaffolder-backend-module-golden-path'),
 
   // TechDocs

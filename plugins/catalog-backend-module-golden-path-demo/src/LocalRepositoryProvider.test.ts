@@ -1,11 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { LocalRepositories } from '@portal/plugin-scaffolder-backend-module-golden-path';
 import path from 'node:path';
-import { git } from './git';
-import { LocalRepositories } from './localRepositories';
 import { LocalRepositoryProvider } from './LocalRepositoryProvider';
 import { makeRepository, tempDir } from './__testUtils__/testing';
-
-const DEMO = path.resolve(__dirname, '../../../catalog/demo-repositories');
 
 describe('LocalRepositoryProvider', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -49,46 +46,17 @@ describe('LocalRepositoryProvider', () => {
       ],
     });
 
-    // A repository published later is picked up at once.
+    // A repository published later is there at the next refresh.
     await makeRepository(path.join(repositories.root, 'new-one'), {
       'catalog-info.yaml': 'kind: Component\n',
     });
-    repositories.notifyChanged('new-one');
-    await new Promise(resolve => setTimeout(resolve, 200));
+    await provider.refresh();
     expect(applyMutation).toHaveBeenCalledTimes(2);
     expect(applyMutation.mock.calls[1][0].entities).toHaveLength(2);
-    provider.close();
   });
 
   it('an empty or missing folder is no repositories, not an error', async () => {
     const repositories = new LocalRepositories(path.join(tmp.dir, 'nothing'));
     expect(await repositories.list()).toEqual([]);
-  });
-
-  it('makes the demo repositories once, each with one commit', async () => {
-    const repositories = new LocalRepositories(path.join(tmp.dir, 'repos'));
-    expect(
-      await repositories.seed(
-        'legacy-billing',
-        path.join(DEMO, 'legacy-billing'),
-      ),
-    ).toBe(true);
-    expect(
-      await repositories.seed(
-        'legacy-billing',
-        path.join(DEMO, 'legacy-billing'),
-      ),
-    ).toBe(false);
-    expect(
-      await git(repositories.pathOf('legacy-billing'), [
-        'rev-list',
-        '--count',
-        'HEAD',
-      ]),
-    ).toBe('1');
-    await expect(
-      repositories.seed('broken', path.join(DEMO, 'no-such-folder')),
-    ).rejects.toThrow();
-    expect(await repositories.list()).toEqual(['legacy-billing']);
   });
 });

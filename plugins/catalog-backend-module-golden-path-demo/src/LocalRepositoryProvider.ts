@@ -8,23 +8,20 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import {
+  isRegularFile,
+  LocalRepositories,
+} from '@portal/plugin-scaffolder-backend-module-golden-path';
 import path from 'node:path';
-import { LocalRepositories } from './localRepositories';
-import { isRegularFile } from './workspace';
 
 /**
  * Puts the local repositories' catalog-info.yaml files in the catalog: one
  * Location entity (type file) per repository that has one. The catalog then
- * reads and refreshes each file like any other location. It rescans when the
- * golden-path actions publish (same process) and on a schedule.
+ * reads and refreshes each file like any other location. Its module rescans
+ * when the golden-path actions publish (an event) and on a schedule.
  */
 export class LocalRepositoryProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly onChange = () => {
-    this.refresh().catch(error =>
-      this.logger.warn(`Could not read the local repositories: ${error}`),
-    );
-  };
 
   constructor(
     private readonly repositories: LocalRepositories,
@@ -37,12 +34,7 @@ export class LocalRepositoryProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection) {
     this.connection = connection;
-    LocalRepositories.changes.on('changed', this.onChange);
     await this.refresh();
-  }
-
-  close() {
-    LocalRepositories.changes.off('changed', this.onChange);
   }
 
   async refresh() {

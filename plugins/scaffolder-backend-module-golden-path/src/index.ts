@@ -1,23 +1,21 @@
 /**
- * Golden paths: the scaffolder actions the portal's templates use, and the
- * catalog provider for the embedded default's local repositories.
+ * Golden paths: the scaffolder actions the portal's templates use. The
+ * embedded default's local repositories reach the catalog through
+ * @portal/plugin-catalog-backend-module-golden-path-demo.
  *
  * @packageDocumentation
  */
-import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import {
-  catalogModuleLocalRepositories,
-  scaffolderModuleGoldenPath,
-} from './module';
+import { scaffolderModuleGoldenPath } from './module';
 
-/** Both: the scaffolder's golden-path actions and the catalog provider. */
-export default createBackendFeatureLoader({
-  loader() {
-    return [scaffolderModuleGoldenPath, catalogModuleLocalRepositories];
-  },
-});
-export { scaffolderModuleGoldenPath, catalogModuleLocalRepositories };
-export { LocalRepositories } from './localRepositories';
+export default scaffolderModuleGoldenPath;
+export { scaffolderModuleGoldenPath };
+export {
+  LOCAL_REPOSITORY_CHANGED_TOPIC,
+  LocalRepositories,
+} from './localRepositories';
+export type { LocalRepositoryChangedEvent } from './localRepositories';
+export { git } from './git';
+export { isRegularFile } from './workspace';
 export {
   TEMPLATE_ANNOTATION,
   TEMPLATE_VERSION_ANNOTATION,

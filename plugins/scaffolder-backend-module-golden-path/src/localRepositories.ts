@@ -1,7 +1,5 @@
 import { Config } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
-import { EventEmitter } from 'node:events';
-import { git } from './git';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -9,21 +7,42 @@ import path from 'node:path';
 const NAME = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
 /**
+ * The events-service topic on which the golden-path actions say that a local
+ * repository changed (published or registered): the embedded default's
+ * catalog module rescans the repositories at once. Payload:
+ * {@link LocalRepositoryChangedEvent}.
+ */
+export const LOCAL_REPOSITORY_CHANGED_TOPIC =
+  'golden-path.local-repository-changed';
+
+/** The payload of {@link LOCAL_REPOSITORY_CHANGED_TOPIC}. */
+export interface LocalRepositoryChangedEvent {
+  repository: string;
+}
+
+/**
  * The local git repositories of the embedded default: new services are
  * published here instead of GitHub, pull requests are branches here, and the
  * catalog reads each one's catalog-info.yaml from its working tree.
  */
 export class LocalRepositories {
-  /** Tells the catalog provider (same process) that a repository changed. */
-  static readonly changes = new EventEmitter();
+  /**
+   * `onChanged` is told that an action published or registered a repository
+   * (the module publishes it on the events service).
+   */
+  constructor(
+    readonly root: string,
+    private readonly onChanged: (name: string) => void = () => {},
+  ) {}
 
-  constructor(readonly root: string) {}
-
-  static fromConfig(config: Config): LocalRepositories {
+  static fromConfig(
+    config: Config,
+    onChanged?: (name: string) => void,
+  ): LocalRepositories {
     const dir =
       config.getOptionalString('goldenPath.local.repositoriesDir') ??
       '../../data/repositories';
-    return new LocalRepositories(path.resolve(dir));
+    return new LocalRepositories(path.resolve(dir), onChanged);
   }
 
   /** The folder of a repository by name; refuses names that are not one. */
@@ -83,27 +102,8 @@ export class LocalRepositories {
     return names.sort();
   }
 
-  /**
-   * Creates a repository from a folder (one commit) unless it exists: the
-   * embedded default's demo repositories. Returns whether it was created.
-   */
-  async seed(name: string, from: string): Promise<boolean> {
-    if (await this.exists(name)) return false;
-    const target = this.pathOf(name);
-    await fs.mkdir(this.root, { recursive: true });
-    try {
-      await fs.cp(from, target, { recursive: true });
-      await git(target, ['init', '-q', '-b', 'main']);
-      await git(target, ['add', '-A']);
-      await git(target, ['commit', '-q', '-m', 'Demo repository']);
-    } catch (error) {
-      await fs.rm(target, { recursive: true, force: true });
-      throw error;
-    }
-    return true;
-  }
-
+  /** Says that an action published or registered the repository. */
   notifyChanged(name: string) {
-    LocalRepositories.changes.emit('changed', name);
+    this.onChanged(name);
   }
 }

@@ -3,10 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
-import {
-  catalogProcessingExtensionPoint,
-  catalogServiceRef,
-} from '@backstage/plugin-catalog-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { scaffolderTemplatingExtensionPoint } from '@backstage/plugin-scaffolder-node/alpha';
 import { ownershipServiceRef } from '@portal/catalog-ownership';
@@ -23,8 +21,11 @@ import {
   createTemplateStampAction,
 } from './actions/templateInfo';
 import { readSizeCatalogue } from './iac';
-import { LocalRepositories } from './localRepositories';
-import { LocalRepositoryProvider } from './LocalRepositoryProvider';
+import {
+  LOCAL_REPOSITORY_CHANGED_TOPIC,
+  LocalRepositories,
+  LocalRepositoryChangedEvent,
+} from './localRepositories';
 import { createValidateAction } from './actions/validate';
 import { adminGroupsFromConfig, Ownership } from './ownership';
 import { QUOTING_FILTERS } from './quoting';
@@ -44,6 +45,8 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         auth: coreServices.auth,
         auditor: coreServices.auditor,
         groups: ownershipServiceRef,
+        events: eventsServiceRef,
+        logger: coreServices.logger,
       },
       async init({
         scaffolder,
@@ -54,8 +57,23 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         auth,
         auditor,
         groups,
+        events,
+        logger,
       }) {
-        const repositories = LocalRepositories.fromConfig(config);
+        // Whoever shows the local repositories (the embedded default's
+        // catalog module) hears of a published one at once.
+        const repositories = LocalRepositories.fromConfig(config, name => {
+          const eventPayload: LocalRepositoryChangedEvent = {
+            repository: name,
+          };
+          events
+            .publish({ topic: LOCAL_REPOSITORY_CHANGED_TOPIC, eventPayload })
+            .catch(error =>
+              logger.warn(
+                `Could not announce the change of the local repository ${name}: ${error}`,
+              ),
+            );
+        });
         // yamlQuote, hclQuote, oneLine: what skeletons write values with.
         templating.addTemplateFilters({ ...QUOTING_FILTERS });
         const ownership = new Ownership(
@@ -93,46 +111,6 @@ export const scaffolderModuleGoldenPath = createBackendModule({
           createTemplateStampAction(),
           createPullRequestLocalAction({ repositories, auditor }),
         );
-      },
-    });
-  },
-});
-
-/** The local repositories of the embedded default, in the catalog. */
-export const catalogModuleLocalRepositories = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'golden-path-local-repositories',
-  register(reg) {
-    reg.registerInit({
-      deps: {
-        catalog: catalogProcessingExtensionPoint,
-        config: coreServices.rootConfig,
-        logger: coreServices.logger,
-        scheduler: coreServices.scheduler,
-      },
-      async init({ catalog, config, logger, scheduler }) {
-        const repositories = LocalRepositories.fromConfig(config);
-        // Demo repositories of the embedded default, made on first start.
-        for (const seed of config.getOptionalConfigArray(
-          'goldenPath.local.seed',
-        ) ?? []) {
-          const name = seed.getString('name');
-          if (
-            await repositories.seed(name, path.resolve(seed.getString('from')))
-          ) {
-            logger.info(`Created the demo repository ${name}`);
-          }
-        }
-        const provider = new LocalRepositoryProvider(repositories, logger);
-        catalog.addEntityProvider(provider);
-        // Repositories changed by hand (git merge) are seen within a minute.
-        await scheduler.scheduleTask({
-          id: 'golden-path-local-repositories',
-          frequency: { minutes: 1 },
-          timeout: { minutes: 1 },
-          scope: 'local',
-          fn: () => provider.refresh(),
-        });
       },
     });
   },

@@ -375,13 +375,14 @@ describe('local repositories (the embedded default)', () => {
           : ({ kind: 'Component', metadata: { name: 'cart-service' } } as any);
       });
       const changed = jest.fn();
-      LocalRepositories.changes.on('changed', changed);
       const out = await runAction(
-        createRegisterLocalAction({ repositories, catalog }),
+        createRegisterLocalAction({
+          repositories: new LocalRepositories(root, changed),
+          catalog,
+        }),
         { repositoryName: 'cart-service', waitSeconds: 10 },
         { workspacePath: workspace },
       );
-      LocalRepositories.changes.off('changed', changed);
       expect(out.entityRef).toBe('component:default/cart-service');
       expect(changed).toHaveBeenCalledWith('cart-service');
       expect(calls).toBe(2);
