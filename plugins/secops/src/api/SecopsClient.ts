@@ -6,17 +6,25 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  DefaultApiClient,
   Exemption,
-  Finding,
+  ExemptionPage,
+  ExposureList,
   FindingCategory,
+  FindingPage,
   FindingStatus,
   FindingSummary,
-  GateDecision,
+  GateStatus,
+  GroupPosture,
   MySecuritySummary,
-  Page,
   Severity,
+  TeamPostureList,
+  TopRisks,
+  Trend,
+  TypedResponse,
 } from '@portal/plugin-secops-common';
 
+/** Which of an entity's findings to list (the findings table's filters). */
 export interface FindingsQuery {
   status?: FindingStatus;
   severity?: Severity[];
@@ -26,75 +34,23 @@ export interface FindingsQuery {
   cursor?: string;
 }
 
-/** The gate as it stands now, and the last answer CI got. */
-export interface GateStatus {
-  current: GateDecision;
-  last?: GateDecision;
-}
-
-/** One entity in a group's roll-up. */
-export interface PostureRow {
-  entityRef: string;
-  title: string;
-  kind: string;
-  type?: string;
-  owner?: string;
-  open: Record<Severity, number>;
-  overdue: number;
-  lastScanAt?: string;
-}
-
-/** What a group and its sub-groups own, worst first. */
-export interface GroupPosture {
-  groupRef: string;
-  totals: { open: Record<Severity, number>; overdue: number; scanned: number };
-  items: PostureRow[];
-  totalCount: number;
-  /** Entities the viewer may not see. */
-  hidden: number;
-}
-
-/** One team in the organisation view. */
-export interface TeamPosture {
-  groupRef: string;
-  title: string;
-  entities: number;
-  scanned: number;
-  open: Record<Severity, number>;
-  overdue: number;
-}
-
-/** An entity exposed to an advisory. */
-export interface Exposure {
-  entityRef: string;
-  findings: number;
-  worst: Severity;
-  packages: string[];
-}
-
-/** Open findings by severity at the end of a day. */
-export interface TrendPoint {
-  day: string;
-  open: Record<Severity, number>;
-}
-
 /** The SecOps backend, as the frontend sees it. */
 export interface SecopsApi {
   getSummary(entityRef: string): Promise<FindingSummary>;
-  listFindings(entityRef: string, query: FindingsQuery): Promise<Page<Finding>>;
+  listFindings(entityRef: string, query: FindingsQuery): Promise<FindingPage>;
   getGate(entityRef: string): Promise<GateStatus>;
   /** Of an entity (component:…) or a group (group:…, its roll-up). */
-  getTrend(entityRef: string, days: number): Promise<{ items: TrendPoint[] }>;
+  getTrend(entityRef: string, days: number): Promise<Trend>;
   getGroupPosture(
     groupRef: string,
     page: { limit: number; offset: number },
   ): Promise<GroupPosture>;
-  listExemptions(entityRef: string): Promise<Page<Exemption>>;
-  listTeams(): Promise<{ items: TeamPosture[] }>;
+  listExemptions(entityRef: string): Promise<ExemptionPage>;
+  listTeams(): Promise<TeamPostureList>;
   /** The signed-in person's teams and their failing gates (the home page). */
   getMySummary(): Promise<MySecuritySummary>;
-  topRisks(limit: number): Promise<{ items: Finding[] }>;
-  findExposure(id: string): Promise<{ id: string; items: Exposure[] }>;
+  topRisks(limit: number): Promise<TopRisks>;
+  findExposure(id: string): Promise<ExposureList>;
   requestExemption(
     findingId: string,
     request: { justification: string; expiresAt: string },
@@ -107,122 +63,127 @@ export interface SecopsApi {
 
 export const secopsApiRef = createApiRef<SecopsApi>({ id: 'plugin.secops' });
 
+/** An entity's ref as the spec's path parameters. */
+const entityPath = (ref: string) => {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return { kind, namespace, name };
+};
+/** A group's ref as the spec's path parameters. */
+const groupPath = (ref: string) => {
+  const { namespace, name } = parseEntityRef(ref);
+  return { namespace, name };
+};
+/** A list filter as the backend reads it: comma-separated, left out when empty. */
+const csv = (values?: string[]) =>
+  values?.length ? values.join(',') : undefined;
+
+/** The body of a successful response, or the backend's error. */
+async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
+  const res = await response;
+  if (!res.ok) throw await ResponseError.fromResponse(res);
+  return res.json();
+}
+
+/**
+ * The SecOps backend through its generated client (from the backend's
+ * OpenAPI spec), with the app's fetchApi, which sends the person's token.
+ */
 export class SecopsClient implements SecopsApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+  private readonly client: DefaultApiClient;
 
-  getSummary(entityRef: string): Promise<FindingSummary> {
-    return this.get(`${this.entityPath(entityRef)}/summary`);
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.client = new DefaultApiClient(deps);
   }
 
-  listFindings(
-    entityRef: string,
-    query: FindingsQuery,
-  ): Promise<Page<Finding>> {
-    const params = new URLSearchParams();
-    if (query.status) params.set('status', query.status);
-    if (query.severity?.length)
-      params.set('severity', query.severity.join(','));
-    if (query.category?.length)
-      params.set('category', query.category.join(','));
-    if (query.search) params.set('search', query.search);
-    if (query.limit) params.set('limit', String(query.limit));
-    if (query.cursor) params.set('cursor', query.cursor);
-    return this.get(`${this.entityPath(entityRef)}/findings?${params}`);
-  }
-
-  getGate(entityRef: string): Promise<GateStatus> {
-    return this.get(`${this.entityPath(entityRef)}/gate`);
-  }
-
-  getTrend(entityRef: string, days: number): Promise<{ items: TrendPoint[] }> {
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    const path =
-      kind.toLowerCase() === 'group'
-        ? `/groups/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`
-        : this.entityPath(entityRef);
-    return this.get(`${path}/trend?days=${days}`);
-  }
-
-  getGroupPosture(
-    groupRef: string,
-    page: { limit: number; offset: number },
-  ): Promise<GroupPosture> {
-    const { namespace, name } = parseEntityRef(groupRef);
-    return this.get(
-      `/groups/${encodeURIComponent(namespace)}/${encodeURIComponent(
-        name,
-      )}/posture?limit=${page.limit}&offset=${page.offset}`,
+  getSummary(entityRef: string) {
+    return bodyOf(
+      this.client.getEntitySummary({ path: entityPath(entityRef) }),
     );
   }
 
-  listTeams(): Promise<{ items: TeamPosture[] }> {
-    return this.get('/organisation/teams');
+  listFindings(entityRef: string, query: FindingsQuery) {
+    return bodyOf(
+      this.client.listEntityFindings({
+        path: entityPath(entityRef),
+        query: {
+          status: query.status,
+          severity: csv(query.severity),
+          category: csv(query.category),
+          search: query.search || undefined,
+          limit: query.limit || undefined,
+          cursor: query.cursor || undefined,
+        },
+      }),
+    );
   }
 
-  getMySummary(): Promise<MySecuritySummary> {
-    return this.get('/me/summary');
+  getGate(entityRef: string) {
+    return bodyOf(this.client.getEntityGate({ path: entityPath(entityRef) }));
   }
 
-  topRisks(limit: number): Promise<{ items: Finding[] }> {
-    return this.get(`/organisation/top-risks?limit=${limit}`);
+  getTrend(entityRef: string, days: number) {
+    return bodyOf(
+      parseEntityRef(entityRef).kind.toLowerCase() === 'group'
+        ? this.client.getGroupTrend({
+            path: groupPath(entityRef),
+            query: { days },
+          })
+        : this.client.getEntityTrend({
+            path: entityPath(entityRef),
+            query: { days },
+          }),
+    );
   }
 
-  findExposure(id: string): Promise<{ id: string; items: Exposure[] }> {
-    return this.get(`/organisation/exposure?id=${encodeURIComponent(id)}`);
+  getGroupPosture(groupRef: string, page: { limit: number; offset: number }) {
+    return bodyOf(
+      this.client.getGroupPosture({ path: groupPath(groupRef), query: page }),
+    );
   }
 
-  listExemptions(entityRef: string): Promise<Page<Exemption>> {
-    return this.get(`${this.entityPath(entityRef)}/exemptions?limit=50`);
+  listTeams() {
+    return bodyOf(this.client.listTeams({}));
+  }
+
+  getMySummary() {
+    return bodyOf(this.client.getMySummary({}));
+  }
+
+  topRisks(limit: number) {
+    return bodyOf(this.client.listTopRisks({ query: { limit } }));
+  }
+
+  findExposure(id: string) {
+    return bodyOf(this.client.findExposure({ query: { id } }));
+  }
+
+  listExemptions(entityRef: string) {
+    return bodyOf(
+      this.client.listEntityExemptions({
+        path: entityPath(entityRef),
+        query: { limit: 50 },
+      }),
+    );
   }
 
   requestExemption(
     findingId: string,
     request: { justification: string; expiresAt: string },
-  ): Promise<Exemption> {
-    return this.post(
-      `/findings/${encodeURIComponent(findingId)}/exemptions`,
-      request,
+  ) {
+    return bodyOf(
+      this.client.requestExemption({ path: { id: findingId }, body: request }),
     );
   }
 
   decideExemption(
     exemptionId: string,
     decision: { decision: 'approve' | 'reject'; comment?: string },
-  ): Promise<Exemption> {
-    return this.post(
-      `/exemptions/${encodeURIComponent(exemptionId)}/decision`,
-      decision,
+  ) {
+    return bodyOf(
+      this.client.decideExemption({
+        path: { id: exemptionId },
+        body: decision,
+      }),
     );
-  }
-
-  private async post<T>(path: string, body: unknown): Promise<T> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('secops');
-    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response.json();
-  }
-
-  private entityPath(entityRef: string) {
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    return `/entities/${encodeURIComponent(kind)}/${encodeURIComponent(
-      namespace,
-    )}/${encodeURIComponent(name)}`;
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('secops');
-    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response.json();
   }
 }

@@ -10,7 +10,7 @@ import {
 } from '@material-ui/core';
 import CheckCircle from '@material-ui/icons/CheckCircle';
 import Cancel from '@material-ui/icons/Cancel';
-import { GateStatus } from '../../api/SecopsClient';
+import { GateStatus } from '@portal/plugin-secops-common';
 
 /** The gate as CI would see it now, with each rule and the last CI answer. */
 export function GateCard({ status }: { status: GateStatus }) {

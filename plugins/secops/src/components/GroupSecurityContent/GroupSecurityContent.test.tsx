@@ -5,7 +5,8 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { GroupPosture, SecopsApi, secopsApiRef } from '../../api/SecopsClient';
+import { GroupPosture } from '@portal/plugin-secops-common';
+import { SecopsApi, secopsApiRef } from '../../api/SecopsClient';
 import { GroupSecurityContent } from './GroupSecurityContent';
 
 const group = {

@@ -23,13 +23,14 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import { Exposure, secopsApiRef } from '../../api/SecopsClient';
+import { ExposureList } from '@portal/plugin-secops-common';
+import { secopsApiRef } from '../../api/SecopsClient';
 import { openTotal, SeverityBar, SeverityChip } from '../severityViews';
 
 function ExposureSearch() {
   const api = useApi(secopsApiRef);
   const [id, setId] = useState('CVE-2019-1551');
-  const [result, setResult] = useState<{ id: string; items: Exposure[] }>();
+  const [result, setResult] = useState<ExposureList>();
   const [error, setError] = useState<Error>();
   const search = async () => {
     setError(undefined);

@@ -1,9 +1,9 @@
 import useAsync from 'react-use/esm/useAsync';
 import { InfoCard, Progress, ErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Severity } from '@portal/plugin-secops-common';
+import { Severity, TrendPoint } from '@portal/plugin-secops-common';
 import { Box, Typography } from '@material-ui/core';
-import { secopsApiRef, TrendPoint } from '../../api/SecopsClient';
+import { secopsApiRef } from '../../api/SecopsClient';
 import { SEVERITY_COLORS } from '../EntitySecurityContent/severity';
 
 const STACK: Severity[] = ['critical', 'high', 'medium', 'low'];
