@@ -25,9 +25,11 @@ import {
   finopsCostResourceRef,
 } from '@portal/plugin-finops-node';
 import { entityRefOf } from '@portal/request-validation';
-import { Request } from 'express';
 import { CostCatalog } from '../service/CostCatalog';
 import { OwnerFilter } from '../service/CostService';
+
+/** A request, as httpAuth reads it. */
+type Req = Parameters<HttpAuthService['credentials']>[0];
 
 /** The access checks of the FinOps routes. */
 export class FinopsAccess {
@@ -82,7 +84,7 @@ export class FinopsAccess {
    * grant for this: a CI token alone reads and imports nothing here.
    */
   async userOrService(
-    req: Request,
+    req: Req,
     grant: MachineGrant = 'finops.read',
     what = 'read cost',
   ) {
@@ -98,10 +100,10 @@ export class FinopsAccess {
    * A group the catalog knows (by its namespace and name) whose cost the
    * caller may see, with the snapshot and the caller's owner filter.
    */
-  async group(req: Request<{ namespace: string; name: string }>) {
+  async group(req: Req & { params: { namespace: string; name: string } }) {
     const credentials = await this.userOrService(req);
     const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
-    const snapshot = await this.deps.catalog.snapshot();
+    const snapshot = await this.deps.catalog.snapshot(ref);
     if (!snapshot.tree.get(ref)) {
       throw new NotFoundError(`There is no ${ref} in the catalog`);
     }

@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  BudgetRequest,
   finopsManagePermission,
   finopsOrganisationReadPermission,
   MyCostSummary,
@@ -14,14 +15,11 @@ import {
 } from '@portal/plugin-finops-common';
 import { MachineIdentities, OwnershipService } from '@portal/catalog-ownership';
 import {
-  auditedBodyParser,
   decodeUpload,
   entityRefOf,
-  parseRequest,
   PayloadTooLargeError,
 } from '@portal/request-validation';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
 import { FinopsStores } from '../database/types';
 import { CostCatalog } from '../service/CostCatalog';
 import { organisationCsv } from '../service/costCsv';
@@ -30,13 +28,7 @@ import { CostService } from '../service/CostService';
 import { OrganisationCostService } from '../service/OrganisationCostService';
 import { FinopsOptions } from '../service/options';
 import { FinopsAccess } from './access';
-import {
-  budgetBody,
-  importQuery,
-  monthsQuery,
-  pagedQuery,
-  periodQuery,
-} from './schemas';
+import { createValidatedRouter } from './validatedRouter';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -55,8 +47,10 @@ export interface RouterOptions {
   ownership: OwnershipService;
 }
 
-type EntityRequest = Request<{ kind: string; namespace: string; name: string }>;
-type GroupRequest = Request<{ namespace: string; name: string }>;
+/** The defaults of the spec's query parameters. */
+const DAYS = 30;
+const MONTHS = 12;
+const LIMIT = 50;
 
 export async function createRouter(
   deps: RouterOptions,
@@ -64,7 +58,8 @@ export async function createRouter(
   const { httpAuth, auditor, stores, costs, organisation, importer, options } =
     deps;
   const { machines } = deps;
-  const router = Router();
+  // The spec (src/schema/openapi.yaml) checks queries and bodies first.
+  const router = await createValidatedRouter(auditor);
   const access = new FinopsAccess(deps);
 
   router.get('/status', async (req, res) => {
@@ -84,37 +79,31 @@ export async function createRouter(
     res.json({ sources: status, demo: options.demo });
   });
 
-  router.get(
-    '/entities/:kind/:namespace/:name/cost',
-    async (req: EntityRequest, res) => {
-      const credentials = await access.userOrService(req);
-      const ref = entityRefOf(req.params).toLowerCase();
-      const { days } = parseRequest(periodQuery, req.query);
-      const snapshot = await deps.catalog.snapshot();
-      const entity = snapshot.entities.get(ref);
-      if (!entity) {
-        throw new NotFoundError(`There is no ${ref} in the catalog`);
-      }
-      const allowed = await access.ownerFilter(credentials);
-      if (!allowed(entity.ownerRef ?? ref)) {
-        throw new NotAllowedError(
-          `You may see the cost of what your teams own; ${ref} is owned by ${
-            entity.ownerRef ?? 'nobody'
-          }`,
-        );
-      }
-      res.json(await costs.entityCost(snapshot, ref, days));
-    },
-  );
+  router.get('/entities/:kind/:namespace/:name/cost', async (req, res) => {
+    const credentials = await access.userOrService(req);
+    const ref = entityRefOf(req.params).toLowerCase();
+    const days = req.query.days ?? DAYS;
+    const snapshot = await deps.catalog.snapshot(ref);
+    const entity = snapshot.entities.get(ref);
+    if (!entity) {
+      throw new NotFoundError(`There is no ${ref} in the catalog`);
+    }
+    const allowed = await access.ownerFilter(credentials);
+    if (!allowed(entity.ownerRef ?? ref)) {
+      throw new NotAllowedError(
+        `You may see the cost of what your teams own; ${ref} is owned by ${
+          entity.ownerRef ?? 'nobody'
+        }`,
+      );
+    }
+    res.json(await costs.entityCost(snapshot, ref, days));
+  });
 
-  router.get(
-    '/groups/:namespace/:name/cost',
-    async (req: GroupRequest, res) => {
-      const { days } = parseRequest(periodQuery, req.query);
-      const { ref, snapshot, allowed } = await access.group(req);
-      res.json(await costs.groupCost(snapshot, ref, days, allowed));
-    },
-  );
+  router.get('/groups/:namespace/:name/cost', async (req, res) => {
+    const days = req.query.days ?? DAYS;
+    const { ref, snapshot, allowed } = await access.group(req);
+    res.json(await costs.groupCost(snapshot, ref, days, allowed));
+  });
 
   /**
    * The home page's widget, in one call: the last 30 days of each team the
@@ -147,23 +136,24 @@ export async function createRouter(
     res.json(summary);
   });
 
-  router.get(
-    '/groups/:namespace/:name/entities',
-    async (req: GroupRequest, res) => {
-      const query = parseRequest(pagedQuery, req.query);
-      const { ref, snapshot, allowed } = await access.group(req);
-      res.json(
-        await costs.groupEntities(snapshot, ref, query.days, allowed, {
-          offset: Number(query.cursor ?? 0),
-          limit: query.limit,
-        }),
-      );
-    },
-  );
+  router.get('/groups/:namespace/:name/entities', async (req, res) => {
+    const query = {
+      days: req.query.days ?? DAYS,
+      limit: req.query.limit ?? LIMIT,
+      cursor: req.query.cursor,
+    };
+    const { ref, snapshot, allowed } = await access.group(req);
+    res.json(
+      await costs.groupEntities(snapshot, ref, query.days, allowed, {
+        offset: Number(query.cursor ?? 0),
+        limit: query.limit,
+      }),
+    );
+  });
 
   router.get('/organisation/cost', async (req, res) => {
     const credentials = await access.userOrService(req);
-    const { months } = parseRequest(monthsQuery, req.query);
+    const months = req.query.months ?? MONTHS;
     await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
@@ -179,7 +169,7 @@ export async function createRouter(
 
   router.get('/organisation/allocations', async (req, res) => {
     const credentials = await access.userOrService(req);
-    const { days } = parseRequest(periodQuery, req.query);
+    const days = req.query.days ?? DAYS;
     await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
@@ -202,7 +192,11 @@ export async function createRouter(
 
   router.get('/organisation/unattributed', async (req, res) => {
     const credentials = await access.userOrService(req);
-    const query = parseRequest(pagedQuery, req.query);
+    const query = {
+      days: req.query.days ?? DAYS,
+      limit: req.query.limit ?? LIMIT,
+      cursor: req.query.cursor,
+    };
     await access.requireBasic(
       credentials,
       finopsOrganisationReadPermission,
@@ -237,7 +231,7 @@ export async function createRouter(
         'finops.read',
         'export the cost of the organisation',
       );
-      ({ months } = parseRequest(monthsQuery, req.query));
+      months = req.query.months ?? MONTHS;
       await access.requireBasic(
         credentials,
         finopsOrganisationReadPermission,
@@ -277,7 +271,7 @@ export async function createRouter(
     try {
       const caller = machines.classify(credentials);
       machines.requireGrant(caller, 'finops.import', 'import billing data');
-      const { source } = parseRequest(importQuery, req.query);
+      const { source } = req.query;
       const declared = Number(req.header('content-length') ?? 0);
       if (declared > options.maxUploadBytes) {
         res.setHeader('connection', 'close');
@@ -310,14 +304,6 @@ export async function createRouter(
     }
   });
 
-  // A refused body (malformed, too large) is audited before it answers.
-  router.use(
-    auditedBodyParser<express.Request>(
-      express.json({ limit: '10kb' }),
-      auditor,
-    ),
-  );
-
   router.get('/budgets', async (req, res) => {
     const credentials = await access.userOrService(req);
     await access.requireBasic(
@@ -325,10 +311,13 @@ export async function createRouter(
       finopsOrganisationReadPermission,
       'see every budget',
     );
-    res.json({ items: await stores.budgets.getBudgets() });
+    const budgets = await stores.budgets.getBudgets();
+    res.json({
+      items: budgets.map(b => ({ ...b, updatedAt: b.updatedAt.toISOString() })),
+    });
   });
 
-  router.put('/budgets/:namespace/:name', async (req: GroupRequest, res) => {
+  router.put('/budgets/:namespace/:name', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
     const event = await auditor.createEvent({
@@ -343,8 +332,10 @@ export async function createRouter(
         finopsManagePermission,
         'set budgets',
       );
-      const body = parseRequest(budgetBody, req.body);
-      if (!(await deps.catalog.snapshot()).tree.get(ref)) {
+      // The spec checked it; its type is the model's, as the router's typing
+      // does not read OpenAPI 3.0's boolean exclusiveMinimum.
+      const body = req.body as unknown as BudgetRequest;
+      if (!(await deps.catalog.snapshot(ref)).tree.get(ref)) {
         throw new NotFoundError(`There is no ${ref} in the catalog`);
       }
       const budget = {
@@ -356,14 +347,14 @@ export async function createRouter(
       };
       await stores.budgets.setBudget(budget);
       await event.success({ meta: { monthlyAmount: body.monthlyAmount } });
-      res.json(budget);
+      res.json({ ...budget, updatedAt: budget.updatedAt.toISOString() });
     } catch (error) {
       await event.fail({ error: error as Error });
       throw error;
     }
   });
 
-  router.delete('/budgets/:namespace/:name', async (req: GroupRequest, res) => {
+  router.delete('/budgets/:namespace/:name', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
     const event = await auditor.createEvent({
