@@ -3,6 +3,7 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   EntityAuthorization,
@@ -24,6 +25,8 @@ import { Octokit } from '@octokit/rest';
 import { DeliveryTask } from './delivery/DeliveryTask';
 import { octokitDeliveryClient } from './delivery/github';
 import { readLinkTemplates } from './service/observability';
+import { registerSreActions } from './service/actions';
+import { ReliabilityService } from './service/ReliabilityService';
 import { createRouter } from './service/router';
 import { SloDefinitions } from './service/SloDefinitions';
 import { SloEvaluator } from './service/SloEvaluator';
@@ -61,6 +64,7 @@ export const srePlugin = createBackendPlugin({
         reader: coreServices.urlReader,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const config = deps.config.getOptionalConfig('sre');
@@ -142,35 +146,39 @@ export const srePlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(srePermissions);
 
+        const routerOptions = {
+          machines: MachineIdentities.fromConfig(deps.config),
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          authorization: new EntityAuthorization(deps.permissions),
+          auth: deps.auth,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+          hierarchy: deps.ownership,
+          store,
+          definitions,
+          evaluator,
+          linkTemplates: readLinkTemplates(config),
+          deliveryConfigured: !!config?.getOptionalConfig('delivery'),
+          entityLabels: config?.getOptionalStringArray(
+            'alertmanager.entityLabels',
+          ) ?? ['backstage_entity', 'entity', 'service'],
+          status: () => {
+            const last = evaluator.lastEvaluation();
+            return {
+              configured: sources.length > 0,
+              sources: sources.map(s => ({ ...s.describe(), type: s.type })),
+              lastEvaluationAt: last?.at,
+              lastError: last?.firstError,
+            };
+          },
+        };
+        // One service for the routes and the actions assistants call.
+        const reliability = new ReliabilityService(routerOptions);
         deps.httpRouter.use(
-          await createRouter({
-            machines: MachineIdentities.fromConfig(deps.config),
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            authorization: new EntityAuthorization(deps.permissions),
-            auth: deps.auth,
-            auditor: deps.auditor,
-            catalog: deps.catalog,
-            hierarchy: deps.ownership,
-            store,
-            definitions,
-            evaluator,
-            linkTemplates: readLinkTemplates(config),
-            deliveryConfigured: !!config?.getOptionalConfig('delivery'),
-            entityLabels: config?.getOptionalStringArray(
-              'alertmanager.entityLabels',
-            ) ?? ['backstage_entity', 'entity', 'service'],
-            status: () => {
-              const last = evaluator.lastEvaluation();
-              return {
-                configured: sources.length > 0,
-                sources: sources.map(s => ({ ...s.describe(), type: s.type })),
-                lastEvaluationAt: last?.at,
-                lastError: last?.firstError,
-              };
-            },
-          }),
+          await createRouter({ ...routerOptions, reliability }),
         );
+        registerSreActions(deps.actionsRegistry, reliability);
 
         // Backstage's schedule shape (sre.evaluation.schedule); the older
         // frequencySeconds still sets the default.

@@ -4,31 +4,28 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntityAuthorization,
   MachineIdentities,
   OwnershipService,
-  refsOf,
 } from '@portal/catalog-ownership';
 import {
-  MySloSummary,
   sreManagePermission,
-  sreReliabilityReadPermission,
   SreSourceStatus,
 } from '@portal/plugin-sre-common';
 import { auditedBodyParser, entityRefOf } from '@portal/request-validation';
 import express from 'express';
 import { SreStore } from '../database/SreStore';
-import { teamDelivery } from '../delivery/dora';
 import { createOpenApiRouter } from '../schema/openapi';
 import { alertsOf } from './alertmanager';
-import { LinkTemplate, observabilityLinks } from './observability';
+import { LinkTemplate } from './observability';
 import { SloDefinitions } from './SloDefinitions';
 import { SloEvaluator } from './SloEvaluator';
+import { ReliabilityService } from './ReliabilityService';
 
 /** A request, as httpAuth and the auditor read it. */
 type Req = Parameters<HttpAuthService['credentials']>[0];
@@ -51,6 +48,8 @@ export interface RouterOptions {
   deliveryConfigured?: boolean;
   entityLabels: string[];
   status: () => SreSourceStatus;
+  /** What the read routes answer (built from these options if absent). */
+  reliability?: ReliabilityService;
 }
 
 /** Where a refused body waits for the validator to have run. */
@@ -109,29 +108,10 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     },
   );
 
-  /**
-   * A reader: a person, or a machine granted sre.read; and the policy's one
-   * decision on reliability data for them (ALLOW, DENY or conditions that
-   * each entity is checked against).
-   */
-  async function reader(req: Req) {
-    const credentials = await o.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    o.machines.requireGrant(
-      o.machines.classify(credentials),
-      'sre.read',
-      'read reliability data',
-    );
-    const decision = await o.authorization.decide(
-      credentials,
-      sreReliabilityReadPermission,
-    );
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('You may not see reliability data');
-    }
-    return { credentials, decision };
-  }
+  const reliability = o.reliability ?? new ReliabilityService(o);
+  /** A person, or a service (the service decides what a machine may read). */
+  const caller = (req: Req) =>
+    o.httpAuth.credentials(req, { allow: ['user', 'service'] });
 
   /** Evaluating by hand is for people (admins), never for machines. */
   async function manager(req: Req) {
@@ -147,179 +127,103 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     }
   }
 
-  /**
-   * The entity, read with the caller's credentials (so the catalog's own
-   * permissions apply), if the policy's decision allows its reliability data.
-   */
-  async function readableEntity(
-    ref: string,
-    { credentials, decision }: Awaited<ReturnType<typeof reader>>,
-  ) {
-    const entity = await o.catalog.getEntityByRef(ref, { credentials });
-    if (!entity) throw new NotFoundError(`${ref} is not in the catalog`);
-    if (!decision.allows(entity)) {
-      throw new NotAllowedError(`You may not see the reliability of ${ref}`);
-    }
-    return entity;
-  }
+  const groupRefOf = (params: { namespace: string; name: string }) =>
+    entityRefOf({ kind: 'group', ...params });
 
   /** Where the SLI data comes from, the last evaluation, and unreadable SLO files. */
   router.get('/status', async (req, res) => {
-    const { decision } = await reader(req);
-    let problems = o.definitions.currentProblems();
-    if (decision.result === AuthorizeResult.CONDITIONAL && problems.length) {
-      // Only the problems of entities the conditions allow.
-      const { items } = await o.catalog.getEntitiesByRefs(
-        { entityRefs: [...new Set(problems.map(p => p.entityRef))] },
-        { credentials: await o.auth.getOwnServiceCredentials() },
-      );
-      const allowed = new Set(
-        items
-          .filter((e): e is Entity => !!e && decision.allows(e))
-          .map(e => stringifyEntityRef(e)),
-      );
-      problems = problems.filter(p => allowed.has(p.entityRef));
-    }
-    res.json({ ...o.status(), problems });
+    res.json(await reliability.status(await caller(req)));
   });
 
   router.get('/entities/:kind/:namespace/:name/slos', async (req, res) => {
-    const who = await reader(req);
-    const ref = entityRefOf(req.params);
-    await readableEntity(ref, who);
-    res.json({
-      ...(await o.store.listSlos([ref], req.query)),
-      problems: o.definitions
-        .currentProblems()
-        .filter(p => p.entityRef === ref),
-    });
+    res.json(
+      await reliability.entitySlos(
+        await caller(req),
+        entityRefOf(req.params),
+        req.query,
+      ),
+    );
   });
 
   /** Dashboards, logs and traces of the entity (annotations, then config). */
   router.get(
     '/entities/:kind/:namespace/:name/observability',
     async (req, res) => {
-      const entity = await readableEntity(
-        entityRefOf(req.params),
-        await reader(req),
+      res.json(
+        await reliability.observability(
+          await caller(req),
+          entityRefOf(req.params),
+        ),
       );
-      res.json({
-        configured: o.linkTemplates.length > 0,
-        links: observabilityLinks(entity, o.linkTemplates),
-      });
     },
   );
 
   /** The entity's DORA measures (from GitHub, on a schedule). */
   router.get('/entities/:kind/:namespace/:name/delivery', async (req, res) => {
-    const who = await reader(req);
-    const ref = entityRefOf(req.params);
-    await readableEntity(ref, who);
-    const [metrics] = await o.store.delivery([ref]);
-    res.json({ configured: !!o.deliveryConfigured, metrics });
+    res.json(
+      await reliability.entityDelivery(
+        await caller(req),
+        entityRefOf(req.params),
+      ),
+    );
   });
 
   router.get('/entities/:kind/:namespace/:name/alerts', async (req, res) => {
-    const who = await reader(req);
-    const ref = entityRefOf(req.params);
-    await readableEntity(ref, who);
-    res.json(await o.store.listAlerts([ref], req.query));
+    res.json(
+      await reliability.entityAlerts(
+        await caller(req),
+        entityRefOf(req.params),
+        req.query,
+      ),
+    );
   });
 
   // The spec lets only SLO ids (64 hex digits) and 1 to 35 days through.
   router.get('/slos/:id/history', async (req, res) => {
-    const who = await reader(req);
-    const days = req.query.days ?? 7;
-    const slo = await o.store.getSlo(req.params.id);
-    if (!slo) throw new NotFoundError(`There is no SLO ${req.params.id}`);
-    // The SLO's entity decides, as on the entity's own routes.
-    await readableEntity(slo.entityRef, who);
-    const since = new Date(Date.now() - days * 86_400_000);
-    res.json({ slo, points: await o.store.history(slo.id, since) });
+    res.json(
+      await reliability.history(
+        await caller(req),
+        req.params.id,
+        req.query.days ?? 7,
+      ),
+    );
   });
-
-  /** The SLOs of everything a group and the groups below it own, worst first. */
-  function subtree(
-    params: { namespace: string; name: string },
-    who: Awaited<ReturnType<typeof reader>>,
-  ) {
-    return subtreeOf(entityRefOf({ kind: 'group', ...params }), who);
-  }
-
-  async function subtreeOf(
-    groupRef: string,
-    who: Awaited<ReturnType<typeof reader>>,
-  ) {
-    const group = await o.catalog.getEntityByRef(groupRef, {
-      credentials: who.credentials,
-    });
-    if (!group) throw new NotFoundError(`${groupRef} is not in the catalog`);
-    const kinds = ['Component', 'Resource', 'System'];
-    if (who.decision.result === AuthorizeResult.ALLOW) {
-      // Refs only: whole entities (SLO definitions inline among their
-      // annotations) cost the catalog far more to send.
-      return refsOf(
-        await o.hierarchy.ownedEntities(groupRef, { kinds, fields: [] }),
-      );
-    }
-    // Conditions: what the policy's rules read, and only what they allow.
-    const owned = await o.hierarchy.ownedEntities(groupRef, {
-      kinds,
-      fields: ['metadata', 'spec', 'relations'],
-    });
-    return refsOf(owned.filter(entity => who.decision.allows(entity)));
-  }
 
   /**
    * The home page's widget, in one call: the SLOs of what the signed-in
    * person's teams own, worst first.
    */
   router.get('/me/summary', async (req, res) => {
-    const who = await reader(req);
-    if (who.credentials.principal.type !== 'user') {
-      throw new NotAllowedError('Only a person has teams');
-    }
-    const teams = await o.hierarchy.groupsOf(
-      who.credentials.principal.userEntityRef,
-    );
-    const refs = new Set<string>();
-    for (const team of teams) {
-      for (const ref of await subtreeOf(team, who)) refs.add(ref);
-    }
-    const slos = await o.store.listSlos([...refs], { limit: 8 });
-    const summary: MySloSummary = {
-      teams,
-      totalCount: slos.totalCount,
-      worst: slos.items,
-    };
-    res.json(summary);
+    res.json(await reliability.mySummary(await caller(req)));
   });
 
   router.get('/groups/:namespace/:name/slos', async (req, res) => {
-    const who = await reader(req);
-    const refs = await subtree(req.params, who);
-    res.json({
-      ...(await o.store.listSlos(refs, req.query)),
-      entityCount: refs.length,
-    });
+    res.json(
+      await reliability.groupSlos(
+        await caller(req),
+        groupRefOf(req.params),
+        req.query,
+      ),
+    );
   });
 
   /** The team's delivery: each entity's measures and the team's together. */
   router.get('/groups/:namespace/:name/delivery', async (req, res) => {
-    const entities = await o.store.delivery(
-      await subtree(req.params, await reader(req)),
+    res.json(
+      await reliability.groupDelivery(
+        await caller(req),
+        groupRefOf(req.params),
+      ),
     );
-    res.json({
-      configured: !!o.deliveryConfigured,
-      team: teamDelivery(entities),
-      entities,
-    });
   });
 
   router.get('/groups/:namespace/:name/alerts', async (req, res) => {
-    const who = await reader(req);
     res.json(
-      await o.store.listAlerts(await subtree(req.params, who), req.query),
+      await reliability.groupAlerts(
+        await caller(req),
+        groupRefOf(req.params),
+        req.query,
+      ),
     );
   });
 

@@ -1,0 +1,217 @@
+/*
+ * The portal's actions over MCP (issue 14, item 1), end to end: the real
+ * MCP actions plugin, the real actions registry and actions service, the
+ * demo organisation, real sign-in tokens and the portal's policy. An MCP
+ * session runs with the caller's credentials and the same permission
+ * decisions as the pages; without a token it gets nothing.
+ */
+import {
+  actionsRegistryServiceFactory,
+  actionsServiceFactory,
+} from '@backstage/backend-defaults/alpha';
+import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
+import biPlugin from '@portal/plugin-bi-backend';
+import finopsPlugin from '@portal/plugin-finops-backend';
+import srePlugin from '@portal/plugin-sre-backend';
+import {
+  DemoPortal,
+  startDemoPortal,
+  testDatabases,
+} from './__testUtils__/demoPortal';
+import request from 'supertest';
+import { callTool, mcp } from './__testUtils__/mcp';
+
+describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
+  let portal: DemoPortal;
+
+  beforeAll(async () => {
+    portal = await startDemoPortal({
+      database,
+      features: [
+        actionsRegistryServiceFactory,
+        actionsServiceFactory,
+        mcpActionsPlugin,
+        biPlugin,
+        finopsPlugin,
+        srePlugin,
+      ],
+      config: {
+        backend: {
+          database,
+          actions: { pluginSources: ['bi', 'sre'] },
+        },
+      },
+    });
+  }, 150_000);
+
+  afterAll(async () => {
+    await portal?.stop();
+  });
+
+  it('refuses an MCP session without a token', async () => {
+    const res = await mcp(portal.server, undefined, 'tools/list');
+    expect(res.status).toBe(401);
+  }, 60_000);
+
+  it("lists the portal's actions to a signed-in person, read-only", async () => {
+    const res = await mcp(
+      portal.server,
+      await portal.as('ben-okafor'),
+      'tools/list',
+    );
+    expect(res.status).toBe(200);
+    const tools: Array<{ name: string; annotations?: any }> =
+      res.body.result.tools;
+    expect(tools.map(t => t.name)).toEqual(
+      expect.arrayContaining([
+        'bi.list-dashboards',
+        'bi.get-product-economics',
+        'sre.get-slos',
+        'sre.get-alerts',
+        'sre.get-delivery-metrics',
+      ]),
+    );
+    for (const tool of tools.filter(t => /^(bi|sre)\./.test(t.name))) {
+      expect(tool.annotations).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+      });
+    }
+  }, 60_000);
+
+  describe('BI', () => {
+    it('lists the dashboards a developer may see, a page at a time', async () => {
+      const auth = await portal.as('ben-okafor');
+      const first = await callTool(portal.server, auth, 'bi.list-dashboards', {
+        limit: 2,
+      });
+      expect(first.error).toBeUndefined();
+      expect(first.output.items).toHaveLength(2);
+      expect(first.output.totalCount).toBeGreaterThan(2);
+      expect(first.output.nextCursor).toBe('2');
+      const next = await callTool(portal.server, auth, 'bi.list-dashboards', {
+        limit: 2,
+        cursor: first.output.nextCursor,
+      });
+      expect(next.output.items[0]).not.toEqual(first.output.items[0]);
+
+      const found = await callTool(portal.server, auth, 'bi.list-dashboards', {
+        search: 'metabase checkout',
+      });
+      expect(found.output.items.length).toBeGreaterThan(0);
+      for (const item of found.output.items) expect(item.tool).toBe('Metabase');
+      expect(found.output.items).toContainEqual(
+        expect.objectContaining({ systemRef: 'system:default/checkout' }),
+      );
+    }, 60_000);
+
+    it("refuses a developer a product's economics, as the page does", async () => {
+      const res = await callTool(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'bi.get-product-economics',
+        { productRef: 'system:default/checkout' },
+      );
+      expect(res.output).toBeUndefined();
+      expect(res.error).toMatch(/Product economics are for business/);
+    }, 60_000);
+
+    it('answers the business with product totals', async () => {
+      const res = await callTool(
+        portal.server,
+        await portal.as('quentin-dubois'),
+        'bi.get-product-economics',
+        { productRef: 'system:checkout' },
+      );
+      expect(res.error).toBeUndefined();
+      expect(res.output).toMatchObject({
+        ref: 'system:default/checkout',
+        currency: expect.any(String),
+        months: expect.any(Array),
+      });
+    }, 60_000);
+
+    it('refuses arguments outside the schema with a message', async () => {
+      const res = await callTool(
+        portal.server,
+        await portal.as('quentin-dubois'),
+        'bi.get-product-economics',
+        { productRef: 'component:default/payments-api' },
+      );
+      expect(res.error).toMatch(/productRef/);
+    }, 60_000);
+  });
+
+  describe('SRE', () => {
+    it("answers a team's SLOs, worst first, once their definitions are read", async () => {
+      // The SLO files are read on the plugin's schedule; an admin reads
+      // them now.
+      const sync = await request(portal.server)
+        .post('/api/sre/evaluate')
+        .set('authorization', await portal.as('grace-liu'));
+      expect(sync.status).toBe(200);
+      const auth = await portal.as('ben-okafor');
+      const res = await callTool(portal.server, auth, 'sre.get-slos', {
+        groupRef: 'group:team-checkout',
+      });
+      expect(res.error).toBeUndefined();
+      expect(res.output.totalCount).toBeGreaterThan(0);
+      const refs = new Set(res.output.items.map((s: any) => s.entityRef));
+      expect(refs).toContain('component:default/checkout-service');
+      for (const slo of res.output.items) {
+        expect(slo).toMatchObject({
+          target: expect.any(Number),
+          status: expect.any(String),
+        });
+      }
+
+      const one = await callTool(portal.server, auth, 'sre.get-slos', {
+        entityRef: 'component:default/checkout-service',
+        limit: 1,
+      });
+      expect(one.output.items).toHaveLength(1);
+      expect(one.output.items[0].entityRef).toBe(
+        'component:default/checkout-service',
+      );
+    }, 120_000);
+
+    it('asks for exactly one of an entity or a group', async () => {
+      const auth = await portal.as('ben-okafor');
+      const both = await callTool(portal.server, auth, 'sre.get-slos', {
+        entityRef: 'component:default/checkout-service',
+        groupRef: 'group:default/team-checkout',
+      });
+      expect(both.error).toMatch(/either entityRef or groupRef/);
+      const notGroup = await callTool(portal.server, auth, 'sre.get-alerts', {
+        groupRef: 'component:default/checkout-service',
+      });
+      expect(notGroup.error).toMatch(/groupRef must name a group/);
+    }, 60_000);
+
+    it('answers delivery metrics as the Reliability tab does', async () => {
+      const res = await callTool(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'sre.get-delivery-metrics',
+        { groupRef: 'group:default/team-checkout' },
+      );
+      expect(res.error).toBeUndefined();
+      expect(res.output).toMatchObject({
+        configured: false,
+        entities: expect.any(Array),
+      });
+    }, 60_000);
+
+    it('says what is not in the catalog', async () => {
+      const res = await callTool(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'sre.get-alerts',
+        { entityRef: 'component:default/no-such-service' },
+      );
+      expect(res.error).toMatch(
+        /component:default\/no-such-service is not in the catalog/,
+      );
+    }, 60_000);
+  });
+});
