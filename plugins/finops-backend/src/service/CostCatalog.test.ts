@@ -12,10 +12,20 @@ const component = (name: string): Entity => ({
 describe('CostCatalog', () => {
   let now = 0;
   let entities: Entity[];
-  let reads: number;
+  let snapshots: number;
+  let lookups: number;
   const ownership = {
-    readAll: async () => {
-      reads++;
+    readAll: async (query: { filter: Record<string, string | string[]> }) => {
+      if (typeof query.filter.kind === 'string') {
+        // One entity, looked up by name.
+        lookups++;
+        return entities.filter(
+          e =>
+            e.kind.toLowerCase() === String(query.filter.kind).toLowerCase() &&
+            e.metadata.name === query.filter['metadata.name'],
+        );
+      }
+      snapshots++;
       return entities;
     },
     tree: async () => GroupTree.fromEntities([]),
@@ -24,7 +34,8 @@ describe('CostCatalog', () => {
   beforeEach(() => {
     now = 1_000_000;
     entities = [component('old-service')];
-    reads = 0;
+    snapshots = 0;
+    lookups = 0;
   });
 
   it('reads the catalog once a minute', async () => {
@@ -32,31 +43,51 @@ describe('CostCatalog', () => {
     await catalog.snapshot();
     now += 59_000;
     await catalog.snapshot();
-    expect(reads).toBe(1);
+    expect(snapshots).toBe(1);
     now += 2_000;
     await catalog.snapshot();
-    expect(reads).toBe(2);
+    expect(snapshots).toBe(2);
   });
 
-  it('reads again when asked for an entity it lacks, once it is a few seconds old', async () => {
+  it('reads again at once when asked for an entity the catalog has and the snapshot lacks', async () => {
     const catalog = new CostCatalog(ownership, () => now);
     await catalog.snapshot();
     entities = [component('old-service'), component('new-service')];
 
-    // Just read: a miss does not send every request to the catalog.
-    now += 1_000;
-    const fresh = await catalog.snapshot('component:default/new-service');
-    expect(fresh.entities.has('component:default/new-service')).toBe(false);
-    expect(reads).toBe(1);
-
-    now += 5_000;
     const reread = await catalog.snapshot('component:default/new-service');
     expect(reread.entities.has('component:default/new-service')).toBe(true);
-    expect(reads).toBe(2);
+    expect(snapshots).toBe(2);
 
-    // What it has is answered from the snapshot.
-    now += 10_000;
+    // What it has is answered from the snapshot, without a lookup.
     await catalog.snapshot('component:default/old-service');
-    expect(reads).toBe(2);
+    expect(snapshots).toBe(2);
+    expect(lookups).toBe(1);
+  });
+
+  it('does not read the catalog again for what it does not have', async () => {
+    const catalog = new CostCatalog(ownership, () => now);
+    await catalog.snapshot();
+    const missing = await catalog.snapshot('component:default/no-such-thing');
+    expect(missing.entities.has('component:default/no-such-thing')).toBe(false);
+    expect(snapshots).toBe(1);
+    // Kinds that carry no cost are not even looked up.
+    await catalog.snapshot('api:default/old-service');
+    expect(lookups).toBe(1);
+  });
+
+  it('rereads at most once a second, whatever callers ask', async () => {
+    const catalog = new CostCatalog(ownership, () => now);
+    await catalog.snapshot();
+    entities = [component('old-service'), component('new-a')];
+    await catalog.snapshot('component:default/new-a');
+    entities = [...entities, component('new-b')];
+    now += 500;
+    const soon = await catalog.snapshot('component:default/new-b');
+    expect(soon.entities.has('component:default/new-b')).toBe(false);
+    expect(snapshots).toBe(2);
+    now += 600;
+    const later = await catalog.snapshot('component:default/new-b');
+    expect(later.entities.has('component:default/new-b')).toBe(true);
+    expect(snapshots).toBe(3);
   });
 });

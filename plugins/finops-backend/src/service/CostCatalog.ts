@@ -1,5 +1,6 @@
 import {
   Entity,
+  parseEntityRef,
   RELATION_OWNED_BY,
   RELATION_PART_OF,
   stringifyEntityRef,
@@ -31,8 +32,8 @@ export interface CostCatalogSnapshot {
 
 const KINDS = ['component', 'resource', 'system', 'domain'];
 const TTL_MS = 60_000;
-/** How old a snapshot must be before a miss reads the catalog again. */
-const MISS_RELOAD_MS = 5_000;
+/** At most one reread of the catalog for a missing entity in this time. */
+const MISS_RELOAD_MS = 1_000;
 
 function toCostEntity(entity: Entity): CostEntity {
   const ref = stringifyEntityRef(entity).toLowerCase();
@@ -55,6 +56,7 @@ function toCostEntity(entity: Entity): CostEntity {
 
 export class CostCatalog {
   private cached?: { at: number; snapshot: Promise<CostCatalogSnapshot> };
+  private lastMissReload = -Infinity;
 
   constructor(
     private readonly ownership: OwnershipService,
@@ -63,24 +65,34 @@ export class CostCatalog {
 
   /**
    * The catalog as FinOps reads it, reused for a minute. `expecting` names
-   * an entity or group the caller asks about: a snapshot without it that is
-   * more than a few seconds old is read again once, so that what was just
-   * registered in the catalog (or arrived after the backend started) is
-   * not "not in the catalog" for a minute.
+   * an entity or group the caller asks about: when the snapshot lacks it
+   * but the catalog has it (one lookup of that entity), the snapshot is
+   * read again, so that what was just registered in the catalog, or arrived
+   * after the backend started, is not "not in the catalog" for a minute.
+   * Such rereads happen at most once a second, whatever callers ask.
    */
   async snapshot(expecting?: string): Promise<CostCatalogSnapshot> {
     const snapshot = await this.current();
     if (
-      expecting &&
-      !snapshot.entities.has(expecting) &&
-      !snapshot.tree.get(expecting) &&
-      this.cached &&
-      this.now() - this.cached.at > MISS_RELOAD_MS
+      !expecting ||
+      snapshot.entities.has(expecting) ||
+      snapshot.tree.get(expecting)
     ) {
-      this.cached = undefined;
-      return this.current();
+      return snapshot;
     }
-    return snapshot;
+    const { kind, namespace, name } = parseEntityRef(expecting);
+    if (![...KINDS, 'group'].includes(kind.toLowerCase())) return snapshot;
+    if (this.now() - this.lastMissReload < MISS_RELOAD_MS) return snapshot;
+    const found = await this.ownership.readAll({
+      filter: { kind, 'metadata.namespace': namespace, 'metadata.name': name },
+      fields: ['kind'],
+    });
+    if (!found.length || this.now() - this.lastMissReload < MISS_RELOAD_MS) {
+      return snapshot;
+    }
+    this.lastMissReload = this.now();
+    this.cached = undefined;
+    return this.current();
   }
 
   private current(): Promise<CostCatalogSnapshot> {
