@@ -7,6 +7,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   AllocationResult,
+  DefaultApiClient,
   Page,
   CostShare,
   CostSummary,
@@ -15,6 +16,7 @@ import {
   OrganisationCost,
   Recommendation,
   SourceStatus,
+  TypedResponse,
   UnattributedSpend,
 } from '@portal/plugin-finops-common';
 
@@ -37,8 +39,8 @@ export interface FinopsApi {
     days: number,
   ): Promise<{ from: string; to: string; items: AllocationResult[] }>;
   getRecommendations(): Promise<{ items: Recommendation[] }>;
-  /** Where the organisation's CSV export downloads from. */
-  exportUrl(months: number): Promise<string>;
+  /** The organisation's CSV export, month by month. */
+  exportCsv(months: number): Promise<Blob>;
   setBudget(groupRef: string, monthlyAmount: number): Promise<void>;
   /** The signed-in person's teams' cost (the home page). */
   getMySummary(): Promise<MyCostSummary>;
@@ -46,104 +48,109 @@ export interface FinopsApi {
 
 export const finopsApiRef = createApiRef<FinopsApi>({ id: 'plugin.finops' });
 
-export class FinopsClient implements FinopsApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+/** An entity's ref as the spec's path parameters. */
+const entityPath = (ref: string) => {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return { kind, namespace, name };
+};
+/** A group's ref as the spec's path parameters. */
+const groupPath = (ref: string) => {
+  const { namespace, name } = parseEntityRef(ref);
+  return { namespace, name };
+};
 
-  getEntityCost(entityRef: string, days: number): Promise<CostSummary> {
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    return this.get(
-      `/entities/${[kind, namespace, name]
-        .map(encodeURIComponent)
-        .join('/')}/cost?days=${days}`,
+/** A successful response, or the backend's error. */
+async function ok<T>(response: Promise<TypedResponse<T>>) {
+  const res = await response;
+  if (!res.ok) throw await ResponseError.fromResponse(res);
+  return res;
+}
+
+/** The body of a successful response, or the backend's error. */
+async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
+  return (await ok(response)).json();
+}
+
+/**
+ * The FinOps backend through its generated client (from the backend's
+ * OpenAPI spec), with the app's fetchApi, which sends the person's token.
+ */
+export class FinopsClient implements FinopsApi {
+  private readonly client: DefaultApiClient;
+
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.client = new DefaultApiClient(deps);
+  }
+
+  getEntityCost(entityRef: string, days: number) {
+    return bodyOf(
+      this.client.getEntityCost({
+        path: entityPath(entityRef),
+        query: { days },
+      }),
     );
   }
 
-  getGroupCost(groupRef: string, days: number): Promise<GroupCost> {
-    return this.get(`${this.groupPath(groupRef)}/cost?days=${days}`);
+  getGroupCost(groupRef: string, days: number) {
+    return bodyOf(
+      this.client.getGroupCost({ path: groupPath(groupRef), query: { days } }),
+    );
   }
 
   listGroupEntities(
     groupRef: string,
     days: number,
     page: { limit: number; cursor?: string },
-  ): Promise<Page<CostShare>> {
-    const params = new URLSearchParams({
-      days: String(days),
-      limit: String(page.limit),
-    });
-    if (page.cursor) params.set('cursor', page.cursor);
-    return this.get(`${this.groupPath(groupRef)}/entities?${params}`);
+  ) {
+    return bodyOf(
+      this.client.listGroupEntities({
+        path: groupPath(groupRef),
+        query: { days, limit: page.limit, cursor: page.cursor },
+      }),
+    );
   }
 
-  getOrganisationCost(months: number): Promise<OrganisationCost> {
-    return this.get(`/organisation/cost?months=${months}`);
+  getOrganisationCost(months: number) {
+    return bodyOf(this.client.getOrganisationCost({ query: { months } }));
   }
 
-  listUnattributed(
-    days: number,
-    page: { limit: number; cursor?: string },
-  ): Promise<Page<UnattributedSpend> & { total: number }> {
-    const params = new URLSearchParams({
-      days: String(days),
-      limit: String(page.limit),
-    });
-    if (page.cursor) params.set('cursor', page.cursor);
-    return this.get(`/organisation/unattributed?${params}`);
+  listUnattributed(days: number, page: { limit: number; cursor?: string }) {
+    return bodyOf(
+      this.client.listUnattributed({
+        query: { days, limit: page.limit, cursor: page.cursor },
+      }),
+    );
   }
 
-  getStatus(): Promise<{ sources: SourceStatus[]; demo: boolean }> {
-    return this.get('/status');
+  getStatus() {
+    return bodyOf(this.client.getStatus({}));
   }
 
-  getAllocations(
-    days: number,
-  ): Promise<{ from: string; to: string; items: AllocationResult[] }> {
-    return this.get(`/organisation/allocations?days=${days}`);
+  getAllocations(days: number) {
+    return bodyOf(this.client.getAllocations({ query: { days } }));
   }
 
-  getRecommendations(): Promise<{ items: Recommendation[] }> {
-    return this.get('/organisation/recommendations');
+  getRecommendations() {
+    return bodyOf(this.client.getRecommendations({}));
   }
 
-  getMySummary(): Promise<MyCostSummary> {
-    return this.get('/me/summary');
+  getMySummary() {
+    return bodyOf(this.client.getMySummary({}));
   }
 
-  async exportUrl(months: number): Promise<string> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('finops');
-    return `${baseUrl}/organisation/export.csv?months=${months}`;
+  async exportCsv(months: number): Promise<Blob> {
+    const res = await ok(
+      this.client.exportOrganisationCost({ query: { months } }),
+    );
+    return res.blob();
   }
 
   async setBudget(groupRef: string, monthlyAmount: number): Promise<void> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('finops');
-    const response = await this.deps.fetchApi.fetch(
-      `${baseUrl}/budgets/${this.groupPath(groupRef).replace('/groups/', '')}`,
-      {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ monthlyAmount }),
-      },
+    await ok(
+      this.client.setBudget({
+        path: groupPath(groupRef),
+        body: { monthlyAmount },
+      }),
     );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-  }
-
-  private groupPath(groupRef: string) {
-    const { namespace, name } = parseEntityRef(groupRef);
-    return `/groups/${encodeURIComponent(namespace)}/${encodeURIComponent(
-      name,
-    )}`;
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('finops');
-    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response.json();
   }
 }

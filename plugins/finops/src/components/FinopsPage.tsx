@@ -12,7 +12,7 @@ import {
   TableColumn,
   WarningPanel,
 } from '@backstage/core-components';
-import { fetchApiRef, useApi } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import {
@@ -267,7 +267,6 @@ function ProductsTable({
 /** The FinOps page for finance: the whole organisation. */
 export function FinopsPage() {
   const api = useApi(finopsApiRef);
-  const fetchApi = useApi(fetchApiRef);
   const months = 12;
   const { value, loading, error } = useAsync(
     () => api.getOrganisationCost(months),
@@ -276,8 +275,7 @@ export function FinopsPage() {
   const status = useAsync(() => api.getStatus(), [api]);
 
   const download = async () => {
-    const response = await fetchApi.fetch(await api.exportUrl(months));
-    const url = URL.createObjectURL(await response.blob());
+    const url = URL.createObjectURL(await api.exportCsv(months));
     const a = document.createElement('a');
     a.href = url;
     a.download = `cost-by-month.csv`;

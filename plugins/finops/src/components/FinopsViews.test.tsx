@@ -164,7 +164,7 @@ function apiWith(partial: Partial<FinopsApi>): FinopsApi {
       ],
       demo: true,
     }),
-    exportUrl: jest.fn(),
+    exportCsv: jest.fn(),
     setBudget: jest.fn(),
     ...partial,
   };
