@@ -5,46 +5,22 @@
  * own policy decides what each of them may do. Runs on SQLite and, when the
  * test command provides one, on PostgreSQL.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { authServiceFactory } from '@backstage/backend-defaults/auth';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
-import authPlugin from '@backstage/plugin-auth-backend';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
-import demoProviderModule from '@portal/plugin-auth-backend-module-demo-provider';
-import groupOwnershipModule from '@portal/plugin-auth-backend-module-group-ownership';
-import portalPolicyModule from '@portal/plugin-permission-backend-module-portal-policy';
 import secopsPlugin from '@portal/plugin-secops-backend';
 import fs from 'node:fs';
-import { JsonObject } from '@backstage/types';
 import path from 'node:path';
 import request from 'supertest';
-
-const repoRoot = path.resolve(__dirname, '../../..');
+import {
+  DemoPortal,
+  repoRoot,
+  startDemoPortal,
+  testDatabases,
+} from './__testUtils__/demoPortal';
 
 // Each plugin gets its own database, as in the running portal: in-memory
 // SQLite files, or databases with a unique prefix on the PostgreSQL server
 // that `./portal test` starts (PORTAL_TEST_POSTGRES names it).
 const required = process.env.PORTAL_TEST_POSTGRES;
-const postgresUrl =
-  required &&
-  process.env[
-    `BACKSTAGE_TEST_DATABASE_${required.replace('_', '')}_CONNECTION_STRING`
-  ];
-const targets: Array<[string, JsonObject]> = [
-  ['SQLite', { client: 'better-sqlite3', connection: ':memory:' }],
-];
-if (postgresUrl) {
-  targets.push([
-    'PostgreSQL',
-    {
-      client: 'pg',
-      connection: postgresUrl,
-      prefix: `portal_test_${process.pid}_${Date.now()}_`,
-    },
-  ]);
-}
+const targets = testDatabases();
 
 describe('portal backend', () => {
   // Without PORTAL_TEST_POSTGRES (a bare `yarn test`) only SQLite runs; the
@@ -56,8 +32,8 @@ describe('portal backend', () => {
 });
 
 describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  const tokens = new Map<string, string>();
+  let portal: DemoPortal;
+  let server: DemoPortal['server'];
 
   const signIn = (userName: string) =>
     request(server)
@@ -66,14 +42,7 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
       .set('x-demo-user', userName);
 
   /** A bearer header for a demo user, signed in once per run. */
-  async function as(userName: string) {
-    if (!tokens.has(userName)) {
-      const res = await signIn(userName);
-      expect(res.status).toBe(200);
-      tokens.set(userName, res.body.backstageIdentity.token);
-    }
-    return `Bearer ${tokens.get(userName)}`;
-  }
+  const as = (userName: string) => portal.as(userName);
 
   const entity = async (ref: string, userName = 'grace-liu') =>
     request(server)
@@ -81,78 +50,22 @@ describe.each(targets)('sign-in and permissions on %s', (_name, database) => {
       .set('authorization', await as(userName));
 
   beforeAll(async () => {
-    const backend = await startTestBackend({
-      features: [
-        authPlugin,
-        demoProviderModule,
-        groupOwnershipModule,
-        catalogPlugin,
-        permissionPlugin,
-        portalPolicyModule,
-        secopsPlugin,
-        authServiceFactory,
-        httpAuthServiceFactory,
-        userInfoServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            backend: { database },
-            auth: { providers: { demo: {} } },
-            permission: {
-              enabled: true,
-              portalPolicy: {
-                // team-appsec is under security: its members are in it too.
-                security: ['group:default/security'],
-              },
-            },
-            catalog: {
-              rules: [{ allow: ['Component', 'System', 'API', 'Resource'] }],
-              locations: [
-                {
-                  type: 'file',
-                  target: path.join(repoRoot, 'catalog/all.yaml'),
-                  rules: [
-                    {
-                      allow: [
-                        'Component',
-                        'System',
-                        'API',
-                        'Resource',
-                        'Location',
-                        'Group',
-                        'User',
-                        'Domain',
-                      ],
-                    },
-                  ],
-                },
-              ],
-            },
-          },
-        }),
-      ],
+    portal = await startDemoPortal({
+      database,
+      features: [secopsPlugin],
+      config: {
+        permission: {
+          enabled: true,
+          // team-appsec is under security: its members are in it too.
+          portalPolicy: { security: ['group:default/security'] },
+        },
+      },
     });
-    server = backend.server;
-
-    // The demo organisation is processed in the background: wait until the
-    // last users and the components have arrived.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const list = await request(server).get('/api/auth/demo/start');
-      const users = list.status === 200 ? list.body.items.length : 0;
-      if (users >= 12) {
-        const probe = await entity('component/default/search-service');
-        if (probe.status === 200) break;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`the demo catalog did not load (${list.status})`);
-      }
-      await new Promise(r => setTimeout(r, 500));
-    }
+    server = portal.server;
   }, 150_000);
 
   afterAll(async () => {
-    await server?.close();
+    await portal?.stop();
   });
 
   describe('demo sign-in', () => {
