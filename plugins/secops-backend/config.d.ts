@@ -34,17 +34,6 @@ export interface Config {
      * 30, medium 90, low 180.
      */
     /**
-     * Reports to load at start for demo entities (the embedded default),
-     * through the same ingestion as uploads. Paths are relative to the
-     * backend's working directory.
-     */
-    demoReports?: Array<{
-      entityRef: string;
-      tool: string;
-      format?: string;
-      file: string;
-    }>;
-    /**
      * Gate policies, owned by SecOps: the first whose match fits an entity
      * applies. Without any, the gate is: no open critical, no high older than
      * 30 days.

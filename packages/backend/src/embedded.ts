@@ -20,6 +20,7 @@ import type { Config } from '@backstage/config';
 /** The demo modules, by package, in the order they are added. */
 export const EMBEDDED_DEMO_PACKAGES = [
   '@portal/plugin-catalog-backend-module-golden-path-demo',
+  '@portal/plugin-secops-backend-module-demo',
   '@portal/plugin-sre-backend-module-demo',
 ] as const;
 
@@ -34,6 +35,7 @@ export function isProduction(config: Config): boolean {
 /** Each demo module, loaded only when the embedded default asks for it. */
 const DEMO_MODULES = [
   () => import('@portal/plugin-catalog-backend-module-golden-path-demo'),
+  () => import('@portal/plugin-secops-backend-module-demo'),
   () => import('@portal/plugin-sre-backend-module-demo'),
 ];
 

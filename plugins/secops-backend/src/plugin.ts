@@ -6,7 +6,9 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { secopsPermissions } from '@portal/plugin-secops-common';
 import {
   ReportParser,
+  ReportSeeder,
   secopsParsersExtensionPoint,
+  secopsReportSeedersExtensionPoint,
 } from '@portal/plugin-secops-node';
 import {
   MachineIdentities,
@@ -19,7 +21,7 @@ import { readGatePolicies } from './service/gates';
 import { scheduleGithubAlerts } from './github/GithubAlertsTask';
 import { scheduleWebhooks } from './siem/webhooks';
 import { ReportIngester } from './service/ReportIngester';
-import { loadDemoReports, readDemoReports } from './service/demoReports';
+import { runReportSeeders } from './service/reportSeeders';
 import { createRouter } from './api/router';
 import { SecopsAccess } from './service/SecopsAccess';
 import { FindingService } from './service/FindingService';
@@ -41,6 +43,12 @@ export const secopsPlugin = createBackendPlugin({
     env.registerExtensionPoint(secopsParsersExtensionPoint, {
       addParser(parser) {
         extraParsers.push(parser);
+      },
+    });
+    const seeders: ReportSeeder[] = [];
+    env.registerExtensionPoint(secopsReportSeedersExtensionPoint, {
+      addReportSeeder(seeder) {
+        seeders.push(seeder);
       },
     });
 
@@ -102,13 +110,13 @@ export const secopsPlugin = createBackendPlugin({
         // GitHub code-scanning and Dependabot alerts, when configured.
         await scheduleGithubAlerts({ ...deps, store: stores.findings });
 
-        // Local demo data: loaded once the backend is up (the catalog must
-        // know the entities), through the same ingestion as CI uploads.
-        const demoReports = readDemoReports(deps.config);
-        if (demoReports.length) {
+        // Reports that modules seed (the embedded default's demo reports):
+        // once the backend is up (the catalog must know the entities),
+        // through the same ingestion as CI uploads.
+        if (seeders.length) {
           deps.lifecycle.addStartupHook(() => {
-            loadDemoReports({
-              reports: demoReports,
+            runReportSeeders({
+              seeders,
               ingester,
               hasScan: (entityRef, tool) =>
                 stores.findings.hasScan(entityRef, tool),

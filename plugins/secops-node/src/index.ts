@@ -1,8 +1,10 @@
 /**
- * Extension points of the SecOps backend (new report formats plug in here)
- * and the personal-data scanner that CI and the backend share.
+ * Extension points of the SecOps backend (new report formats and report
+ * seeders plug in here) and the personal-data scanner that CI and the
+ * backend share.
  *
  * @packageDocumentation
  */
 export * from './parsers';
 export * from './pii';
+export * from './seeders';

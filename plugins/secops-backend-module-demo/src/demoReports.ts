@@ -1,8 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ReportSeederContext } from '@portal/plugin-secops-node';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ReportIngester } from './ReportIngester';
 
 export interface DemoReport {
   entityRef: string;
@@ -11,6 +11,7 @@ export interface DemoReport {
   file: string;
 }
 
+/** secops.demoReports: the embedded default's reports. */
 export function readDemoReports(config: Config): DemoReport[] {
   return (config.getOptionalConfigArray('secops.demoReports') ?? []).map(c => ({
     entityRef: c.getString('entityRef'),
@@ -27,16 +28,15 @@ export function readDemoReports(config: Config): DemoReport[] {
  */
 export async function loadDemoReports(options: {
   reports: DemoReport[];
-  ingester: ReportIngester;
-  hasScan: (entityRef: string, tool: string) => Promise<boolean>;
+  context: ReportSeederContext;
   logger: LoggerService;
 }) {
   for (const report of options.reports) {
     try {
-      if (await options.hasScan(report.entityRef, report.tool)) {
+      if (await options.context.hasScan(report.entityRef, report.tool)) {
         continue;
       }
-      const result = await options.ingester.ingest({
+      const result = await options.context.ingest({
         entityRef: report.entityRef,
         tool: report.tool,
         format: report.format,
