@@ -4,7 +4,8 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Finding, FindingSummary } from '@portal/plugin-secops-common';
 import { SecopsApi, secopsApiRef } from '../../api/SecopsClient';
-import { EntitySecurityContent, sourceUrl } from './EntitySecurityContent';
+import { EntitySecurityContent } from './EntitySecurityContent';
+import { sourceUrl } from './FindingRow';
 
 // Built so that linters do not take the test data for a script URL.
 const scheme = ['java', 'script'].join('');

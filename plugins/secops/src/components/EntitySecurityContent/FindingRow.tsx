@@ -1,0 +1,193 @@
+import { useState } from 'react';
+import { Link } from '@backstage/core-components';
+import { Finding } from '@portal/plugin-secops-common';
+import {
+  Box,
+  Button,
+  Collapse,
+  IconButton,
+  TableCell,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
+import KeyboardArrowDown from '@material-ui/icons/KeyboardArrowDown';
+import KeyboardArrowUp from '@material-ui/icons/KeyboardArrowUp';
+import { SeverityChip } from '../severityViews';
+import { ExemptionForm } from './ExemptionForm';
+import { CATEGORY_LABELS, isHttpUrl } from './severity';
+
+/**
+ * Where the finding is in the repository, on GitHub, when the entity names
+ * its repository (github.com/project-slug) and the path is a repository path.
+ */
+export function sourceUrl(finding: Finding, slug?: string): string | undefined {
+  const path = finding.locationPath;
+  if (!slug || !/^[\w.-]+\/[\w.-]+$/.test(slug) || !path) return undefined;
+  if (path.startsWith('/') || path.includes('..') || /^[a-z]+:/i.test(path)) {
+    return undefined;
+  }
+  const line = finding.locationLine ? `#L${finding.locationLine}` : '';
+  return `https://github.com/${slug}/blob/HEAD/${path
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')}${line}`;
+}
+
+function where(finding: Finding, slug?: string) {
+  if (isHttpUrl(finding.url)) {
+    return <Link to={finding.url}>{finding.url}</Link>;
+  }
+  if (finding.locationPath) {
+    const text = (
+      <code>
+        {finding.locationPath}
+        {finding.locationLine ? `:${finding.locationLine}` : ''}
+      </code>
+    );
+    const href = sourceUrl(finding, slug);
+    return href ? <Link to={href}>{text}</Link> : text;
+  }
+  return null;
+}
+
+/**
+ * One finding of the table: its severity, title, package or location and
+ * due date, and, unfolded, what it is, how to fix it and its exemption.
+ */
+export function FindingRow({
+  finding,
+  onChanged,
+  slug,
+}: {
+  finding: Finding;
+  slug?: string;
+  onChanged: () => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [asking, setAsking] = useState(false);
+  return (
+    <>
+      <TableRow hover>
+        <TableCell padding="checkbox">
+          <IconButton
+            size="small"
+            aria-label={open ? 'Hide details' : 'Show details'}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? <KeyboardArrowUp /> : <KeyboardArrowDown />}
+          </IconButton>
+        </TableCell>
+        <TableCell>
+          <SeverityChip severity={finding.severity} />
+        </TableCell>
+        <TableCell>
+          <Typography variant="body2">{finding.title}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {finding.ruleId} · {CATEGORY_LABELS[finding.category]} ·{' '}
+            {finding.tool}
+          </Typography>
+        </TableCell>
+        <TableCell>
+          {finding.packageName && (
+            <Typography variant="body2">
+              {finding.packageName} {finding.packageVersion}
+              {finding.fixedVersion && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  color="textSecondary"
+                >
+                  fixed in {finding.fixedVersion}
+                </Typography>
+              )}
+            </Typography>
+          )}
+          {where(finding, slug)}
+        </TableCell>
+        <TableCell>
+          {finding.status === 'fixed' ? (
+            <Typography variant="body2">
+              fixed {finding.fixedAt?.slice(0, 10)}
+            </Typography>
+          ) : (
+            <Typography
+              variant="body2"
+              style={
+                finding.overdue ? { color: '#b91c1c', fontWeight: 600 } : {}
+              }
+            >
+              {finding.dueAt ? finding.dueAt.slice(0, 10) : '—'}
+              {finding.overdue ? ' (overdue)' : ''}
+            </Typography>
+          )}
+          <Typography variant="caption" color="textSecondary">
+            since {finding.firstSeenAt.slice(0, 10)}
+          </Typography>
+        </TableCell>
+      </TableRow>
+      <TableRow>
+        <TableCell colSpan={5} style={{ paddingTop: 0, paddingBottom: 0 }}>
+          <Collapse in={open} unmountOnExit>
+            <Box py={2}>
+              {finding.description && (
+                <Typography
+                  variant="body2"
+                  paragraph
+                  style={{ whiteSpace: 'pre-wrap' }}
+                >
+                  {finding.description.slice(0, 2000)}
+                </Typography>
+              )}
+              {finding.aliases.length > 0 && (
+                <Typography variant="body2">
+                  Also known as: {finding.aliases.join(', ')}
+                </Typography>
+              )}
+              {finding.cvssScore !== undefined && (
+                <Typography variant="body2">
+                  CVSS {finding.cvssScore}
+                </Typography>
+              )}
+              {isHttpUrl(finding.helpUrl) && (
+                <Link to={finding.helpUrl}>How to fix it</Link>
+              )}
+              <Box mt={2}>
+                {finding.exemptedUntil && (
+                  <Typography variant="body2">
+                    Exempted until {finding.exemptedUntil.slice(0, 10)}: it does
+                    not count in the gate until then.
+                  </Typography>
+                )}
+                {finding.exemptionPending && (
+                  <Typography variant="body2">
+                    An exemption is waiting for the security team.
+                  </Typography>
+                )}
+                {finding.status === 'open' &&
+                  !finding.exemptedUntil &&
+                  !finding.exemptionPending &&
+                  (asking ? (
+                    <ExemptionForm
+                      findingId={finding.id}
+                      onDone={() => {
+                        setAsking(false);
+                        onChanged();
+                      }}
+                    />
+                  ) : (
+                    <Button
+                      size="small"
+                      variant="outlined"
+                      onClick={() => setAsking(true)}
+                    >
+                      Ask for an exemption
+                    </Button>
+                  ))}
+              </Box>
+            </Box>
+          </Collapse>
+        </TableCell>
+      </TableRow>
+    </>
+  );
+}
