@@ -5,6 +5,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { biProductReadPermission } from '@portal/plugin-bi-common';
+import { finopsCostsServiceRef } from '@portal/plugin-finops-node';
 import { ProductEconomicsService } from './metrics/economics';
 import { finopsCostReader } from './metrics/finopsCost';
 import { MetricReader, readMetricDefinitions } from './metrics/metrics';
@@ -31,7 +32,7 @@ export const biPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         auth: coreServices.auth,
-        discovery: coreServices.discovery,
+        finopsCosts: finopsCostsServiceRef,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,

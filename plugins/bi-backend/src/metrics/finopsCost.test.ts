@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { DefaultFinopsCostsService } from '@portal/plugin-finops-node';
 import { finopsCostReader } from './finopsCost';
 
 /** A FinOps stand-in answering every request with one status and body. */
@@ -11,12 +12,16 @@ async function finopsAnswering(status: number, body: unknown) {
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const auth = mockServices.auth();
   const reader = finopsCostReader({
-    auth: mockServices.auth(),
-    discovery: {
-      getBaseUrl: async () => `http://127.0.0.1:${port}/api/finops`,
-      getExternalBaseUrl: async () => `http://127.0.0.1:${port}/api/finops`,
-    },
+    auth,
+    finopsCosts: new DefaultFinopsCostsService({
+      auth,
+      discovery: {
+        getBaseUrl: async () => `http://127.0.0.1:${port}/api/finops`,
+        getExternalBaseUrl: async () => `http://127.0.0.1:${port}/api/finops`,
+      },
+    }),
   });
   return { reader, close: () => server.close() };
 }

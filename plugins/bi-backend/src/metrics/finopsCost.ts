@@ -1,6 +1,7 @@
-import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { ResponseError, ServiceUnavailableError } from '@backstage/errors';
+import { AuthService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { parseEntityRef } from '@backstage/catalog-model';
+import { FinopsCostsService } from '@portal/plugin-finops-node';
 import { z } from 'zod/v3';
 import { CostReader } from './economics';
 
@@ -13,34 +14,23 @@ const entityCost = z.object({
 
 /**
  * Reads a product's monthly cost from the FinOps backend as this plugin (a
- * service call): product totals, whoever the FinOps policy would show the
- * per-team detail to. When FinOps cannot answer, or answers with a body of
- * another shape, the economics request gets 503 saying so (never FinOps'
- * own status, which would read as if the product were missing).
+ * service call, through FinOps' typed client): product totals, whoever the
+ * FinOps policy would show the per-team detail to. When FinOps cannot
+ * answer, or answers with a body of another shape, the economics request
+ * gets 503 saying so (never FinOps' own status, which would read as if the
+ * product were missing).
  */
 export function finopsCostReader(deps: {
   auth: AuthService;
-  discovery: DiscoveryService;
+  finopsCosts: FinopsCostsService;
 }): CostReader {
   return async entityRef => {
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    const { token } = await deps.auth.getPluginRequestToken({
-      onBehalfOf: await deps.auth.getOwnServiceCredentials(),
-      targetPluginId: 'finops',
-    });
-    const baseUrl = await deps.discovery.getBaseUrl('finops');
     let body: unknown;
     try {
-      const response = await fetch(
-        `${baseUrl}/entities/${[kind, namespace, name]
-          .map(encodeURIComponent)
-          .join('/')}/cost?days=30`,
-        { headers: { authorization: `Bearer ${token}` } },
+      body = await deps.finopsCosts.getEntityCost(
+        { entity: parseEntityRef(entityRef), days: 30 },
+        { credentials: await deps.auth.getOwnServiceCredentials() },
       );
-      if (!response.ok) {
-        throw await ResponseError.fromResponse(response);
-      }
-      body = await response.json();
     } catch (error) {
       throw new ServiceUnavailableError(
         `FinOps could not give the cost of ${entityRef}: ${
