@@ -32,11 +32,6 @@ export interface Config {
       maxRows?: number;
     };
     /**
-     * Generate a year of demo spend for the demo organisation and import it
-     * through the FOCUS import (the embedded default). Default false.
-     */
-    demo?: boolean;
-    /**
      * Shared spend split across groups: a shared entity's spend (a cluster,
      * a support plan catalogued as a resource), or the unattributed spend of
      * a cloud service. The spend stays with its owner as direct cost; the

@@ -1,5 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import goldenPathDemo from '@portal/plugin-catalog-backend-module-golden-path-demo';
+import finopsDemo from '@portal/plugin-finops-backend-module-demo';
 import secopsDemo from '@portal/plugin-secops-backend-module-demo';
 import sreDemo from '@portal/plugin-sre-backend-module-demo';
 import { embeddedDemoModules, EMBEDDED_DEMO_PACKAGES } from './embedded';
@@ -17,7 +18,7 @@ describe("the embedded default's demo modules", () => {
         new ConfigReader({ auth: { environment: 'development' } }),
       ),
     ).toHaveLength(EMBEDDED_DEMO_PACKAGES.length);
-    for (const feature of [goldenPathDemo, secopsDemo, sreDemo]) {
+    for (const feature of [goldenPathDemo, secopsDemo, finopsDemo, sreDemo]) {
       expect(feature.$$type).toBe('@backstage/BackendFeature');
     }
   });

@@ -21,6 +21,7 @@ import type { Config } from '@backstage/config';
 export const EMBEDDED_DEMO_PACKAGES = [
   '@portal/plugin-catalog-backend-module-golden-path-demo',
   '@portal/plugin-secops-backend-module-demo',
+  '@portal/plugin-finops-backend-module-demo',
   '@portal/plugin-sre-backend-module-demo',
 ] as const;
 
@@ -36,6 +37,7 @@ export function isProduction(config: Config): boolean {
 const DEMO_MODULES = [
   () => import('@portal/plugin-catalog-backend-module-golden-path-demo'),
   () => import('@portal/plugin-secops-backend-module-demo'),
+  () => import('@portal/plugin-finops-backend-module-demo'),
   () => import('@portal/plugin-sre-backend-module-demo'),
 ];
 

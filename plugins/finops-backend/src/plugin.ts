@@ -22,7 +22,6 @@ import { CostImporter } from './service/CostImporter';
 import { CostDigest } from './service/CostDigest';
 import { CostService } from './service/CostService';
 import { OrganisationCostService } from './service/OrganisationCostService';
-import { DemoSpendState, loadDemoSpend } from './service/demoSpend';
 import { readFinopsOptions } from './service/options';
 import { createRouter } from './api/router';
 
@@ -59,7 +58,12 @@ export const finopsPlugin = createBackendPlugin({
         notifications: notificationService,
       },
       async init(deps) {
-        const options = readFinopsOptions(deps.config);
+        // The views mark the figures as demo data when a source's are (the
+        // embedded default's demo module).
+        const options = readFinopsOptions(
+          deps.config,
+          sources.some(s => s.demo),
+        );
         const stores = await createFinopsStores({ database: deps.database });
         const catalog = new CostCatalog(deps.ownership);
         const importer = new CostImporter(
@@ -153,28 +157,6 @@ export const finopsPlugin = createBackendPlugin({
                   ),
                 );
             },
-          });
-        }
-
-        if (options.demo) {
-          const demoState: DemoSpendState = {};
-          await deps.scheduler.scheduleTask({
-            id: 'finops-demo-spend',
-            // Cheap when the demo year is current; soon after start it waits
-            // for the catalog to have read the demo organisation.
-            frequency: { minutes: 1 },
-            timeout: { minutes: 10 },
-            initialDelay: { seconds: 15 },
-            scope: 'global',
-            fn: () =>
-              loadDemoSpend({
-                ...deps,
-                store: stores.imports,
-                catalog,
-                importer,
-                options,
-                state: demoState,
-              }),
           });
         }
       },

@@ -77,6 +77,11 @@ export interface CostSource {
   id: string;
   /** What it is, for the status view. */
   description: string;
+  /**
+   * Whether its figures are generated demo data, not a bill (the embedded
+   * default's demo module): the views say so.
+   */
+  demo?: boolean;
   /** Pulls what changed since the last refresh. */
   refresh(context: CostSourceContext): Promise<void>;
   /**

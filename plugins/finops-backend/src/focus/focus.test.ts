@@ -1,6 +1,5 @@
 import { InputError } from '@backstage/errors';
 import { Readable } from 'node:stream';
-import { demoFocusLines } from './demoData';
 import {
   entityRefOfTag,
   FocusOptions,
@@ -175,42 +174,6 @@ describe('readFocusCsv', () => {
       (await errorOf(readFocusCsv(csv(...lines), { ...OPTIONS, maxRows: 10 })))
         .message,
     ).toMatch(/more than 10 lines/);
-  });
-
-  it('reads the generated demo year', async () => {
-    const entities = [
-      {
-        ref: 'component:default/payments-api',
-        kind: 'component',
-        title: 'payments-api',
-      },
-      { ref: 'resource:default/orders-db', kind: 'resource', title: 'db' },
-    ];
-    const result = await readFocusCsv(
-      Readable.from(
-        demoFocusLines({
-          entities,
-          endDay: '2026-10-31',
-          days: 60,
-          tagKey: OPTIONS.tagKey,
-          currency: 'USD',
-        }),
-      ),
-      OPTIONS,
-    );
-    expect(result.from).toBe('2026-09-02');
-    expect(result.to).toBe('2026-10-31');
-    const refs = new Set(result.rows.map(r => r.entityRef ?? r.tagValue));
-    expect(refs).toEqual(
-      new Set([
-        'component:default/payments-api',
-        'resource:default/orders-db',
-        '',
-        'payments',
-        'component:default/legacy-billing',
-      ]),
-    );
-    expect(result.rows.some(r => r.chargeCategory === 'Credit')).toBe(true);
   });
 });
 

@@ -24,7 +24,7 @@ export interface FinopsOptions {
   focusCostColumn: CostColumn;
   maxUploadBytes: number;
   maxRows: number;
-  /** Generate and import a year of demo spend (the embedded default). */
+  /** Whether the figures are generated demo data (a cost source says so). */
   demo: boolean;
   allocation: AllocationRule[];
   anomaly: {
@@ -37,7 +37,11 @@ export interface FinopsOptions {
   };
 }
 
-export function readFinopsOptions(config: Config): FinopsOptions {
+/**
+ * finops.* in the configuration; `demo` when a cost source's figures are
+ * generated demo data.
+ */
+export function readFinopsOptions(config: Config, demo = false): FinopsOptions {
   const finops = config.getOptionalConfig('finops');
   const column =
     finops?.getOptionalString('focus.costColumn') ?? 'EffectiveCost';
@@ -54,7 +58,7 @@ export function readFinopsOptions(config: Config): FinopsOptions {
     maxUploadBytes:
       finops?.getOptionalNumber('limits.maxUploadBytes') ?? 512 * 1024 * 1024,
     maxRows: finops?.getOptionalNumber('limits.maxRows') ?? 20_000_000,
-    demo: finops?.getOptionalBoolean('demo') ?? false,
+    demo,
     allocation: (finops?.getOptionalConfigArray('allocation') ?? []).map(
       readAllocationRule,
     ),

@@ -1,15 +1,26 @@
 /*
- * The embedded default's demo spend: a year of daily FOCUS lines for the
- * catalog's components and resources, generated as a CSV stream and loaded
- * through the same FOCUS import as a real billing export. Deterministic: the
- * same catalog and end day give the same file. It includes what real bills
- * have and the views must show: weekly rhythm, growth, a recent spike (an
+ * The embedded default's demo spend: a year of daily cost rows for the
+ * catalog's components and resources, as a cost source reports them (one
+ * amount per day, tag value, service and account). Deterministic: the same
+ * catalog and end day give the same rows. It includes what real bills have
+ * and the views must show: weekly rhythm, growth, a recent spike (an
  * anomaly), credits, untagged spend, a tag that is not an entity ref and one
  * that names an entity the catalog does not have.
  */
-import { Readable } from 'node:stream';
-import { addDays } from '../database/days';
-import { CostEntity } from '../service/CostCatalog';
+import { CostRow } from '@portal/plugin-finops-node';
+
+/** The day after (or before, for negative n) a YYYY-MM-DD day. */
+export function addDays(day: string, n: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+/** An entity that gets demo spend, as its ref (lower case) and kind. */
+export interface DemoEntity {
+  ref: string;
+  kind: string;
+}
 
 const COMPUTE = [
   'Amazon Elastic Compute Cloud - Compute',
@@ -36,63 +47,40 @@ function hash01(text: string): number {
   return (h >>> 0) / 4294967296;
 }
 
-const HEADER = [
-  'BillingAccountId',
-  'SubAccountId',
-  'SubAccountName',
-  'ProviderName',
-  'ChargePeriodStart',
-  'ChargePeriodEnd',
-  'ChargeCategory',
-  'ServiceName',
-  'BilledCost',
-  'EffectiveCost',
-  'BillingCurrency',
-  'Tags',
-];
-
-function csvCell(value: string) {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 export interface DemoSpendOptions {
-  entities: CostEntity[];
+  entities: DemoEntity[];
   /** The last day of the year of spend. */
   endDay: string;
   days?: number;
-  tagKey: string;
   currency: string;
 }
 
-/** The demo year as FOCUS CSV text, line by line. */
-export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
+/** The first day of the demo year that ends on endDay. */
+export function demoStartDay(options: { endDay: string; days?: number }) {
+  return addDays(options.endDay, -((options.days ?? 365) - 1));
+}
+
+/** The demo year, day by day, as cost rows. */
+export function* demoCostRows(options: DemoSpendOptions): Generator<CostRow> {
   const days = options.days ?? 365;
-  const start = addDays(options.endDay, -(days - 1));
-  yield `${HEADER.join(',')}\n`;
+  const start = demoStartDay(options);
   const line = (
     day: string,
     account: string,
     category: string,
     service: string,
     amount: number,
-    tags: Record<string, string>,
-  ) =>
-    `${[
-      '111122223333',
-      account,
-      `acme-${account.slice(-4)}`,
-      'AWS',
-      `${day}T00:00:00Z`,
-      `${addDays(day, 1)}T00:00:00Z`,
-      category,
-      service,
-      amount.toFixed(4),
-      amount.toFixed(4),
-      options.currency,
-      JSON.stringify(tags),
-    ]
-      .map(csvCell)
-      .join(',')}\n`;
+    tagValue: string,
+  ): CostRow => ({
+    day,
+    tagValue,
+    service,
+    account,
+    chargeCategory: category,
+    // Cents and below, as a bill's line items have them.
+    amount: Math.round(amount * 10_000) / 10_000,
+    currency: options.currency,
+  });
 
   const costed = options.entities.filter(
     e => e.kind === 'component' || e.kind === 'resource',
@@ -121,10 +109,7 @@ export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
         if (entity === spiking && d >= days - 2 && s === 0) {
           amount *= 5; // a runaway autoscaling group: the demo anomaly
         }
-        yield line(day, account, 'Usage', services[s], amount, {
-          [options.tagKey]: entity.ref,
-          env: 'production',
-        });
+        yield line(day, account, 'Usage', services[s], amount, entity.ref);
       }
     }
     // Shared and badly tagged spend, so the unattributed view has work.
@@ -134,16 +119,16 @@ export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
       'Usage',
       'Amazon Route 53',
       6.5 * weekly,
-      {},
+      '',
     );
-    yield line(day, '222233334401', 'Usage', 'AWS Support (Business)', 48, {});
+    yield line(day, '222233334401', 'Usage', 'AWS Support (Business)', 48, '');
     yield line(
       day,
       '222233334402',
       'Usage',
       'Amazon Elastic Compute Cloud - Compute',
       22 * weekly * (0.9 + hash01(`legacy|${day}`) * 0.2),
-      { [options.tagKey]: 'payments' },
+      'payments',
     );
     yield line(
       day,
@@ -151,7 +136,7 @@ export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
       'Usage',
       'Amazon Simple Storage Service',
       9.3,
-      { [options.tagKey]: 'component:default/legacy-billing' },
+      'component:default/legacy-billing',
     );
     if (day.endsWith('-01')) {
       yield line(
@@ -160,13 +145,8 @@ export function* demoFocusLines(options: DemoSpendOptions): Generator<string> {
         'Credit',
         'AWS Support (Business)',
         -120,
-        {},
+        '',
       );
     }
   }
-}
-
-/** The demo year as a stream, for the FOCUS import. */
-export function demoFocusStream(options: DemoSpendOptions): Readable {
-  return Readable.from(demoFocusLines(options));
 }
