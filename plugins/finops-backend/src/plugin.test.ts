@@ -11,6 +11,7 @@ import request from 'supertest';
 import { finopsPlugin } from './plugin';
 import {
   as,
+  AuditRecord,
   BEN,
   billingExport,
   entities,
@@ -496,5 +497,52 @@ describe('finops backend', () => {
       frequency: { hours: 6 },
       scope: 'global',
     });
+  }, 120_000);
+  it("audits the validator's refusals of an upload, an export and a budget change as the routes' own failures", async () => {
+    const audit: AuditRecord[] = [];
+    const server = await start({}, {}, audit);
+    const refused = [
+      await request(server)
+        .post('/api/finops/imports/focus')
+        .query({ source: '../etc' })
+        .set('authorization', PRIYA)
+        .set('content-type', 'text/csv')
+        .send(billingExport()),
+      await request(server)
+        .get('/api/finops/organisation/export.csv')
+        .query({ months: 99 })
+        .set('authorization', PRIYA),
+      await request(server)
+        .put('/api/finops/budgets/default/team-checkout')
+        .set('authorization', PRIYA)
+        .send({ monthlyAmount: 100, currency: 'EUR' }),
+      await request(server)
+        .delete('/api/finops/budgets/default/team-checkout')
+        .query({ force: 'yes' })
+        .set('authorization', PRIYA),
+    ];
+    expect(refused.map(r => r.status)).toEqual([400, 400, 400, 400]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        eventId: 'focus-import',
+        status: 'failed',
+        error: expect.stringMatching(/source must match pattern/),
+      }),
+      expect.objectContaining({
+        eventId: 'cost-export',
+        status: 'failed',
+        error: expect.stringMatching(/months must be <= 36/),
+      }),
+      expect.objectContaining({
+        eventId: 'budget-set',
+        status: 'failed',
+        error: expect.stringMatching(/must NOT have additional properties/),
+      }),
+      expect.objectContaining({
+        eventId: 'budget-delete',
+        status: 'failed',
+        error: expect.stringMatching(/Unknown query parameter 'force'/),
+      }),
+    ]);
   }, 120_000);
 });

@@ -169,9 +169,36 @@ export const policyPermissions = createServiceFactory({
   },
 });
 
+/** What the auditor was told: each event's id, final status and error. */
+export type AuditRecord = { eventId: string; status: string; error?: string };
+
+/** An auditor that records each event's id, final status and error. */
+function auditorInto(records: AuditRecord[]) {
+  return mockServices.auditor.mock({
+    createEvent: async ({ eventId }) => {
+      const record: AuditRecord = { eventId, status: 'initiated' };
+      records.push(record);
+      return {
+        success: async () => {
+          record.status = 'succeeded';
+        },
+        fail: async ({ error }) => {
+          record.status = 'failed';
+          record.error = error.message;
+        },
+      };
+    },
+  });
+}
+
+/**
+ * The FinOps plugin on a test backend, with `finops` as its configuration
+ * (and `config` besides), recording the audit in `audit` when given.
+ */
 export async function start(
   finops: object = {},
   config: object = {},
+  audit?: AuditRecord[],
 ): Promise<Server> {
   const { server } = await startTestBackend({
     features: [
@@ -181,6 +208,7 @@ export async function start(
       mockServices.rootConfig.factory({
         data: { finops: { currency: 'USD', ...finops }, ...config },
       }),
+      ...(audit ? [auditorInto(audit).factory] : []),
     ],
   });
   return server;
