@@ -74,4 +74,9 @@ export const portalFeatures = [
 
   // Actions for assistants, served over MCP
   import('@backstage/plugin-mcp-actions-backend'),
+  // The Ask page's assistant, and its model providers (each does nothing
+  // unless assistant.openai or assistant.anthropic is configured)
+  import('@portal/plugin-assistant-backend'),
+  import('@portal/plugin-assistant-backend-module-openai'),
+  import('@portal/plugin-assistant-backend-module-anthropic'),
 ];

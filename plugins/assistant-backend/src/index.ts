@@ -1,0 +1,6 @@
+/**
+ * The assistant backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { assistantPlugin as default } from './plugin';
