@@ -1,0 +1,6 @@
+/**
+ * The Ask page: the portal's assistant.
+ *
+ * @packageDocumentation
+ */
+export { assistantPlugin as default } from './plugin';
