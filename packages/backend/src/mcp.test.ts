@@ -12,12 +12,16 @@ import {
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import biPlugin from '@portal/plugin-bi-backend';
 import finopsPlugin from '@portal/plugin-finops-backend';
+import secopsPlugin from '@portal/plugin-secops-backend';
 import srePlugin from '@portal/plugin-sre-backend';
 import {
   DemoPortal,
+  repoRoot,
   startDemoPortal,
   testDatabases,
 } from './__testUtils__/demoPortal';
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { callTool, mcp } from './__testUtils__/mcp';
 
@@ -34,11 +38,12 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         biPlugin,
         finopsPlugin,
         srePlugin,
+        secopsPlugin,
       ],
       config: {
         backend: {
           database,
-          actions: { pluginSources: ['bi', 'sre'] },
+          actions: { pluginSources: ['bi', 'sre', 'secops'] },
         },
       },
     });
@@ -69,9 +74,14 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         'sre.get-slos',
         'sre.get-alerts',
         'sre.get-delivery-metrics',
+        'secops.get-findings',
+        'secops.get-posture',
+        'secops.who-is-exposed',
+        'secops.get-gate-status',
+        'secops.list-exemptions',
       ]),
     );
-    for (const tool of tools.filter(t => /^(bi|sre)\./.test(t.name))) {
+    for (const tool of tools.filter(t => /^(bi|sre|secops)\./.test(t.name))) {
       expect(tool.annotations).toMatchObject({
         readOnlyHint: true,
         destructiveHint: false,
@@ -212,6 +222,208 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
       expect(res.error).toMatch(
         /component:default\/no-such-service is not in the catalog/,
       );
+    }, 60_000);
+  });
+
+  describe('SecOps', () => {
+    const payments = 'component:default/payments-api';
+    const catalogue = 'component:default/product-catalogue-service';
+
+    // The same real Trivy report, uploaded through the route by a member of
+    // each owning team: team-checkout's payments-api and team-catalog's
+    // product-catalogue-service both have the OpenSSL findings.
+    beforeAll(async () => {
+      const report = fs.readFileSync(
+        path.join(repoRoot, 'fixtures/trivy/trivy-alpine-310-image.json'),
+      );
+      for (const [entityRef, userName] of [
+        [payments, 'ben-okafor'],
+        [catalogue, 'emma-schulz'],
+      ]) {
+        const res = await request(portal.server)
+          .post('/api/secops/reports')
+          .query({ entityRef, tool: 'trivy' })
+          .set('authorization', await portal.as(userName))
+          .set('content-type', 'application/octet-stream')
+          .send(report);
+        if (res.status !== 201) {
+          throw new Error(`${userName} could not upload: ${res.status}`);
+        }
+      }
+    }, 120_000);
+
+    it("reads a developer's own service's findings, a page at a time", async () => {
+      const auth = await portal.as('ben-okafor');
+      const first = await callTool(portal.server, auth, 'secops.get-findings', {
+        entityRef: payments,
+        limit: 2,
+      });
+      expect(first.error).toBeUndefined();
+      expect(first.output.totalCount).toBe(4);
+      expect(first.output.items).toHaveLength(2);
+      expect(first.output.items[0]).toMatchObject({
+        entityRef: payments,
+        tool: 'trivy',
+        status: 'open',
+        packageName: expect.stringMatching(/^lib(crypto|ssl)1\.1$/),
+      });
+      const next = await callTool(portal.server, auth, 'secops.get-findings', {
+        entityRef: payments,
+        limit: 2,
+        cursor: first.output.nextCursor,
+      });
+      expect(next.output.items).toHaveLength(2);
+      expect(next.output.nextCursor).toBeUndefined();
+      const ids = [...first.output.items, ...next.output.items].map(
+        (f: any) => f.ruleId,
+      );
+      expect(new Set(ids)).toEqual(new Set(['CVE-2019-1549', 'CVE-2019-1551']));
+
+      const filtered = await callTool(
+        portal.server,
+        auth,
+        'secops.get-findings',
+        { entityRef: payments, search: 'libssl', status: 'open' },
+      );
+      expect(filtered.output.totalCount).toBe(2);
+
+      const posture = await callTool(
+        portal.server,
+        auth,
+        'secops.get-posture',
+        {
+          entityRef: payments,
+        },
+      );
+      expect(posture.output.entity).toMatchObject({
+        entityRef: payments,
+        lastScanAt: expect.any(String),
+      });
+      const open = posture.output.entity.open;
+      expect(Object.values(open).reduce((a: number, b: any) => a + b, 0)).toBe(
+        4,
+      );
+    }, 60_000);
+
+    it("refuses a developer another team's findings, as the page does", async () => {
+      const auth = await portal.as('ben-okafor');
+      for (const tool of [
+        'secops.get-findings',
+        'secops.get-gate-status',
+        'secops.list-exemptions',
+      ]) {
+        const res = await callTool(portal.server, auth, tool, {
+          entityRef: catalogue,
+        });
+        expect(res.output).toBeUndefined();
+        expect(res.error).toMatch(
+          /may not see the findings of component:default\/product-catalogue-service/,
+        );
+      }
+      const org = await callTool(portal.server, auth, 'secops.get-posture', {
+        organisation: true,
+      });
+      expect(org.error).toMatch(/Only the security team/);
+
+      const team = await callTool(portal.server, auth, 'secops.get-posture', {
+        groupRef: 'group:default/team-catalog',
+      });
+      expect(team.output.group.items).toEqual([]);
+      expect(team.output.group.hidden).toBeGreaterThan(0);
+    }, 60_000);
+
+    it('lists who is exposed within what the caller may see', async () => {
+      const developer = await callTool(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'secops.who-is-exposed',
+        { id: 'CVE-2019-1549' },
+      );
+      expect(developer.error).toBeUndefined();
+      expect(developer.output.items.map((e: any) => e.entityRef)).toEqual([
+        payments,
+      ]);
+      expect(developer.output.hidden).toBe(1);
+
+      const other = await callTool(
+        portal.server,
+        await portal.as('emma-schulz'),
+        'secops.who-is-exposed',
+        { id: 'libssl1.1' },
+      );
+      expect(other.output.items.map((e: any) => e.entityRef)).toEqual([
+        catalogue,
+      ]);
+      expect(other.output.items[0].packages[0]).toMatch(/^libssl1\.1@/);
+    }, 60_000);
+
+    it('shows security every team', async () => {
+      const auth = await portal.as('jonas-berg');
+      const exposed = await callTool(
+        portal.server,
+        auth,
+        'secops.who-is-exposed',
+        { id: 'cve-2019-1551' },
+      );
+      expect(exposed.output.hidden).toBe(0);
+      expect(exposed.output.items.map((e: any) => e.entityRef).sort()).toEqual(
+        [payments, catalogue].sort(),
+      );
+
+      const findings = await callTool(
+        portal.server,
+        auth,
+        'secops.get-findings',
+        {
+          entityRef: catalogue,
+        },
+      );
+      expect(findings.output.totalCount).toBe(4);
+
+      const gate = await callTool(
+        portal.server,
+        auth,
+        'secops.get-gate-status',
+        {
+          entityRef: catalogue,
+        },
+      );
+      expect(gate.error).toBeUndefined();
+      expect(gate.output.current).toMatchObject({
+        entityRef: catalogue,
+        passed: expect.any(Boolean),
+        reasons: expect.any(Array),
+      });
+
+      const exemptions = await callTool(
+        portal.server,
+        auth,
+        'secops.list-exemptions',
+        { entityRef: catalogue },
+      );
+      expect(exemptions.output).toEqual({ items: [], totalCount: 0 });
+
+      const org = await callTool(portal.server, auth, 'secops.get-posture', {
+        organisation: true,
+        limit: 100,
+      });
+      const teams = new Map(org.output.teams.map((t: any) => [t.groupRef, t]));
+      for (const ref of [
+        'group:default/team-checkout',
+        'group:default/team-catalog',
+      ]) {
+        expect(teams.get(ref)).toMatchObject({ scanned: 1 });
+      }
+    }, 60_000);
+
+    it('asks for exactly one of an entity, a group or the organisation', async () => {
+      const res = await callTool(
+        portal.server,
+        await portal.as('jonas-berg'),
+        'secops.get-posture',
+        { entityRef: payments, organisation: true },
+      );
+      expect(res.error).toMatch(/exactly one of entityRef, groupRef/);
     }, 60_000);
   });
 });

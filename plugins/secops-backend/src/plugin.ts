@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { secopsPermissions } from '@portal/plugin-secops-common';
 import {
@@ -29,6 +30,8 @@ import { PostureService } from './service/PostureService';
 import { GateService } from './service/GateService';
 import { ExemptionService } from './service/ExemptionService';
 import { EventExport } from './service/EventExport';
+import { SecopsReader } from './service/SecopsReader';
+import { registerSecopsActions } from './service/actions';
 
 /**
  * The SecOps backend: takes scanner reports from CI, keeps one normalised
@@ -67,6 +70,7 @@ export const secopsPlugin = createBackendPlugin({
         logger: coreServices.logger,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const options = readSecopsOptions(deps.config);
@@ -77,32 +81,39 @@ export const secopsPlugin = createBackendPlugin({
           options,
         );
         deps.permissionsRegistry.addPermissions(secopsPermissions);
+        const services = {
+          access: new SecopsAccess({
+            ...deps,
+            machines: MachineIdentities.fromConfig(deps.config),
+          }),
+          findings: new FindingService(stores.findings, options),
+          posture: new PostureService({
+            findings: stores.findings,
+            events: stores.events,
+            groups: deps.groups,
+            options,
+          }),
+          gate: new GateService({
+            findings: stores.findings,
+            gateDecisions: stores.gateDecisions,
+            gates: readGatePolicies(deps.config),
+          }),
+          exemptions: new ExemptionService(stores.exemptions),
+        };
+        // One reader for the routes and the actions assistants call.
+        const reader = new SecopsReader(services);
         deps.httpRouter.use(
           await createRouter({
+            ...services,
             httpAuth: deps.httpAuth,
             auditor: deps.auditor,
-            access: new SecopsAccess({
-              ...deps,
-              machines: MachineIdentities.fromConfig(deps.config),
-            }),
             ingester,
-            findings: new FindingService(stores.findings, options),
-            posture: new PostureService({
-              findings: stores.findings,
-              events: stores.events,
-              groups: deps.groups,
-              options,
-            }),
-            gate: new GateService({
-              findings: stores.findings,
-              gateDecisions: stores.gateDecisions,
-              gates: readGatePolicies(deps.config),
-            }),
-            exemptions: new ExemptionService(stores.exemptions),
             eventExport: new EventExport(stores.events),
+            reader,
             options,
           }),
         );
+        registerSecopsActions(deps.actionsRegistry, reader);
 
         // Pushes the event log to SIEM webhooks, when configured.
         await scheduleWebhooks({ ...deps, store: stores.events });

@@ -23,6 +23,7 @@ import { GateService } from '../service/GateService';
 import { PostureService } from '../service/PostureService';
 import { ReportIngester } from '../service/ReportIngester';
 import { SecopsAccess } from '../service/SecopsAccess';
+import { SecopsReader } from '../service/SecopsReader';
 import { SecopsOptions } from '../service/options';
 import {
   PayloadTooLargeError,
@@ -64,6 +65,8 @@ export interface RouterOptions {
   gate: GateService;
   exemptions: ExemptionService;
   eventExport: EventExport;
+  /** What a caller may read, shared with the actions. */
+  reader: SecopsReader;
   /** The upload limits. */
   options: SecopsOptions;
 }
@@ -76,7 +79,7 @@ export interface RouterOptions {
 export async function createRouter(
   deps: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, auditor, access, ingester, options } = deps;
+  const { httpAuth, auditor, access, ingester, options, reader } = deps;
   const router = await createValidatedRouter(auditor);
 
   const userOrService = (req: Req) =>
@@ -101,34 +104,27 @@ export async function createRouter(
   }
 
   /**
-   * An entity route's entity and query (as `schema` parses it; no schema,
-   * no query read), once the caller may see the entity's findings. The
-   * query is parsed before the caller is authorized.
+   * An entity route's caller, entity and query (as `schema` parses it; no
+   * schema, no query read). The reader checks the caller after the query
+   * is parsed.
    */
   async function readEntity<T extends z.ZodTypeAny>(
     req: EntityRequest,
     schema?: T,
-  ): Promise<{ entityRef: string; query: z.infer<T> }> {
+  ): Promise<{
+    credentials: Awaited<ReturnType<typeof userOrService>>;
+    entityRef: string;
+    query: z.infer<T>;
+  }> {
     const credentials = await userOrService(req);
     const entityRef = entityRefOf(req.params);
     const query = schema ? parse(schema, req.query) : undefined;
-    await access.authorize(
-      credentials,
-      secopsFindingsReadPermission,
-      entityRef,
-    );
-    return { entityRef, query };
+    return { credentials, entityRef, query };
   }
 
-  /** The organisation-wide views: a user of the security team (or an admin). */
-  async function requireOrganisationReader(req: Req, what: string) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    await access.requireSecurityTeam(
-      credentials,
-      what,
-      secopsOrganisationReadPermission,
-    );
-  }
+  /** The organisation-wide views: a person (of the security team). */
+  const organisationReader = (req: Req) =>
+    httpAuth.credentials(req, { allow: ['user'] });
 
   // The caller and the entity are checked before the body is read; the body
   // is then written to a temporary file as it arrives, inflated on the way,
@@ -194,13 +190,13 @@ export async function createRouter(
   const entityPath = '/entities/:kind/:namespace/:name';
 
   router.get(`${entityPath}/findings`, async (req, res) => {
-    const { entityRef, query } = await readEntity(req, listQuery);
-    res.json(await deps.findings.list(entityRef, query));
+    const { credentials, entityRef, query } = await readEntity(req, listQuery);
+    res.json(await reader.entityFindings(credentials, entityRef, query));
   });
 
   router.get(`${entityPath}/summary`, async (req, res) => {
-    const { entityRef } = await readEntity(req);
-    res.json(await deps.findings.summary(entityRef));
+    const { credentials, entityRef } = await readEntity(req);
+    res.json(await reader.entitySummary(credentials, entityRef));
   });
 
   /** The gate CI asks before it ships: pass or fail, with the reasons. */
@@ -236,9 +232,8 @@ export async function createRouter(
   });
 
   router.get(`${entityPath}/gate`, async (req, res) => {
-    const { entityRef } = await readEntity(req);
-    const entity = await access.requireEntity(entityRef);
-    res.json(await deps.gate.status(entity, entityRef));
+    const { credentials, entityRef } = await readEntity(req);
+    res.json(await reader.entityGate(credentials, entityRef));
   });
 
   router.post('/findings/:id/exemptions', async (req, res) => {
@@ -292,26 +287,22 @@ export async function createRouter(
   });
 
   router.get(`${entityPath}/trend`, async (req, res) => {
-    const { entityRef, query } = await readEntity(req, trendQuery);
-    res.json({ items: await deps.posture.trend([entityRef], query.days) });
+    const { credentials, entityRef, query } = await readEntity(req, trendQuery);
+    res.json({
+      items: await reader.entityTrend(credentials, entityRef, query.days),
+    });
   });
 
   router.get(`${entityPath}/exemptions`, async (req, res) => {
-    const { entityRef, query } = await readEntity(req, pageQuery);
-    res.json(await deps.exemptions.list(entityRef, query));
+    const { credentials, entityRef, query } = await readEntity(req, pageQuery);
+    res.json(await reader.entityExemptions(credentials, entityRef, query));
   });
 
   router.get('/groups/:namespace/:name/trend', async (req, res) => {
     const credentials = await userOrService(req);
     const groupRef = entityRefOf({ kind: 'group', ...req.params });
     const { days } = parse(trendQuery, req.query);
-    const { visible } = await access.visibleOwned(credentials, groupRef);
-    res.json({
-      items: await deps.posture.trend(
-        visible.map(e => stringifyEntityRef(e)),
-        days,
-      ),
-    });
+    res.json({ items: await reader.groupTrend(credentials, groupRef, days) });
   });
 
   /**
@@ -322,12 +313,7 @@ export async function createRouter(
     const credentials = await userOrService(req);
     const groupRef = entityRefOf({ kind: 'group', ...req.params });
     const query = parse(postureQuery, req.query);
-    const { owned, visible } = await access.visibleOwned(credentials, groupRef);
-    res.json({
-      groupRef,
-      ...(await deps.posture.groupPosture(visible, query)),
-      hidden: owned.length - visible.length,
-    });
+    res.json(await reader.groupPosture(credentials, groupRef, query));
   });
 
   /**
@@ -378,21 +364,24 @@ export async function createRouter(
 
   /** Every team side by side: the SecOps organisation page. */
   router.get('/organisation/teams', async (req, res) => {
-    await requireOrganisationReader(req, 'see the whole organisation');
-    res.json({ items: await deps.posture.teams() });
+    const credentials = await organisationReader(req);
+    res.json({ items: await reader.organisationTeams(credentials) });
   });
 
   router.get('/organisation/top-risks', async (req, res) => {
-    await requireOrganisationReader(req, 'see the whole organisation');
+    const credentials = await organisationReader(req);
     const { limit } = parse(topRisksQuery, req.query);
-    res.json({ items: await deps.findings.topRisks(limit) });
+    res.json({ items: await reader.topRisks(credentials, limit) });
   });
 
   /** Who is exposed to CVE-2021-44228? */
   router.get('/organisation/exposure', async (req, res) => {
-    await requireOrganisationReader(req, 'search the whole organisation');
+    const credentials = await organisationReader(req);
     const { id } = parse(exposureQuery, req.query);
-    res.json({ id, items: await deps.findings.exposure(id) });
+    const { items } = await reader.exposure(credentials, id, {
+      scope: 'organisation',
+    });
+    res.json({ id, items });
   });
 
   /**
@@ -434,7 +423,10 @@ export async function createRouter(
 
   /** How far each SIEM webhook got, and its retry state. */
   router.get('/export/webhooks', async (req, res) => {
-    await requireOrganisationReader(req, 'see the SIEM deliveries');
+    await reader.requireOrganisationReader(
+      await organisationReader(req),
+      'see the SIEM deliveries',
+    );
     const deliveries = await deps.eventExport.webhookDeliveries();
     res.json({
       items: deliveries.map(d => ({

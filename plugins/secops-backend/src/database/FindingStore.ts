@@ -309,7 +309,8 @@ export class DatabaseFindingStore implements FindingStore {
           .whereRaw('lower(rule_id) = ?', [needle.toLowerCase()])
           .orWhereRaw(`lower(aliases) like ? escape '\\'`, [
             containsPattern(JSON.stringify(needle)),
-          ]),
+          ])
+          .orWhereRaw('lower(package_name) = ?', [needle.toLowerCase()]),
       )
       .orderBy('severity_rank', 'asc')
       .limit(5000);

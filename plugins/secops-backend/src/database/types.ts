@@ -141,8 +141,8 @@ export interface FindingStore {
   /** The worst open findings across every entity: worst, then oldest. */
   topRisks(limit: number): Promise<StoredFinding[]>;
   /**
-   * Who is exposed to an advisory or rule: open findings whose rule id or
-   * aliases equal the id, grouped by entity.
+   * Who is exposed to an advisory, rule or package: open findings whose
+   * rule id, aliases or package name equal the id, grouped by entity.
    */
   findExposure(
     id: string,

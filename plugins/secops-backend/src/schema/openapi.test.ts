@@ -28,6 +28,7 @@ import { PostureService } from '../service/PostureService';
 import { ReportIngester } from '../service/ReportIngester';
 import { SecopsAccess } from '../service/SecopsAccess';
 import { SecopsOptions } from '../service/options';
+import { SecopsReader } from '../service/SecopsReader';
 import {
   fixture,
   machineConfig,
@@ -50,6 +51,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       gate: {} as GateService,
       exemptions: {} as ExemptionService,
       eventExport: {} as EventExport,
+      reader: {} as SecopsReader,
       options: {} as SecopsOptions,
     };
     expectServesSpec(await createRouter(options), spec);

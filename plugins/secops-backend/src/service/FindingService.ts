@@ -121,7 +121,10 @@ export class FindingService {
     return findings.map(f => presentFinding(f, this.options, now));
   }
 
-  /** Entities with open findings of an advisory or rule id, worst first. */
+  /**
+   * Entities with open findings of an advisory or rule id, or of a package,
+   * worst first.
+   */
   async exposure(id: string) {
     return this.findings.findExposure(id, 200);
   }

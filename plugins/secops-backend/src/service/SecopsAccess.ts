@@ -161,6 +161,41 @@ export class SecopsAccess {
   }
 
   /**
+   * Which of these entities the caller may see the findings of: machines
+   * with the secops.read grant all of them; people as one decision of the
+   * policy says, its conditions applied to each entity (read with the
+   * plugin's own credentials).
+   */
+  async visibleRefs(
+    credentials: BackstageCredentials,
+    entityRefs: string[],
+  ): Promise<Set<string>> {
+    const { auth, catalog, machines } = this.deps;
+    const caller = machines.classify(credentials);
+    if (caller.type !== 'user') {
+      machines.requireGrant(caller, 'secops.read', 'see findings');
+      return new Set(entityRefs);
+    }
+    const decision = await this.authorization.decide(
+      credentials,
+      secopsFindingsReadPermission,
+    );
+    if (decision.result === AuthorizeResult.ALLOW) return new Set(entityRefs);
+    if (decision.result === AuthorizeResult.DENY || !entityRefs.length) {
+      return new Set();
+    }
+    const { items } = await catalog.getEntitiesByRefs(
+      { entityRefs, fields: ['kind', 'metadata', 'spec', 'relations'] },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const visible = new Set<string>();
+    items.forEach((entity, i) => {
+      if (entity && decision.allows(entity)) visible.add(entityRefs[i]);
+    });
+    return visible;
+  }
+
+  /**
    * Every component, resource and system the group and its sub-groups own,
    * and which of them the caller may see the findings of: one decision of
    * the policy for all of them (EntityAuthorization), its conditions applied

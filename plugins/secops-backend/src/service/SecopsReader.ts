@@ -1,0 +1,182 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  secopsFindingsReadPermission,
+  secopsOrganisationReadPermission,
+} from '@portal/plugin-secops-common';
+import { ExemptionService } from './ExemptionService';
+import { FindingService, FindingsQuery } from './FindingService';
+import { GateService } from './GateService';
+import { PostureService } from './PostureService';
+import { SecopsAccess } from './SecopsAccess';
+
+/**
+ * What a caller may read of SecOps, checked and answered in one place: the
+ * routes and the actions assistants call (actions.ts) both go through here,
+ * so that an action answers exactly what the Security pages would show the
+ * same person, and refuses what they would refuse.
+ */
+export class SecopsReader {
+  constructor(
+    private readonly deps: {
+      access: SecopsAccess;
+      findings: FindingService;
+      posture: PostureService;
+      gate: GateService;
+      exemptions: ExemptionService;
+    },
+  ) {}
+
+  /** Refuses unless the caller may see the entity's findings. */
+  async requireEntityReader(
+    credentials: BackstageCredentials,
+    entityRef: string,
+  ) {
+    await this.deps.access.authorize(
+      credentials,
+      secopsFindingsReadPermission,
+      entityRef,
+    );
+  }
+
+  /** Refuses unless the caller is a person of the security team. */
+  async requireOrganisationReader(
+    credentials: BackstageCredentials,
+    what: string,
+  ) {
+    if (this.deps.access.caller(credentials).type !== 'user') {
+      this.deps.access.requireMachineGrant(credentials, 'secops.read', what);
+    }
+    await this.deps.access.requireSecurityTeam(
+      credentials,
+      what,
+      secopsOrganisationReadPermission,
+    );
+  }
+
+  /** A page of the entity's findings, worst first. */
+  async entityFindings(
+    credentials: BackstageCredentials,
+    entityRef: string,
+    query: FindingsQuery,
+  ) {
+    await this.requireEntityReader(credentials, entityRef);
+    return this.deps.findings.list(entityRef, query);
+  }
+
+  /** The entity's open findings by severity and category, overdue, fixed. */
+  async entitySummary(credentials: BackstageCredentials, entityRef: string) {
+    await this.requireEntityReader(credentials, entityRef);
+    return this.deps.findings.summary(entityRef);
+  }
+
+  /** Open findings by severity at the end of each of the last `days` days. */
+  async entityTrend(
+    credentials: BackstageCredentials,
+    entityRef: string,
+    days: number,
+  ) {
+    await this.requireEntityReader(credentials, entityRef);
+    return this.deps.posture.trend([entityRef], days);
+  }
+
+  /** What the entity's gate would answer now, and what it last answered. */
+  async entityGate(credentials: BackstageCredentials, entityRef: string) {
+    await this.requireEntityReader(credentials, entityRef);
+    const entity = await this.deps.access.requireEntity(entityRef);
+    return this.deps.gate.status(entity, entityRef);
+  }
+
+  /** The entity's exemptions, the latest requested first. */
+  async entityExemptions(
+    credentials: BackstageCredentials,
+    entityRef: string,
+    page: { limit: number; cursor?: string },
+  ) {
+    await this.requireEntityReader(credentials, entityRef);
+    return this.deps.exemptions.list(entityRef, page);
+  }
+
+  /**
+   * Every component, resource and system the group and its sub-groups own
+   * that the caller may see, worst first, with the totals over them and how
+   * many are hidden from the caller.
+   */
+  async groupPosture(
+    credentials: BackstageCredentials,
+    groupRef: string,
+    page: { offset: number; limit: number },
+  ) {
+    const { owned, visible } = await this.deps.access.visibleOwned(
+      credentials,
+      groupRef,
+    );
+    return {
+      groupRef,
+      ...(await this.deps.posture.groupPosture(visible, page)),
+      hidden: owned.length - visible.length,
+    };
+  }
+
+  /** The group's trend, over what the caller may see. */
+  async groupTrend(
+    credentials: BackstageCredentials,
+    groupRef: string,
+    days: number,
+  ) {
+    const { visible } = await this.deps.access.visibleOwned(
+      credentials,
+      groupRef,
+    );
+    return this.deps.posture.trend(
+      visible.map(e => stringifyEntityRef(e)),
+      days,
+    );
+  }
+
+  /** Every team side by side, worst first: the security team's. */
+  async organisationTeams(credentials: BackstageCredentials) {
+    await this.requireOrganisationReader(
+      credentials,
+      'see the whole organisation',
+    );
+    return this.deps.posture.teams();
+  }
+
+  /** The worst open findings of the organisation: the security team's. */
+  async topRisks(credentials: BackstageCredentials, limit: number) {
+    await this.requireOrganisationReader(
+      credentials,
+      'see the whole organisation',
+    );
+    return this.deps.findings.topRisks(limit);
+  }
+
+  /**
+   * Entities with open findings of an advisory, rule or package, worst
+   * first. `scope: 'organisation'` is the security team's search across
+   * everything (refused to anyone else); `scope: 'visible'` answers anyone,
+   * over the entities whose findings they may see, and says how many others
+   * it left out.
+   */
+  async exposure(
+    credentials: BackstageCredentials,
+    id: string,
+    options: { scope: 'organisation' | 'visible' },
+  ) {
+    if (options.scope === 'organisation') {
+      await this.requireOrganisationReader(
+        credentials,
+        'search the whole organisation',
+      );
+      return { items: await this.deps.findings.exposure(id), hidden: 0 };
+    }
+    const all = await this.deps.findings.exposure(id);
+    const visible = await this.deps.access.visibleRefs(
+      credentials,
+      all.map(row => row.entityRef),
+    );
+    const items = all.filter(row => visible.has(row.entityRef));
+    return { items, hidden: all.length - items.length };
+  }
+}
