@@ -40,3 +40,5 @@ export { ByteLimit, PayloadTooLargeError } from './bodyLimit';
 export { decodeUpload } from './upload';
 export type { DecodedUpload, UploadLimits } from './upload';
 export { auditedBodyParser } from './auditedBody';
+export { createValidatedRouter } from './validatedRouter';
+export type { AuditedRoute, RoutedRequest } from './validatedRouter';

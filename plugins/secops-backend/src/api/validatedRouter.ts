@@ -4,26 +4,19 @@
  * JSON bodies parsed for it, and its refusals audited as the routes' own.
  */
 import { AuditorService } from '@backstage/backend-plugin-api';
-import { auditedBodyParser } from '@portal/request-validation';
+import {
+  AuditedRoute,
+  createValidatedRouter as validatedRouter,
+} from '@portal/request-validation';
 import express from 'express';
 import { createOpenApiRouter } from '../schema/openapi';
-
-/** Where a refused JSON body waits for the validator to have run. */
-const BODY_REFUSAL = Symbol('body refusal');
-type Deferred = express.Request & { [BODY_REFUSAL]?: Error };
 
 /**
  * The routes whose refusals are audited as their own events: a refusal of
  * the validator (src/schema/openapi.yaml) is recorded as the route's
  * refusal was before the spec checked its query and body.
  */
-const AUDITED_ROUTES: Array<{
-  method: string;
-  path: RegExp;
-  eventId: string;
-  severityLevel?: 'high';
-  meta: (req: express.Request) => Record<string, string>;
-}> = [
+const AUDITED_ROUTES: AuditedRoute<express.Request>[] = [
   {
     method: 'POST',
     path: /^\/reports$/,
@@ -62,66 +55,16 @@ const AUDITED_ROUTES: Array<{
  * audited route, audited as its failure); a report's body is left unread
  * for the upload route.
  */
-export async function createValidatedRouter(auditor: AuditorService) {
+export function createValidatedRouter(auditor: AuditorService) {
   // JSON bodies (the gate, exemptions) are parsed up to 64 KiB, and a
-  // refused one is audited. Reports are not: their body is read raw by the
-  // upload route, as a stream. The validated router turns any error
-  // before its routes into a 400, so the parser's refusal (413 too large,
-  // 400 not JSON) waits on the request until the validator has run, and is
-  // answered as it is.
-  const parser = auditedBodyParser<express.Request>(
-    express.json({ limit: '64kb' }),
+  // refused one is audited and answered (413, 400) as it is. A report's
+  // body is binary to the spec: it is neither read nor checked here (and no
+  // multipart upload is taken), but streamed by the upload route.
+  return validatedRouter({
+    createOpenApiRouter,
     auditor,
-  );
-  // The spec (src/schema/openapi.yaml) checks parameters and JSON bodies
-  // before the routes: an unknown or out-of-bounds one answers 400 naming
-  // it. A report's body is binary to it, so it is neither read nor checked
-  // (and no multipart upload is taken). Who may call is httpAuth's (401)
-  // and the routes' (403) to say, not the validator's.
-  const router = await createOpenApiRouter({
-    validatorOptions: { validateSecurity: false, fileUploader: false },
-    middleware: [
-      (req, res, next) => {
-        if (req.method === 'POST' && req.path === '/reports') {
-          next();
-          return;
-        }
-        parser(req, res, error => {
-          if (error) (req as Deferred)[BODY_REFUSAL] = error as Error;
-          next();
-        });
-      },
-    ],
+    bodyParser: express.json({ limit: '64kb' }),
+    rawBody: req => req.method === 'POST' && req.path === '/reports',
+    auditedRoutes: AUDITED_ROUTES,
   });
-  router.use((req, _res, next) => next((req as Deferred)[BODY_REFUSAL]));
-  router.use(
-    async (
-      error: Error,
-      req: Deferred,
-      _res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      const refusal = req[BODY_REFUSAL];
-      if (refusal) {
-        next(refusal);
-        return;
-      }
-      const route = AUDITED_ROUTES.find(
-        r => r.method === req.method && r.path.test(req.path),
-      );
-      if (route) {
-        await auditor
-          .createEvent({
-            eventId: route.eventId,
-            severityLevel: route.severityLevel ?? 'medium',
-            request: req,
-            meta: route.meta(req),
-          })
-          .then(event => event.fail({ error }))
-          .catch(() => undefined);
-      }
-      next(error);
-    },
-  );
-  return router;
 }

@@ -17,7 +17,7 @@ import {
   sreManagePermission,
   SreSourceStatus,
 } from '@portal/plugin-sre-common';
-import { auditedBodyParser, entityRefOf } from '@portal/request-validation';
+import { createValidatedRouter, entityRefOf } from '@portal/request-validation';
 import express from 'express';
 import { SreStore } from '../database/SreStore';
 import { createOpenApiRouter } from '../schema/openapi';
@@ -52,61 +52,26 @@ export interface RouterOptions {
   reliability?: ReliabilityService;
 }
 
-/** Where a refused body waits for the validator to have run. */
-const BODY_REFUSAL = Symbol('body refusal');
-type Deferred = express.Request & { [BODY_REFUSAL]?: Error };
-
 export async function createRouter(o: RouterOptions): Promise<express.Router> {
-  // Bodies (Alertmanager's webhook) are parsed up to 1 MiB, and a refused
-  // one is audited. The validated router turns any error before its routes
-  // into a 400, so the parser's refusal (413 too large, 400 not JSON) waits
-  // on the request until the validator has run, and is answered as it is.
-  const parser = auditedBodyParser<express.Request>(
-    express.json({ limit: '1mb' }),
-    o.auditor,
-  );
-  // The spec (src/schema/openapi.yaml) checks parameters and Alertmanager's
-  // body before the routes: an unknown or out-of-bounds one answers 400
-  // naming it. Who may call is httpAuth's (401) and the routes' (403) to
-  // say, not the validator's.
-  const router = await createOpenApiRouter({
-    validatorOptions: { validateSecurity: false },
-    middleware: [
-      (req, res, next) =>
-        parser(req, res, error => {
-          if (error) (req as Deferred)[BODY_REFUSAL] = error as Error;
-          next();
-        }),
+  // Bodies (Alertmanager's webhook) are parsed up to 1 MiB; a refused one
+  // is audited and answered (413, 400) as it is. The spec
+  // (src/schema/openapi.yaml) checks parameters and Alertmanager's body
+  // before the routes: an unknown or out-of-bounds one answers 400 naming
+  // it, and its refusals of a webhook are audited as alertmanager-webhook
+  // failures, as the route's own refusals are.
+  const router = await createValidatedRouter({
+    createOpenApiRouter,
+    auditor: o.auditor,
+    bodyParser: express.json({ limit: '1mb' }),
+    auditedRoutes: [
+      {
+        method: 'POST',
+        path: /^\/alertmanager$/,
+        eventId: 'alertmanager-webhook',
+        severityLevel: 'low',
+      },
     ],
   });
-  router.use((req, _res, next) => next((req as Deferred)[BODY_REFUSAL]));
-  router.use(
-    async (
-      error: Error,
-      req: Deferred,
-      _res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      const refusal = req[BODY_REFUSAL];
-      if (refusal) {
-        next(refusal);
-        return;
-      }
-      // The validator's refusals of a webhook are audited as the route's
-      // own refusals were: what Alertmanager sent, and why it was refused.
-      if (req.method === 'POST' && req.path === '/alertmanager') {
-        await o.auditor
-          .createEvent({
-            eventId: 'alertmanager-webhook',
-            severityLevel: 'low',
-            request: req,
-          })
-          .then(event => event.fail({ error }))
-          .catch(() => undefined);
-      }
-      next(error);
-    },
-  );
 
   const reliability = o.reliability ?? new ReliabilityService(o);
   /** A person, or a service (the service decides what a machine may read). */
