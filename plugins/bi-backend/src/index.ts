@@ -4,4 +4,3 @@
  * @packageDocumentation
  */
 export { biPlugin as default } from './plugin';
-export { listDashboards } from './entries';

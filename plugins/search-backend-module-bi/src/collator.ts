@@ -5,7 +5,7 @@ import {
   DocumentCollatorFactory,
   IndexableDocument,
 } from '@backstage/plugin-search-common';
-import { listDashboards } from '@portal/plugin-bi-backend';
+import { listDashboards } from '@portal/plugin-bi-node';
 import { Readable } from 'node:stream';
 
 /** A dashboard as the search index holds it. */

@@ -16,7 +16,8 @@ import {
   DashboardPage,
   ProductEconomics,
 } from '@portal/plugin-bi-common';
-import { DashboardCache, listDashboards, matchesSearch } from '../entries';
+import { listDashboards } from '@portal/plugin-bi-node';
+import { DashboardCache, matchesSearch } from '../entries';
 import { ProductEconomicsService } from '../metrics/economics';
 
 /** Which dashboards to list: a search and one page of the result. */
