@@ -6,6 +6,10 @@
  * the team tree, and a GitHub sign-in (the OAuth flow of the GitHub provider,
  * production's resolver) yields the person's catalog User with their teams'
  * ownership.
+ *
+ * One file (above 500 lines): the sync and the sign-in share one catalog
+ * started against the recorded GitHub answers; splitting them would start
+ * it twice.
  */
 import {
   BackstageCredentials,

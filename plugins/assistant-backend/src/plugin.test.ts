@@ -4,6 +4,9 @@
  * including malicious and malformed turns, and a small plugin offers
  * actions through the real actions registry and actions service, one of
  * them a write the assistant must never be offered.
+ *
+ * One file (above 500 lines): the scripted model, the actions and the
+ * backend are started once for every scenario.
  */
 import {
   createBackendPlugin,

@@ -1,3 +1,12 @@
+/*
+ * The FinOps backend over HTTP on one test backend: imports, the cost views
+ * of an entity, a group and the organisation, budgets, export, and the
+ * permission decisions and bad input of each.
+ *
+ * One file (above 500 lines): every test starts its backend with the start
+ * helper and imports the billing fixtures defined at the top; splitting it
+ * by route group, as SecOps' was, is the next step when it grows.
+ */
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,

@@ -5,6 +5,10 @@
  * pass actionlint, Terraform passes `terraform fmt -check`, manifests parse
  * and carry the labels the admission policy wants, the new service's own
  * test passes.
+ *
+ * One file (above 500 lines): every template runs on the one scaffolder
+ * backend started in beforeAll (each start costs seconds on a busy CI
+ * machine); its sections follow the templates.
  */
 import {
   mockCredentials,

@@ -1,3 +1,13 @@
+/*
+ * The SRE backend over HTTP, on one test backend with the shared catalog of
+ * src/testing: the source status, an entity's and a group's SLOs, alerts
+ * from Alertmanager, delivery, history and the admins' evaluation, with
+ * the permission decisions and bad input of each.
+ *
+ * One file (above 500 lines): every test starts its backend with the start
+ * helper and catalog defined at the top; splitting it by route group, as
+ * SecOps' was, is the next step when it grows.
+ */
 import {
   coreServices,
   createServiceFactory,

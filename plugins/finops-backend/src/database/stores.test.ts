@@ -1,3 +1,12 @@
+/*
+ * The FinOps stores on every test database (SQLite, and PostgreSQL when the
+ * test command gives one): cost lines and roll-ups, entity costs, budgets,
+ * alerts, recommendations, import runs.
+ *
+ * One file (above 500 lines): every test makes its stores on a fresh
+ * database of each engine from the fixtures defined at the top (October's
+ * attributed rows); it follows the stores in order.
+ */
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { testDatabaseIds } from '@portal/test-utils';
 import { createFinopsStores } from './createFinopsStores';
