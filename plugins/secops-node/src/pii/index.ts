@@ -16,3 +16,4 @@ export {
 export { piiSarif, PII_SCANNER_NAME } from './sarif';
 export type { PiiEvaluation, PiiLabel, PiiScore } from './evaluate';
 export { evaluateCorpus } from './evaluate';
+export { runPiiScan } from './cli';
