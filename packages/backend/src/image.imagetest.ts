@@ -338,6 +338,20 @@ describe('the production image, run with the production configuration', () => {
     }
   });
 
+  it("carries the personal-data scanner the golden path's CI runs from it", () => {
+    // .github/workflows/golden-path.yml runs this very command in the image.
+    const scan = docker(
+      'exec',
+      NAME,
+      'node',
+      'node_modules/@portal/plugin-secops-node/bin/portal-pii-scan.js',
+      '/app/docs',
+    );
+    expect(scan.stderr).toBe('');
+    expect(scan.status).toBe(0);
+    expect(scan.stdout).toMatch(/\d+ files scanned, \d+ found/);
+  });
+
   it('stops cleanly when asked to (SIGTERM through tini)', () => {
     const stopped = docker('stop', '--time', '60', NAME);
     expect(stopped.status).toBe(0);
