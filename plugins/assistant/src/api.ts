@@ -1,0 +1,214 @@
+import {
+  createApiRef,
+  DiscoveryApi,
+  FetchApi,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  AnswerEvent,
+  AssistantStatus,
+  Conversation,
+  ConversationDetail,
+  ConversationMessage,
+  Page,
+} from '@portal/plugin-assistant-common';
+
+/** The assistant backend, as the Ask page sees it. */
+export interface AssistantApi {
+  getStatus(): Promise<AssistantStatus>;
+  listConversations(query: {
+    cursor?: string;
+    limit?: number;
+  }): Promise<Page<Conversation>>;
+  createConversation(title?: string): Promise<Conversation>;
+  getConversation(id: string): Promise<ConversationDetail>;
+  deleteConversation(id: string): Promise<void>;
+  /**
+   * Asks a question in a conversation: `onEvent` gets each event of the
+   * answer as it comes; resolves with the stored answer. Rejects with a
+   * ResponseError when the question is refused before the answer starts
+   * (400, 404, 503), and with an Error when the answer fails on the way.
+   */
+  ask(
+    conversationId: string,
+    content: string,
+    onEvent: (event: AnswerEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<ConversationMessage>;
+}
+
+export const assistantApiRef = createApiRef<AssistantApi>({
+  id: 'plugin.assistant',
+});
+
+const EVENT_TYPES = new Set<string>([
+  'tool',
+  'tool-result',
+  'text',
+  'done',
+  'error',
+]);
+
+/**
+ * A server-sent events parser: feed it text as it arrives, it calls back
+ * with each complete event (`event:` and `data:` lines up to a blank
+ * line). Comments and unknown fields are ignored, as EventSource does.
+ */
+export function createSseParser(
+  onMessage: (message: { event: string; data: string }) => void,
+) {
+  let buffer = '';
+  let event = '';
+  let data: string[] = [];
+
+  const line = (text: string) => {
+    if (text === '') {
+      if (data.length) {
+        onMessage({ event: event || 'message', data: data.join('\n') });
+      }
+      event = '';
+      data = [];
+      return;
+    }
+    if (text.startsWith(':')) return;
+    const colon = text.indexOf(':');
+    const field = colon < 0 ? text : text.slice(0, colon);
+    let value = colon < 0 ? '' : text.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  };
+
+  return {
+    push(chunk: string) {
+      buffer += chunk;
+      for (;;) {
+        const match = /\r\n|\r|\n/.exec(buffer);
+        // A lone \r at the end may be the first half of \r\n: wait.
+        if (!match || (match[0] === '\r' && match.index === buffer.length - 1))
+          break;
+        line(buffer.slice(0, match.index));
+        buffer = buffer.slice(match.index + match[0].length);
+      }
+    },
+    end() {
+      if (buffer) line(buffer);
+      buffer = '';
+      line('');
+    },
+  };
+}
+
+/**
+ * The assistant backend over the app's fetchApi, which sends the person's
+ * token. Answers are read as server-sent events from the POST's body
+ * (EventSource can neither POST nor send the token).
+ */
+export class AssistantClient implements AssistantApi {
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  private async request(path: string, init?: RequestInit) {
+    const base = await this.deps.discoveryApi.getBaseUrl('assistant');
+    const response = await this.deps.fetchApi.fetch(`${base}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response;
+  }
+
+  async getStatus(): Promise<AssistantStatus> {
+    return (await this.request('/status')).json();
+  }
+
+  async listConversations(query: {
+    cursor?: string;
+    limit?: number;
+  }): Promise<Page<Conversation>> {
+    const params = new URLSearchParams();
+    if (query.cursor) params.set('cursor', query.cursor);
+    if (query.limit) params.set('limit', String(query.limit));
+    const search = params.toString();
+    return (
+      await this.request(`/conversations${search ? `?${search}` : ''}`)
+    ).json();
+  }
+
+  async createConversation(title?: string): Promise<Conversation> {
+    return (
+      await this.request('/conversations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(title ? { title } : {}),
+      })
+    ).json();
+  }
+
+  async getConversation(id: string): Promise<ConversationDetail> {
+    return (
+      await this.request(`/conversations/${encodeURIComponent(id)}`)
+    ).json();
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    await this.request(`/conversations/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async ask(
+    conversationId: string,
+    content: string,
+    onEvent: (event: AnswerEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<ConversationMessage> {
+    const response = await this.request(
+      `/conversations/${encodeURIComponent(conversationId)}/messages`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify({ content }),
+        signal,
+      },
+    );
+
+    let done: ConversationMessage | undefined;
+    let failure: string | undefined;
+    const parser = createSseParser(({ event, data }) => {
+      if (!EVENT_TYPES.has(event)) return;
+      let payload: object;
+      try {
+        payload = JSON.parse(data);
+      } catch {
+        return;
+      }
+      const answerEvent = { ...payload, type: event } as AnswerEvent;
+      if (answerEvent.type === 'done') done = answerEvent.message;
+      if (answerEvent.type === 'error') failure = answerEvent.message;
+      onEvent(answerEvent);
+    });
+
+    if (response.body) {
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done: ended } = await reader.read();
+        if (ended) break;
+        parser.push(decoder.decode(value, { stream: true }));
+      }
+      parser.push(decoder.decode());
+    } else {
+      parser.push(await response.text());
+    }
+    parser.end();
+
+    if (done) return done;
+    throw new Error(
+      failure ?? 'The answer ended before it was complete; ask again',
+    );
+  }
+}

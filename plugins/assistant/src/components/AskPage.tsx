@@ -1,0 +1,568 @@
+import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  Content,
+  ErrorPanel,
+  Header,
+  Page,
+  Progress,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  Box,
+  Button,
+  Card,
+  CardContent,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  Grid,
+  IconButton,
+  List,
+  ListItem,
+  ListItemSecondaryAction,
+  ListItemText,
+  makeStyles,
+  Paper,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import AddIcon from '@material-ui/icons/Add';
+import DeleteIcon from '@material-ui/icons/Delete';
+import SendIcon from '@material-ui/icons/Send';
+import {
+  AnswerEvent,
+  Conversation,
+  ConversationDetail,
+  Page as ResultPage,
+} from '@portal/plugin-assistant-common';
+import { assistantApiRef } from '../api';
+import { Examples, NotConfigured } from './EmptyStates';
+import { errorColour, LiveAnswer, LiveStep, MessageView } from './Messages';
+
+const PAGE_SIZE = 20;
+
+const useStyles = makeStyles(theme => ({
+  messages: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(2),
+  },
+  error: {
+    color: errorColour(theme),
+    borderColor: errorColour(theme),
+    padding: theme.spacing(1.5, 2),
+  },
+  deleteButton: { color: errorColour(theme) },
+  listItem: { paddingRight: theme.spacing(7) },
+}));
+
+/** A conversation's title from its first question. */
+const titleOf = (question: string) =>
+  question.length > 80 ? `${question.slice(0, 79)}…` : question;
+
+/** What a refusal or a failure says, without the HTTP wrapping. */
+function reasonOf(error: Error) {
+  if (error instanceof ResponseError) {
+    return error.body?.error?.message || error.message;
+  }
+  return error.message;
+}
+
+interface Answering {
+  question: string;
+  steps: LiveStep[];
+  text: string;
+}
+
+/** Folds an event of the answer into what the page shows of it. */
+function withEvent(answering: Answering, event: AnswerEvent): Answering {
+  switch (event.type) {
+    case 'tool':
+      return {
+        ...answering,
+        steps: [
+          ...answering.steps,
+          { tool: event.tool, input: event.input, state: 'running' },
+        ],
+      };
+    case 'tool-result': {
+      const steps = [...answering.steps];
+      for (let i = steps.length - 1; i >= 0; i--) {
+        if (steps[i].tool === event.tool && steps[i].state === 'running') {
+          steps[i] = {
+            ...steps[i],
+            state: event.ok ? 'ok' : 'failed',
+            error: event.error,
+          };
+          break;
+        }
+      }
+      return { ...answering, steps };
+    }
+    case 'text':
+      return { ...answering, text: answering.text + event.delta };
+    default:
+      return answering;
+  }
+}
+
+/** The person's conversations, newest first, paged on the server. */
+function ConversationList(props: {
+  page?: ResultPage<Conversation>;
+  loading: boolean;
+  error?: Error;
+  selectedId?: string;
+  busy: boolean;
+  onSelect(id: string): void;
+  onNew(): void;
+  onDelete(conversation: Conversation): void;
+  onMore(): void;
+}) {
+  const classes = useStyles();
+  const { page } = props;
+  return (
+    <Card variant="outlined" component="nav" aria-label="Conversations">
+      <CardContent>
+        <Box
+          display="flex"
+          justifyContent="space-between"
+          alignItems="center"
+          mb={1}
+        >
+          <Typography variant="h6" component="h2">
+            Conversations
+          </Typography>
+          <Button
+            size="small"
+            color="primary"
+            startIcon={<AddIcon />}
+            onClick={props.onNew}
+            disabled={props.busy}
+          >
+            New
+          </Button>
+        </Box>
+        {props.error && (
+          <Typography variant="body2" className={classes.error}>
+            Could not load your conversations: {props.error.message}
+          </Typography>
+        )}
+        {page && page.items.length === 0 && (
+          <Typography variant="body2" color="textSecondary">
+            None yet. Your questions and answers are kept here, for you only,
+            until you delete them.
+          </Typography>
+        )}
+        {page && page.items.length > 0 && (
+          <List dense disablePadding>
+            {page.items.map(conversation => (
+              <ListItem
+                key={conversation.id}
+                button
+                selected={conversation.id === props.selectedId}
+                disabled={props.busy}
+                onClick={() => props.onSelect(conversation.id)}
+                className={classes.listItem}
+              >
+                <ListItemText
+                  primary={conversation.title}
+                  secondary={new Date(conversation.updatedAt).toLocaleString()}
+                  primaryTypographyProps={{ noWrap: true }}
+                />
+                <ListItemSecondaryAction>
+                  <IconButton
+                    edge="end"
+                    size="small"
+                    aria-label={`Delete “${conversation.title}”`}
+                    onClick={() => props.onDelete(conversation)}
+                    disabled={props.busy}
+                    className={classes.deleteButton}
+                  >
+                    <DeleteIcon fontSize="small" />
+                  </IconButton>
+                </ListItemSecondaryAction>
+              </ListItem>
+            ))}
+          </List>
+        )}
+        {props.loading && <Progress />}
+        {page?.nextCursor && (
+          <Box mt={1}>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={props.onMore}
+              disabled={props.loading}
+            >
+              Load more ({page.items.length} of {page.totalCount})
+            </Button>
+          </Box>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The Ask page: questions to the assistant, answered as they stream. */
+export function AskPage() {
+  const api = useApi(assistantApiRef);
+  const classes = useStyles();
+  const status = useAsync(() => api.getStatus(), [api]);
+
+  const [list, setList] = useState<ResultPage<Conversation>>();
+  const [listLoading, setListLoading] = useState(true);
+  const [listError, setListError] = useState<Error>();
+  const [selectedId, setSelectedId] = useState<string>();
+  const selectedRef = useRef<string>();
+  const [detail, setDetail] = useState<ConversationDetail>();
+  const [detailError, setDetailError] = useState<Error>();
+  const [input, setInput] = useState('');
+  const [answering, setAnswering] = useState<Answering>();
+  const [askError, setAskError] = useState<string>();
+  const [toDelete, setToDelete] = useState<Conversation>();
+  const [deleteError, setDeleteError] = useState<string>();
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const abortRef = useRef<AbortController>();
+  const endRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => () => abortRef.current?.abort(), []);
+
+  const loadList = useCallback(
+    async (cursor?: string) => {
+      setListLoading(true);
+      setListError(undefined);
+      try {
+        const page = await api.listConversations({ cursor, limit: PAGE_SIZE });
+        setList(previous =>
+          cursor && previous
+            ? { ...page, items: [...previous.items, ...page.items] }
+            : page,
+        );
+      } catch (error) {
+        setListError(error as Error);
+      } finally {
+        setListLoading(false);
+      }
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    loadList();
+  }, [loadList]);
+
+  const open = useCallback(
+    async (id: string | undefined) => {
+      selectedRef.current = id;
+      setSelectedId(id);
+      setDetail(undefined);
+      setDetailError(undefined);
+      setAskError(undefined);
+      if (!id) return;
+      try {
+        const conversation = await api.getConversation(id);
+        if (selectedRef.current === id) setDetail(conversation);
+      } catch (error) {
+        if (selectedRef.current === id) setDetailError(error as Error);
+      }
+    },
+    [api],
+  );
+
+  // Follow the answer as it grows.
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: 'end' });
+  }, [answering, detail]);
+
+  async function ask(text: string) {
+    const question = text.trim();
+    if (!question || answering) return;
+    setAskError(undefined);
+    setInput('');
+    let conversation = detail;
+    setAnswering({ question, steps: [], text: '' });
+    const controller = new AbortController();
+    abortRef.current = controller;
+    try {
+      if (!conversation) {
+        const created = await api.createConversation(titleOf(question));
+        conversation = { ...created, messages: [] };
+        selectedRef.current = created.id;
+        setSelectedId(created.id);
+        setDetail(conversation);
+        setList(previous =>
+          previous
+            ? {
+                ...previous,
+                items: [created, ...previous.items],
+                totalCount: previous.totalCount + 1,
+              }
+            : previous,
+        );
+      }
+      const id = conversation.id;
+      const answer = await api.ask(
+        id,
+        question,
+        event => setAnswering(current => current && withEvent(current, event)),
+        controller.signal,
+      );
+      const asked = {
+        id: `${answer.id}-question`,
+        role: 'user' as const,
+        content: question,
+        createdAt: answer.createdAt,
+        citations: [],
+        toolCalls: [],
+      };
+      setDetail(current =>
+        current && current.id === id
+          ? { ...current, messages: [...current.messages, asked, answer] }
+          : current,
+      );
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      if (error instanceof ResponseError) {
+        // Refused before answering: the question was not kept; give it back.
+        setAskError(
+          `The assistant did not take the question: ${reasonOf(
+            error as Error,
+          )}`,
+        );
+        setInput(question);
+      } else {
+        setAskError(`The answer failed: ${reasonOf(error as Error)}`);
+        if (conversation) {
+          const id = conversation.id;
+          api
+            .getConversation(id)
+            .then(fresh => {
+              if (selectedRef.current === id) setDetail(fresh);
+            })
+            .catch(() => undefined);
+        }
+      }
+    } finally {
+      if (abortRef.current === controller) abortRef.current = undefined;
+      setAnswering(undefined);
+      inputRef.current?.focus();
+    }
+  }
+
+  async function confirmDelete() {
+    const conversation = toDelete;
+    if (!conversation) return;
+    setDeleteError(undefined);
+    try {
+      await api.deleteConversation(conversation.id);
+      setToDelete(undefined);
+      setList(previous =>
+        previous
+          ? {
+              ...previous,
+              items: previous.items.filter(c => c.id !== conversation.id),
+              totalCount: Math.max(0, previous.totalCount - 1),
+            }
+          : previous,
+      );
+      if (selectedRef.current === conversation.id) open(undefined);
+    } catch (error) {
+      setDeleteError(reasonOf(error as Error));
+    }
+  }
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    ask(input);
+  };
+
+  const configured = status.value?.configured;
+  const busy = !!answering;
+  const messages = detail?.messages ?? [];
+
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Ask"
+        subtitle="Questions about the portal's services in plain language, answered from what you may see, with links to what was used"
+      />
+      <Content>
+        {status.error && (
+          <ErrorPanel
+            title="Could not reach the assistant"
+            error={status.error}
+          />
+        )}
+        <Grid container spacing={3}>
+          <Grid item xs={12} md={4} lg={3}>
+            <ConversationList
+              page={list}
+              loading={listLoading}
+              error={listError}
+              selectedId={selectedId}
+              busy={busy}
+              onSelect={id => open(id)}
+              onNew={() => {
+                open(undefined);
+                inputRef.current?.focus();
+              }}
+              onDelete={conversation => {
+                setDeleteError(undefined);
+                setToDelete(conversation);
+              }}
+              onMore={() => loadList(list?.nextCursor)}
+            />
+          </Grid>
+          <Grid item xs={12} md={8} lg={9}>
+            {status.loading && <Progress />}
+            {status.value && !configured && (
+              <Box mb={3}>
+                <NotConfigured status={status.value} />
+              </Box>
+            )}
+            {status.value?.provider && (
+              <Typography variant="body2" color="textSecondary" paragraph>
+                Answers come from {status.value.provider.model} (
+                {status.value.provider.name}); it sees your question and what
+                the portal's tools return to you.
+              </Typography>
+            )}
+            {detailError && (
+              <ErrorPanel
+                title="Could not open the conversation"
+                error={detailError}
+              />
+            )}
+            {selectedId && !detail && !detailError && <Progress />}
+            {configured && !selectedId && !answering && (
+              <Examples
+                hasConversations={!!list?.items.length}
+                disabled={busy}
+                onAsk={question => ask(question)}
+              />
+            )}
+            <Box className={classes.messages} aria-live="off">
+              {detail && (
+                <Typography variant="h5" component="h2">
+                  {detail.title}
+                </Typography>
+              )}
+              {messages.map(message => (
+                <MessageView key={message.id} message={message} />
+              ))}
+              {answering && (
+                <>
+                  <MessageView
+                    message={{
+                      id: 'asking',
+                      role: 'user',
+                      content: answering.question,
+                      createdAt: '',
+                      citations: [],
+                      toolCalls: [],
+                    }}
+                  />
+                  <LiveAnswer steps={answering.steps} text={answering.text} />
+                </>
+              )}
+              {askError && (
+                <Paper
+                  variant="outlined"
+                  className={classes.error}
+                  role="alert"
+                >
+                  <Typography variant="body2">{askError}</Typography>
+                </Paper>
+              )}
+              <div ref={endRef} />
+            </Box>
+            {configured && (
+              <Box
+                component="form"
+                onSubmit={onSubmit}
+                mt={3}
+                display="flex"
+                alignItems="flex-start"
+                style={{ gap: 8 }}
+              >
+                <TextField
+                  id="assistant-question"
+                  label="Your question"
+                  placeholder="Is cart-service burning its error budget?"
+                  helperText="Enter to ask, Shift+Enter for a new line"
+                  variant="outlined"
+                  multiline
+                  maxRows={8}
+                  fullWidth
+                  value={input}
+                  disabled={busy}
+                  inputRef={inputRef}
+                  inputProps={{ maxLength: 4000 }}
+                  onChange={e => setInput(e.target.value)}
+                  onKeyDown={e => {
+                    if (
+                      e.key === 'Enter' &&
+                      !e.shiftKey &&
+                      !e.nativeEvent.isComposing
+                    ) {
+                      e.preventDefault();
+                      ask(input);
+                    }
+                  }}
+                />
+                <Button
+                  type="submit"
+                  variant="contained"
+                  color="primary"
+                  endIcon={<SendIcon />}
+                  disabled={busy || !input.trim()}
+                  style={{ marginTop: 8 }}
+                >
+                  Ask
+                </Button>
+              </Box>
+            )}
+          </Grid>
+        </Grid>
+        <Dialog
+          open={!!toDelete}
+          onClose={() => setToDelete(undefined)}
+          aria-labelledby="assistant-delete-title"
+        >
+          <DialogTitle id="assistant-delete-title">
+            Delete this conversation?
+          </DialogTitle>
+          <DialogContent>
+            <DialogContentText>
+              “{toDelete?.title}” and all its questions and answers are removed
+              for good.
+            </DialogContentText>
+            {deleteError && (
+              <Typography
+                variant="body2"
+                className={classes.error}
+                role="alert"
+              >
+                Could not delete it: {deleteError}
+              </Typography>
+            )}
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={() => setToDelete(undefined)}>Cancel</Button>
+            <Button
+              onClick={confirmDelete}
+              variant="contained"
+              style={{ background: '#b91c1c', color: '#fff' }}
+            >
+              Delete
+            </Button>
+          </DialogActions>
+        </Dialog>
+      </Content>
+    </Page>
+  );
+}
