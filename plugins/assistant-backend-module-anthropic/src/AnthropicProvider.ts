@@ -10,7 +10,7 @@ import {
   ChatRequest,
   ChatResponse,
   LlmProvider,
-  readServerSentEvents,
+  modelEvents,
   ToolCall,
 } from '@portal/plugin-assistant-node';
 
@@ -119,28 +119,11 @@ export class AnthropicProvider implements LlmProvider {
         }),
       },
     );
-    if (!response.ok || !response.body) {
-      const text = (await response.text().catch(() => '')).slice(0, 300);
-      throw new ServiceUnavailableError(
-        `The model answered ${response.status}${text ? `: ${text}` : ''}`,
-      );
-    }
-
     let text = '';
     const blocks = new Map<number, ToolCall>();
     let inputTokens = 0;
     let outputTokens = 0;
-    for await (const event of readServerSentEvents(
-      response.body as unknown as AsyncIterable<Uint8Array>,
-    )) {
-      let data: any;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        throw new ServiceUnavailableError(
-          'The model sent a stream event that is not JSON',
-        );
-      }
+    for await (const { data } of modelEvents(response)) {
       switch (data.type) {
         case 'message_start':
           inputTokens = Number(data.message?.usage?.input_tokens) || 0;

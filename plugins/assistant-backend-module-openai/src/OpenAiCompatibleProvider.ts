@@ -9,7 +9,7 @@ import {
   ChatRequest,
   ChatResponse,
   LlmProvider,
-  readServerSentEvents,
+  modelEvents,
   ToolCall,
 } from '@portal/plugin-assistant-node';
 
@@ -109,28 +109,10 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         stream_options: { include_usage: true },
       }),
     });
-    if (!response.ok || !response.body) {
-      const text = (await response.text().catch(() => '')).slice(0, 300);
-      throw new ServiceUnavailableError(
-        `The model answered ${response.status}${text ? `: ${text}` : ''}`,
-      );
-    }
-
     let text = '';
     const calls = new Map<number, ToolCall>();
     let usage: ChatResponse['usage'];
-    for await (const event of readServerSentEvents(
-      response.body as unknown as AsyncIterable<Uint8Array>,
-    )) {
-      if (event.data === '[DONE]') break;
-      let chunk: any;
-      try {
-        chunk = JSON.parse(event.data);
-      } catch {
-        throw new ServiceUnavailableError(
-          'The model sent a stream event that is not JSON',
-        );
-      }
+    for await (const { data: chunk } of modelEvents(response)) {
       if (chunk.error) {
         throw new ServiceUnavailableError(
           `The model failed: ${String(chunk.error.message ?? chunk.error).slice(

@@ -67,3 +67,33 @@ export async function* readServerSentEvents(
   yield* lines(true);
   if (data.length) yield { event, data: data.join('\n') };
 }
+
+/**
+ * The events of a model's streamed answer, their data parsed as JSON, up to
+ * OpenAI's `[DONE]`. An answer that failed (not 2xx) or that is not JSON
+ * is a ServiceUnavailableError that says what the model sent.
+ */
+export async function* modelEvents(
+  response: Response,
+): AsyncGenerator<{ event: string; data: any }> {
+  if (!response.ok || !response.body) {
+    const text = (await response.text().catch(() => '')).slice(0, 300);
+    throw new ServiceUnavailableError(
+      `The model answered ${response.status}${text ? `: ${text}` : ''}`,
+    );
+  }
+  for await (const { event, data } of readServerSentEvents(
+    response.body as unknown as AsyncIterable<Uint8Array>,
+  )) {
+    if (data === '[DONE]') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      throw new ServiceUnavailableError(
+        'The model sent a stream event that is not JSON',
+      );
+    }
+    yield { event, data: parsed };
+  }
+}
