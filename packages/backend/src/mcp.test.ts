@@ -43,7 +43,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
       config: {
         backend: {
           database,
-          actions: { pluginSources: ['bi', 'sre', 'secops'] },
+          actions: { pluginSources: ['bi', 'sre', 'secops', 'finops'] },
         },
       },
     });
@@ -81,7 +81,9 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         'secops.list-exemptions',
       ]),
     );
-    for (const tool of tools.filter(t => /^(bi|sre|secops)\./.test(t.name))) {
+    for (const tool of tools.filter(t =>
+      /^(bi|sre|secops|finops)\./.test(t.name),
+    )) {
       expect(tool.annotations).toMatchObject({
         readOnlyHint: true,
         destructiveHint: false,
@@ -424,6 +426,371 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         { entityRef: payments, organisation: true },
       );
       expect(res.error).toMatch(/exactly one of entityRef, groupRef/);
+    }, 60_000);
+  });
+
+  describe('FinOps', () => {
+    const checkoutService = 'component:default/checkout-service';
+    const catalogueService = 'component:default/product-catalogue-service';
+
+    /**
+     * 61 days of a FOCUS billing export up to 2026-10-31: each entity's
+     * daily cost before 2026-10-02 and from then on, so that the last 30
+     * days (to the newest day with data) and the 30 before them differ by
+     * known amounts.
+     */
+    function billingExport() {
+      const rates: Array<[string, string, number, number]> = [
+        [checkoutService, 'Amazon EC2', 10, 20],
+        ['component:default/cart-service', 'Amazon EC2', 5, 5],
+        ['resource:default/orders-db', 'Amazon RDS', 6, 6],
+        ['component:default/payments-api', 'Amazon EC2', 4, 4],
+        // team-appsec's part of team-checkout's payments system
+        ['component:default/fraud-detection', 'Amazon SageMaker', 2, 2],
+        [catalogueService, 'Amazon EC2', 8, 4],
+        ['component:default/search-service', 'Amazon OpenSearch', 3, 12],
+      ];
+      const tags = (ref: string) =>
+        `"${JSON.stringify({ 'portal-entity-ref': ref }).replace(/"/g, '""')}"`;
+      const lines = [
+        'ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,EffectiveCost,BillingCurrency,Tags',
+      ];
+      const day = new Date('2026-09-01T00:00:00Z');
+      while (day <= new Date('2026-10-31T00:00:00Z')) {
+        const iso = day.toISOString().slice(0, 10);
+        for (const [ref, service, before, after] of rates) {
+          const amount = iso < '2026-10-02' ? before : after;
+          lines.push(
+            `${iso}T00:00:00Z,Usage,${service},111122223333,${amount},USD,${tags(
+              ref,
+            )}`,
+          );
+        }
+        day.setUTCDate(day.getUTCDate() + 1);
+      }
+      return `${lines.join('\n')}\n`;
+    }
+
+    // Imported through the route, by finance.
+    beforeAll(async () => {
+      const res = await request(portal.server)
+        .post('/api/finops/imports/focus')
+        .query({ source: 'aws-main' })
+        .set('authorization', await portal.as('oscar-fernandez'))
+        .set('content-type', 'text/csv')
+        .send(billingExport());
+      if (res.status !== 201) {
+        throw new Error(
+          `finance could not import: ${res.status} ${JSON.stringify(res.body)}`,
+        );
+      }
+    }, 120_000);
+
+    it('lists the FinOps tools, read-only, and answers no call without a token', async () => {
+      const list = await mcp(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'tools/list',
+      );
+      const names = list.body.result.tools.map((t: any) => t.name);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'finops.get-cost',
+          'finops.get-top-movers',
+          'finops.get-product-cost',
+          'finops.estimate-resource-cost',
+        ]),
+      );
+      const call = await mcp(portal.server, undefined, 'tools/call', {
+        name: 'finops.get-cost',
+        arguments: { entityRef: checkoutService },
+      });
+      expect(call.status).toBe(401);
+    }, 60_000);
+
+    it("answers a developer their service's cost, as the Cost tab does", async () => {
+      const auth = await portal.as('ben-okafor');
+      const res = await callTool(portal.server, auth, 'finops.get-cost', {
+        entityRef: checkoutService,
+        days: 30,
+        daily: true,
+      });
+      expect(res.error).toBeUndefined();
+      expect(res.output).toMatchObject({
+        ref: checkoutService,
+        currency: 'USD',
+        from: '2026-10-02',
+        to: '2026-10-31',
+        total: 600,
+        previousTotal: 300,
+        change: 300,
+        changePercent: 100,
+        byService: [
+          {
+            key: 'Amazon EC2',
+            amount: 600,
+            previous: 300,
+            change: 300,
+            changePercent: 100,
+          },
+        ],
+        demo: false,
+      });
+      expect(res.output.daily).toHaveLength(30);
+      expect(res.output.daily[29]).toEqual({ day: '2026-10-31', amount: 20 });
+      expect(res.output.monthly).toContainEqual({
+        month: '2026-09',
+        amount: 30 * 10,
+      });
+
+      // The same figures as the route the Cost tab reads.
+      const tab = await request(portal.server)
+        .get('/api/finops/entities/component/default/checkout-service/cost')
+        .query({ days: 30 })
+        .set('authorization', auth);
+      expect(tab.status).toBe(200);
+      expect(tab.body).toMatchObject({
+        total: res.output.total,
+        previousTotal: res.output.previousTotal,
+      });
+
+      const team = await callTool(portal.server, auth, 'finops.get-cost', {
+        groupRef: 'group:team-checkout',
+      });
+      expect(team.error).toBeUndefined();
+      // checkout-service, cart-service, orders-db and payments-api; not
+      // team-appsec's fraud-detection in the same system.
+      expect(team.output).toMatchObject({
+        ref: 'group:default/team-checkout',
+        total: 600 + 150 + 180 + 120,
+        previousTotal: 300 + 150 + 180 + 120,
+      });
+      expect(team.output.daily).toBeUndefined();
+      expect(team.output.group.topMovers[0]).toMatchObject({
+        key: checkoutService,
+        change: 300,
+      });
+    }, 60_000);
+
+    it("refuses a developer another team's cost, saying why", async () => {
+      const auth = await portal.as('ben-okafor');
+      const entity = await callTool(portal.server, auth, 'finops.get-cost', {
+        entityRef: catalogueService,
+      });
+      expect(entity.output).toBeUndefined();
+      expect(entity.error).toMatch(
+        /You may see the cost of what your teams own; component:default\/product-catalogue-service is owned by group:default\/team-catalog/,
+      );
+      const group = await callTool(portal.server, auth, 'finops.get-cost', {
+        groupRef: 'group:default/team-catalog',
+      });
+      expect(group.error).toMatch(/not group:default\/team-catalog/);
+      const movers = await callTool(
+        portal.server,
+        auth,
+        'finops.get-top-movers',
+        { groupRef: 'group:default/team-catalog' },
+      );
+      expect(movers.error).toMatch(/not group:default\/team-catalog/);
+      const org = await callTool(portal.server, auth, 'finops.get-top-movers', {
+        organisation: true,
+      });
+      expect(org.error).toMatch(
+        /Only the finance group may see the top movers of the whole organisation/,
+      );
+      const product = await callTool(
+        portal.server,
+        auth,
+        'finops.get-product-cost',
+        { productRef: 'system:default/product-catalogue' },
+      );
+      expect(product.error).toMatch(/is owned by group:default\/team-catalog/);
+    }, 60_000);
+
+    it("answers a team's product cost, listing only the parts it may see", async () => {
+      const auth = await portal.as('ben-okafor');
+      const checkout = await callTool(
+        portal.server,
+        auth,
+        'finops.get-product-cost',
+        { productRef: 'system:checkout' },
+      );
+      expect(checkout.error).toBeUndefined();
+      expect(checkout.output).toMatchObject({
+        ref: 'system:default/checkout',
+        kind: 'system',
+        ownerRef: 'group:default/team-checkout',
+        total: 600 + 150 + 180,
+        previousTotal: 300 + 150 + 180,
+        hiddenParts: 0,
+      });
+      expect(checkout.output.parts.map((p: any) => p.entityRef)).toEqual([
+        checkoutService,
+        'resource:default/orders-db',
+        'component:default/cart-service',
+      ]);
+
+      const payments = await callTool(
+        portal.server,
+        auth,
+        'finops.get-product-cost',
+        { productRef: 'system:default/payments' },
+      );
+      expect(payments.output).toMatchObject({
+        total: 120 + 60,
+        hiddenParts: 1,
+      });
+      expect(payments.output.parts).toEqual([
+        expect.objectContaining({
+          entityRef: 'component:default/payments-api',
+          amount: 120,
+        }),
+      ]);
+
+      const notAProduct = await callTool(
+        portal.server,
+        auth,
+        'finops.get-product-cost',
+        { productRef: checkoutService },
+      );
+      expect(notAProduct.error).toMatch(/productRef/);
+    }, 60_000);
+
+    it("answers finance the organisation's top movers, a page at a time", async () => {
+      const auth = await portal.as('priya-sharma');
+      const up = await callTool(portal.server, auth, 'finops.get-top-movers', {
+        organisation: true,
+        limit: 1,
+      });
+      expect(up.error).toBeUndefined();
+      expect(up.output).toMatchObject({
+        from: '2026-10-02',
+        to: '2026-10-31',
+        previousFrom: '2026-09-02',
+        previousTo: '2026-10-01',
+        totalCount: 2,
+        nextCursor: '1',
+        items: [
+          {
+            entityRef: checkoutService,
+            ownerRef: 'group:default/team-checkout',
+            amount: 600,
+            previous: 300,
+            change: 300,
+          },
+        ],
+      });
+      const next = await callTool(
+        portal.server,
+        auth,
+        'finops.get-top-movers',
+        {
+          organisation: true,
+          limit: 1,
+          cursor: up.output.nextCursor,
+        },
+      );
+      expect(next.output.items).toEqual([
+        expect.objectContaining({
+          entityRef: 'component:default/search-service',
+          ownerRef: 'group:default/team-catalog',
+          change: 270,
+          changePercent: 300,
+        }),
+      ]);
+      expect(next.output.nextCursor).toBeUndefined();
+
+      const down = await callTool(
+        portal.server,
+        auth,
+        'finops.get-top-movers',
+        {
+          organisation: true,
+          direction: 'down',
+        },
+      );
+      expect(
+        down.output.items.map((i: any) => [i.entityRef, i.change]),
+      ).toEqual([[catalogueService, -120]]);
+
+      // A developer's movers within their own team.
+      const team = await callTool(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'finops.get-top-movers',
+        { groupRef: 'group:default/team-checkout', direction: 'both' },
+      );
+      expect(team.output.items[0]).toMatchObject({
+        entityRef: checkoutService,
+        change: 300,
+      });
+      for (const item of team.output.items) {
+        expect(item.ownerRef).toBe('group:default/team-checkout');
+      }
+    }, 60_000);
+
+    it('estimates a golden-path resource from the price list, and lists the sizes of a bad one', async () => {
+      const auth = await portal.as('ben-okafor');
+      const medium = await callTool(
+        portal.server,
+        auth,
+        'finops.estimate-resource-cost',
+        { type: 'database', size: 'medium' },
+      );
+      expect(medium.error).toBeUndefined();
+      expect(medium.output).toEqual({
+        currency: 'USD',
+        type: 'database',
+        title: 'PostgreSQL database (Amazon RDS)',
+        sizes: [
+          {
+            size: 'medium',
+            description: 'db.t4g.medium, 100 GiB gp3, single AZ',
+            monthlyCost: 59,
+            settings: {
+              instance_class: 'db.t4g.medium',
+              allocated_storage: 100,
+              multi_az: false,
+            },
+          },
+        ],
+      });
+      const all = await callTool(
+        portal.server,
+        auth,
+        'finops.estimate-resource-cost',
+        { type: 'cache' },
+      );
+      expect(all.output.sizes.map((s: any) => s.size)).toEqual([
+        'small',
+        'medium',
+        'large',
+      ]);
+
+      const bad = await callTool(
+        portal.server,
+        auth,
+        'finops.estimate-resource-cost',
+        { type: 'database', size: 'huge' },
+      );
+      expect(bad.output).toBeUndefined();
+      expect(bad.error).toMatch(
+        /unknown size "huge" for a database: choose one of small, medium, large/,
+      );
+    }, 60_000);
+
+    it('refuses arguments outside the schema', async () => {
+      const auth = await portal.as('ben-okafor');
+      const days = await callTool(portal.server, auth, 'finops.get-cost', {
+        entityRef: checkoutService,
+        days: 401,
+      });
+      expect(days.error).toMatch(/days/);
+      const both = await callTool(portal.server, auth, 'finops.get-cost', {
+        entityRef: checkoutService,
+        groupRef: 'group:default/team-checkout',
+      });
+      expect(both.error).toMatch(/either entityRef or groupRef/);
     }, 60_000);
   });
 });

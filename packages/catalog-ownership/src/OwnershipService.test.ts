@@ -257,6 +257,19 @@ describe('the cached group tree', () => {
     ]);
   });
 
+  it('is read again at once when asked for a fresh one', async () => {
+    const { ownership, queries, tick } = setUp();
+    await ownership.tree();
+    tick(1_000);
+    await ownership.tree();
+    expect(queries).toHaveBeenCalledTimes(1);
+    await ownership.tree({ fresh: true });
+    expect(queries).toHaveBeenCalledTimes(2);
+    // And kept from then on.
+    await ownership.tree();
+    expect(queries).toHaveBeenCalledTimes(2);
+  });
+
   it('is read again after a failed read', async () => {
     const { catalog, ownership } = setUp(0);
     const healthy = catalogServiceMock({

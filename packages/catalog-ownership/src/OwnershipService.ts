@@ -43,8 +43,11 @@ export interface OwnedEntitiesOptions {
  * (503), never a plain error (500).
  */
 export interface OwnershipService {
-  /** The group tree, at most the configured age old. */
-  tree(): Promise<GroupTree>;
+  /**
+   * The group tree, at most the configured age old; read again now when
+   * `fresh` (a group the caller knows is in the catalog is not in it).
+   */
+  tree(options?: { fresh?: boolean }): Promise<GroupTree>;
   /** The given groups and every group below them, each once, lower case. */
   withDescendants(groupRefs: string[]): Promise<string[]>;
   /** The given groups and every group above them, each once, lower case. */
@@ -113,9 +116,13 @@ export class CatalogOwnership implements OwnershipService {
     return new CatalogOwnership(deps.catalog, deps.auth, { maxAgeMs });
   }
 
-  async tree(): Promise<GroupTree> {
+  async tree(options: { fresh?: boolean } = {}): Promise<GroupTree> {
     const cached = this.cached;
-    if (cached && this.now() - cached.readAt < this.maxAgeMs) {
+    if (
+      !options.fresh &&
+      cached &&
+      this.now() - cached.readAt < this.maxAgeMs
+    ) {
       return cached.tree;
     }
     // One read at a time, however many requests want the tree meanwhile.

@@ -3,6 +3,7 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -15,6 +16,8 @@ import {
   finopsCostResourceRef,
   finopsCostRules,
   finopsCostSourcesExtensionPoint,
+  readSizeCatalogue,
+  sizeCatalogueFile,
 } from '@portal/plugin-finops-node';
 import { createFinopsStores } from './database/createFinopsStores';
 import { CostCatalog } from './service/CostCatalog';
@@ -24,6 +27,9 @@ import { CostService } from './service/CostService';
 import { OrganisationCostService } from './service/OrganisationCostService';
 import { readFinopsOptions } from './service/options';
 import { createRouter } from './api/router';
+import { FinopsAccess } from './api/access';
+import { FinopsReader } from './service/FinopsReader';
+import { registerFinopsActions } from './service/actions';
 
 /**
  * The FinOps backend: cloud cost attributed to catalog entities, rolled up
@@ -56,6 +62,7 @@ export const finopsPlugin = createBackendPlugin({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         // The views mark the figures as demo data when a source's are (the
@@ -89,9 +96,23 @@ export const finopsPlugin = createBackendPlugin({
           permissions: finopsPermissions,
           rules: Object.values(finopsCostRules),
         });
+        const machines = MachineIdentities.fromConfig(deps.config);
+        const access = new FinopsAccess({ ...deps, machines, catalog });
+        // One reader for the routes and the actions assistants call; the
+        // golden path's price list is read where the scaffolder reads it.
+        const sizesFile = sizeCatalogueFile(deps.config);
+        const reader = new FinopsReader({
+          access,
+          catalog,
+          costs,
+          organisation,
+          sizes: () => readSizeCatalogue(sizesFile),
+        });
         deps.httpRouter.use(
           await createRouter({
             ...deps,
+            access,
+            reader,
             stores,
             catalog,
             importer,
@@ -99,10 +120,12 @@ export const finopsPlugin = createBackendPlugin({
             costs,
             organisation,
             sourceIds: sources.map(s => s.id),
-            machines: MachineIdentities.fromConfig(deps.config),
+            machines,
             ownership: deps.ownership,
           }),
         );
+        // The same answers for assistants, over MCP.
+        registerFinopsActions(deps.actionsRegistry, reader);
 
         // Owner roll-ups follow the catalog's ownership: rebuilt here when it
         // changes, so that views rarely have to wait for it.

@@ -1,42 +1,23 @@
-import { InputError } from '@backstage/errors';
-import fs from 'node:fs/promises';
-import { parse } from 'yaml';
+import {
+  ResourceType,
+  SizeCatalogue,
+  sizeOf,
+} from '@portal/plugin-finops-node';
 import { hclQuote } from './quoting';
 
-export const RESOURCE_TYPES = ['database', 'queue', 'bucket', 'cache'] as const;
-export const RESOURCE_SIZES = ['small', 'medium', 'large'] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
-export type ResourceSize = (typeof RESOURCE_SIZES)[number];
-
-export interface SizeSpec {
-  description: string;
-  settings: Record<string, string | number | boolean>;
-  monthlyUsd: number;
-}
-
-/** templates/iac/sizes.yaml: what each size of each type provisions and costs. */
-export interface SizeCatalogue {
-  currency: string;
-  types: Record<
-    ResourceType,
-    { title: string; sizes: Record<ResourceSize, SizeSpec> }
-  >;
-}
-
-export async function readSizeCatalogue(file: string): Promise<SizeCatalogue> {
-  const doc = parse(await fs.readFile(file, 'utf8')) as SizeCatalogue;
-  for (const type of RESOURCE_TYPES) {
-    for (const size of RESOURCE_SIZES) {
-      const spec = doc?.types?.[type]?.sizes?.[size];
-      if (!spec || typeof spec.monthlyUsd !== 'number' || !spec.settings) {
-        throw new Error(
-          `${file}: ${type} ${size} is missing or has no monthlyUsd/settings`,
-        );
-      }
-    }
-  }
-  return doc;
-}
+// The price list is read where FinOps reads it too (its estimates).
+export {
+  RESOURCE_SIZES,
+  RESOURCE_TYPES,
+  readSizeCatalogue,
+  sizeOf,
+} from '@portal/plugin-finops-node';
+export type {
+  ResourceSize,
+  ResourceType,
+  SizeCatalogue,
+  SizeSpec,
+} from '@portal/plugin-finops-node';
 
 /** "about $14.00 a month" for a size. */
 export function formatMonthly(catalogue: SizeCatalogue, usd: number): string {
@@ -46,28 +27,6 @@ export function formatMonthly(catalogue: SizeCatalogue, usd: number): string {
     minimumFractionDigits: 2,
   }).format(usd);
   return `about ${money} a month`;
-}
-
-export function sizeOf(
-  catalogue: SizeCatalogue,
-  type: string,
-  size: string,
-): SizeSpec {
-  if (!(RESOURCE_TYPES as readonly string[]).includes(type)) {
-    throw new InputError(
-      `unknown resource type "${type}": choose one of ${RESOURCE_TYPES.join(
-        ', ',
-      )}`,
-    );
-  }
-  if (!(RESOURCE_SIZES as readonly string[]).includes(size)) {
-    throw new InputError(
-      `unknown size "${size}" for a ${type}: choose one of ${RESOURCE_SIZES.join(
-        ', ',
-      )}`,
-    );
-  }
-  return catalogue.types[type as ResourceType].sizes[size as ResourceSize];
 }
 
 /** A value as HCL: strings quoted with interpolation escaped. */

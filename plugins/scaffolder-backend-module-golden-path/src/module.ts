@@ -8,7 +8,10 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { scaffolderTemplatingExtensionPoint } from '@backstage/plugin-scaffolder-node/alpha';
 import { ownershipServiceRef } from '@portal/catalog-ownership';
-import path from 'node:path';
+import {
+  readSizeCatalogue,
+  sizeCatalogueFile,
+} from '@portal/plugin-finops-node';
 import { createAddResourceAction } from './actions/addResource';
 import { createCheckoutAction } from './actions/checkout';
 import { createDetectStackAction } from './actions/detectStack';
@@ -20,7 +23,6 @@ import {
   createTemplateReadAction,
   createTemplateStampAction,
 } from './actions/templateInfo';
-import { readSizeCatalogue } from './iac';
 import {
   LOCAL_REPOSITORY_CHANGED_TOPIC,
   LocalRepositories,
@@ -82,10 +84,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
           adminGroupsFromConfig(config),
           groups,
         );
-        const sizesFile = path.resolve(
-          config.getOptionalString('goldenPath.iac.sizesFile') ??
-            '../../templates/iac/sizes.yaml',
-        );
+        const sizesFile = sizeCatalogueFile(config);
         scaffolder.addActions(
           createValidateAction({ ownership, repositories }),
           createPublishLocalAction({ repositories, auditor }),

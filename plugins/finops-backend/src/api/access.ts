@@ -24,7 +24,6 @@ import {
   FinopsCostResource,
   finopsCostResourceRef,
 } from '@portal/plugin-finops-node';
-import { entityRefOf } from '@portal/request-validation';
 import { CostCatalog } from '../service/CostCatalog';
 import { OwnerFilter } from '../service/CostService';
 
@@ -83,26 +82,35 @@ export class FinopsAccess {
    * A person (the policy decides what they see), or a machine with the
    * grant for this: a CI token alone reads and imports nothing here.
    */
+  requireCaller(
+    credentials: BackstageCredentials,
+    grant: MachineGrant = 'finops.read',
+    what = 'read cost',
+  ) {
+    const { machines } = this.deps;
+    machines.requireGrant(machines.classify(credentials), grant, what);
+  }
+
+  /** The request's caller, a person or a machine with the grant for this. */
   async userOrService(
     req: Req,
     grant: MachineGrant = 'finops.read',
     what = 'read cost',
   ) {
-    const { httpAuth, machines } = this.deps;
-    const credentials = await httpAuth.credentials(req, {
+    const credentials = await this.deps.httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    machines.requireGrant(machines.classify(credentials), grant, what);
+    this.requireCaller(credentials, grant, what);
     return credentials;
   }
 
   /**
-   * A group the catalog knows (by its namespace and name) whose cost the
+   * A group the catalog knows (its ref, in lower case) whose cost the
    * caller may see, with the snapshot and the caller's owner filter.
    */
-  async group(req: Req & { params: { namespace: string; name: string } }) {
-    const credentials = await this.userOrService(req);
-    const ref = entityRefOf({ kind: 'group', ...req.params }).toLowerCase();
+  async groupFor(credentials: BackstageCredentials, groupRef: string) {
+    this.requireCaller(credentials);
+    const ref = groupRef.toLowerCase();
     const snapshot = await this.deps.catalog.snapshot(ref);
     if (!snapshot.tree.get(ref)) {
       throw new NotFoundError(`There is no ${ref} in the catalog`);
@@ -114,5 +122,29 @@ export class FinopsAccess {
       );
     }
     return { ref, snapshot, allowed };
+  }
+
+  /**
+   * A component, resource, system or domain the catalog knows (its ref, in
+   * lower case) whose cost the caller may see: what its owner's teams own,
+   * or everything for finance and the admins.
+   */
+  async entityFor(credentials: BackstageCredentials, entityRef: string) {
+    this.requireCaller(credentials);
+    const ref = entityRef.toLowerCase();
+    const snapshot = await this.deps.catalog.snapshot(ref);
+    const entity = snapshot.entities.get(ref);
+    if (!entity) {
+      throw new NotFoundError(`There is no ${ref} in the catalog`);
+    }
+    const allowed = await this.ownerFilter(credentials);
+    if (!allowed(entity.ownerRef ?? ref)) {
+      throw new NotAllowedError(
+        `You may see the cost of what your teams own; ${ref} is owned by ${
+          entity.ownerRef ?? 'nobody'
+        }`,
+      );
+    }
+    return { ref, entity, snapshot, allowed };
   }
 }

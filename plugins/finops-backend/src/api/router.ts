@@ -1,10 +1,5 @@
-import {
-  AuditorService,
-  HttpAuthService,
-  PermissionsRegistryService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
 import {
   BudgetRequest,
   finopsManagePermission,
@@ -25,6 +20,7 @@ import { CostCatalog } from '../service/CostCatalog';
 import { organisationCsv } from '../service/costCsv';
 import { CostImporter } from '../service/CostImporter';
 import { CostService } from '../service/CostService';
+import { FinopsReader } from '../service/FinopsReader';
 import { OrganisationCostService } from '../service/OrganisationCostService';
 import { FinopsOptions } from '../service/options';
 import { FinopsAccess } from './access';
@@ -32,9 +28,11 @@ import { createValidatedRouter } from './validatedRouter';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
+  /** Who may call what. */
+  access: FinopsAccess;
+  /** The cost views, checked; what the actions answer too. */
+  reader: FinopsReader;
   stores: FinopsStores;
   costs: CostService;
   organisation: OrganisationCostService;
@@ -47,6 +45,10 @@ export interface RouterOptions {
   ownership: OwnershipService;
 }
 
+/** A group route's group, by its namespace and name. */
+const groupRefOf = (req: { params: { namespace: string; name: string } }) =>
+  entityRefOf({ kind: 'group', ...req.params });
+
 /** The defaults of the spec's query parameters. */
 const DAYS = 30;
 const MONTHS = 12;
@@ -57,10 +59,9 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { httpAuth, auditor, stores, costs, organisation, importer, options } =
     deps;
-  const { machines } = deps;
+  const { machines, access, reader } = deps;
   // The spec (src/schema/openapi.yaml) checks queries and bodies first.
   const router = await createValidatedRouter(auditor);
-  const access = new FinopsAccess(deps);
 
   router.get('/status', async (req, res) => {
     await access.userOrService(req);
@@ -81,28 +82,16 @@ export async function createRouter(
 
   router.get('/entities/:kind/:namespace/:name/cost', async (req, res) => {
     const credentials = await access.userOrService(req);
-    const ref = entityRefOf(req.params).toLowerCase();
     const days = req.query.days ?? DAYS;
-    const snapshot = await deps.catalog.snapshot(ref);
-    const entity = snapshot.entities.get(ref);
-    if (!entity) {
-      throw new NotFoundError(`There is no ${ref} in the catalog`);
-    }
-    const allowed = await access.ownerFilter(credentials);
-    if (!allowed(entity.ownerRef ?? ref)) {
-      throw new NotAllowedError(
-        `You may see the cost of what your teams own; ${ref} is owned by ${
-          entity.ownerRef ?? 'nobody'
-        }`,
-      );
-    }
-    res.json(await costs.entityCost(snapshot, ref, days));
+    res.json(
+      await reader.entityCost(credentials, entityRefOf(req.params), days),
+    );
   });
 
   router.get('/groups/:namespace/:name/cost', async (req, res) => {
+    const credentials = await access.userOrService(req);
     const days = req.query.days ?? DAYS;
-    const { ref, snapshot, allowed } = await access.group(req);
-    res.json(await costs.groupCost(snapshot, ref, days, allowed));
+    res.json(await reader.groupCost(credentials, groupRefOf(req), days));
   });
 
   /**
@@ -142,10 +131,10 @@ export async function createRouter(
       limit: req.query.limit ?? LIMIT,
       cursor: req.query.cursor,
     };
-    const { ref, snapshot, allowed } = await access.group(req);
+    const credentials = await access.userOrService(req);
     res.json(
-      await costs.groupEntities(snapshot, ref, query.days, allowed, {
-        offset: Number(query.cursor ?? 0),
+      await reader.groupEntities(credentials, groupRefOf(req), query.days, {
+        cursor: query.cursor,
         limit: query.limit,
       }),
     );
@@ -154,17 +143,7 @@ export async function createRouter(
   router.get('/organisation/cost', async (req, res) => {
     const credentials = await access.userOrService(req);
     const months = req.query.months ?? MONTHS;
-    await access.requireBasic(
-      credentials,
-      finopsOrganisationReadPermission,
-      'see the cost of the whole organisation',
-    );
-    res.json(
-      await organisation.organisationCost(
-        await deps.catalog.snapshot(),
-        months,
-      ),
-    );
+    res.json(await reader.organisationCost(credentials, months));
   });
 
   router.get('/organisation/allocations', async (req, res) => {

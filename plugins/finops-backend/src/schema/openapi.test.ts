@@ -8,7 +8,6 @@
  * and models in @portal/plugin-finops-common) is what `yarn
  * generate:openapi` makes of the spec today.
  */
-import { PermissionsRegistryService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { MachineIdentities, OwnershipService } from '@portal/catalog-ownership';
@@ -25,11 +24,13 @@ import {
   PRIYA,
   start,
 } from '../__testUtils__/backend';
+import { FinopsAccess } from '../api/access';
 import { createRouter, RouterOptions } from '../api/router';
 import { FinopsStores } from '../database/types';
 import { CostCatalog } from '../service/CostCatalog';
 import { CostImporter } from '../service/CostImporter';
 import { CostService } from '../service/CostService';
+import { FinopsReader } from '../service/FinopsReader';
 import { FinopsOptions } from '../service/options';
 import { OrganisationCostService } from '../service/OrganisationCostService';
 import { spec } from './openapi';
@@ -38,11 +39,9 @@ import { spec } from './openapi';
 function routerOptions(): RouterOptions {
   return {
     httpAuth: mockServices.httpAuth(),
-    permissions: mockServices.permissions(),
-    permissionsRegistry: {
-      getPermissionRuleset: () => ({}),
-    } as unknown as PermissionsRegistryService,
     auditor: mockServices.auditor.mock(),
+    access: {} as FinopsAccess,
+    reader: {} as FinopsReader,
     stores: {} as FinopsStores,
     costs: {} as CostService,
     organisation: {} as OrganisationCostService,

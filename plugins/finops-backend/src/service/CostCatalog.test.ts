@@ -64,6 +64,41 @@ describe('CostCatalog', () => {
     expect(lookups).toBe(1);
   });
 
+  it('reads the group tree again too when asked for a group it lacks', async () => {
+    // The tree as OwnershipService keeps it: read once, again only fresh.
+    const groups: Entity[] = [];
+    let tree: GroupTree | undefined;
+    const catalog = new CostCatalog(
+      {
+        ...ownership,
+        readAll: async (query: { filter: Record<string, string> }) =>
+          query.filter.kind === 'group'
+            ? groups.filter(
+                g => g.metadata.name === query.filter['metadata.name'],
+              )
+            : entities,
+        tree: async (options?: { fresh?: boolean }) => {
+          if (!tree || options?.fresh) tree = GroupTree.fromEntities(groups);
+          return tree;
+        },
+      } as unknown as OwnershipService,
+      () => now,
+    );
+    expect((await catalog.snapshot()).tree.get('group:default/team-b')).toBe(
+      undefined,
+    );
+    groups.push({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'team-b', namespace: 'default' },
+      spec: { type: 'team', children: [] },
+    });
+    const reread = await catalog.snapshot('group:default/team-b');
+    expect(reread.tree.get('group:default/team-b')).toMatchObject({
+      type: 'team',
+    });
+  });
+
   it('does not read the catalog again for what it does not have', async () => {
     const catalog = new CostCatalog(ownership, () => now);
     await catalog.snapshot();

@@ -92,13 +92,14 @@ export class CostCatalog {
     }
     this.lastMissReload = this.now();
     this.cached = undefined;
-    return this.current();
+    // The group tree read again too: it is what knows the groups.
+    return this.current(true);
   }
 
-  private current(): Promise<CostCatalogSnapshot> {
+  private current(fresh = false): Promise<CostCatalogSnapshot> {
     const now = this.now();
     if (!this.cached || now - this.cached.at > TTL_MS) {
-      const snapshot = this.load();
+      const snapshot = this.load(fresh);
       this.cached = { at: now, snapshot };
       snapshot.catch(() => {
         this.cached = undefined;
@@ -107,7 +108,7 @@ export class CostCatalog {
     return this.cached.snapshot;
   }
 
-  private async load(): Promise<CostCatalogSnapshot> {
+  private async load(fresh: boolean): Promise<CostCatalogSnapshot> {
     const items = await this.ownership.readAll({
       filter: { kind: KINDS },
       fields: [
@@ -129,7 +130,11 @@ export class CostCatalog {
         byOwner.set(entity.ownerRef, list);
       }
     }
-    return { entities, byOwner, tree: await this.ownership.tree() };
+    return {
+      entities,
+      byOwner,
+      tree: await this.ownership.tree(fresh ? { fresh } : undefined),
+    };
   }
 }
 

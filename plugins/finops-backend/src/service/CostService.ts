@@ -16,6 +16,8 @@ import {
   subtreesOf,
 } from './CostCatalog';
 import {
+  byChange,
+  Direction,
   forecastFrom,
   monthForecast,
   monthStart,
@@ -299,12 +301,7 @@ export class CostService {
       .filter(s => s.amount !== 0 || s.previous !== 0)
       .sort((a, b) => b.amount - a.amount);
 
-    const topMovers = [...byEntity]
-      .sort(
-        (a, b) =>
-          Math.abs(b.amount - b.previous) - Math.abs(a.amount - a.previous),
-      )
-      .slice(0, 5);
+    const topMovers = byChange(byEntity, 'both').slice(0, 5);
 
     const inSubtree = new Set(subtree);
     const allocatedTo = (result: AllocationResult) =>
@@ -340,8 +337,7 @@ export class CostService {
     allowed: OwnerFilter,
     page: { offset: number; limit: number },
   ) {
-    const owners = snapshot.tree.withDescendants(groupRef);
-    const refs = this.ownedRefs(snapshot, owners, allowed);
+    const refs = this.groupRefs(snapshot, groupRef, allowed);
     const { from, to, previousFrom, previousTo } = await this.period(days);
     const [current, previous] = await Promise.all([
       this.stores.entities.totalsByEntity(refs, from, to),
@@ -360,6 +356,92 @@ export class CostService {
           ? String(page.offset + page.limit)
           : undefined,
     };
+  }
+
+  /**
+   * The entities whose cost moved most between the period and the one
+   * before it (grew, fell, or either), a page of them: the group views'
+   * top movers, over any set of entities.
+   */
+  async movers(
+    snapshot: CostCatalogSnapshot,
+    refs: string[],
+    days: number,
+    direction: Direction,
+    page: { offset: number; limit: number },
+  ) {
+    const period = await this.period(days);
+    const { from, to, previousFrom, previousTo } = period;
+    const [current, previous] =
+      await this.stores.entities.totalsByEntityInPeriods(refs, [
+        { from, to },
+        { from: previousFrom, to: previousTo },
+      ]);
+    const all = byChange(
+      shares(current, previous, key => snapshot.entities.get(key)?.title),
+      direction,
+    );
+    return {
+      ...period,
+      currency: this.options.currency,
+      items: all.slice(page.offset, page.offset + page.limit),
+      totalCount: all.length,
+      nextCursor:
+        page.offset + page.limit < all.length
+          ? String(page.offset + page.limit)
+          : undefined,
+      demo: this.options.demo,
+    };
+  }
+
+  /**
+   * The parts of a product, each with its own parts' cost: a system's
+   * components and resources, or a domain's systems, biggest first.
+   */
+  async productParts(
+    snapshot: CostCatalogSnapshot,
+    productRef: string,
+    days: number,
+  ): Promise<CostShare[]> {
+    const parts = [...snapshot.entities.values()].filter(
+      e => e.partOfRef === productRef,
+    );
+    const partOf = new Map<string, string>();
+    for (const part of parts) {
+      for (const ref of costRefsOf(snapshot, part.ref)) {
+        partOf.set(ref, part.ref);
+      }
+    }
+    const { from, to, previousFrom, previousTo } = await this.period(days);
+    const totals = await this.stores.entities.totalsByEntityInPeriods(
+      [...partOf.keys()],
+      [
+        { from, to },
+        { from: previousFrom, to: previousTo },
+      ],
+    );
+    const [current, previous] = totals.map(rows => {
+      const byPart = new Map<string, number>();
+      for (const row of rows) {
+        const part = partOf.get(row.key)!;
+        byPart.set(part, (byPart.get(part) ?? 0) + row.amount);
+      }
+      return [...byPart].map(([key, amount]) => ({ key, amount }));
+    });
+    return shares(current, previous, key => snapshot.entities.get(key)?.title);
+  }
+
+  /** The entities the owners of a group's subtree own, that the caller may see. */
+  groupRefs(
+    snapshot: CostCatalogSnapshot,
+    groupRef: string,
+    allowed: OwnerFilter,
+  ): string[] {
+    return this.ownedRefs(
+      snapshot,
+      snapshot.tree.withDescendants(groupRef),
+      allowed,
+    );
   }
 
   private async budgetStatus(

@@ -37,6 +37,29 @@ export function shares(
     .sort((a, b) => b.amount - a.amount || a.key.localeCompare(b.key));
 }
 
+/** Which way a cost moved between a period and the one before it. */
+export type Direction = 'up' | 'down' | 'both';
+
+/**
+ * Shares by how much they moved against the period before: those that
+ * grew most first (up), fell most first (down), or moved most either way
+ * (both). Equal moves keep their order.
+ */
+export function byChange(items: CostShare[], direction: Direction) {
+  const change = (s: CostShare) => s.amount - s.previous;
+  if (direction === 'up') {
+    return items
+      .filter(s => change(s) > 0)
+      .sort((a, b) => change(b) - change(a));
+  }
+  if (direction === 'down') {
+    return items
+      .filter(s => change(s) < 0)
+      .sort((a, b) => change(a) - change(b));
+  }
+  return [...items].sort((a, b) => Math.abs(change(b)) - Math.abs(change(a)));
+}
+
 export function monthStart(day: string, monthsBack: number): string {
   const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
   date.setUTCMonth(date.getUTCMonth() - monthsBack);
