@@ -10,7 +10,8 @@
  *   the production image, built from the Dockerfile and run against
  *     PostgreSQL and Redis (scripts/lib/image.mjs),
  *   end-to-end tests in Debian's Chromium against the portal as `./portal
- *     start` serves it (with a throwaway data folder).
+ *     start` serves it (with a throwaway data folder, and the scripted model
+ *     of scripts/scripted-model.ts as the assistant's model).
  *
  * Options: --only <step,...> runs some steps (names as printed), --skip <...>.
  * It ends with a line "Result: N passed, M failed".
@@ -20,7 +21,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { portInUse, startPostgres, startRedis } from './lib/services.mjs';
+import {
+  freePort,
+  portInUse,
+  startPostgres,
+  startRedis,
+} from './lib/services.mjs';
 import { buildImage, DOCKER, ensureBase, ensureDocker } from './lib/image.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,6 +78,47 @@ async function waitFor(url, timeoutMs, isAlive) {
     await new Promise(r => setTimeout(r, 1000));
   }
   return false;
+}
+
+/**
+ * The scripted model (scripts/scripted-model.ts) on a free port, stopped
+ * with the other cleanups; its log is e2e-test-report/scripted-model.log.
+ * Resolves with its base URL, or undefined when it did not start.
+ */
+async function startModel() {
+  const port = await freePort();
+  const logFile = path.join(REPORT_DIR, 'scripted-model.log');
+  const out = fs.openSync(logFile, 'w');
+  const model = spawn(
+    process.execPath,
+    [
+      '--require',
+      '@backstage/cli-node/config/nodeTransform.cjs',
+      'scripts/scripted-model.ts',
+      '--port',
+      String(port),
+    ],
+    { cwd: ROOT, stdio: ['ignore', out, out] },
+  );
+  let alive = true;
+  model.on('exit', () => {
+    alive = false;
+  });
+  cleanups.push(() => {
+    if (alive) model.kill('SIGTERM');
+  });
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  if (!(await waitFor(`${baseUrl}/models`, 30_000, () => alive))) {
+    log(
+      `the scripted model did not start; its log:\n${fs.readFileSync(
+        logFile,
+        'utf8',
+      )}`,
+    );
+    return undefined;
+  }
+  log(`scripted model at ${baseUrl} (log: ${logFile})`);
+  return { baseUrl };
 }
 
 /**
@@ -260,12 +307,25 @@ const steps = [
       const logFile = path.join(REPORT_DIR, 'portal.log');
       fs.mkdirSync(REPORT_DIR, { recursive: true });
       const out = fs.openSync(logFile, 'w');
+
+      // The assistant's model: the scripted one (scripts/scripted-model.ts),
+      // given to the portal through Backstage's APP_CONFIG_ overrides.
+      const model = await startModel();
+      if (!model) {
+        return { ok: false };
+      }
+
       const started = Date.now();
       const portal = spawn(path.join(ROOT, 'portal'), ['start'], {
         cwd: ROOT,
         detached: true,
         stdio: ['ignore', out, out],
-        env: { ...process.env, PORTAL_DATA_DIR: data },
+        env: {
+          ...process.env,
+          PORTAL_DATA_DIR: data,
+          APP_CONFIG_assistant_openai_baseUrl: model.baseUrl,
+          APP_CONFIG_assistant_openai_model: 'scripted',
+        },
       });
       let alive = true;
       portal.on('exit', () => {
