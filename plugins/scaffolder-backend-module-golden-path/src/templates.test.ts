@@ -368,6 +368,7 @@ spec:
         'mkdocs.yml',
         'openslo.yaml',
         'package.json',
+        'src/metrics.ts',
         'src/server.test.ts',
         'src/server.ts',
         'tsconfig.json',
@@ -500,7 +501,7 @@ spec:
         env: { PATH: process.env.PATH },
       });
       const out = `${run.stdout}${run.stderr}`;
-      expect(out).toMatch(/# pass 3/);
+      expect(out).toMatch(/# pass 4/);
       expect(out).toMatch(/# fail 0/);
     }, 60_000);
 
@@ -527,6 +528,7 @@ spec:
       );
       for (const file of [
         'app.py',
+        'metrics.py',
         'test_app.py',
         'requirements.txt',
         'Dockerfile',
@@ -553,7 +555,7 @@ spec:
         cwd: dir,
         encoding: 'utf8',
       });
-      expect(run.stderr).toMatch(/Ran 3 tests[\s\S]*OK/);
+      expect(run.stderr).toMatch(/Ran 4 tests[\s\S]*OK/);
       expect(run.status).toBe(0);
     }, 60_000);
   });

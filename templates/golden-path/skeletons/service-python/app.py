@@ -1,21 +1,36 @@
-"""The HTTP service: a health check for Kubernetes and its own routes."""
+"""The HTTP service: a health check for Kubernetes, its own routes, and its
+Prometheus metrics on /metrics (what its SLOs are computed from)."""
 import json
 import os
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from metrics import HttpMetrics
+
+METRICS = HttpMetrics("${{ values.name }}", ("/", "/healthz"))
 
 
 class Handler(BaseHTTPRequestHandler):
-    def _json(self, status, body):
-        data = json.dumps(body).encode()
+    def _send(self, status, content_type, data):
         self.send_response(status)
-        self.send_header("content-type", "application/json")
+        self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self):  # noqa: N802 (the standard library's name)
+    def _json(self, status, body):
+        self._send(status, "application/json", json.dumps(body).encode())
         path = self.path.split("?", 1)[0]
-        if path == "/healthz":
+        METRICS.observe(
+            self.command, path, status, time.perf_counter() - self._started
+        )
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        self._started = time.perf_counter()
+        path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            self._send(200, "text/plain; version=0.0.4", METRICS.render().encode())
+        elif path == "/healthz":
             self._json(200, {"status": "ok"})
         elif path == "/":
             self._json(200, {"service": "${{ values.name }}"})

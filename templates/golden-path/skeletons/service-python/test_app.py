@@ -38,5 +38,26 @@ class ServiceTest(unittest.TestCase):
         self.assertIn("GET /nope", body["error"])
 
 
+    def test_counts_its_requests_and_their_durations_as_its_slos_query_them(self):
+        self.get("/")
+        self.get("/no-such-page")
+        with urllib.request.urlopen(self.base + "/metrics") as res:
+            self.assertEqual(res.status, 200)
+            text = res.read().decode()
+        service = 'service="${{ values.name }}"'
+        self.assertRegex(
+            text,
+            rf'http_requests_total\{{{service},method="GET",route="/",code="200"\}} [1-9]',
+        )
+        self.assertRegex(
+            text,
+            rf'http_requests_total\{{{service},method="GET",route="other",code="404"\}} [1-9]',
+        )
+        self.assertRegex(
+            text,
+            rf'http_request_duration_seconds_bucket\{{{service},method="GET",route="/",le="0.3"\}} [1-9]',
+        )
+
+
 if __name__ == "__main__":
     unittest.main()

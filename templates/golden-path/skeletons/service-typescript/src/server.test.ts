@@ -31,3 +31,16 @@ test('refuses unknown routes with a 404 that names them', async () => {
   assert.equal(res.status, 404);
   assert.match((await res.json()).error, /GET \/nope/);
 });
+
+test('counts its requests and their durations as its SLOs query them', async () => {
+  await fetch(`${base}/`);
+  await fetch(`${base}/no-such-page`);
+  const res = await fetch(`${base}/metrics`);
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const service = 'service="${{ values.name }}"';
+  assert.match(text, new RegExp(`http_requests_total\\{${service},method="GET",route="/",code="200"\\} [1-9]`));
+  assert.match(text, new RegExp(`http_requests_total\\{${service},method="GET",route="other",code="404"\\} [1-9]`));
+  assert.match(text, new RegExp(`http_request_duration_seconds_bucket\\{${service},method="GET",route="/",le="0.3"\\} [1-9]`));
+  assert.match(text, new RegExp(`http_request_duration_seconds_count\\{${service},method="GET",route="/"\\} [1-9]`));
+});
