@@ -275,7 +275,9 @@ export function AskPage() {
 
   // Follow the answer as it grows.
   useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: 'end' });
+    if (answering || detail) {
+      endRef.current?.scrollIntoView?.({ block: 'nearest' });
+    }
   }, [answering, detail]);
 
   async function ask(text: string) {
@@ -445,7 +447,7 @@ export function AskPage() {
                 onAsk={question => ask(question)}
               />
             )}
-            <Box className={classes.messages} aria-live="off">
+            <Box className={classes.messages}>
               {detail && (
                 <Typography variant="h5" component="h2">
                   {detail.title}
