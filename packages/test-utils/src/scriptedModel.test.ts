@@ -100,6 +100,19 @@ describe('portalScript', () => {
     });
     // A tool that is not offered is not called.
     const noCost = portalScript(request('What does payments-api cost?'));
+    expect(
+      portalScript({
+        ...request('What does payments-api cost?'),
+        toolNames: [...TOOLS, 'finops__get-product-cost', 'finops__get-cost'],
+      }),
+    ).toEqual({
+      toolCalls: [
+        {
+          name: 'finops__get-cost',
+          arguments: '{"entityRef":"component:default/payments-api"}',
+        },
+      ],
+    });
     expect(noCost).toEqual({
       text: expect.stringMatching(
         /^I have no tool for that question about component:default\/payments-api\. I can look up: sre\.get-slos,/,
@@ -160,6 +173,28 @@ describe('portalScript', () => {
         ],
       ]),
     );
+    const cost = portalScript(
+      request('What does payments-api cost?', [
+        [
+          'finops__get-cost',
+          '{"entityRef":"component:default/payments-api"}',
+          JSON.stringify({
+            ref: 'component:default/payments-api',
+            currency: 'USD',
+            from: '2026-11-06',
+            to: '2026-12-05',
+            total: 4321.5,
+            previousTotal: 3841.3,
+            change: 480.2,
+            changePercent: 12.5,
+          }),
+        ],
+      ]),
+    );
+    expect(cost).toEqual({
+      text: 'component:default/payments-api cost 4,321.5 USD from 2026-11-06 to 2026-12-05, up 12.5% on as many days before.',
+    });
+
     expect(slos).toEqual({
       text: '- component:default/cart-service Availability: exhausted, error budget left -12.5%',
     });

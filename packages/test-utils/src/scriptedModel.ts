@@ -278,7 +278,7 @@ const RULES: Rule[] = [
   },
   {
     words: /cost|spend|bill/i,
-    tool: toolNames => toolNames.find(n => /^finops__.*cost/.test(n)),
+    tool: named('finops__get-cost'),
     args: targetArgs,
   },
 ];
@@ -384,6 +384,17 @@ function summarise(tool: string, entityRef: string, output: any): string {
       .slice(0, 5)
       .map((d: any) => `- ${d.title} on ${d.entityRef} (${d.tool}): ${d.url}`)
       .join('\n');
+  }
+  if (tool === 'finops__get-cost' && typeof output?.total === 'number') {
+    const change =
+      output.changePercent === null
+        ? ''
+        : `, ${output.changePercent >= 0 ? 'up' : 'down'} ${number(
+            Math.abs(output.changePercent),
+          )}% on as many days before`;
+    return `${output.ref} cost ${number(output.total)} ${
+      output.currency
+    } from ${output.from} to ${output.to}${change}.`;
   }
   const text = typeof output === 'string' ? output : JSON.stringify(output);
   return `${tool.replace('__', '.')} for ${entityRef}: ${text.slice(0, 400)}`;

@@ -278,10 +278,10 @@ describe('AskPage', () => {
       screen.getByText('http://localhost:7007/api/mcp-actions/v1'),
     ).toBeInTheDocument();
     expect(
-      screen.getByRole('link', { name: 'Asking the portal' }),
+      screen.getByRole('link', { name: 'Choosing a model' }),
     ).toHaveAttribute(
       'href',
-      '/docs/default/component/acme-developer-portal/assistant/',
+      '/docs/default/component/acme-developer-portal/assistant/#choosing-a-model',
     );
     // Nothing to ask with: no input, no example questions.
     expect(screen.queryByLabelText('Your question')).not.toBeInTheDocument();

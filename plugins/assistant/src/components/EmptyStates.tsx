@@ -4,7 +4,7 @@ import { AssistantStatus } from '@portal/plugin-assistant-common';
 
 /** The portal's own docs on the assistant (its TechDocs site). */
 export const ASSISTANT_DOCS =
-  '/docs/default/component/acme-developer-portal/assistant/';
+  '/docs/default/component/acme-developer-portal/assistant/#choosing-a-model';
 
 /** Questions the assistant answers well, for a first try. */
 export const EXAMPLE_QUESTIONS = [
@@ -17,7 +17,7 @@ export const EXAMPLE_QUESTIONS = [
 const CONFIG_EXAMPLE = `assistant:
   openai:                 # or vLLM, Ollama, llama.cpp, LiteLLM, Azure
     baseUrl: https://api.openai.com/v1
-    model: gpt-4o-mini
+    model: gpt-4.1
     apiKey: \${OPENAI_API_KEY}
   # or, for Claude:
   # anthropic:
@@ -53,8 +53,8 @@ export function NotConfigured({ status }: { status: AssistantStatus }) {
           {CONFIG_EXAMPLE}
         </Box>
         <Typography variant="body1" paragraph>
-          What leaves the portal for the provider, and how to choose one:{' '}
-          <Link to={ASSISTANT_DOCS}>Asking the portal</Link>.
+          How to choose a provider, and what leaves the portal for it:{' '}
+          <Link to={ASSISTANT_DOCS}>Choosing a model</Link>.
         </Typography>
         <Typography variant="h6" component="h3" gutterBottom>
           Your own assistant works already
