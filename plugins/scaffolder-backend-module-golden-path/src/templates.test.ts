@@ -386,6 +386,7 @@ spec:
         'src/metrics.ts',
         'src/server.test.ts',
         'src/server.ts',
+        'src/tracing.ts',
         'tsconfig.json',
       ]);
     });
@@ -516,7 +517,7 @@ spec:
         env: { PATH: process.env.PATH },
       });
       const out = `${run.stdout}${run.stderr}`;
-      expect(out).toMatch(/# pass 4/);
+      expect(out).toMatch(/# pass 6/);
       expect(out).toMatch(/# fail 0/);
     }, 60_000);
 
@@ -619,6 +620,7 @@ spec:
       for (const file of [
         'app.py',
         'metrics.py',
+        'tracing.py',
         'test_app.py',
         'requirements.txt',
         'Dockerfile',
@@ -645,7 +647,7 @@ spec:
         cwd: dir,
         encoding: 'utf8',
       });
-      expect(run.stderr).toMatch(/Ran 4 tests[\s\S]*OK/);
+      expect(run.stderr).toMatch(/Ran 6 tests[\s\S]*OK/);
       expect(run.status).toBe(0);
     }, 60_000);
   });

@@ -6,8 +6,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from metrics import HttpMetrics
+from tracing import Tracer
 
-METRICS = HttpMetrics("${{ values.name }}", ("/", "/healthz"))
+ROUTES = ("/", "/healthz")
+METRICS = HttpMetrics("${{ values.name }}", ROUTES)
+TRACER = Tracer.from_env("${{ values.name }}")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -21,12 +24,20 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, status, body):
         self._send(status, "application/json", json.dumps(body).encode())
         path = self.path.split("?", 1)[0]
-        METRICS.observe(
-            self.command, path, status, time.perf_counter() - self._started
+        elapsed = time.perf_counter() - self._started
+        METRICS.observe(self.command, path, status, elapsed)
+        TRACER.record(
+            self.command,
+            path if path in ROUTES else "other",
+            status,
+            self._started_ns,
+            self._started_ns + int(elapsed * 1e9),
+            self.headers.get("traceparent"),
         )
 
     def do_GET(self):  # noqa: N802 (the standard library's name)
         self._started = time.perf_counter()
+        self._started_ns = time.time_ns()
         path = self.path.split("?", 1)[0]
         if path == "/metrics":
             self._send(200, "text/plain; version=0.0.4", METRICS.render().encode())

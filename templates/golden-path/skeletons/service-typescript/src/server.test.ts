@@ -1,7 +1,9 @@
+import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from './server';
+import { Tracer } from './tracing';
 
 const server = createApp();
 let base = '';
@@ -43,4 +45,43 @@ test('counts its requests and their durations as its SLOs query them', async () 
   assert.match(text, new RegExp(`http_requests_total\\{${service},method="GET",route="other",code="404"\\} [1-9]`));
   assert.match(text, new RegExp(`http_request_duration_seconds_bucket\\{${service},method="GET",route="/",le="0.3"\\} [1-9]`));
   assert.match(text, new RegExp(`http_request_duration_seconds_count\\{${service},method="GET",route="/"\\} [1-9]`));
+});
+
+test('sends a span per request to an OTLP collector when one is configured', async () => {
+  const received: any[] = [];
+  const collector = createServer((req, res) => {
+    let body = '';
+    req.on('data', chunk => (body += chunk));
+    req.on('end', () => {
+      received.push({ path: req.url, body: JSON.parse(body) });
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>(resolve => collector.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+  const tracer = Tracer.fromEnv('${{ values.name }}', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+  const traced = createApp(tracer);
+  await new Promise<void>(resolve => traced.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(traced.address() as AddressInfo).port}`;
+  const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  await fetch(`${url}/`, { headers: { traceparent: parent } });
+  await tracer.shutdown();
+  traced.close();
+  collector.close();
+
+  assert.equal(received.length, 1);
+  assert.equal(received[0].path, '/v1/traces');
+  const [resourceSpans] = received[0].body.resourceSpans;
+  assert.deepEqual(resourceSpans.resource.attributes, [
+    { key: 'service.name', value: { stringValue: '${{ values.name }}' } },
+  ]);
+  const [span] = resourceSpans.scopeSpans[0].spans;
+  assert.equal(span.name, 'GET /');
+  assert.equal(span.traceId, '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(span.parentSpanId, 'b7ad6b7169203331');
+  assert.ok(BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano));
+});
+
+test('sends no span when no collector is configured', () => {
+  assert.equal(Tracer.fromEnv('x', {}).enabled, false);
 });
