@@ -57,7 +57,25 @@ const useStyles = makeStyles(theme => ({
     padding: theme.spacing(1.5, 2),
   },
   deleteButton: { color: errorColour(theme) },
-  listItem: { paddingRight: theme.spacing(7) },
+  listItem: {
+    paddingRight: theme.spacing(7),
+    // MUI's selected grey takes the secondary text below AA contrast.
+    '&.Mui-selected, &.Mui-selected:hover': {
+      background: theme.palette.type === 'dark' ? '#1e3a5f' : '#e3ecf7',
+    },
+    '&.Mui-selected .MuiListItemText-secondary': {
+      color: theme.palette.type === 'dark' ? '#e2e8f0' : '#374151',
+    },
+  },
+  // On the page's grey, the theme's secondary text is below AA contrast.
+  note: { color: theme.palette.type === 'dark' ? '#cbd5e1' : '#4b5563' },
+  form: {
+    marginTop: theme.spacing(3),
+    padding: theme.spacing(2),
+    display: 'flex',
+    alignItems: 'flex-start',
+    gap: theme.spacing(1),
+  },
 }));
 
 /** A conversation's title from its first question. */
@@ -427,7 +445,7 @@ export function AskPage() {
               </Box>
             )}
             {status.value?.provider && (
-              <Typography variant="body2" color="textSecondary" paragraph>
+              <Typography variant="body2" className={classes.note} paragraph>
                 Answers come from {status.value.provider.model} (
                 {status.value.provider.name}); it sees your question and what
                 the portal's tools return to you.
@@ -483,13 +501,11 @@ export function AskPage() {
               <div ref={endRef} />
             </Box>
             {configured && (
-              <Box
+              <Paper
+                variant="outlined"
                 component="form"
                 onSubmit={onSubmit}
-                mt={3}
-                display="flex"
-                alignItems="flex-start"
-                style={{ gap: 8 }}
+                className={classes.form}
               >
                 <TextField
                   id="assistant-question"
@@ -526,7 +542,7 @@ export function AskPage() {
                 >
                   Ask
                 </Button>
-              </Box>
+              </Paper>
             )}
           </Grid>
         </Grid>
