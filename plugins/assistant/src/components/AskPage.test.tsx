@@ -408,11 +408,12 @@ describe('AskPage', () => {
       title: 'What does payments-api cost?',
     };
     const api = mockApi({
+      // The second page repeats the first's last (one was added since).
       listConversations: jest
         .fn()
         .mockImplementation(async ({ cursor }) =>
           cursor
-            ? { items: [second], totalCount: 2 }
+            ? { items: [conversation, second], totalCount: 2 }
             : { items: [conversation], totalCount: 2, nextCursor: '1' },
         ),
     });
@@ -421,6 +422,11 @@ describe('AskPage', () => {
       await screen.findByRole('button', { name: 'Load more (1 of 2)' }),
     );
     expect(await listed(/^What does payments-api cost/)).toBeInTheDocument();
+    expect(
+      within(
+        screen.getByRole('navigation', { name: 'Conversations' }),
+      ).getAllByRole('button', { name: /^Is cart-service burning/ }),
+    ).toHaveLength(1);
     expect(api.listConversations).toHaveBeenLastCalledWith({
       cursor: '1',
       limit: 20,

@@ -245,6 +245,7 @@ export function AskPage() {
   const [deleteError, setDeleteError] = useState<string>();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const abortRef = useRef<AbortController>();
+  const askingRef = useRef(false);
   const endRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => () => abortRef.current?.abort(), []);
@@ -255,11 +256,18 @@ export function AskPage() {
       setListError(undefined);
       try {
         const page = await api.listConversations({ cursor, limit: PAGE_SIZE });
-        setList(previous =>
-          cursor && previous
-            ? { ...page, items: [...previous.items, ...page.items] }
-            : page,
-        );
+        setList(previous => {
+          if (!cursor || !previous) return page;
+          // Pages are offsets: one started here since may come again.
+          const known = new Set(previous.items.map(c => c.id));
+          return {
+            ...page,
+            items: [
+              ...previous.items,
+              ...page.items.filter(c => !known.has(c.id)),
+            ],
+          };
+        });
       } catch (error) {
         setListError(error as Error);
       } finally {
@@ -300,7 +308,9 @@ export function AskPage() {
 
   async function ask(text: string) {
     const question = text.trim();
-    if (!question || answering) return;
+    // A ref, not the state: two Enters in a row must ask once.
+    if (!question || askingRef.current) return;
+    askingRef.current = true;
     setAskError(undefined);
     setInput('');
     let conversation = detail;
@@ -367,6 +377,7 @@ export function AskPage() {
         }
       }
     } finally {
+      askingRef.current = false;
       if (abortRef.current === controller) abortRef.current = undefined;
       setAnswering(undefined);
       inputRef.current?.focus();
