@@ -58,6 +58,39 @@ export interface Config {
       }>;
     }>;
     /**
+     * Exploitability: CISA's Known Exploited Vulnerabilities catalog and
+     * FIRST's EPSS scores, imported on a schedule and joined on the findings'
+     * CVEs (a known-exploited flag, the EPSS score and percentile). Leave out
+     * (or enabled: false) to not import. Each source is read from its file
+     * when one is given, else from its URL (by default the published one);
+     * JSON or CSV, gzip-compressed or not.
+     */
+    exploitability?: {
+      /** Default true once the block is there. */
+      enabled?: boolean;
+      /**
+       * CISA's catalog. Default
+       * https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json
+       */
+      kevUrl?: string;
+      /**
+       * FIRST's daily scores. Default
+       * https://epss.empiricalsecurity.com/epss_scores-current.csv.gz
+       */
+      epssUrl?: string;
+      /** A KEV file on disk instead of kevUrl (relative to the backend's folder). */
+      kevFile?: string | null;
+      /** An EPSS file on disk instead of epssUrl (relative to the backend's folder). */
+      epssFile?: string | null;
+      /** Largest file read, as stored and decompressed, in bytes. Default 64 MiB. */
+      maxBytes?: number;
+      /**
+       * When to import: Backstage's task schedule shape. Default daily, the
+       * first import 10 seconds after start.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+    /**
      * Pull GitHub code-scanning and Dependabot alerts for entities with a
      * github.com/project-slug annotation, with the GitHub integration's
      * credentials. Only for entities registered from that repository, or

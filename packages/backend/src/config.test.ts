@@ -5,6 +5,7 @@
 import { ConfigSources } from '@backstage/config-loader';
 import { readHttpServerOptions } from '@backstage/backend-defaults/rootHttpRouter';
 import { readPortalPolicyOptions } from '@portal/plugin-permission-backend-module-portal-policy';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -78,6 +79,18 @@ describe('app-config.yaml (the embedded default)', () => {
       '0.0.0.0',
     );
     expect(open.getString('app.listen.host')).toBe('0.0.0.0');
+  });
+
+  it('imports KEV and EPSS from the excerpts in fixtures/, offline', async () => {
+    const config = await load(['app-config.yaml'], {});
+    const backendDir = path.join(repoRoot, 'packages/backend');
+    for (const key of ['kevFile', 'epssFile']) {
+      const file = config.getString(`secops.exploitability.${key}`);
+      expect(fs.existsSync(path.resolve(backendDir, file))).toBe(true);
+    }
+    expect(config.getOptionalString('secops.exploitability.kevUrl')).toBe(
+      undefined,
+    );
   });
 
   it('reads nothing from GitHub', async () => {
@@ -231,6 +244,17 @@ describe('app-config.production.yaml', () => {
     for (const kind of [...global, ...perLocation]) {
       expect(['User', 'Group']).not.toContain(kind);
     }
+  });
+
+  it('imports KEV and EPSS from their published URLs, not the excerpts', async () => {
+    const config = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      productionEnv,
+    );
+    const exploitability = config.getConfig('secops.exploitability');
+    expect(exploitability.getOptionalString('kevFile')).toBeUndefined();
+    expect(exploitability.getOptionalString('epssFile')).toBeUndefined();
+    expect(exploitability.getOptionalBoolean('enabled')).not.toBe(false);
   });
 
   it('publishes golden paths to GitHub, and locally by default', async () => {

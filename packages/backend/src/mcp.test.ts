@@ -45,6 +45,21 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
           database,
           actions: { pluginSources: ['bi', 'sre', 'secops', 'finops'] },
         },
+        secops: {
+          // KEV and EPSS from the excerpts in fixtures/, imported at start
+          // (no initial delay: the test backend's scheduler runs it then).
+          exploitability: {
+            kevFile: path.join(
+              repoRoot,
+              'fixtures/kev/known_exploited_vulnerabilities.excerpt.json',
+            ),
+            epssFile: path.join(
+              repoRoot,
+              'fixtures/epss/epss_scores-2026-09-29.excerpt.csv',
+            ),
+            schedule: { frequency: { hours: 24 }, timeout: { minutes: 5 } },
+          },
+        },
       },
     });
   }, 150_000);
@@ -280,6 +295,28 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         (f: any) => f.ruleId,
       );
       expect(new Set(ids)).toEqual(new Set(['CVE-2019-1549', 'CVE-2019-1551']));
+      // Exploitability: OpenSSL's CVEs have EPSS scores, none is in KEV.
+      for (const f of [...first.output.items, ...next.output.items]) {
+        expect(f.knownExploited).toBe(false);
+        expect(f.epss).toEqual({
+          score: expect.any(Number),
+          percentile: expect.any(Number),
+        });
+      }
+      const byEpss = await callTool(
+        portal.server,
+        auth,
+        'secops.get-findings',
+        {
+          entityRef: payments,
+          sort: 'epss',
+          limit: 1,
+        },
+      );
+      expect(byEpss.output.items[0]).toMatchObject({
+        ruleId: 'CVE-2019-1551',
+        epss: { score: 0.14298, percentile: 0.96489 },
+      });
 
       const filtered = await callTool(
         portal.server,
@@ -346,6 +383,21 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         payments,
       ]);
       expect(developer.output.hidden).toBe(1);
+      expect(developer.output.items[0]).toMatchObject({
+        knownExploited: false,
+        epssPercentile: 0.9326,
+      });
+      const exploited = await callTool(
+        portal.server,
+        await portal.as('ben-okafor'),
+        'secops.who-is-exposed',
+        { id: 'CVE-2019-1549', knownExploited: true },
+      );
+      expect(exploited.output).toMatchObject({
+        items: [],
+        totalCount: 0,
+        hidden: 0,
+      });
 
       const other = await callTool(
         portal.server,

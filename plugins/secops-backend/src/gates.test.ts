@@ -107,6 +107,8 @@ describe('secops backend', () => {
             totals: {
               open: expect.objectContaining({ critical: 1 }),
               overdue: expect.any(Number),
+              // No KEV imported here: none known exploited.
+              knownExploited: 0,
               scanned: 1,
             },
             hidden: 0,

@@ -32,6 +32,10 @@ import { ExemptionService } from './service/ExemptionService';
 import { EventExport } from './service/EventExport';
 import { SecopsReader } from './service/SecopsReader';
 import { registerSecopsActions } from './service/actions';
+import {
+  ExploitabilityImporter,
+  readExploitabilityOptions,
+} from './exploitability/ExploitabilityImporter';
 
 /**
  * The SecOps backend: takes scanner reports from CI, keeps one normalised
@@ -102,6 +106,13 @@ export const secopsPlugin = createBackendPlugin({
         };
         // One reader for the routes and the actions assistants call.
         const reader = new SecopsReader(services);
+        // CISA KEV and FIRST EPSS, imported on a schedule when configured.
+        const exploitability = new ExploitabilityImporter({
+          store: stores.exploitability,
+          options: readExploitabilityOptions(deps.config),
+          logger: deps.logger,
+        });
+        await exploitability.schedule(deps.scheduler);
         deps.httpRouter.use(
           await createRouter({
             ...services,
@@ -110,6 +121,7 @@ export const secopsPlugin = createBackendPlugin({
             ingester,
             eventExport: new EventExport(stores.events),
             reader,
+            exploitability,
             options,
           }),
         );

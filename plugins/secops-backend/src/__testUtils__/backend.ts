@@ -20,8 +20,9 @@ import request from 'supertest';
 import { secopsPlugin } from '../plugin';
 
 const fixtures = path.resolve(__dirname, '../../../../fixtures');
-export const fixture = (name: string) =>
-  fs.readFileSync(path.join(fixtures, name));
+/** The path of a file of the repository's fixtures/. */
+export const fixturePath = (name: string) => path.join(fixtures, name);
+export const fixture = (name: string) => fs.readFileSync(fixturePath(name));
 
 export const component = (name: string, owner: string) => ({
   apiVersion: 'backstage.io/v1alpha1',

@@ -24,6 +24,7 @@ import { PostureService } from '../service/PostureService';
 import { ReportIngester } from '../service/ReportIngester';
 import { SecopsAccess } from '../service/SecopsAccess';
 import { SecopsReader } from '../service/SecopsReader';
+import { ExploitabilityImporter } from '../exploitability/ExploitabilityImporter';
 import { SecopsOptions } from '../service/options';
 import {
   PayloadTooLargeError,
@@ -67,6 +68,8 @@ export interface RouterOptions {
   eventExport: EventExport;
   /** What a caller may read, shared with the actions. */
   reader: SecopsReader;
+  /** The KEV and EPSS imports. */
+  exploitability: ExploitabilityImporter;
   /** The upload limits. */
   options: SecopsOptions;
 }
@@ -377,9 +380,10 @@ export async function createRouter(
   /** Who is exposed to CVE-2021-44228? */
   router.get('/organisation/exposure', async (req, res) => {
     const credentials = await organisationReader(req);
-    const { id } = parse(exposureQuery, req.query);
+    const { id, knownExploited } = parse(exposureQuery, req.query);
     const { items } = await reader.exposure(credentials, id, {
       scope: 'organisation',
+      knownExploited,
     });
     res.json({ id, items });
   });
@@ -435,6 +439,12 @@ export async function createRouter(
         updatedAt: d.updatedAt?.toISOString(),
       })),
     });
+  });
+
+  /** Whether KEV and EPSS are imported, and what each last import brought. */
+  router.get('/exploitability', async (req, res) => {
+    await userOrService(req);
+    res.json(await deps.exploitability.status());
   });
 
   router.get('/formats', async (req, res) => {

@@ -18,6 +18,9 @@ const csv = <T extends string>(values: readonly [T, ...T[]]) =>
     .transform(s => s.split(',').filter(Boolean))
     .pipe(z.array(z.enum(values)));
 
+/** A query flag: true or false. */
+const flag = z.enum(['true', 'false']).transform(value => value === 'true');
+
 const commit = z
   .string()
   .regex(/^[0-9a-f]{7,64}$/i, 'commit must be a git commit hash')
@@ -45,6 +48,8 @@ export const listQuery = z
     severity: csv(SEVERITIES).optional(),
     category: csv(CATEGORIES).optional(),
     search: z.string().max(200).optional(),
+    knownExploited: flag.optional(),
+    sort: z.enum(['severity', 'epss']).default('severity'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(200).optional(),
   })
@@ -79,6 +84,7 @@ export const exposureQuery = z
       .trim()
       .min(3, 'id must be an advisory or rule id such as CVE-2021-44228')
       .max(200),
+    knownExploited: flag.optional(),
   })
   .strict();
 

@@ -14,7 +14,13 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { logScanEvents } from './eventLog';
 import { activeExemptionOf, markExemptions } from './ExemptionStore';
-import { describedColumns, FindingRow, toFinding } from './findingRows';
+import {
+  describedColumns,
+  ExploitabilityColumns,
+  exploitabilitySelect,
+  FindingRow,
+  toFinding,
+} from './findingRows';
 import { overdueCount, OverdueCutoffs } from './overdue';
 import {
   EntityCounts,
@@ -26,10 +32,12 @@ import {
 import {
   decodeCursor,
   encodeCursor,
+  EPSS,
   FINDINGS,
   ID_CHUNK,
   INSERT_CHUNK,
   inChunks,
+  KEV,
   rank,
   SCANS,
   Timestamp,
@@ -46,8 +54,12 @@ const noFindings = (): EntityCounts => ({
   open: zeroBySeverity(),
   byCategory: {},
   overdue: 0,
+  knownExploited: 0,
   fixed: 0,
 });
+
+/** A finding's EPSS score for ordering: -1 without one, so it comes last. */
+const EPSS_ORDER = 'coalesce(e.score, -1)';
 
 /** The findings and scans on knex: SQLite and PostgreSQL. */
 export class DatabaseFindingStore implements FindingStore {
@@ -191,23 +203,26 @@ export class DatabaseFindingStore implements FindingStore {
   }
 
   async listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>> {
+    // The findings (f) with their CVE's KEV entry (k) and EPSS score (e).
     const filtered = () => {
-      const q = this.knex<FindingRow>(FINDINGS).where(
-        'entity_ref',
-        query.entityRef,
-      );
-      if (query.status) q.andWhere('status', query.status);
-      if (query.severities?.length) q.whereIn('severity', query.severities);
-      if (query.categories?.length) q.whereIn('category', query.categories);
+      const q = this.knex(`${FINDINGS} as f`)
+        .leftJoin(`${KEV} as k`, 'k.cve', 'f.cve_id')
+        .leftJoin(`${EPSS} as e`, 'e.cve', 'f.cve_id')
+        .where('f.entity_ref', query.entityRef);
+      if (query.status) q.andWhere('f.status', query.status);
+      if (query.severities?.length) q.whereIn('f.severity', query.severities);
+      if (query.categories?.length) q.whereIn('f.category', query.categories);
+      if (query.knownExploited === true) q.whereNotNull('k.cve');
+      if (query.knownExploited === false) q.whereNull('k.cve');
       if (query.search) {
         const like = containsPattern(query.search);
         q.andWhere(inner =>
           [
-            'rule_id',
-            'title',
-            'package_name',
-            'location_path',
-            'aliases',
+            'f.rule_id',
+            'f.title',
+            'f.package_name',
+            'f.location_path',
+            'f.aliases',
           ].forEach(column =>
             inner.orWhereRaw(`lower(${column}) like ? escape '\\'`, [like]),
           ),
@@ -216,28 +231,58 @@ export class DatabaseFindingStore implements FindingStore {
       return q;
     };
 
-    // Keyset paging over (severity_rank, id): worst first, then oldest.
+    const byEpss = query.sort === 'epss';
     const page = filtered();
-    if (query.cursor) {
-      const { r, id } = decodeCursor<{ r: number; id: string }>(
-        query.cursor,
-        value => Number.isInteger(value.r) && /^\d+$/.test(value.id),
-      );
-      page.andWhere(inner =>
-        inner
-          .where('severity_rank', '>', r)
-          .orWhere(same =>
-            same.where('severity_rank', r).andWhere('id', '>', Number(id)),
-          ),
-      );
+    if (byEpss) {
+      // Keyset paging over (EPSS score, id): highest score first, findings
+      // without one last, then oldest.
+      if (query.cursor) {
+        const { s: score, id } = decodeCursor<{ s: number; id: string }>(
+          query.cursor,
+          value =>
+            value.o === 'epss' &&
+            typeof value.s === 'number' &&
+            /^\d+$/.test(value.id),
+        );
+        page.andWhere(inner =>
+          inner
+            .whereRaw(`${EPSS_ORDER} < ?`, [score])
+            .orWhere(same =>
+              same
+                .whereRaw(`${EPSS_ORDER} = ?`, [score])
+                .andWhere('f.id', '>', Number(id)),
+            ),
+        );
+      }
+      page.orderByRaw(`${EPSS_ORDER} desc, f.id asc`);
+    } else {
+      // Keyset paging over (severity_rank, id): worst first, then oldest.
+      if (query.cursor) {
+        const { r, id } = decodeCursor<{ r: number; id: string }>(
+          query.cursor,
+          value =>
+            value.o === undefined &&
+            Number.isInteger(value.r) &&
+            /^\d+$/.test(value.id),
+        );
+        page.andWhere(inner =>
+          inner
+            .where('f.severity_rank', '>', r)
+            .orWhere(same =>
+              same
+                .where('f.severity_rank', r)
+                .andWhere('f.id', '>', Number(id)),
+            ),
+        );
+      }
+      page.orderBy([
+        { column: 'f.severity_rank', order: 'asc' },
+        { column: 'f.id', order: 'asc' },
+      ]);
     }
-    const rows: FindingRow[] = await page
-      .orderBy([
-        { column: 'severity_rank', order: 'asc' },
-        { column: 'id', order: 'asc' },
-      ])
+    const rows: Array<FindingRow & ExploitabilityColumns> = await page
       .limit(query.limit + 1)
-      .select('*');
+      .select(exploitabilitySelect);
     const [{ count }] = await filtered().count({ count: '*' });
 
     const hasMore = rows.length > query.limit;
@@ -245,13 +290,20 @@ export class DatabaseFindingStore implements FindingStore {
     const findings = items.map(toFinding);
     await markExemptions(this.knex, findings, query.now ?? new Date());
     const last = items[items.length - 1];
-    return {
-      items: findings,
-      totalCount: Number(count),
-      nextCursor: hasMore
-        ? encodeCursor({ r: last.severity_rank, id: String(last.id) })
-        : undefined,
-    };
+    let nextCursor: string | undefined;
+    if (hasMore) {
+      nextCursor = byEpss
+        ? encodeCursor({
+            o: 'epss',
+            s:
+              last.epss_score === null || last.epss_score === undefined
+                ? -1
+                : Number(last.epss_score),
+            id: String(last.id),
+          })
+        : encodeCursor({ r: last.severity_rank, id: String(last.id) });
+    }
+    return { items: findings, totalCount: Number(count), nextCursor };
   }
 
   async getFinding(id: string): Promise<StoredFinding | undefined> {
@@ -289,31 +341,45 @@ export class DatabaseFindingStore implements FindingStore {
   }
 
   async topRisks(limit: number): Promise<StoredFinding[]> {
-    const rows: FindingRow[] = await this.knex<FindingRow>(FINDINGS)
-      .where('status', 'open')
+    const rows: Array<FindingRow & ExploitabilityColumns> = await this.knex(
+      `${FINDINGS} as f`,
+    )
+      .leftJoin(`${KEV} as k`, 'k.cve', 'f.cve_id')
+      .leftJoin(`${EPSS} as e`, 'e.cve', 'f.cve_id')
+      .where('f.status', 'open')
       .orderBy([
-        { column: 'severity_rank', order: 'asc' },
-        { column: 'first_seen_at', order: 'asc' },
-        { column: 'id', order: 'asc' },
+        { column: 'f.severity_rank', order: 'asc' },
+        { column: 'f.first_seen_at', order: 'asc' },
+        { column: 'f.id', order: 'asc' },
       ])
-      .limit(limit);
+      .limit(limit)
+      .select(exploitabilitySelect);
     return rows.map(toFinding);
   }
 
-  async findExposure(id: string, limit: number) {
+  async findExposure(
+    id: string,
+    limit: number,
+    options: { knownExploited?: boolean } = {},
+  ) {
     const needle = id.trim();
-    const rows: FindingRow[] = await this.knex<FindingRow>(FINDINGS)
-      .where('status', 'open')
+    const query = this.knex(`${FINDINGS} as f`)
+      .leftJoin(`${KEV} as k`, 'k.cve', 'f.cve_id')
+      .leftJoin(`${EPSS} as e`, 'e.cve', 'f.cve_id')
+      .where('f.status', 'open')
       .andWhere(inner =>
         inner
-          .whereRaw('lower(rule_id) = ?', [needle.toLowerCase()])
-          .orWhereRaw(`lower(aliases) like ? escape '\\'`, [
+          .whereRaw('lower(f.rule_id) = ?', [needle.toLowerCase()])
+          .orWhereRaw(`lower(f.aliases) like ? escape '\\'`, [
             containsPattern(JSON.stringify(needle)),
           ])
-          .orWhereRaw('lower(package_name) = ?', [needle.toLowerCase()]),
-      )
-      .orderBy('severity_rank', 'asc')
-      .limit(5000);
+          .orWhereRaw('lower(f.package_name) = ?', [needle.toLowerCase()]),
+      );
+    if (options.knownExploited) query.whereNotNull('k.cve');
+    const rows: Array<FindingRow & ExploitabilityColumns> = await query
+      .orderBy('f.severity_rank', 'asc')
+      .limit(5000)
+      .select(exploitabilitySelect);
     const byEntity = new Map<
       string,
       {
@@ -321,6 +387,8 @@ export class DatabaseFindingStore implements FindingStore {
         findings: number;
         worst: Severity;
         packages: Set<string>;
+        knownExploited: boolean;
+        epssPercentile?: number;
       }
     >();
     for (const row of rows) {
@@ -329,8 +397,16 @@ export class DatabaseFindingStore implements FindingStore {
         findings: 0,
         worst: row.severity as Severity,
         packages: new Set<string>(),
+        knownExploited: false,
       };
       entry.findings += 1;
+      if (row.kev_date_added) entry.knownExploited = true;
+      if (row.epss_percentile !== null && row.epss_percentile !== undefined) {
+        entry.epssPercentile = Math.max(
+          entry.epssPercentile ?? 0,
+          Number(row.epss_percentile),
+        );
+      }
       if (row.package_name) {
         entry.packages.add(
           row.package_version
@@ -388,6 +464,16 @@ export class DatabaseFindingStore implements FindingStore {
         const category = row.category as FindingCategory;
         counts.byCategory[category] = (counts.byCategory[category] ?? 0) + n;
         counts.overdue += Number(row.overdue ?? 0);
+      }
+      const exploited: Array<{ entity_ref: string; n: number | string }> =
+        await this.knex(`${FINDINGS} as f`)
+          .join(`${KEV} as k`, 'k.cve', 'f.cve_id')
+          .whereIn('f.entity_ref', refs)
+          .andWhere('f.status', 'open')
+          .groupBy('f.entity_ref')
+          .select('f.entity_ref', this.knex.raw('count(*) as n'));
+      for (const row of exploited) {
+        countsOf(row.entity_ref).knownExploited += Number(row.n);
       }
       const scans: Array<{ entity_ref: string; at: Timestamp }> =
         await this.knex(SCANS)

@@ -3,6 +3,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { DatabaseEventStore } from './EventStore';
+import { ExploitabilityStore } from './ExploitabilityStore';
 import { DatabaseExemptionStore } from './ExemptionStore';
 import { DatabaseFindingStore } from './FindingStore';
 import { DatabaseGateDecisionStore } from './GateDecisionStore';
@@ -27,6 +28,7 @@ export async function createSecopsStores(options: {
     await knex.migrate.latest({ directory: migrationsDir });
   }
   return {
+    exploitability: new ExploitabilityStore(knex),
     findings: new DatabaseFindingStore(knex),
     exemptions: new DatabaseExemptionStore(knex),
     gateDecisions: new DatabaseGateDecisionStore(knex),

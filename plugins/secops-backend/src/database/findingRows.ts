@@ -10,6 +10,7 @@ import {
 import { Knex } from 'knex';
 import { StoredFinding } from './types';
 import {
+  cveOf,
   FINDINGS,
   ID_CHUNK,
   inChunks,
@@ -44,7 +45,32 @@ export type FindingRow = {
   last_seen_at: Timestamp;
   fixed_at: Timestamp | null;
   last_scan_id: string;
+  cve_id: string | null;
 };
+
+/** The KEV and EPSS columns a list joins onto a finding's row. */
+export type ExploitabilityColumns = {
+  kev_date_added?: string | null;
+  kev_due_date?: string | null;
+  kev_ransomware?: boolean | number | null;
+  kev_name?: string | null;
+  epss_score?: number | null;
+  epss_percentile?: number | null;
+};
+
+/**
+ * The select list that joins KEV (as `k`) and EPSS (as `e`) onto findings
+ * (as `f`): the finding's columns and the exploitability columns.
+ */
+export const exploitabilitySelect = [
+  'f.*',
+  'k.date_added as kev_date_added',
+  'k.due_date as kev_due_date',
+  'k.known_ransomware as kev_ransomware',
+  'k.vulnerability_name as kev_name',
+  'e.score as epss_score',
+  'e.percentile as epss_percentile',
+];
 
 /** The columns a report describes (as opposed to what the store tracks). */
 export function describedColumns(finding: ParsedFinding) {
@@ -64,11 +90,30 @@ export function describedColumns(finding: ParsedFinding) {
     location_line: finding.locationLine ?? null,
     url: finding.url ?? null,
     help_url: finding.helpUrl ?? null,
+    cve_id: cveOf(finding) ?? null,
   };
 }
 
-export function toFinding(row: FindingRow): StoredFinding {
+export function toFinding(
+  row: FindingRow & ExploitabilityColumns,
+): StoredFinding {
   return {
+    cveId: row.cve_id ?? undefined,
+    kev: row.kev_date_added
+      ? {
+          dateAdded: row.kev_date_added,
+          dueDate: row.kev_due_date ?? undefined,
+          knownRansomwareCampaignUse: Boolean(row.kev_ransomware),
+          vulnerabilityName: row.kev_name ?? '',
+        }
+      : undefined,
+    epss:
+      row.epss_score !== null && row.epss_score !== undefined
+        ? {
+            score: Number(row.epss_score),
+            percentile: Number(row.epss_percentile),
+          }
+        : undefined,
     id: String(row.id),
     entityRef: row.entity_ref,
     tool: row.tool,

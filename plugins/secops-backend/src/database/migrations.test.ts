@@ -10,5 +10,8 @@ describeMigrations({
     'secops_exemptions',
     'secops_events',
     'secops_webhook_deliveries',
+    'secops_kev',
+    'secops_epss',
+    'secops_exploitability_sources',
   ],
 });

@@ -12,6 +12,25 @@ export const DECISIONS = 'secops_gate_decisions';
 export const EVENTS = 'secops_events';
 export const DELIVERIES = 'secops_webhook_deliveries';
 export const EXEMPTIONS = 'secops_exemptions';
+export const KEV = 'secops_kev';
+export const EPSS = 'secops_epss';
+export const EXPLOITABILITY_SOURCES = 'secops_exploitability_sources';
+
+const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
+
+/** Whether the id is a CVE id (CVE-2021-44228). */
+export const isCveId = (id: string) => CVE_ID.test(id);
+
+/**
+ * The CVE a finding is about, which KEV and EPSS are joined on: its rule id
+ * when that is a CVE id, else its first CVE alias; upper case.
+ */
+export function cveOf(finding: { ruleId: string; aliases?: string[] }) {
+  const cve = isCveId(finding.ruleId)
+    ? finding.ruleId
+    : finding.aliases?.find(isCveId);
+  return cve?.toUpperCase();
+}
 
 /** Rows per multi-row insert. */
 export const INSERT_CHUNK = 500;

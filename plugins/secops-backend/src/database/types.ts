@@ -1,15 +1,18 @@
 import {
+  EpssScore,
   Exemption,
   ExemptionStatus,
   FindingCategory,
   GateDecision,
   FindingStatus,
   IngestResult,
+  KevEntry,
   Page,
   ParsedFinding,
   ReportFormat,
   Severity,
 } from '@portal/plugin-secops-common';
+import type { ExploitabilityStore } from './ExploitabilityStore';
 
 /** One upload, parsed, ready to be stored. */
 export interface IngestInput {
@@ -40,6 +43,12 @@ export interface StoredFinding extends Omit<ParsedFinding, 'aliases'> {
   firstSeenAt: Date;
   lastSeenAt: Date;
   fixedAt?: Date;
+  /** The CVE KEV and EPSS are matched on (its rule id or first CVE alias). */
+  cveId?: string;
+  /** The CVE's KEV entry, when it is known to be exploited (lists only). */
+  kev?: KevEntry;
+  /** The CVE's EPSS score (lists only). */
+  epss?: EpssScore;
 }
 
 export interface ListFindingsQuery {
@@ -49,6 +58,10 @@ export interface ListFindingsQuery {
   categories?: FindingCategory[];
   /** Matches rule id, title, package or path. */
   search?: string;
+  /** Only findings whose CVE is (true) or is not (false) in KEV. */
+  knownExploited?: boolean;
+  /** Worst severity first (default), or highest EPSS score first. */
+  sort?: 'severity' | 'epss';
   limit: number;
   cursor?: string;
   /** For exemption state; defaults to the current time. */
@@ -81,6 +94,8 @@ export interface EntityCounts {
   byCategory: Partial<Record<FindingCategory, number>>;
   /** Open findings first seen before their severity's SLA cut-off. */
   overdue: number;
+  /** Open findings whose CVE is in KEV. */
+  knownExploited: number;
   fixed: number;
   lastScanAt?: Date;
 }
@@ -142,17 +157,21 @@ export interface FindingStore {
   topRisks(limit: number): Promise<StoredFinding[]>;
   /**
    * Who is exposed to an advisory, rule or package: open findings whose
-   * rule id, aliases or package name equal the id, grouped by entity.
+   * rule id, aliases or package name equal the id (only those in KEV when
+   * `knownExploited`), grouped by entity.
    */
   findExposure(
     id: string,
     limit: number,
+    options?: { knownExploited?: boolean },
   ): Promise<
     Array<{
       entityRef: string;
       findings: number;
       worst: Severity;
       packages: string[];
+      knownExploited: boolean;
+      epssPercentile?: number;
     }>
   >;
 
@@ -223,6 +242,7 @@ export interface EventStore {
 
 /** The SecOps stores, one per aggregate, on one database. */
 export interface SecopsStores {
+  exploitability: ExploitabilityStore;
   findings: FindingStore;
   exemptions: ExemptionStore;
   gateDecisions: GateDecisionStore;

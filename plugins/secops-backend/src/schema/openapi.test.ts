@@ -29,8 +29,10 @@ import { ReportIngester } from '../service/ReportIngester';
 import { SecopsAccess } from '../service/SecopsAccess';
 import { SecopsOptions } from '../service/options';
 import { SecopsReader } from '../service/SecopsReader';
+import { ExploitabilityImporter } from '../exploitability/ExploitabilityImporter';
 import {
   fixture,
+  fixturePath,
   machineConfig,
   machineHeader,
   securityLead,
@@ -52,6 +54,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       exemptions: {} as ExemptionService,
       eventExport: {} as EventExport,
       reader: {} as SecopsReader,
+      exploitability: {} as ExploitabilityImporter,
       options: {} as SecopsOptions,
     };
     expectServesSpec(await createRouter(options), spec);
@@ -71,7 +74,18 @@ describe('the router and src/schema/openapi.yaml', () => {
       const server = await start({
         config: {
           ...machineConfig,
-          secops: { limits: { maxCompressedBytes: 1024 * 1024 } },
+          secops: {
+            limits: { maxCompressedBytes: 1024 * 1024 },
+            // KEV and EPSS from fixtures/, imported at start, so that
+            // findings carry their EPSS scores.
+            exploitability: {
+              kevFile: fixturePath(
+                'kev/known_exploited_vulnerabilities.excerpt.json',
+              ),
+              epssFile: fixturePath('epss/epss_scores-2026-09-29.excerpt.csv'),
+              schedule: { frequency: { hours: 24 }, timeout: { minutes: 5 } },
+            },
+          },
         },
       });
       const get = (url: string, authorization?: string) => {
@@ -183,6 +197,17 @@ describe('the router and src/schema/openapi.yaml', () => {
         expect((await get(`${ghost}/${url}`, SCANNER)).status).toBe(404);
       }
       expect((await get(`${ghost}/gate`)).status).toBe(404);
+      const byEpss = await get(
+        `${entity}/findings?sort=epss&knownExploited=false&limit=2`,
+      );
+      expect(byEpss.status).toBe(200);
+      expect(byEpss.body.items[0].epss).toEqual({
+        score: expect.any(Number),
+        percentile: expect.any(Number),
+      });
+      expect(
+        (await get(`${entity}/findings?knownExploited=maybe`)).status,
+      ).toBe(400);
       expect((await get(`${entity}/findings?limit=501`)).status).toBe(400);
       expect((await get(`${entity}/findings?severity=urgent`)).status).toBe(
         400,
@@ -285,6 +310,7 @@ describe('the router and src/schema/openapi.yaml', () => {
         '/organisation/teams',
         '/organisation/top-risks',
         '/organisation/exposure?id=CVE-2019-1549',
+        '/organisation/exposure?id=libssl1.1&knownExploited=false',
         '/export/webhooks',
       ];
       for (const url of readRoutes) {
@@ -309,6 +335,12 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect((await get('/export/events?cursor=x', SIEM)).status).toBe(400);
       expect((await get('/export/events', NONE)).status).toBe(401);
       expect((await get('/export/events', UNGRANTED)).status).toBe(403);
+
+      const exploitability = await get('/exploitability');
+      expect(exploitability.status).toBe(200);
+      expect(exploitability.body.sources).toHaveLength(2);
+      expect((await get('/exploitability?x=1')).status).toBe(400);
+      expect((await get('/exploitability', NONE)).status).toBe(401);
 
       const formats = await get('/formats');
       expect(formats.status).toBe(200);

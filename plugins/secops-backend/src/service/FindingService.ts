@@ -48,6 +48,7 @@ export function presentFinding(
     overdue: due ? due.getTime() < now.getTime() : false,
     exemptedUntil: finding.exemptedUntil?.toISOString(),
     exemptionPending: finding.exemptionPending,
+    knownExploited: Boolean(finding.kev),
   };
 }
 
@@ -57,6 +58,10 @@ export interface FindingsQuery {
   severity?: Severity[];
   category?: FindingCategory[];
   search?: string;
+  /** Only findings whose CVE is (true) or is not (false) known exploited. */
+  knownExploited?: boolean;
+  /** Worst severity first (default), or highest EPSS score first. */
+  sort?: 'severity' | 'epss';
   limit: number;
   cursor?: string;
 }
@@ -80,6 +85,8 @@ export class FindingService {
       severities: query.severity,
       categories: query.category,
       search: query.search,
+      knownExploited: query.knownExploited,
+      sort: query.sort,
       limit: query.limit,
       cursor: query.cursor,
     });
@@ -109,6 +116,7 @@ export class FindingService {
       open: counts.open,
       byCategory: counts.byCategory,
       overdue: counts.overdue,
+      knownExploited: counts.knownExploited,
       fixed: counts.fixed,
       lastScanAt: counts.lastScanAt?.toISOString(),
     };
@@ -125,7 +133,7 @@ export class FindingService {
    * Entities with open findings of an advisory or rule id, or of a package,
    * worst first.
    */
-  async exposure(id: string) {
-    return this.findings.findExposure(id, 200);
+  async exposure(id: string, options: { knownExploited?: boolean } = {}) {
+    return this.findings.findExposure(id, 200, options);
   }
 }

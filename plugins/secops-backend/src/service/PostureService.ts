@@ -18,6 +18,8 @@ export interface EntityPosture {
   owner?: string;
   open: OpenCounts;
   overdue: number;
+  /** Open findings whose CVE is known to be exploited (CISA KEV). */
+  knownExploited: number;
   lastScanAt?: string;
 }
 
@@ -29,6 +31,7 @@ export interface TeamPosture {
   scanned: number;
   open: OpenCounts;
   overdue: number;
+  knownExploited: number;
 }
 
 /** Worst first: criticals, then highs, then overdue, then the rest. */
@@ -106,6 +109,7 @@ export class PostureService {
           owner: (entity.spec?.owner as string) ?? undefined,
           open: c?.open ?? zero,
           overdue: c?.overdue ?? 0,
+          knownExploited: c?.knownExploited ?? 0,
           lastScanAt: c?.lastScanAt?.toISOString(),
         };
       })
@@ -114,6 +118,7 @@ export class PostureService {
       totals: {
         open: sumBySeverity(rows, (r, s) => r.open[s]),
         overdue: rows.reduce((n, r) => n + r.overdue, 0),
+        knownExploited: rows.reduce((n, r) => n + r.knownExploited, 0),
         scanned: rows.filter(r => r.lastScanAt).length,
       },
       items: rows.slice(page.offset, page.offset + page.limit),
@@ -171,6 +176,10 @@ export class PostureService {
         open: sumBySeverity(refs, (ref, s) => counts.get(ref)?.open[s] ?? 0),
         overdue: refs.reduce(
           (n, ref) => n + (counts.get(ref)?.overdue ?? 0),
+          0,
+        ),
+        knownExploited: refs.reduce(
+          (n, ref) => n + (counts.get(ref)?.knownExploited ?? 0),
           0,
         ),
       };

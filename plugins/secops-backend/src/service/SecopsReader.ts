@@ -162,16 +162,20 @@ export class SecopsReader {
   async exposure(
     credentials: BackstageCredentials,
     id: string,
-    options: { scope: 'organisation' | 'visible' },
+    options: { scope: 'organisation' | 'visible'; knownExploited?: boolean },
   ) {
+    const query = { knownExploited: options.knownExploited };
     if (options.scope === 'organisation') {
       await this.requireOrganisationReader(
         credentials,
         'search the whole organisation',
       );
-      return { items: await this.deps.findings.exposure(id), hidden: 0 };
+      return {
+        items: await this.deps.findings.exposure(id, query),
+        hidden: 0,
+      };
     }
-    const all = await this.deps.findings.exposure(id);
+    const all = await this.deps.findings.exposure(id, query);
     const visible = await this.deps.access.visibleRefs(
       credentials,
       all.map(row => row.entityRef),

@@ -55,7 +55,7 @@ export function registerSecopsActions(
     name: 'get-findings',
     title: 'Security findings of an entity',
     description:
-      "An entity's security findings (vulnerabilities, code scanning, secrets, misconfigurations, DAST), worst first, as its Security tab lists them: the rule or advisory id, package and fixed version, where, the SLA due date and whether it is overdue, exemptions. Filter by status, severity, category or words; page with cursor.",
+      "An entity's security findings (vulnerabilities, code scanning, secrets, misconfigurations, DAST), worst first or by EPSS, as its Security tab lists them: the rule or advisory id, package and fixed version, where, the SLA due date and whether it is overdue, exemptions, and exploitability: knownExploited (the CVE is in CISA's Known Exploited Vulnerabilities catalog, with the date CISA added it and ransomware use) and the EPSS score and percentile (the probability of exploitation in the next 30 days). Filter by status, severity, category, words or knownExploited; page with cursor.",
     attributes: READ_ONLY,
     schema: {
       input: z =>
@@ -69,6 +69,16 @@ export function registerSecopsActions(
             .max(200)
             .optional()
             .describe('Matches the rule id, title, package, path or aliases'),
+          knownExploited: z
+            .boolean()
+            .optional()
+            .describe(
+              "Only findings whose CVE is (true) or is not (false) in CISA's KEV catalog",
+            ),
+          sort: z
+            .enum(['severity', 'epss'])
+            .default('severity')
+            .describe('Worst severity first, or highest EPSS score first'),
           cursor: cursor(z),
           limit: z.number().int().min(1).max(100).default(20),
         }),
@@ -99,6 +109,19 @@ export function registerSecopsActions(
               overdue: z.boolean(),
               exemptedUntil: z.string().optional(),
               exemptionPending: z.boolean().optional(),
+              cveId: z.string().optional(),
+              knownExploited: z.boolean(),
+              kev: z
+                .object({
+                  dateAdded: z.string(),
+                  dueDate: z.string().optional(),
+                  knownRansomwareCampaignUse: z.boolean(),
+                  vulnerabilityName: z.string(),
+                })
+                .optional(),
+              epss: z
+                .object({ score: z.number(), percentile: z.number() })
+                .optional(),
             }),
           ),
           totalCount: z.number(),
@@ -114,6 +137,8 @@ export function registerSecopsActions(
           severity: input.severity,
           category: input.category,
           search: input.search,
+          knownExploited: input.knownExploited,
+          sort: input.sort,
           cursor: input.cursor,
           limit: input.limit,
         },
@@ -144,6 +169,10 @@ export function registerSecopsActions(
             overdue: f.overdue,
             exemptedUntil: f.exemptedUntil,
             exemptionPending: f.exemptionPending,
+            cveId: f.cveId,
+            knownExploited: f.knownExploited,
+            kev: f.kev,
+            epss: f.epss,
           })),
           totalCount: page.totalCount,
           nextCursor: page.nextCursor,
@@ -156,7 +185,7 @@ export function registerSecopsActions(
     name: 'get-posture',
     title: 'Security posture',
     description:
-      'Open findings by severity and overdue counts: of one entity; of a group (a team or department) and everything it and the groups below it own, worst entity first, with how many entities are hidden from the caller; or, for the security team only, of the whole organisation, team by team. Give exactly one of entityRef, groupRef or organisation: true.',
+      'Open findings by severity, overdue and known-exploited (CISA KEV) counts: of one entity; of a group (a team or department) and everything it and the groups below it own, worst entity first, with how many entities are hidden from the caller; or, for the security team only, of the whole organisation, team by team. Give exactly one of entityRef, groupRef or organisation: true.',
     attributes: READ_ONLY,
     schema: {
       input: z =>
@@ -182,6 +211,7 @@ export function registerSecopsActions(
               open: severityCounts(z),
               byCategory: z.record(z.number()),
               overdue: z.number(),
+              knownExploited: z.number(),
               fixed: z.number(),
               lastScanAt: z.string().optional(),
             })
@@ -192,6 +222,7 @@ export function registerSecopsActions(
               totals: z.object({
                 open: severityCounts(z),
                 overdue: z.number(),
+                knownExploited: z.number(),
                 scanned: z.number(),
               }),
               items: z.array(
@@ -202,6 +233,7 @@ export function registerSecopsActions(
                   owner: z.string().optional(),
                   open: severityCounts(z),
                   overdue: z.number(),
+                  knownExploited: z.number(),
                   lastScanAt: z.string().optional(),
                 }),
               ),
@@ -218,6 +250,7 @@ export function registerSecopsActions(
                 scanned: z.number(),
                 open: severityCounts(z),
                 overdue: z.number(),
+                knownExploited: z.number(),
               }),
             )
             .optional(),
@@ -262,6 +295,7 @@ export function registerSecopsActions(
                 owner: row.owner,
                 open: row.open,
                 overdue: row.overdue,
+                knownExploited: row.knownExploited,
                 lastScanAt: row.lastScanAt,
               })),
             },
@@ -281,7 +315,7 @@ export function registerSecopsActions(
     name: 'who-is-exposed',
     title: 'Who is exposed to a vulnerability',
     description:
-      "Which services have open findings of an advisory (a CVE, GHSA or rule id) or of a package (its name), worst first, with the affected package versions. Only entities whose findings the caller may see are listed; hidden says how many others are affected. Use it for 'who is exposed to CVE-2021-44228?' or 'who uses openssl with open findings?'.",
+      "Which services have open findings of an advisory (a CVE, GHSA or rule id) or of a package (its name), worst first, with the affected package versions, whether any of them is known exploited (CISA KEV) and the highest EPSS percentile; knownExploited: true keeps only findings in CISA's KEV catalog. Only entities whose findings the caller may see are listed; hidden says how many others are affected. Use it for 'who is exposed to CVE-2021-44228?' or 'who uses openssl with open findings?'.",
     attributes: READ_ONLY,
     schema: {
       input: z =>
@@ -292,6 +326,12 @@ export function registerSecopsActions(
             .min(3)
             .max(200)
             .describe('A CVE, GHSA or rule id, or a package name'),
+          knownExploited: z
+            .boolean()
+            .optional()
+            .describe(
+              "Only findings in CISA's Known Exploited Vulnerabilities catalog",
+            ),
           cursor: z
             .string()
             .regex(/^\d{1,4}$/)
@@ -308,6 +348,8 @@ export function registerSecopsActions(
               findings: z.number(),
               worst: z.enum(SEVERITIES),
               packages: z.array(z.string()),
+              knownExploited: z.boolean(),
+              epssPercentile: z.number().optional(),
             }),
           ),
           totalCount: z.number(),
@@ -318,6 +360,7 @@ export function registerSecopsActions(
     action: async ({ input, credentials }) => {
       const { items, hidden } = await reader.exposure(credentials, input.id, {
         scope: 'visible',
+        knownExploited: input.knownExploited,
       });
       const offset = Number(input.cursor ?? 0);
       const end = offset + input.limit;

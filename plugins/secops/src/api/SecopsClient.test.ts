@@ -39,6 +39,8 @@ describe('SecopsClient', () => {
       severity: ['critical', 'high'],
       category: [],
       search: 'log4j',
+      knownExploited: true,
+      sort: 'epss',
       limit: 25,
       cursor: 'NTA',
     });
@@ -67,7 +69,7 @@ describe('SecopsClient', () => {
         method: 'GET',
       },
       {
-        url: `${base}/entities/component/default/payments-api/findings?status=open&severity=critical%2Chigh&search=log4j&limit=25&cursor=NTA`,
+        url: `${base}/entities/component/default/payments-api/findings?status=open&severity=critical%2Chigh&search=log4j&knownExploited=true&sort=epss&limit=25&cursor=NTA`,
         method: 'GET',
       },
       {

@@ -30,6 +30,10 @@ export interface FindingsQuery {
   severity?: Severity[];
   category?: FindingCategory[];
   search?: string;
+  /** Only findings whose CVE is (true) or is not (false) known exploited. */
+  knownExploited?: boolean;
+  /** Worst severity first (the default), or highest EPSS score first. */
+  sort?: 'severity' | 'epss';
   limit?: number;
   cursor?: string;
 }
@@ -110,6 +114,11 @@ export class SecopsClient implements SecopsApi {
           severity: csv(query.severity),
           category: csv(query.category),
           search: query.search || undefined,
+          knownExploited:
+            query.knownExploited === undefined
+              ? undefined
+              : (String(query.knownExploited) as 'true' | 'false'),
+          sort: query.sort,
           limit: query.limit || undefined,
           cursor: query.cursor || undefined,
         },

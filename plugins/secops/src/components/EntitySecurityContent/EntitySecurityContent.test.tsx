@@ -26,6 +26,7 @@ const summary: FindingSummary = {
   open: { critical: 1, high: 2, medium: 0, low: 0, info: 0 },
   byCategory: { sca: 2, secret: 1 },
   overdue: 1,
+  knownExploited: 1,
   fixed: 4,
   lastScanAt: '2026-11-20T10:00:00.000Z',
 };
@@ -49,6 +50,7 @@ function finding(overrides: Partial<Finding>): Finding {
     lastSeenAt: '2026-11-20T00:00:00.000Z',
     dueAt: '2026-11-08T00:00:00.000Z',
     overdue: true,
+    knownExploited: false,
     ...overrides,
   };
 }
@@ -149,7 +151,9 @@ describe('EntitySecurityContent', () => {
     expect(
       screen.getByRole('button', { name: '1 critical open findings' }),
     ).toBeInTheDocument();
-    expect(screen.getByText(/1 overdue · 4 fixed so far/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/1 overdue · 1 known exploited · 4 fixed so far/),
+    ).toBeInTheDocument();
     expect(
       await screen.findByText('log4j-core: remote code execution'),
     ).toBeInTheDocument();
@@ -176,6 +180,68 @@ describe('EntitySecurityContent', () => {
       expect(listFindings).toHaveBeenLastCalledWith(
         'component:default/payments-api',
         expect.objectContaining({ severity: ['critical'], status: 'open' }),
+      ),
+    );
+  });
+
+  it('flags known-exploited findings and shows EPSS, filtered and sorted on the server', async () => {
+    const listFindings = jest.fn().mockResolvedValue({
+      items: [
+        finding({
+          knownExploited: true,
+          cveId: 'CVE-2021-44228',
+          kev: {
+            dateAdded: '2021-12-10',
+            dueDate: '2021-12-24',
+            knownRansomwareCampaignUse: true,
+            vulnerabilityName:
+              'Apache Log4j2 Remote Code Execution Vulnerability',
+          },
+          epss: { score: 0.944, percentile: 0.99999 },
+        }),
+        finding({
+          id: '2',
+          ruleId: 'CVE-2019-1549',
+          title: 'openssl: information disclosure in fork()',
+          epss: { score: 0.06182, percentile: 0.9326 },
+        }),
+        finding({ id: '3', ruleId: 'semgrep.rule', title: 'No CVE here' }),
+      ],
+      totalCount: 3,
+    });
+    await render({ listFindings });
+
+    const chip = await screen.findByLabelText(
+      "Known exploited: in CISA's Known Exploited Vulnerabilities catalog since 2021-12-10, used in ransomware campaigns",
+    );
+    expect(chip).toHaveTextContent('Known exploited');
+    expect(screen.getAllByText('Known exploited')).toHaveLength(1);
+    expect(screen.getByText('top 0.1%')).toBeInTheDocument();
+    expect(screen.getByText('93rd percentile')).toBeInTheDocument();
+    expect(screen.getByText('EPSS')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('Exploitation'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Known exploited only' }),
+    );
+    await waitFor(() =>
+      expect(listFindings).toHaveBeenLastCalledWith(
+        'component:default/payments-api',
+        expect.objectContaining({ knownExploited: true, sort: 'severity' }),
+      ),
+    );
+    await userEvent.click(screen.getByLabelText('Order'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Highest EPSS first' }),
+    );
+    await waitFor(() =>
+      expect(listFindings).toHaveBeenLastCalledWith(
+        'component:default/payments-api',
+        expect.objectContaining({
+          knownExploited: true,
+          sort: 'epss',
+          cursor: undefined,
+        }),
       ),
     );
   });

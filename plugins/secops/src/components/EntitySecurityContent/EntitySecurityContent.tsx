@@ -88,8 +88,8 @@ export function EntitySecurityContent() {
           subheader={`Last scan ${new Date(
             counts.lastScanAt,
           ).toLocaleString()} · ${counts.overdue} overdue · ${
-            counts.fixed
-          } fixed so far`}
+            counts.knownExploited
+          } known exploited · ${counts.fixed} fixed so far`}
         >
           <SeverityTiles
             open={counts.open}

@@ -4,6 +4,7 @@ import { Finding } from '@portal/plugin-secops-common';
 import {
   Box,
   Button,
+  Chip,
   Collapse,
   IconButton,
   TableCell,
@@ -50,6 +51,43 @@ function where(finding: Finding, slug?: string) {
   return null;
 }
 
+/** Dark red on white text: 6.5:1, readable at the chip's small size. */
+export const KNOWN_EXPLOITED = { backgroundColor: '#b91c1c', color: '#ffffff' };
+
+/** An EPSS percentile (0 to 1) as people read it: "top 1%", "62nd percentile". */
+export function epssLabel(percentile: number): string {
+  const pct = percentile * 100;
+  if (pct >= 99) return `top ${Math.max(0.1, 100 - pct).toFixed(1)}%`;
+  const n = Math.floor(pct);
+  const suffix =
+    n % 100 >= 11 && n % 100 <= 13
+      ? 'th'
+      : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+  return `${n}${suffix} percentile`;
+}
+
+/** "Known exploited": the CVE is in CISA's KEV catalog. */
+export function KnownExploitedChip({ finding }: { finding: Finding }) {
+  if (!finding.knownExploited) return null;
+  const since = finding.kev?.dateAdded;
+  const ransomware = finding.kev?.knownRansomwareCampaignUse
+    ? ', used in ransomware campaigns'
+    : '';
+  return (
+    <Chip
+      size="small"
+      label="Known exploited"
+      style={KNOWN_EXPLOITED}
+      title={`In CISA's Known Exploited Vulnerabilities catalog${
+        since ? ` since ${since}` : ''
+      }${ransomware}`}
+      aria-label={`Known exploited: in CISA's Known Exploited Vulnerabilities catalog${
+        since ? ` since ${since}` : ''
+      }${ransomware}`}
+    />
+  );
+}
+
 /**
  * One finding of the table: its severity, title, package or location and
  * due date, and, unfolded, what it is, how to fix it and its exemption.
@@ -86,6 +124,11 @@ export function FindingRow({
             {finding.ruleId} · {CATEGORY_LABELS[finding.category]} ·{' '}
             {finding.tool}
           </Typography>
+          {finding.knownExploited && (
+            <Box mt={0.5}>
+              <KnownExploitedChip finding={finding} />
+            </Box>
+          )}
         </TableCell>
         <TableCell>
           {finding.packageName && (
@@ -103,6 +146,22 @@ export function FindingRow({
             </Typography>
           )}
           {where(finding, slug)}
+        </TableCell>
+        <TableCell>
+          {finding.epss ? (
+            <Typography
+              variant="body2"
+              title={`EPSS ${finding.epss.score} (${epssLabel(
+                finding.epss.percentile,
+              )} of all CVEs)`}
+            >
+              {epssLabel(finding.epss.percentile)}
+            </Typography>
+          ) : (
+            <Typography variant="body2" color="textSecondary">
+              —
+            </Typography>
+          )}
         </TableCell>
         <TableCell>
           {finding.status === 'fixed' ? (
@@ -126,7 +185,7 @@ export function FindingRow({
         </TableCell>
       </TableRow>
       <TableRow>
-        <TableCell colSpan={5} style={{ paddingTop: 0, paddingBottom: 0 }}>
+        <TableCell colSpan={6} style={{ paddingTop: 0, paddingBottom: 0 }}>
           <Collapse in={open} unmountOnExit>
             <Box py={2}>
               {finding.description && (
@@ -146,6 +205,26 @@ export function FindingRow({
               {finding.cvssScore !== undefined && (
                 <Typography variant="body2">
                   CVSS {finding.cvssScore}
+                </Typography>
+              )}
+              {finding.kev && (
+                <Typography variant="body2">
+                  Known exploited ({finding.kev.vulnerabilityName}): in CISA's
+                  catalog since {finding.kev.dateAdded}
+                  {finding.kev.dueDate
+                    ? `, federal remediation due ${finding.kev.dueDate}`
+                    : ''}
+                  {finding.kev.knownRansomwareCampaignUse
+                    ? '; used in ransomware campaigns'
+                    : ''}
+                  .
+                </Typography>
+              )}
+              {finding.epss && (
+                <Typography variant="body2">
+                  EPSS {finding.epss.score}:{' '}
+                  {epssLabel(finding.epss.percentile)} of CVEs by likelihood of
+                  exploitation in the next 30 days.
                 </Typography>
               )}
               {isHttpUrl(finding.helpUrl) && (

@@ -42,6 +42,8 @@ export function FindingsCard({
   const api = useApi(secopsApiRef);
   const [status, setStatus] = useState<FindingStatus>('open');
   const [search, setSearch] = useState('');
+  const [exploited, setExploited] = useState<'all' | 'known'>('all');
+  const [sort, setSort] = useState<'severity' | 'epss'>('severity');
   const [debouncedSearch, setDebouncedSearch] = useState('');
   useDebounce(() => setDebouncedSearch(search.trim()), 300, [search]);
   // Cursors of the pages seen so far: going back pops one.
@@ -50,7 +52,7 @@ export function FindingsCard({
   ]);
   useEffect(
     () => setCursors([undefined]),
-    [severities, status, debouncedSearch],
+    [severities, status, debouncedSearch, exploited, sort],
   );
   const cursor = cursors[cursors.length - 1];
   const findings = useAsync(
@@ -59,10 +61,22 @@ export function FindingsCard({
         status,
         severity: severities,
         search: debouncedSearch || undefined,
+        knownExploited: exploited === 'known' ? true : undefined,
+        sort,
         limit: PAGE_SIZE,
         cursor,
       }),
-    [api, entityRef, status, severities, debouncedSearch, cursor, version],
+    [
+      api,
+      entityRef,
+      status,
+      severities,
+      debouncedSearch,
+      exploited,
+      sort,
+      cursor,
+      version,
+    ],
   );
 
   return (
@@ -79,6 +93,30 @@ export function FindingsCard({
         >
           <MenuItem value="open">Open</MenuItem>
           <MenuItem value="fixed">Fixed</MenuItem>
+        </TextField>
+        <TextField
+          id="secops-findings-exploited"
+          select
+          size="small"
+          variant="outlined"
+          label="Exploitation"
+          value={exploited}
+          onChange={e => setExploited(e.target.value as 'all' | 'known')}
+        >
+          <MenuItem value="all">All findings</MenuItem>
+          <MenuItem value="known">Known exploited only</MenuItem>
+        </TextField>
+        <TextField
+          id="secops-findings-sort"
+          select
+          size="small"
+          variant="outlined"
+          label="Order"
+          value={sort}
+          onChange={e => setSort(e.target.value as 'severity' | 'epss')}
+        >
+          <MenuItem value="severity">Worst severity first</MenuItem>
+          <MenuItem value="epss">Highest EPSS first</MenuItem>
         </TextField>
         <TextField
           id="secops-findings-search"
@@ -106,6 +144,11 @@ export function FindingsCard({
                 <TableCell>Severity</TableCell>
                 <TableCell>Finding</TableCell>
                 <TableCell>Package or location</TableCell>
+                <TableCell>
+                  <abbr title="Exploit Prediction Scoring System: how likely exploitation is in the next 30 days, as a percentile of all CVEs">
+                    EPSS
+                  </abbr>
+                </TableCell>
                 <TableCell>{status === 'open' ? 'Due' : 'Fixed'}</TableCell>
               </TableRow>
             </TableHead>
@@ -120,7 +163,7 @@ export function FindingsCard({
               ))}
               {findings.value.items.length === 0 && (
                 <TableRow>
-                  <TableCell colSpan={5}>
+                  <TableCell colSpan={6}>
                     <Typography align="center" color="textSecondary">
                       Nothing matches these filters.
                     </Typography>

@@ -18,7 +18,12 @@ const group = {
 
 const zero = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
 
-function row(name: string, open: Partial<typeof zero>, overdue = 0) {
+function row(
+  name: string,
+  open: Partial<typeof zero>,
+  overdue = 0,
+  knownExploited = 0,
+) {
   return {
     entityRef: `component:default/${name}`,
     title: name,
@@ -26,6 +31,7 @@ function row(name: string, open: Partial<typeof zero>, overdue = 0) {
     owner: 'group:default/team-checkout',
     open: { ...zero, ...open },
     overdue,
+    knownExploited,
     lastScanAt: '2026-11-20T10:00:00.000Z',
   };
 }
@@ -57,10 +63,11 @@ describe('GroupSecurityContent', () => {
       totals: {
         open: { ...zero, critical: 1, high: 3 },
         overdue: 2,
+        knownExploited: 1,
         scanned: 2,
       },
       items: [
-        row('payments-api', { critical: 1, high: 1 }, 2),
+        row('payments-api', { critical: 1, high: 1 }, 2, 1),
         row('cart-service', { high: 2 }),
         { ...row('ui-kit', {}), lastScanAt: undefined },
       ],
@@ -76,6 +83,10 @@ describe('GroupSecurityContent', () => {
       screen.getByLabelText('2 open findings of payments-api'),
     ).toBeInTheDocument();
     expect(screen.getByText('never scanned')).toBeInTheDocument();
+    expect(screen.getByText('known exploited')).toBeInTheDocument();
+    expect(
+      screen.getByRole('columnheader', { name: 'Known exploited' }),
+    ).toBeInTheDocument();
     expect(getGroupPosture).toHaveBeenCalledWith('group:default/engineering', {
       limit: 25,
       offset: 0,
@@ -85,7 +96,7 @@ describe('GroupSecurityContent', () => {
   it('pages on the server', async () => {
     const getGroupPosture = jest.fn().mockResolvedValue({
       groupRef: 'group:default/engineering',
-      totals: { open: zero, overdue: 0, scanned: 0 },
+      totals: { open: zero, overdue: 0, knownExploited: 0, scanned: 0 },
       items: [row('a', {})],
       totalCount: 60,
       hidden: 0,
@@ -105,7 +116,7 @@ describe('GroupSecurityContent', () => {
     await render(
       jest.fn().mockResolvedValue({
         groupRef: 'group:default/engineering',
-        totals: { open: zero, overdue: 0, scanned: 0 },
+        totals: { open: zero, overdue: 0, knownExploited: 0, scanned: 0 },
         items: [],
         totalCount: 0,
         hidden: 12,

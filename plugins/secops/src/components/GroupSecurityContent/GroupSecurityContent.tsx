@@ -113,6 +113,13 @@ export function GroupSecurityContent() {
                 color="#111827"
               />
             </Grid>
+            <Grid item xs>
+              <Tile
+                label="known exploited"
+                value={posture.totals.knownExploited}
+                color="#b91c1c"
+              />
+            </Grid>
           </Grid>
         </InfoCard>
       </Grid>
@@ -130,6 +137,7 @@ export function GroupSecurityContent() {
                 <TableCell align="right">Critical</TableCell>
                 <TableCell align="right">High</TableCell>
                 <TableCell align="right">Overdue</TableCell>
+                <TableCell align="right">Known exploited</TableCell>
                 <TableCell>Last scan</TableCell>
               </TableRow>
             </TableHead>
@@ -172,6 +180,16 @@ export function GroupSecurityContent() {
                     }
                   >
                     {row.overdue}
+                  </TableCell>
+                  <TableCell
+                    align="right"
+                    style={
+                      row.knownExploited
+                        ? { color: '#b91c1c', fontWeight: 600 }
+                        : {}
+                    }
+                  >
+                    {row.knownExploited}
                   </TableCell>
                   <TableCell>{row.lastScanAt?.slice(0, 10) ?? '—'}</TableCell>
                 </TableRow>

@@ -24,6 +24,8 @@ describe('SecurityPage', () => {
           findings: 2,
           worst: 'medium',
           packages: ['libssl1.1@1.1.1c-r0'],
+          knownExploited: true,
+          epssPercentile: 0.96489,
         },
       ],
     });
@@ -37,6 +39,7 @@ describe('SecurityPage', () => {
             scanned: 4,
             open: { ...zero, critical: 1, high: 5 },
             overdue: 0,
+            knownExploited: 0,
           },
         ],
       }),
@@ -52,6 +55,12 @@ describe('SecurityPage', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Search' }));
     expect(await screen.findByText('libssl1.1@1.1.1c-r0')).toBeInTheDocument();
+    expect(
+      screen.getByLabelText(
+        "Known exploited: in CISA's Known Exploited Vulnerabilities catalog",
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('EPSS 96th percentile')).toBeInTheDocument();
     expect(findExposure).toHaveBeenCalledWith('CVE-2019-1551');
   });
 

@@ -13,6 +13,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   Box,
+  Chip,
   Button,
   Grid,
   Table,
@@ -26,6 +27,10 @@ import {
 import { ExposureList } from '@portal/plugin-secops-common';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { openTotal, SeverityBar, SeverityChip } from '../severityViews';
+import {
+  epssLabel,
+  KNOWN_EXPLOITED,
+} from '../EntitySecurityContent/FindingRow';
 
 function ExposureSearch() {
   const api = useApi(secopsApiRef);
@@ -43,12 +48,12 @@ function ExposureSearch() {
   return (
     <InfoCard
       title="Who is exposed?"
-      subheader="Search an advisory (CVE, GHSA) or rule id across every service"
+      subheader="Search an advisory (CVE, GHSA), rule id or package across every service"
     >
       <Box display="flex" style={{ gap: 12 }} mb={2}>
         <TextField
           id="exposure-id"
-          label="Advisory or rule id"
+          label="Advisory, rule id or package"
           variant="outlined"
           size="small"
           value={id}
@@ -71,6 +76,7 @@ function ExposureSearch() {
               <TableCell>Worst</TableCell>
               <TableCell align="right">Findings</TableCell>
               <TableCell>Packages</TableCell>
+              <TableCell>Exploitation</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -84,6 +90,21 @@ function ExposureSearch() {
                 </TableCell>
                 <TableCell align="right">{item.findings}</TableCell>
                 <TableCell>{item.packages.join(', ')}</TableCell>
+                <TableCell>
+                  {item.knownExploited && (
+                    <Chip
+                      size="small"
+                      label="Known exploited"
+                      style={KNOWN_EXPLOITED}
+                      aria-label="Known exploited: in CISA's Known Exploited Vulnerabilities catalog"
+                    />
+                  )}
+                  {item.epssPercentile !== undefined && (
+                    <Typography variant="body2">
+                      EPSS {epssLabel(item.epssPercentile)}
+                    </Typography>
+                  )}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

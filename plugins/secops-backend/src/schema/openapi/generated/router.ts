@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 bb20ba6e1cd9b51a8fe44c4efbde51a4f6bb9268a6b0917e3a4838f000b29809
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 644faaa6b31f6382d304738aec77905239c46f579587ec9690428793186cadf0
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -385,6 +385,22 @@ export const spec = {
             description: 'An exemption waiting for the security team.',
             type: 'boolean',
           },
+          cveId: {
+            description:
+              'The CVE the finding is about (its rule id, or its first CVE alias), which KEV and EPSS are matched on.',
+            type: 'string',
+          },
+          knownExploited: {
+            description:
+              "The CVE is in CISA's Known Exploited Vulnerabilities catalog.",
+            type: 'boolean',
+          },
+          kev: {
+            $ref: '#/components/schemas/KevEntry',
+          },
+          epss: {
+            $ref: '#/components/schemas/EpssScore',
+          },
         },
         required: [
           'id',
@@ -400,7 +416,105 @@ export const spec = {
           'firstSeenAt',
           'lastSeenAt',
           'overdue',
+          'knownExploited',
         ],
+        additionalProperties: false,
+      },
+      KevEntry: {
+        description:
+          "The CVE's entry in CISA's Known Exploited Vulnerabilities catalog.",
+        type: 'object',
+        properties: {
+          dateAdded: {
+            description: 'When CISA added it (YYYY-MM-DD).',
+            type: 'string',
+          },
+          dueDate: {
+            description:
+              'The remediation date CISA set for US federal agencies (YYYY-MM-DD).',
+            type: 'string',
+          },
+          knownRansomwareCampaignUse: {
+            description: 'Known to be used in ransomware campaigns.',
+            type: 'boolean',
+          },
+          vulnerabilityName: {
+            type: 'string',
+          },
+        },
+        required: [
+          'dateAdded',
+          'knownRansomwareCampaignUse',
+          'vulnerabilityName',
+        ],
+        additionalProperties: false,
+      },
+      EpssScore: {
+        description:
+          "The CVE's EPSS score: the probability of exploitation in the next 30 days, and its percentile among all scored CVEs (both 0 to 1).",
+        type: 'object',
+        properties: {
+          score: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+          },
+          percentile: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+          },
+        },
+        required: ['score', 'percentile'],
+        additionalProperties: false,
+      },
+      ExploitabilitySource: {
+        description: 'What the last import of KEV or EPSS brought.',
+        type: 'object',
+        properties: {
+          source: {
+            type: 'string',
+            enum: ['kev', 'epss'],
+          },
+          location: {
+            description: 'The file or URL it was read from.',
+            type: 'string',
+          },
+          version: {
+            description: "KEV's catalogVersion, EPSS's score_date.",
+            type: 'string',
+          },
+          entries: {
+            type: 'integer',
+          },
+          importedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['source', 'location', 'entries', 'importedAt'],
+        additionalProperties: false,
+      },
+      ExploitabilityStatus: {
+        description:
+          'Whether KEV and EPSS are imported, and what each last import brought.',
+        type: 'object',
+        properties: {
+          configured: {
+            type: 'boolean',
+          },
+          sources: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExploitabilitySource',
+            },
+          },
+          lastError: {
+            description: 'Why the last import of a source failed, if it did.',
+            type: 'string',
+          },
+        },
+        required: ['configured', 'sources'],
         additionalProperties: false,
       },
       FindingPage: {
@@ -459,6 +573,11 @@ export const spec = {
           overdue: {
             type: 'integer',
           },
+          knownExploited: {
+            description:
+              "Open findings whose CVE is in CISA's Known Exploited Vulnerabilities catalog.",
+            type: 'integer',
+          },
           fixed: {
             type: 'integer',
           },
@@ -467,7 +586,14 @@ export const spec = {
             format: 'date-time',
           },
         },
-        required: ['entityRef', 'open', 'byCategory', 'overdue', 'fixed'],
+        required: [
+          'entityRef',
+          'open',
+          'byCategory',
+          'overdue',
+          'knownExploited',
+          'fixed',
+        ],
         additionalProperties: false,
       },
       IngestResult: {
@@ -811,11 +937,15 @@ export const spec = {
           overdue: {
             type: 'integer',
           },
+          knownExploited: {
+            description: 'Open known-exploited findings.',
+            type: 'integer',
+          },
           scanned: {
             type: 'integer',
           },
         },
-        required: ['open', 'overdue', 'scanned'],
+        required: ['open', 'overdue', 'knownExploited', 'scanned'],
         additionalProperties: false,
       },
       PostureRow: {
@@ -843,12 +973,23 @@ export const spec = {
           overdue: {
             type: 'integer',
           },
+          knownExploited: {
+            description: 'Open known-exploited findings.',
+            type: 'integer',
+          },
           lastScanAt: {
             type: 'string',
             format: 'date-time',
           },
         },
-        required: ['entityRef', 'title', 'kind', 'open', 'overdue'],
+        required: [
+          'entityRef',
+          'title',
+          'kind',
+          'open',
+          'overdue',
+          'knownExploited',
+        ],
         additionalProperties: false,
       },
       GroupPosture: {
@@ -948,6 +1089,10 @@ export const spec = {
           overdue: {
             type: 'integer',
           },
+          knownExploited: {
+            description: 'Open known-exploited findings.',
+            type: 'integer',
+          },
         },
         required: [
           'groupRef',
@@ -956,6 +1101,7 @@ export const spec = {
           'scanned',
           'open',
           'overdue',
+          'knownExploited',
         ],
         additionalProperties: false,
       },
@@ -1005,8 +1151,23 @@ export const spec = {
               type: 'string',
             },
           },
+          knownExploited: {
+            description:
+              "Some of these findings' CVEs are in CISA's Known Exploited Vulnerabilities catalog.",
+            type: 'boolean',
+          },
+          epssPercentile: {
+            description: "The highest EPSS percentile of these findings' CVEs.",
+            type: 'number',
+          },
         },
-        required: ['entityRef', 'findings', 'worst', 'packages'],
+        required: [
+          'entityRef',
+          'findings',
+          'worst',
+          'packages',
+          'knownExploited',
+        ],
         additionalProperties: false,
       },
       ExposureList: {
@@ -1314,6 +1475,29 @@ export const spec = {
             schema: {
               type: 'string',
               maxLength: 200,
+            },
+          },
+          {
+            name: 'knownExploited',
+            in: 'query',
+            required: false,
+            description:
+              "Only findings whose CVE is (true) or is not (false) in CISA's Known Exploited Vulnerabilities catalog.",
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+            },
+          },
+          {
+            name: 'sort',
+            in: 'query',
+            required: false,
+            description:
+              'Worst severity first (severity, the default), or highest EPSS score first (epss; findings without a score last).',
+            schema: {
+              type: 'string',
+              enum: ['severity', 'epss'],
+              default: 'severity',
             },
           },
           {
@@ -1993,7 +2177,7 @@ export const spec = {
       get: {
         operationId: 'FindExposure',
         summary:
-          'Which entities have open findings of an advisory or rule id (who is exposed to CVE-2021-44228?).',
+          'Which entities have open findings of an advisory or rule id, or of a package (who is exposed to CVE-2021-44228?).',
         parameters: [
           {
             name: 'id',
@@ -2001,11 +2185,22 @@ export const spec = {
             allowReserved: true,
             required: true,
             description:
-              'An advisory or rule id, 3 to 200 characters once trimmed.',
+              'An advisory or rule id, or a package name, 3 to 200 characters once trimmed.',
             schema: {
               type: 'string',
               minLength: 3,
               maxLength: 200,
+            },
+          },
+          {
+            name: 'knownExploited',
+            in: 'query',
+            required: false,
+            description:
+              "Only findings whose CVE is in CISA's Known Exploited Vulnerabilities catalog (true).",
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
             },
           },
         ],
@@ -2125,6 +2320,31 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/OrganisationForbidden',
+          },
+        },
+      },
+    },
+    '/exploitability': {
+      get: {
+        operationId: 'GetExploitability',
+        summary:
+          "Whether CISA's KEV catalog and FIRST's EPSS scores are imported, and what each last import brought.",
+        responses: {
+          '200': {
+            description: 'The status of both sources.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ExploitabilityStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
           },
         },
       },

@@ -5,14 +5,15 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 e9c5344a143a337159033b39df6fd79c146b7179c28d69c8684e9e870311292b
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 57f6edd206a16f7a3112806f44fd1f29da3bfb3d94de880fa8db4b61dcc6bf7f
 
 import { pluginId } from '../pluginId';
 import { Exemption } from '../models/Exemption.model';
 import { ExemptionDecision } from '../models/ExemptionDecision.model';
 import { ExemptionPage } from '../models/ExemptionPage.model';
 import { ExemptionRequest } from '../models/ExemptionRequest.model';
+import { ExploitabilityStatus } from '../models/ExploitabilityStatus.model';
 import { ExposureList } from '../models/ExposureList.model';
 import { FindingPage } from '../models/FindingPage.model';
 import { FindingSummary } from '../models/FindingSummary.model';
@@ -98,6 +99,14 @@ export type ListEntityFindings = {
      * Words of the title, rule id, package or location.
      */
     search?: string;
+    /**
+     * Only findings whose CVE is (true) or is not (false) in CISA's Known Exploited Vulnerabilities catalog.
+     */
+    knownExploited?: 'true' | 'false';
+    /**
+     * Worst severity first (severity, the default), or highest EPSS score first (epss; findings without a score last).
+     */
+    sort?: 'severity' | 'epss';
     /**
      * How many findings a page has (50 when absent).
      */
@@ -265,9 +274,13 @@ export type ListTopRisks = {
 export type FindExposure = {
   query: {
     /**
-     * An advisory or rule id, 3 to 200 characters once trimmed.
+     * An advisory or rule id, or a package name, 3 to 200 characters once trimmed.
      */
     id: string;
+    /**
+     * Only findings whose CVE is in CISA's Known Exploited Vulnerabilities catalog (true).
+     */
+    knownExploited?: 'true' | 'false';
   };
 };
 /**
@@ -289,6 +302,10 @@ export type ExportEvents = {
  * @public
  */
 export type ListWebhookDeliveries = {};
+/**
+ * @public
+ */
+export type GetExploitability = {};
 /**
  * @public
  */
@@ -657,7 +674,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * Which entities have open findings of an advisory or rule id (who is exposed to CVE-2021-44228?).
+   * Which entities have open findings of an advisory or rule id, or of a package (who is exposed to CVE-2021-44228?).
    */
   public async findExposure(
     request: FindExposure,
@@ -709,6 +726,24 @@ export class DefaultApiClient {
   ): Promise<TypedResponse<WebhookDeliveryList>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
     return await this.fetchApi.fetch(`${baseUrl}/export/webhooks`, {
+      headers: {
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Whether CISA's KEV catalog and FIRST's EPSS scores are imported, and what each last import brought.
+   */
+  public async getExploitability(
+    _request: GetExploitability,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ExploitabilityStatus>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/exploitability`, {
       headers: {
         ...(options?.token && {
           Authorization: `Bearer ${options.token}`,

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 6dd38357e653da3abc0104082be5fae3b19c83679b6227f3f4d75ace5730b307
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 b894c7b425324c45131d6e24e5ab8aa577110c9868a6c327eab21848598ea9a0
 
 /**
  * An entity exposed to an advisory.
@@ -17,4 +17,12 @@ export interface Exposure {
   findings: number;
   worst: 'critical' | 'high' | 'medium' | 'low' | 'info';
   packages: Array<string>;
+  /**
+   * Some of these findings' CVEs are in CISA's Known Exploited Vulnerabilities catalog.
+   */
+  knownExploited: boolean;
+  /**
+   * The highest EPSS percentile of these findings' CVEs.
+   */
+  epssPercentile?: number;
 }

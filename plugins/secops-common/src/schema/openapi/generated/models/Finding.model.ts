@@ -5,8 +5,11 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 1319574640f037f9f14c1ae23737f950ac7fc264200445f6b8e40f6c343cc6ee
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 e786fefd103a93ff63777a9e39bafe75b0e4d146df1370abe714e2b6d93bf8b4
+
+import { EpssScore } from './EpssScore.model';
+import { KevEntry } from './KevEntry.model';
 
 /**
  * A stored finding, as the API returns it.
@@ -75,4 +78,14 @@ export interface Finding {
    * An exemption waiting for the security team.
    */
   exemptionPending?: boolean;
+  /**
+   * The CVE the finding is about (its rule id, or its first CVE alias), which KEV and EPSS are matched on.
+   */
+  cveId?: string;
+  /**
+   * The CVE is in CISA's Known Exploited Vulnerabilities catalog.
+   */
+  knownExploited: boolean;
+  kev?: KevEntry;
+  epss?: EpssScore;
 }

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 4f8f9aade01a584ccf125e46cd202e06a6c6e1946d7c88cb5b6d3f306935e9fd
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 1bda9a3cd7a3b7c957a3e5bac4373f986f8189c9ffbbafb5b3065e0074f40f2a
 
 import { SeverityCounts } from './SeverityCounts.model';
 
@@ -28,6 +28,10 @@ export interface FindingSummary {
     misconfig?: number;
   };
   overdue: number;
+  /**
+   * Open findings whose CVE is in CISA's Known Exploited Vulnerabilities catalog.
+   */
+  knownExploited: number;
   fixed: number;
   lastScanAt?: string;
 }

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 b8f2ef2f93d7045e9f1c903bb300c29e9f4713c3a06b25f582b5ed3d232d9988
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 347c53b0b5802d506dc7c557b5f92b7be7592b77b39789fb94fa73b7f0fcba4e
 
 import { SeverityCounts } from './SeverityCounts.model';
 
@@ -22,5 +22,9 @@ export interface PostureRow {
   owner?: string;
   open: SeverityCounts;
   overdue: number;
+  /**
+   * Open known-exploited findings.
+   */
+  knownExploited: number;
   lastScanAt?: string;
 }

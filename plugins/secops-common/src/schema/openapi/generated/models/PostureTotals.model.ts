@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 c9227adcef15e1c8376a7ba2dd83a56cccde87bfd4268d300edb0aaaa50a61ca
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 3906d343324ceb9006653c17c8e7f0dd5d1face5f3b5da650ebf410a4231b983
 
 import { SeverityCounts } from './SeverityCounts.model';
 
@@ -17,5 +17,9 @@ import { SeverityCounts } from './SeverityCounts.model';
 export interface PostureTotals {
   open: SeverityCounts;
   overdue: number;
+  /**
+   * Open known-exploited findings.
+   */
+  knownExploited: number;
   scanned: number;
 }

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 1df8d62107d8737d2cdb16e2750466a0925b1486dc11445e01bf5471db5ca937
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 65524ad54fa03085e4d14c3a94f5cfec6ab1a0839f7651d7785d77105eaeb38c
 
 import { SeverityCounts } from './SeverityCounts.model';
 
@@ -21,4 +21,8 @@ export interface TeamPosture {
   scanned: number;
   open: SeverityCounts;
   overdue: number;
+  /**
+   * Open known-exploited findings.
+   */
+  knownExploited: number;
 }

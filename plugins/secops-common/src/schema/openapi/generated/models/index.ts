@@ -5,12 +5,16 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e7f9d5df10fef0ac9b2efe0363816c60083509653b638f9b9d0a83faea51c334, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 815a894c1907424e882abe3fe12fe8d23e1722d185d1b379250111f50071b5eb
+// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 33041db790e6091b216a6af05d79f6e255a39744d9970a7555bfb44c02c226f8
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
 export * from './Finding.model';
+export * from './KevEntry.model';
+export * from './EpssScore.model';
+export * from './ExploitabilitySource.model';
+export * from './ExploitabilityStatus.model';
 export * from './FindingPage.model';
 export * from './FindingSummary.model';
 export * from './IngestResult.model';
