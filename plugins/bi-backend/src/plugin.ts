@@ -9,7 +9,7 @@ import { finopsCostsServiceRef } from '@portal/plugin-finops-node';
 import { ProductEconomicsService } from './metrics/economics';
 import { finopsCostReader } from './metrics/finopsCost';
 import { MetricReader, readMetricDefinitions } from './metrics/metrics';
-import { createRouter } from './router';
+import { createRouter } from './api/router';
 import { BiService } from './service/BiService';
 import { registerBiActions } from './service/actions';
 import {

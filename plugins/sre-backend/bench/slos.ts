@@ -50,7 +50,7 @@ import {
 } from '@portal/plugin-sre-backend-module-demo';
 import { PrometheusSource } from '@portal/plugin-sre-node';
 import { SreStore } from '../src/database/SreStore';
-import { createRouter } from '../src/service/router';
+import { createRouter } from '../src/api/router';
 import { SloDefinitions } from '../src/service/SloDefinitions';
 import { eachLimited, SloEvaluator } from '../src/service/SloEvaluator';
 // The benchmarks' shared recorder lives at the root, next to the results

@@ -27,7 +27,7 @@ import { octokitDeliveryClient } from './delivery/github';
 import { readLinkTemplates } from './service/observability';
 import { registerSreActions } from './service/actions';
 import { ReliabilityService } from './service/ReliabilityService';
-import { createRouter } from './service/router';
+import { createRouter } from './api/router';
 import { SloDefinitions } from './service/SloDefinitions';
 import { SloEvaluator } from './service/SloEvaluator';
 import { trustedProjectSlugEntities } from './service/trustedSlugs';

@@ -33,7 +33,7 @@ import { Router } from 'express';
 import request from 'supertest';
 import { ProductEconomicsService } from '../metrics/economics';
 import { biPlugin } from '../plugin';
-import { createRouter } from '../router';
+import { createRouter } from '../api/router';
 import { BiService } from '../service/BiService';
 import { spec } from './openapi';
 

@@ -34,7 +34,7 @@ import {
 import request from 'supertest';
 import { SreStore } from '../database/SreStore';
 import { srePlugin } from '../plugin';
-import { createRouter, RouterOptions } from '../service/router';
+import { createRouter, RouterOptions } from '../api/router';
 import { SloDefinitions } from '../service/SloDefinitions';
 import { SloEvaluator } from '../service/SloEvaluator';
 import { entities } from '../testing/catalog';

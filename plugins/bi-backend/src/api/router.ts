@@ -1,8 +1,8 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { entityRefOf } from '@portal/request-validation';
 import express from 'express';
-import { createOpenApiRouter } from './schema/openapi';
-import { BiService } from './service/BiService';
+import { createOpenApiRouter } from '../schema/openapi';
+import { BiService } from '../service/BiService';
 
 /**
  * The BI routes: each reads the caller, calls BiService (which applies the

@@ -21,11 +21,11 @@ import { createValidatedRouter, entityRefOf } from '@portal/request-validation';
 import express from 'express';
 import { SreStore } from '../database/SreStore';
 import { createOpenApiRouter } from '../schema/openapi';
-import { alertsOf } from './alertmanager';
-import { LinkTemplate } from './observability';
-import { SloDefinitions } from './SloDefinitions';
-import { SloEvaluator } from './SloEvaluator';
-import { ReliabilityService } from './ReliabilityService';
+import { alertsOf } from '../service/alertmanager';
+import { LinkTemplate } from '../service/observability';
+import { SloDefinitions } from '../service/SloDefinitions';
+import { SloEvaluator } from '../service/SloEvaluator';
+import { ReliabilityService } from '../service/ReliabilityService';
 
 /** A request, as httpAuth and the auditor read it. */
 type Req = Parameters<HttpAuthService['credentials']>[0];
