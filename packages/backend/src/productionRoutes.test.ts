@@ -141,6 +141,14 @@ describe('the production configuration', () => {
             local: { publishDirectory: path.join(dir, 'techdocs') },
           },
         },
+        // KEV and EPSS are fetched from the internet in production: here
+        // from a closed port, so the import fails fast and is only logged.
+        secops: {
+          exploitability: {
+            kevUrl: 'http://127.0.0.1:9/known_exploited_vulnerabilities.json',
+            epssUrl: 'http://127.0.0.1:9/epss_scores-current.csv.gz',
+          },
+        },
       }),
     );
     child = spawn(

@@ -94,6 +94,14 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
         machineIdentity: {
           grants: [{ subject: 'replica-scanner', allow: ['secops.upload'] }],
         },
+        // KEV and EPSS from a closed port instead of the internet: the
+        // import fails fast and is only logged.
+        secops: {
+          exploitability: {
+            kevUrl: 'http://127.0.0.1:9/known_exploited_vulnerabilities.json',
+            epssUrl: 'http://127.0.0.1:9/epss_scores-current.csv.gz',
+          },
+        },
         catalog: {
           locations: [
             {
