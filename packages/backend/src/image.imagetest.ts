@@ -114,6 +114,11 @@ describe('the production image, run with the production configuration', () => {
         '        frequency: { minutes: 30 }',
         '        timeout: { minutes: 5 }',
         '        initialDelay: { seconds: 1 }',
+        // KEV and EPSS from a closed port, not the internet.
+        'secops:',
+        '  exploitability:',
+        '    kevUrl: http://127.0.0.1:9/known_exploited_vulnerabilities.json',
+        '    epssUrl: http://127.0.0.1:9/epss_scores-current.csv.gz',
         '',
       ].join('\n'),
       { mode: 0o644 },
