@@ -39,7 +39,7 @@ describe('SecurityPage', () => {
             scanned: 4,
             open: { ...zero, critical: 1, high: 5 },
             overdue: 0,
-            knownExploited: 0,
+            knownExploited: 3,
           },
         ],
       }),
@@ -52,6 +52,10 @@ describe('SecurityPage', () => {
       screen.getByLabelText('6 open findings of Checkout Team'),
     ).toBeInTheDocument();
     expect(screen.getByText('4 / 12')).toBeInTheDocument();
+    expect(
+      screen.getByRole('columnheader', { name: 'Known exploited' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('3')).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole('button', { name: 'Search' }));
     expect(await screen.findByText('libssl1.1@1.1.1c-r0')).toBeInTheDocument();

@@ -164,6 +164,7 @@ export function SecurityPage() {
                         <TableCell align="right">Critical</TableCell>
                         <TableCell align="right">High</TableCell>
                         <TableCell align="right">Overdue</TableCell>
+                        <TableCell align="right">Known exploited</TableCell>
                         <TableCell align="right">Scanned</TableCell>
                       </TableRow>
                     </TableHead>
@@ -190,6 +191,16 @@ export function SecurityPage() {
                           </TableCell>
                           <TableCell align="right">{team.open.high}</TableCell>
                           <TableCell align="right">{team.overdue}</TableCell>
+                          <TableCell
+                            align="right"
+                            style={
+                              team.knownExploited
+                                ? { color: '#b91c1c', fontWeight: 600 }
+                                : {}
+                            }
+                          >
+                            {team.knownExploited}
+                          </TableCell>
                           <TableCell align="right">
                             {team.scanned} / {team.entities}
                           </TableCell>
