@@ -4,14 +4,12 @@ import {
   AuditorServiceEvent,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   REPORT_FORMATS,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
-  MySecuritySummary,
 } from '@portal/plugin-secops-common';
 import express, { Request } from 'express';
 import { z } from 'zod/v3';
@@ -326,43 +324,7 @@ export async function createRouter(
    */
   router.get('/me/summary', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const teams: MySecuritySummary['teams'] = [];
-    const components = new Map<string, Entity>();
-    for (const groupRef of await access.teamsOf(credentials)) {
-      const { owned, visible } = await access.visibleOwned(
-        credentials,
-        groupRef,
-      );
-      const { totals } = await deps.posture.groupPosture(visible, {
-        offset: 0,
-        limit: 0,
-      });
-      const node = await deps.posture.group(groupRef);
-      teams.push({
-        groupRef,
-        title: node?.title ?? groupRef,
-        totals,
-        hidden: owned.length - visible.length,
-      });
-      for (const entity of visible) {
-        if (entity.kind.toLowerCase() === 'component') {
-          components.set(stringifyEntityRef(entity), entity);
-        }
-      }
-    }
-    // The gate reads the whole entity (type, lifecycle, tags, system).
-    const checked = await Promise.all(
-      [...components.keys()]
-        .slice(0, 20)
-        .map(entityRef => access.requireEntity(entityRef)),
-    );
-    const summary: MySecuritySummary = {
-      teams,
-      failingGates: (await deps.gate.failing(checked)).map(entity =>
-        stringifyEntityRef(entity),
-      ),
-    };
-    res.json(summary);
+    res.json(await reader.mySummary(credentials));
   });
 
   /** Every team side by side: the SecOps organisation page. */

@@ -1,6 +1,10 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  MySecuritySummary,
   secopsFindingsReadPermission,
   secopsOrganisationReadPermission,
 } from '@portal/plugin-secops-common';
@@ -132,6 +136,53 @@ export class SecopsReader {
       visible.map(e => stringifyEntityRef(e)),
       days,
     );
+  }
+
+  /**
+   * The home page's widget, in one call: each of the person's teams with
+   * its totals (what they may see), and the components of those teams whose
+   * release gate fails now (20 at most).
+   */
+  async mySummary(
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
+  ): Promise<MySecuritySummary> {
+    const { access, posture, gate } = this.deps;
+    const teams: MySecuritySummary['teams'] = [];
+    const components = new Map<string, Entity>();
+    for (const groupRef of await access.teamsOf(credentials)) {
+      const { owned, visible } = await access.visibleOwned(
+        credentials,
+        groupRef,
+      );
+      const { totals } = await posture.groupPosture(visible, {
+        offset: 0,
+        limit: 0,
+      });
+      const node = await posture.group(groupRef);
+      teams.push({
+        groupRef,
+        title: node?.title ?? groupRef,
+        totals,
+        hidden: owned.length - visible.length,
+      });
+      for (const entity of visible) {
+        if (entity.kind.toLowerCase() === 'component') {
+          components.set(stringifyEntityRef(entity), entity);
+        }
+      }
+    }
+    // The gate reads the whole entity (type, lifecycle, tags, system).
+    const checked = await Promise.all(
+      [...components.keys()]
+        .slice(0, 20)
+        .map(entityRef => access.requireEntity(entityRef)),
+    );
+    return {
+      teams,
+      failingGates: (await gate.failing(checked)).map(entity =>
+        stringifyEntityRef(entity),
+      ),
+    };
   }
 
   /** Every team side by side, worst first: the security team's. */
