@@ -1,3 +1,4 @@
+import { piiSarif, scanText } from '@portal/plugin-secops-node';
 import { sarifParser } from './sarif';
 import {
   LIMITS,
@@ -381,5 +382,45 @@ describe('sarifParser', () => {
     expect(
       sarifParser.parse(loadFixture('gitleaksSarif'), { maxFindings: 4 }),
     ).toHaveLength(4);
+  });
+});
+
+describe("the portal's personal-data scanner's SARIF", () => {
+  const text = [
+    '# Runbook',
+    'Escalate to jane.doe@northwind.io, +44 20 7946 0958.',
+    'aws_access_key_id = AKIAZ7Q3RK2MVN5TXW4B',
+  ].join('\n');
+  const log = piiSarif(
+    scanText(text).map(m => ({ ...m, file: 'docs/runbook.md' })),
+  );
+
+  it('lands as personal-data findings (and secrets as secrets), masked, where they are', () => {
+    const findings = parse(log);
+    expect(
+      findings.map(f => [
+        f.category,
+        f.severity,
+        f.ruleId,
+        f.locationPath,
+        f.locationLine,
+      ]),
+    ).toEqual([
+      ['pii', 'medium', 'pii/email', 'docs/runbook.md', 2],
+      ['pii', 'medium', 'pii/phone-international', 'docs/runbook.md', 2],
+      ['secret', 'high', 'pii/aws-access-key', 'docs/runbook.md', 3],
+    ]);
+    const stored = JSON.stringify(findings);
+    expect(stored).toContain('j***@n***.io');
+    expect(stored).not.toContain('jane.doe');
+    expect(stored).not.toContain('AKIAZ7Q3RK2MVN5TXW4B');
+  });
+
+  it('keeps its fingerprints across scans of the same file', () => {
+    expect(parse(log).map(f => f.fingerprint)).toEqual(
+      parse(
+        piiSarif(scanText(text).map(m => ({ ...m, file: 'docs/runbook.md' }))),
+      ).map(f => f.fingerprint),
+    );
   });
 });

@@ -340,6 +340,10 @@ function categoryOf(
   const tags = arrayOrEmpty(recordOrUndefined(rule?.properties)?.tags)
     .filter((t): t is string => typeof t === 'string')
     .map(t => t.toLowerCase());
+  // Personal data (the portal's own scanner tags its rules `pii`).
+  if (tags.includes('pii')) {
+    return 'pii';
+  }
   if (SECRET_TOOLS.some(name => tool.includes(name))) {
     return 'secret';
   }

@@ -12,7 +12,14 @@ import { SecopsReader } from './SecopsReader';
 
 const READ_ONLY = { readOnly: true, destructive: false, idempotent: true };
 
-const CATEGORIES = ['sast', 'sca', 'dast', 'secret', 'misconfig'] as const;
+const CATEGORIES = [
+  'sast',
+  'sca',
+  'dast',
+  'secret',
+  'misconfig',
+  'pii',
+] as const;
 
 type Zod = Parameters<
   Parameters<ActionsRegistryService['register']>[0]['schema']['input']
@@ -55,7 +62,7 @@ export function registerSecopsActions(
     name: 'get-findings',
     title: 'Security findings of an entity',
     description:
-      "An entity's security findings (vulnerabilities, code scanning, secrets, misconfigurations, DAST), worst first or by EPSS, as its Security tab lists them: the rule or advisory id, package and fixed version, where, the SLA due date and whether it is overdue, exemptions, and exploitability: knownExploited (the CVE is in CISA's Known Exploited Vulnerabilities catalog, with the date CISA added it and ransomware use) and the EPSS score and percentile (the probability of exploitation in the next 30 days). Filter by status, severity, category, words or knownExploited; page with cursor.",
+      "An entity's security findings (vulnerabilities, code scanning, secrets, misconfigurations, DAST, personal data), worst first or by EPSS, as its Security tab lists them: the rule or advisory id, package and fixed version, where, the SLA due date and whether it is overdue, exemptions, and exploitability: knownExploited (the CVE is in CISA's Known Exploited Vulnerabilities catalog, with the date CISA added it and ransomware use) and the EPSS score and percentile (the probability of exploitation in the next 30 days). Filter by status, severity, category, words or knownExploited; page with cursor.",
     attributes: READ_ONLY,
     schema: {
       input: z =>

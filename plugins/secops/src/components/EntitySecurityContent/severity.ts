@@ -18,6 +18,7 @@ export const CATEGORY_LABELS: Record<string, string> = {
   dast: 'Running app (DAST)',
   secret: 'Secrets',
   misconfig: 'Misconfiguration',
+  pii: 'Personal data',
 };
 
 /** Only http(s) links are shown: a report cannot smuggle other schemes. */

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 644faaa6b31f6382d304738aec77905239c46f579587ec9690428793186cadf0
+// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 3f44a38745e4cece0d0f3f1441afc234cb366773c9d5dc6f84673126faaaf8cb
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -295,7 +295,7 @@ export const spec = {
           category: {
             description: 'Where in the life of software the finding was found.',
             type: 'string',
-            enum: ['sast', 'sca', 'dast', 'secret', 'misconfig'],
+            enum: ['sast', 'sca', 'dast', 'secret', 'misconfig', 'pii'],
           },
           severity: {
             description: 'Normalised across tools.',
@@ -565,6 +565,9 @@ export const spec = {
                 type: 'integer',
               },
               misconfig: {
+                type: 'integer',
+              },
+              pii: {
                 type: 'integer',
               },
             },
@@ -1458,11 +1461,12 @@ export const spec = {
             in: 'query',
             allowReserved: true,
             required: false,
-            description: 'Only these categories, comma-separated (sast,sca).',
+            description:
+              'Only these categories, comma-separated (sast,sca; pii is personal data).',
             allowEmptyValue: true,
             schema: {
               type: 'string',
-              pattern: '^,*((sast|sca|dast|secret|misconfig)(,+|$))*$',
+              pattern: '^,*((sast|sca|dast|secret|misconfig|pii)(,+|$))*$',
             },
           },
           {

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 57f6edd206a16f7a3112806f44fd1f29da3bfb3d94de880fa8db4b61dcc6bf7f
+// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 c5eab8412d6641b4d2105542c6a02d3848fe62bcf734717850330d16e4375029
 
 import { pluginId } from '../pluginId';
 import { Exemption } from '../models/Exemption.model';
@@ -92,7 +92,7 @@ export type ListEntityFindings = {
      */
     severity?: string;
     /**
-     * Only these categories, comma-separated (sast,sca).
+     * Only these categories, comma-separated (sast,sca; pii is personal data).
      */
     category?: string;
     /**

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 e786fefd103a93ff63777a9e39bafe75b0e4d146df1370abe714e2b6d93bf8b4
+// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 7b538035f13150794c10f9cd8987f26c2af17be7c8db08fbbc2dff7205ffa01a
 
 import { EpssScore } from './EpssScore.model';
 import { KevEntry } from './KevEntry.model';
@@ -26,7 +26,7 @@ export interface Finding {
   /**
    * Where in the life of software the finding was found.
    */
-  category: 'sast' | 'sca' | 'dast' | 'secret' | 'misconfig';
+  category: 'sast' | 'sca' | 'dast' | 'secret' | 'misconfig' | 'pii';
   /**
    * Normalised across tools.
    */

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 31c37e42b56f52ec8df16b7d0a5de38b6bacc9c697caf4379d6261166d3c498d, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 1bda9a3cd7a3b7c957a3e5bac4373f986f8189c9ffbbafb5b3065e0074f40f2a
+// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// content sha256 2f98e883c6624ca1d2a8ffdadcbffa39184f68920e88a284559603d4533a975e
 
 import { SeverityCounts } from './SeverityCounts.model';
 
@@ -26,6 +26,7 @@ export interface FindingSummary {
     dast?: number;
     secret?: number;
     misconfig?: number;
+    pii?: number;
   };
   overdue: number;
   /**
