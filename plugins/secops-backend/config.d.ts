@@ -65,6 +65,20 @@ export interface Config {
      * when one is given, else from its URL (by default the published one);
      * JSON or CSV, gzip-compressed or not.
      */
+    /**
+     * The portal's sweep for personal data and secrets: every component's,
+     * API's, resource's and system's catalog metadata and, in
+     * repositoriesDir, the files of the local repository it was registered
+     * from. Without the block, no sweep.
+     */
+    personalData?: {
+      /** Default true once the block is there. */
+      enabled?: boolean;
+      /** Local repositories (the embedded default's golden-path ones). */
+      repositoriesDir?: string;
+      /** Default: every 6 hours, first 2 minutes after start. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
     exploitability?: {
       /** Default true once the block is there. */
       enabled?: boolean;

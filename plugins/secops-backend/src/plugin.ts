@@ -16,6 +16,10 @@ import {
   ownershipServiceRef,
 } from '@portal/catalog-ownership';
 import { createSecopsStores } from './database/createSecopsStores';
+import {
+  PersonalDataSweep,
+  readPersonalDataOptions,
+} from './personalData/PersonalDataSweep';
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
 import { readGatePolicies } from './service/gates';
@@ -132,6 +136,19 @@ export const secopsPlugin = createBackendPlugin({
 
         // GitHub code-scanning and Dependabot alerts, when configured.
         await scheduleGithubAlerts({ ...deps, store: stores.findings });
+
+        // The portal's own sweep for personal data and secrets in the
+        // catalog (and local repositories), when configured.
+        const personalData = readPersonalDataOptions(deps.config);
+        if (personalData) {
+          await new PersonalDataSweep({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            findings: stores.findings,
+            logger: deps.logger,
+            options: personalData,
+          }).schedule(deps.scheduler);
+        }
 
         // Reports that modules seed (the embedded default's demo reports):
         // once the backend is up (the catalog must know the entities),

@@ -17,3 +17,4 @@ export { piiSarif, PII_SCANNER_NAME } from './sarif';
 export type { PiiEvaluation, PiiLabel, PiiScore } from './evaluate';
 export { evaluateCorpus } from './evaluate';
 export { runPiiScan } from './cli';
+export { piiFindings, PII_SEVERITY } from './findings';

@@ -7,20 +7,16 @@
  * can be hashed back to the value.
  */
 import { createHash } from 'node:crypto';
-import { PII_RULES } from './rules';
+import { PII_SEVERITY } from './findings';
+import { PII_RULES, PiiKind } from './rules';
 import { PiiFileMatch } from './scan';
 
 /** The tool name the log carries (SecOps groups findings by it). */
 export const PII_SCANNER_NAME = 'portal-pii-scanner';
 
-const LEVEL: Record<string, 'error' | 'warning'> = {
-  secret: 'error',
-  'payment-card': 'error',
-  'national-id': 'error',
-  iban: 'warning',
-  email: 'warning',
-  phone: 'warning',
-};
+/** SARIF's level of each kind: high severities are errors. */
+const levelOf = (kind: PiiKind) =>
+  PII_SEVERITY[kind] === 'high' ? ('error' as const) : ('warning' as const);
 
 /** A SARIF log of these matches, paths relative to the repository root. */
 export function piiSarif(
@@ -42,7 +38,7 @@ export function piiSarif(
               id: `pii/${rule.id}`,
               name: rule.title,
               shortDescription: { text: `${rule.title} in a repository file` },
-              defaultConfiguration: { level: LEVEL[rule.kind] },
+              defaultConfiguration: { level: levelOf(rule.kind) },
               properties: {
                 tags: [rule.kind === 'secret' ? 'secret' : 'pii', rule.kind],
               },
@@ -51,7 +47,7 @@ export function piiSarif(
         },
         results: matches.map(match => ({
           ruleId: `pii/${match.rule}`,
-          level: LEVEL[match.kind],
+          level: levelOf(match.kind),
           message: {
             text: `${PII_RULES.find(r => r.id === match.rule)?.title}: ${
               match.masked
