@@ -8,7 +8,7 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('assistant_conversations', table => {
-    table.comment("A person's conversation with the assistant");
+    table.comment('A conversation of one person with the assistant');
     table.string('id', 36).primary();
     table.string('user_ref', 255).notNullable();
     table.string('title', 200).notNullable();
