@@ -22,7 +22,8 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _json(self, status, body):
-        self._send(status, "application/json", json.dumps(body).encode())
+        # Recorded before the answer is sent: a client that reads /metrics
+        # right after this answer finds it counted.
         path = self.path.split("?", 1)[0]
         elapsed = time.perf_counter() - self._started
         METRICS.observe(self.command, path, status, elapsed)
@@ -34,6 +35,7 @@ class Handler(BaseHTTPRequestHandler):
             self._started_ns + int(elapsed * 1e9),
             self.headers.get("traceparent"),
         )
+        self._send(status, "application/json", json.dumps(body).encode())
 
     def do_GET(self):  # noqa: N802 (the standard library's name)
         self._started = time.perf_counter()
