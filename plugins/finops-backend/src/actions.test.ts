@@ -25,6 +25,7 @@ import {
   policyPermissions,
 } from './__testUtils__/backend';
 import { finopsPlugin } from './plugin';
+import path from 'node:path';
 
 const BEN = mockCredentials.user('user:default/ben-okafor');
 const MAYA = mockCredentials.user('user:default/maya-patel');
@@ -39,7 +40,19 @@ async function startWithActions(config: object = {}) {
       catalogServiceMock.factory({ entities }),
       policyPermissions,
       mockServices.rootConfig.factory({
-        data: { finops: { currency: 'USD' }, ...config },
+        data: {
+          finops: { currency: 'USD' },
+          // The repository's price list, wherever the tests run from.
+          goldenPath: {
+            iac: {
+              sizesFile: path.resolve(
+                __dirname,
+                '../../../templates/iac/sizes.yaml',
+              ),
+            },
+          },
+          ...config,
+        },
       }),
       createServiceFactory({
         service: actionsRegistryServiceRef,

@@ -57,6 +57,11 @@ export async function startDemoPortal(options: {
         business: ['group:default/business'],
       },
     },
+    // The repository's price list (the config's default is relative to
+    // the working directory, which differs between test runners).
+    goldenPath: {
+      iac: { sizesFile: path.join(repoRoot, 'templates/iac/sizes.yaml') },
+    },
     catalog: {
       rules: [{ allow: ['Component', 'System', 'API', 'Resource'] }],
       locations: [

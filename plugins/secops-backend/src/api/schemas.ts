@@ -10,7 +10,14 @@
 import { SEVERITIES } from '@portal/plugin-secops-common';
 import { z } from 'zod/v3';
 
-const CATEGORIES = ['sast', 'sca', 'dast', 'secret', 'misconfig', 'pii'] as const;
+const CATEGORIES = [
+  'sast',
+  'sca',
+  'dast',
+  'secret',
+  'misconfig',
+  'pii',
+] as const;
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z
