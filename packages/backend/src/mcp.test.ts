@@ -20,10 +20,14 @@ import {
   startDemoPortal,
   testDatabases,
 } from './__testUtils__/demoPortal';
-import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { callTool, mcp } from './__testUtils__/mcp';
+import {
+  importBillingExport,
+  syncSlos,
+  uploadTrivyReport,
+} from './__testUtils__/demoData';
 
 describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
   let portal: DemoPortal;
@@ -173,10 +177,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
     it("answers a team's SLOs, worst first, once their definitions are read", async () => {
       // The SLO files are read on the plugin's schedule; an admin reads
       // them now.
-      const sync = await request(portal.server)
-        .post('/api/sre/evaluate')
-        .set('authorization', await portal.as('grace-liu'));
-      expect(sync.status).toBe(200);
+      await syncSlos(portal);
       const auth = await portal.as('ben-okafor');
       const res = await callTool(portal.server, auth, 'sre.get-slos', {
         groupRef: 'group:team-checkout',
@@ -249,25 +250,14 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
     // The same real Trivy report, uploaded through the route by a member of
     // each owning team: team-checkout's payments-api and team-catalog's
     // product-catalogue-service both have the OpenSSL findings.
-    beforeAll(async () => {
-      const report = fs.readFileSync(
-        path.join(repoRoot, 'fixtures/trivy/trivy-alpine-310-image.json'),
-      );
-      for (const [entityRef, userName] of [
-        [payments, 'ben-okafor'],
-        [catalogue, 'emma-schulz'],
-      ]) {
-        const res = await request(portal.server)
-          .post('/api/secops/reports')
-          .query({ entityRef, tool: 'trivy' })
-          .set('authorization', await portal.as(userName))
-          .set('content-type', 'application/octet-stream')
-          .send(report);
-        if (res.status !== 201) {
-          throw new Error(`${userName} could not upload: ${res.status}`);
-        }
-      }
-    }, 120_000);
+    beforeAll(
+      () =>
+        uploadTrivyReport(portal, [
+          [payments, 'ben-okafor'],
+          [catalogue, 'emma-schulz'],
+        ]),
+      120_000,
+    );
 
     it("reads a developer's own service's findings, a page at a time", async () => {
       const auth = await portal.as('ben-okafor');
@@ -485,58 +475,8 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
     const checkoutService = 'component:default/checkout-service';
     const catalogueService = 'component:default/product-catalogue-service';
 
-    /**
-     * 61 days of a FOCUS billing export up to 2026-10-31: each entity's
-     * daily cost before 2026-10-02 and from then on, so that the last 30
-     * days (to the newest day with data) and the 30 before them differ by
-     * known amounts.
-     */
-    function billingExport() {
-      const rates: Array<[string, string, number, number]> = [
-        [checkoutService, 'Amazon EC2', 10, 20],
-        ['component:default/cart-service', 'Amazon EC2', 5, 5],
-        ['resource:default/orders-db', 'Amazon RDS', 6, 6],
-        ['component:default/payments-api', 'Amazon EC2', 4, 4],
-        // team-appsec's part of team-checkout's payments system
-        ['component:default/fraud-detection', 'Amazon SageMaker', 2, 2],
-        [catalogueService, 'Amazon EC2', 8, 4],
-        ['component:default/search-service', 'Amazon OpenSearch', 3, 12],
-      ];
-      const tags = (ref: string) =>
-        `"${JSON.stringify({ 'portal-entity-ref': ref }).replace(/"/g, '""')}"`;
-      const lines = [
-        'ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,EffectiveCost,BillingCurrency,Tags',
-      ];
-      const day = new Date('2026-09-01T00:00:00Z');
-      while (day <= new Date('2026-10-31T00:00:00Z')) {
-        const iso = day.toISOString().slice(0, 10);
-        for (const [ref, service, before, after] of rates) {
-          const amount = iso < '2026-10-02' ? before : after;
-          lines.push(
-            `${iso}T00:00:00Z,Usage,${service},111122223333,${amount},USD,${tags(
-              ref,
-            )}`,
-          );
-        }
-        day.setUTCDate(day.getUTCDate() + 1);
-      }
-      return `${lines.join('\n')}\n`;
-    }
-
     // Imported through the route, by finance.
-    beforeAll(async () => {
-      const res = await request(portal.server)
-        .post('/api/finops/imports/focus')
-        .query({ source: 'aws-main' })
-        .set('authorization', await portal.as('oscar-fernandez'))
-        .set('content-type', 'text/csv')
-        .send(billingExport());
-      if (res.status !== 201) {
-        throw new Error(
-          `finance could not import: ${res.status} ${JSON.stringify(res.body)}`,
-        );
-      }
-    }, 120_000);
+    beforeAll(() => importBillingExport(portal), 120_000);
 
     it('lists the FinOps tools, read-only, and answers no call without a token', async () => {
       const list = await mcp(
