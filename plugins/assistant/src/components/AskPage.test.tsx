@@ -336,7 +336,7 @@ describe('AskPage', () => {
       within(nav).getByRole('button', {
         name: /^Which dashboards does the checkout system have\?/,
       }),
-    ).toHaveClass('Mui-selected');
+    ).toHaveAttribute('aria-current', 'true');
   });
 
   it('shows a refusal’s reason as an error and gives the question back', async () => {

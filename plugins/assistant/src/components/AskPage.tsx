@@ -182,6 +182,9 @@ function ConversationList(props: {
                 key={conversation.id}
                 button
                 selected={conversation.id === props.selectedId}
+                aria-current={
+                  conversation.id === props.selectedId ? 'true' : undefined
+                }
                 disabled={props.busy}
                 onClick={() => props.onSelect(conversation.id)}
                 className={classes.listItem}

@@ -54,7 +54,10 @@ export function NotConfigured({ status }: { status: AssistantStatus }) {
         </Box>
         <Typography variant="body1" paragraph>
           How to choose a provider, and what leaves the portal for it:{' '}
-          <Link to={ASSISTANT_DOCS}>Choosing a model</Link>.
+          <Link to={ASSISTANT_DOCS} underline="always">
+            Choosing a model
+          </Link>
+          .
         </Typography>
         <Typography variant="h6" component="h3" gutterBottom>
           Your own assistant works already

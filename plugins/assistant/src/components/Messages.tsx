@@ -85,7 +85,8 @@ export function LinkedText({ text }: { text: string }) {
     const at = match.index ?? 0;
     parts.push(text.slice(last, at));
     parts.push(
-      <Link key={at} to={entityUrl(kind, namespace, name)}>
+      // Underlined: in running text a link must not rely on colour alone.
+      <Link key={at} to={entityUrl(kind, namespace, name)} underline="always">
         {ref}
       </Link>,
     );

@@ -9,6 +9,7 @@ import {
 import { NavContentBlueprint } from '@backstage/plugin-app-react';
 import { SidebarLogo } from './SidebarLogo';
 import MenuIcon from '@material-ui/icons/Menu';
+import NotificationsIcon from '@material-ui/icons/Notifications';
 import SearchIcon from '@material-ui/icons/Search';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
@@ -44,7 +45,25 @@ export const SidebarContent = NavContentBlueprint.make({
           </SidebarGroup>
           <SidebarSpace />
           <SidebarDivider />
-          <NotificationsSidebarItem />
+          {/* The default item shows the unread count beside an aria-label
+              without it (axe: label-content-name-mismatch); here the
+              count is part of the text, seen and read alike. */}
+          <NotificationsSidebarItem
+            renderItem={({ unreadCount, to, onClick }) => (
+              <SidebarItem
+                to={to}
+                onClick={onClick}
+                icon={NotificationsIcon}
+                text={
+                  unreadCount
+                    ? `Notifications (${
+                        unreadCount > 99 ? '99+' : unreadCount
+                      })`
+                    : 'Notifications'
+                }
+              />
+            )}
+          />
           <SidebarDivider />
           <SidebarGroup
             label="Settings"
