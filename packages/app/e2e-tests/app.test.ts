@@ -117,8 +117,8 @@ test('a manager sees the group’s posture and security sees every team', async 
   await page.goto('/security');
   await expect(page.getByText('Teams, worst first')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Checkout Team' })).toBeVisible();
-  await page.getByLabel('Advisory or rule id').fill('CVE-2019-1551');
-  await page.getByLabel('Advisory or rule id').press('Enter');
+  await page.getByLabel('Advisory, rule id or package').fill('CVE-2019-1551');
+  await page.getByLabel('Advisory, rule id or package').press('Enter');
   await expect(
     page
       .getByRole('table', { name: 'Exposed entities' })
