@@ -1,3 +1,4 @@
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import {
   coreServices,
   createBackendModule,
@@ -31,6 +32,7 @@ import {
 import { createValidateAction } from './actions/validate';
 import { adminGroupsFromConfig, Ownership } from './ownership';
 import { QUOTING_FILTERS } from './quoting';
+import { registerTemplateVersionsAction } from './templateVersions';
 
 /** The golden-path actions, added to the scaffolder. */
 export const scaffolderModuleGoldenPath = createBackendModule({
@@ -49,6 +51,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         groups: ownershipServiceRef,
         events: eventsServiceRef,
         logger: coreServices.logger,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         scaffolder,
@@ -61,6 +64,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         groups,
         events,
         logger,
+        actionsRegistry,
       }) {
         // Whoever shows the local repositories (the embedded default's
         // catalog module) hears of a published one at once.
@@ -76,6 +80,9 @@ export const scaffolderModuleGoldenPath = createBackendModule({
               ),
             );
         });
+        // Which version of the golden path each service follows, for
+        // assistants over MCP.
+        registerTemplateVersionsAction(actionsRegistry, catalog);
         // yamlQuote, hclQuote, oneLine: what skeletons write values with.
         templating.addTemplateFilters({ ...QUOTING_FILTERS });
         const ownership = new Ownership(
