@@ -20,6 +20,16 @@ export const SEVERITIES = [
 ] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Every finding category, as the spec lists them (FindingCategory). */
+export const FINDING_CATEGORIES = [
+  'sast',
+  'sca',
+  'dast',
+  'secret',
+  'misconfig',
+  'pii',
+] as const satisfies readonly FindingCategory[];
+
 /** Whether a finding is still there. */
 export type FindingStatus = Finding['status'];
 

@@ -7,17 +7,8 @@
  * justification or an advisory id too short once trimmed. Anything else is
  * refused with 400 (the objects are strict), before a service is called.
  */
-import { SEVERITIES } from '@portal/plugin-secops-common';
+import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
 import { z } from 'zod/v3';
-
-const CATEGORIES = [
-  'sast',
-  'sca',
-  'dast',
-  'secret',
-  'misconfig',
-  'pii',
-] as const;
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z
@@ -53,7 +44,7 @@ export const listQuery = z
   .object({
     status: z.enum(['open', 'fixed']).optional(),
     severity: csv(SEVERITIES).optional(),
-    category: csv(CATEGORIES).optional(),
+    category: csv(FINDING_CATEGORIES).optional(),
     search: z.string().max(200).optional(),
     knownExploited: flag.optional(),
     sort: z.enum(['severity', 'epss']).default('severity'),

@@ -6,20 +6,11 @@
  */
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
-import { SEVERITIES } from '@portal/plugin-secops-common';
+import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
 import { entityRefOf } from '@portal/request-validation';
 import { SecopsReader } from './SecopsReader';
 
 const READ_ONLY = { readOnly: true, destructive: false, idempotent: true };
-
-const CATEGORIES = [
-  'sast',
-  'sca',
-  'dast',
-  'secret',
-  'misconfig',
-  'pii',
-] as const;
 
 type Zod = Parameters<
   Parameters<ActionsRegistryService['register']>[0]['schema']['input']
@@ -70,7 +61,7 @@ export function registerSecopsActions(
           entityRef: entityRef(z),
           status: z.enum(['open', 'fixed']).optional(),
           severity: z.array(z.enum(SEVERITIES)).max(5).optional(),
-          category: z.array(z.enum(CATEGORIES)).max(5).optional(),
+          category: z.array(z.enum(FINDING_CATEGORIES)).max(5).optional(),
           search: z
             .string()
             .max(200)
