@@ -151,7 +151,7 @@ describe('the assistant backend', () => {
               limits: {
                 maxSteps: 4,
                 maxToolOutputChars: 2000,
-                timeoutSeconds: 2,
+                timeoutSeconds: 10,
               },
             },
           },
@@ -430,7 +430,7 @@ describe('the assistant backend', () => {
 
     script = () => ({ hang: true });
     message = done((await ask(id, 'Three')).events);
-    expect(message.stoppedBecause).toBe('it took longer than 2 s');
+    expect(message.stoppedBecause).toBe('it took longer than 10 s');
 
     const kept = await request(server)
       .get(`/api/assistant/conversations/${id}`)
