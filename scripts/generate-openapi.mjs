@@ -139,12 +139,21 @@ function operationsOf(spec) {
   );
 }
 
-function successSchema(operation) {
+/**
+ * What a successful response is: its schema and, when it is not JSON (a
+ * `text/event-stream`, say), the media type the client asks for in Accept.
+ */
+function success(operation) {
   const [, response] =
     Object.entries(operation.responses).find(([status]) =>
       /^2\d\d$/.test(status),
     ) ?? [];
-  return response?.content?.['application/json']?.schema;
+  const content = response?.content ?? {};
+  if (content['application/json']) {
+    return { schema: content['application/json'].schema };
+  }
+  const [accept, media] = Object.entries(content)[0] ?? [];
+  return { schema: media?.schema, accept };
 }
 
 function renderClient(spec, pluginId) {
@@ -181,7 +190,7 @@ function renderClient(spec, pluginId) {
         members.length ? `{\n${members.join('\n')}\n}` : '{}'
       };`,
     );
-    const result = successSchema(operation);
+    const { schema: result, accept } = success(operation);
     const resultType = result ? typeOf(result, refs) : 'void';
     const uri = route.replace(
       /\{(\w+)\}/g,
@@ -199,15 +208,16 @@ function renderClient(spec, pluginId) {
       \`\${baseUrl}${uri}${query ? '${queryOf(request.query)}' : ''}\`,
       {
         headers: {
-          ${
-            body ? "'Content-Type': 'application/json',\n" : ''
-          }...(options?.token && {
+          ${body ? "'Content-Type': 'application/json',\n" : ''}${
+      accept ? `Accept: '${accept}',\n` : ''
+    }...(options?.token && {
             Authorization: \`Bearer \${options.token}\`,
           }),
         },
         method: '${method.toUpperCase()}',${
       body ? '\n        body: JSON.stringify(request.body),' : ''
     }
+        signal: options?.signal,
       },
     );
   }`);
@@ -236,6 +246,8 @@ export type TypedResponse<T> = Omit<Response, 'json'> & {
 export interface RequestOptions {
   /** A token to send as the bearer (backend-to-backend calls). */
   token?: string;
+  /** Aborts the request (and the reading of a streamed answer). */
+  signal?: AbortSignal;
 }
 
 ${requestTypes.join('\n')}

@@ -452,7 +452,9 @@ describe('the assistant backend', () => {
     expect(notText.res.status).toBe(400);
     const badId = await ask('not-a-conversation', 'Hi');
     expect(badId.res.status).toBe(400);
-    expect(badId.res.body.error.message).toMatch(/must be a conversation id/);
+    expect(badId.res.body.error.message).toMatch(
+      /params\/id must match format "uuid"/,
+    );
     const extra = await request(server)
       .post(`/api/assistant/conversations/${id}/messages`)
       .set('authorization', as(ALICE))

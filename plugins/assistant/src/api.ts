@@ -10,7 +10,9 @@ import {
   Conversation,
   ConversationDetail,
   ConversationMessage,
+  DefaultApiClient,
   Page,
+  TypedResponse,
 } from '@portal/plugin-assistant-common';
 
 /** The assistant backend, as the Ask page sees it. */
@@ -99,62 +101,50 @@ export function createSseParser(
   };
 }
 
+/** The body of a successful response, or the backend's error. */
+async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
+  const res = await response;
+  if (!res.ok) throw await ResponseError.fromResponse(res);
+  return res.json();
+}
+
 /**
- * The assistant backend over the app's fetchApi, which sends the person's
- * token. Answers are read as server-sent events from the POST's body
+ * The assistant backend through its generated client (from the backend's
+ * OpenAPI spec), with the app's fetchApi, which sends the person's token.
+ * Answers are read as server-sent events from the POST's body
  * (EventSource can neither POST nor send the token).
  */
 export class AssistantClient implements AssistantApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+  private readonly client: DefaultApiClient;
 
-  private async request(path: string, init?: RequestInit) {
-    const base = await this.deps.discoveryApi.getBaseUrl('assistant');
-    const response = await this.deps.fetchApi.fetch(`${base}${path}`, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.client = new DefaultApiClient(deps);
   }
 
   async getStatus(): Promise<AssistantStatus> {
-    return (await this.request('/status')).json();
+    return bodyOf(this.client.getStatus({}));
   }
 
   async listConversations(query: {
     cursor?: string;
     limit?: number;
   }): Promise<Page<Conversation>> {
-    const params = new URLSearchParams();
-    if (query.cursor) params.set('cursor', query.cursor);
-    if (query.limit) params.set('limit', String(query.limit));
-    const search = params.toString();
-    return (
-      await this.request(`/conversations${search ? `?${search}` : ''}`)
-    ).json();
+    return bodyOf(this.client.listConversations({ query }));
   }
 
   async createConversation(title?: string): Promise<Conversation> {
-    return (
-      await this.request('/conversations', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(title ? { title } : {}),
-      })
-    ).json();
+    return bodyOf(
+      this.client.createConversation({ body: title ? { title } : {} }),
+    );
   }
 
   async getConversation(id: string): Promise<ConversationDetail> {
-    return (
-      await this.request(`/conversations/${encodeURIComponent(id)}`)
-    ).json();
+    return bodyOf(this.client.getConversation({ path: { id } }));
   }
 
   async deleteConversation(id: string): Promise<void> {
-    await this.request(`/conversations/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
-    });
+    const res = await this.client.deleteConversation({ path: { id } });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
   }
 
   async ask(
@@ -163,18 +153,11 @@ export class AssistantClient implements AssistantApi {
     onEvent: (event: AnswerEvent) => void,
     signal?: AbortSignal,
   ): Promise<ConversationMessage> {
-    const response = await this.request(
-      `/conversations/${encodeURIComponent(conversationId)}/messages`,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-        },
-        body: JSON.stringify({ content }),
-        signal,
-      },
+    const response = await this.client.askQuestion(
+      { path: { id: conversationId }, body: { content } },
+      { signal },
     );
+    if (!response.ok) throw await ResponseError.fromResponse(response);
 
     let done: ConversationMessage | undefined;
     let failure: string | undefined;

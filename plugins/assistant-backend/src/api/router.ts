@@ -2,34 +2,21 @@ import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
 import { AnswerEvent } from '@portal/plugin-assistant-common';
-import { auditedBodyParser, parseRequest } from '@portal/request-validation';
+import { createValidatedRouter } from '@portal/request-validation';
 import express from 'express';
-import Router from 'express-promise-router';
-import { z } from 'zod/v3';
 import { ConversationStore } from '../database/ConversationStore';
+import { createOpenApiRouter } from '../schema/openapi';
 import { AssistantService } from '../service/AssistantService';
 
-const pageQuery = z
-  .object({
-    cursor: z
-      .string()
-      .regex(/^\d{1,9}$/, 'must be a page cursor')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-  })
-  .strict();
-
-const conversationBody = z
-  .object({ title: z.string().trim().min(1).max(200).optional() })
-  .strict();
-
-const messageBody = z.object({ content: z.unknown() }).strict();
-
-const conversationId = z.string().uuid('must be a conversation id');
+/** A request, as httpAuth and the auditor read it. */
+type Req = Parameters<HttpAuthService['credentials']>[0];
 
 /**
  * The assistant's routes, for people only: their conversations, and
- * answers streamed as server-sent events (see AnswerEvent).
+ * answers streamed as server-sent events (see AnswerEvent). The spec
+ * (src/schema/openapi.yaml) checks parameters and bodies before the
+ * routes: an unknown or out-of-bounds one answers 400 naming it, and its
+ * refusals of a mutation are audited as that mutation's failures.
  */
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
@@ -40,22 +27,40 @@ export async function createRouter(deps: {
   mcpEndpoint: string;
 }): Promise<express.Router> {
   const { httpAuth, auditor, store, assistant } = deps;
-  const router = Router();
-  router.use(
-    auditedBodyParser<express.Request>(
-      express.json({ limit: '64kb' }),
-      auditor,
-    ),
-  );
+  const router = await createValidatedRouter({
+    createOpenApiRouter,
+    auditor,
+    bodyParser: express.json({ limit: '64kb' }),
+    auditedRoutes: [
+      {
+        method: 'POST',
+        path: /^\/conversations$/,
+        eventId: 'assistant-conversation-create',
+        severityLevel: 'low',
+      },
+      {
+        method: 'DELETE',
+        path: /^\/conversations\/[^/]+$/,
+        eventId: 'assistant-conversation-delete',
+        severityLevel: 'low',
+      },
+      {
+        method: 'POST',
+        path: /^\/conversations\/[^/]+\/messages$/,
+        eventId: 'assistant-question',
+        severityLevel: 'low',
+      },
+    ],
+  });
 
-  async function person(req: express.Request) {
+  async function person(req: Req) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     return { credentials, userRef: credentials.principal.userEntityRef };
   }
 
   /** Runs a mutation inside an audit event of its own. */
   async function audited<T>(
-    req: express.Request,
+    req: Req,
     eventId: string,
     meta: JsonObject,
     fn: () => Promise<T>,
@@ -83,24 +88,25 @@ export async function createRouter(deps: {
 
   router.get('/conversations', async (req, res) => {
     const { userRef } = await person(req);
-    res.json(await store.list(userRef, parseRequest(pageQuery, req.query)));
+    const { cursor, limit } = req.query;
+    res.json(await store.list(userRef, { cursor, limit: Number(limit ?? 20) }));
   });
 
   router.post('/conversations', async (req, res) => {
     const { userRef } = await person(req);
-    const { title } = parseRequest(conversationBody, req.body ?? {});
+    const title = req.body?.title?.trim();
     const conversation = await audited(
       req,
       'assistant-conversation-create',
       {},
-      () => store.create(userRef, title ?? 'New conversation'),
+      () => store.create(userRef, title || 'New conversation'),
     );
     res.status(201).json(conversation);
   });
 
   router.get('/conversations/:id', async (req, res) => {
     const { userRef } = await person(req);
-    const id = parseRequest(conversationId, req.params.id);
+    const { id } = req.params;
     const conversation = await store.get(userRef, id);
     if (!conversation) {
       throw new NotFoundError(`There is no conversation ${id} of yours`);
@@ -110,7 +116,7 @@ export async function createRouter(deps: {
 
   router.delete('/conversations/:id', async (req, res) => {
     const { userRef } = await person(req);
-    const id = parseRequest(conversationId, req.params.id);
+    const { id } = req.params;
     await audited(req, 'assistant-conversation-delete', { id }, async () => {
       if (!(await store.delete(userRef, id))) {
         throw new NotFoundError(`There is no conversation ${id} of yours`);
@@ -127,9 +133,8 @@ export async function createRouter(deps: {
    */
   router.post('/conversations/:id/messages', async (req, res) => {
     const { credentials, userRef } = await person(req);
-    const id = parseRequest(conversationId, req.params.id);
-    const { content } = parseRequest(messageBody, req.body ?? {});
-    const question = assistant.check(content);
+    const { id } = req.params;
+    const question = assistant.check(req.body.content);
     if (!(await store.get(userRef, id))) {
       throw new NotFoundError(`There is no conversation ${id} of yours`);
     }

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/bi-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/bi-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 6ddde79cc3103f09dda36965ad3c5eeb1f956cc6323131826bf9b4d3cb895d21, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 f62b97a7647e174911e7fb59aebd1e22ce04167c6a75eea08c0d138ee5e477e2
+// openapi.yaml sha256 6ddde79cc3103f09dda36965ad3c5eeb1f956cc6323131826bf9b4d3cb895d21, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 fbc5f24b3765f5b89411f7fc89a8cb285bcc7fc39ab4fecad53d1a1b002b3f19
 
 import { pluginId } from '../pluginId';
 import { DashboardPage } from '../models/DashboardPage.model';
@@ -29,6 +29,8 @@ export type TypedResponse<T> = Omit<Response, 'json'> & {
 export interface RequestOptions {
   /** A token to send as the bearer (backend-to-backend calls). */
   token?: string;
+  /** Aborts the request (and the reading of a streamed answer). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -117,6 +119,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -144,6 +147,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }

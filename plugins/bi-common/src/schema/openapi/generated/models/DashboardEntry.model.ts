@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/bi-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/bi-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 6ddde79cc3103f09dda36965ad3c5eeb1f956cc6323131826bf9b4d3cb895d21, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// openapi.yaml sha256 6ddde79cc3103f09dda36965ad3c5eeb1f956cc6323131826bf9b4d3cb895d21, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 62f6f09ef4e1bdad9da1c224231543e47056d73e83b4f5a6d7a1674059934743
 
 import { DashboardTool } from './DashboardTool.model';

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/finops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/finops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 88e864eea2a8d426453d76d01978337ed5171ecb34bfa13c0e936dc28dbb27a9
+// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 f2eddfe8a5a4fe7f81fed2f3ec4f08312644ee2c824bec56090a79102b55778e
 
 import { pluginId } from '../pluginId';
 import { Allocations } from '../models/Allocations.model';
@@ -40,6 +40,8 @@ export type TypedResponse<T> = Omit<Response, 'json'> & {
 export interface RequestOptions {
   /** A token to send as the bearer (backend-to-backend calls). */
   token?: string;
+  /** Aborts the request (and the reading of a streamed answer). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -250,6 +252,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -274,6 +277,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -299,6 +303,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -324,6 +329,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -343,6 +349,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -363,6 +370,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -384,6 +392,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -405,6 +414,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -426,6 +436,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -438,17 +449,19 @@ export class DefaultApiClient {
   public async exportOrganisationCost(
     request: ExportOrganisationCost,
     options?: RequestOptions,
-  ): Promise<TypedResponse<void>> {
+  ): Promise<TypedResponse<string>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
     return await this.fetchApi.fetch(
       `${baseUrl}/organisation/export.csv${queryOf(request.query)}`,
       {
         headers: {
+          Accept: 'text/csv',
           ...(options?.token && {
             Authorization: `Bearer ${options.token}`,
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -472,6 +485,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'POST',
+        signal: options?.signal,
       },
     );
   }
@@ -491,6 +505,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -515,6 +530,7 @@ export class DefaultApiClient {
         },
         method: 'PUT',
         body: JSON.stringify(request.body),
+        signal: options?.signal,
       },
     );
   }
@@ -538,6 +554,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'DELETE',
+        signal: options?.signal,
       },
     );
   }

@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/finops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/finops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
+// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 bed1b9bb1f390545e69db269a073fd039024e9742019ac276ee5f8efc9f65a46
 
 import { CostShare } from './CostShare.model';

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 c5eab8412d6641b4d2105542c6a02d3848fe62bcf734717850330d16e4375029
+// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 e4ac6095ed6053659e31cad4262391e9ea991fbf6fc81968f78486055a5de0e7
 
 import { pluginId } from '../pluginId';
 import { Exemption } from '../models/Exemption.model';
@@ -46,6 +46,8 @@ export type TypedResponse<T> = Omit<Response, 'json'> & {
 export interface RequestOptions {
   /** A token to send as the bearer (backend-to-backend calls). */
   token?: string;
+  /** Aborts the request (and the reading of a streamed answer). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -369,6 +371,7 @@ export class DefaultApiClient {
         },
         method: 'POST',
         body: JSON.stringify(request.body),
+        signal: options?.signal,
       },
     );
   }
@@ -394,6 +397,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -419,6 +423,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -442,6 +447,7 @@ export class DefaultApiClient {
       },
       method: 'POST',
       body: JSON.stringify(request.body),
+      signal: options?.signal,
     });
   }
 
@@ -466,6 +472,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -489,6 +496,7 @@ export class DefaultApiClient {
         },
         method: 'POST',
         body: JSON.stringify(request.body),
+        signal: options?.signal,
       },
     );
   }
@@ -512,6 +520,7 @@ export class DefaultApiClient {
         },
         method: 'POST',
         body: JSON.stringify(request.body),
+        signal: options?.signal,
       },
     );
   }
@@ -537,6 +546,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -562,6 +572,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -587,6 +598,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -612,6 +624,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -631,6 +644,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -649,6 +663,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -669,6 +684,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -690,6 +706,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -702,17 +719,19 @@ export class DefaultApiClient {
   public async exportEvents(
     request: ExportEvents,
     options?: RequestOptions,
-  ): Promise<TypedResponse<void>> {
+  ): Promise<TypedResponse<string>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
     return await this.fetchApi.fetch(
       `${baseUrl}/export/events${queryOf(request.query)}`,
       {
         headers: {
+          Accept: 'application/x-ndjson',
           ...(options?.token && {
             Authorization: `Bearer ${options.token}`,
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -732,6 +751,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -750,6 +770,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -768,6 +789,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 }

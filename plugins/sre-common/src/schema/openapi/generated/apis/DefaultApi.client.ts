@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 a217e767a4e391bd2f0ece274c5b248d2873212205d9543bb6ba7fb3e06c3d8a
-// content sha256 5bb8f871f35cf693c60f4059975b9a500b43a405e31fc8b0bae7ff0a8d9c8d8c
+// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 c78c45266a90049c5aa7ece5516d6b9996d09b69927ec31ce6a06a00993503fb
 
 import { pluginId } from '../pluginId';
 import { AlertPage } from '../models/AlertPage.model';
@@ -39,6 +39,8 @@ export type TypedResponse<T> = Omit<Response, 'json'> & {
 export interface RequestOptions {
   /** A token to send as the bearer (backend-to-backend calls). */
   token?: string;
+  /** Aborts the request (and the reading of a streamed answer). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -253,6 +255,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -277,6 +280,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -302,6 +306,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -327,6 +332,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -352,6 +358,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -377,6 +384,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -396,6 +404,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
     });
   }
 
@@ -420,6 +429,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -443,6 +453,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -468,6 +479,7 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
       },
     );
   }
@@ -491,6 +503,7 @@ export class DefaultApiClient {
       },
       method: 'POST',
       body: JSON.stringify(request.body),
+      signal: options?.signal,
     });
   }
 
@@ -509,6 +522,7 @@ export class DefaultApiClient {
         }),
       },
       method: 'POST',
+      signal: options?.signal,
     });
   }
 }
