@@ -61,9 +61,11 @@ function sumBySeverity<T>(items: T[], count: (item: T, s: Severity) => number) {
  * against the SLA (secops.sla) at the time of the call.
  */
 export class PostureService {
-  private organisationTeams:
-    | { at: number; rows: Promise<TeamPosture[]> }
-    | undefined;
+  /** The teams side by side last computed, and when that computation began. */
+  private organisationTeams: { at: number; rows: TeamPosture[] } | undefined;
+  /** The computation under way, which every caller meanwhile shares. */
+  private computing: Promise<TeamPosture[]> | undefined;
+  private readonly now: () => number;
 
   constructor(
     private readonly deps: {
@@ -71,8 +73,11 @@ export class PostureService {
       events: EventStore;
       groups: OwnershipService;
       options: SecopsOptions;
+      now?: () => number;
     },
-  ) {}
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
 
   /** A group of the cached tree (its title), if the catalog has it. */
   async group(groupRef: string) {
@@ -129,24 +134,34 @@ export class PostureService {
   /**
    * Every team side by side, worst first: the same for every reader (read
    * with the backend's own credentials) and over all findings, so computed
-   * at most once per ORGANISATION_TTL_MS however many of the security team
-   * have the page open; a failed computation is not kept.
+   * by one computation at a time, shared by every caller meanwhile. Once
+   * computed, it is answered at once: when older than ORGANISATION_TTL_MS,
+   * a new computation starts in the background and the last result is
+   * answered until it ends (at an organisation's scale the computation
+   * takes seconds, which every reader would otherwise wait for each
+   * period). A failed computation is not kept: the last good result stays
+   * and the next call tries again.
    */
   async teams(): Promise<TeamPosture[]> {
-    const now = Date.now();
-    if (
-      !this.organisationTeams ||
-      now - this.organisationTeams.at >= ORGANISATION_TTL_MS
-    ) {
-      const entry = { at: now, rows: this.readTeams() };
-      this.organisationTeams = entry;
-      entry.rows.catch(() => {
-        if (this.organisationTeams === entry) {
-          this.organisationTeams = undefined;
-        }
-      });
+    const cached = this.organisationTeams;
+    if (cached && this.now() - cached.at < ORGANISATION_TTL_MS) {
+      return cached.rows;
     }
-    return this.organisationTeams.rows;
+    if (!this.computing) {
+      const at = this.now();
+      const computing = this.readTeams()
+        .then(rows => {
+          this.organisationTeams = { at, rows };
+          return rows;
+        })
+        .finally(() => {
+          if (this.computing === computing) this.computing = undefined;
+        });
+      this.computing = computing;
+      // A refresh in the background that fails is tried again next call.
+      computing.catch(() => undefined);
+    }
+    return cached ? cached.rows : this.computing;
   }
 
   private async readTeams(): Promise<TeamPosture[]> {
