@@ -427,65 +427,90 @@ export class DatabaseFindingStore implements FindingStore {
     overdueBefore: OverdueCutoffs,
   ): Promise<Map<string, EntityCounts>> {
     const result = new Map<string, EntityCounts>();
+    await inChunks(entityRefs, ID_CHUNK, refs =>
+      this.countInto(result, overdueBefore, refs),
+    );
+    return result;
+  }
+
+  async countForAll(
+    overdueBefore: OverdueCutoffs,
+  ): Promise<Map<string, EntityCounts>> {
+    const result = new Map<string, EntityCounts>();
+    await this.countInto(result, overdueBefore);
+    return result;
+  }
+
+  /**
+   * Adds the counts of `refs` (of every entity when absent: one pass over
+   * each table, rather than an index lookup per entity) to `result`.
+   */
+  private async countInto(
+    result: Map<string, EntityCounts>,
+    overdueBefore: OverdueCutoffs,
+    refs?: string[],
+  ) {
     const countsOf = (entityRef: string) => {
       const counts = result.get(entityRef) ?? noFindings();
       result.set(entityRef, counts);
       return counts;
     };
-    await inChunks(entityRefs, ID_CHUNK, async refs => {
-      const rows: Array<{
-        entity_ref: string;
-        status: string;
-        severity: string;
-        category: string;
-        n: number | string;
-        overdue: number | string | null;
-      }> = await this.knex(FINDINGS)
-        .whereIn('entity_ref', refs)
-        .groupBy('entity_ref', 'status', 'severity', 'category')
-        .select(
-          'entity_ref',
-          'status',
-          'severity',
-          'category',
-          this.knex.raw('count(*) as n'),
-          this.knex.raw('? as overdue', [
-            overdueCount(this.knex, overdueBefore),
-          ]),
-        );
-      for (const row of rows) {
-        const counts = countsOf(row.entity_ref);
-        const n = Number(row.n);
-        if (row.status === 'fixed') {
-          counts.fixed += n;
-          continue;
-        }
-        counts.open[row.severity as Severity] += n;
-        const category = row.category as FindingCategory;
-        counts.byCategory[category] = (counts.byCategory[category] ?? 0) + n;
-        counts.overdue += Number(row.overdue ?? 0);
+    const rows: Array<{
+      entity_ref: string;
+      status: string;
+      severity: string;
+      category: string;
+      n: number | string;
+      overdue: number | string | null;
+    }> = await this.knex(FINDINGS)
+      .modify(q => {
+        if (refs) q.whereIn('entity_ref', refs);
+      })
+      .groupBy('entity_ref', 'status', 'severity', 'category')
+      .select(
+        'entity_ref',
+        'status',
+        'severity',
+        'category',
+        this.knex.raw('count(*) as n'),
+        this.knex.raw('? as overdue', [overdueCount(this.knex, overdueBefore)]),
+      );
+    for (const row of rows) {
+      const counts = countsOf(row.entity_ref);
+      const n = Number(row.n);
+      if (row.status === 'fixed') {
+        counts.fixed += n;
+        continue;
       }
-      const exploited: Array<{ entity_ref: string; n: number | string }> =
-        await this.knex(`${FINDINGS} as f`)
-          .join(`${KEV} as k`, 'k.cve', 'f.cve_id')
-          .whereIn('f.entity_ref', refs)
-          .andWhere('f.status', 'open')
-          .groupBy('f.entity_ref')
-          .select('f.entity_ref', this.knex.raw('count(*) as n'));
-      for (const row of exploited) {
-        countsOf(row.entity_ref).knownExploited += Number(row.n);
-      }
-      const scans: Array<{ entity_ref: string; at: Timestamp }> =
-        await this.knex(SCANS)
-          .whereIn('entity_ref', refs)
-          .groupBy('entity_ref')
-          .select('entity_ref')
-          .max({ at: 'created_at' });
-      for (const scan of scans) {
-        countsOf(scan.entity_ref).lastScanAt = toDate(scan.at);
-      }
-    });
-    return result;
+      counts.open[row.severity as Severity] += n;
+      const category = row.category as FindingCategory;
+      counts.byCategory[category] = (counts.byCategory[category] ?? 0) + n;
+      counts.overdue += Number(row.overdue ?? 0);
+    }
+    const exploited: Array<{ entity_ref: string; n: number | string }> =
+      await this.knex(`${FINDINGS} as f`)
+        .join(`${KEV} as k`, 'k.cve', 'f.cve_id')
+        .modify(q => {
+          if (refs) q.whereIn('f.entity_ref', refs);
+        })
+        .andWhere('f.status', 'open')
+        .groupBy('f.entity_ref')
+        .select('f.entity_ref', this.knex.raw('count(*) as n'));
+    for (const row of exploited) {
+      countsOf(row.entity_ref).knownExploited += Number(row.n);
+    }
+    const scans: Array<{ entity_ref: string; at: Timestamp }> = await this.knex(
+      SCANS,
+    )
+      .modify(q => {
+        if (refs) q.whereIn('entity_ref', refs);
+      })
+      .groupBy('entity_ref')
+      .select('entity_ref')
+      .max({ at: 'created_at' });
+    for (const scan of scans) {
+      countsOf(scan.entity_ref).lastScanAt = toDate(scan.at);
+    }
   }
 
   async countFindings(

@@ -398,6 +398,15 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
       '2026-03-01T00:00:00.000Z',
     );
     expect(counts.has('component:default/never-scanned')).toBe(false);
+
+    // Every entity at once (the organisation's view) counts the same.
+    const all = await stores.findings.countForAll({
+      critical: new Date('2025-12-25Z'),
+      high: new Date('2025-12-25Z'),
+    });
+    expect([...all.keys()].sort()).toEqual([entityRef, other].sort());
+    expect(all.get(entityRef)).toEqual(counts.get(entityRef));
+    expect(all.get(other)).toEqual(counts.get(other));
   });
 
   it('logs what changed, in order, for the SIEM export', async () => {

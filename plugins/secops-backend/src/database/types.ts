@@ -185,6 +185,15 @@ export interface FindingStore {
     overdueBefore: Partial<Record<Severity, Date>>,
   ): Promise<Map<string, EntityCounts>>;
 
+  /**
+   * Counts every entity's findings, as countForEntities does (the
+   * organisation's view: one pass over the findings instead of a lookup
+   * per entity).
+   */
+  countForAll(
+    overdueBefore: Partial<Record<Severity, Date>>,
+  ): Promise<Map<string, EntityCounts>>;
+
   /** Counts one entity's findings, as countForEntities does. */
   countFindings(
     entityRef: string,

@@ -46,12 +46,12 @@ describe('PostureService.teams', () => {
     // Each read of the counts waits until the test settles it with the
     // number of critical findings team-a's one component has.
     const findings = {
-      countForEntities: async (refs: string[]) => {
+      countForAll: async () => {
         const read = deferred<number>();
         reads.push(read);
         const critical = await read.promise;
         return new Map(
-          refs.map(ref => [
+          ['component:default/api', 'component:default/elsewhere'].map(ref => [
             ref,
             {
               open: { critical, high: 0, medium: 0, low: 0, info: 0 },
@@ -131,6 +131,36 @@ describe('PostureService.teams', () => {
     reads[2].resolve(4);
     await settle();
     expect(critical(await service.teams())).toBe(4);
+  });
+
+  it('waits longer before refreshing what took long to compute', async () => {
+    const first = service.teams();
+    await settle();
+    clock += 20_000; // the computation takes 20 s
+    reads[0].resolve(3);
+    await first;
+
+    clock += 50_000; // 70 s after it began: fresh for 4 x 20 s = 80 s
+    expect(critical(await service.teams())).toBe(3);
+    await settle();
+    expect(reads).toHaveLength(1);
+    clock += 11_000;
+    expect(critical(await service.teams())).toBe(3);
+    await settle();
+    expect(reads).toHaveLength(2);
+  });
+
+  it('counts only what each team owns', async () => {
+    const first = service.teams();
+    await settle();
+    reads[0].resolve(3);
+    expect(await first).toEqual([
+      expect.objectContaining({
+        groupRef: 'group:default/team-a',
+        entities: 1,
+        open: { critical: 3, high: 0, medium: 0, low: 0, info: 0 },
+      }),
+    ]);
   });
 
   it('fails the callers of a first computation that fails, then tries again', async () => {

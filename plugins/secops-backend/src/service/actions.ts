@@ -7,16 +7,19 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
 import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
-import { entityRefOf } from '@portal/request-validation';
+import {
+  ActionZod,
+  entityRefOf,
+  groupRefInput,
+  groupRefOf,
+  mapPage,
+  pageInput,
+  pageOutput,
+  READ_ONLY_ACTION,
+} from '@portal/request-validation';
 import { SecopsReader } from './SecopsReader';
 
-const READ_ONLY = { readOnly: true, destructive: false, idempotent: true };
-
-type Zod = Parameters<
-  Parameters<ActionsRegistryService['register']>[0]['schema']['input']
->[0];
-
-const entityRef = (z: Zod) =>
+const entityRef = (z: ActionZod) =>
   z
     .string()
     .min(1)
@@ -25,25 +28,13 @@ const entityRef = (z: Zod) =>
       'A component, resource or system, e.g. component:default/payments-api',
     );
 
-const cursor = (z: Zod) =>
-  z.string().max(200).optional().describe('nextCursor of the previous page');
-
-const severityCounts = (z: Zod) =>
+const severityCounts = (z: ActionZod) =>
   z.object(
     Object.fromEntries(SEVERITIES.map(s => [s, z.number()])) as Record<
       (typeof SEVERITIES)[number],
-      ReturnType<Zod['number']>
+      ReturnType<ActionZod['number']>
     >,
   );
-
-/** The group a groupRef names; refuses anything else. */
-function groupRefOf(value: string) {
-  const ref = entityRefOf(value.includes(':') ? value : `group:${value}`);
-  if (!ref.startsWith('group:')) {
-    throw new InputError(`groupRef must name a group, not ${ref}`);
-  }
-  return ref;
-}
 
 export function registerSecopsActions(
   actions: ActionsRegistryService,
@@ -54,7 +45,7 @@ export function registerSecopsActions(
     title: 'Security findings of an entity',
     description:
       "An entity's security findings (vulnerabilities, code scanning, secrets, misconfigurations, DAST, personal data), worst first or by EPSS, as its Security tab lists them: the rule or advisory id, package and fixed version, where, the SLA due date and whether it is overdue, exemptions, and exploitability: knownExploited (the CVE is in CISA's Known Exploited Vulnerabilities catalog, with the date CISA added it and ransomware use) and the EPSS score and percentile (the probability of exploitation in the next 30 days). Filter by status, severity, category, words or knownExploited; page with cursor.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
@@ -77,53 +68,46 @@ export function registerSecopsActions(
             .enum(['severity', 'epss'])
             .default('severity')
             .describe('Worst severity first, or highest EPSS score first'),
-          cursor: cursor(z),
-          limit: z.number().int().min(1).max(100).default(20),
+          ...pageInput(z, { cursor: 200 }),
         }),
       output: z =>
-        z.object({
-          items: z.array(
-            z.object({
-              id: z.string(),
-              entityRef: z.string(),
-              tool: z.string(),
-              category: z.string(),
-              severity: z.enum(SEVERITIES),
-              ruleId: z.string(),
-              title: z.string(),
-              aliases: z.array(z.string()),
-              cvssScore: z.number().optional(),
-              packageName: z.string().optional(),
-              packageVersion: z.string().optional(),
-              fixedVersion: z.string().optional(),
-              locationPath: z.string().optional(),
-              locationLine: z.number().optional(),
-              helpUrl: z.string().optional(),
-              status: z.enum(['open', 'fixed']),
-              firstSeenAt: z.string(),
-              lastSeenAt: z.string(),
-              fixedAt: z.string().optional(),
-              dueAt: z.string().optional(),
-              overdue: z.boolean(),
-              exemptedUntil: z.string().optional(),
-              exemptionPending: z.boolean().optional(),
-              cveId: z.string().optional(),
-              knownExploited: z.boolean(),
-              kev: z
-                .object({
-                  dateAdded: z.string(),
-                  dueDate: z.string().optional(),
-                  knownRansomwareCampaignUse: z.boolean(),
-                  vulnerabilityName: z.string(),
-                })
-                .optional(),
-              epss: z
-                .object({ score: z.number(), percentile: z.number() })
-                .optional(),
-            }),
-          ),
-          totalCount: z.number(),
-          nextCursor: z.string().optional(),
+        pageOutput(z, {
+          id: z.string(),
+          entityRef: z.string(),
+          tool: z.string(),
+          category: z.string(),
+          severity: z.enum(SEVERITIES),
+          ruleId: z.string(),
+          title: z.string(),
+          aliases: z.array(z.string()),
+          cvssScore: z.number().optional(),
+          packageName: z.string().optional(),
+          packageVersion: z.string().optional(),
+          fixedVersion: z.string().optional(),
+          locationPath: z.string().optional(),
+          locationLine: z.number().optional(),
+          helpUrl: z.string().optional(),
+          status: z.enum(['open', 'fixed']),
+          firstSeenAt: z.string(),
+          lastSeenAt: z.string(),
+          fixedAt: z.string().optional(),
+          dueAt: z.string().optional(),
+          overdue: z.boolean(),
+          exemptedUntil: z.string().optional(),
+          exemptionPending: z.boolean().optional(),
+          cveId: z.string().optional(),
+          knownExploited: z.boolean(),
+          kev: z
+            .object({
+              dateAdded: z.string(),
+              dueDate: z.string().optional(),
+              knownRansomwareCampaignUse: z.boolean(),
+              vulnerabilityName: z.string(),
+            })
+            .optional(),
+          epss: z
+            .object({ score: z.number(), percentile: z.number() })
+            .optional(),
         }),
     },
     action: async ({ input, credentials }) => {
@@ -142,39 +126,35 @@ export function registerSecopsActions(
         },
       );
       return {
-        output: {
-          items: page.items.map(f => ({
-            id: f.id,
-            entityRef: f.entityRef,
-            tool: f.tool,
-            category: f.category,
-            severity: f.severity,
-            ruleId: f.ruleId,
-            title: f.title,
-            aliases: f.aliases,
-            cvssScore: f.cvssScore,
-            packageName: f.packageName,
-            packageVersion: f.packageVersion,
-            fixedVersion: f.fixedVersion,
-            locationPath: f.locationPath,
-            locationLine: f.locationLine,
-            helpUrl: f.helpUrl,
-            status: f.status,
-            firstSeenAt: f.firstSeenAt,
-            lastSeenAt: f.lastSeenAt,
-            fixedAt: f.fixedAt,
-            dueAt: f.dueAt,
-            overdue: f.overdue,
-            exemptedUntil: f.exemptedUntil,
-            exemptionPending: f.exemptionPending,
-            cveId: f.cveId,
-            knownExploited: f.knownExploited,
-            kev: f.kev,
-            epss: f.epss,
-          })),
-          totalCount: page.totalCount,
-          nextCursor: page.nextCursor,
-        },
+        output: mapPage(page, f => ({
+          id: f.id,
+          entityRef: f.entityRef,
+          tool: f.tool,
+          category: f.category,
+          severity: f.severity,
+          ruleId: f.ruleId,
+          title: f.title,
+          aliases: f.aliases,
+          cvssScore: f.cvssScore,
+          packageName: f.packageName,
+          packageVersion: f.packageVersion,
+          fixedVersion: f.fixedVersion,
+          locationPath: f.locationPath,
+          locationLine: f.locationLine,
+          helpUrl: f.helpUrl,
+          status: f.status,
+          firstSeenAt: f.firstSeenAt,
+          lastSeenAt: f.lastSeenAt,
+          fixedAt: f.fixedAt,
+          dueAt: f.dueAt,
+          overdue: f.overdue,
+          exemptedUntil: f.exemptedUntil,
+          exemptionPending: f.exemptionPending,
+          cveId: f.cveId,
+          knownExploited: f.knownExploited,
+          kev: f.kev,
+          epss: f.epss,
+        })),
       };
     },
   });
@@ -184,16 +164,12 @@ export function registerSecopsActions(
     title: 'Security posture',
     description:
       'Open findings by severity, overdue and known-exploited (CISA KEV) counts: of one entity; of a group (a team or department) and everything it and the groups below it own, worst entity first, with how many entities are hidden from the caller; or, for the security team only, of the whole organisation, team by team. Give exactly one of entityRef, groupRef or organisation: true.',
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
           entityRef: entityRef(z).optional(),
-          groupRef: z
-            .string()
-            .max(300)
-            .optional()
-            .describe('A team or department, e.g. group:default/team-checkout'),
+          groupRef: groupRefInput(z),
           organisation: z
             .boolean()
             .optional()
@@ -279,7 +255,7 @@ export function registerSecopsActions(
       if (input.groupRef) {
         const posture = await reader.groupPosture(
           credentials,
-          groupRefOf(input.groupRef),
+          groupRefOf(input.groupRef, { kindOptional: true }),
           { offset: input.offset, limit: input.limit },
         );
         return {
@@ -314,7 +290,7 @@ export function registerSecopsActions(
     title: 'Who is exposed to a vulnerability',
     description:
       "Which services have open findings of an advisory (a CVE, GHSA or rule id) or of a package (its name), worst first, with the affected package versions, whether any of them is known exploited (CISA KEV) and the highest EPSS percentile; knownExploited: true keeps only findings in CISA's KEV catalog. Only entities whose findings the caller may see are listed; hidden says how many others are affected. Use it for 'who is exposed to CVE-2021-44228?' or 'who uses openssl with open findings?'.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
@@ -330,12 +306,7 @@ export function registerSecopsActions(
             .describe(
               "Only findings in CISA's Known Exploited Vulnerabilities catalog",
             ),
-          cursor: z
-            .string()
-            .regex(/^\d{1,4}$/)
-            .optional()
-            .describe('nextCursor of the previous page'),
-          limit: z.number().int().min(1).max(100).default(20),
+          ...pageInput(z, { cursor: /^\d{1,4}$/ }),
         }),
       output: z =>
         z.object({
@@ -374,7 +345,7 @@ export function registerSecopsActions(
     },
   });
 
-  const decision = (z: Zod) =>
+  const decision = (z: ActionZod) =>
     z.object({
       decisionId: z.string().optional(),
       entityRef: z.string(),
@@ -408,7 +379,7 @@ export function registerSecopsActions(
     title: 'Release gate status',
     description:
       "An entity's release gate: what it would answer now (passed or not, with each rule's count and message and example findings) and the last decision CI asked for. Use it for 'can X ship?' or 'why does X's gate fail?'.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z => z.object({ entityRef: entityRef(z) }),
       output: z =>
@@ -427,34 +398,27 @@ export function registerSecopsActions(
     title: 'Exemptions of an entity',
     description:
       "An entity's exemptions from its release gate, the latest requested first: the finding, the justification, who asked and until when, and whether the security team approved, rejected or has yet to decide (active says whether it applies now).",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
           entityRef: entityRef(z),
-          cursor: cursor(z),
-          limit: z.number().int().min(1).max(100).default(20),
+          ...pageInput(z, { cursor: 200 }),
         }),
       output: z =>
-        z.object({
-          items: z.array(
-            z.object({
-              id: z.string(),
-              findingId: z.string(),
-              entityRef: z.string(),
-              justification: z.string(),
-              requestedBy: z.string(),
-              requestedAt: z.string(),
-              expiresAt: z.string(),
-              status: z.enum(['pending', 'approved', 'rejected']),
-              active: z.boolean(),
-              decidedBy: z.string().optional(),
-              decidedAt: z.string().optional(),
-              decisionComment: z.string().optional(),
-            }),
-          ),
-          totalCount: z.number(),
-          nextCursor: z.string().optional(),
+        pageOutput(z, {
+          id: z.string(),
+          findingId: z.string(),
+          entityRef: z.string(),
+          justification: z.string(),
+          requestedBy: z.string(),
+          requestedAt: z.string(),
+          expiresAt: z.string(),
+          status: z.enum(['pending', 'approved', 'rejected']),
+          active: z.boolean(),
+          decidedBy: z.string().optional(),
+          decidedAt: z.string().optional(),
+          decisionComment: z.string().optional(),
         }),
     },
     action: async ({ input, credentials }) => ({
