@@ -1,9 +1,14 @@
 /**
  * Types shared by every portal plugin family, isomorphic (browser and
- * backend). Plugin-specific types live in each family's `-common` package.
+ * backend), and the helpers every family's frontend client uses around its
+ * generated client. Plugin-specific types live in each family's `-common`
+ * package.
  *
  * @packageDocumentation
  */
+
+export { bodyOf, entityPath, groupPath, okResponse } from './client';
+export type { TypedResponse } from './client';
 
 /**
  * One page of a server-paginated list: the items of this page, how many

@@ -5,7 +5,6 @@
  *
  * @packageDocumentation
  */
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { z } from 'zod/v3';
 
@@ -23,18 +22,7 @@ export function parseRequest<T extends z.ZodTypeAny>(
   return result.data;
 }
 
-/** An entity ref in canonical form, from a string or route parameters. */
-export function entityRefOf(
-  input: string | { kind: string; namespace: string; name: string },
-): string {
-  try {
-    return stringifyEntityRef(
-      typeof input === 'string' ? parseEntityRef(input) : input,
-    );
-  } catch (error) {
-    throw new InputError(`Invalid entity ref: ${(error as Error).message}`);
-  }
-}
+export { entityRefOf } from './entityRef';
 
 export { ByteLimit, PayloadTooLargeError } from './bodyLimit';
 export { decodeUpload } from './upload';
@@ -42,3 +30,17 @@ export type { DecodedUpload, UploadLimits } from './upload';
 export { auditedBodyParser } from './auditedBody';
 export { createValidatedRouter } from './validatedRouter';
 export type { AuditedRoute, RoutedRequest } from './validatedRouter';
+export {
+  READ_ONLY_ACTION,
+  OFFSET_CURSOR,
+  pageInput,
+  pageOutput,
+  mapPage,
+  entityRefInput,
+  groupRefInput,
+  entityOrGroupInput,
+  productRefInput,
+  groupRefOf,
+  entityOrGroupOf,
+} from './actions';
+export type { ActionZod, PageInputOptions } from './actions';

@@ -3,8 +3,7 @@ import {
   DiscoveryApi,
   FetchApi,
 } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import { parseEntityRef } from '@backstage/catalog-model';
+import { bodyOf, entityPath } from '@portal/common';
 import {
   DashboardPage,
   DefaultApiClient,
@@ -41,27 +40,20 @@ export class BiClient implements BiApi {
     limit: number;
     cursor?: string;
   }): Promise<DashboardPage> {
-    const response = await this.client.listDashboards({
-      query: {
-        limit: query.limit,
-        search: query.search || undefined,
-        cursor: query.cursor || undefined,
-      },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response.json();
+    return bodyOf(
+      this.client.listDashboards({
+        query: {
+          limit: query.limit,
+          search: query.search || undefined,
+          cursor: query.cursor || undefined,
+        },
+      }),
+    );
   }
 
   async getEconomics(entityRef: string): Promise<ProductEconomics> {
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    const response = await this.client.getProductEconomics({
-      path: { kind, namespace, name },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response.json();
+    return bodyOf(
+      this.client.getProductEconomics({ path: entityPath(entityRef) }),
+    );
   }
 }

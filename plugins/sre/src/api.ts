@@ -3,8 +3,7 @@ import {
   DiscoveryApi,
   FetchApi,
 } from '@backstage/core-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
+import { bodyOf, entityPath, groupPath } from '@portal/common';
 import {
   DefaultApiClient,
   DeliveryMetrics,
@@ -17,7 +16,6 @@ import {
   SloHistoryPoint,
   SreSourceStatus,
   TeamDelivery,
-  TypedResponse,
 } from '@portal/plugin-sre-common';
 
 export interface SloPage extends Page<Slo> {
@@ -58,24 +56,6 @@ export interface SreApi {
 }
 
 export const sreApiRef = createApiRef<SreApi>({ id: 'plugin.sre' });
-
-/** An entity's ref as the spec's path parameters. */
-const entityPath = (ref: string) => {
-  const { kind, namespace, name } = parseEntityRef(ref);
-  return { kind, namespace, name };
-};
-/** A group's ref as the spec's path parameters. */
-const groupPath = (ref: string) => {
-  const { namespace, name } = parseEntityRef(ref);
-  return { namespace, name };
-};
-
-/** The body of a successful response, or the backend's error. */
-async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
-  const res = await response;
-  if (!res.ok) throw await ResponseError.fromResponse(res);
-  return res.json();
-}
 
 /**
  * The SRE backend through its generated client (from the backend's OpenAPI

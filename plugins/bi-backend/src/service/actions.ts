@@ -5,10 +5,15 @@
  * pages would show the same person.
  */
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { entityRefOf } from '@portal/request-validation';
+import {
+  entityRefOf,
+  OFFSET_CURSOR,
+  pageInput,
+  pageOutput,
+  productRefInput,
+  READ_ONLY_ACTION,
+} from '@portal/request-validation';
 import { BiService } from './BiService';
-
-const READ_ONLY = { readOnly: true, destructive: false, idempotent: true };
 
 export function registerBiActions(
   actions: ActionsRegistryService,
@@ -19,7 +24,7 @@ export function registerBiActions(
     title: 'List BI dashboards',
     description:
       'Lists the BI dashboards (Grafana, Tableau, Superset, Metabase, Looker, Power BI) declared on catalog entities that the caller may see, ordered by domain and system. Use search to find a product, team, system or tool; page with cursor.',
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
@@ -30,30 +35,19 @@ export function registerBiActions(
             .describe(
               'Words that must all appear in the title, tool, entity, owner, system or domain',
             ),
-          cursor: z
-            .string()
-            .regex(/^\d{1,9}$/)
-            .optional()
-            .describe('nextCursor of the previous page'),
-          limit: z.number().int().min(1).max(100).default(20),
+          ...pageInput(z, { cursor: OFFSET_CURSOR }),
         }),
       output: z =>
-        z.object({
-          items: z.array(
-            z.object({
-              title: z.string(),
-              url: z.string(),
-              tool: z.string(),
-              entityRef: z.string(),
-              entityTitle: z.string(),
-              kind: z.string(),
-              ownerRef: z.string().optional(),
-              systemRef: z.string().optional(),
-              domainRef: z.string().optional(),
-            }),
-          ),
-          totalCount: z.number(),
-          nextCursor: z.string().optional(),
+        pageOutput(z, {
+          title: z.string(),
+          url: z.string(),
+          tool: z.string(),
+          entityRef: z.string(),
+          entityTitle: z.string(),
+          kind: z.string(),
+          ownerRef: z.string().optional(),
+          systemRef: z.string().optional(),
+          domainRef: z.string().optional(),
         }),
     },
     action: async ({ input, credentials }) => ({
@@ -66,14 +60,14 @@ export function registerBiActions(
     title: 'Product economics',
     description:
       "A product's (system's or domain's) monthly cloud cost next to its business metrics (orders, active users) and the unit cost (cost per order, per active user). Product totals only; for business, finance and portal admins.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
-          productRef: z
-            .string()
-            .regex(/^(system|domain):([a-z0-9_.-]+\/)?[a-z0-9_.-]+$/i)
-            .describe('The product, e.g. system:default/storefront'),
+          productRef: productRefInput(
+            z,
+            'The product, e.g. system:default/storefront',
+          ),
         }),
       output: z =>
         z.object({

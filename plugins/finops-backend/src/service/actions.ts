@@ -8,51 +8,23 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import { InputError } from '@backstage/errors';
 import { CostShare, CostSummary } from '@portal/plugin-finops-common';
 import { RESOURCE_TYPES } from '@portal/plugin-finops-node';
-import { entityRefOf } from '@portal/request-validation';
+import {
+  ActionZod,
+  entityOrGroupInput,
+  entityOrGroupOf,
+  entityRefOf,
+  groupRefInput,
+  groupRefOf,
+  mapPage,
+  OFFSET_CURSOR,
+  pageInput,
+  productRefInput,
+  READ_ONLY_ACTION,
+} from '@portal/request-validation';
 import { round } from './figures';
 import { FinopsReader } from './FinopsReader';
 
-const READ_ONLY = { readOnly: true, destructive: false, idempotent: true };
-
-type Zod = Parameters<
-  Parameters<ActionsRegistryService['register']>[0]['schema']['input']
->[0];
-
-/** Exactly one of them: an entity or a group (and everything below it). */
-const target = (z: Zod) => ({
-  entityRef: z
-    .string()
-    .max(300)
-    .optional()
-    .describe(
-      'A component, resource, system or domain, e.g. component:default/checkout-service',
-    ),
-  groupRef: z
-    .string()
-    .max(300)
-    .optional()
-    .describe(
-      'A team or department: everything it and the groups below it own',
-    ),
-});
-
-function groupRefOf(input: string) {
-  const ref = entityRefOf(input);
-  if (!ref.startsWith('group:')) {
-    throw new InputError(`groupRef must name a group, not ${ref}`);
-  }
-  return ref;
-}
-
-function targetOf(input: { entityRef?: string; groupRef?: string }) {
-  if (!!input.entityRef === !!input.groupRef) {
-    throw new InputError('Give either entityRef or groupRef');
-  }
-  if (input.groupRef) return { groupRef: groupRefOf(input.groupRef) };
-  return { entityRef: entityRefOf(input.entityRef!) };
-}
-
-const days = (z: Zod) =>
+const days = (z: ActionZod) =>
   z
     .number()
     .int()
@@ -62,15 +34,6 @@ const days = (z: Zod) =>
     .describe(
       'The period in days, up to the newest day with data; compared with the same number of days before it',
     );
-
-const page = (z: Zod, limit: number) => ({
-  cursor: z
-    .string()
-    .regex(/^\d{1,9}$/)
-    .optional()
-    .describe('nextCursor of the previous page'),
-  limit: z.number().int().min(1).max(100).default(limit),
-});
 
 /** The change from the period before, and in per cent of it (null from nothing). */
 function change(amount: number, previous: number) {
@@ -82,7 +45,7 @@ function change(amount: number, previous: number) {
   };
 }
 
-const moved = (z: Zod) => ({
+const moved = (z: ActionZod) => ({
   amount: z.number(),
   previous: z.number().describe('In the period before'),
   change: z.number(),
@@ -97,11 +60,11 @@ const shareOf = (share: CostShare) => ({
   ...change(share.amount, share.previous),
 });
 
-const shareSchema = (z: Zod) =>
+const shareSchema = (z: ActionZod) =>
   z.object({ key: z.string(), title: z.string().optional(), ...moved(z) });
 
 /** What a cost summary's figures look like to a tool. */
-const summarySchema = (z: Zod) => ({
+const summarySchema = (z: ActionZod) => ({
   ref: z.string(),
   currency: z.string(),
   from: z.string(),
@@ -153,11 +116,14 @@ export function registerFinopsActions(
     title: 'Cloud cost',
     description:
       "The cloud cost of an entity (a system or domain with its parts), or of a group and everything it and the groups below it own, over the last `days` days next to the same number of days before: the total and its change, by service, by month, and by day if asked; for a group also its sub-groups, its biggest entities, the top movers, its budget and recent cost alerts. Developers see what their teams own; finance and the portal admins everything. Use it for 'what does X cost?'.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
-          ...target(z),
+          ...entityOrGroupInput(z, {
+            entityRef:
+              'A component, resource, system or domain, e.g. component:default/checkout-service',
+          }),
           days: days(z),
           daily: z
             .boolean()
@@ -198,7 +164,7 @@ export function registerFinopsActions(
         }),
     },
     action: async ({ input, credentials }) => {
-      const { entityRef, groupRef } = targetOf(input);
+      const { entityRef, groupRef } = entityOrGroupOf(input);
       if (entityRef) {
         const cost = await reader.entityCost(
           credentials,
@@ -236,22 +202,18 @@ export function registerFinopsActions(
     title: 'Top cost movers',
     description:
       "The entities whose cloud cost grew (direction up) or fell (down) most, or moved most either way (both), between the last `days` days and the same number of days before: within a group and the groups below it, or across the whole organisation (finance and the portal admins). Use it for 'what got more expensive?'. Page with cursor.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
-          groupRef: z
-            .string()
-            .max(300)
-            .optional()
-            .describe('A team or department, e.g. group:default/team-checkout'),
+          groupRef: groupRefInput(z),
           organisation: z
             .boolean()
             .optional()
             .describe('The whole organisation instead of a group'),
           direction: z.enum(['up', 'down', 'both']).default('up'),
           days: days(z),
-          ...page(z, 10),
+          ...pageInput(z, { defaultLimit: 10, cursor: OFFSET_CURSOR }),
         }),
       output: z =>
         z.object({
@@ -293,7 +255,7 @@ export function registerFinopsActions(
           to: found.to,
           previousFrom: found.previousFrom,
           previousTo: found.previousTo,
-          items: found.items.map(item => ({
+          ...mapPage(found, item => ({
             entityRef: item.key,
             title: item.title,
             ownerRef: item.ownerRef,
@@ -301,8 +263,6 @@ export function registerFinopsActions(
             previous: item.previous,
             ...change(item.amount, item.previous),
           })),
-          totalCount: found.totalCount,
-          nextCursor: found.nextCursor,
           demo: found.demo,
         },
       };
@@ -314,14 +274,11 @@ export function registerFinopsActions(
     title: 'Product cost',
     description:
       "The cloud cost of a product (a system, or a domain with its systems) over the last `days` days next to the days before, by service and month, with each part's cost (a system's components and resources, a domain's systems). For its owners, finance and the portal admins; parts owned by teams the caller may not see are in the total and counted, not listed. The same figures the BI product economics use.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
-          productRef: z
-            .string()
-            .regex(/^(system|domain):([a-z0-9_.-]+\/)?[a-z0-9_.-]+$/i)
-            .describe('The product, e.g. system:default/checkout'),
+          productRef: productRefInput(z),
           days: days(z),
         }),
       output: z =>
@@ -372,7 +329,7 @@ export function registerFinopsActions(
     title: 'Estimate a resource',
     description:
       "The golden path's monthly cost estimate of a cloud resource it provisions, by type (database: PostgreSQL on Amazon RDS; queue: Amazon SQS; bucket: Amazon S3; cache: Redis on Amazon ElastiCache) and size (small, medium, large; every size when none is given), with what the size provisions. Everyone may read the price list. Use it for 'what would a medium postgres cost?'.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({

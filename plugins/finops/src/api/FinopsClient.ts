@@ -3,8 +3,7 @@ import {
   DiscoveryApi,
   FetchApi,
 } from '@backstage/core-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
+import { bodyOf, entityPath, groupPath, okResponse } from '@portal/common';
 import {
   AllocationResult,
   DefaultApiClient,
@@ -16,7 +15,6 @@ import {
   OrganisationCost,
   Recommendation,
   SourceStatus,
-  TypedResponse,
   UnattributedSpend,
 } from '@portal/plugin-finops-common';
 
@@ -47,29 +45,6 @@ export interface FinopsApi {
 }
 
 export const finopsApiRef = createApiRef<FinopsApi>({ id: 'plugin.finops' });
-
-/** An entity's ref as the spec's path parameters. */
-const entityPath = (ref: string) => {
-  const { kind, namespace, name } = parseEntityRef(ref);
-  return { kind, namespace, name };
-};
-/** A group's ref as the spec's path parameters. */
-const groupPath = (ref: string) => {
-  const { namespace, name } = parseEntityRef(ref);
-  return { namespace, name };
-};
-
-/** A successful response, or the backend's error. */
-async function ok<T>(response: Promise<TypedResponse<T>>) {
-  const res = await response;
-  if (!res.ok) throw await ResponseError.fromResponse(res);
-  return res;
-}
-
-/** The body of a successful response, or the backend's error. */
-async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
-  return (await ok(response)).json();
-}
 
 /**
  * The FinOps backend through its generated client (from the backend's
@@ -139,14 +114,14 @@ export class FinopsClient implements FinopsApi {
   }
 
   async exportCsv(months: number): Promise<Blob> {
-    const res = await ok(
+    const res = await okResponse(
       this.client.exportOrganisationCost({ query: { months } }),
     );
     return res.blob();
   }
 
   async setBudget(groupRef: string, monthlyAmount: number): Promise<void> {
-    await ok(
+    await okResponse(
       this.client.setBudget({
         path: groupPath(groupRef),
         body: { monthlyAmount },

@@ -4,7 +4,7 @@ import {
   FetchApi,
 } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
+import { bodyOf, entityPath, groupPath } from '@portal/common';
 import {
   DefaultApiClient,
   Exemption,
@@ -21,7 +21,6 @@ import {
   TeamPostureList,
   TopRisks,
   Trend,
-  TypedResponse,
 } from '@portal/plugin-secops-common';
 
 /** Which of an entity's findings to list (the findings table's filters). */
@@ -67,26 +66,9 @@ export interface SecopsApi {
 
 export const secopsApiRef = createApiRef<SecopsApi>({ id: 'plugin.secops' });
 
-/** An entity's ref as the spec's path parameters. */
-const entityPath = (ref: string) => {
-  const { kind, namespace, name } = parseEntityRef(ref);
-  return { kind, namespace, name };
-};
-/** A group's ref as the spec's path parameters. */
-const groupPath = (ref: string) => {
-  const { namespace, name } = parseEntityRef(ref);
-  return { namespace, name };
-};
 /** A list filter as the backend reads it: comma-separated, left out when empty. */
 const csv = (values?: string[]) =>
   values?.length ? values.join(',') : undefined;
-
-/** The body of a successful response, or the backend's error. */
-async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
-  const res = await response;
-  if (!res.ok) throw await ResponseError.fromResponse(res);
-  return res.json();
-}
 
 /**
  * The SecOps backend through its generated client (from the backend's

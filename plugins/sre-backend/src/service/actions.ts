@@ -5,56 +5,16 @@
  * the Reliability tabs would show the same person.
  */
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { InputError } from '@backstage/errors';
-import { entityRefOf } from '@portal/request-validation';
+import {
+  ActionZod,
+  entityOrGroupInput,
+  entityOrGroupOf,
+  mapPage,
+  pageInput,
+  pageOutput,
+  READ_ONLY_ACTION,
+} from '@portal/request-validation';
 import { ReliabilityService } from './ReliabilityService';
-
-const READ_ONLY = { readOnly: true, destructive: false, idempotent: true };
-
-type Zod = Parameters<
-  Parameters<ActionsRegistryService['register']>[0]['schema']['input']
->[0];
-
-/** An entity or a group (and everything below it), exactly one of them. */
-const target = (z: Zod) => ({
-  entityRef: z
-    .string()
-    .max(300)
-    .optional()
-    .describe(
-      'A component, resource or system, e.g. component:default/cart-service',
-    ),
-  groupRef: z
-    .string()
-    .max(300)
-    .optional()
-    .describe(
-      'A team or department: everything it and the groups below it own',
-    ),
-});
-
-function targetOf(input: { entityRef?: string; groupRef?: string }) {
-  if (!!input.entityRef === !!input.groupRef) {
-    throw new InputError('Give either entityRef or groupRef');
-  }
-  if (input.groupRef) {
-    const ref = entityRefOf(input.groupRef);
-    if (!ref.startsWith('group:')) {
-      throw new InputError(`groupRef must name a group, not ${ref}`);
-    }
-    return { groupRef: ref };
-  }
-  return { entityRef: entityRefOf(input.entityRef!) };
-}
-
-const page = (z: Zod) => ({
-  cursor: z
-    .string()
-    .max(20)
-    .optional()
-    .describe('nextCursor of the previous page'),
-  limit: z.number().int().min(1).max(100).default(20),
-});
 
 export function registerSreActions(
   actions: ActionsRegistryService,
@@ -65,56 +25,46 @@ export function registerSreActions(
     title: 'SLOs and error budgets',
     description:
       "The SLOs of an entity, or of everything a group and the groups below it own, worst first: the SLI, the target, the error budget left (1 = untouched, 0 = spent, negative = overspent), burn rates over 5m to 3d (1 = spending exactly the budget) and the status (exhausted, burning-fast, burning, ok, no-data). Use it for 'is X burning its error budget?'.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
-      input: z => z.object({ ...target(z), ...page(z) }),
+      input: z => z.object({ ...entityOrGroupInput(z), ...pageInput(z) }),
       output: z =>
-        z.object({
-          items: z.array(
-            z.object({
-              id: z.string(),
-              entityRef: z.string(),
-              name: z.string(),
-              displayName: z.string(),
-              target: z.number(),
-              window: z.string(),
-              sli: z.number().nullable(),
-              errorBudgetRemaining: z.number().nullable(),
-              burnRates: z.record(z.number().nullable().optional()),
-              status: z.string(),
-              evaluatedAt: z.string().optional(),
-              lastError: z.string().optional(),
-            }),
-          ),
-          totalCount: z.number(),
-          nextCursor: z.string().optional(),
+        pageOutput(z, {
+          id: z.string(),
+          entityRef: z.string(),
+          name: z.string(),
+          displayName: z.string(),
+          target: z.number(),
+          window: z.string(),
+          sli: z.number().nullable(),
+          errorBudgetRemaining: z.number().nullable(),
+          burnRates: z.record(z.number().nullable().optional()),
+          status: z.string(),
+          evaluatedAt: z.string().optional(),
+          lastError: z.string().optional(),
         }),
     },
     action: async ({ input, credentials }) => {
-      const { entityRef, groupRef } = targetOf(input);
+      const { entityRef, groupRef } = entityOrGroupOf(input);
       const query = { cursor: input.cursor, limit: input.limit };
       const found = groupRef
         ? await reliability.groupSlos(credentials, groupRef, query)
         : await reliability.entitySlos(credentials, entityRef!, query);
       return {
-        output: {
-          items: found.items.map(slo => ({
-            id: slo.id,
-            entityRef: slo.entityRef,
-            name: slo.name,
-            displayName: slo.displayName,
-            target: slo.target,
-            window: slo.window,
-            sli: slo.sli,
-            errorBudgetRemaining: slo.errorBudgetRemaining,
-            burnRates: { ...slo.burnRates },
-            status: slo.status,
-            evaluatedAt: slo.evaluatedAt,
-            lastError: slo.lastError,
-          })),
-          totalCount: found.totalCount,
-          nextCursor: found.nextCursor,
-        },
+        output: mapPage(found, slo => ({
+          id: slo.id,
+          entityRef: slo.entityRef,
+          name: slo.name,
+          displayName: slo.displayName,
+          target: slo.target,
+          window: slo.window,
+          sli: slo.sli,
+          errorBudgetRemaining: slo.errorBudgetRemaining,
+          burnRates: { ...slo.burnRates },
+          status: slo.status,
+          evaluatedAt: slo.evaluatedAt,
+          lastError: slo.lastError,
+        })),
       };
     },
   });
@@ -124,36 +74,30 @@ export function registerSreActions(
     title: 'Alerts',
     description:
       'Alertmanager alerts on an entity, or on everything a group and the groups below it own, newest first; status filters firing or resolved ones.',
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
       input: z =>
         z.object({
-          ...target(z),
-          ...page(z),
+          ...entityOrGroupInput(z),
+          ...pageInput(z),
           status: z.enum(['firing', 'resolved']).optional(),
         }),
       output: z =>
-        z.object({
-          items: z.array(
-            z.object({
-              id: z.string(),
-              entityRef: z.string(),
-              alertName: z.string(),
-              status: z.enum(['firing', 'resolved']),
-              severity: z.string().optional(),
-              summary: z.string().optional(),
-              startsAt: z.string(),
-              endsAt: z.string().optional(),
-              generatorUrl: z.string().optional(),
-              receivedAt: z.string(),
-            }),
-          ),
-          totalCount: z.number(),
-          nextCursor: z.string().optional(),
+        pageOutput(z, {
+          id: z.string(),
+          entityRef: z.string(),
+          alertName: z.string(),
+          status: z.enum(['firing', 'resolved']),
+          severity: z.string().optional(),
+          summary: z.string().optional(),
+          startsAt: z.string(),
+          endsAt: z.string().optional(),
+          generatorUrl: z.string().optional(),
+          receivedAt: z.string(),
         }),
     },
     action: async ({ input, credentials }) => {
-      const { entityRef, groupRef } = targetOf(input);
+      const { entityRef, groupRef } = entityOrGroupOf(input);
       const query = {
         cursor: input.cursor,
         limit: input.limit,
@@ -167,7 +111,7 @@ export function registerSreActions(
     },
   });
 
-  const measures = (z: Zod) => ({
+  const measures = (z: ActionZod) => ({
     deployments: z.number(),
     deploymentsPerDay: z.number(),
     leadTimeHours: z.number().nullable(),
@@ -180,9 +124,9 @@ export function registerSreActions(
     title: 'Delivery metrics (DORA)',
     description:
       "The four DORA measures (deployment frequency, lead time for changes, change failure rate, time to restore) of an entity, or of a group's entities and the group together, from GitHub deployments or releases over the last period.",
-    attributes: READ_ONLY,
+    attributes: READ_ONLY_ACTION,
     schema: {
-      input: z => z.object(target(z)),
+      input: z => z.object(entityOrGroupInput(z)),
       output: z =>
         z.object({
           configured: z.boolean(),
@@ -201,7 +145,7 @@ export function registerSreActions(
         }),
     },
     action: async ({ input, credentials }) => {
-      const { entityRef, groupRef } = targetOf(input);
+      const { entityRef, groupRef } = entityOrGroupOf(input);
       if (groupRef) {
         return {
           output: await reliability.groupDelivery(credentials, groupRef),
