@@ -9,6 +9,7 @@
 
 export { bodyOf, entityPath, groupPath, okResponse } from './client';
 export type { TypedResponse } from './client';
+export { RefreshingValue } from './RefreshingValue';
 
 /**
  * One page of a server-paginated list: the items of this page, how many

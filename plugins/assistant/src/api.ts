@@ -3,7 +3,6 @@ import {
   DiscoveryApi,
   FetchApi,
 } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   AnswerEvent,
   AssistantStatus,
@@ -12,8 +11,8 @@ import {
   ConversationMessage,
   DefaultApiClient,
   Page,
-  TypedResponse,
 } from '@portal/plugin-assistant-common';
+import { bodyOf, okResponse } from '@portal/common';
 
 /** The assistant backend, as the Ask page sees it. */
 export interface AssistantApi {
@@ -101,13 +100,6 @@ export function createSseParser(
   };
 }
 
-/** The body of a successful response, or the backend's error. */
-async function bodyOf<T>(response: Promise<TypedResponse<T>>): Promise<T> {
-  const res = await response;
-  if (!res.ok) throw await ResponseError.fromResponse(res);
-  return res.json();
-}
-
 /**
  * The assistant backend through its generated client (from the backend's
  * OpenAPI spec), with the app's fetchApi, which sends the person's token.
@@ -143,8 +135,7 @@ export class AssistantClient implements AssistantApi {
   }
 
   async deleteConversation(id: string): Promise<void> {
-    const res = await this.client.deleteConversation({ path: { id } });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    await okResponse(this.client.deleteConversation({ path: { id } }));
   }
 
   async ask(
@@ -153,11 +144,12 @@ export class AssistantClient implements AssistantApi {
     onEvent: (event: AnswerEvent) => void,
     signal?: AbortSignal,
   ): Promise<ConversationMessage> {
-    const response = await this.client.askQuestion(
-      { path: { id: conversationId }, body: { content } },
-      { signal },
+    const response = await okResponse(
+      this.client.askQuestion(
+        { path: { id: conversationId }, body: { content } },
+        { signal },
+      ),
     );
-    if (!response.ok) throw await ResponseError.fromResponse(response);
 
     let done: ConversationMessage | undefined;
     let failure: string | undefined;

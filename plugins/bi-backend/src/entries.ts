@@ -1,42 +1,38 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { RefreshingValue } from '@portal/common';
 import { DashboardEntry } from '@portal/plugin-bi-common';
 import { listDashboards } from '@portal/plugin-bi-node';
 
 /**
  * Every dashboard of the catalog, as the BI backend itself may see them,
  * read at most once a `ttlMs` (one minute) however many people open the BI
- * hub: reading them walks every entity with a dashboard link, thousands in
- * a large organisation. Callers that are only allowed part of the catalog
- * must not be given this list (see the router).
+ * hub, and refreshed in the background (RefreshingValue): reading them
+ * walks every entity with a dashboard link, thousands in a large
+ * organisation. Callers that are only allowed part of the catalog must not
+ * be given this list (see the router).
  */
 export class DashboardCache {
-  private cached?: { at: number; entries: Promise<DashboardEntry[]> };
+  private readonly entries: RefreshingValue<DashboardEntry[]>;
 
-  constructor(
-    private readonly deps: {
-      catalog: CatalogService;
-      auth: AuthService;
-      ttlMs?: number;
-      now?: () => number;
-    },
-  ) {}
+  constructor(deps: {
+    catalog: CatalogService;
+    auth: AuthService;
+    ttlMs?: number;
+    now?: () => number;
+  }) {
+    this.entries = new RefreshingValue(
+      async () =>
+        listDashboards(
+          deps.catalog,
+          await deps.auth.getOwnServiceCredentials(),
+        ),
+      { maxAgeMs: deps.ttlMs ?? 60_000, now: deps.now },
+    );
+  }
 
   async get(): Promise<DashboardEntry[]> {
-    const now = (this.deps.now ?? Date.now)();
-    const ttl = this.deps.ttlMs ?? 60_000;
-    if (!this.cached || now - this.cached.at >= ttl) {
-      const entries = this.deps.auth
-        .getOwnServiceCredentials()
-        .then(credentials => listDashboards(this.deps.catalog, credentials));
-      const cached = { at: now, entries };
-      this.cached = cached;
-      // A failed read is not kept: the next call tries again.
-      entries.catch(() => {
-        if (this.cached === cached) this.cached = undefined;
-      });
-    }
-    return this.cached.entries;
+    return this.entries.get();
   }
 }
 

@@ -250,7 +250,7 @@ describe('bi backend', () => {
       expect(reads).not.toHaveBeenCalled();
     });
 
-    it('reads the catalog again after a minute, and after a failed read', async () => {
+    it('reads the catalog again after a minute, in the background, and after a failed read', async () => {
       let now = 0;
       const catalog = catalogServiceMock({ entities });
       const reads = jest.spyOn(catalog, 'queryEntities');
@@ -264,13 +264,26 @@ describe('bi backend', () => {
       await cache.get();
       expect(reads).toHaveBeenCalledTimes(1);
       now = 60_000;
-      await cache.get();
+      // The last list at once, while the catalog is read again.
+      expect(await cache.get()).toHaveLength(3);
       expect(reads).toHaveBeenCalledTimes(2);
+      await new Promise(r => setTimeout(r, 0));
       reads.mockRejectedValueOnce(new Error('catalog down'));
       now = 120_000;
-      await expect(cache.get()).rejects.toThrow('catalog down');
+      // A failed read keeps the last list, and the next call reads again.
+      expect(await cache.get()).toHaveLength(3);
+      await new Promise(r => setTimeout(r, 0));
       expect(await cache.get()).toHaveLength(3);
       expect(reads).toHaveBeenCalledTimes(4);
+
+      // Before any list, a failed read is the caller's.
+      const cold = new DashboardCache({
+        catalog,
+        auth: mockServices.auth(),
+        now: () => now,
+      });
+      reads.mockRejectedValueOnce(new Error('catalog down'));
+      await expect(cold.get()).rejects.toThrow('catalog down');
     });
   });
 

@@ -95,61 +95,6 @@ describe('PostureService.teams', () => {
     expect(reads).toHaveLength(1);
   });
 
-  it('answers the last result at once when it is old, and refreshes it in the background', async () => {
-    const first = service.teams();
-    await settle();
-    reads[0].resolve(3);
-    await first;
-
-    clock += 30_000;
-    // Old: answered at once with the last result, while one new
-    // computation starts for every caller.
-    expect(critical(await service.teams())).toBe(3);
-    expect(critical(await service.teams())).toBe(3);
-    await settle();
-    expect(reads).toHaveLength(2);
-    reads[1].resolve(5);
-    await settle();
-    expect(critical(await service.teams())).toBe(5);
-    expect(reads).toHaveLength(2);
-  });
-
-  it('keeps the last good result when a refresh fails, and tries again', async () => {
-    const first = service.teams();
-    await settle();
-    reads[0].resolve(3);
-    await first;
-
-    clock += 30_000;
-    expect(critical(await service.teams())).toBe(3);
-    await settle();
-    reads[1].reject(new Error('database gone'));
-    await settle();
-    expect(critical(await service.teams())).toBe(3);
-    await settle();
-    expect(reads).toHaveLength(3);
-    reads[2].resolve(4);
-    await settle();
-    expect(critical(await service.teams())).toBe(4);
-  });
-
-  it('waits longer before refreshing what took long to compute', async () => {
-    const first = service.teams();
-    await settle();
-    clock += 20_000; // the computation takes 20 s
-    reads[0].resolve(3);
-    await first;
-
-    clock += 50_000; // 70 s after it began: fresh for 4 x 20 s = 80 s
-    expect(critical(await service.teams())).toBe(3);
-    await settle();
-    expect(reads).toHaveLength(1);
-    clock += 11_000;
-    expect(critical(await service.teams())).toBe(3);
-    await settle();
-    expect(reads).toHaveLength(2);
-  });
-
   it('counts only what each team owns', async () => {
     const first = service.teams();
     await settle();
@@ -161,17 +106,5 @@ describe('PostureService.teams', () => {
         open: { critical: 3, high: 0, medium: 0, low: 0, info: 0 },
       }),
     ]);
-  });
-
-  it('fails the callers of a first computation that fails, then tries again', async () => {
-    const first = service.teams();
-    await settle();
-    reads[0].reject(new Error('database gone'));
-    await expect(first).rejects.toThrow('database gone');
-    const again = service.teams();
-    await settle();
-    expect(reads).toHaveLength(2);
-    reads[1].resolve(2);
-    expect(critical(await again)).toBe(2);
   });
 });

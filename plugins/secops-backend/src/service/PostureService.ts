@@ -1,17 +1,12 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { RefreshingValue } from '@portal/common';
 import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
 import { OwnershipService } from '@portal/catalog-ownership';
 import { EventStore, FindingStore, TrendPoint } from '../database/types';
 import { overdueCutoffs, SecopsOptions } from './options';
 
-/**
- * How long the organisation's teams side by side are answered before they
- * are computed again: 30 seconds, or four times as long as the last
- * computation took, so that refreshing never takes more than a fifth of
- * the time of the one who computes it (seconds at an organisation's scale).
- */
+/** How long the organisation's teams side by side are answered before they are computed again. */
 const ORGANISATION_TTL_MS = 30_000;
-const REFRESH_SHARE = 4;
 
 type OpenCounts = Record<Severity, number>;
 
@@ -67,13 +62,7 @@ function sumBySeverity<T>(items: T[], count: (item: T, s: Severity) => number) {
  * against the SLA (secops.sla) at the time of the call.
  */
 export class PostureService {
-  /** The teams side by side last computed, and when that computation began. */
-  private organisationTeams:
-    | { at: number; took: number; rows: TeamPosture[] }
-    | undefined;
-  /** The computation under way, which every caller meanwhile shares. */
-  private computing: Promise<TeamPosture[]> | undefined;
-  private readonly now: () => number;
+  private readonly organisationTeams: RefreshingValue<TeamPosture[]>;
 
   constructor(
     private readonly deps: {
@@ -84,7 +73,10 @@ export class PostureService {
       now?: () => number;
     },
   ) {
-    this.now = deps.now ?? (() => Date.now());
+    this.organisationTeams = new RefreshingValue(() => this.readTeams(), {
+      maxAgeMs: ORGANISATION_TTL_MS,
+      now: deps.now,
+    });
   }
 
   /** A group of the cached tree (its title), if the catalog has it. */
@@ -142,39 +134,11 @@ export class PostureService {
   /**
    * Every team side by side, worst first: the same for every reader (read
    * with the backend's own credentials) and over all findings, so computed
-   * by one computation at a time, shared by every caller meanwhile. Once
-   * computed, it is answered at once: when older than ORGANISATION_TTL_MS
-   * (or four times the last computation),
-   * a new computation starts in the background and the last result is
-   * answered until it ends (at an organisation's scale the computation
-   * takes seconds, which every reader would otherwise wait for each
-   * period). A failed computation is not kept: the last good result stays
-   * and the next call tries again.
+   * once for everyone and refreshed in the background (RefreshingValue:
+   * every 30 s, or less often when it takes long to compute).
    */
   async teams(): Promise<TeamPosture[]> {
-    const cached = this.organisationTeams;
-    const maxAge = Math.max(
-      ORGANISATION_TTL_MS,
-      REFRESH_SHARE * (cached?.took ?? 0),
-    );
-    if (cached && this.now() - cached.at < maxAge) {
-      return cached.rows;
-    }
-    if (!this.computing) {
-      const at = this.now();
-      const computing = this.readTeams()
-        .then(rows => {
-          this.organisationTeams = { at, took: this.now() - at, rows };
-          return rows;
-        })
-        .finally(() => {
-          if (this.computing === computing) this.computing = undefined;
-        });
-      this.computing = computing;
-      // A refresh in the background that fails is tried again next call.
-      computing.catch(() => undefined);
-    }
-    return cached ? cached.rows : this.computing;
+    return this.organisationTeams.get();
   }
 
   private async readTeams(): Promise<TeamPosture[]> {
