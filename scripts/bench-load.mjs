@@ -384,9 +384,9 @@ function roundOf(person, round) {
   const entity = owned[round % owned.length];
   const entityPath = `component/default/${entity}`;
 
-  // Home (packages/app/src/modules/home/widgets.tsx): the user, what they
-  // own, and per team posture, cost and SLOs; the gates of up to 20 owned
-  // components; the templates.
+  // Home (packages/app/src/modules/home/widgets.tsx and the plugins' home
+  // widgets): the user, what they own, one summary per family, the
+  // templates.
   add(
     'home',
     'catalog user by name',
@@ -411,30 +411,12 @@ function roundOf(person, round) {
       .map(f => `fields=${enc(f)}`)
       .join('&')}`,
   );
-  for (const g of person.groups) {
-    add(
-      'home',
-      'secops group posture (limit 1)',
-      `/api/secops/groups/default/${g}/posture?limit=1`,
-    );
-    add(
-      'home',
-      'finops group cost 30 d',
-      `/api/finops/groups/default/${g}/cost?days=30`,
-    );
-    add(
-      'home',
-      'sre group SLOs (limit 20)',
-      `/api/sre/groups/default/${g}/slos?limit=20`,
-    );
-  }
-  for (const c of person.ownedComponents.slice(0, 20)) {
-    add(
-      'home',
-      'secops entity gate',
-      `/api/secops/entities/component/default/${c}/gate`,
-    );
-  }
+  // One summary call per family (the widgets of plugins/secops, finops and
+  // sre: MySecurityWidget, MyCostWidget, MyReliabilityWidget), each over
+  // every team of the person's.
+  add('home', 'secops my summary', `/api/secops/me/summary`);
+  add('home', 'finops my summary', `/api/finops/me/summary`);
+  add('home', 'sre my summary', `/api/sre/me/summary`);
   add(
     'home',
     'catalog templates',
