@@ -1,5 +1,12 @@
 export interface Config {
   assistant?: {
+    /**
+     * Actions that write which the assistant may propose (their ids, such
+     * as `secops:request-exemption`): each is done only when the person
+     * confirms it on the Ask page, with their own permissions. Destructive
+     * actions are never offered. None unless listed.
+     */
+    confirmableActions?: string[];
     /** How far one answer may go. */
     limits?: {
       /** Model turns per answer (default 8). */

@@ -100,14 +100,17 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         'secops.list-exemptions',
       ]),
     );
+    // Every portal action reads, but requesting an exemption, which writes
+    // (and destroys nothing).
     for (const tool of tools.filter(t =>
       /^(bi|sre|secops|finops)\./.test(t.name),
     )) {
       expect(tool.annotations).toMatchObject({
-        readOnlyHint: true,
+        readOnlyHint: tool.name !== 'secops.request-exemption',
         destructiveHint: false,
       });
     }
+    expect(tools.map(t => t.name)).toContain('secops.request-exemption');
   }, 60_000);
 
   describe('BI', () => {
@@ -458,6 +461,74 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
       ]) {
         expect(teams.get(ref)).toMatchObject({ scanned: 1 });
       }
+    }, 60_000);
+
+    it("lets an owner request an exemption, and refuses another team's", async () => {
+      const ben = await portal.as('ben-okafor');
+      const findings = await callTool(
+        portal.server,
+        ben,
+        'secops.get-findings',
+        {
+          entityRef: payments,
+          limit: 1,
+        },
+      );
+      const findingId = findings.output.items[0].id;
+      const request = {
+        findingId,
+        justification: 'The fix ships with the next OpenSSL base image',
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      };
+      const refused = await callTool(
+        portal.server,
+        await portal.as('emma-schulz'),
+        'secops.request-exemption',
+        request,
+      );
+      expect(refused.output).toBeUndefined();
+      expect(refused.error).toMatch(
+        /may not .* component:default\/payments-api/,
+      );
+
+      const tooShort = await callTool(
+        portal.server,
+        ben,
+        'secops.request-exemption',
+        { ...request, justification: 'later' },
+      );
+      expect(tooShort.error).toMatch(/at least 10 characters/);
+
+      const asked = await callTool(
+        portal.server,
+        ben,
+        'secops.request-exemption',
+        request,
+      );
+      expect(asked.error).toBeUndefined();
+      expect(asked.output).toMatchObject({
+        findingId,
+        entityRef: payments,
+        status: 'pending',
+        requestedBy: 'user:default/ben-okafor',
+        active: false,
+      });
+      const listed = await callTool(
+        portal.server,
+        ben,
+        'secops.list-exemptions',
+        { entityRef: payments },
+      );
+      expect(listed.output.items.map((e: any) => e.id)).toContain(
+        asked.output.id,
+      );
+      const twice = await callTool(
+        portal.server,
+        ben,
+        'secops.request-exemption',
+        request,
+      );
+      expect(twice.error).toMatch(/already/);
     }, 60_000);
 
     it('asks for exactly one of an entity, a group or the organisation', async () => {

@@ -88,6 +88,40 @@ const fakePlugin = createBackendPlugin({
             };
           },
         });
+        // A write that may be proposed (assistant.confirmableActions), and
+        // one that is not listed there.
+        for (const name of ['request-review', 'rename-service']) {
+          actionsRegistry.register({
+            name,
+            title: name === 'request-review' ? 'Request a review' : 'Rename',
+            description: 'Asks the owners to review a service.',
+            attributes: {
+              readOnly: false,
+              destructive: false,
+              idempotent: false,
+            },
+            schema: {
+              input: z => z.object({ name: z.string().regex(/^[a-z-]+$/) }),
+              output: z => z.object({ reviewBy: z.string() }),
+            },
+            action: async ({ input, credentials }) => {
+              invoked.push(`${name}:${input.name}`);
+              if (input.name === 'frozen-service') {
+                throw new Error('frozen-service is frozen');
+              }
+              return {
+                output: {
+                  reviewBy: (
+                    credentials as BackstageCredentials<{
+                      type: 'user';
+                      userEntityRef: string;
+                    }>
+                  ).principal.userEntityRef,
+                },
+              };
+            },
+          });
+        }
         actionsRegistry.register({
           name: 'delete-service',
           title: 'Delete a service',
@@ -143,6 +177,11 @@ describe('the assistant backend', () => {
               actions: { pluginSources: ['fake'] },
             },
             assistant: {
+              // The destructive one is listed too, and still never offered.
+              confirmableActions: [
+                'fake:request-review',
+                'fake:delete-service',
+              ],
               openai: {
                 baseUrl: model.baseUrl,
                 model: 'scripted',
@@ -257,9 +296,13 @@ describe('the assistant backend', () => {
       },
       { entityRef: ALICE, url: '/catalog/default/user/alice' },
     ]);
-    // The tools ran as Alice; the model was offered read-only tools only.
+    // The tools ran as Alice; the model was offered the read-only tools and
+    // the write it may only propose, never the unlisted or destructive ones.
     expect(invoked).toEqual(['get:cart-service']);
-    expect(model.requests[0].toolNames).toEqual(['fake__get-service']);
+    expect(model.requests[0].toolNames).toEqual([
+      'fake__get-service',
+      'fake__request-review',
+    ]);
     expect(questionOf(model.requests[0].body)).toBe('What is cart-service?');
     expect(model.requests[0].headers.authorization).toBe('Bearer k');
 
@@ -437,6 +480,136 @@ describe('the assistant backend', () => {
       .set('authorization', as(ALICE));
     expect(kept.body.messages).toHaveLength(6);
   }, 60_000);
+
+  describe('an action that writes', () => {
+    const decide = (
+      id: string,
+      proposalId: string,
+      decision: string,
+      user = ALICE,
+    ) =>
+      request(server)
+        .post(`/api/assistant/conversations/${id}/proposals/${proposalId}`)
+        .set('authorization', as(user))
+        .send({ decision });
+
+    /** Asks, with a model that reads evil-service, then proposes `name`'s review. */
+    async function propose(name: string) {
+      let turn = 0;
+      script = req => {
+        const i = turn++;
+        if (i === 0) {
+          return {
+            toolCalls: [
+              {
+                name: 'fake__get-service',
+                arguments: '{"name":"evil-service"}',
+              },
+            ],
+          };
+        }
+        if (i === 1) {
+          return {
+            toolCalls: [
+              {
+                name: 'fake__request-review',
+                arguments: JSON.stringify({ name }),
+              },
+            ],
+          };
+        }
+        const [result] = toolResultsOf(req.body);
+        return {
+          text: `I proposed it (${JSON.stringify(
+            result.content,
+          )}); please confirm it.`,
+        };
+      };
+      const id = await conversation();
+      const { res, events } = await ask(id, `Request a review of ${name}`);
+      expect(res.status).toBe(200);
+      const proposed = events.find(e => e.type === 'proposal')?.proposal;
+      return { id, events, proposed };
+    }
+
+    it('is only proposed, even when data asks for it, and runs once when its person confirms it', async () => {
+      const { id, events, proposed } = await propose('cart-service');
+      // Nothing was written: the model was told it is only proposed.
+      expect(invoked).toEqual(['get:evil-service']);
+      expect(proposed).toMatchObject({
+        tool: 'fake.request-review',
+        title: 'Request a review',
+        input: { name: 'cart-service' },
+        status: 'pending',
+      });
+      expect(model.requests[2].body.messages.at(-1).content).toMatch(
+        /"proposed":true.*must confirm it on the page/,
+      );
+      expect(done(events).proposals).toEqual([
+        expect.objectContaining({ id: proposed.id, status: 'pending' }),
+      ]);
+
+      // Someone else cannot decide it, nor can a bad decision.
+      expect((await decide(id, proposed.id, 'confirm', BOB)).status).toBe(404);
+      expect((await decide(id, proposed.id, 'yes')).status).toBe(400);
+      expect(invoked).toEqual(['get:evil-service']);
+
+      // Its person confirms: it runs as them, once.
+      const confirmed = await decide(id, proposed.id, 'confirm');
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body).toMatchObject({
+        id: proposed.id,
+        status: 'done',
+        output: { reviewBy: ALICE },
+        decidedAt: expect.any(String),
+      });
+      expect(invoked).toEqual([
+        'get:evil-service',
+        'request-review:cart-service',
+      ]);
+      const again = await decide(id, proposed.id, 'confirm');
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toMatch(/already decided \(done\)/);
+      expect(invoked).toHaveLength(2);
+
+      // The conversation shows it done, and the model is told so next time.
+      const kept = await request(server)
+        .get(`/api/assistant/conversations/${id}`)
+        .set('authorization', as(ALICE));
+      expect(kept.body.messages[1].proposals).toEqual([
+        expect.objectContaining({
+          status: 'done',
+          output: { reviewBy: ALICE },
+        }),
+      ]);
+      script = () => ({ text: 'Done.' });
+      await ask(id, 'Is it done?');
+      expect(JSON.stringify(model.requests.at(-1)!.body.messages)).toMatch(
+        /Proposed fake.request-review .*: done/,
+      );
+    }, 60_000);
+
+    it('records a failed action, and a cancelled one without running it', async () => {
+      const frozen = await propose('frozen-service');
+      const failed = await decide(frozen.id, frozen.proposed.id, 'confirm');
+      expect(failed.body).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/frozen-service is frozen/),
+      });
+
+      const declined = await propose('search-service');
+      const cancelled = await decide(
+        declined.id,
+        declined.proposed.id,
+        'cancel',
+      );
+      expect(cancelled.body.status).toBe('cancelled');
+      expect(
+        (await decide(declined.id, declined.proposed.id, 'confirm')).status,
+      ).toBe(409);
+      expect(invoked).not.toContain('request-review:search-service');
+    }, 60_000);
+  });
 
   it('refuses bad questions and ids before streaming, saying what is wrong', async () => {
     const id = await conversation();

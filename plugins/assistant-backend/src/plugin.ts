@@ -58,6 +58,10 @@ export const assistantPlugin = createBackendPlugin({
           provider,
           auditor: deps.auditor,
           logger: deps.logger,
+          confirmable:
+            deps.config.getOptionalStringArray(
+              'assistant.confirmableActions',
+            ) ?? [],
           limits: {
             maxSteps: limits?.getOptionalNumber('maxSteps'),
             maxToolCallsPerStep: limits?.getOptionalNumber(

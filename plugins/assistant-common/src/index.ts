@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { ConversationMessage } from './schema/openapi';
+import type { ConversationMessage, ProposedAction } from './schema/openapi';
 
 // What the assistant backend answers (AssistantStatus, Conversation,
 // ConversationPage, ConversationDetail, ConversationMessage, Citation,
@@ -22,6 +22,7 @@ export type { Page } from '@portal/common';
 export type AnswerEvent =
   | { type: 'tool'; tool: string; input: unknown }
   | { type: 'tool-result'; tool: string; ok: boolean; error?: string }
+  | { type: 'proposal'; proposal: ProposedAction }
   | { type: 'text'; delta: string }
   | { type: 'done'; message: ConversationMessage }
   | { type: 'error'; message: string };

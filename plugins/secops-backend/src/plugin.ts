@@ -36,6 +36,7 @@ import { ExemptionService } from './service/ExemptionService';
 import { EventExport } from './service/EventExport';
 import { SecopsReader } from './service/SecopsReader';
 import { registerSecopsActions } from './service/actions';
+import { ExemptionRequests } from './service/ExemptionRequests';
 import {
   ExploitabilityImporter,
   readExploitabilityOptions,
@@ -108,8 +109,10 @@ export const secopsPlugin = createBackendPlugin({
           }),
           exemptions: new ExemptionService(stores.exemptions),
         };
-        // One reader for the routes and the actions assistants call.
+        // One reader, and one way to request an exemption, for the routes
+        // and the actions assistants call.
         const reader = new SecopsReader(services);
+        const exemptionRequests = new ExemptionRequests(services);
         // CISA KEV and FIRST EPSS, imported on a schedule when configured.
         const exploitability = new ExploitabilityImporter({
           store: stores.exploitability,
@@ -125,11 +128,16 @@ export const secopsPlugin = createBackendPlugin({
             ingester,
             eventExport: new EventExport(stores.events),
             reader,
+            exemptionRequests,
             exploitability,
             options,
           }),
         );
-        registerSecopsActions(deps.actionsRegistry, reader);
+        registerSecopsActions(deps.actionsRegistry, {
+          reader,
+          exemptionRequests,
+          auditor: deps.auditor,
+        });
 
         // Pushes the event log to SIEM webhooks, when configured.
         await scheduleWebhooks({ ...deps, store: stores.events });

@@ -50,6 +50,12 @@ export async function createRouter(deps: {
         eventId: 'assistant-question',
         severityLevel: 'low',
       },
+      {
+        method: 'POST',
+        path: /^\/conversations\/[^/]+\/proposals\/[^/]+$/,
+        eventId: 'assistant-proposal-decision',
+        severityLevel: 'medium',
+      },
     ],
   });
 
@@ -58,7 +64,10 @@ export async function createRouter(deps: {
     return { credentials, userRef: credentials.principal.userEntityRef };
   }
 
-  /** Runs a mutation inside an audit event of its own. */
+  /**
+   * Runs a mutation inside an audit event of its own (low, but medium for a
+   * decision on a proposed action, which may run one).
+   */
   async function audited<T>(
     req: Req,
     eventId: string,
@@ -67,7 +76,8 @@ export async function createRouter(deps: {
   ): Promise<T> {
     const event = await auditor.createEvent({
       eventId,
-      severityLevel: 'low',
+      severityLevel:
+        eventId === 'assistant-proposal-decision' ? 'medium' : 'low',
       request: req,
       meta,
     });
@@ -123,6 +133,27 @@ export async function createRouter(deps: {
       }
     });
     res.status(204).end();
+  });
+
+  /** The person confirms or cancels an action the assistant proposed. */
+  router.post('/conversations/:id/proposals/:proposalId', async (req, res) => {
+    const { credentials, userRef } = await person(req);
+    const { id, proposalId } = req.params;
+    const { decision } = req.body;
+    const proposal = await audited(
+      req,
+      'assistant-proposal-decision',
+      { conversationId: id, proposalId, decision },
+      () =>
+        assistant.decide({
+          credentials,
+          userRef,
+          conversationId: id,
+          proposalId,
+          decision,
+        }),
+    );
+    res.json(proposal);
   });
 
   /**

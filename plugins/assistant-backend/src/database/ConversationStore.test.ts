@@ -80,4 +80,67 @@ describe.each(databases.eachSupportedId())('ConversationStore on %p', id => {
       (await conversations.list('user:default/bob', { limit: 10 })).items,
     ).toEqual([expect.objectContaining({ id: theirs.id })]);
   }, 120_000);
+
+  it('keeps proposed actions with their answer, decided once, by their person', async () => {
+    const conversations = await store();
+    const alice = 'user:default/alice';
+    const mine = await conversations.create(alice, 'Reviews');
+    const proposal = (n: number) => ({
+      id: `00000000-0000-4000-8000-00000000000${n}`,
+      actionId: 'fake:request-review',
+      tool: 'fake.request-review',
+      title: 'Request a review',
+      input: { name: `service-${n}` },
+    });
+    const answer = await conversations.addMessage(alice, mine.id, {
+      role: 'assistant',
+      content: 'Confirm the reviews.',
+      citations: [],
+      toolCalls: [],
+      proposals: [proposal(1), proposal(2), proposal(3)],
+    });
+    expect(answer.proposals?.map(p => p.status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
+    expect(answer.proposals?.[0]).not.toHaveProperty('actionId');
+
+    const [one, two, three] = answer.proposals!.map(p => p.id);
+    await expect(
+      conversations.decideProposal('user:default/bob', mine.id, one, 'confirm'),
+    ).rejects.toThrow(/no proposal/);
+    const running = await conversations.decideProposal(
+      alice,
+      mine.id,
+      one,
+      'confirm',
+    );
+    expect(running).toMatchObject({
+      status: 'running',
+      actionId: 'fake:request-review',
+    });
+    await expect(
+      conversations.decideProposal(alice, mine.id, one, 'cancel'),
+    ).rejects.toThrow(/already decided \(running\)/);
+    expect(
+      await conversations.finishProposal(one, { output: { ok: 1 } }),
+    ).toMatchObject({ status: 'done', output: { ok: 1 } });
+    await conversations.decideProposal(alice, mine.id, two, 'confirm');
+    await conversations.finishProposal(two, { error: 'refused' });
+    await conversations.decideProposal(alice, mine.id, three, 'cancel');
+
+    const detail = await conversations.get(alice, mine.id);
+    expect(
+      detail?.messages[0].proposals?.map(p => [p.status, p.error ?? null]),
+    ).toEqual([
+      ['done', null],
+      ['failed', 'refused'],
+      ['cancelled', null],
+    ]);
+    expect(await conversations.delete(alice, mine.id)).toBe(true);
+    await expect(
+      conversations.decideProposal(alice, mine.id, one, 'confirm'),
+    ).rejects.toThrow(/no proposal/);
+  }, 120_000);
 });

@@ -2,11 +2,13 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   Conversation,
   ConversationDetail,
   ConversationMessage,
   Page,
+  ProposedAction,
 } from '@portal/plugin-assistant-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
@@ -18,9 +20,44 @@ const migrationsDir = resolvePackagePath(
 
 const CONVERSATIONS = 'assistant_conversations';
 const MESSAGES = 'assistant_messages';
+const PROPOSALS = 'assistant_proposals';
+
+/** An action the answer proposes: what the page shows, and the action's id. */
+export interface NewProposal {
+  id: string;
+  actionId: string;
+  tool: string;
+  title: string;
+  input: unknown;
+}
 
 /** A message to add: what the page shows, without the id and time. */
-export type NewMessage = Omit<ConversationMessage, 'id' | 'createdAt'>;
+export type NewMessage = Omit<
+  ConversationMessage,
+  'id' | 'createdAt' | 'proposals'
+> & { proposals?: NewProposal[] };
+
+/** A proposal being decided, with the action it runs. */
+export type DecidedProposal = ProposedAction & { actionId: string };
+
+const proposalOf = (row: any): DecidedProposal => ({
+  id: row.id,
+  actionId: row.action_id,
+  tool: row.tool,
+  title: row.title,
+  input: JSON.parse(row.input),
+  status: row.status,
+  ...(row.output !== null && row.output !== undefined
+    ? { output: JSON.parse(row.output) }
+    : {}),
+  ...(row.error ? { error: row.error } : {}),
+  createdAt: row.created_at,
+  ...(row.decided_at ? { decidedAt: row.decided_at } : {}),
+});
+
+/** A proposal as the page sees it (without the action's id). */
+const publicProposal = ({ actionId, ...proposal }: DecidedProposal) =>
+  proposal as ProposedAction;
 
 const conversationOf = (row: any): Conversation => ({
   id: row.id,
@@ -109,7 +146,24 @@ export class ConversationStore {
     const messages = await this.db(MESSAGES)
       .where({ conversation_id: id })
       .orderBy('seq');
-    return { ...conversationOf(row), messages: messages.map(messageOf) };
+    const proposals = await this.db(PROPOSALS)
+      .where({ conversation_id: id })
+      .orderBy('created_at')
+      .orderBy('id');
+    const byMessage = new Map<string, ProposedAction[]>();
+    for (const proposal of proposals) {
+      const list = byMessage.get(proposal.message_id) ?? [];
+      list.push(publicProposal(proposalOf(proposal)));
+      byMessage.set(proposal.message_id, list);
+    }
+    return {
+      ...conversationOf(row),
+      messages: messages.map(m => {
+        const message = messageOf(m);
+        const proposed = byMessage.get(message.id);
+        return proposed ? { ...message, proposals: proposed } : message;
+      }),
+    };
   }
 
   /** Adds a message at the end of a conversation of the user's. */
@@ -141,8 +195,87 @@ export class ConversationStore {
         created_at: at,
       };
       await tx(MESSAGES).insert(row);
-      return messageOf(row);
+      const proposals = (message.proposals ?? []).map(p => ({
+        id: p.id,
+        conversation_id: conversationId,
+        message_id: row.id,
+        user_ref: userRef,
+        action_id: p.actionId,
+        tool: p.tool,
+        title: p.title,
+        input: JSON.stringify(p.input ?? null),
+        status: 'pending',
+        output: null,
+        error: null,
+        created_at: at,
+        decided_at: null,
+      }));
+      if (proposals.length) await tx(PROPOSALS).insert(proposals);
+      const stored = messageOf(row);
+      return proposals.length
+        ? {
+            ...stored,
+            proposals: proposals.map(p => publicProposal(proposalOf(p))),
+          }
+        : stored;
     });
+  }
+
+  /**
+   * Takes the person's decision on a pending proposal of theirs, once:
+   * `confirm` marks it running (the caller then runs the action and
+   * finishes it), `cancel` marks it cancelled. NotFoundError when there is
+   * no such proposal in a conversation of theirs, ConflictError when it
+   * was already decided.
+   */
+  async decideProposal(
+    userRef: string,
+    conversationId: string,
+    proposalId: string,
+    decision: 'confirm' | 'cancel',
+  ): Promise<DecidedProposal> {
+    return this.db.transaction(async tx => {
+      const where = {
+        id: proposalId,
+        conversation_id: conversationId,
+        user_ref: userRef,
+      };
+      const updated = await tx(PROPOSALS)
+        .where({ ...where, status: 'pending' })
+        .update({
+          status: decision === 'confirm' ? 'running' : 'cancelled',
+          decided_at: this.now().toISOString(),
+        });
+      const row = await tx(PROPOSALS).where(where).first();
+      if (!row) {
+        throw new NotFoundError(
+          `There is no proposal ${proposalId} in a conversation of yours`,
+        );
+      }
+      if (!updated) {
+        throw new ConflictError(
+          `The proposal ${proposalId} was already decided (${row.status})`,
+        );
+      }
+      return proposalOf(row);
+    });
+  }
+
+  /** Records how a confirmed proposal's action went. */
+  async finishProposal(
+    proposalId: string,
+    outcome: { output: unknown } | { error: string },
+  ): Promise<ProposedAction> {
+    await this.db(PROPOSALS)
+      .where({ id: proposalId, status: 'running' })
+      .update(
+        'error' in outcome
+          ? { status: 'failed', error: outcome.error.slice(0, 2000) }
+          : { status: 'done', output: JSON.stringify(outcome.output ?? null) },
+      );
+    return publicProposal(
+      proposalOf(await this.db(PROPOSALS).where({ id: proposalId }).first()),
+    );
   }
 
   /** Deletes a conversation of the user's and its messages; whether there was one. */
@@ -152,7 +285,9 @@ export class ConversationStore {
         .where({ id, user_ref: userRef })
         .first();
       if (!row) return false;
-      // Messages first: SQLite enforces the foreign key only when asked to.
+      // Proposals and messages first: SQLite enforces the foreign key only
+      // when asked to.
+      await tx(PROPOSALS).where({ conversation_id: id }).delete();
       await tx(MESSAGES).where({ conversation_id: id }).delete();
       await tx(CONVERSATIONS).where({ id }).delete();
       return true;

@@ -8,6 +8,8 @@
  * @portal/plugin-assistant-common) is what `yarn generate:openapi` makes of
  * the spec today.
  */
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import {
   actionsRegistryServiceFactory,
   actionsServiceFactory,
@@ -37,6 +39,33 @@ import { spec } from './openapi';
 
 const NOBODY = '00000000-0000-4000-8000-000000000000';
 
+/** A plugin with one action that writes, which the assistant may propose. */
+const notesPlugin = createBackendPlugin({
+  pluginId: 'notes',
+  register(env) {
+    env.registerInit({
+      deps: { actionsRegistry: actionsRegistryServiceRef },
+      async init({ actionsRegistry }) {
+        actionsRegistry.register({
+          name: 'add-note',
+          title: 'Add a note',
+          description: 'Adds a note to a service.',
+          attributes: {
+            readOnly: false,
+            destructive: false,
+            idempotent: false,
+          },
+          schema: {
+            input: z => z.object({ text: z.string() }),
+            output: z => z.object({ added: z.boolean() }),
+          },
+          action: async () => ({ output: { added: true } }),
+        });
+      },
+    });
+  },
+});
+
 describe('the router and src/schema/openapi.yaml', () => {
   it('serves every operation of the spec, and only those', async () => {
     const router = await createRouter({
@@ -61,11 +90,12 @@ describe('the router and src/schema/openapi.yaml', () => {
           actionsServiceFactory,
           assistantPlugin,
           openAiModule,
+          notesPlugin,
           mockServices.rootConfig.factory({
             data: {
               backend: {
                 baseUrl: 'http://localhost:7007',
-                actions: { pluginSources: [] },
+                actions: { pluginSources: ['notes'] },
               },
               ...(assistant ? { assistant } : {}),
             },
@@ -80,8 +110,19 @@ describe('the router and src/schema/openapi.yaml', () => {
     let unconfigured: Awaited<ReturnType<typeof start>>;
 
     beforeAll(async () => {
-      model = await startScriptedModel(() => ({ text: 'All is well.' }));
+      // Proposes a note when asked for one, else answers.
+      model = await startScriptedModel(req =>
+        JSON.stringify(req.body.messages).includes('Add a note') &&
+        req.body.messages.at(-1).role === 'user'
+          ? {
+              toolCalls: [
+                { name: 'notes__add-note', arguments: '{"text":"Hello"}' },
+              ],
+            }
+          : { text: 'All is well.' },
+      );
       server = await start({
+        confirmableActions: ['notes:add-note'],
         openai: { baseUrl: model.baseUrl, model: 'scripted', apiKey: 'k' },
         limits: { timeoutSeconds: 10 },
       });
@@ -188,6 +229,35 @@ describe('the router and src/schema/openapi.yaml', () => {
       const none = await ask({ content: 'Hi' }, alice, unconfigured);
       expect(none.status).toBe(503);
       expect(none.body.error.message).toMatch(/No model is configured/);
+    });
+
+    it('on decisions about proposed actions', async () => {
+      const { id } = (await post('/conversations', {})).body;
+      const asked = await post(`/conversations/${id}/messages`, {
+        content: 'Add a note',
+      });
+      const proposalId = /"proposal":\{"id":"([^"]+)"/.exec(asked.text)?.[1];
+      expect(proposalId).toBeDefined();
+      const path = `/conversations/${id}/proposals/${proposalId}`;
+      expect((await post(path, { decision: 'maybe' })).status).toBe(400);
+      expect(
+        (await post(`/conversations/${id}/proposals/x`, { decision: 'cancel' }))
+          .status,
+      ).toBe(400);
+      expect((await post(path, { decision: 'confirm' }, nobody)).status).toBe(
+        401,
+      );
+      expect((await post(path, { decision: 'confirm' }, machine)).status).toBe(
+        403,
+      );
+      expect((await post(path, { decision: 'confirm' }, bob)).status).toBe(404);
+      const confirmed = await post(path, { decision: 'confirm' });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body).toMatchObject({
+        status: 'done',
+        output: { added: true },
+      });
+      expect((await post(path, { decision: 'cancel' })).status).toBe(409);
     });
 
     it('for every status the spec documents but 500', () => {

@@ -6,7 +6,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   REPORT_FORMATS,
-  secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
@@ -15,6 +14,7 @@ import express, { Request } from 'express';
 import { z } from 'zod/v3';
 import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
 import { EventExport } from '../service/EventExport';
+import { ExemptionRequests } from '../service/ExemptionRequests';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
 import { GateService } from '../service/GateService';
@@ -63,6 +63,8 @@ export interface RouterOptions {
   posture: PostureService;
   gate: GateService;
   exemptions: ExemptionService;
+  /** A person's exemption requests (shared with the actions). */
+  exemptionRequests: ExemptionRequests;
   eventExport: EventExport;
   /** What a caller may read, shared with the actions. */
   reader: SecopsReader;
@@ -245,19 +247,16 @@ export async function createRouter(
       { eventId: 'exemption-request', severityLevel: 'medium', meta },
       async auditorEvent => {
         const body = parse(exemptionBody, req.body);
-        const finding = await deps.findings.require(req.params.id);
-        const caller = await access.authorize(
+        const exemption = await deps.exemptionRequests.request(
           credentials,
-          secopsExemptionRequestPermission,
-          finding.entityRef,
+          req.params.id,
+          {
+            justification: body.justification,
+            expiresAt: new Date(body.expiresAt),
+          },
         );
-        const exemption = await deps.exemptions.request(finding, {
-          justification: body.justification,
-          expiresAt: new Date(body.expiresAt),
-          requestedBy: caller.principal,
-        });
         await auditorEvent.success({
-          meta: { exemptionId: exemption.id, entityRef: finding.entityRef },
+          meta: { exemptionId: exemption.id, entityRef: exemption.entityRef },
         });
         res.status(201).json(exemption);
       },

@@ -39,6 +39,7 @@ import {
   start,
   trivyQuery,
 } from '../__testUtils__/backend';
+import { ExemptionRequests } from '../service/ExemptionRequests';
 import { spec } from './openapi';
 
 describe('the router and src/schema/openapi.yaml', () => {
@@ -52,6 +53,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       posture: {} as PostureService,
       gate: {} as GateService,
       exemptions: {} as ExemptionService,
+      exemptionRequests: {} as ExemptionRequests,
       eventExport: {} as EventExport,
       reader: {} as SecopsReader,
       exploitability: {} as ExploitabilityImporter,

@@ -4,6 +4,7 @@
  * SecopsReader as the routes, so that an action answers exactly what the
  * Security pages would show the same person and refuses what they refuse.
  */
+import { AuditorService } from '@backstage/backend-plugin-api';
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
 import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
@@ -17,6 +18,7 @@ import {
   pageOutput,
   READ_ONLY_ACTION,
 } from '@portal/request-validation';
+import { ExemptionRequests } from './ExemptionRequests';
 import { SecopsReader } from './SecopsReader';
 
 const entityRef = (z: ActionZod) =>
@@ -36,10 +38,31 @@ const severityCounts = (z: ActionZod) =>
     >,
   );
 
+/** An exemption, as list-exemptions and request-exemption answer it. */
+const exemptionFields = (z: ActionZod) => ({
+  id: z.string(),
+  findingId: z.string(),
+  entityRef: z.string(),
+  justification: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  active: z.boolean(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  decisionComment: z.string().optional(),
+});
+
 export function registerSecopsActions(
   actions: ActionsRegistryService,
-  reader: SecopsReader,
+  deps: {
+    reader: SecopsReader;
+    exemptionRequests: ExemptionRequests;
+    auditor: AuditorService;
+  },
 ) {
+  const { reader } = deps;
   actions.register({
     name: 'get-findings',
     title: 'Security findings of an entity',
@@ -405,21 +428,7 @@ export function registerSecopsActions(
           entityRef: entityRef(z),
           ...pageInput(z, { cursor: 200 }),
         }),
-      output: z =>
-        pageOutput(z, {
-          id: z.string(),
-          findingId: z.string(),
-          entityRef: z.string(),
-          justification: z.string(),
-          requestedBy: z.string(),
-          requestedAt: z.string(),
-          expiresAt: z.string(),
-          status: z.enum(['pending', 'approved', 'rejected']),
-          active: z.boolean(),
-          decidedBy: z.string().optional(),
-          decidedAt: z.string().optional(),
-          decisionComment: z.string().optional(),
-        }),
+      output: z => pageOutput(z, exemptionFields(z)),
     },
     action: async ({ input, credentials }) => ({
       output: await reader.entityExemptions(
@@ -428,5 +437,65 @@ export function registerSecopsActions(
         { cursor: input.cursor, limit: input.limit },
       ),
     }),
+  });
+
+  // The one action that writes: what the Security tab's "Request an
+  // exemption" does, for the finding's owners, audited as the route is.
+  // An assistant in the portal only proposes it; the person confirms it on
+  // the Ask page (the assistant plugin's confirmable actions).
+  actions.register({
+    name: 'request-exemption',
+    title: 'Request an exemption for a finding',
+    description:
+      "Asks the security team to exempt one open finding from its entity's release gate until a date (at most 90 days away), with the reason. Only the entity's owners may ask; the security team approves or rejects it later. It changes nothing until approved. Take the finding's id from get-findings.",
+    attributes: { readOnly: false, destructive: false, idempotent: false },
+    schema: {
+      input: z =>
+        z.object({
+          findingId: z
+            .string()
+            .min(1)
+            .max(100)
+            .describe('The id of the finding, from get-findings'),
+          justification: z
+            .string()
+            .trim()
+            .min(10, 'justification must say why, in at least 10 characters')
+            .max(2000)
+            .describe('Why the finding may wait: the risk and the plan'),
+          expiresAt: z
+            .string()
+            .datetime({
+              offset: true,
+              message: 'expiresAt must be an ISO 8601 date and time',
+            })
+            .describe('Until when, e.g. 2027-01-31T00:00:00Z'),
+        }),
+      output: z => z.object(exemptionFields(z)),
+    },
+    action: async ({ input, credentials }) => {
+      const event = await deps.auditor.createEvent({
+        eventId: 'exemption-request',
+        severityLevel: 'medium',
+        meta: { findingId: input.findingId, via: 'action' },
+      });
+      try {
+        const exemption = await deps.exemptionRequests.request(
+          credentials,
+          input.findingId,
+          {
+            justification: input.justification,
+            expiresAt: new Date(input.expiresAt),
+          },
+        );
+        await event.success({
+          meta: { exemptionId: exemption.id, entityRef: exemption.entityRef },
+        });
+        return { output: exemption };
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
   });
 }

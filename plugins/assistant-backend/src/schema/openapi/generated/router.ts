@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/assistant-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/assistant-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f1d322a2a734d25057aacf5f1d35f4964d8e1799b9183c425e57e964335c8d2a, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 c19162b33bdc20d3c1d7409ffb41b6279884aa981a8e9b8bc6700056846b5605
+// openapi.yaml sha256 de1bef321a10faa3c9b8803d4f19b5c639bd90d3d1eb0613ad20ccc201376c04, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 0aa649c510aaa6700fb5852ac92ff0cd5aea66b7a233295ec74c89b17cab84a6
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -46,6 +46,16 @@ export const spec = {
         in: 'path',
         required: true,
         description: "The conversation's id (a UUID).",
+        schema: {
+          type: 'string',
+          format: 'uuid',
+        },
+      },
+      proposalId: {
+        name: 'proposalId',
+        in: 'path',
+        required: true,
+        description: "The proposal's id (a UUID).",
         schema: {
           type: 'string',
           format: 'uuid',
@@ -116,7 +126,18 @@ export const spec = {
         },
       },
       NotFound: {
-        description: "There is no conversation with this id of the caller's.",
+        description:
+          "There is no conversation with this id of the caller's (or no such proposal in it).",
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      Conflict: {
+        description: 'The proposal was already confirmed or cancelled.',
         content: {
           'application/json': {
             schema: {
@@ -338,6 +359,14 @@ export const spec = {
             description:
               'Why the answer stopped early (steps, tokens, time), if it did.',
           },
+          proposals: {
+            type: 'array',
+            description:
+              'What the answer proposed to do that writes (assistant messages only).',
+            items: {
+              $ref: '#/components/schemas/ProposedAction',
+            },
+          },
         },
         required: [
           'id',
@@ -347,6 +376,62 @@ export const spec = {
           'citations',
           'toolCalls',
         ],
+      },
+      ProposalStatus: {
+        description:
+          'pending until the person decides; running while the action runs after they confirmed; done or failed after it ran; cancelled when they declined.',
+        type: 'string',
+        enum: ['pending', 'running', 'done', 'failed', 'cancelled'],
+      },
+      ProposedAction: {
+        description:
+          'An action that writes, which the assistant proposed: it is done only when the person who asked confirms it, with their own permissions.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'string',
+          },
+          tool: {
+            type: 'string',
+            description: 'The action (`secops.request-exemption`).',
+          },
+          title: {
+            type: 'string',
+            description: 'What the action does, in words (its title).',
+          },
+          input: {
+            description: 'The arguments it will be called with, exactly.',
+          },
+          status: {
+            $ref: '#/components/schemas/ProposalStatus',
+          },
+          output: {
+            description: 'What the action answered, once done.',
+          },
+          error: {
+            type: 'string',
+            description: 'Why it failed, when it did.',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          decidedAt: {
+            type: 'string',
+          },
+        },
+        required: ['id', 'tool', 'title', 'input', 'status', 'createdAt'],
+      },
+      ProposalDecision: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          decision: {
+            type: 'string',
+            enum: ['confirm', 'cancel'],
+          },
+        },
+        required: ['decision'],
       },
       ConversationDetail: {
         description: 'A conversation with its messages, oldest first.',
@@ -639,6 +724,63 @@ export const spec = {
                 },
               },
             },
+          },
+        },
+      },
+    },
+    '/conversations/{id}/proposals/{proposalId}': {
+      post: {
+        operationId: 'DecideProposal',
+        summary:
+          "Confirms or cancels an action the assistant proposed in a conversation of the caller's.",
+        description:
+          "Confirming runs the action with the caller's own credentials and permissions (the action may still refuse) and answers the proposal as done or failed; cancelling only records it. Either is audited as assistant-proposal-decision. A proposal is decided once: deciding it again answers 409.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/conversationId',
+          },
+          {
+            $ref: '#/components/parameters/proposalId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ProposalDecision',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The proposal, decided.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProposedAction',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
           },
         },
       },

@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/assistant-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/assistant-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f1d322a2a734d25057aacf5f1d35f4964d8e1799b9183c425e57e964335c8d2a, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// openapi.yaml sha256 de1bef321a10faa3c9b8803d4f19b5c639bd90d3d1eb0613ad20ccc201376c04, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 f1855c8df04711763205da7fc86d1688217d2096311e2675262677a2dfb64375
 
 export * from './apis';

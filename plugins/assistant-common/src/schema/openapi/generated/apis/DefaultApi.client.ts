@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/assistant-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/assistant-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f1d322a2a734d25057aacf5f1d35f4964d8e1799b9183c425e57e964335c8d2a, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 efd4d9c84c19986f3bda94de7e0442f138c5e946e53c868c6df19b182bdec44c
+// openapi.yaml sha256 de1bef321a10faa3c9b8803d4f19b5c639bd90d3d1eb0613ad20ccc201376c04, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 8782a3e5d48cd30a612f37672edbafb97af2ceb93443b433b58fff13008bcfe6
 
 import { pluginId } from '../pluginId';
 import { AssistantStatus } from '../models/AssistantStatus.model';
@@ -14,6 +14,8 @@ import { Conversation } from '../models/Conversation.model';
 import { ConversationDetail } from '../models/ConversationDetail.model';
 import { ConversationPage } from '../models/ConversationPage.model';
 import { NewConversation } from '../models/NewConversation.model';
+import { ProposalDecision } from '../models/ProposalDecision.model';
+import { ProposedAction } from '../models/ProposedAction.model';
 import { Question } from '../models/Question.model';
 
 /**
@@ -95,6 +97,22 @@ export type AskQuestion = {
     id: string;
   };
   body: Question;
+};
+/**
+ * @public
+ */
+export type DecideProposal = {
+  path: {
+    /**
+     * The conversation's id (a UUID).
+     */
+    id: string;
+    /**
+     * The proposal's id (a UUID).
+     */
+    proposalId: string;
+  };
+  body: ProposalDecision;
 };
 
 /** A query string of the defined values, repeated keys for arrays. */
@@ -258,6 +276,34 @@ export class DefaultApiClient {
         headers: {
           'Content-Type': 'application/json',
           Accept: 'text/event-stream',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'POST',
+        body: JSON.stringify(request.body),
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * Confirms or cancels an action the assistant proposed in a conversation of the caller's.
+   *
+   * Confirming runs the action with the caller's own credentials and permissions (the action may still refuse) and answers the proposal as done or failed; cancelling only records it. Either is audited as assistant-proposal-decision. A proposal is decided once: deciding it again answers 409.
+   */
+  public async decideProposal(
+    request: DecideProposal,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ProposedAction>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/conversations/${encodeURIComponent(
+        request.path.id,
+      )}/proposals/${encodeURIComponent(request.path.proposalId)}`,
+      {
+        headers: {
+          'Content-Type': 'application/json',
           ...(options?.token && {
             Authorization: `Bearer ${options.token}`,
           }),

@@ -5,11 +5,12 @@
 // ******************************************************************
 // From plugins/assistant-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/assistant-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f1d322a2a734d25057aacf5f1d35f4964d8e1799b9183c425e57e964335c8d2a, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 85ccb8b8b9400703e34fb3e5a321edcc18b091acde9e9502f4adcdf514ad940f
+// openapi.yaml sha256 de1bef321a10faa3c9b8803d4f19b5c639bd90d3d1eb0613ad20ccc201376c04, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 fe110f6ba4d2298ed9e4f2aafe58096e62517da9963fc546e3d618f9a3531f18
 
 import { Citation } from './Citation.model';
 import { MessageRole } from './MessageRole.model';
+import { ProposedAction } from './ProposedAction.model';
 import { ToolCallRecord } from './ToolCallRecord.model';
 
 /**
@@ -27,4 +28,8 @@ export interface ConversationMessage {
    * Why the answer stopped early (steps, tokens, time), if it did.
    */
   stoppedBecause?: string;
+  /**
+   * What the answer proposed to do that writes (assistant messages only).
+   */
+  proposals?: Array<ProposedAction>;
 }

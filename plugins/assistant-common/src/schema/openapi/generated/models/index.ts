@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/assistant-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/assistant-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f1d322a2a734d25057aacf5f1d35f4964d8e1799b9183c425e57e964335c8d2a, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 2eab06a6844c36781aa2a49d69d6bfe159661d975a3bd5373aab07bc1289b7af
+// openapi.yaml sha256 de1bef321a10faa3c9b8803d4f19b5c639bd90d3d1eb0613ad20ccc201376c04, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 7690ada38af715b98ad6fd561929026d4b8da3534c89edb676276b91dff413ac
 
 export * from './ModelError.model';
 export * from './AssistantProvider.model';
@@ -17,6 +17,9 @@ export * from './Citation.model';
 export * from './ToolCallRecord.model';
 export * from './MessageRole.model';
 export * from './ConversationMessage.model';
+export * from './ProposalStatus.model';
+export * from './ProposedAction.model';
+export * from './ProposalDecision.model';
 export * from './ConversationDetail.model';
 export * from './NewConversation.model';
 export * from './Question.model';
