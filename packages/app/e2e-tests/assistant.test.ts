@@ -134,6 +134,35 @@ test('a developer asks about their service and gets a cited answer; another team
   await ben.context().close();
 });
 
+test('a developer has the assistant propose an exemption request, which is sent only when they confirm it', async ({
+  browser,
+}) => {
+  const ben = await signedIn(browser, 'Ben Okafor');
+  await ben.goto('/ask');
+  await expect(ben.getByText(EMPTY)).toBeVisible();
+  const answer = await ask(
+    ben,
+    'Request an exemption for a finding of payments-api',
+  );
+  await expect(answer).toContainText(/Nothing is sent until you confirm it/);
+  const proposal = answer.getByRole('region', {
+    name: 'Proposed: Request an exemption for a finding',
+  });
+  await expect(proposal).toContainText('secops.request-exemption');
+  await expect(proposal).toContainText('justification');
+  await shot(ben, 'ask-proposal');
+  await expectAccessible(ben, 'ask-proposal');
+
+  await proposal.getByRole('button', { name: 'Confirm' }).click();
+  await expect(proposal).toContainText(/Done\..*"status":"pending"/);
+  await expect(proposal.getByRole('button', { name: 'Confirm' })).toHaveCount(
+    0,
+  );
+  await shot(ben, 'ask-proposal-done');
+  await expectAccessible(ben, 'ask-proposal-done');
+  await ben.context().close();
+});
+
 test('product economics: a business user gets them with a link to the product, a developer is refused; a conversation is deleted', async ({
   browser,
 }) => {

@@ -238,7 +238,15 @@ const targetArgs = (ref: string) =>
 
 const nameOfRef = (ref: string) => ref.slice(ref.indexOf('/') + 1);
 
+/** A request for an exemption (proposed, after reading the findings). */
+const REQUEST_EXEMPTION = /\b(request|ask for|file)\b.*\bexempt/i;
+
 const RULES: Rule[] = [
+  {
+    words: REQUEST_EXEMPTION,
+    tool: named('secops__get-findings'),
+    args: ref => ({ entityRef: ref, status: 'open', limit: 1 }),
+  },
   {
     words: /econom|unit cost|cost per|per order/i,
     tool: named('bi__get-product-economics'),
@@ -319,6 +327,9 @@ const percent = (value: number | null | undefined) =>
 
 /** What a tool's output says, in a sentence or a short list. */
 function summarise(tool: string, entityRef: string, output: any): string {
+  if (tool === 'secops__request-exemption' && output?.proposed) {
+    return `I proposed to ask the security team for an exemption of that finding of ${entityRef}. Nothing is sent until you confirm it here.`;
+  }
   if (tool === 'bi__get-product-economics' && output?.months) {
     const months: string[] = output.months;
     if (!months.length) {
@@ -400,6 +411,34 @@ function summarise(tool: string, entityRef: string, output: any): string {
   return `${tool.replace('__', '.')} for ${entityRef}: ${text.slice(0, 400)}`;
 }
 
+/**
+ * For "request an exemption for X": once the findings are read, the
+ * proposal of an exemption of the first one (30 days).
+ */
+function proposedExemption(request: ScriptedRequest): ScriptedTurn | undefined {
+  if (!REQUEST_EXEMPTION.test(questionOf(request.body))) return undefined;
+  if (!request.toolNames.includes('secops__request-exemption'))
+    return undefined;
+  const [result] = toolResultsOf(request.body);
+  const call = callOf(request.body, result.id);
+  const finding = result.content?.items?.[0];
+  if (call?.name !== 'secops__get-findings' || !finding?.id) return undefined;
+  return {
+    toolCalls: [
+      {
+        name: 'secops__request-exemption',
+        arguments: JSON.stringify({
+          findingId: finding.id,
+          justification: `The fix of ${
+            finding.title ?? 'this finding'
+          } ships with the next release`.slice(0, 300),
+          expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        }),
+      },
+    ],
+  };
+}
+
 /** The tool call of the request's messages with this id. */
 function callOf(body: any, id: string) {
   for (const message of body.messages ?? []) {
@@ -416,6 +455,8 @@ function callOf(body: any, id: string) {
  */
 export function portalScript(request: ScriptedRequest): ScriptedTurn {
   const results = toolResultsOf(request.body);
+  const exemption = results.length ? proposedExemption(request) : undefined;
+  if (exemption) return exemption;
   if (results.length) {
     const parts = results.map(result => {
       const call = callOf(request.body, result.id);

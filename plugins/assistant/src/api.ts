@@ -11,6 +11,7 @@ import {
   ConversationMessage,
   DefaultApiClient,
   Page,
+  ProposedAction,
 } from '@portal/plugin-assistant-common';
 import { bodyOf, okResponse } from '@portal/common';
 
@@ -24,6 +25,16 @@ export interface AssistantApi {
   createConversation(title?: string): Promise<Conversation>;
   getConversation(id: string): Promise<ConversationDetail>;
   deleteConversation(id: string): Promise<void>;
+  /**
+   * The person's decision on an action the assistant proposed: `confirm`
+   * runs it with their permissions; resolves with the proposal as it ends
+   * (done, failed or cancelled).
+   */
+  decideProposal(
+    conversationId: string,
+    proposalId: string,
+    decision: 'confirm' | 'cancel',
+  ): Promise<ProposedAction>;
   /**
    * Asks a question in a conversation: `onEvent` gets each event of the
    * answer as it comes; resolves with the stored answer. Rejects with a
@@ -45,6 +56,7 @@ export const assistantApiRef = createApiRef<AssistantApi>({
 const EVENT_TYPES = new Set<string>([
   'tool',
   'tool-result',
+  'proposal',
   'text',
   'done',
   'error',
@@ -136,6 +148,19 @@ export class AssistantClient implements AssistantApi {
 
   async deleteConversation(id: string): Promise<void> {
     await okResponse(this.client.deleteConversation({ path: { id } }));
+  }
+
+  async decideProposal(
+    conversationId: string,
+    proposalId: string,
+    decision: 'confirm' | 'cancel',
+  ): Promise<ProposedAction> {
+    return bodyOf(
+      this.client.decideProposal({
+        path: { id: conversationId, proposalId },
+        body: { decision },
+      }),
+    );
   }
 
   async ask(

@@ -7,6 +7,7 @@ import {
   AssistantStatus,
   ConversationDetail,
   ConversationMessage,
+  ProposedAction,
 } from '@portal/plugin-assistant-common';
 import { AssistantApi, assistantApiRef } from '../api';
 import { AskPage } from './AskPage';
@@ -80,6 +81,7 @@ function mockApi(overrides: Partial<AssistantApi> = {}): AssistantApi {
     createConversation: jest.fn(),
     getConversation: jest.fn().mockResolvedValue(detail),
     deleteConversation: jest.fn().mockResolvedValue(undefined),
+    decideProposal: jest.fn(),
     ask: jest.fn(),
     ...overrides,
   };
@@ -256,6 +258,138 @@ describe('AskPage', () => {
     ).toHaveTextContent('And payments-api?');
     expect(input).toBeEnabled();
     expect(input).toHaveValue('');
+  });
+
+  it('shows what the assistant proposes to do while it answers, and lets the person confirm it once it is complete', async () => {
+    const proposal: ProposedAction = {
+      id: 'p1',
+      tool: 'secops.request-exemption',
+      title: 'Request an exemption for a finding',
+      input: {
+        findingId: 'f-1',
+        justification: 'Fixed with the next base image',
+        expiresAt: '2027-01-31T00:00:00Z',
+      },
+      status: 'pending',
+      createdAt: '2026-12-01T10:05:00.000Z',
+    };
+    let send: (event: AnswerEvent) => void = () => {};
+    let finish: (message: ConversationMessage) => void = () => {};
+    const api = mockApi({
+      ask: jest.fn(
+        (_id, _content, onEvent) =>
+          new Promise<ConversationMessage>(resolve => {
+            send = onEvent;
+            finish = resolve;
+          }),
+      ),
+      decideProposal: jest.fn().mockResolvedValue({
+        ...proposal,
+        status: 'done',
+        output: { status: 'pending' },
+        decidedAt: '2026-12-01T10:06:00.000Z',
+      }),
+    });
+    await render(api);
+    await userEvent.click(await listed(/^Is cart-service burning/));
+    await screen.findByRole('article', { name: 'Answer' });
+    await userEvent.type(
+      screen.getByLabelText('Your question'),
+      'Ask for an exemption of f-1{Enter}',
+    );
+    const live = await screen.findByRole('article', {
+      name: 'Answer in progress',
+    });
+    act(() => send({ type: 'proposal', proposal }));
+    // Shown exactly, but not to be decided before the answer is complete.
+    const pending = within(live).getByRole('region', {
+      name: 'Proposed: Request an exemption for a finding',
+    });
+    expect(within(pending).getByText('justification')).toBeInTheDocument();
+    expect(
+      within(pending).getByText('Fixed with the next base image'),
+    ).toBeInTheDocument();
+    expect(
+      within(pending).getByRole('button', { name: 'Confirm' }),
+    ).toBeDisabled();
+    expect(
+      within(pending).getByText(/confirm it once the answer is complete/),
+    ).toBeInTheDocument();
+
+    const final: ConversationMessage = {
+      id: 'm5',
+      role: 'assistant',
+      content: 'I proposed the exemption; confirm it to send it.',
+      createdAt: '2026-12-01T10:05:00.000Z',
+      citations: [],
+      toolCalls: [],
+      proposals: [proposal],
+    };
+    await act(async () => {
+      send({ type: 'done', message: final });
+      finish(final);
+    });
+    const card = await screen.findByRole('region', {
+      name: 'Proposed: Request an exemption for a finding',
+    });
+    const confirm = within(card).getByRole('button', { name: 'Confirm' });
+    expect(confirm).toBeEnabled();
+    await userEvent.click(confirm);
+    expect(api.decideProposal).toHaveBeenCalledWith(
+      conversation.id,
+      'p1',
+      'confirm',
+    );
+    expect(await within(card).findByText(/Done\./)).toBeInTheDocument();
+    expect(
+      within(card).queryByRole('button', { name: 'Confirm' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says why a decision failed, and cancels without doing anything', async () => {
+    const proposal: ProposedAction = {
+      id: 'p2',
+      tool: 'secops.request-exemption',
+      title: 'Request an exemption for a finding',
+      input: { findingId: 'f-2' },
+      status: 'pending',
+      createdAt: '2026-12-01T10:05:00.000Z',
+    };
+    const api = mockApi({
+      getConversation: jest.fn().mockResolvedValue({
+        ...detail,
+        messages: [
+          ...detail.messages,
+          { ...answer, id: 'm6', proposals: [proposal] },
+        ],
+      }),
+      decideProposal: jest
+        .fn()
+        .mockRejectedValueOnce(
+          new Error('The proposal p2 was already decided (done)'),
+        )
+        .mockResolvedValueOnce({ ...proposal, status: 'cancelled' }),
+    });
+    await render(api);
+    await userEvent.click(await listed(/^Is cart-service burning/));
+    const card = await screen.findByRole('region', {
+      name: 'Proposed: Request an exemption for a finding',
+    });
+    await userEvent.click(
+      within(card).getByRole('button', { name: 'Confirm' }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The proposal could not be confirmed: The proposal p2 was already decided (done)',
+    );
+    await userEvent.click(within(card).getByRole('button', { name: 'Cancel' }));
+    expect(api.decideProposal).toHaveBeenLastCalledWith(
+      conversation.id,
+      'p2',
+      'cancel',
+    );
+    expect(
+      await within(card).findByText('Cancelled: nothing was done.'),
+    ).toBeInTheDocument();
   });
 
   it('says how to configure a model, and where MCP clients connect, when none is', async () => {

@@ -25,15 +25,15 @@ import {
 } from '@material-ui/core';
 import SendIcon from '@material-ui/icons/Send';
 import {
-  AnswerEvent,
   Conversation,
   ConversationDetail,
   Page as ResultPage,
 } from '@portal/plugin-assistant-common';
 import { assistantApiRef } from '../api';
+import { Answering, withEvent } from './answering';
 import { Examples, NotConfigured } from './EmptyStates';
 import { ConversationList } from './ConversationList';
-import { errorColour, LiveAnswer, LiveStep, MessageView } from './Messages';
+import { Decide, errorColour, LiveAnswer, MessageView } from './Messages';
 
 const PAGE_SIZE = 20;
 
@@ -69,44 +69,6 @@ function reasonOf(error: Error) {
     return error.body?.error?.message || error.message;
   }
   return error.message;
-}
-
-interface Answering {
-  question: string;
-  steps: LiveStep[];
-  text: string;
-}
-
-/** Folds an event of the answer into what the page shows of it. */
-function withEvent(answering: Answering, event: AnswerEvent): Answering {
-  switch (event.type) {
-    case 'tool':
-      return {
-        ...answering,
-        steps: [
-          ...answering.steps,
-          { tool: event.tool, input: event.input, state: 'running' },
-        ],
-      };
-    case 'tool-result': {
-      const steps = [...answering.steps];
-      for (let i = steps.length - 1; i >= 0; i--) {
-        if (steps[i].tool === event.tool && steps[i].state === 'running') {
-          steps[i] = {
-            ...steps[i],
-            state: event.ok ? 'ok' : 'failed',
-            error: event.error,
-          };
-          break;
-        }
-      }
-      return { ...answering, steps };
-    }
-    case 'text':
-      return { ...answering, text: answering.text + event.delta };
-    default:
-      return answering;
-  }
 }
 
 /** The Ask page: questions to the assistant, answered as they stream. */
@@ -198,7 +160,7 @@ export function AskPage() {
     setAskError(undefined);
     setInput('');
     let conversation = detail;
-    setAnswering({ question, steps: [], text: '' });
+    setAnswering({ question, steps: [], text: '', proposals: [] });
     const controller = new AbortController();
     abortRef.current = controller;
     try {
@@ -267,6 +229,39 @@ export function AskPage() {
       inputRef.current?.focus();
     }
   }
+
+  /** Confirms or cancels a proposed action, and shows how it ended. */
+  const decide: Decide = async (proposal, decision) => {
+    const id = selectedRef.current;
+    if (!id) return;
+    setAskError(undefined);
+    try {
+      const decided = await api.decideProposal(id, proposal.id, decision);
+      setDetail(current =>
+        current && current.id === id
+          ? {
+              ...current,
+              messages: current.messages.map(message => ({
+                ...message,
+                ...(message.proposals
+                  ? {
+                      proposals: message.proposals.map(p =>
+                        p.id === decided.id ? decided : p,
+                      ),
+                    }
+                  : {}),
+              })),
+            }
+          : current,
+      );
+    } catch (error) {
+      setAskError(
+        `The proposal could not be ${
+          decision === 'confirm' ? 'confirmed' : 'cancelled'
+        }: ${reasonOf(error as Error)}`,
+      );
+    }
+  };
 
   async function confirmDelete() {
     const conversation = toDelete;
@@ -367,7 +362,11 @@ export function AskPage() {
                 </Typography>
               )}
               {messages.map(message => (
-                <MessageView key={message.id} message={message} />
+                <MessageView
+                  key={message.id}
+                  message={message}
+                  onDecide={decide}
+                />
               ))}
               {answering && (
                 <>
@@ -381,7 +380,11 @@ export function AskPage() {
                       toolCalls: [],
                     }}
                   />
-                  <LiveAnswer steps={answering.steps} text={answering.text} />
+                  <LiveAnswer
+                    steps={answering.steps}
+                    text={answering.text}
+                    proposals={answering.proposals}
+                  />
                 </>
               )}
               {askError && (

@@ -14,6 +14,7 @@ import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import ExpandLessIcon from '@material-ui/icons/ExpandLess';
 import {
   ConversationMessage,
+  ProposedAction,
   ToolCallRecord,
 } from '@portal/plugin-assistant-common';
 
@@ -66,7 +67,139 @@ const useStyles = makeStyles(theme => ({
     margin: theme.spacing(0.5, 0, 0),
     paddingLeft: theme.spacing(3),
   },
+  proposal: {
+    marginTop: theme.spacing(1.5),
+    padding: theme.spacing(1.5, 2),
+    borderLeft: `4px solid ${warnColour(theme)}`,
+  },
+  fields: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    margin: theme.spacing(1, 0),
+    '& dt': { fontWeight: 600 },
+    '& dd': { margin: 0, overflowWrap: 'anywhere' },
+  },
+  decisions: {
+    display: 'flex',
+    gap: theme.spacing(1),
+    alignItems: 'center',
+    flexWrap: 'wrap',
+  },
 }));
+
+/** What the person decides about a proposed action. */
+export type Decide = (
+  proposal: ProposedAction,
+  decision: 'confirm' | 'cancel',
+) => Promise<void>;
+
+const valueText = (value: unknown) =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
+/**
+ * An action that writes, which the assistant proposed: exactly what it
+ * will do (the action and every argument), and the person's choice. Until
+ * they confirm, nothing is done.
+ */
+export function ProposalCard(props: {
+  proposal: ProposedAction;
+  /** Absent while the answer is still being written. */
+  onDecide?: Decide;
+}) {
+  const classes = useStyles();
+  const { proposal, onDecide } = props;
+  const [deciding, setDeciding] = useState<'confirm' | 'cancel'>();
+  const input =
+    proposal.input && typeof proposal.input === 'object'
+      ? Object.entries(proposal.input as Record<string, unknown>)
+      : [['input', proposal.input] as [string, unknown]];
+  const headingId = `proposal-${proposal.id}`;
+
+  async function decide(decision: 'confirm' | 'cancel') {
+    if (!onDecide) return;
+    setDeciding(decision);
+    try {
+      await onDecide(proposal, decision);
+    } finally {
+      setDeciding(undefined);
+    }
+  }
+
+  return (
+    <Paper
+      variant="outlined"
+      component="section"
+      className={classes.proposal}
+      aria-labelledby={headingId}
+    >
+      <Typography variant="subtitle2" component="h3" id={headingId}>
+        Proposed: {proposal.title}
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        <code className={classes.code}>{proposal.tool}</code>, with your
+        permissions, only if you confirm it
+      </Typography>
+      <dl className={classes.fields}>
+        {input.map(([key, value]) => (
+          <Box component="div" key={key} display="contents">
+            <dt>{key}</dt>
+            <dd>{valueText(value)}</dd>
+          </Box>
+        ))}
+      </dl>
+      {proposal.status === 'pending' && (
+        <div className={classes.decisions}>
+          <Button
+            variant="contained"
+            color="primary"
+            size="small"
+            disabled={!onDecide || !!deciding}
+            onClick={() => decide('confirm')}
+          >
+            {deciding === 'confirm' ? 'Doing it…' : 'Confirm'}
+          </Button>
+          <Button
+            variant="outlined"
+            size="small"
+            disabled={!onDecide || !!deciding}
+            onClick={() => decide('cancel')}
+          >
+            Cancel
+          </Button>
+          {!onDecide && (
+            <Typography variant="body2" color="textSecondary">
+              You can confirm it once the answer is complete.
+            </Typography>
+          )}
+        </div>
+      )}
+      {proposal.status === 'running' && (
+        <Typography variant="body2">Confirmed: running…</Typography>
+      )}
+      {proposal.status === 'done' && (
+        <Typography variant="body2" className={classes.ok}>
+          <span aria-hidden="true">✓ </span>Done.{' '}
+          {proposal.output !== undefined && (
+            <code className={classes.code}>{valueText(proposal.output)}</code>
+          )}
+        </Typography>
+      )}
+      {proposal.status === 'failed' && (
+        <Typography variant="body2" className={classes.error}>
+          <span aria-hidden="true">✗ </span>Failed
+          {proposal.error ? `: ${proposal.error}` : ''}
+        </Typography>
+      )}
+      {proposal.status === 'cancelled' && (
+        <Typography variant="body2" color="textSecondary">
+          Cancelled: nothing was done.
+        </Typography>
+      )}
+    </Paper>
+  );
+}
 
 /** An entity ref as the assistant writes it: `component:default/cart-service`. */
 const ENTITY_REF =
@@ -147,8 +280,17 @@ function HowIFoundThis({
   );
 }
 
-/** A question, or an answer with its citations and how it was found. */
-export function MessageView({ message }: { message: ConversationMessage }) {
+/**
+ * A question, or an answer with its citations, how it was found and what
+ * it proposes to do.
+ */
+export function MessageView({
+  message,
+  onDecide,
+}: {
+  message: ConversationMessage;
+  onDecide?: Decide;
+}) {
   const classes = useStyles();
   if (message.role === 'user') {
     return (
@@ -194,6 +336,13 @@ export function MessageView({ message }: { message: ConversationMessage }) {
           </ul>
         </Box>
       )}
+      {(message.proposals ?? []).map(proposal => (
+        <ProposalCard
+          key={proposal.id}
+          proposal={proposal}
+          onDecide={onDecide}
+        />
+      ))}
       {message.toolCalls.length > 0 && (
         <HowIFoundThis id={message.id} toolCalls={message.toolCalls} />
       )}
@@ -209,8 +358,15 @@ export interface LiveStep {
   error?: string;
 }
 
-/** The answer being written: progress, the steps so far, the text so far. */
-export function LiveAnswer(props: { steps: LiveStep[]; text: string }) {
+/**
+ * The answer being written: progress, the steps so far, the text so far,
+ * and what it proposes (to decide once it is complete).
+ */
+export function LiveAnswer(props: {
+  steps: LiveStep[];
+  text: string;
+  proposals?: ProposedAction[];
+}) {
   const classes = useStyles();
   return (
     <Paper
@@ -263,6 +419,9 @@ export function LiveAnswer(props: { steps: LiveStep[]; text: string }) {
           {props.text}
         </Typography>
       )}
+      {(props.proposals ?? []).map(proposal => (
+        <ProposalCard key={proposal.id} proposal={proposal} />
+      ))}
     </Paper>
   );
 }
