@@ -2,6 +2,9 @@
  * Findings (secops_findings) and the scans that report them (secops_scans):
  * one finding per entity, tool and fingerprint, created, seen again, fixed
  * and reopened by each scan, and the reads and counts over them.
+ *
+ * One file (above 500 lines): one aggregate, whose writes (ingest) and reads
+ * share its row mapping, its chunked queries and its definition of overdue.
  */
 import {
   FindingCategory,

@@ -1,8 +1,12 @@
 /*
- * The SecOps plugin's actions, for assistants over MCP (issue 14): read-only,
- * typed, paged, run with the caller's credentials through the same
+ * The SecOps plugin's actions, for assistants over MCP (issue 14): typed,
+ * paged, run with the caller's credentials through the same
  * SecopsReader as the routes, so that an action answers exactly what the
  * Security pages would show the same person and refuses what they refuse.
+ * One action writes, request-exemption, as the Security tab's request does.
+ *
+ * One file (just above 500 lines): each action's schemas sit next to the
+ * service call they describe.
  */
 import { AuditorService } from '@backstage/backend-plugin-api';
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
