@@ -317,21 +317,43 @@ export class DatabaseFindingStore implements FindingStore {
     return row ? toFinding(row) : undefined;
   }
 
+  /** The open findings a gate rule counts, of the given entities. */
+  private gateCounted(
+    entityRefs: string[],
+    query: { severity: Severity; firstSeenBefore?: Date; now: Date },
+  ) {
+    const q = this.knex(`${FINDINGS} as f`)
+      .whereIn('f.entity_ref', entityRefs)
+      .andWhere('f.status', 'open')
+      .andWhere('f.severity_rank', '<=', rank(query.severity))
+      .whereNotExists(activeExemptionOf(this.knex, 'f.id', query.now));
+    if (query.firstSeenBefore) {
+      q.andWhere('f.first_seen_at', '<', query.firstSeenBefore);
+    }
+    return q;
+  }
+
+  async countForGateOf(
+    entityRefs: string[],
+    query: { severity: Severity; firstSeenBefore?: Date; now: Date },
+  ): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    await inChunks(entityRefs, ID_CHUNK, async refs => {
+      const rows: Array<{ entity_ref: string; count: number | string }> =
+        await this.gateCounted(refs, query)
+          .groupBy('f.entity_ref')
+          .select('f.entity_ref')
+          .count({ count: '*' });
+      for (const row of rows) counts.set(row.entity_ref, Number(row.count));
+    });
+    return counts;
+  }
+
   async countForGate(
     entityRef: string,
     query: { severity: Severity; firstSeenBefore?: Date; now: Date },
   ): Promise<{ count: number; examples: StoredFinding[] }> {
-    const counted = () => {
-      const q = this.knex(`${FINDINGS} as f`)
-        .where('f.entity_ref', entityRef)
-        .andWhere('f.status', 'open')
-        .andWhere('f.severity_rank', '<=', rank(query.severity))
-        .whereNotExists(activeExemptionOf(this.knex, 'f.id', query.now));
-      if (query.firstSeenBefore) {
-        q.andWhere('f.first_seen_at', '<', query.firstSeenBefore);
-      }
-      return q;
-    };
+    const counted = () => this.gateCounted([entityRef], query);
     const [{ count }] = await counted().count({ count: '*' });
     const examples: FindingRow[] = await counted()
       .orderBy([

@@ -1,5 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ParsedFinding } from '@portal/plugin-secops-common';
+import { Entity } from '@backstage/catalog-model';
+import { GatePolicy } from '@portal/plugin-secops-common';
+import { evaluateGate, gateOutcomes } from '../service/gates';
 import { createSecopsStores } from './createSecopsStores';
 import { testDatabaseIds } from '@portal/test-utils';
 
@@ -407,6 +410,79 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
     expect([...all.keys()].sort()).toEqual([entityRef, other].sort());
     expect(all.get(entityRef)).toEqual(counts.get(entityRef));
     expect(all.get(other)).toEqual(counts.get(other));
+  });
+
+  it('decides many gates at once as it decides them one at a time', async () => {
+    const { stores } = await createStore();
+    const other = 'component:default/cart-service';
+    await stores.findings.ingest(
+      { ...base, findings: [finding(1), finding(2), finding(4)] },
+      new Date('2026-01-01Z'),
+    );
+    await stores.findings.ingest(
+      {
+        ...base,
+        entityRef: other,
+        findings: [finding(3), finding(5, { severity: 'medium' })],
+      },
+      new Date('2026-03-01Z'),
+    );
+    const entity = (ref: string, type: string): Entity => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: ref.split('/')[1] },
+      spec: { type, lifecycle: 'production', owner: 'team-checkout' },
+    });
+    const entities = [
+      entity(entityRef, 'service'),
+      entity(other, 'service'),
+      entity('component:default/quiet-service', 'service'),
+      entity('component:default/the-website', 'website'),
+    ];
+    const policies: GatePolicy[][] = [
+      [
+        {
+          name: 'services',
+          match: { type: ['service'] },
+          rules: [
+            { severity: 'critical', maxOpen: 0 },
+            { severity: 'high', maxOpen: 1, maxAgeDays: 60 },
+          ],
+        },
+      ],
+      [
+        {
+          name: 'lenient',
+          match: {},
+          rules: [{ severity: 'high', maxOpen: 2 }],
+        },
+      ],
+      [{ name: 'strict', match: {}, rules: [{ severity: 'low', maxOpen: 0 }] }],
+    ];
+    const now = new Date('2026-03-15Z');
+    for (const gates of policies) {
+      const one = await Promise.all(
+        entities.map(e => evaluateGate(stores.findings, e, gates, now)),
+      );
+      const many = await gateOutcomes(stores.findings, entities, gates, now);
+      expect(many).toEqual(
+        one.map(d => ({
+          entityRef: d.entityRef,
+          gate: d.gate,
+          passed: d.passed,
+        })),
+      );
+    }
+    // The first set fails payments-api (its criticals) and passes the
+    // website (no gate applies).
+    const first = await gateOutcomes(
+      stores.findings,
+      entities,
+      policies[0],
+      now,
+    );
+    expect(first.map(o => o.passed)).toEqual([false, true, true, true]);
+    expect(first[3].gate).toBe('none');
   });
 
   it('logs what changed, in order, for the SIEM export', async () => {

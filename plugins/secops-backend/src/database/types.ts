@@ -153,6 +153,15 @@ export interface FindingStore {
     query: { severity: Severity; firstSeenBefore?: Date; now: Date },
   ): Promise<{ count: number; examples: StoredFinding[] }>;
 
+  /**
+   * What countForGate counts, for many entities at once (one grouped query
+   * a chunk of entities): by entity ref, entities without any left out.
+   */
+  countForGateOf(
+    entityRefs: string[],
+    query: { severity: Severity; firstSeenBefore?: Date; now: Date },
+  ): Promise<Map<string, number>>;
+
   /** The worst open findings across every entity: worst, then oldest. */
   topRisks(limit: number): Promise<StoredFinding[]>;
   /**

@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { GateDecision, GatePolicy } from '@portal/plugin-secops-common';
 import { FindingStore, GateDecisionStore } from '../database/types';
-import { evaluateGate } from './gates';
+import { evaluateGate, gateOutcomes } from './gates';
 
 /**
  * The gate CI asks before it ships: the entity's gate policy (secops.gates)
@@ -40,11 +40,13 @@ export class GateService {
 
   /** Which of the entities fail their gate now, in their order. */
   async failing(entities: Entity[]): Promise<Entity[]> {
-    const failed: Entity[] = [];
-    for (const entity of entities) {
-      if (!(await this.evaluate(entity)).passed) failed.push(entity);
-    }
-    return failed;
+    const outcomes = await gateOutcomes(
+      this.deps.findings,
+      entities,
+      this.deps.gates,
+      new Date(),
+    );
+    return entities.filter((_, i) => !outcomes[i].passed);
   }
 
   private evaluate(entity: Entity) {

@@ -154,3 +154,57 @@ export async function evaluateGate(
     evaluatedAt: now.toISOString(),
   };
 }
+
+/** Whether an entity passes its gate, as evaluateGate would say. */
+export interface GateOutcome {
+  entityRef: string;
+  gate: string;
+  passed: boolean;
+}
+
+/**
+ * Whether each entity passes its gate, as evaluateGate decides, for many
+ * entities at once: one grouped count a distinct rule (severity and age),
+ * rather than queries per entity and rule, and without the examples.
+ */
+export async function gateOutcomes(
+  store: Pick<FindingStore, 'countForGateOf'>,
+  entities: Entity[],
+  gates: GatePolicy[],
+  now: Date,
+): Promise<GateOutcome[]> {
+  const selected = entities.map(entity => ({
+    entityRef: stringifyEntityRef(entity),
+    gate: selectGate(entity, gates),
+  }));
+  const ruleKey = (rule: GateRule) =>
+    `${rule.severity}/${rule.maxAgeDays ?? ''}`;
+  const byRule = new Map<string, { rule: GateRule; refs: Set<string> }>();
+  for (const { entityRef, gate } of selected) {
+    for (const rule of gate?.rules ?? []) {
+      const entry = byRule.get(ruleKey(rule)) ?? { rule, refs: new Set() };
+      entry.refs.add(entityRef);
+      byRule.set(ruleKey(rule), entry);
+    }
+  }
+  const counts = new Map<string, Map<string, number>>();
+  for (const [key, { rule, refs }] of byRule) {
+    counts.set(
+      key,
+      await store.countForGateOf([...refs], {
+        severity: rule.severity,
+        firstSeenBefore: rule.maxAgeDays
+          ? new Date(now.getTime() - rule.maxAgeDays * DAY)
+          : undefined,
+        now,
+      }),
+    );
+  }
+  return selected.map(({ entityRef, gate }) => ({
+    entityRef,
+    gate: gate?.name ?? 'none',
+    passed: (gate?.rules ?? []).every(
+      rule => (counts.get(ruleKey(rule))?.get(entityRef) ?? 0) <= rule.maxOpen,
+    ),
+  }));
+}
