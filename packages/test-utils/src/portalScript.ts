@@ -118,7 +118,7 @@ const percent = (value: number | null | undefined) =>
 /** What a tool's output says, in a sentence or a short list. */
 function summarise(tool: string, entityRef: string, output: any): string {
   if (tool === 'secops__request-exemption' && output?.proposed) {
-    return `I proposed to ask the security team for an exemption of that finding of ${entityRef}. Nothing is sent until you confirm it here.`;
+    return `I proposed to ask the security team to exempt finding ${entityRef} from the release gate for 30 days. Nothing is sent until you confirm it here.`;
   }
   if (tool === 'bi__get-product-economics' && output?.months) {
     const months: string[] = output.months;
@@ -259,6 +259,7 @@ export function portalScript(request: ScriptedRequest): ScriptedTurn {
       }
       const entityRef: string =
         args.entityRef ??
+        args.findingId ??
         args.productRef ??
         args.groupRef ??
         args.search ??

@@ -340,7 +340,10 @@ describe('AskPage', () => {
       'p1',
       'confirm',
     );
-    expect(await within(card).findByText(/Done\./)).toBeInTheDocument();
+    expect(
+      await within(card).findByText(/Done\. It answered/),
+    ).toBeInTheDocument();
+    expect(within(card).getByText('status')).toBeInTheDocument();
     expect(
       within(card).queryByRole('button', { name: 'Confirm' }),
     ).not.toBeInTheDocument();

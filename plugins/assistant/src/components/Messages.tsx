@@ -98,6 +98,25 @@ export type Decide = (
 const valueText = (value: unknown) =>
   typeof value === 'string' ? value : JSON.stringify(value);
 
+/** An object's fields as a list of names and values (a value as it is). */
+function Fields({ value }: { value: unknown }) {
+  const classes = useStyles();
+  const entries =
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.entries(value as Record<string, unknown>)
+      : [['value', value] as [string, unknown]];
+  return (
+    <dl className={classes.fields}>
+      {entries.map(([key, field]) => (
+        <Box component="div" key={key} display="contents">
+          <dt>{key}</dt>
+          <dd>{valueText(field)}</dd>
+        </Box>
+      ))}
+    </dl>
+  );
+}
+
 /**
  * An action that writes, which the assistant proposed: exactly what it
  * will do (the action and every argument), and the person's choice. Until
@@ -111,10 +130,6 @@ export function ProposalCard(props: {
   const classes = useStyles();
   const { proposal, onDecide } = props;
   const [deciding, setDeciding] = useState<'confirm' | 'cancel'>();
-  const input =
-    proposal.input && typeof proposal.input === 'object'
-      ? Object.entries(proposal.input as Record<string, unknown>)
-      : [['input', proposal.input] as [string, unknown]];
   const headingId = `proposal-${proposal.id}`;
 
   async function decide(decision: 'confirm' | 'cancel') {
@@ -141,14 +156,7 @@ export function ProposalCard(props: {
         <code className={classes.code}>{proposal.tool}</code>, with your
         permissions, only if you confirm it
       </Typography>
-      <dl className={classes.fields}>
-        {input.map(([key, value]) => (
-          <Box component="div" key={key} display="contents">
-            <dt>{key}</dt>
-            <dd>{valueText(value)}</dd>
-          </Box>
-        ))}
-      </dl>
+      <Fields value={proposal.input} />
       {proposal.status === 'pending' && (
         <div className={classes.decisions}>
           <Button
@@ -179,12 +187,12 @@ export function ProposalCard(props: {
         <Typography variant="body2">Confirmed: running…</Typography>
       )}
       {proposal.status === 'done' && (
-        <Typography variant="body2" className={classes.ok}>
-          <span aria-hidden="true">✓ </span>Done.{' '}
-          {proposal.output !== undefined && (
-            <code className={classes.code}>{valueText(proposal.output)}</code>
-          )}
-        </Typography>
+        <>
+          <Typography variant="body2" className={classes.ok}>
+            <span aria-hidden="true">✓ </span>Done. It answered:
+          </Typography>
+          <Fields value={proposal.output} />
+        </>
       )}
       {proposal.status === 'failed' && (
         <Typography variant="body2" className={classes.error}>
