@@ -475,7 +475,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         },
       );
       const findingId = findings.output.items[0].id;
-      const request = {
+      const asking = {
         findingId,
         justification: 'The fix ships with the next OpenSSL base image',
         expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
@@ -484,7 +484,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         portal.server,
         await portal.as('emma-schulz'),
         'secops.request-exemption',
-        request,
+        asking,
       );
       expect(refused.output).toBeUndefined();
       expect(refused.error).toMatch(
@@ -495,7 +495,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         portal.server,
         ben,
         'secops.request-exemption',
-        { ...request, justification: 'later' },
+        { ...asking, justification: 'later' },
       );
       expect(tooShort.error).toMatch(/at least 10 characters/);
 
@@ -503,7 +503,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         portal.server,
         ben,
         'secops.request-exemption',
-        request,
+        asking,
       );
       expect(asked.error).toBeUndefined();
       expect(asked.output).toMatchObject({
@@ -526,7 +526,7 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         portal.server,
         ben,
         'secops.request-exemption',
-        request,
+        asking,
       );
       expect(twice.error).toMatch(/already/);
     }, 60_000);

@@ -272,22 +272,26 @@ export class AssistantService {
               step,
             },
           });
-          const result =
-            repeats > 2
-              ? ({
-                  ok: false,
-                  error:
-                    'This tool was already called twice with these arguments; answer from what you have',
-                } as const)
-              : resolved?.confirm
-              ? this.propose(
-                  resolved,
-                  call.arguments,
-                  tools,
-                  proposals,
-                  options.emit,
-                )
-              : await tools.call(call.name, call.arguments);
+          const run = async () => {
+            if (repeats > 2) {
+              return {
+                ok: false,
+                error:
+                  'This tool was already called twice with these arguments; answer from what you have',
+              } as const;
+            }
+            if (resolved?.confirm) {
+              return this.propose(
+                resolved,
+                call.arguments,
+                tools,
+                proposals,
+                options.emit,
+              );
+            }
+            return tools.call(call.name, call.arguments);
+          };
+          const result = await run();
           if (result.ok) {
             entityRefsIn(result.output, used);
             await event.success({
