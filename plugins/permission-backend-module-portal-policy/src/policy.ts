@@ -34,6 +34,7 @@ import {
 } from '@portal/plugin-finops-node';
 import {
   secopsExemptionDecidePermission,
+  secopsGatePolicyManagePermission,
   secopsExemptionRequestPermission,
   secopsFindingsReadPermission,
   secopsOrganisationReadPermission,
@@ -177,7 +178,10 @@ export class PortalPermissionPolicy implements PermissionPolicy {
       return isAdmin || isFinance ? allow() : deny();
     }
 
-    if (isPermission(permission, secopsExemptionDecidePermission)) {
+    if (
+      isPermission(permission, secopsExemptionDecidePermission) ||
+      isPermission(permission, secopsGatePolicyManagePermission)
+    ) {
       return isSecurity ? allow() : deny();
     }
 

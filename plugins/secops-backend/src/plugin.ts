@@ -23,6 +23,7 @@ import {
 import { builtInParsers } from './parsers';
 import { readSecopsOptions } from './service/options';
 import { readGatePolicies } from './service/gates';
+import { GatePolicies } from './service/GatePolicies';
 import { scheduleGithubAlerts } from './github/GithubAlertsTask';
 import { scheduleWebhooks } from './siem/webhooks';
 import { ReportIngester } from './service/ReportIngester';
@@ -90,6 +91,14 @@ export const secopsPlugin = createBackendPlugin({
           options,
         );
         deps.permissionsRegistry.addPermissions(secopsPermissions);
+        // The security team's gate policies; the configuration's seed them.
+        const gatePolicies = new GatePolicies({
+          store: stores.gatePolicies,
+          seed: readGatePolicies(deps.config),
+          findings: stores.findings,
+          catalog: deps.catalog,
+          auth: deps.auth,
+        });
         const services = {
           access: new SecopsAccess({
             ...deps,
@@ -105,9 +114,10 @@ export const secopsPlugin = createBackendPlugin({
           gate: new GateService({
             findings: stores.findings,
             gateDecisions: stores.gateDecisions,
-            gates: readGatePolicies(deps.config),
+            gates: () => gatePolicies.policies(),
           }),
           exemptions: new ExemptionService(stores.exemptions),
+          gatePolicies,
         };
         // One reader, and one way to request an exemption, for the routes
         // and the actions assistants call.

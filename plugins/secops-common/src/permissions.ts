@@ -39,6 +39,15 @@ export const secopsOrganisationReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Change the gate policies (and preview a change): the security team only,
+ * not the portal admins, who run the portal but do not own its policy.
+ */
+export const secopsGatePolicyManagePermission = createPermission({
+  name: 'secops.gatePolicy.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission of the SecOps plugin. */
 export const secopsPermissions = [
   secopsFindingsReadPermission,
@@ -46,4 +55,5 @@ export const secopsPermissions = [
   secopsExemptionRequestPermission,
   secopsExemptionDecidePermission,
   secopsOrganisationReadPermission,
+  secopsGatePolicyManagePermission,
 ];

@@ -1,11 +1,11 @@
-import { Exemption, Finding, GateRule } from './schema/openapi';
+import { Exemption, Finding } from './schema/openapi';
 
 // What the SecOps backend answers (Finding, FindingSummary, Exemption,
-// GateRule, GateReason, GateDecision, IngestResult, PostureTotals,
-// MySecuritySummary, and the pages and lists around them) is the spec's
-// (plugins/secops-backend/src/schema/openapi.yaml), generated into
-// ./schema/openapi. What is left here is the parsers' and the gate
-// policies' own, or derived from it.
+// GateRule, GateReason, GateDecision, GatePolicy, GateMatch, IngestResult,
+// PostureTotals, MySecuritySummary, and the pages and lists around them) is
+// the spec's (plugins/secops-backend/src/schema/openapi.yaml), generated
+// into ./schema/openapi. What is left here is the parsers' own, or derived
+// from it.
 
 /** Where in the life of software a finding was found. */
 export type FindingCategory = Finding['category'];
@@ -76,23 +76,6 @@ export interface ParsedFinding {
 
 /** Where an exemption stands. */
 export type ExemptionStatus = Exemption['status'];
-
-/** Which entities a gate applies to; every field given must match. */
-export interface GateMatch {
-  kind?: string[];
-  type?: string[];
-  lifecycle?: string[];
-  /** Any one of these tags. */
-  tags?: string[];
-  system?: string[];
-}
-
-/** A gate policy, owned by SecOps. */
-export interface GatePolicy {
-  name: string;
-  match: GateMatch;
-  rules: GateRule[];
-}
 
 /** A page of a list, with the cursor for the next one (one definition for every family). */
 export type { Page } from '@portal/common';

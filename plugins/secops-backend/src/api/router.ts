@@ -7,6 +7,7 @@ import {
 import {
   REPORT_FORMATS,
   secopsFindingsReadPermission,
+  secopsGatePolicyManagePermission,
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
@@ -15,6 +16,7 @@ import { z } from 'zod/v3';
 import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
 import { EventExport } from '../service/EventExport';
 import { ExemptionRequests } from '../service/ExemptionRequests';
+import { GatePolicies } from '../service/GatePolicies';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
 import { GateService } from '../service/GateService';
@@ -63,6 +65,8 @@ export interface RouterOptions {
   posture: PostureService;
   gate: GateService;
   exemptions: ExemptionService;
+  /** The security team's gate policies. */
+  gatePolicies: GatePolicies;
   /** A person's exemption requests (shared with the actions). */
   exemptionRequests: ExemptionRequests;
   eventExport: EventExport;
@@ -324,6 +328,77 @@ export async function createRouter(
   router.get('/me/summary', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     res.json(await reader.mySummary(credentials));
+  });
+
+  /** The gate policies that apply now: every person, granted machines. */
+  router.get('/gate-policies', async (req, res) => {
+    const credentials = await userOrService(req);
+    access.requireMachineGrant(
+      credentials,
+      'secops.read',
+      'read gate policies',
+    );
+    res.json(await deps.gatePolicies.current());
+  });
+
+  router.get('/gate-policies/history', async (req, res) => {
+    const credentials = await userOrService(req);
+    access.requireMachineGrant(
+      credentials,
+      'secops.read',
+      'read gate policies',
+    );
+    const offset = /^\d{1,9}$/.test(String(req.query.cursor ?? ''))
+      ? Number(req.query.cursor)
+      : 0;
+    const limit = Number(req.query.limit ?? 20);
+    const page = await deps.gatePolicies.history({ offset, limit });
+    const end = offset + page.items.length;
+    res.json({
+      ...page,
+      nextCursor: end < page.totalCount ? String(end) : undefined,
+    });
+  });
+
+  /** The security team saves the gate policies, as a new version. */
+  router.put('/gate-policies', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      {
+        eventId: 'gate-policy-change',
+        severityLevel: 'high',
+        meta: { basedOn: req.body?.basedOn ?? null },
+      },
+      async auditorEvent => {
+        await access.requireSecurityTeam(
+          credentials,
+          'change the gate policies',
+          secopsGatePolicyManagePermission,
+        );
+        const saved = await deps.gatePolicies.change({
+          policies: req.body.policies,
+          reason: req.body.reason,
+          basedOn: req.body.basedOn,
+          changedBy: access.caller(credentials).principal,
+        });
+        await auditorEvent.success({
+          meta: { version: saved.version, reason: saved.reason },
+        });
+        res.json(saved);
+      },
+    );
+  });
+
+  /** What a change would do, before it is saved: the security team's. */
+  router.post('/gate-policies/preview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await access.requireSecurityTeam(
+      credentials,
+      'preview gate policies',
+      secopsGatePolicyManagePermission,
+    );
+    res.json(await deps.gatePolicies.preview(req.body.policies));
   });
 
   /** Every team side by side: the SecOps organisation page. */

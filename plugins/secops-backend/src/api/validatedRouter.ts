@@ -41,6 +41,12 @@ const AUDITED_ROUTES: AuditedRoute<express.Request>[] = [
     meta: req => ({ findingId: req.path.split('/')[2] }),
   },
   {
+    method: 'PUT',
+    path: /^\/gate-policies$/,
+    eventId: 'gate-policy-change',
+    severityLevel: 'high',
+  },
+  {
     method: 'POST',
     path: /^\/exemptions\/[^/]+\/decision$/,
     eventId: 'exemption-decision',

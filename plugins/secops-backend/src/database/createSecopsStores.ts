@@ -7,6 +7,7 @@ import { ExploitabilityStore } from './ExploitabilityStore';
 import { DatabaseExemptionStore } from './ExemptionStore';
 import { DatabaseFindingStore } from './FindingStore';
 import { DatabaseGateDecisionStore } from './GateDecisionStore';
+import { DatabaseGatePolicyStore } from './GatePolicyStore';
 import { SecopsStores } from './types';
 
 const migrationsDir = resolvePackagePath(
@@ -28,6 +29,7 @@ export async function createSecopsStores(options: {
     await knex.migrate.latest({ directory: migrationsDir });
   }
   return {
+    gatePolicies: new DatabaseGatePolicyStore(knex),
     exploitability: new ExploitabilityStore(knex),
     findings: new DatabaseFindingStore(knex),
     exemptions: new DatabaseExemptionStore(knex),

@@ -485,6 +485,49 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
     expect(first[3].gate).toBe('none');
   });
 
+  it('keeps every version of the gate policies, refusing a stale change', async () => {
+    const { stores } = await createStore();
+    expect(await stores.gatePolicies.latest()).toBeUndefined();
+    const policy = (maxOpen: number): GatePolicy[] => [
+      { name: 'all', match: {}, rules: [{ severity: 'high', maxOpen }] },
+    ];
+    const first = await stores.gatePolicies.save(
+      {
+        policies: policy(0),
+        changedBy: 'user:default/jonas-berg',
+        reason: "The CISO's first policy",
+        basedOn: 0,
+      },
+      new Date('2026-12-01T10:00:00Z'),
+    );
+    expect(first).toEqual({
+      version: 1,
+      policies: policy(0),
+      changedBy: 'user:default/jonas-berg',
+      reason: "The CISO's first policy",
+      createdAt: '2026-12-01T10:00:00.000Z',
+    });
+    await expect(
+      stores.gatePolicies.save(
+        { policies: policy(5), changedBy: 'x', reason: 'stale', basedOn: 0 },
+        new Date('2026-12-01T11:00:00Z'),
+      ),
+    ).rejects.toThrow(/changed meanwhile \(version 1, not 0\)/);
+    await stores.gatePolicies.save(
+      {
+        policies: policy(2),
+        changedBy: 'y',
+        reason: 'Two allowed',
+        basedOn: 1,
+      },
+      new Date('2026-12-02T10:00:00Z'),
+    );
+    expect((await stores.gatePolicies.latest())?.policies).toEqual(policy(2));
+    const page = await stores.gatePolicies.list({ offset: 0, limit: 1 });
+    expect(page.totalCount).toBe(2);
+    expect(page.items.map(v => v.version)).toEqual([2]);
+  });
+
   it('logs what changed, in order, for the SIEM export', async () => {
     const { stores } = await createStore();
     await stores.findings.ingest(

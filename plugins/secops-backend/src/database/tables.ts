@@ -15,6 +15,7 @@ export const EXEMPTIONS = 'secops_exemptions';
 export const KEV = 'secops_kev';
 export const EPSS = 'secops_epss';
 export const EXPLOITABILITY_SOURCES = 'secops_exploitability_sources';
+export const GATE_POLICY_VERSIONS = 'secops_gate_policy_versions';
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 

@@ -4,6 +4,7 @@ import {
   ExemptionStatus,
   FindingCategory,
   GateDecision,
+  GatePolicy,
   FindingStatus,
   IngestResult,
   KevEntry,
@@ -259,7 +260,41 @@ export interface EventStore {
 }
 
 /** The SecOps stores, one per aggregate, on one database. */
+/** A version of the gate policies: all of them, with who changed them and why. */
+export interface GatePolicyVersion {
+  version: number;
+  policies: GatePolicy[];
+  changedBy: string;
+  reason: string;
+  createdAt: string;
+}
+
+/** The gate policies' versions (GatePolicyStore.ts). */
+export interface GatePolicyStore {
+  /** The latest version, if the policies were ever changed in the portal. */
+  latest(): Promise<GatePolicyVersion | undefined>;
+  /** The versions, newest first, a page at a time. */
+  list(page: { offset: number; limit: number }): Promise<{
+    items: GatePolicyVersion[];
+    totalCount: number;
+  }>;
+  /**
+   * Stores the next version. ConflictError when the latest version is not
+   * `basedOn` (someone changed them meanwhile; 0 for the configuration's).
+   */
+  save(
+    change: {
+      policies: GatePolicy[];
+      changedBy: string;
+      reason: string;
+      basedOn: number;
+    },
+    now: Date,
+  ): Promise<GatePolicyVersion>;
+}
+
 export interface SecopsStores {
+  gatePolicies: GatePolicyStore;
   exploitability: ExploitabilityStore;
   findings: FindingStore;
   exemptions: ExemptionStore;

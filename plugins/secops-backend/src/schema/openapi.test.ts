@@ -23,6 +23,7 @@ import { createRouter, RouterOptions } from '../api/router';
 import { EventExport } from '../service/EventExport';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
+import { GatePolicies } from '../service/GatePolicies';
 import { GateService } from '../service/GateService';
 import { PostureService } from '../service/PostureService';
 import { ReportIngester } from '../service/ReportIngester';
@@ -38,6 +39,7 @@ import {
   securityLead,
   start,
   trivyQuery,
+  upload,
 } from '../__testUtils__/backend';
 import { ExemptionRequests } from '../service/ExemptionRequests';
 import { spec } from './openapi';
@@ -54,6 +56,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       gate: {} as GateService,
       exemptions: {} as ExemptionService,
       exemptionRequests: {} as ExemptionRequests,
+      gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
       reader: {} as SecopsReader,
       exploitability: {} as ExploitabilityImporter,
@@ -349,6 +352,110 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect(formats.body.builtIn).toContain('sarif');
       expect((await get('/formats?x=1')).status).toBe(400);
       expect((await get('/formats', NONE)).status).toBe(401);
+    }, 120_000);
+
+    it('on the gate policies', async () => {
+      const server = await start({ config: machineConfig });
+      await upload(server, trivyQuery, report);
+      const send = (
+        method: 'get' | 'put' | 'post',
+        url: string,
+        body?: unknown,
+        authorization?: string,
+      ) => {
+        let req = request(server)[method](`/api/secops${url}`);
+        if (authorization) req = req.set('authorization', authorization);
+        if (body !== undefined) {
+          req = req
+            .set('content-type', 'application/json')
+            .send(typeof body === 'string' ? body : JSON.stringify(body));
+        }
+        return contract.send(req);
+      };
+      const strict = [
+        { name: 'strict', match: {}, rules: [{ severity: 'low', maxOpen: 0 }] },
+      ];
+
+      const current = await send('get', '/gate-policies');
+      expect(current.body).toMatchObject({ version: 0, source: 'config' });
+      expect(
+        (await send('get', '/gate-policies', undefined, NONE)).status,
+      ).toBe(401);
+      expect(
+        (await send('get', '/gate-policies', undefined, UNGRANTED)).status,
+      ).toBe(403);
+
+      const preview = await send('post', '/gate-policies/preview', {
+        policies: strict,
+      });
+      expect(preview.body).toMatchObject({ entities: 2, failingAfter: 1 });
+      expect(
+        (await send('post', '/gate-policies/preview', { policies: [] })).status,
+      ).toBe(400);
+      expect(
+        (
+          await send(
+            'post',
+            '/gate-policies/preview',
+            { policies: strict },
+            NONE,
+          )
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await send(
+            'post',
+            '/gate-policies/preview',
+            { policies: strict },
+            UNGRANTED,
+          )
+        ).status,
+      ).toBe(403);
+
+      const change = {
+        policies: strict,
+        reason: 'Stricter for the audit',
+        basedOn: 0,
+      };
+      const saved = await send('put', '/gate-policies', change, securityLead);
+      expect(saved.status).toBe(200);
+      expect(saved.body).toMatchObject({
+        version: 1,
+        changedBy: 'user:default/security-lead',
+      });
+      expect((await send('put', '/gate-policies', change)).status).toBe(409);
+      expect(
+        (await send('put', '/gate-policies', { ...change, basedOn: -1 }))
+          .status,
+      ).toBe(400);
+      expect((await send('put', '/gate-policies', change, NONE)).status).toBe(
+        401,
+      );
+      expect(
+        (await send('put', '/gate-policies', change, UNGRANTED)).status,
+      ).toBe(403);
+      expect(
+        (
+          await send('put', '/gate-policies', {
+            ...change,
+            reason: 'x'.repeat(70_000),
+          })
+        ).status,
+      ).toBe(413);
+
+      const history = await send('get', '/gate-policies/history?limit=1');
+      expect(history.body).toMatchObject({ totalCount: 1 });
+      expect((await send('get', '/gate-policies/history?limit=0')).status).toBe(
+        400,
+      );
+      expect(
+        (await send('get', '/gate-policies/history', undefined, NONE)).status,
+      ).toBe(401);
+      expect(
+        (await send('get', '/gate-policies/history', undefined, UNGRANTED))
+          .status,
+      ).toBe(403);
     }, 120_000);
 
     it('leaves a refused upload unread and closes its connection', async () => {

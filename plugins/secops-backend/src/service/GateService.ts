@@ -4,16 +4,17 @@ import { FindingStore, GateDecisionStore } from '../database/types';
 import { evaluateGate, gateOutcomes } from './gates';
 
 /**
- * The gate CI asks before it ships: the entity's gate policy (secops.gates)
- * evaluated on its open findings, leaving out exempted ones. Callers
- * authorize first.
+ * The gate CI asks before it ships: the entity's gate policy (the security
+ * team's, GatePolicies; secops.gates until they change them) evaluated on
+ * its open findings, leaving out exempted ones. Callers authorize first.
  */
 export class GateService {
   constructor(
     private readonly deps: {
       findings: FindingStore;
       gateDecisions: GateDecisionStore;
-      gates: GatePolicy[];
+      /** The gate policies that apply now. */
+      gates: () => Promise<GatePolicy[]>;
     },
   ) {}
 
@@ -43,17 +44,17 @@ export class GateService {
     const outcomes = await gateOutcomes(
       this.deps.findings,
       entities,
-      this.deps.gates,
+      await this.deps.gates(),
       new Date(),
     );
     return entities.filter((_, i) => !outcomes[i].passed);
   }
 
-  private evaluate(entity: Entity) {
+  private async evaluate(entity: Entity) {
     return evaluateGate(
       this.deps.findings,
       entity,
-      this.deps.gates,
+      await this.deps.gates(),
       new Date(),
     );
   }

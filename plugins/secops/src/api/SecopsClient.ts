@@ -6,6 +6,7 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { bodyOf, entityPath, groupPath } from '@portal/common';
 import {
+  CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
   ExemptionPage,
@@ -14,6 +15,10 @@ import {
   FindingPage,
   FindingStatus,
   FindingSummary,
+  GatePolicy,
+  GatePolicyPreview,
+  GatePolicyVersion,
+  GatePolicyVersionPage,
   GateStatus,
   GroupPosture,
   MySecuritySummary,
@@ -62,6 +67,18 @@ export interface SecopsApi {
     exemptionId: string,
     decision: { decision: 'approve' | 'reject'; comment?: string },
   ): Promise<Exemption>;
+  /** The gate policies that apply now. */
+  getGatePolicies(): Promise<CurrentGatePolicies>;
+  /** The versions saved in the portal, newest first. */
+  listGatePolicyVersions(limit: number): Promise<GatePolicyVersionPage>;
+  /** What a change would do across the organisation (the security team). */
+  previewGatePolicies(policies: GatePolicy[]): Promise<GatePolicyPreview>;
+  /** Saves the policies as the next version after `basedOn` (the security team). */
+  changeGatePolicies(change: {
+    policies: GatePolicy[];
+    reason: string;
+    basedOn: number;
+  }): Promise<GatePolicyVersion>;
 }
 
 export const secopsApiRef = createApiRef<SecopsApi>({ id: 'plugin.secops' });
@@ -176,5 +193,25 @@ export class SecopsClient implements SecopsApi {
         body: decision,
       }),
     );
+  }
+
+  getGatePolicies() {
+    return bodyOf(this.client.getGatePolicies({}));
+  }
+
+  listGatePolicyVersions(limit: number) {
+    return bodyOf(this.client.listGatePolicyVersions({ query: { limit } }));
+  }
+
+  previewGatePolicies(policies: GatePolicy[]) {
+    return bodyOf(this.client.previewGatePolicies({ body: { policies } }));
+  }
+
+  changeGatePolicies(change: {
+    policies: GatePolicy[];
+    reason: string;
+    basedOn: number;
+  }) {
+    return bodyOf(this.client.changeGatePolicies({ body: change }));
   }
 }

@@ -99,6 +99,10 @@ function render(partial: Partial<SecopsApi>) {
     getMySummary: jest.fn(),
     topRisks: jest.fn(),
     findExposure: jest.fn(),
+    getGatePolicies: jest.fn(),
+    listGatePolicyVersions: jest.fn(),
+    previewGatePolicies: jest.fn(),
+    changeGatePolicies: jest.fn(),
     ...partial,
   };
   return renderInTestApp(

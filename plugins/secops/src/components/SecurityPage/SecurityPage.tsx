@@ -26,6 +26,7 @@ import {
 } from '@material-ui/core';
 import { ExposureList } from '@portal/plugin-secops-common';
 import { secopsApiRef } from '../../api/SecopsClient';
+import { GatePoliciesCard } from './GatePoliciesCard';
 import { openTotal, SeverityBar, SeverityChip } from '../severityViews';
 import {
   epssLabel,
@@ -263,6 +264,11 @@ export function SecurityPage() {
                 )}
               </InfoCard>
             </Grid>
+            {teams.value && (
+              <Grid item xs={12}>
+                <GatePoliciesCard />
+              </Grid>
+            )}
           </Grid>
         )}
       </Content>

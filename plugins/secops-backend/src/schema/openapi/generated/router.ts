@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 3f44a38745e4cece0d0f3f1441afc234cb366773c9d5dc6f84673126faaaf8cb
+// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 5d579e6f06741f508d247298c48fa945ac46018fd73a452667c6c473724de640
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -666,15 +666,253 @@ export const spec = {
           },
           maxOpen: {
             type: 'integer',
+            minimum: 0,
+            maximum: 100000,
           },
           maxAgeDays: {
             description:
               'Only findings first seen more than this many days ago count.',
             type: 'integer',
+            minimum: 1,
+            maximum: 3650,
           },
         },
         required: ['severity', 'maxOpen'],
         additionalProperties: false,
+      },
+      MatchValues: {
+        type: 'array',
+        maxItems: 50,
+        items: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+        },
+      },
+      GateMatch: {
+        description:
+          'Which entities a gate policy applies to; every field given must match (tags, any one of them).',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          kind: {
+            $ref: '#/components/schemas/MatchValues',
+          },
+          type: {
+            $ref: '#/components/schemas/MatchValues',
+          },
+          lifecycle: {
+            $ref: '#/components/schemas/MatchValues',
+          },
+          tags: {
+            $ref: '#/components/schemas/MatchValues',
+          },
+          system: {
+            $ref: '#/components/schemas/MatchValues',
+          },
+        },
+      },
+      GatePolicy: {
+        description:
+          'A gate policy; the first whose match fits an entity applies to it.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+          },
+          match: {
+            $ref: '#/components/schemas/GateMatch',
+          },
+          rules: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 20,
+            items: {
+              $ref: '#/components/schemas/GateRule',
+            },
+          },
+        },
+        required: ['name', 'match', 'rules'],
+      },
+      GatePolicyList: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 50,
+        items: {
+          $ref: '#/components/schemas/GatePolicy',
+        },
+      },
+      CurrentGatePolicies: {
+        description:
+          "The gate policies that apply now: the latest version the security team saved (source portal), or the configuration's (source config, version 0) until they change them.",
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          version: {
+            type: 'integer',
+          },
+          source: {
+            type: 'string',
+            enum: ['config', 'portal'],
+          },
+          policies: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GatePolicy',
+            },
+          },
+          changedBy: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+        required: ['version', 'source', 'policies'],
+      },
+      GatePolicyVersion: {
+        description:
+          'A version of the gate policies, with who changed them, when and why.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          version: {
+            type: 'integer',
+          },
+          policies: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GatePolicy',
+            },
+          },
+          changedBy: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+        required: ['version', 'policies', 'changedBy', 'reason', 'createdAt'],
+      },
+      GatePolicyVersionPage: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GatePolicyVersion',
+            },
+          },
+          totalCount: {
+            type: 'integer',
+          },
+          nextCursor: {
+            type: 'string',
+          },
+        },
+        required: ['items', 'totalCount'],
+      },
+      GatePolicyChange: {
+        description: 'A change of the gate policies, all of them, with why.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          policies: {
+            $ref: '#/components/schemas/GatePolicyList',
+          },
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2000,
+          },
+          basedOn: {
+            description:
+              'The version the change was made from (409 if another was saved since).',
+            type: 'integer',
+            minimum: 0,
+          },
+        },
+        required: ['policies', 'reason', 'basedOn'],
+      },
+      GatePolicyPreviewRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          policies: {
+            $ref: '#/components/schemas/GatePolicyList',
+          },
+        },
+        required: ['policies'],
+      },
+      GateChange: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          gateBefore: {
+            type: 'string',
+          },
+          gateAfter: {
+            type: 'string',
+          },
+        },
+        required: ['entityRef', 'gateBefore', 'gateAfter'],
+      },
+      GatePolicyPreview: {
+        description:
+          'What a change would do across every component, resource and system: how many fail their gate now and after, and which would newly fail or pass (the first 200 of each, by ref; the counts are of all).',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entities: {
+            type: 'integer',
+          },
+          failingBefore: {
+            type: 'integer',
+          },
+          failingAfter: {
+            type: 'integer',
+          },
+          newlyFailing: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GateChange',
+            },
+          },
+          newlyFailingCount: {
+            type: 'integer',
+          },
+          newlyPassing: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GateChange',
+            },
+          },
+          newlyPassingCount: {
+            type: 'integer',
+          },
+        },
+        required: [
+          'entities',
+          'failingBefore',
+          'failingAfter',
+          'newlyFailing',
+          'newlyFailingCount',
+          'newlyPassing',
+          'newlyPassingCount',
+        ],
       },
       GateReason: {
         description: 'Why a gate failed (or what it checked).',
@@ -2373,6 +2611,196 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
+    '/gate-policies': {
+      get: {
+        operationId: 'GetGatePolicies',
+        summary: 'The gate policies that apply now.',
+        description: 'For every person; a machine with the secops.read grant.',
+        responses: {
+          '200': {
+            description: 'The gate policies.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CurrentGatePolicies',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine without the secops.read grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      put: {
+        operationId: 'ChangeGatePolicies',
+        summary:
+          'The security team saves the gate policies as a new version, with why.',
+        description:
+          'The whole list replaces the current one as the next version, audited as gate-policy-change with who, the version and the reason. basedOn must be the version the change was made from: when another was saved since, 409 and nothing is stored.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/GatePolicyChange',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The new version.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GatePolicyVersion',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BodyRefused',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Not the security team (secops.gatePolicy.manage), or a machine.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'Another version was saved since basedOn.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/gate-policies/history': {
+      get: {
+        operationId: 'ListGatePolicyVersions',
+        summary:
+          'Every version of the gate policies saved in the portal, newest first.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/pageCursor',
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'How many versions a page has (20 when absent).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of versions.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GatePolicyVersionPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine without the secops.read grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/gate-policies/preview': {
+      post: {
+        operationId: 'PreviewGatePolicies',
+        summary:
+          'What a change of the gate policies would do, before it is saved.',
+        description:
+          'Evaluates the current and the given policies on every component, resource and system, on the findings as they are now, and answers which entities would newly fail or pass. Nothing is stored.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/GatePolicyPreviewRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'What would change.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GatePolicyPreview',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BodyRefused',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Not the security team (secops.gatePolicy.manage), or a machine.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },

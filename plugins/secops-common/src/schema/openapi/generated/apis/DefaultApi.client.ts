@@ -5,10 +5,11 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 e4ac6095ed6053659e31cad4262391e9ea991fbf6fc81968f78486055a5de0e7
+// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 c922ffea054db5a1c08378705920314b9726d4bb054af36bc9695bd57862f348
 
 import { pluginId } from '../pluginId';
+import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
 import { Exemption } from '../models/Exemption.model';
 import { ExemptionDecision } from '../models/ExemptionDecision.model';
 import { ExemptionPage } from '../models/ExemptionPage.model';
@@ -18,6 +19,11 @@ import { ExposureList } from '../models/ExposureList.model';
 import { FindingPage } from '../models/FindingPage.model';
 import { FindingSummary } from '../models/FindingSummary.model';
 import { GateDecision } from '../models/GateDecision.model';
+import { GatePolicyChange } from '../models/GatePolicyChange.model';
+import { GatePolicyPreview } from '../models/GatePolicyPreview.model';
+import { GatePolicyPreviewRequest } from '../models/GatePolicyPreviewRequest.model';
+import { GatePolicyVersion } from '../models/GatePolicyVersion.model';
+import { GatePolicyVersionPage } from '../models/GatePolicyVersionPage.model';
 import { GateRequest } from '../models/GateRequest.model';
 import { GateStatus } from '../models/GateStatus.model';
 import { GroupPosture } from '../models/GroupPosture.model';
@@ -312,6 +318,37 @@ export type GetExploitability = {};
  * @public
  */
 export type ListFormats = {};
+/**
+ * @public
+ */
+export type GetGatePolicies = {};
+/**
+ * @public
+ */
+export type ChangeGatePolicies = {
+  body: GatePolicyChange;
+};
+/**
+ * @public
+ */
+export type ListGatePolicyVersions = {
+  query: {
+    /**
+     * The `nextCursor` of a previous page (empty for the first).
+     */
+    cursor?: string;
+    /**
+     * How many versions a page has (20 when absent).
+     */
+    limit?: number;
+  };
+};
+/**
+ * @public
+ */
+export type PreviewGatePolicies = {
+  body: GatePolicyPreviewRequest;
+};
 
 /** A query string of the defined values, repeated keys for arrays. */
 function queryOf(query: Record<string, unknown>): string {
@@ -789,6 +826,95 @@ export class DefaultApiClient {
         }),
       },
       method: 'GET',
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * The gate policies that apply now.
+   *
+   * For every person; a machine with the secops.read grant.
+   */
+  public async getGatePolicies(
+    _request: GetGatePolicies,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<CurrentGatePolicies>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/gate-policies`, {
+      headers: {
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'GET',
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * The security team saves the gate policies as a new version, with why.
+   *
+   * The whole list replaces the current one as the next version, audited as gate-policy-change with who, the version and the reason. basedOn must be the version the change was made from: when another was saved since, 409 and nothing is stored.
+   */
+  public async changeGatePolicies(
+    request: ChangeGatePolicies,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<GatePolicyVersion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/gate-policies`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'PUT',
+      body: JSON.stringify(request.body),
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * Every version of the gate policies saved in the portal, newest first.
+   */
+  public async listGatePolicyVersions(
+    request: ListGatePolicyVersions,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<GatePolicyVersionPage>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/gate-policies/history${queryOf(request.query)}`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * What a change of the gate policies would do, before it is saved.
+   *
+   * Evaluates the current and the given policies on every component, resource and system, on the findings as they are now, and answers which entities would newly fail or pass. Nothing is stored.
+   */
+  public async previewGatePolicies(
+    request: PreviewGatePolicies,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<GatePolicyPreview>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/gate-policies/preview`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
       signal: options?.signal,
     });
   }

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 685a3cc40f479be5bb003be014b31fbb055d2f3bcf227cc79d0f1e2417e71440, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 33041db790e6091b216a6af05d79f6e255a39744d9970a7555bfb44c02c226f8
+// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 2a8bcab55020b128e3473b177f7665e75f831d212dc703d08e493edcb26ba37e
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -19,6 +19,17 @@ export * from './FindingPage.model';
 export * from './FindingSummary.model';
 export * from './IngestResult.model';
 export * from './GateRule.model';
+export * from './MatchValues.model';
+export * from './GateMatch.model';
+export * from './GatePolicy.model';
+export * from './GatePolicyList.model';
+export * from './CurrentGatePolicies.model';
+export * from './GatePolicyVersion.model';
+export * from './GatePolicyVersionPage.model';
+export * from './GatePolicyChange.model';
+export * from './GatePolicyPreviewRequest.model';
+export * from './GateChange.model';
+export * from './GatePolicyPreview.model';
 export * from './GateReason.model';
 export * from './GateDecision.model';
 export * from './GateStatus.model';
