@@ -128,6 +128,48 @@ test('a manager sees the group’s posture and security sees every team', async 
   await expectAccessible(page, 'organisation-security');
 });
 
+test('the security team previews a gate policy change across the organisation, then saves it with why', async ({
+  page,
+}) => {
+  await signInAs(page, 'Jonas Berg');
+  await page.goto('/security');
+  const card = page.getByRole('region', { name: 'Gate policy default' });
+  await expect(card).toBeVisible();
+  await expect(
+    page.getByText(/From the configuration \(secops.gates\)/),
+  ).toBeVisible();
+
+  // Every open high counts, whatever its age: what would that do?
+  const age = card.getByLabel('Only older than (days)').nth(1);
+  await age.fill('');
+  await page.getByRole('button', { name: 'Preview the change' }).click();
+  await expect(
+    page.getByText(
+      /^Of \d+ entities, \d+ fails? (its|their) gate now and \d+ would/,
+    ),
+  ).toBeVisible();
+  await expect(page.getByText(/^Would newly fail \(\d+\)/)).toBeVisible();
+  await shot(page, 'gate-policy-preview');
+  await expectAccessible(page, 'gate-policy-preview');
+
+  // A milder change is saved, after its own preview, with the reason.
+  await age.fill('31');
+  await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Preview the change' }).click();
+  await page
+    .getByLabel(/Why \(kept with the version\)/)
+    .fill('Highs get a month and a day, as agreed with the teams');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(
+    page.getByText(/^Saved as version 1: the gate applies it now\./),
+  ).toBeVisible();
+  await expect(
+    page.getByText(/^Version 1, .* by user:default\/jonas-berg/),
+  ).toBeVisible();
+  await shot(page, 'gate-policy-saved');
+  await expectAccessible(page, 'gate-policy-saved');
+});
+
 test('cost: a developer sees their service, a manager the department, finance everything', async ({
   page,
 }) => {

@@ -109,8 +109,11 @@ function PreviewResult({ preview }: { preview: GatePolicyPreview }) {
   return (
     <Paper variant="outlined" style={{ padding: 16 }} aria-live="polite">
       <Typography variant="body1">
-        Of {preview.entities} entities, {preview.failingBefore} fail their gate
-        now and {preview.failingAfter} would with this change.
+        {`Of ${preview.entities} entities, ${
+          preview.failingBefore === 1
+            ? '1 fails its gate now'
+            : `${preview.failingBefore} fail their gate now`
+        } and ${preview.failingAfter} would with this change.`}
       </Typography>
       {list(
         'Would newly fail',
