@@ -19,14 +19,9 @@
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import {
-  IngestResult,
-  SEVERITIES,
-  Severity,
-} from '@portal/plugin-secops-common';
+import { IngestResult } from '@portal/plugin-secops-common';
 import knexFactory, { Knex } from 'knex';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +30,7 @@ import { createSecopsStores } from '../src/database/createSecopsStores';
 import { builtInParsers } from '../src/parsers';
 import { ReportIngester } from '../src/service/ReportIngester';
 import { overdueCutoffs, readSecopsOptions } from '../src/service/options';
+import { fillStore, insertRows } from './fill';
 import { GeneratedReport, generateCycloneDx, generateSarif } from './generate';
 import {
   BenchDatabase,
@@ -48,7 +44,6 @@ import {
 } from '@portal/test-utils/bench';
 
 const FINDINGS = 'secops_findings';
-const SCANS = 'secops_scans';
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 const GOAL_RATE = 5000; // findings/s
@@ -123,18 +118,6 @@ async function countRows(knex: Knex, entityRef?: string): Promise<number> {
 // ---------------------------------------------------------------------------
 // Bulk inserts
 
-/** Inserts rows in multi-row statements (as large as the engine allows). */
-async function insertRows(
-  tx: Knex | Knex.Transaction,
-  table: string,
-  rows: Record<string, unknown>[],
-  chunk: number,
-) {
-  for (let i = 0; i < rows.length; i += chunk) {
-    await tx(table).insert(rows.slice(i, i + chunk));
-  }
-}
-
 /**
  * The floor: the rows the store wrote for `fromEntity`, read back and
  * inserted again under a fresh entity ref, in batches of 500 (the store's own
@@ -157,140 +140,6 @@ async function floorInsert(
   const start = performance.now();
   await db.knex.transaction(tx => insertRows(tx, FINDINGS, rows, 500));
   return { ms: performance.now() - start, rows: rows.length };
-}
-
-const FILL_TOOLS = [
-  { tool: 'semgrep', category: 'sast', share: 0.55 },
-  { tool: 'trivy', category: 'sca', share: 0.35 },
-  { tool: 'gitleaks', category: 'secret', share: 0.1 },
-] as const;
-
-const DAY = 24 * 3600 * 1000;
-
-/** The findings of one background entity, realistic in size and spread. */
-function fillRows(entityIndex: number, perEntity: number, now: Date) {
-  const entityRef = `component:default/bench-fill-${String(
-    entityIndex,
-  ).padStart(4, '0')}`;
-  const rows: Record<string, unknown>[] = [];
-  const scans: Record<string, unknown>[] = [];
-  let n = 0;
-  for (const { tool, category, share } of FILL_TOOLS) {
-    const count =
-      tool === 'gitleaks' ? perEntity - n : Math.round(perEntity * share);
-    const scanId = randomUUID();
-    scans.push({
-      id: scanId,
-      entity_ref: entityRef,
-      tool,
-      format: tool === 'trivy' ? 'cyclonedx' : 'sarif',
-      commit_sha: null,
-      branch: 'main',
-      uploaded_by: 'user:default/bench',
-      report_sha256: '0'.repeat(64),
-      received: count,
-      created: count,
-      reopened: 0,
-      unchanged: 0,
-      fixed: 0,
-      created_at: now,
-    });
-    for (let k = 0; k < count; k++, n++) {
-      const seq = entityIndex * perEntity + n;
-      // Deterministic spread: mostly medium/low, few critical; 15% fixed.
-      const h = (seq * 2654435761) >>> 0;
-      const severity: Severity =
-        SEVERITIES[[0, 1, 1, 2, 2, 2, 2, 3, 3, 4][h % 10]];
-      const fixed = h % 100 < 15;
-      const firstSeen = new Date(now.getTime() - (h % 400) * DAY);
-      const rule =
-        tool === 'trivy'
-          ? `CVE-${2015 + (h % 11)}-${10000 + (seq % 40000)}`
-          : `${tool}.rule.${h % 300}`;
-      rows.push({
-        entity_ref: entityRef,
-        tool,
-        fingerprint: `${seq.toString(16).padStart(16, '0')}${h
-          .toString(16)
-          .padStart(8, '0')}`.padEnd(64, 'a'),
-        category,
-        severity,
-        severity_rank: SEVERITIES.indexOf(severity),
-        rule_id: rule,
-        title:
-          tool === 'trivy'
-            ? `${rule}: denial of service in package-${h % 900}`
-            : `Finding of ${rule} in handler ${h % 97}`,
-        description:
-          'Untrusted data reaches a sensitive sink without validation. This is a generated description of typical length for a finding, used by the benchmark.',
-        aliases: tool === 'trivy' ? JSON.stringify([rule]) : null,
-        cvss_score: tool === 'trivy' ? (h % 100) / 10 : null,
-        package_name: tool === 'trivy' ? `package-${h % 900}` : null,
-        package_version: tool === 'trivy' ? `1.${h % 30}.0` : null,
-        fixed_version: tool === 'trivy' ? `1.${(h % 30) + 1}.0` : null,
-        location_path:
-          tool === 'trivy'
-            ? 'package-lock.json'
-            : `src/module-${h % 50}/file-${seq % 400}.ts`,
-        location_line: tool === 'trivy' ? null : (h % 2000) + 1,
-        url: null,
-        help_url: `https://example.com/rules/${rule}`,
-        status: fixed ? 'fixed' : 'open',
-        first_seen_at: firstSeen,
-        last_seen_at: fixed ? firstSeen : now,
-        fixed_at: fixed ? new Date(firstSeen.getTime() + DAY) : null,
-        last_scan_id: scanId,
-      });
-    }
-  }
-  return { entityRef, rows, scans };
-}
-
-/**
- * Fills the store with FILL_ROWS findings over FILL_ENTITIES entities in
- * large transactions; stops early when the time budget is spent.
- */
-async function fillStore(db: BenchDatabase, now: Date) {
-  const perEntity = Math.round(FILL_ROWS / FILL_ENTITIES);
-  const chunk = Math.floor(db.maxParams / 24 / 100) * 100; // 24 columns
-  const entitiesPerTx = 50;
-  const start = performance.now();
-  let entities = 0;
-  let rows = 0;
-  let stoppedEarly = false;
-  while (entities < FILL_ENTITIES) {
-    if (performance.now() - start > FILL_BUDGET_MS) {
-      stoppedEarly = true;
-      break;
-    }
-    const first = entities;
-    const batch = Array.from(
-      { length: Math.min(entitiesPerTx, FILL_ENTITIES - first) },
-      (_, i) => fillRows(first + i, perEntity, now),
-    );
-    await db.knex.transaction(async tx => {
-      for (const e of batch) {
-        await insertRows(tx, FINDINGS, e.rows, chunk);
-        await insertRows(tx, SCANS, e.scans, chunk);
-      }
-    });
-    entities += batch.length;
-    rows += batch.reduce((sum, e) => sum + e.rows.length, 0);
-    if (entities % 500 === 0) {
-      log(
-        `  filled ${fmtInt(rows)} rows (${fmtInt(
-          rows / ((performance.now() - start) / 1000),
-        )} rows/s)`,
-      );
-    }
-  }
-  return {
-    ms: performance.now() - start,
-    entities,
-    rows,
-    perEntity,
-    stoppedEarly,
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -510,7 +359,12 @@ async function benchDatabase(db: BenchDatabase, reports: Reports) {
 
   // 4. ~1M findings, then the entity tab's calls.
   log(`${db.knex.client.config.client}: filling the store`);
-  const fill = await fillStore(db, new Date());
+  const fill = await fillStore(db, new Date(), {
+    rows: FILL_ROWS,
+    entities: FILL_ENTITIES,
+    budgetMs: FILL_BUDGET_MS,
+    log,
+  });
   if (db.knex.client.config.client === 'pg') {
     // What autovacuum would have done a minute after such a load.
     await db.knex.raw('analyze secops_findings');
