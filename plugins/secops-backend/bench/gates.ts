@@ -8,9 +8,9 @@
  *      ages over 400 days, 15% fixed), and a catalog of those 5,000;
  *   2. the floor: one grouped count of the open findings of every entity
  *      (the least a preview must read), median of 5 runs;
- *   3. GatePolicies.preview of a stricter set against the default policies
- *      (four distinct rules to count), median and p95 of 5 runs, and the
- *      ratio to the floor.
+ *   3. GatePolicies.preview of a change (stricter for production, looser
+ *      for the rest; four distinct rules to count) against the current
+ *      policies, median and p95 of 5 runs, and the ratio to the floor.
  *
  *   BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:55999 yarn bench:gates
  *
@@ -45,28 +45,42 @@ const log = (message: string) =>
     `[${new Date().toISOString().slice(11, 19)}] ${message}\n`,
   );
 
-const DEFAULT_POLICIES: GatePolicy[] = [
+/*
+ * The filled entities have about 200 findings each (10% critical, 20% high,
+ * 85% open, first seen over 400 days): about 17 open criticals and 51 open
+ * highs or worse. The thresholds sit near those numbers, so that entities
+ * fail and pass on both sides and the preview has changes to find.
+ */
+const CURRENT: GatePolicy[] = [
   {
     name: 'default',
     match: {},
     rules: [
-      { severity: 'critical', maxOpen: 0 },
-      { severity: 'high', maxOpen: 0, maxAgeDays: 30 },
+      { severity: 'critical', maxOpen: 17 },
+      { severity: 'high', maxOpen: 50, maxAgeDays: 30 },
     ],
   },
 ];
 
-const STRICTER: GatePolicy[] = [
+/** Stricter for production, looser for the rest. */
+const PROPOSED: GatePolicy[] = [
   {
     name: 'production',
     match: { lifecycle: ['production'] },
     rules: [
-      { severity: 'critical', maxOpen: 0 },
-      { severity: 'high', maxOpen: 5, maxAgeDays: 14 },
-      { severity: 'medium', maxOpen: 50, maxAgeDays: 90 },
+      { severity: 'critical', maxOpen: 15 },
+      { severity: 'high', maxOpen: 45, maxAgeDays: 14 },
+      { severity: 'medium', maxOpen: 130, maxAgeDays: 90 },
     ],
   },
-  ...DEFAULT_POLICIES,
+  {
+    name: 'default',
+    match: {},
+    rules: [
+      { severity: 'critical', maxOpen: 19 },
+      { severity: 'high', maxOpen: 55, maxAgeDays: 30 },
+    ],
+  },
 ];
 
 /** The catalog of the filled entities: half in production. */
@@ -137,7 +151,7 @@ async function benchDatabase(db: BenchDatabase) {
 
   const policies = new GatePolicies({
     store: stores.gatePolicies,
-    seed: DEFAULT_POLICIES,
+    seed: CURRENT,
     findings: stores.findings,
     catalog: catalogOf(fill.entities),
     auth: {
@@ -151,7 +165,7 @@ async function benchDatabase(db: BenchDatabase) {
   let last;
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    last = await policies.preview(STRICTER);
+    last = await policies.preview(PROPOSED);
     runs.push(performance.now() - start);
   }
   const ratio = median(runs) / median(floor);
@@ -167,7 +181,7 @@ async function benchDatabase(db: BenchDatabase) {
     )}`,
   );
   console.log(
-    `  preview of a stricter policy set (4 distinct rules): median ${fmtMs(
+    `  preview of a change (4 distinct rules to count): median ${fmtMs(
       median(runs),
     )}, p95 ${fmtMs(p95(runs))}; ${ratio.toFixed(2)}x the floor; goal < ${fmtMs(
       GOAL_MS,
