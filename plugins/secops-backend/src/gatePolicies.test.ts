@@ -130,6 +130,13 @@ describe('gate policies', () => {
       totalCount: 1,
       items: [{ version: 1, changedBy: 'user:default/security-lead' }],
     });
+    const badCursor = await request(server).get(
+      '/api/secops/gate-policies/history?cursor=abc',
+    );
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.error.message).toMatch(
+      /cursor must be the nextCursor/,
+    );
     expect(
       audit.filter(a => a.eventId === 'gate-policy-change').map(a => a.status),
     ).toEqual(['succeeded', 'failed', 'failed', 'failed']);

@@ -11,6 +11,7 @@ import {
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
+import { InputError } from '@backstage/errors';
 import express, { Request } from 'express';
 import { z } from 'zod/v3';
 import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
@@ -330,27 +331,28 @@ export async function createRouter(
     res.json(await reader.mySummary(credentials));
   });
 
-  /** The gate policies that apply now: every person, granted machines. */
-  router.get('/gate-policies', async (req, res) => {
+  /** Who may read the gate policies: every person, granted machines. */
+  async function gatePolicyReader(req: Req) {
     const credentials = await userOrService(req);
     access.requireMachineGrant(
       credentials,
       'secops.read',
       'read gate policies',
     );
+  }
+
+  router.get('/gate-policies', async (req, res) => {
+    await gatePolicyReader(req);
     res.json(await deps.gatePolicies.current());
   });
 
   router.get('/gate-policies/history', async (req, res) => {
-    const credentials = await userOrService(req);
-    access.requireMachineGrant(
-      credentials,
-      'secops.read',
-      'read gate policies',
-    );
-    const offset = /^\d{1,9}$/.test(String(req.query.cursor ?? ''))
-      ? Number(req.query.cursor)
-      : 0;
+    await gatePolicyReader(req);
+    const cursor = String(req.query.cursor ?? '');
+    if (cursor && !/^\d{1,9}$/.test(cursor)) {
+      throw new InputError('cursor must be the nextCursor of a previous page');
+    }
+    const offset = Number(cursor || 0);
     const limit = Number(req.query.limit ?? 20);
     const page = await deps.gatePolicies.history({ offset, limit });
     const end = offset + page.items.length;
