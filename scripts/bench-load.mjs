@@ -5,6 +5,7 @@
  *
  *   ./portal yarn bench:load [--soak-minutes 20] [--measure-seconds 300]
  *                            [--users 50] [--scale 1] [--label NAME]
+ *                            [--cpu-profile DIR]
  *
  * Builds a generated organisation on a throwaway PostgreSQL: 5,000
  * components (100 systems), 600 groups five levels deep (organisation,
@@ -62,6 +63,9 @@ const SOAK_MINUTES = Number(option('soak-minutes', '20'));
 const MEASURE_SECONDS = Number(option('measure-seconds', '300'));
 const WARMUP_SECONDS = Number(option('warmup-seconds', '30'));
 const LABEL = option('label', '');
+// A directory for V8 CPU profiles of the measured backend (--cpu-prof), to
+// find where a route spends its time; the profile is written when it stops.
+const PROFILE_DIR = option('cpu-profile', '');
 const MEMORY_AT_MINUTES = 2;
 
 const N = {
@@ -268,11 +272,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-load-'));
 const cleanups = [];
 let backend;
 
-async function startBackend(configFile, logName) {
+async function startBackend(configFile, logName, { profile = false } = {}) {
   const out = fs.openSync(path.join(tmp, logName), 'w');
   const child = spawn(
     process.execPath,
     [
+      ...(profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`]
+        : []),
       '--require',
       path.join(
         ROOT,
@@ -873,7 +880,9 @@ async function main() {
       encoding: 'utf8',
     }).trim() !== '';
   await backend.stop();
-  backend = await startBackend(configFile, 'backend-run.log');
+  backend = await startBackend(configFile, 'backend-run.log', {
+    profile: Boolean(PROFILE_DIR),
+  });
   await until('backend ready again', async () => {
     if (backend.child.exitCode !== null) {
       throw new Error(`backend exited; log: ${backend.logFile}`);

@@ -1,6 +1,7 @@
 import {
   Entity,
   RELATION_CHILD_OF,
+  RELATION_HAS_MEMBER,
   RELATION_PARENT_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -42,7 +43,11 @@ export interface GroupNode {
  * (OwnershipService) keeps one per plugin and answers every walk from it.
  */
 export class GroupTree {
-  private constructor(private readonly nodes: Map<string, GroupNode>) {}
+  private constructor(
+    private readonly nodes: Map<string, GroupNode>,
+    /** Each member's groups (hasMember relations), lower case. */
+    private readonly members: Map<string, string[]> = new Map(),
+  ) {}
 
   /** Builds the tree from Group entities (their childOf/parentOf relations). */
   static fromEntities(groups: Entity[]): GroupTree {
@@ -74,12 +79,18 @@ export class GroupTree {
       if (!up.parentRefs.includes(parent)) up.parentRefs.push(parent);
       if (!down.childRefs.includes(child)) down.childRefs.push(child);
     };
+    const members = new Map<string, string[]>();
     for (const group of groups) {
       const ref = stringifyEntityRef(group).toLowerCase();
       for (const relation of group.relations ?? []) {
         const target = relation.targetRef.toLowerCase();
         if (relation.type === RELATION_CHILD_OF) link(target, ref);
         if (relation.type === RELATION_PARENT_OF) link(ref, target);
+        if (relation.type === RELATION_HAS_MEMBER) {
+          const of = members.get(target) ?? [];
+          if (!of.includes(ref)) of.push(ref);
+          members.set(target, of);
+        }
       }
     }
     for (const node of nodes.values()) {
@@ -88,7 +99,15 @@ export class GroupTree {
       }
       node.parentRef ??= node.parentRefs[0];
     }
-    return new GroupTree(nodes);
+    return new GroupTree(nodes, members);
+  }
+
+  /**
+   * The groups that name this user (or group) among their members, lower
+   * case, in the catalog's order; none when no group does.
+   */
+  groupsWithMember(memberRef: string): string[] {
+    return [...(this.members.get(memberRef.toLowerCase()) ?? [])];
   }
 
   get(ref: string): GroupNode | undefined {

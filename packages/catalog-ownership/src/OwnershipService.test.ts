@@ -291,6 +291,120 @@ describe('the cached group tree', () => {
     expect((await ownership.tree()).size).toBe(2);
   });
 
+  it('keeps what a group owns for the same age: one read for a crowd, an owner change followed after it', async () => {
+    const owned = [component('web', 'platform'), component('db', 'platform')];
+    const catalog = catalogServiceMock({
+      entities: [
+        group('acme', ['platform']),
+        group('platform', [], 'acme'),
+        ...owned,
+      ],
+    });
+    let now = 1_000_000;
+    const ownership = new CatalogOwnership(catalog, mockServices.auth(), {
+      now: () => now,
+    });
+    const queries = jest.spyOn(catalog, 'queryEntities');
+    const ask = () =>
+      ownership.ownedEntities('group:default/acme', {
+        kinds: ['Component'],
+        fields: ['spec.owner'],
+      });
+    // Fifty people opening the team's page at once: the tree and one read.
+    const answers = await Promise.all(Array.from({ length: 50 }, ask));
+    expect(queries).toHaveBeenCalledTimes(2);
+    expect(answers.every(a => refsOf(a).length === 2)).toBe(true);
+    // A caller changing its answer does not change the next caller's.
+    answers[0].pop();
+    expect(refsOf(await ask())).toEqual([
+      'component:default/db',
+      'component:default/web',
+    ]);
+    // Other fields or kinds are another question.
+    await ownership.ownedEntities('group:default/acme', { kinds: ['System'] });
+    expect(queries).toHaveBeenCalledTimes(3);
+
+    // db moves to another team; within the age the answer stays.
+    const moved = catalogServiceMock({
+      entities: [
+        group('acme', ['platform']),
+        group('platform', [], 'acme'),
+        component('web', 'platform'),
+        component('db', 'elsewhere'),
+      ],
+    });
+    queries.mockImplementation((request, options) =>
+      moved.queryEntities(request, options),
+    );
+    now += 29_000;
+    expect(refsOf(await ask())).toHaveLength(2);
+    now += 2_000;
+    expect(refsOf(await ask())).toEqual(['component:default/web']);
+  });
+
+  it('does not keep a failed read of what a group owns', async () => {
+    const catalog = catalogServiceMock({
+      entities: [group('platform'), component('web', 'platform')],
+    });
+    const ownership = new CatalogOwnership(catalog, mockServices.auth());
+    await ownership.tree();
+    const queries = jest
+      .spyOn(catalog, 'queryEntities')
+      .mockRejectedValueOnce(new Error('catalog unavailable'));
+    await expect(
+      ownership.ownedEntities('group:default/platform'),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(
+      refsOf(await ownership.ownedEntities('group:default/platform')),
+    ).toEqual(['component:default/web']);
+    expect(queries).toHaveBeenCalledTimes(2);
+  });
+
+  it("finds a user's teams in the groups' members, without reading the user", async () => {
+    const withMembers = (entity: Entity, members: string[]): Entity => ({
+      ...entity,
+      relations: [
+        ...(entity.relations ?? []),
+        ...members.map(m => ({ type: 'hasMember', targetRef: m })),
+      ],
+    });
+    const catalog = catalogServiceMock({
+      entities: [
+        withMembers(group('acme', ['platform']), []),
+        withMembers(group('platform', [], 'acme'), ['user:default/Noor']),
+        withMembers(group('guild'), ['user:default/noor']),
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'User',
+          metadata: { name: 'newcomer', namespace: 'default' },
+          spec: { memberOf: ['platform'] },
+          relations: [
+            { type: 'memberOf', targetRef: 'group:default/platform' },
+          ],
+        },
+      ],
+    });
+    const reads = jest.spyOn(catalog, 'getEntityByRef');
+    const ownership = new CatalogOwnership(catalog, mockServices.auth());
+    expect(await ownership.groupsOf('user:default/noor')).toEqual([
+      'group:default/platform',
+      'group:default/guild',
+    ]);
+    expect(await ownership.roleGroupsOf('user:default/noor')).toEqual([
+      'group:default/platform',
+      'group:default/guild',
+      'group:default/acme',
+    ]);
+    expect(reads).not.toHaveBeenCalled();
+    // No group names the newcomer yet (the catalog has not stitched the
+    // group since): their own memberOf is read.
+    expect(await ownership.groupsOf('user:default/newcomer')).toEqual([
+      'group:default/platform',
+    ]);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(await ownership.groupsOf('user:default/nobody')).toEqual([]);
+  });
+
   it('takes its age from ownership.groupTreeMaxAge', async () => {
     const catalog = catalogServiceMock({ entities });
     const queries = jest.spyOn(catalog, 'queryEntities');

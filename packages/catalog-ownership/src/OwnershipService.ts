@@ -16,6 +16,7 @@ import {
   catalogServiceRef,
   CatalogService,
 } from '@backstage/plugin-catalog-node';
+import { ExpiringMemo } from './ExpiringMemo';
 import { GROUP_TREE_FIELDS, GroupTree } from './GroupTree';
 import { CatalogQuery, fromCatalog, readAllEntities } from './readAll';
 
@@ -23,6 +24,12 @@ import { CatalogQuery, fromCatalog, readAllEntities } from './readAll';
 const BY_OWNER_IN_QUERY = 50;
 /** How old the cached group tree may be, unless configured. */
 const DEFAULT_MAX_AGE_MS = 30_000;
+/**
+ * How many answers to "what does this group own" a plugin keeps, and how
+ * many entities they may hold in all.
+ */
+const OWNED_ANSWERS = 500;
+const OWNED_ENTITIES = 50_000;
 
 /** What to read of owned entities. */
 export interface OwnedEntitiesOptions {
@@ -38,7 +45,11 @@ export interface OwnedEntitiesOptions {
  * from one group tree, cached per plugin and read again from the catalog
  * when it is older than `ownership.groupTreeMaxAge` (30 seconds unless
  * configured), so that a change in the catalog's groups is followed within
- * that time. Entities are read with the plugin's own credentials. When the
+ * that time. What a group owns is kept for the same time (per group, kinds
+ * and fields), so that the people of a team opening its pages make one
+ * catalog read, not one each; a change of an entity's owner is followed
+ * within that time too. Entities are read with the plugin's own
+ * credentials. When the
  * catalog cannot answer, every method fails with ServiceUnavailableError
  * (503), never a plain error (500).
  */
@@ -94,6 +105,8 @@ export class CatalogOwnership implements OwnershipService {
   private loading?: Promise<GroupTree>;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
+  private readonly owned: ExpiringMemo<Entity[]>;
+  private readonly ownedByGroup: ExpiringMemo<Map<string, Entity[]>>;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -102,6 +115,17 @@ export class CatalogOwnership implements OwnershipService {
   ) {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
+    const memo = {
+      maxAgeMs: this.maxAgeMs,
+      maxEntries: OWNED_ANSWERS,
+      maxWeight: OWNED_ENTITIES,
+      now: () => this.now(),
+    };
+    this.owned = new ExpiringMemo({ ...memo, weigh: list => list.length });
+    this.ownedByGroup = new ExpiringMemo({
+      ...memo,
+      weigh: map => [...map.values()].reduce((n, list) => n + list.length, 0),
+    });
   }
 
   /** With `ownership.groupTreeMaxAge` from the configuration. */
@@ -157,6 +181,10 @@ export class CatalogOwnership implements OwnershipService {
   }
 
   async groupsOf(userEntityRef: string): Promise<string[]> {
+    // The groups' hasMember relations, from the cached tree; a user no group
+    // names (a newcomer, or a user the catalog does not know) is read.
+    const fromTree = (await this.tree()).groupsWithMember(userEntityRef);
+    if (fromTree.length) return fromTree;
     const credentials = await this.auth.getOwnServiceCredentials();
     const user = await fromCatalog(() =>
       this.catalog.getEntityByRef(userEntityRef, { credentials }),
@@ -175,6 +203,17 @@ export class CatalogOwnership implements OwnershipService {
     groupRef: string,
     options: OwnedEntitiesOptions = {},
   ): Promise<Entity[]> {
+    const key = memoKey([groupRef], options);
+    const owned = await this.owned.get(key, () =>
+      this.readOwned(groupRef, options),
+    );
+    return [...owned];
+  }
+
+  private async readOwned(
+    groupRef: string,
+    options: OwnedEntitiesOptions,
+  ): Promise<Entity[]> {
     const owners = await this.withDescendants([groupRef]);
     const filter: Record<string, string | string[]> = {
       [`relations.${RELATION_OWNED_BY}`]: owners,
@@ -190,6 +229,18 @@ export class CatalogOwnership implements OwnershipService {
   async ownedEntitiesByGroup(
     groupRefs: string[],
     options: OwnedEntitiesOptions = {},
+  ): Promise<Map<string, Entity[]>> {
+    if (groupRefs.length === 0) return new Map();
+    const byGroup = await this.ownedByGroup.get(
+      memoKey(groupRefs, options),
+      () => this.readOwnedByGroup(groupRefs, options),
+    );
+    return new Map([...byGroup].map(([ref, list]) => [ref, [...list]]));
+  }
+
+  private async readOwnedByGroup(
+    groupRefs: string[],
+    options: OwnedEntitiesOptions,
   ): Promise<Map<string, Entity[]>> {
     const result = new Map<string, Entity[]>();
     if (groupRefs.length === 0) return result;
@@ -267,6 +318,15 @@ export const ownershipServiceRef = createServiceRef<OwnershipService>({
         CatalogOwnership.fromConfig(config, { catalog, auth }),
     }),
 });
+
+/** One key per question: the groups, the kinds and the fields asked for. */
+function memoKey(groupRefs: string[], options: OwnedEntitiesOptions) {
+  return JSON.stringify([
+    groupRefs.map(ref => ref.toLowerCase()),
+    (options.kinds ?? []).map(kind => kind.toLowerCase()).sort(),
+    options.fields ? [...options.fields].sort() : null,
+  ]);
+}
 
 function memberOf(user: Entity | undefined): string[] {
   return (user?.relations ?? [])
