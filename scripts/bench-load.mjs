@@ -880,6 +880,22 @@ async function main() {
       encoding: 'utf8',
     }).trim() !== '';
   await backend.stop();
+  // The loading backend was stopped in whatever scheduled task it was
+  // running; its claim on that task would hold the task back for its
+  // timeout (ten minutes for the FinOps attribution) in the new backend, as
+  // after a crashed replica. A deployment's rolling restart ends tasks
+  // first; here their claims are released.
+  for (const plugin of ['finops', 'sre', 'secops', 'catalog']) {
+    const db = dbOf(plugin);
+    if (await db.schema.hasTable('backstage_backend_tasks__tasks')) {
+      await db('backstage_backend_tasks__tasks').update({
+        current_run_ticket: null,
+        current_run_started_at: null,
+        current_run_expires_at: null,
+      });
+    }
+    await db.destroy();
+  }
   backend = await startBackend(configFile, 'backend-run.log', {
     profile: Boolean(PROFILE_DIR),
   });
