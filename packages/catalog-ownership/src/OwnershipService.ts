@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   Entity,
+  parseEntityRef,
   RELATION_MEMBER_OF,
   RELATION_OWNED_BY,
   stringifyEntityRef,
@@ -332,6 +333,30 @@ function memberOf(user: Entity | undefined): string[] {
   return (user?.relations ?? [])
     .filter(r => r.type === RELATION_MEMBER_OF)
     .map(r => r.targetRef);
+}
+
+/**
+ * Who owns an entity, lower case: its ownedBy relations, or, before the
+ * catalog has made them (or in a hand-made entity), its spec.owner.
+ *
+ * @public
+ */
+export function ownerRefsOf(entity: Entity): string[] {
+  const related = [...ownersOfEntity(entity)];
+  const owner = entity.spec?.owner;
+  if (related.length || typeof owner !== 'string') return related;
+  try {
+    return [
+      stringifyEntityRef(
+        parseEntityRef(owner, {
+          defaultKind: 'group',
+          defaultNamespace: entity.metadata.namespace ?? 'default',
+        }),
+      ).toLowerCase(),
+    ];
+  } catch {
+    return [];
+  }
 }
 
 function ownersOfEntity(entity: Entity): Set<string> {

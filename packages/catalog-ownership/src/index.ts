@@ -8,6 +8,7 @@
  */
 export {
   CatalogOwnership,
+  ownerRefsOf,
   ownershipServiceRef,
   refsOf,
 } from './OwnershipService';

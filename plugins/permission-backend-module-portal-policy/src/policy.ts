@@ -36,6 +36,7 @@ import {
   secopsExemptionDecidePermission,
   secopsGatePolicyManagePermission,
   secopsExemptionRequestPermission,
+  secopsFindingAssignPermission,
   secopsFindingsReadPermission,
   secopsOrganisationReadPermission,
   secopsReportUploadPermission,
@@ -192,7 +193,8 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     if (
       isPermission(permission, secopsFindingsReadPermission) ||
       isPermission(permission, secopsReportUploadPermission) ||
-      isPermission(permission, secopsExemptionRequestPermission)
+      isPermission(permission, secopsExemptionRequestPermission) ||
+      isPermission(permission, secopsFindingAssignPermission)
     ) {
       if (isAdmin || isSecurity) {
         return allow();

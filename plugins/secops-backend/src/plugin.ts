@@ -38,6 +38,9 @@ import { EventExport } from './service/EventExport';
 import { SecopsReader } from './service/SecopsReader';
 import { registerSecopsActions } from './service/actions';
 import { ExemptionRequests } from './service/ExemptionRequests';
+import { FindingAssignments } from './service/FindingAssignments';
+import { FindingNotices } from './service/FindingNotices';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   ExploitabilityImporter,
   readExploitabilityOptions,
@@ -81,6 +84,7 @@ export const secopsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const options = readSecopsOptions(deps.config);
@@ -123,6 +127,13 @@ export const secopsPlugin = createBackendPlugin({
         // and the actions assistants call.
         const reader = new SecopsReader(services);
         const exemptionRequests = new ExemptionRequests(services);
+        const assignments = new FindingAssignments({
+          access: services.access,
+          findings: stores.findings,
+          groups: deps.groups,
+          notifications: deps.notifications,
+          logger: deps.logger,
+        });
         // CISA KEV and FIRST EPSS, imported on a schedule when configured.
         const exploitability = new ExploitabilityImporter({
           store: stores.exploitability,
@@ -139,6 +150,16 @@ export const secopsPlugin = createBackendPlugin({
             eventExport: new EventExport(stores.events),
             reader,
             exemptionRequests,
+            assignments,
+            notices: new FindingNotices({
+              findings: stores.findings,
+              readEntity: async ref =>
+                (
+                  await services.access.readEntities([ref])
+                )[0],
+              notifications: deps.notifications,
+              logger: deps.logger,
+            }),
             exploitability,
             options,
           }),

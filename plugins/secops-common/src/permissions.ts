@@ -27,6 +27,16 @@ export const secopsExemptionRequestPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/**
+ * Assign a finding of a catalog entity to a person (a member of its owning
+ * team), or take the assignment back: its owners and the security team.
+ */
+export const secopsFindingAssignPermission = createPermission({
+  name: 'secops.finding.assign',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
 /** Approve or reject exemptions: the security team. */
 export const secopsExemptionDecidePermission = createPermission({
   name: 'secops.exemption.decide',
@@ -53,6 +63,7 @@ export const secopsPermissions = [
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
   secopsExemptionRequestPermission,
+  secopsFindingAssignPermission,
   secopsExemptionDecidePermission,
   secopsOrganisationReadPermission,
   secopsGatePolicyManagePermission,

@@ -11,7 +11,12 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  notificationService,
+  NotificationSendOptions,
+} from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -87,6 +92,8 @@ export async function start(
     audit?: AuditRecord[];
     /** The catalog, instead of payments-api and cart-service. */
     entities?: object[];
+    /** Where the notifications the plugin sends go. */
+    notifications?: NotificationSendOptions[];
   } = {},
 ): Promise<http.Server> {
   const policy = options.policy;
@@ -108,9 +115,25 @@ export async function start(
           }),
       mockServices.rootConfig.factory({ data: options.config ?? {} }),
       ...(options.audit ? [auditorInto(options.audit).factory] : []),
+      ...(options.notifications
+        ? [notificationsInto(options.notifications)]
+        : []),
     ],
   });
   return server;
+}
+
+/** A notification service that keeps what is sent. */
+function notificationsInto(sent: NotificationSendOptions[]) {
+  return createServiceFactory({
+    service: notificationService,
+    deps: {},
+    factory: () => ({
+      send: async (notification: NotificationSendOptions) => {
+        sent.push(notification);
+      },
+    }),
+  });
 }
 
 /** An auditor that records each event's id, final status and error. */

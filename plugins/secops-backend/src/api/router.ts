@@ -17,6 +17,8 @@ import { z } from 'zod/v3';
 import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
 import { EventExport } from '../service/EventExport';
 import { ExemptionRequests } from '../service/ExemptionRequests';
+import { FindingAssignments } from '../service/FindingAssignments';
+import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
@@ -39,6 +41,7 @@ import {
   exposureQuery,
   gateBody,
   listQuery,
+  assignmentBody,
   pageQuery,
   postureQuery,
   topRisksQuery,
@@ -70,6 +73,8 @@ export interface RouterOptions {
   gatePolicies: GatePolicies;
   /** A person's exemption requests (shared with the actions). */
   exemptionRequests: ExemptionRequests;
+  assignments: FindingAssignments;
+  notices: FindingNotices;
   eventExport: EventExport;
   /** What a caller may read, shared with the actions. */
   reader: SecopsReader;
@@ -180,6 +185,8 @@ export async function createRouter(
             closesMissing,
           });
           await auditorEvent.success({ meta: { ...result } });
+          // The owning team hears of new critical and high findings.
+          await deps.notices.afterScan(result);
           res.status(201).json(result);
         },
       );
@@ -242,6 +249,22 @@ export async function createRouter(
   router.get(`${entityPath}/gate`, async (req, res) => {
     const { credentials, entityRef } = await readEntity(req);
     res.json(await reader.entityGate(credentials, entityRef));
+  });
+
+  router.post('/findings/assignments', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      { eventId: 'finding-assign', severityLevel: 'medium' },
+      async auditorEvent => {
+        const body = parse(assignmentBody, req.body);
+        const result = await deps.assignments.assign(credentials, body);
+        await auditorEvent.success({
+          meta: { assignee: result.assignee, changed: result.changed },
+        });
+        res.json({ ...result });
+      },
+    );
   });
 
   router.post('/findings/:id/exemptions', async (req, res) => {

@@ -7,6 +7,7 @@
  * justification or an advisory id too short once trimmed. Anything else is
  * refused with 400 (the objects are strict), before a service is called.
  */
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
 import { z } from 'zod/v3';
 
@@ -47,6 +48,31 @@ export const listQuery = z
     category: csv(FINDING_CATEGORIES).optional(),
     search: z.string().max(200).optional(),
     knownExploited: flag.optional(),
+    assignee: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .transform((value, ctx) => {
+        if (value === 'none') return null;
+        try {
+          const ref = parseEntityRef(value, {
+            defaultKind: 'user',
+            defaultNamespace: 'default',
+          });
+          if (ref.kind.toLowerCase() === 'user') {
+            return stringifyEntityRef(ref).toLowerCase();
+          }
+        } catch {
+          // refused below
+        }
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'assignee must be a user, such as user:default/ada, or none',
+        });
+        return z.NEVER;
+      })
+      .optional(),
     sort: z.enum(['severity', 'epss']).default('severity'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(200).optional(),
@@ -122,5 +148,15 @@ export const decisionBody = z
   .object({
     decision: z.enum(['approve', 'reject']),
     comment: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+export const assignmentBody = z
+  .object({
+    findingIds: z
+      .array(z.string().regex(/^\d{1,18}$/, 'findingIds must be finding ids'))
+      .min(1)
+      .max(500),
+    assignee: z.string().trim().min(1).max(255).nullable(),
   })
   .strict();

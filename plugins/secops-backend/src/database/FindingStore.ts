@@ -36,6 +36,7 @@ import {
   decodeCursor,
   encodeCursor,
   EPSS,
+  EVENTS,
   FINDINGS,
   ID_CHUNK,
   INSERT_CHUNK,
@@ -217,6 +218,8 @@ export class DatabaseFindingStore implements FindingStore {
       if (query.categories?.length) q.whereIn('f.category', query.categories);
       if (query.knownExploited === true) q.whereNotNull('k.cve');
       if (query.knownExploited === false) q.whereNull('k.cve');
+      if (query.assignee === null) q.whereNull('f.assignee');
+      if (query.assignee) q.andWhere('f.assignee', query.assignee);
       if (query.search) {
         const like = containsPattern(query.search);
         q.andWhere(inner =>
@@ -315,6 +318,66 @@ export class DatabaseFindingStore implements FindingStore {
       .where('id', Number(id))
       .first();
     return row ? toFinding(row) : undefined;
+  }
+
+  async appearedInScan(
+    scanId: string,
+    worst: Severity,
+    limit: number,
+  ): Promise<{ items: StoredFinding[]; totalCount: number }> {
+    const scan = await this.knex(SCANS).where('id', scanId).first();
+    if (!scan) return { items: [], totalCount: 0 };
+    // The scan's created and reopened events carry its time and entity.
+    const appeared = () =>
+      this.knex(`${FINDINGS} as f`)
+        .where('f.last_scan_id', scanId)
+        .andWhere('f.status', 'open')
+        .andWhere('f.severity_rank', '<=', rank(worst))
+        .whereExists(
+          this.knex(`${EVENTS} as e`)
+            .select(this.knex.raw('1'))
+            .where('e.kind', 'finding')
+            .whereIn('e.action', ['created', 'reopened'])
+            .andWhere('e.entity_ref', scan.entity_ref)
+            .andWhere('e.created_at', scan.created_at)
+            .whereRaw('e.ref_id = cast(f.id as varchar(64))'),
+        );
+    const [rows, [{ n }]] = await Promise.all([
+      appeared()
+        .select('f.*')
+        .orderBy([
+          { column: 'f.severity_rank', order: 'asc' },
+          { column: 'f.id', order: 'asc' },
+        ])
+        .limit(limit),
+      appeared().count({ n: '*' }),
+    ]);
+    return {
+      items: (rows as FindingRow[]).map(toFinding),
+      totalCount: Number(n),
+    };
+  }
+
+  async getFindings(ids: string[]): Promise<StoredFinding[]> {
+    const numeric = ids.filter(id => /^\d{1,18}$/.test(id)).map(Number);
+    if (!numeric.length) return [];
+    const rows = await this.knex<FindingRow>(FINDINGS).whereIn('id', numeric);
+    return rows.map(toFinding);
+  }
+
+  async assign(
+    ids: string[],
+    assignment: { assignee: string | null; by: string; at: Date },
+  ): Promise<number> {
+    if (!ids.length) return 0;
+    const changed = await this.knex<FindingRow>(FINDINGS)
+      .whereIn('id', ids.map(Number))
+      .update({
+        assignee: assignment.assignee,
+        assigned_by: assignment.assignee ? assignment.by : null,
+        assigned_at: assignment.assignee ? assignment.at : null,
+      });
+    return Number(changed);
   }
 
   /** The open findings a gate rule counts, of the given entities. */

@@ -46,6 +46,9 @@ export type FindingRow = {
   fixed_at: Timestamp | null;
   last_scan_id: string;
   cve_id: string | null;
+  assignee?: string | null;
+  assigned_by?: string | null;
+  assigned_at?: Timestamp | null;
 };
 
 /** The KEV and EPSS columns a list joins onto a finding's row. */
@@ -136,6 +139,9 @@ export function toFinding(
     firstSeenAt: toDate(row.first_seen_at),
     lastSeenAt: toDate(row.last_seen_at),
     fixedAt: row.fixed_at ? toDate(row.fixed_at) : undefined,
+    assignee: row.assignee ?? undefined,
+    assignedBy: row.assigned_by ?? undefined,
+    assignedAt: row.assigned_at ? toDate(row.assigned_at) : undefined,
   };
 }
 

@@ -40,6 +40,47 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
     return { knex, stores };
   }
 
+  it('knows which findings of a severity a scan brought, new or back, and none when it brought nothing', async () => {
+    const { stores } = await createStore();
+    const first = await stores.findings.ingest(
+      {
+        ...base,
+        findings: [finding(1), finding(2), finding(3, { severity: 'low' })],
+      },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    const brought = await stores.findings.appearedInScan(
+      first.scanId,
+      'high',
+      1,
+    );
+    expect(brought.totalCount).toBe(2);
+    expect(brought.items.map(f => f.fingerprint)).toEqual(['fp-2']);
+    // Fixed by a scan without it, then back: it counts again.
+    await stores.findings.ingest(
+      { ...base, findings: [finding(2)] },
+      new Date('2026-01-02T00:00:00Z'),
+    );
+    const back = await stores.findings.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-03T00:00:00Z'),
+    );
+    expect(back).toMatchObject({ reopened: 1, unchanged: 1 });
+    const reopened = await stores.findings.appearedInScan(
+      back.scanId,
+      'high',
+      10,
+    );
+    expect(reopened.items.map(f => f.fingerprint)).toEqual(['fp-1']);
+    const same = await stores.findings.ingest(
+      { ...base, findings: [finding(1), finding(2)] },
+      new Date('2026-01-04T00:00:00Z'),
+    );
+    expect(
+      await stores.findings.appearedInScan(same.scanId, 'high', 10),
+    ).toEqual({ items: [], totalCount: 0 });
+  });
+
   it('creates findings once and recognises them when the report comes again', async () => {
     const { knex, stores } = await createStore();
     const findings = [finding(1), finding(2), finding(3)];

@@ -44,6 +44,10 @@ export interface StoredFinding extends Omit<ParsedFinding, 'aliases'> {
   firstSeenAt: Date;
   lastSeenAt: Date;
   fixedAt?: Date;
+  /** The person working on it (a user entity ref), who assigned it, when. */
+  assignee?: string;
+  assignedBy?: string;
+  assignedAt?: Date;
   /** The CVE KEV and EPSS are matched on (its rule id or first CVE alias). */
   cveId?: string;
   /** The CVE's KEV entry, when it is known to be exploited (lists only). */
@@ -63,6 +67,8 @@ export interface ListFindingsQuery {
   knownExploited?: boolean;
   /** Worst severity first (default), or highest EPSS score first. */
   sort?: 'severity' | 'epss';
+  /** Only findings assigned to this user entity ref, or to nobody (null). */
+  assignee?: string | null;
   limit: number;
   cursor?: string;
   /** For exemption state; defaults to the current time. */
@@ -144,6 +150,25 @@ export interface FindingStore {
   /** Whether any report of this tool was stored for the entity. */
   hasScan(entityRef: string, tool: string): Promise<boolean>;
   getFinding(id: string): Promise<StoredFinding | undefined>;
+  /**
+   * The open findings of `worst` severity or worse that a scan created or
+   * reopened (its first `limit`, worst first), and how many there are.
+   */
+  appearedInScan(
+    scanId: string,
+    worst: Severity,
+    limit: number,
+  ): Promise<{ items: StoredFinding[]; totalCount: number }>;
+  /** The findings with these ids that exist (at most ID_CHUNK at a time). */
+  getFindings(ids: string[]): Promise<StoredFinding[]>;
+  /**
+   * Assigns these findings to a person (or to nobody, with null), all or
+   * none, in one transaction; returns how many changed.
+   */
+  assign(
+    ids: string[],
+    assignment: { assignee: string | null; by: string; at: Date },
+  ): Promise<number>;
 
   /**
    * Open findings of the entity at `severity` or worse, first seen before

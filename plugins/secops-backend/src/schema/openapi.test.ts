@@ -42,6 +42,8 @@ import {
   upload,
 } from '../__testUtils__/backend';
 import { ExemptionRequests } from '../service/ExemptionRequests';
+import { FindingAssignments } from '../service/FindingAssignments';
+import { FindingNotices } from '../service/FindingNotices';
 import { spec } from './openapi';
 
 describe('the router and src/schema/openapi.yaml', () => {
@@ -56,6 +58,8 @@ describe('the router and src/schema/openapi.yaml', () => {
       gate: {} as GateService,
       exemptions: {} as ExemptionService,
       exemptionRequests: {} as ExemptionRequests,
+      assignments: {} as FindingAssignments,
+      notices: {} as FindingNotices,
       gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
       reader: {} as SecopsReader,
@@ -271,6 +275,23 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect(
         (await post('/findings/999999/exemptions', exemption)).status,
       ).toBe(404);
+      // Assignment: taken back (nobody), refused, unknown, too large.
+      for (const [body, authorization, status] of [
+        [{ findingIds: [findingId], assignee: null }, undefined, 200],
+        [{ findingIds: [], assignee: null }, undefined, 400],
+        [{ findingIds: [findingId], assignee: null }, NONE, 401],
+        [{ findingIds: [findingId], assignee: null }, SCANNER, 403],
+        [{ findingIds: ['999999'], assignee: null }, undefined, 404],
+        [
+          { findingIds: [findingId], assignee: 'x'.repeat(70 * 1024) },
+          undefined,
+          413,
+        ],
+      ] as const) {
+        expect(
+          (await post('/findings/assignments', body, authorization)).status,
+        ).toBe(status);
+      }
       const decision = `/exemptions/${exemptionId}/decision`;
       // Who asked may not decide.
       expect((await post(decision, { decision: 'approve' })).status).toBe(403);

@@ -48,6 +48,7 @@ export function presentFinding(
     overdue: due ? due.getTime() < now.getTime() : false,
     exemptedUntil: finding.exemptedUntil?.toISOString(),
     exemptionPending: finding.exemptionPending,
+    assignedAt: finding.assignedAt?.toISOString(),
     knownExploited: Boolean(finding.kev),
   };
 }
@@ -62,6 +63,8 @@ export interface FindingsQuery {
   knownExploited?: boolean;
   /** Worst severity first (default), or highest EPSS score first. */
   sort?: 'severity' | 'epss';
+  /** Only findings assigned to this user entity ref, or to nobody (null). */
+  assignee?: string | null;
   limit: number;
   cursor?: string;
 }
@@ -86,6 +89,7 @@ export class FindingService {
       categories: query.category,
       search: query.search,
       knownExploited: query.knownExploited,
+      assignee: query.assignee,
       sort: query.sort,
       limit: query.limit,
       cursor: query.cursor,

@@ -15,6 +15,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   secopsExemptionDecidePermission,
   secopsExemptionRequestPermission,
+  secopsFindingAssignPermission,
   secopsFindingsReadPermission,
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
@@ -32,6 +33,7 @@ const REFUSED: Record<string, string> = {
   [secopsFindingsReadPermission.name]: 'see the findings of',
   [secopsExemptionRequestPermission.name]:
     'ask for exemptions on the findings of',
+  [secopsFindingAssignPermission.name]: 'assign the findings of',
 };
 
 /**

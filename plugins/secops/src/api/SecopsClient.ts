@@ -6,6 +6,7 @@ import {
 import { parseEntityRef } from '@backstage/catalog-model';
 import { bodyOf, entityPath, groupPath } from '@portal/common';
 import {
+  AssignmentResult,
   CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
@@ -38,6 +39,8 @@ export interface FindingsQuery {
   knownExploited?: boolean;
   /** Worst severity first (the default), or highest EPSS score first. */
   sort?: 'severity' | 'epss';
+  /** Only findings assigned to this person (a user entity ref), or to nobody. */
+  assignee?: string | 'none';
   limit?: number;
   cursor?: string;
 }
@@ -46,6 +49,11 @@ export interface FindingsQuery {
 export interface SecopsApi {
   getSummary(entityRef: string): Promise<FindingSummary>;
   listFindings(entityRef: string, query: FindingsQuery): Promise<FindingPage>;
+  /** Assigns open findings to a member of the owning team, or to nobody. */
+  assignFindings(
+    findingIds: string[],
+    assignee: string | null,
+  ): Promise<AssignmentResult>;
   getGate(entityRef: string): Promise<GateStatus>;
   /** Of an entity (component:…) or a group (group:…, its roll-up). */
   getTrend(entityRef: string, days: number): Promise<Trend>;
@@ -118,6 +126,7 @@ export class SecopsClient implements SecopsApi {
               ? undefined
               : (String(query.knownExploited) as 'true' | 'false'),
           sort: query.sort,
+          assignee: query.assignee,
           limit: query.limit || undefined,
           cursor: query.cursor || undefined,
         },
@@ -171,6 +180,12 @@ export class SecopsClient implements SecopsApi {
         path: entityPath(entityRef),
         query: { limit: 50 },
       }),
+    );
+  }
+
+  assignFindings(findingIds: string[], assignee: string | null) {
+    return bodyOf(
+      this.client.assignFindings({ body: { findingIds, assignee } }),
     );
   }
 

@@ -1,7 +1,8 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, EntityProvider } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Finding, FindingSummary } from '@portal/plugin-secops-common';
 import { SecopsApi, secopsApiRef } from '../../api/SecopsClient';
 import { EntitySecurityContent } from './EntitySecurityContent';
@@ -80,6 +81,29 @@ const gateStatus = {
   },
 };
 
+// The owning team, a team below it, and their members.
+const person = (name: string, displayName: string, group: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name, namespace: 'default' },
+  spec: { profile: { displayName }, memberOf: [group] },
+  relations: [{ type: 'memberOf', targetRef: `group:default/${group}` }],
+});
+const team = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'team-checkout', namespace: 'default' },
+    spec: { type: 'team', children: ['checkout-mobile'] },
+    relations: [
+      { type: 'parentOf', targetRef: 'group:default/checkout-mobile' },
+    ],
+  },
+  person('ben', 'Ben Okafor', 'team-checkout'),
+  person('mo', 'Mo Ali', 'checkout-mobile'),
+  person('emma', 'Emma Schulz', 'team-catalog'),
+];
+
 function render(partial: Partial<SecopsApi>) {
   const api: SecopsApi = {
     getSummary: jest.fn().mockResolvedValue(summary),
@@ -103,15 +127,22 @@ function render(partial: Partial<SecopsApi>) {
     listGatePolicyVersions: jest.fn(),
     previewGatePolicies: jest.fn(),
     changeGatePolicies: jest.fn(),
+    assignFindings: jest.fn(),
     ...partial,
   };
   return renderInTestApp(
     <EntityProvider entity={entity}>
       <EntitySecurityContent />
     </EntityProvider>,
-    { apis: [[secopsApiRef, api]] },
+    {
+      apis: [
+        [secopsApiRef, api],
+        [catalogApiRef, catalogApiMock({ entities: team })],
+      ],
+    },
   );
 }
+
 
 describe('sourceUrl', () => {
   it('links repository paths on GitHub, and nothing else', () => {
@@ -165,6 +196,65 @@ describe('EntitySecurityContent', () => {
     expect(screen.getByText('src/config.py:12').closest('a')).toHaveAttribute(
       'href',
       'https://github.com/acme-commerce/payments-api/blob/HEAD/src/config.py#L12',
+    );
+  });
+
+  it('assigns the selected findings to a member of the owning team', async () => {
+    const listFindings = jest.fn().mockResolvedValue({
+      items: [
+        finding({ assignee: 'user:default/ben' }),
+        finding({ id: '2', title: 'AWS access key in code' }),
+        finding({ id: '3', title: 'SQL injection' }),
+      ],
+      totalCount: 3,
+    });
+    const assignFindings = jest.fn().mockResolvedValue({
+      assignee: 'user:default/mo',
+      changed: ['2', '3'],
+      unchanged: [],
+    });
+    await render({ listFindings, assignFindings });
+
+    // Who works on each finding, by name.
+    expect(await screen.findByText('Ben Okafor')).toBeInTheDocument();
+    expect(screen.getAllByText('Unassigned')).toHaveLength(2);
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Select AWS access key in code' }),
+    );
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Select SQL injection' }),
+    );
+    expect(screen.getByText('2 selected')).toBeInTheDocument();
+    // The people to choose from: the team's and its sub-team's members.
+    await userEvent.click(screen.getByLabelText('Assign to'));
+    const options = (await screen.findAllByRole('option')).map(
+      o => o.textContent,
+    );
+    expect(options).toEqual(['Ben Okafor', 'Mo Ali']);
+    await userEvent.click(screen.getByRole('option', { name: 'Mo Ali' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Assign' }));
+    expect(assignFindings).toHaveBeenCalledWith(['2', '3'], 'user:default/mo');
+    expect(
+      await screen.findByText(
+        '2 findings assigned to Mo Ali, who is notified.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('lists the findings assigned to nobody on the server', async () => {
+    const listFindings = jest
+      .fn()
+      .mockResolvedValue({ items: [finding({})], totalCount: 1 });
+    await render({ listFindings });
+    await userEvent.click(await screen.findByLabelText('Assignee'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Unassigned' }),
+    );
+    await waitFor(() =>
+      expect(listFindings).toHaveBeenLastCalledWith(
+        'component:default/payments-api',
+        expect.objectContaining({ assignee: 'none' }),
+      ),
     );
   });
 

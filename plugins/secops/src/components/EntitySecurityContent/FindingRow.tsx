@@ -4,6 +4,7 @@ import { Finding } from '@portal/plugin-secops-common';
 import {
   Box,
   Button,
+  Checkbox,
   Chip,
   Collapse,
   IconButton,
@@ -96,16 +97,34 @@ export function FindingRow({
   finding,
   onChanged,
   slug,
+  assigneeName,
+  selected,
+  onSelect,
 }: {
   finding: Finding;
   slug?: string;
   onChanged: () => void;
+  /** Who the finding is assigned to, by name. */
+  assigneeName?: string;
+  /** Whether it is selected; undefined when findings are not selectable. */
+  selected?: boolean;
+  onSelect?: (selected: boolean) => void;
 }) {
   const [open, setOpen] = useState(false);
   const [asking, setAsking] = useState(false);
   return (
     <>
-      <TableRow hover>
+      <TableRow hover selected={!!selected}>
+        <TableCell padding="checkbox">
+          {selected !== undefined && (
+            <Checkbox
+              size="small"
+              checked={selected}
+              onChange={e => onSelect?.(e.target.checked)}
+              inputProps={{ 'aria-label': `Select ${finding.title}` }}
+            />
+          )}
+        </TableCell>
         <TableCell padding="checkbox">
           <IconButton
             size="small"
@@ -183,9 +202,17 @@ export function FindingRow({
             since {finding.firstSeenAt.slice(0, 10)}
           </Typography>
         </TableCell>
+        <TableCell>
+          <Typography
+            variant="body2"
+            color={assigneeName ? 'textPrimary' : 'textSecondary'}
+          >
+            {assigneeName ?? 'Unassigned'}
+          </Typography>
+        </TableCell>
       </TableRow>
       <TableRow>
-        <TableCell colSpan={6} style={{ paddingTop: 0, paddingBottom: 0 }}>
+        <TableCell colSpan={8} style={{ paddingTop: 0, paddingBottom: 0 }}>
           <Collapse in={open} unmountOnExit>
             <Box py={2}>
               {finding.description && (
@@ -229,6 +256,14 @@ export function FindingRow({
               )}
               {isHttpUrl(finding.helpUrl) && (
                 <Link to={finding.helpUrl}>How to fix it</Link>
+              )}
+              {finding.assignee && finding.assignedAt && (
+                <Typography variant="body2">
+                  Assigned to {assigneeName ?? finding.assignee}
+                  {finding.assignedBy
+                    ? ` by ${finding.assignedBy}`
+                    : ''} on {finding.assignedAt.slice(0, 10)}.
+                </Typography>
               )}
               <Box mt={2}>
                 {finding.exemptedUntil && (

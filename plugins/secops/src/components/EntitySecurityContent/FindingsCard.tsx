@@ -2,11 +2,13 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
 import { ErrorPanel, InfoCard, Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { identityApiRef, useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
 import { FindingStatus, Severity } from '@portal/plugin-secops-common';
 import {
   Box,
   Button,
+  Checkbox,
   MenuItem,
   Table,
   TableBody,
@@ -17,6 +19,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { secopsApiRef } from '../../api/SecopsClient';
+import { AssignBar, useTeamMembers } from './AssignBar';
 import { FindingRow } from './FindingRow';
 
 const PAGE_SIZE = 20;
@@ -44,6 +47,16 @@ export function FindingsCard({
   const [search, setSearch] = useState('');
   const [exploited, setExploited] = useState<'all' | 'known'>('all');
   const [sort, setSort] = useState<'severity' | 'epss'>('severity');
+  const [assigned, setAssigned] = useState<'anyone' | 'me' | 'none'>('anyone');
+  const [selected, setSelected] = useState<string[]>([]);
+  const identity = useApi(identityApiRef);
+  const me = useAsync(
+    async () =>
+      (await identity.getBackstageIdentity()).userEntityRef.toLowerCase(),
+    [identity],
+  );
+  const { entity } = useEntity();
+  const members = useTeamMembers(entity);
   const [debouncedSearch, setDebouncedSearch] = useState('');
   useDebounce(() => setDebouncedSearch(search.trim()), 300, [search]);
   // Cursors of the pages seen so far: going back pops one.
@@ -52,9 +65,12 @@ export function FindingsCard({
   ]);
   useEffect(
     () => setCursors([undefined]),
-    [severities, status, debouncedSearch, exploited, sort],
+    [severities, status, debouncedSearch, exploited, sort, assigned],
   );
   const cursor = cursors[cursors.length - 1];
+  let assignee: string | undefined;
+  if (assigned === 'none') assignee = 'none';
+  if (assigned === 'me') assignee = me.value;
   const findings = useAsync(
     () =>
       api.listFindings(entityRef, {
@@ -63,6 +79,7 @@ export function FindingsCard({
         search: debouncedSearch || undefined,
         knownExploited: exploited === 'known' ? true : undefined,
         sort,
+        assignee,
         limit: PAGE_SIZE,
         cursor,
       }),
@@ -74,10 +91,22 @@ export function FindingsCard({
       debouncedSearch,
       exploited,
       sort,
+      assignee,
       cursor,
       version,
     ],
   );
+  // What is selected is of the page shown: another page, filter or reload
+  // starts from nothing.
+  useEffect(() => setSelected([]), [findings.value]);
+  const selectable = status === 'open';
+  const pageIds = findings.value?.items.map(f => f.id) ?? [];
+  const allSelected =
+    pageIds.length > 0 && pageIds.every(id => selected.includes(id));
+  const nameOf = (ref?: string) =>
+    ref
+      ? members.value?.find(m => m.ref === ref)?.name ?? parseName(ref)
+      : undefined;
 
   return (
     <InfoCard title="Findings" noPadding>
@@ -119,6 +148,21 @@ export function FindingsCard({
           <MenuItem value="epss">Highest EPSS first</MenuItem>
         </TextField>
         <TextField
+          id="secops-findings-assignee"
+          select
+          size="small"
+          variant="outlined"
+          label="Assignee"
+          value={assigned}
+          onChange={e =>
+            setAssigned(e.target.value as 'anyone' | 'me' | 'none')
+          }
+        >
+          <MenuItem value="anyone">Anyone</MenuItem>
+          <MenuItem value="me">Assigned to me</MenuItem>
+          <MenuItem value="none">Unassigned</MenuItem>
+        </TextField>
+        <TextField
           id="secops-findings-search"
           size="small"
           variant="outlined"
@@ -137,9 +181,29 @@ export function FindingsCard({
       {findings.loading && <Progress />}
       {findings.value && (
         <>
+          {selectable && selected.length > 0 && (
+            <AssignBar
+              selected={selected}
+              members={members.value ?? []}
+              onDone={onChanged}
+            />
+          )}
           <Table size="small" aria-label="Findings">
             <TableHead>
               <TableRow>
+                <TableCell padding="checkbox">
+                  {selectable && pageIds.length > 0 && (
+                    <Checkbox
+                      size="small"
+                      checked={allSelected}
+                      indeterminate={selected.length > 0 && !allSelected}
+                      onChange={() => setSelected(allSelected ? [] : pageIds)}
+                      inputProps={{
+                        'aria-label': 'Select every finding of this page',
+                      }}
+                    />
+                  )}
+                </TableCell>
                 <TableCell />
                 <TableCell>Severity</TableCell>
                 <TableCell>Finding</TableCell>
@@ -150,6 +214,7 @@ export function FindingsCard({
                   </abbr>
                 </TableCell>
                 <TableCell>{status === 'open' ? 'Due' : 'Fixed'}</TableCell>
+                <TableCell>Assignee</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -159,11 +224,22 @@ export function FindingsCard({
                   finding={finding}
                   onChanged={onChanged}
                   slug={slug}
+                  assigneeName={nameOf(finding.assignee)}
+                  selected={
+                    selectable ? selected.includes(finding.id) : undefined
+                  }
+                  onSelect={checked =>
+                    setSelected(
+                      checked
+                        ? [...selected, finding.id]
+                        : selected.filter(id => id !== finding.id),
+                    )
+                  }
                 />
               ))}
               {findings.value.items.length === 0 && (
                 <TableRow>
-                  <TableCell colSpan={6}>
+                  <TableCell colSpan={8}>
                     <Typography align="center" color="textSecondary">
                       Nothing matches these filters.
                     </Typography>
@@ -201,4 +277,9 @@ export function FindingsCard({
       )}
     </InfoCard>
   );
+}
+
+/** A user entity ref's name, for an assignee the catalog list lacks. */
+function parseName(ref: string) {
+  return ref.replace(/^user:(default\/)?/, '');
 }

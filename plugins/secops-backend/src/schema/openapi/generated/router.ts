@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 5d579e6f06741f508d247298c48fa945ac46018fd73a452667c6c473724de640
+// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 617439ecd8f6d6733e70fa858a59237c610a1abc47aa803e71bfaca27d2480a2
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -384,6 +384,19 @@ export const spec = {
           exemptionPending: {
             description: 'An exemption waiting for the security team.',
             type: 'boolean',
+          },
+          assignee: {
+            description:
+              'The person working on the finding (a user entity ref, lower case), a member of the team that owns its entity.',
+            type: 'string',
+          },
+          assignedBy: {
+            description: 'Who assigned it (a user entity ref).',
+            type: 'string',
+          },
+          assignedAt: {
+            type: 'string',
+            format: 'date-time',
           },
           cveId: {
             description:
@@ -1106,6 +1119,58 @@ export const spec = {
         required: ['items', 'totalCount'],
         additionalProperties: false,
       },
+      AssignmentRequest: {
+        description:
+          'Open findings (1 to 500) to assign to a member of the team that owns their entities, or to nobody (assignee null).',
+        type: 'object',
+        properties: {
+          findingIds: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 500,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 20,
+            },
+          },
+          assignee: {
+            type: 'string',
+            nullable: true,
+            minLength: 1,
+            maxLength: 255,
+          },
+        },
+        required: ['findingIds', 'assignee'],
+        additionalProperties: false,
+      },
+      AssignmentResult: {
+        description:
+          'Who the findings are assigned to now, and which of them changed.',
+        type: 'object',
+        properties: {
+          assignee: {
+            type: 'string',
+            nullable: true,
+          },
+          changed: {
+            description:
+              'The findings whose assignee changed (the assignee is notified of these).',
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          unchanged: {
+            description: 'The findings that were already so.',
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: ['assignee', 'changed', 'unchanged'],
+      },
       ExemptionRequest: {
         description:
           'Why the risk is accepted (10 to 2000 characters once trimmed), and until when (in the future, at most 365 days ahead).',
@@ -1731,6 +1796,18 @@ export const spec = {
             },
           },
           {
+            name: 'assignee',
+            in: 'query',
+            required: false,
+            description:
+              'Only the findings assigned to this person (a user entity ref, or a name in the default namespace), or to nobody (none).',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          {
             name: 'sort',
             in: 'query',
             required: false,
@@ -1937,6 +2014,74 @@ export const spec = {
                 },
               },
             },
+          },
+        },
+      },
+    },
+    '/findings/assignments': {
+      post: {
+        operationId: 'AssignFindings',
+        summary:
+          "The owners of the findings' entities (or the security team) assign open findings to a member of the owning team, or take the assignment back; all or none.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/AssignmentRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The assignment, and which findings it changed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AssignmentResult',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              "Not JSON, not an assignment (the message names what is wrong), a finding that is not open, or an assignee who is not a user or not a member of the team that owns a finding's entity.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'A machine, or a person the policy does not let assign the findings of one of the entities (secops.finding.assign).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description:
+              'A finding that does not exist (the message names it).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
           },
         },
       },

@@ -5,10 +5,12 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 c922ffea054db5a1c08378705920314b9726d4bb054af36bc9695bd57862f348
+// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 1fc28f3db9ab73868353b5e2e7d149bd3fbfed29cd221b46a6d47f4113af49f9
 
 import { pluginId } from '../pluginId';
+import { AssignmentRequest } from '../models/AssignmentRequest.model';
+import { AssignmentResult } from '../models/AssignmentResult.model';
 import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
 import { Exemption } from '../models/Exemption.model';
 import { ExemptionDecision } from '../models/ExemptionDecision.model';
@@ -112,6 +114,10 @@ export type ListEntityFindings = {
      */
     knownExploited?: 'true' | 'false';
     /**
+     * Only the findings assigned to this person (a user entity ref, or a name in the default namespace), or to nobody (none).
+     */
+    assignee?: string;
+    /**
      * Worst severity first (severity, the default), or highest EPSS score first (epss; findings without a score last).
      */
     sort?: 'severity' | 'epss';
@@ -156,6 +162,12 @@ export type GetEntityGate = {
     namespace: string;
     name: string;
   };
+};
+/**
+ * @public
+ */
+export type AssignFindings = {
+  body: AssignmentRequest;
 };
 /**
  * @public
@@ -512,6 +524,27 @@ export class DefaultApiClient {
         signal: options?.signal,
       },
     );
+  }
+
+  /**
+   * The owners of the findings' entities (or the security team) assign open findings to a member of the owning team, or take the assignment back; all or none.
+   */
+  public async assignFindings(
+    request: AssignFindings,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<AssignmentResult>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/findings/assignments`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+      signal: options?.signal,
+    });
   }
 
   /**

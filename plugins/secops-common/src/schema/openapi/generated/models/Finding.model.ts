@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 7b538035f13150794c10f9cd8987f26c2af17be7c8db08fbbc2dff7205ffa01a
+// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 1f4f95e7187d8434e07029be4186e3a675ef582bb0f75679a2c02f2b16de89e0
 
 import { EpssScore } from './EpssScore.model';
 import { KevEntry } from './KevEntry.model';
@@ -78,6 +78,15 @@ export interface Finding {
    * An exemption waiting for the security team.
    */
   exemptionPending?: boolean;
+  /**
+   * The person working on the finding (a user entity ref, lower case), a member of the team that owns its entity.
+   */
+  assignee?: string;
+  /**
+   * Who assigned it (a user entity ref).
+   */
+  assignedBy?: string;
+  assignedAt?: string;
   /**
    * The CVE the finding is about (its rule id, or its first CVE alias), which KEV and EPSS are matched on.
    */

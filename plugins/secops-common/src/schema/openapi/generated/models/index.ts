@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 3bf490e7c374b0cfb25eb531e3a078d257b2473cea833fd0fdcdf3ffc7c6608b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 2a8bcab55020b128e3473b177f7665e75f831d212dc703d08e493edcb26ba37e
+// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 deedbb6296bf8db8f76a626c8426fc3ef43916726b02589ea6c172ad24485876
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -36,6 +36,8 @@ export * from './GateStatus.model';
 export * from './GateRequest.model';
 export * from './Exemption.model';
 export * from './ExemptionPage.model';
+export * from './AssignmentRequest.model';
+export * from './AssignmentResult.model';
 export * from './ExemptionRequest.model';
 export * from './ExemptionDecision.model';
 export * from './TrendPoint.model';

@@ -1,0 +1,193 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { ownerRefsOf, OwnershipService } from '@portal/catalog-ownership';
+import {
+  AssignmentResult,
+  secopsFindingAssignPermission,
+  Severity,
+} from '@portal/plugin-secops-common';
+import { FindingStore, StoredFinding } from '../database/types';
+import { securityTabOf } from './FindingNotices';
+import { SecopsAccess } from './SecopsAccess';
+
+/** Findings assigned in one request, at most. */
+export const MAX_ASSIGNED = 500;
+
+const SEVERITY_ORDER: Severity[] = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+];
+
+/**
+ * Who works on a finding: the owners of its entity (and the security team)
+ * assign open findings to a member of the owning team, or take the
+ * assignment back. All the findings of a request are checked before any
+ * is written, and written at once. The new assignee is notified once per
+ * request, of the findings whose assignee changed.
+ */
+export class FindingAssignments {
+  constructor(
+    private readonly deps: {
+      access: SecopsAccess;
+      findings: FindingStore;
+      groups: OwnershipService;
+      notifications?: NotificationService;
+      logger?: LoggerService;
+      now?: () => Date;
+    },
+  ) {}
+
+  async assign(
+    credentials: BackstageCredentials,
+    body: { findingIds: string[]; assignee: string | null },
+  ): Promise<AssignmentResult> {
+    const { access, findings } = this.deps;
+    const caller = access.caller(credentials);
+    if (caller.type !== 'user') {
+      throw new NotAllowedError('Only a person assigns findings');
+    }
+    const ids = [...new Set(body.findingIds)];
+    if (ids.length === 0 || ids.length > MAX_ASSIGNED) {
+      throw new InputError(
+        `findingIds must name 1 to ${MAX_ASSIGNED} findings, not ${ids.length}`,
+      );
+    }
+    const found = new Map(
+      (await findings.getFindings(ids)).map(finding => [finding.id, finding]),
+    );
+    const missing = ids.filter(id => !found.has(id));
+    if (missing.length) {
+      throw new NotFoundError(`No finding ${missing.slice(0, 5).join(', ')}`);
+    }
+    const closed = [...found.values()].filter(f => f.status !== 'open');
+    if (closed.length) {
+      throw new InputError(
+        `Only open findings are assigned; ${closed
+          .slice(0, 5)
+          .map(f => f.id)
+          .join(', ')} ${closed.length === 1 ? 'is' : 'are'} fixed`,
+      );
+    }
+    const entityRefs = [...new Set([...found.values()].map(f => f.entityRef))];
+    for (const entityRef of entityRefs) {
+      await access.authorize(
+        credentials,
+        secopsFindingAssignPermission,
+        entityRef,
+      );
+    }
+    const assignee = body.assignee
+      ? await this.requireMember(body.assignee, entityRefs)
+      : null;
+
+    const changing = [...found.values()].filter(
+      f => (f.assignee ?? null) !== assignee,
+    );
+    const by = caller.credentials.principal.userEntityRef.toLowerCase();
+    if (changing.length) {
+      await findings.assign(
+        changing.map(f => f.id),
+        { assignee, by, at: this.deps.now?.() ?? new Date() },
+      );
+      if (assignee && assignee !== by) await this.notify(assignee, changing);
+    }
+    const changed = new Set(changing.map(f => f.id));
+    return {
+      assignee,
+      changed: ids.filter(id => changed.has(id)),
+      unchanged: ids.filter(id => !changed.has(id)),
+    };
+  }
+
+  /**
+   * The assignee as a user entity ref, refused unless they are a member of
+   * a team that owns each entity (or of a team below it), or own it
+   * themselves.
+   */
+  private async requireMember(
+    assignee: string,
+    entityRefs: string[],
+  ): Promise<string> {
+    let ref: string;
+    try {
+      const parsed = parseEntityRef(assignee, {
+        defaultKind: 'user',
+        defaultNamespace: 'default',
+      });
+      if (parsed.kind.toLowerCase() !== 'user') throw new Error('not a user');
+      ref = stringifyEntityRef(parsed).toLowerCase();
+    } catch {
+      throw new InputError(
+        `assignee must be a user, such as user:default/ada, not "${assignee}"`,
+      );
+    }
+    const [memberOf, entities] = await Promise.all([
+      this.deps.groups.groupsOf(ref),
+      this.deps.access.readEntities(entityRefs),
+    ]);
+    if (!memberOf.length) {
+      throw new InputError(`${ref} is not a member of any team`);
+    }
+    const byRef = new Map(
+      entities.map(e => [stringifyEntityRef(e).toLowerCase(), e]),
+    );
+    for (const entityRef of entityRefs) {
+      const entity = byRef.get(entityRef.toLowerCase());
+      const owners = entity ? ownerRefsOf(entity) : [];
+      if (owners.includes(ref)) continue;
+      const teams = await this.deps.groups.withDescendants(owners);
+      if (!memberOf.some(group => teams.includes(group))) {
+        throw new InputError(
+          `${ref} is not a member of ${
+            owners.join(' or ') || 'an owner'
+          }, which owns ${entityRef}`,
+        );
+      }
+    }
+    return ref;
+  }
+
+  private async notify(assignee: string, assigned: StoredFinding[]) {
+    const { notifications, logger } = this.deps;
+    if (!notifications) return;
+    const worst = SEVERITY_ORDER.find(s =>
+      assigned.some(f => f.severity === s),
+    );
+    const first = assigned[0];
+    const title =
+      assigned.length === 1
+        ? `Assigned to you: ${first.severity} ${first.title}`
+        : `${assigned.length} findings assigned to you`;
+    const others = new Set(assigned.map(f => f.entityRef)).size - 1;
+    const where =
+      others > 0
+        ? `In ${first.entityRef} and ${others} other ${
+            others === 1 ? 'entity' : 'entities'
+          }.`
+        : `In ${first.entityRef}.`;
+    try {
+      await notifications.send({
+        recipients: { type: 'entity', entityRef: assignee },
+        payload: {
+          title,
+          description: `${where} A fix is confirmed by the next scan.`,
+          link: securityTabOf(first.entityRef),
+          severity:
+            worst === 'critical' || worst === 'high' ? 'high' : 'normal',
+          topic: 'secops-assignment',
+        },
+      });
+    } catch (error) {
+      // The assignment stands; a notification that failed is logged.
+      logger?.warn(`Could not notify ${assignee} of an assignment: ${error}`);
+    }
+  }
+}

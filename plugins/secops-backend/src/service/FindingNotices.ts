@@ -1,0 +1,73 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { ownerRefsOf } from '@portal/catalog-ownership';
+import { IngestResult } from '@portal/plugin-secops-common';
+import { FindingStore } from '../database/types';
+
+/** How many findings a notification names. */
+const NAMED = 3;
+
+/** The entity's Security tab, where a notification leads. */
+export function securityTabOf(entityRef: string) {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/catalog/${namespace}/${kind.toLowerCase()}/${name}/security`;
+}
+
+/**
+ * What the owning team hears of its findings through Backstage's
+ * notifications (which also signal open pages to refresh): after a scan,
+ * the critical and high findings it brought, new or back. One notification
+ * per scan, and none for a scan that brought nothing (so the same report
+ * uploaded twice notifies once: ingestion is idempotent); its scope names
+ * the scan, so the notifications backend never keeps two of it.
+ */
+export class FindingNotices {
+  constructor(
+    private readonly deps: {
+      findings: FindingStore;
+      readEntity: (entityRef: string) => Promise<Entity | undefined>;
+      notifications?: NotificationService;
+      logger?: LoggerService;
+    },
+  ) {}
+
+  async afterScan(result: IngestResult): Promise<void> {
+    const { notifications, findings, logger } = this.deps;
+    if (!notifications || result.created + result.reopened === 0) return;
+    try {
+      const appeared = await findings.appearedInScan(
+        result.scanId,
+        'high',
+        NAMED,
+      );
+      if (appeared.totalCount === 0) return;
+      const entity = await this.deps.readEntity(result.entityRef);
+      const owners = entity ? ownerRefsOf(entity) : [];
+      if (!owners.length) return;
+      const n = appeared.totalCount;
+      const critical = appeared.items.some(f => f.severity === 'critical');
+      const title = entity?.metadata.title ?? entity?.metadata.name;
+      await notifications.send({
+        recipients: { type: 'entity', entityRef: owners },
+        payload: {
+          title: `${n} new critical or high ${
+            n === 1 ? 'finding' : 'findings'
+          } in ${title}`,
+          description: `${result.tool} found: ${appeared.items
+            .map(f => `${f.severity} ${f.title}`)
+            .join('; ')}${n > NAMED ? `; and ${n - NAMED} more` : ''}.`,
+          link: securityTabOf(result.entityRef),
+          severity: critical ? 'critical' : 'high',
+          topic: 'secops-new-findings',
+          scope: `secops:scan:${result.scanId}`,
+        },
+      });
+    } catch (error) {
+      // The scan is stored; a notification that failed is logged.
+      logger?.warn(
+        `Could not notify the owners of ${result.entityRef} of scan ${result.scanId}: ${error}`,
+      );
+    }
+  }
+}
