@@ -165,6 +165,18 @@ describe('finops backend', () => {
         total: 30 * 47,
       }),
     ]);
+    // The same figures as the department's cost tab shows.
+    const tab = await request(server)
+      .get('/api/finops/groups/default/engineering/cost')
+      .query({ days: 30 })
+      .set('authorization', MAYA);
+    expect(maya.body.items[0]).toMatchObject({
+      total: tab.body.total,
+      previousTotal: tab.body.previousTotal,
+      currency: tab.body.currency,
+      alerts: tab.body.alerts.slice(0, 2),
+    });
+    expect(maya.body.items[0].budget).toEqual(tab.body.budget);
     // Someone the catalog does not know has no teams; machines have no "me".
     expect((await summary(as('user:default/stranger'))).body.items).toEqual([]);
     expect((await summary(machine('cost-reporting'))).status).toBe(403);

@@ -40,6 +40,8 @@ import { registerSecopsActions } from './service/actions';
 import { ExemptionRequests } from './service/ExemptionRequests';
 import { FindingAssignments } from './service/FindingAssignments';
 import { FindingNotices } from './service/FindingNotices';
+import { SecurityDigest } from './service/SecurityDigest';
+import { SlaNotices } from './service/SlaNotices';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   ExploitabilityImporter,
@@ -169,6 +171,24 @@ export const secopsPlugin = createBackendPlugin({
           exemptionRequests,
           auditor: deps.auditor,
         });
+
+        // Findings nearing and passing their SLA, announced to their owners.
+        await new SlaNotices({
+          store: stores.notices,
+          options,
+          readEntities: refs => services.access.readEntities(refs),
+          notifications: deps.notifications,
+          logger: deps.logger,
+        }).schedule(deps.scheduler);
+
+        // Each team's weekly security digest, Monday at 07:00 UTC (or at the
+        // first start after it, when the portal was down then).
+        await new SecurityDigest({
+          store: stores.notices,
+          teams: () => services.posture.teamsNow(),
+          notifications: deps.notifications,
+          logger: deps.logger,
+        }).schedule(deps.scheduler);
 
         // Pushes the event log to SIEM webhooks, when configured.
         await scheduleWebhooks({ ...deps, store: stores.events });

@@ -324,4 +324,45 @@ describe('finding assignment', () => {
     expect(again.body).toMatchObject({ created: 0, reopened: 0 });
     expect(scans()).toHaveLength(1);
   }, 120_000);
+
+  it('tells the owning team when its gate starts failing, not again while it keeps failing', async () => {
+    const { server, notifications } = await setUp();
+    const gates = () =>
+      notifications.filter(n => n.payload.topic === 'secops-gate');
+    const ask = () =>
+      request(server)
+        .post('/api/secops/gate')
+        .set('authorization', ciHeader('acme/payments-api'))
+        .send({
+          entityRef: 'component:default/payments-api',
+          commit: 'abcdef1',
+          branch: 'main',
+        });
+    expect((await ask()).body.passed).toBe(true);
+    expect(gates()).toHaveLength(0);
+    // Criticals arrive: the gate fails, and the team hears it once.
+    await upload(
+      server,
+      { entityRef: trivyQuery.entityRef, tool: 'grype' },
+      fixture('grype/grype-presenter-image-golden.json'),
+    ).set('authorization', ciHeader('acme/payments-api'));
+    const failed = await ask();
+    expect(failed.body.passed).toBe(false);
+    expect(gates()).toHaveLength(1);
+    expect(gates()[0]).toMatchObject({
+      recipients: {
+        type: 'entity',
+        entityRef: ['group:default/team-checkout'],
+      },
+      payload: {
+        title: `The ${failed.body.gate} gate now fails for payments-api`,
+        description: expect.stringMatching(
+          /^Failed: .*\. CI is stopped until it passes again\.$/,
+        ),
+        scope: 'secops:gate-failing:component:default/payments-api',
+      },
+    });
+    expect((await ask()).body.passed).toBe(false);
+    expect(gates()).toHaveLength(1);
+  }, 120_000);
 });

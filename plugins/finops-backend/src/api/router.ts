@@ -106,21 +106,19 @@ export async function createRouter(
     );
     const snapshot = await deps.catalog.snapshot();
     const allowed = await access.ownerFilter(credentials);
-    const items: TeamCostSummary[] = [];
-    for (const ref of teams) {
-      const node = snapshot.tree.get(ref);
-      if (!node || !allowed(ref)) continue;
-      const cost = await costs.groupCost(snapshot, ref, 30, allowed);
-      items.push({
-        groupRef: ref,
-        title: node.title,
-        total: cost.total,
-        previousTotal: cost.previousTotal,
-        currency: cost.currency,
-        budget: cost.budget,
-        alerts: cost.alerts.slice(0, 2),
-      });
-    }
+    const items: TeamCostSummary[] = await Promise.all(
+      teams
+        .filter(ref => snapshot.tree.get(ref) && allowed(ref))
+        .map(async ref => {
+          const cost = await costs.teamSummary(snapshot, ref, 30, allowed);
+          return {
+            groupRef: ref,
+            title: snapshot.tree.get(ref)!.title,
+            ...cost,
+            alerts: cost.alerts.slice(0, 2),
+          };
+        }),
+    );
     const summary: MyCostSummary = { items };
     res.json(summary);
   });

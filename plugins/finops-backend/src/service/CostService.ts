@@ -204,6 +204,44 @@ export class CostService {
       .map(e => e.ref);
   }
 
+  /**
+   * What the home page shows of a team: its (and its sub-groups') cost in
+   * the period and the one before, its budget and latest alerts; the same
+   * figures as groupCost's, without the breakdowns it does not show (by
+   * entity, sub-group and allocation rule), which cost a read of every
+   * owner's totals.
+   */
+  async teamSummary(
+    snapshot: CostCatalogSnapshot,
+    groupRef: string,
+    days: number,
+    allowed: OwnerFilter,
+  ) {
+    await this.syncOwners(snapshot);
+    const { tree } = snapshot;
+    const group = groupRef.toLowerCase();
+    const subtree = tree.withDescendants(group);
+    const owners = subtree.filter(allowed);
+    const whole = !!tree.get(group) && owners.length === subtree.length;
+    const scope: CostScope = whole
+      ? { groupRef: group }
+      : { ownerRefs: owners };
+    const period = await this.period(days);
+    const refs = this.ownedRefs(snapshot, owners, () => true);
+    const [[daily, previousDaily], budget, alerts] = await Promise.all([
+      this.daysAndServices(scope, period),
+      this.budgetStatus(group, scope, period.to),
+      this.stores.alerts.listAlerts([group, ...refs], addDays(period.to, -30)),
+    ]);
+    return {
+      total: round(sum(daily)),
+      previousTotal: round(sum(previousDaily)),
+      currency: this.options.currency,
+      budget,
+      alerts: alerts.map(presentAlert),
+    };
+  }
+
   /** The manager's view of a group and everything below it. */
   async groupCost(
     snapshot: CostCatalogSnapshot,

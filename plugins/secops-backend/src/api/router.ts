@@ -234,6 +234,7 @@ export async function createRouter(
           entityRef,
         );
         const entity = await access.requireEntity(entityRef);
+        const previous = await deps.gate.lastDecision(entityRef);
         const decision = await deps.gate.decide(entity, {
           commitSha: body.commit,
           branch: body.branch,
@@ -241,6 +242,8 @@ export async function createRouter(
         });
         const { gate, passed, decisionId } = decision;
         await auditorEvent.success({ meta: { gate, passed, decisionId } });
+        // The owning team hears when the gate starts failing.
+        await deps.notices.gateDecided(entity, previous, decision);
         res.json(decision);
       },
     );

@@ -8,6 +8,7 @@ import { DatabaseExemptionStore } from './ExemptionStore';
 import { DatabaseFindingStore } from './FindingStore';
 import { DatabaseGateDecisionStore } from './GateDecisionStore';
 import { DatabaseGatePolicyStore } from './GatePolicyStore';
+import { NoticeStore } from './NoticeStore';
 import { SecopsStores } from './types';
 
 const migrationsDir = resolvePackagePath(
@@ -35,5 +36,6 @@ export async function createSecopsStores(options: {
     exemptions: new DatabaseExemptionStore(knex),
     gateDecisions: new DatabaseGateDecisionStore(knex),
     events: new DatabaseEventStore(knex),
+    notices: new NoticeStore(knex),
   };
 }

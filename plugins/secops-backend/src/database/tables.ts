@@ -16,6 +16,7 @@ export const KEV = 'secops_kev';
 export const EPSS = 'secops_epss';
 export const EXPLOITABILITY_SOURCES = 'secops_exploitability_sources';
 export const GATE_POLICY_VERSIONS = 'secops_gate_policy_versions';
+export const NOTICES_SENT = 'secops_notices_sent';
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 

@@ -14,6 +14,7 @@ import {
   Severity,
 } from '@portal/plugin-secops-common';
 import type { ExploitabilityStore } from './ExploitabilityStore';
+import type { NoticeStore } from './NoticeStore';
 
 /** One upload, parsed, ready to be stored. */
 export interface IngestInput {
@@ -325,4 +326,5 @@ export interface SecopsStores {
   exemptions: ExemptionStore;
   gateDecisions: GateDecisionStore;
   events: EventStore;
+  notices: NoticeStore;
 }

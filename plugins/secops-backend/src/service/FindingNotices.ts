@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, parseEntityRef } from '@backstage/catalog-model';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { ownerRefsOf } from '@portal/catalog-ownership';
-import { IngestResult } from '@portal/plugin-secops-common';
+import { GateDecision, IngestResult } from '@portal/plugin-secops-common';
 import { FindingStore } from '../database/types';
 
 /** How many findings a notification names. */
@@ -20,7 +20,10 @@ export function securityTabOf(entityRef: string) {
  * the critical and high findings it brought, new or back. One notification
  * per scan, and none for a scan that brought nothing (so the same report
  * uploaded twice notifies once: ingestion is idempotent); its scope names
- * the scan, so the notifications backend never keeps two of it.
+ * the scan, so the notifications backend never keeps two of it. And when
+ * the gate CI asks starts failing (it passed, or was never asked, before):
+ * not again while it keeps failing; its scope names the entity, so a later
+ * episode brings the one notification back as unread, not a second one.
  */
 export class FindingNotices {
   constructor(
@@ -67,6 +70,40 @@ export class FindingNotices {
       // The scan is stored; a notification that failed is logged.
       logger?.warn(
         `Could not notify the owners of ${result.entityRef} of scan ${result.scanId}: ${error}`,
+      );
+    }
+  }
+
+  async gateDecided(
+    entity: Entity,
+    previous: GateDecision | undefined,
+    decision: GateDecision,
+  ): Promise<void> {
+    const { notifications, logger } = this.deps;
+    if (!notifications || decision.passed) return;
+    if (previous && !previous.passed) return;
+    const owners = ownerRefsOf(entity);
+    if (!owners.length) return;
+    const failed = decision.reasons.filter(reason => !reason.passed);
+    try {
+      await notifications.send({
+        recipients: { type: 'entity', entityRef: owners },
+        payload: {
+          title: `The ${decision.gate} gate now fails for ${
+            entity.metadata.title ?? entity.metadata.name
+          }`,
+          description: `${failed
+            .map(reason => reason.message)
+            .join('; ')}. CI is stopped until it passes again.`,
+          link: securityTabOf(decision.entityRef),
+          severity: 'high',
+          topic: 'secops-gate',
+          scope: `secops:gate-failing:${decision.entityRef}`,
+        },
+      });
+    } catch (error) {
+      logger?.warn(
+        `Could not notify the owners of ${decision.entityRef} of its gate: ${error}`,
       );
     }
   }

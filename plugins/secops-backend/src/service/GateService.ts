@@ -31,6 +31,11 @@ export class GateService {
     return { ...decision, decisionId };
   }
 
+  /** What the gate last answered CI for the entity, if it was asked. */
+  async lastDecision(entityRef: string): Promise<GateDecision | undefined> {
+    return this.deps.gateDecisions.latestGateDecision(entityRef);
+  }
+
   /** What the gate would answer now, and what it last answered. */
   async status(entity: Entity, entityRef: string) {
     return {

@@ -141,6 +141,11 @@ export class PostureService {
     return this.organisationTeams.get();
   }
 
+  /** Every team now, computed afresh (the weekly digest's). */
+  async teamsNow(): Promise<TeamPosture[]> {
+    return this.readTeams();
+  }
+
   private async readTeams(): Promise<TeamPosture[]> {
     const { groups, findings, options } = this.deps;
     // Every team of the group tree, however many (the ownership service's

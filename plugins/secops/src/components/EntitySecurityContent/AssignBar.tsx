@@ -87,35 +87,32 @@ export function AssignBar({
 }: {
   selected: string[];
   members: TeamMember[];
-  onDone: () => void;
+  /** Called with what was done, once the assignment is stored. */
+  onDone: (message: string) => void;
 }) {
   const api = useApi(secopsApiRef);
   const [assignee, setAssignee] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{
-    severity: 'success' | 'error';
-    text: string;
-  }>();
+  const [error, setError] = useState<string>();
   const nameOf = (ref: string) => members.find(m => m.ref === ref)?.name ?? ref;
 
   const run = async (to: string | null) => {
     setBusy(true);
-    setMessage(undefined);
+    setError(undefined);
     try {
       const result = await api.assignFindings(selected, to);
       const n = result.changed.length;
-      setMessage({
-        severity: 'success',
-        text: to
-          ? `${n} ${n === 1 ? 'finding' : 'findings'} assigned to ${nameOf(
-              to,
-            )}${n ? ', who is notified' : ''}.`
-          : `${n} ${n === 1 ? 'finding' : 'findings'} no longer assigned.`,
-      });
-      onDone();
-    } catch (error) {
-      setMessage({ severity: 'error', text: (error as Error).message });
-    } finally {
+      const findings = `${n} ${n === 1 ? 'finding' : 'findings'}`;
+      setBusy(false);
+      onDone(
+        to
+          ? `${findings} assigned to ${nameOf(to)}${
+              n ? ', who is notified' : ''
+            }.`
+          : `${findings} no longer assigned.`,
+      );
+    } catch (e) {
+      setError((e as Error).message);
       setBusy(false);
     }
   };
@@ -166,14 +163,14 @@ export function AssignBar({
           Unassign
         </Button>
       </Box>
-      {message && (
+      {error && (
         <Typography
           variant="body2"
-          role={message.severity === 'error' ? 'alert' : 'status'}
-          color={message.severity === 'error' ? 'error' : 'textPrimary'}
+          role="alert"
+          color="error"
           style={{ marginTop: 8 }}
         >
-          {message.text}
+          {error}
         </Typography>
       )}
     </Box>

@@ -143,7 +143,6 @@ function render(partial: Partial<SecopsApi>) {
   );
 }
 
-
 describe('sourceUrl', () => {
   it('links repository paths on GitHub, and nothing else', () => {
     const f = finding({ locationPath: 'src/a b.ts', locationLine: 3 });
@@ -200,14 +199,15 @@ describe('EntitySecurityContent', () => {
   });
 
   it('assigns the selected findings to a member of the owning team', async () => {
-    const listFindings = jest.fn().mockResolvedValue({
+    // A new answer each time, as from the server: the page reloads after.
+    const listFindings = jest.fn().mockImplementation(async () => ({
       items: [
         finding({ assignee: 'user:default/ben' }),
         finding({ id: '2', title: 'AWS access key in code' }),
         finding({ id: '3', title: 'SQL injection' }),
       ],
       totalCount: 3,
-    });
+    }));
     const assignFindings = jest.fn().mockResolvedValue({
       assignee: 'user:default/mo',
       changed: ['2', '3'],
@@ -234,11 +234,14 @@ describe('EntitySecurityContent', () => {
     await userEvent.click(screen.getByRole('option', { name: 'Mo Ali' }));
     await userEvent.click(screen.getByRole('button', { name: 'Assign' }));
     expect(assignFindings).toHaveBeenCalledWith(['2', '3'], 'user:default/mo');
+    // The findings are read again, the selection is gone, the notice stays.
     expect(
       await screen.findByText(
         '2 findings assigned to Mo Ali, who is notified.',
       ),
     ).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText('2 selected')).toBeNull());
+    expect(listFindings.mock.calls.length).toBeGreaterThan(1);
   });
 
   it('lists the findings assigned to nobody on the server', async () => {

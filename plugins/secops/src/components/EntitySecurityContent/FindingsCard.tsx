@@ -49,6 +49,8 @@ export function FindingsCard({
   const [sort, setSort] = useState<'severity' | 'epss'>('severity');
   const [assigned, setAssigned] = useState<'anyone' | 'me' | 'none'>('anyone');
   const [selected, setSelected] = useState<string[]>([]);
+  // What the last assignment did, shown until the next selection.
+  const [notice, setNotice] = useState<string>();
   const identity = useApi(identityApiRef);
   const me = useAsync(
     async () =>
@@ -185,8 +187,18 @@ export function FindingsCard({
             <AssignBar
               selected={selected}
               members={members.value ?? []}
-              onDone={onChanged}
+              onDone={message => {
+                setNotice(message);
+                onChanged();
+              }}
             />
+          )}
+          {notice && selected.length === 0 && (
+            <Box px={2} pb={2}>
+              <Typography variant="body2" role="status">
+                {notice}
+              </Typography>
+            </Box>
           )}
           <Table size="small" aria-label="Findings">
             <TableHead>
