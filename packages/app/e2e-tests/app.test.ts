@@ -170,6 +170,43 @@ test('the security team previews a gate policy change across the organisation, t
   await expectAccessible(page, 'gate-policy-saved');
 });
 
+test('a team lead assigns findings to a teammate, who is notified', async ({
+  page,
+}) => {
+  await signInAs(page, 'Ben Okafor');
+  await page.goto('/catalog/default/component/payments-api/security');
+  const findings = page.getByRole('table', { name: 'Findings' });
+  await expect(findings.getByText('CVE-2019-1551').first()).toBeVisible();
+
+  // The two worst findings of the page, to Alice.
+  const boxes = findings.getByRole('checkbox', { name: /^Select (?!every)/ });
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await expect(page.getByText('2 selected')).toBeVisible();
+  await page.getByLabel('Assign to').click();
+  await page.getByRole('option', { name: 'Alice Nguyen' }).click();
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(
+    page.getByText('2 findings assigned to Alice Nguyen, who is notified.'),
+  ).toBeVisible();
+  await expect(findings.getByText('Alice Nguyen')).toHaveCount(2);
+  await shot(page, 'findings-assigned');
+  await expectAccessible(page, 'findings-assigned');
+
+  // Alice hears of it, and finds them with the assignee filter.
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await signInAs(page, 'Alice Nguyen');
+  await page.goto('/notifications');
+  await expect(page.getByText('2 findings assigned to you')).toBeVisible();
+  await shot(page, 'findings-assigned-notification');
+  await page.goto('/catalog/default/component/payments-api/security');
+  await page.getByLabel('Assignee').click();
+  await page.getByRole('option', { name: 'Assigned to me' }).click();
+  await expect(page.getByText(/^2 findings · page 1$/)).toBeVisible();
+});
+
 test('cost: a developer sees their service, a manager the department, finance everything', async ({
   page,
 }) => {

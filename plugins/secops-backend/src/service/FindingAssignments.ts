@@ -167,12 +167,13 @@ export class FindingAssignments {
         ? `Assigned to you: ${first.severity} ${first.title}`
         : `${assigned.length} findings assigned to you`;
     const others = new Set(assigned.map(f => f.entityRef)).size - 1;
+    const { name } = parseEntityRef(first.entityRef);
     const where =
       others > 0
-        ? `In ${first.entityRef} and ${others} other ${
+        ? `In ${name} and ${others} other ${
             others === 1 ? 'entity' : 'entities'
           }.`
-        : `In ${first.entityRef}.`;
+        : `In ${name}.`;
     try {
       await notifications.send({
         recipients: { type: 'entity', entityRef: assignee },

@@ -202,7 +202,7 @@ export function FindingRow({
             since {finding.firstSeenAt.slice(0, 10)}
           </Typography>
         </TableCell>
-        <TableCell>
+        <TableCell style={{ whiteSpace: 'nowrap' }}>
           <Typography
             variant="body2"
             color={assigneeName ? 'textPrimary' : 'textSecondary'}

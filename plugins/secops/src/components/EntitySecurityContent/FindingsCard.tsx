@@ -226,7 +226,7 @@ export function FindingsCard({
                   </abbr>
                 </TableCell>
                 <TableCell>{status === 'open' ? 'Due' : 'Fixed'}</TableCell>
-                <TableCell>Assignee</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>Assignee</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
