@@ -96,4 +96,72 @@ describe('SloDefinitions', () => {
     },
     120_000,
   );
+
+  it.each(databases.eachSupportedId())(
+    'keeps the SLOs of an entity a query misses while it still declares them, and drops them once it does not, on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const store = await SreStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const reader = {
+        async readUrl() {
+          return { buffer: async () => Buffer.from(SLO('availability')) };
+        },
+      } as unknown as UrlReaderService;
+      const payments = component('payments-api', './openslo.yaml');
+      const cart = component('cart-service', './openslo.yaml');
+      let catalog = catalogServiceMock({ entities: [payments, cart] });
+      const definitions = new SloDefinitions(
+        {
+          queryEntities: (...args: any[]) =>
+            (catalog.queryEntities as any)(...args),
+          getEntitiesByRefs: (...args: any[]) =>
+            (catalog.getEntitiesByRefs as any)(...args),
+        } as any,
+        mockServices.auth(),
+        reader,
+        store,
+        mockServices.logger.mock(),
+      );
+      const refs = async () =>
+        [...new Set((await store.definitions()).map(d => d.entityRef))].sort();
+      expect(await definitions.sync()).toEqual({ slos: 2, problems: 0 });
+
+      // The filtered query misses cart-service (the catalog is processing
+      // it); it is still there, with its annotation: its SLOs stay.
+      const full = catalog;
+      catalog = {
+        ...full,
+        queryEntities: async (request: any, options: any) => {
+          const page = await full.queryEntities(request, options);
+          return {
+            ...page,
+            items: page.items.filter(e => e.metadata.name !== 'cart-service'),
+          };
+        },
+        getEntitiesByRefs: full.getEntitiesByRefs.bind(full),
+      } as any;
+      expect(await definitions.sync()).toEqual({ slos: 2, problems: 0 });
+      expect(await refs()).toEqual([
+        'component:default/cart-service',
+        'component:default/payments-api',
+      ]);
+
+      // No longer declaring SLOs (or gone), it loses them.
+      const withoutSlos: Entity = {
+        ...cart,
+        metadata: {
+          ...cart.metadata,
+          annotations: {
+            'backstage.io/managed-by-location': `url:${CATALOG_FILE}`,
+          },
+        },
+      };
+      catalog = catalogServiceMock({ entities: [payments, withoutSlos] });
+      expect(await definitions.sync()).toEqual({ slos: 1, problems: 0 });
+      expect(await refs()).toEqual(['component:default/payments-api']);
+    },
+    120_000,
+  );
 });

@@ -64,6 +64,30 @@ export class SloDefinitions {
       );
     }
     const byRef = new Map(entities.map(e => [stringifyEntityRef(e), e]));
+    // An entity the query missed keeps its SLOs when it is still in the
+    // catalog and still declares them: the query's answer can lag behind
+    // the entity (the catalog re-processing it), and an SLO dropped and read
+    // again a minute later would lose its place and its history meanwhile.
+    const stored = new Set(
+      (await this.store.definitions()).map(d => d.entityRef),
+    );
+    const missed = [...stored].filter(ref => !byRef.has(ref));
+    if (missed.length) {
+      const { items } = await this.catalog.getEntitiesByRefs(
+        { entityRefs: missed },
+        { credentials },
+      );
+      for (const entity of items) {
+        const annotations = entity?.metadata.annotations ?? {};
+        if (
+          entity &&
+          (annotations[OPENSLO_ANNOTATION] ||
+            annotations[OPENSLO_INLINE_ANNOTATION])
+        ) {
+          byRef.set(stringifyEntityRef(entity), entity);
+        }
+      }
+    }
     const definitions: SloDefinition[] = [];
     const readable: string[] = [];
     const problems: SloDefinitionProblem[] = [];
@@ -76,9 +100,6 @@ export class SloDefinitions {
       }
     }
     // Entities that no longer declare SLOs lose them; unreadable ones keep theirs.
-    const stored = new Set(
-      (await this.store.definitions()).map(d => d.entityRef),
-    );
     const dropped = [...stored].filter(ref => !byRef.has(ref));
     await this.store.replaceDefinitions([...readable, ...dropped], definitions);
     this.problems = problems;
