@@ -8,6 +8,7 @@ import { Slo } from '@portal/plugin-sre-common';
 import { SreApi, sreApiRef } from '../api';
 import { EntityReliabilityContent } from './EntityReliabilityContent';
 import { GroupReliabilityContent } from './GroupReliabilityContent';
+import { BudgetBar } from './sloViews';
 
 const component = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -201,6 +202,29 @@ describe('MyReliabilityWidget (home page)', () => {
         },
       ),
     ).toBeInTheDocument();
+  });
+});
+
+describe('BudgetBar', () => {
+  it('is a meter with its value, or decoration next to "no data" before an SLO has one', async () => {
+    const { unmount } = await renderInTestApp(
+      <>
+        <BudgetBar remaining={-0.64} />
+        <BudgetBar remaining={0.57} />
+      </>,
+    );
+    const meters = screen.getAllByRole('meter', {
+      name: 'Error budget remaining',
+    });
+    expect(meters.map(m => m.getAttribute('aria-valuenow'))).toEqual([
+      '0',
+      '57',
+    ]);
+    expect(meters[0]).toHaveAttribute('aria-valuetext', 'overspent (-64%)');
+    unmount();
+    await renderInTestApp(<BudgetBar remaining={null} />);
+    expect(screen.queryByRole('meter')).toBeNull();
+    expect(screen.getByText('no data')).toBeInTheDocument();
   });
 });
 

@@ -89,11 +89,18 @@ export function BudgetBar({ remaining }: { remaining: number | null }) {
   return (
     <Box display="flex" alignItems="center" style={{ gap: 8 }}>
       <Box
-        role="meter"
-        aria-label="Error budget remaining"
-        aria-valuenow={
-          remaining === null ? undefined : Math.round(remaining * 100)
-        }
+        // A meter needs a value: an SLO not evaluated yet has none, and its
+        // bar is only decoration next to the words "no data".
+        {...(remaining === null
+          ? { 'aria-hidden': true }
+          : {
+              role: 'meter',
+              'aria-label': 'Error budget remaining',
+              'aria-valuemin': 0,
+              'aria-valuemax': 100,
+              'aria-valuenow': Math.round(share * 100),
+              'aria-valuetext': budgetText(remaining),
+            })}
         width={160}
         height={10}
         bgcolor="#e0e0e0"
