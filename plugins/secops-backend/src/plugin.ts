@@ -155,10 +155,6 @@ export const secopsPlugin = createBackendPlugin({
             assignments,
             notices: new FindingNotices({
               findings: stores.findings,
-              readEntity: async ref =>
-                (
-                  await services.access.readEntities([ref])
-                )[0],
               notifications: deps.notifications,
               logger: deps.logger,
             }),

@@ -205,6 +205,30 @@ export class CostService {
   }
 
   /**
+   * A group's subtree as the caller may see it. A caller who may see the
+   * whole subtree of a group the tree knows reads the group roll-ups (kept
+   * for the tree as synced); otherwise the owner roll-ups of the owners
+   * they may see. `refs` are the entities those owners own.
+   */
+  private async groupScope(
+    snapshot: CostCatalogSnapshot,
+    groupRef: string,
+    allowed: OwnerFilter,
+  ) {
+    await this.syncOwners(snapshot);
+    const { tree } = snapshot;
+    const group = groupRef.toLowerCase();
+    const subtree = tree.withDescendants(group);
+    const owners = subtree.filter(allowed);
+    const whole = !!tree.get(group) && owners.length === subtree.length;
+    const scope: CostScope = whole
+      ? { groupRef: group }
+      : { ownerRefs: owners };
+    const refs = this.ownedRefs(snapshot, owners, () => true);
+    return { group, subtree, whole, scope, refs };
+  }
+
+  /**
    * What the home page shows of a team: its (and its sub-groups') cost in
    * the period and the one before, its budget and latest alerts; the same
    * figures as groupCost's, without the breakdowns it does not show (by
@@ -217,17 +241,12 @@ export class CostService {
     days: number,
     allowed: OwnerFilter,
   ) {
-    await this.syncOwners(snapshot);
-    const { tree } = snapshot;
-    const group = groupRef.toLowerCase();
-    const subtree = tree.withDescendants(group);
-    const owners = subtree.filter(allowed);
-    const whole = !!tree.get(group) && owners.length === subtree.length;
-    const scope: CostScope = whole
-      ? { groupRef: group }
-      : { ownerRefs: owners };
+    const { group, scope, refs } = await this.groupScope(
+      snapshot,
+      groupRef,
+      allowed,
+    );
     const period = await this.period(days);
-    const refs = this.ownedRefs(snapshot, owners, () => true);
     const [[daily, previousDaily], budget, alerts] = await Promise.all([
       this.daysAndServices(scope, period),
       this.budgetStatus(group, scope, period.to),
@@ -249,21 +268,14 @@ export class CostService {
     days: number,
     allowed: OwnerFilter,
   ): Promise<GroupCost> {
-    await this.syncOwners(snapshot);
     const { tree } = snapshot;
-    const group = groupRef.toLowerCase();
-    const subtree = tree.withDescendants(group);
-    const owners = subtree.filter(allowed);
-    // A caller who may see the whole subtree of a group the tree knows
-    // reads the group roll-ups (kept for the tree as synced); otherwise
-    // the owner roll-ups of the owners they may see.
-    const whole = !!tree.get(group) && owners.length === subtree.length;
-    const scope: CostScope = whole
-      ? { groupRef: group }
-      : { ownerRefs: owners };
+    const { group, subtree, whole, scope, refs } = await this.groupScope(
+      snapshot,
+      groupRef,
+      allowed,
+    );
     const period = await this.period(days);
     const { from, to, previousFrom, previousTo } = period;
-    const refs = this.ownedRefs(snapshot, owners, () => true);
     const children = tree.get(group)?.childRefs ?? [];
     // Every owner's totals only where they are needed: the allocation
     // rules' weights, and sub-groups the caller sees only part of.

@@ -167,7 +167,7 @@ export async function createRouter(
             secopsReportUploadPermission,
             entityRef,
           );
-          await access.requireEntity(entityRef);
+          const entity = await access.requireEntity(entityRef);
           const closesMissing = await access.mayCloseFindings(caller);
           report = await spoolUpload(
             req,
@@ -186,7 +186,7 @@ export async function createRouter(
           });
           await auditorEvent.success({ meta: { ...result } });
           // The owning team hears of new critical and high findings.
-          await deps.notices.afterScan(result);
+          await deps.notices.afterScan(result, entity);
           res.status(201).json(result);
         },
       );

@@ -7,9 +7,9 @@
  * justification or an advisory id too short once trimmed. Anything else is
  * refused with 400 (the objects are strict), before a service is called.
  */
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
 import { z } from 'zod/v3';
+import { userRefOf } from '../service/FindingAssignments';
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z
@@ -55,17 +55,8 @@ export const listQuery = z
       .max(255)
       .transform((value, ctx) => {
         if (value === 'none') return null;
-        try {
-          const ref = parseEntityRef(value, {
-            defaultKind: 'user',
-            defaultNamespace: 'default',
-          });
-          if (ref.kind.toLowerCase() === 'user') {
-            return stringifyEntityRef(ref).toLowerCase();
-          }
-        } catch {
-          // refused below
-        }
+        const ref = userRefOf(value);
+        if (ref) return ref;
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           message: 'assignee must be a user, such as user:default/ada, or none',

@@ -9,22 +9,31 @@ import { ownerRefsOf, OwnershipService } from '@portal/catalog-ownership';
 import {
   AssignmentResult,
   secopsFindingAssignPermission,
-  Severity,
 } from '@portal/plugin-secops-common';
 import { FindingStore, StoredFinding } from '../database/types';
-import { securityTabOf } from './FindingNotices';
+import { securityTabOf, sendNotice } from './FindingNotices';
 import { SecopsAccess } from './SecopsAccess';
+
+/**
+ * A user entity ref, lower case, from a ref or a name in the default
+ * namespace; undefined for anything else (a group, nonsense).
+ */
+export function userRefOf(value: string): string | undefined {
+  try {
+    const ref = parseEntityRef(value, {
+      defaultKind: 'user',
+      defaultNamespace: 'default',
+    });
+    return ref.kind.toLowerCase() === 'user'
+      ? stringifyEntityRef(ref).toLowerCase()
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Findings assigned in one request, at most. */
 export const MAX_ASSIGNED = 500;
-
-const SEVERITY_ORDER: Severity[] = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'info',
-];
 
 /**
  * Who works on a finding: the owners of its entity (and the security team)
@@ -116,15 +125,8 @@ export class FindingAssignments {
     assignee: string,
     entityRefs: string[],
   ): Promise<string> {
-    let ref: string;
-    try {
-      const parsed = parseEntityRef(assignee, {
-        defaultKind: 'user',
-        defaultNamespace: 'default',
-      });
-      if (parsed.kind.toLowerCase() !== 'user') throw new Error('not a user');
-      ref = stringifyEntityRef(parsed).toLowerCase();
-    } catch {
+    const ref = userRefOf(assignee);
+    if (!ref) {
       throw new InputError(
         `assignee must be a user, such as user:default/ada, not "${assignee}"`,
       );
@@ -156,11 +158,6 @@ export class FindingAssignments {
   }
 
   private async notify(assignee: string, assigned: StoredFinding[]) {
-    const { notifications, logger } = this.deps;
-    if (!notifications) return;
-    const worst = SEVERITY_ORDER.find(s =>
-      assigned.some(f => f.severity === s),
-    );
     const first = assigned[0];
     const title =
       assigned.length === 1
@@ -174,21 +171,23 @@ export class FindingAssignments {
             others === 1 ? 'entity' : 'entities'
           }.`
         : `In ${name}.`;
-    try {
-      await notifications.send({
+    const serious = assigned.some(
+      f => f.severity === 'critical' || f.severity === 'high',
+    );
+    // The assignment stands if the notification could not be sent.
+    await sendNotice(
+      this.deps,
+      {
         recipients: { type: 'entity', entityRef: assignee },
         payload: {
           title,
           description: `${where} A fix is confirmed by the next scan.`,
           link: securityTabOf(first.entityRef),
-          severity:
-            worst === 'critical' || worst === 'high' ? 'high' : 'normal',
+          severity: serious ? 'high' : 'normal',
           topic: 'secops-assignment',
         },
-      });
-    } catch (error) {
-      // The assignment stands; a notification that failed is logged.
-      logger?.warn(`Could not notify ${assignee} of an assignment: ${error}`);
-    }
+      },
+      `${assignee} of an assignment`,
+    );
   }
 }

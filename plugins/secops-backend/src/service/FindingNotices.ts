@@ -1,12 +1,34 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, parseEntityRef } from '@backstage/catalog-model';
-import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  NotificationSendOptions,
+  NotificationService,
+} from '@backstage/plugin-notifications-node';
 import { ownerRefsOf } from '@portal/catalog-ownership';
 import { GateDecision, IngestResult } from '@portal/plugin-secops-common';
 import { FindingStore } from '../database/types';
 
 /** How many findings a notification names. */
 const NAMED = 3;
+
+/**
+ * Sends a notification. One that could not be sent is logged, not thrown:
+ * what it is about (a scan, an assignment) stands. Whether it went out.
+ */
+export async function sendNotice(
+  deps: { notifications?: NotificationService; logger?: LoggerService },
+  notification: NotificationSendOptions,
+  about: string,
+): Promise<boolean> {
+  if (!deps.notifications) return false;
+  try {
+    await deps.notifications.send(notification);
+    return true;
+  } catch (error) {
+    deps.logger?.warn(`Could not notify ${about}: ${error}`);
+    return false;
+  }
+}
 
 /** The entity's Security tab, where a notification leads. */
 export function securityTabOf(entityRef: string) {
@@ -29,34 +51,38 @@ export class FindingNotices {
   constructor(
     private readonly deps: {
       findings: FindingStore;
-      readEntity: (entityRef: string) => Promise<Entity | undefined>;
       notifications?: NotificationService;
       logger?: LoggerService;
     },
   ) {}
 
-  async afterScan(result: IngestResult): Promise<void> {
+  /** After a scan of `entity` (as the upload read it). */
+  async afterScan(result: IngestResult, entity: Entity): Promise<void> {
     const { notifications, findings, logger } = this.deps;
     if (!notifications || result.created + result.reopened === 0) return;
+    const owners = ownerRefsOf(entity);
+    if (!owners.length) return;
+    let appeared;
     try {
-      const appeared = await findings.appearedInScan(
-        result.scanId,
-        'high',
-        NAMED,
+      appeared = await findings.appearedInScan(result.scanId, 'high', NAMED);
+    } catch (error) {
+      // The scan is stored; what it brought is not told.
+      logger?.warn(
+        `Could not read what scan ${result.scanId} brought: ${error}`,
       );
-      if (appeared.totalCount === 0) return;
-      const entity = await this.deps.readEntity(result.entityRef);
-      const owners = entity ? ownerRefsOf(entity) : [];
-      if (!owners.length) return;
-      const n = appeared.totalCount;
-      const critical = appeared.items.some(f => f.severity === 'critical');
-      const title = entity?.metadata.title ?? entity?.metadata.name;
-      await notifications.send({
+      return;
+    }
+    if (appeared.totalCount === 0) return;
+    const n = appeared.totalCount;
+    const critical = appeared.items.some(f => f.severity === 'critical');
+    await sendNotice(
+      this.deps,
+      {
         recipients: { type: 'entity', entityRef: owners },
         payload: {
           title: `${n} new critical or high ${
             n === 1 ? 'finding' : 'findings'
-          } in ${title}`,
+          } in ${entity.metadata.title ?? entity.metadata.name}`,
           description: `${result.tool} found: ${appeared.items
             .map(f => `${f.severity} ${f.title}`)
             .join('; ')}${n > NAMED ? `; and ${n - NAMED} more` : ''}.`,
@@ -65,13 +91,9 @@ export class FindingNotices {
           topic: 'secops-new-findings',
           scope: `secops:scan:${result.scanId}`,
         },
-      });
-    } catch (error) {
-      // The scan is stored; a notification that failed is logged.
-      logger?.warn(
-        `Could not notify the owners of ${result.entityRef} of scan ${result.scanId}: ${error}`,
-      );
-    }
+      },
+      `the owners of ${result.entityRef} of scan ${result.scanId}`,
+    );
   }
 
   async gateDecided(
@@ -79,14 +101,14 @@ export class FindingNotices {
     previous: GateDecision | undefined,
     decision: GateDecision,
   ): Promise<void> {
-    const { notifications, logger } = this.deps;
-    if (!notifications || decision.passed) return;
+    if (!this.deps.notifications || decision.passed) return;
     if (previous && !previous.passed) return;
     const owners = ownerRefsOf(entity);
     if (!owners.length) return;
     const failed = decision.reasons.filter(reason => !reason.passed);
-    try {
-      await notifications.send({
+    await sendNotice(
+      this.deps,
+      {
         recipients: { type: 'entity', entityRef: owners },
         payload: {
           title: `The ${decision.gate} gate now fails for ${
@@ -100,11 +122,8 @@ export class FindingNotices {
           topic: 'secops-gate',
           scope: `secops:gate-failing:${decision.entityRef}`,
         },
-      });
-    } catch (error) {
-      logger?.warn(
-        `Could not notify the owners of ${decision.entityRef} of its gate: ${error}`,
-      );
-    }
+      },
+      `the owners of ${decision.entityRef} of its gate`,
+    );
   }
 }

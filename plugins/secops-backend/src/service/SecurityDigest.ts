@@ -3,6 +3,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { TeamPosture } from '@portal/plugin-secops-common';
 import { NoticeStore } from '../database/NoticeStore';
+import { sendNotice } from './FindingNotices';
 
 const DAY = 86_400_000;
 
@@ -44,7 +45,7 @@ export class SecurityDigest {
 
   /** Sends this week's digests not sent yet; returns how many went out. */
   async send(now: Date): Promise<number> {
-    const { store, notifications, logger } = this.deps;
+    const { store } = this.deps;
     const week = weekOf(now);
     const teams = (await this.deps.teams()).filter(team => team.entities > 0);
     const keyOf = (team: TeamPosture) => `digest:${team.groupRef}:${week}`;
@@ -54,8 +55,9 @@ export class SecurityDigest {
       if (!unsent.has(keyOf(team))) continue;
       const { namespace, name } = parseEntityRef(team.groupRef);
       const { critical, high } = team.open;
-      try {
-        await notifications.send({
+      const delivered = await sendNotice(
+        this.deps,
+        {
           recipients: { type: 'entity', entityRef: team.groupRef },
           payload: {
             title: `Security this week for ${team.title}: ${critical} critical, ${high} high open`,
@@ -69,11 +71,12 @@ export class SecurityDigest {
             topic: 'secops-digest',
             scope: `secops:digest:${team.groupRef}`,
           },
-        });
+        },
+        `${team.groupRef} of its digest`,
+      );
+      if (delivered) {
         await store.markSent([keyOf(team)], now);
         sent += 1;
-      } catch (error) {
-        logger?.warn(`Could not send ${team.groupRef} its digest: ${error}`);
       }
     }
     return sent;

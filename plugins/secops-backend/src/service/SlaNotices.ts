@@ -8,7 +8,7 @@ import {
   FirstSeenWindow,
   NoticeStore,
 } from '../database/NoticeStore';
-import { securityTabOf } from './FindingNotices';
+import { securityTabOf, sendNotice } from './FindingNotices';
 import { SecopsOptions } from './options';
 
 const DAY = 86_400_000;
@@ -117,8 +117,9 @@ export class SlaNotices {
     const n = findings.length;
     const name = entity?.metadata.title ?? entity?.metadata.name ?? entityRef;
     const what = `${n} critical or high ${n === 1 ? 'finding' : 'findings'}`;
-    try {
-      await this.deps.notifications.send({
+    return sendNotice(
+      this.deps,
+      {
         recipients: { type: 'entity', entityRef: recipients },
         payload: {
           title:
@@ -133,13 +134,8 @@ export class SlaNotices {
           severity: kind === 'passed' ? 'high' : 'normal',
           topic: 'secops-sla',
         },
-      });
-      return true;
-    } catch (error) {
-      this.deps.logger?.warn(
-        `Could not notify the owners of ${entityRef} of their SLA: ${error}`,
-      );
-      return false;
-    }
+      },
+      `the owners of ${entityRef} of their SLA`,
+    );
   }
 }
