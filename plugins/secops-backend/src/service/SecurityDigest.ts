@@ -47,6 +47,11 @@ export class SecurityDigest {
   async send(now: Date): Promise<number> {
     const { store } = this.deps;
     const week = weekOf(now);
+    // Every team had this week's: nothing to compute (the task also runs
+    // at each start, so a restart mid-week costs one read, not the
+    // organisation's posture).
+    const weekKey = `digest-week:${week}`;
+    if ((await store.unsent([weekKey])).length === 0) return 0;
     const teams = (await this.deps.teams()).filter(team => team.entities > 0);
     const keyOf = (team: TeamPosture) => `digest:${team.groupRef}:${week}`;
     const unsent = new Set(await store.unsent(teams.map(keyOf)));
@@ -79,6 +84,7 @@ export class SecurityDigest {
         sent += 1;
       }
     }
+    if (sent === unsent.size) await store.markSent([weekKey], now);
     return sent;
   }
 }
