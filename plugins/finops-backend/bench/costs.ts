@@ -30,7 +30,8 @@
  * BENCH_VIEWS_ONLY=1 skips the floor and the import's timing: the same rows
  * are stored through the store's import (roll-ups and all) from memory,
  * and only the views are measured. BENCH_COMPONENTS and BENCH_DAYS make it
- * smaller.
+ * smaller. BENCH_TRACE=1 (and BENCH_EXPLAIN=1) print where the group tabs'
+ * time goes, statement by statement (traceQueries).
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
@@ -268,6 +269,88 @@ async function timedInRounds<K extends string>(
   return out;
 }
 
+/**
+ * BENCH_TRACE=1: where a view's time goes. Each call runs 10 times with
+ * knex's query events on: the call's median, and each statement's median
+ * from sent to answered while the call's other statements run beside it,
+ * slowest first. On PostgreSQL each statement is then run alone, one
+ * after another on one connection (what the database itself costs), and
+ * with BENCH_EXPLAIN=1 its plan is printed (explain analyze, buffers).
+ */
+async function traceQueries(
+  knex: Knex,
+  calls: Record<string, () => Promise<unknown>>,
+) {
+  type Sent = { __knexQueryUid: string; sql: string; bindings: unknown[] };
+  const started = new Map<string, number>();
+  const times = new Map<string, { sent: Sent; ms: number[] }>();
+  const onQuery = (q: Sent) => started.set(q.__knexQueryUid, performance.now());
+  const onAnswer = (_: unknown, q: Sent) => {
+    const at = started.get(q.__knexQueryUid);
+    if (at === undefined) return;
+    const seen = times.get(q.sql) ?? { sent: q, ms: [] };
+    seen.ms.push(performance.now() - at);
+    times.set(q.sql, seen);
+  };
+  const short = (sql: string) =>
+    sql
+      .replace(/\s+/g, ' ')
+      .replace(/(\$\d+|\?)(, ?(\$\d+|\?))+/g, '…')
+      .slice(0, 100);
+  const median = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const timed = async (n: number, call: () => Promise<unknown>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = performance.now();
+      await call();
+      ms.push(performance.now() - start);
+    }
+    return median(ms);
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    times.clear();
+    knex.on('query', onQuery).on('query-response', onAnswer);
+    let own: number;
+    try {
+      own = await timed(10, call);
+    } finally {
+      knex.removeListener('query', onQuery);
+      knex.removeListener('query-response', onAnswer);
+    }
+    console.log(`\n${name}: median ${own.toFixed(1)} ms per call`);
+    const statements = [...times.values()].sort(
+      (a, b) => median(b.ms) - median(a.ms),
+    );
+    for (const { sent, ms } of statements) {
+      const each = `${median(ms).toFixed(1)} ms x${ms.length / 10}`;
+      console.log(`  ${each.padStart(11)} ${short(sent.sql)}`);
+    }
+    if (knex.client.config.client !== 'pg') continue;
+    const conn = await knex.client.acquireConnection();
+    try {
+      let total = 0;
+      for (const { sent } of statements) {
+        const run = (prefix = '') =>
+          conn.query({ text: prefix + sent.sql, values: sent.bindings });
+        const alone = await timed(10, run);
+        total += alone;
+        console.log(
+          `  alone ${alone.toFixed(2).padStart(6)} ms ${short(sent.sql)}`,
+        );
+        if (process.env.BENCH_EXPLAIN === '1') {
+          const plan = await run('explain (analyze, buffers) ');
+          for (const row of plan.rows)
+            console.log(`      ${row['QUERY PLAN']}`);
+        }
+      }
+      console.log(`  alone, one after another: ${total.toFixed(1)} ms`);
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
+  }
+}
+
 /** The months of the benchmark's days, each with its days. */
 function benchMonths(): Map<string, string[]> {
   const firstDay = addDays(END_DAY, -(DAYS - 1));
@@ -433,6 +516,14 @@ async function bench(db: BenchDatabase, calibration: number) {
     entityTab: () =>
       costs.entityCost(snapshot, 'component:default/service-7', 30),
   });
+  if (process.env.BENCH_TRACE === '1') {
+    await traceQueries(db.knex, {
+      groupTab: () =>
+        costs.groupCost(snapshot, 'group:default/org', 30, () => true),
+      departmentTab: () =>
+        costs.groupCost(snapshot, 'group:default/dept-0', 30, () => true),
+    });
+  }
   const { groupTab, departmentTab, financePage, entityTab } = t;
   const floorP95 = t.aggregate.p95;
   const groupRatio = groupTab.p95 / floorP95;

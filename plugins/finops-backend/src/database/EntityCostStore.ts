@@ -5,7 +5,7 @@
  */
 import { Knex } from 'knex';
 import { addDays, wholeWeeks } from './days';
-import { ENTITY_DAILY, ENTITY_MONTHLY, Row } from './tables';
+import { ENTITY_DAILY, ENTITY_MONTHLY, periodSumsByKey, Row } from './tables';
 import { AmountByKey } from './types';
 
 /**
@@ -38,9 +38,12 @@ export class EntityCostStore {
    * Sunday) are read from the weekly roll-up, the days before the first and
    * after the last from the daily one, so 30 days are about 10 rows per
    * entity rather than 30. Up to ENTITIES_BY_INDEX entities are looked up
-   * in the entity indexes (on PostgreSQL by a lateral join, every period in
-   * one query, as its planner would otherwise read the period's rows); more
-   * are read by day (and week) range and kept if asked for.
+   * in the entity indexes; more are read by day (and week) range and kept
+   * if asked for. On PostgreSQL the lookups are a lateral join (as its
+   * planner would otherwise read the period's rows), each entity's days of
+   * every period in one range of the daily roll-up's key, which carries
+   * the amount: read from the index alone, that is cheaper than the six
+   * smaller lookups of the weekly way.
    */
   async totalsByEntityInPeriods(
     entityRefs: string[],
@@ -56,29 +59,16 @@ export class EntityCostStore {
     const ranges = periods.map(p => rangesOf(p.from, p.to));
     const byIndex = wanted.length <= ENTITIES_BY_INDEX;
     if (byIndex && this.knex.client.config.client === 'pg') {
-      const sumOf = (parts: Range[]) =>
-        parts.length === 0
-          ? 'null'
-          : `(select sum(amount) from (${parts
-              .map(
-                () =>
-                  'select amount from ?? where entity_ref = r.ref and ?? between ? and ?',
-              )
-              .join(' union all ')}) as x)`;
-      const result = await this.knex.raw(
-        `select r.ref as key, ${periods
-          .map((_, i) => `s.p${i}`)
-          .join(', ')} from unnest(?::text[]) as r(ref)
-         cross join lateral (select ${ranges
-           .map((parts, i) => `${sumOf(parts)} as p${i}`)
-           .join(', ')}) as s`,
-        [wanted, ...ranges.flat(2)],
+      const rows = await periodSumsByKey(
+        this.knex,
+        [{ table: ENTITY_DAILY, column: 'entity_ref', refs: wanted }],
+        periods,
       );
       return periods.map((_, i) =>
         byKey(
-          result.rows
-            .filter((r: Row) => r[`p${i}`] !== null)
-            .map((r: Row) => ({ key: r.key, amount: Number(r[`p${i}`]) })),
+          rows
+            .filter(r => r[`p${i}`] !== null)
+            .map(r => ({ key: r.key, amount: Number(r[`p${i}`]) })),
         ),
       );
     }

@@ -16,6 +16,7 @@ import {
   OWNER_DAILY,
   OWNER_MONTHLY,
   OWNERS,
+  periodSumsByKey,
   Row,
   ROWS_PER_INSERT,
 } from './tables';
@@ -199,37 +200,50 @@ export class RollupStore {
   /**
    * Amounts in each of some periods of some groups, each its whole
    * subtree's (from the group roll-ups), and of one owner alone (what a
-   * group owns directly), in one query: a map per period, by group or
-   * owner ref, without the refs that had no cost in it.
+   * group owns directly): a map per period, by group or owner ref, without
+   * the refs that had no cost in it. One query; on PostgreSQL each ref's
+   * rows are looked up by its key (periodSumsByKey).
    */
   async subtreeTotals(
     groupRefs: string[],
     ownerRef: string,
     periods: Array<{ from: string; to: string }>,
   ): Promise<Array<Map<string, number>>> {
-    const from = periods.reduce((a, p) => (p.from < a ? p.from : a), '9999');
-    const to = periods.reduce((a, p) => (p.to > a ? p.to : a), '');
-    const part = (table: string, column: string, refs: string[]) => {
-      const q = this.knex(table)
-        .select({ key: column })
-        .whereIn(column, refs)
-        .andWhere('day', '>=', from)
-        .andWhere('day', '<=', to)
-        .groupBy(column);
-      periods.forEach((p, i) =>
-        q.select(
-          this.knex.raw(
-            'sum(case when day >= ? and day <= ? then amount end) as ??',
-            [p.from, p.to, `p${i}`],
-          ),
-        ),
+    let rows: Row[];
+    if (this.knex.client.config.client === 'pg') {
+      rows = await periodSumsByKey(
+        this.knex,
+        [
+          { table: GROUP_DAILY, column: 'group_ref', refs: groupRefs },
+          { table: OWNER_DAILY, column: 'owner_ref', refs: [ownerRef] },
+        ].filter(p => p.refs.length),
+        periods,
       );
-      return q;
-    };
-    const owner = part(OWNER_DAILY, 'owner_ref', [ownerRef]);
-    const rows: Row[] = await (groupRefs.length
-      ? this.knex.unionAll([part(GROUP_DAILY, 'group_ref', groupRefs), owner])
-      : owner);
+    } else {
+      const from = periods.reduce((a, p) => (p.from < a ? p.from : a), '9999');
+      const to = periods.reduce((a, p) => (p.to > a ? p.to : a), '');
+      const part = (table: string, column: string, refs: string[]) => {
+        const q = this.knex(table)
+          .select({ key: column })
+          .whereIn(column, refs)
+          .andWhere('day', '>=', from)
+          .andWhere('day', '<=', to)
+          .groupBy(column);
+        periods.forEach((p, i) =>
+          q.select(
+            this.knex.raw(
+              'sum(case when day >= ? and day <= ? then amount end) as ??',
+              [p.from, p.to, `p${i}`],
+            ),
+          ),
+        );
+        return q;
+      };
+      const owner = part(OWNER_DAILY, 'owner_ref', [ownerRef]);
+      rows = await (groupRefs.length
+        ? this.knex.unionAll([part(GROUP_DAILY, 'group_ref', groupRefs), owner])
+        : owner);
+    }
     return periods.map((_, i) => {
       const map = new Map<string, number>();
       for (const r of rows) {

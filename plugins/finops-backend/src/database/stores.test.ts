@@ -293,6 +293,49 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
         }
       }
     }
+    // A period and the one before it in one read (as the group tabs ask),
+    // for a few entities and for many.
+    for (const refs of [[PAYMENTS, ORDERS], many]) {
+      const [now, before] = await stores.entities.totalsByEntityInPeriods(
+        refs,
+        [
+          { from: '2026-10-02', to: '2026-10-31' },
+          { from: '2026-09-02', to: '2026-10-01' },
+        ],
+      );
+      expect(now).toEqual([
+        {
+          key: PAYMENTS,
+          amount: expect.closeTo(
+            expected(PAYMENTS, '2026-10-02', '2026-10-31'),
+            6,
+          ),
+        },
+        {
+          key: ORDERS,
+          amount: expect.closeTo(
+            expected(ORDERS, '2026-10-02', '2026-10-31'),
+            6,
+          ),
+        },
+      ]);
+      expect(before).toEqual([
+        {
+          key: PAYMENTS,
+          amount: expect.closeTo(
+            expected(PAYMENTS, '2026-09-02', '2026-10-01'),
+            6,
+          ),
+        },
+        {
+          key: ORDERS,
+          amount: expect.closeTo(
+            expected(ORDERS, '2026-09-02', '2026-10-01'),
+            6,
+          ),
+        },
+      ]);
+    }
     // An entity without cost in the period is not listed.
     expect(
       await stores.entities.totalsByEntity(
@@ -304,7 +347,7 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
   });
 
   it('rolls up by group over each group’s subtree, and rebuilds when the tree changes', async () => {
-    const { stores } = await createStores();
+    const { knex, stores } = await createStores();
     const ORG = 'group:default/org';
     const PLATFORM = 'group:default/platform';
     await stores.lines.replaceDays({
@@ -371,6 +414,42 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
       ]),
     );
     expect(before).toEqual(new Map());
+    // Several groups, one without cost, and what the top owns itself.
+    const [two] = await stores.rollups.subtreeTotals(
+      [PLATFORM, CHECKOUT, DATA, 'group:default/empty'],
+      ORG,
+      [{ from: '2026-10-01', to: '2026-10-02' }],
+    );
+    expect(two).toEqual(
+      new Map([
+        [PLATFORM, 105],
+        [CHECKOUT, 25],
+        [DATA, 80],
+        [ORG, 6],
+      ]),
+    );
+    // An owner without cost is not listed.
+    const [none] = await stores.rollups.subtreeTotals([], PLATFORM, [
+      { from: '2026-10-01', to: '2026-10-02' },
+    ]);
+    expect(none).toEqual(new Map());
+    // On PostgreSQL the daily keys carry the amount, so that a department's
+    // entities and teams are read from the index alone (bench:costs);
+    // SQLite has no INCLUDE.
+    const pg = knex.client.config.client === 'pg';
+    const keys = pg
+      ? await knex.raw(
+          `select indexdef from pg_indexes where indexname in
+           ('finops_entity_daily_pkey', 'finops_group_daily_pkey')
+           order by tablename`,
+        )
+      : { rows: [] };
+    const covering = keys.rows.map((k: { indexdef: string }) =>
+      /\((entity_ref, day|group_ref, day, service)\) INCLUDE \(amount\)$/.test(
+        k.indexdef,
+      ),
+    );
+    expect(covering).toEqual(pg ? [true, true] : []);
     // The same tree again changes nothing; data moved out of platform
     // rebuilds the group roll-ups.
     expect(await stores.rollups.syncOwners(owners, tree)).toBe(false);
