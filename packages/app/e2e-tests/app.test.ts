@@ -207,6 +207,43 @@ test('a team lead assigns findings to a teammate, who is notified', async ({
   await expect(page.getByText(/^2 findings · page 1$/)).toBeVisible();
 });
 
+test('a team lets a workload off the golden path with a reason and an end; security approves it', async ({
+  page,
+}) => {
+  await signInAs(page, 'Ben Okafor');
+  await page.goto('/off-path');
+  await expect(
+    page.getByRole('heading', { name: 'Off the golden path' }),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Ask for an exception' }).click();
+  await page
+    .getByLabel('Catalog entity')
+    .fill('component:default/payments-api');
+  await page.getByLabel('Kubernetes namespace').fill('ml-lab');
+  await page.getByLabel('Workload name').fill('gpu-notebook');
+  await page
+    .getByLabel('Why must it leave the golden path?')
+    .fill('The GPU driver needs a privileged init container the path lacks');
+  await page.getByRole('button', { name: 'Ask security' }).click();
+  const register = page.getByRole('table', { name: 'Off-path exceptions' });
+  await expect(register.getByText('Waiting for security')).toBeVisible();
+  await expect(register.getByText('namespace ml-lab')).toBeVisible();
+
+  // Someone of the security team decides.
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await signInAs(page, 'Jonas Berg');
+  await page.goto('/off-path');
+  await page
+    .getByRole('button', { name: 'Approve ml-lab/gpu-notebook' })
+    .click();
+  await expect(register.getByText('Active')).toBeVisible();
+  await expect(register.getByText('approved by jonas-berg')).toBeVisible();
+  await shot(page, 'off-path-exceptions');
+  await expectAccessible(page, 'off-path-exceptions');
+});
+
 test('cost: a developer sees their service, a manager the department, finance everything', async ({
   page,
 }) => {

@@ -42,6 +42,7 @@ import { FindingAssignments } from './service/FindingAssignments';
 import { FindingNotices } from './service/FindingNotices';
 import { SecurityDigest } from './service/SecurityDigest';
 import { SlaNotices } from './service/SlaNotices';
+import { OffPathExceptions } from './service/OffPathExceptions';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   ExploitabilityImporter,
@@ -143,6 +144,16 @@ export const secopsPlugin = createBackendPlugin({
           logger: deps.logger,
         });
         await exploitability.schedule(deps.scheduler);
+        // Workloads let off the golden path; their owners hear before the
+        // end.
+        const offPath = new OffPathExceptions({
+          access: services.access,
+          store: stores.offPath,
+          notices: stores.notices,
+          notifications: deps.notifications,
+          logger: deps.logger,
+        });
+        await offPath.schedule(deps.scheduler);
         deps.httpRouter.use(
           await createRouter({
             ...services,
@@ -159,6 +170,7 @@ export const secopsPlugin = createBackendPlugin({
               logger: deps.logger,
             }),
             exploitability,
+            offPath,
             options,
           }),
         );

@@ -8,6 +8,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import SecurityIcon from '@material-ui/icons/Security';
+import CallSplitIcon from '@material-ui/icons/CallSplit';
 import { SecopsClient, secopsApiRef } from './api/SecopsClient';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 
@@ -42,6 +43,21 @@ const securityPage = PageBlueprint.make({
     routeRef: rootRouteRef,
     loader: () =>
       import('./components/SecurityPage').then(m => <m.SecurityPage />),
+  },
+});
+
+const offPathRouteRef = createRouteRef();
+
+/** The register of workloads let off the golden path, for everyone. */
+const offPathPage = PageBlueprint.make({
+  name: 'off-path',
+  params: {
+    path: '/off-path',
+    title: 'Off the golden path',
+    icon: <CallSplitIcon />,
+    routeRef: offPathRouteRef,
+    loader: () =>
+      import('./components/OffPathPage').then(m => <m.OffPathPage />),
   },
 });
 
@@ -80,10 +96,11 @@ export const secopsPlugin = createFrontendPlugin({
   title: 'Security',
   info: { packageJson: () => import('../package.json') },
   icon: <SecurityIcon />,
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, offPath: offPathRouteRef },
   extensions: [
     secopsApi,
     securityPage,
+    offPathPage,
     entitySecurityContent,
     groupSecurityContent,
     mySecurityWidget,

@@ -20,6 +20,7 @@ import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
+import { OffPathExceptions } from '../service/OffPathExceptions';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
 import { GateService } from '../service/GateService';
@@ -38,6 +39,8 @@ import {
   decisionBody,
   exemptionBody,
   exportQuery,
+  offPathBody,
+  offPathListQuery,
   exposureQuery,
   gateBody,
   listQuery,
@@ -75,6 +78,8 @@ export interface RouterOptions {
   exemptionRequests: ExemptionRequests;
   assignments: FindingAssignments;
   notices: FindingNotices;
+  /** Workloads let off the golden path, and the admission bindings. */
+  offPath: OffPathExceptions;
   eventExport: EventExport;
   /** What a caller may read, shared with the actions. */
   reader: SecopsReader;
@@ -313,6 +318,61 @@ export async function createRouter(
         });
         await auditorEvent.success({ meta: { decision: body.decision } });
         res.json(exemption);
+      },
+    );
+  });
+
+  router.get('/off-path-exceptions', async (req, res) => {
+    const credentials = await userOrService(req);
+    const query = parse(offPathListQuery, req.query);
+    res.json(await deps.offPath.list(credentials, query));
+  });
+
+  router.get('/off-path-exceptions/admission', async (req, res) => {
+    const credentials = await userOrService(req);
+    res.json(await deps.offPath.admission(credentials));
+  });
+
+  router.post('/off-path-exceptions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const meta = { entityRef: String(req.body?.entityRef ?? '').slice(0, 300) };
+    await audited(
+      req,
+      { eventId: 'off-path-exception-request', severityLevel: 'medium', meta },
+      async auditorEvent => {
+        const body = parse(offPathBody, req.body);
+        const exception = await deps.offPath.request(credentials, {
+          ...body,
+          entityRef: entityRefOf(body.entityRef),
+          expiresAt: new Date(body.expiresAt),
+        });
+        await auditorEvent.success({
+          meta: {
+            exceptionId: exception.id,
+            namespace: exception.namespace,
+            workload: exception.workload,
+          },
+        });
+        res.status(201).json(exception);
+      },
+    );
+  });
+
+  router.post('/off-path-exceptions/:id/decision', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const meta = { exceptionId: req.params.id };
+    await audited(
+      req,
+      { eventId: 'off-path-exception-decision', severityLevel: 'high', meta },
+      async auditorEvent => {
+        const body = parse(decisionBody, req.body);
+        const exception = await deps.offPath.decide(
+          credentials,
+          req.params.id,
+          body,
+        );
+        await auditorEvent.success({ meta: { decision: body.decision } });
+        res.json(exception);
       },
     );
   });

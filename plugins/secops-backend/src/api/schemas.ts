@@ -10,6 +10,7 @@
 import { FINDING_CATEGORIES, SEVERITIES } from '@portal/plugin-secops-common';
 import { z } from 'zod/v3';
 import { userRefOf } from '../service/FindingAssignments';
+import { CLUSTER_NAMESPACES } from '../offPath/admission';
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z
@@ -149,5 +150,50 @@ export const assignmentBody = z
       .min(1)
       .max(500),
     assignee: z.string().trim().min(1).max(255).nullable(),
+  })
+  .strict();
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export const offPathBody = z
+  .object({
+    entityRef: z.string().min(1).max(300),
+    namespace: z
+      .string()
+      .max(63)
+      .regex(
+        DNS_LABEL,
+        'namespace must be a Kubernetes namespace name (lower case letters, digits and -)',
+      )
+      .refine(
+        ns => !CLUSTER_NAMESPACES.includes(ns),
+        'the golden-path policy does not apply in the cluster’s own namespaces',
+      ),
+    workload: z
+      .string()
+      .max(253)
+      .regex(
+        DNS_SUBDOMAIN,
+        'workload must be a Kubernetes object name (lower case letters, digits, - and .)',
+      ),
+    reason: z
+      .string()
+      .trim()
+      .min(10, 'reason must say why, in at least 10 characters')
+      .max(2000),
+    expiresAt: z.string().datetime({
+      offset: true,
+      message: 'expiresAt must be an ISO 8601 date and time',
+    }),
+  })
+  .strict();
+
+export const offPathListQuery = z
+  .object({
+    state: z.enum(['pending', 'active', 'expired', 'rejected']).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
   })
   .strict();

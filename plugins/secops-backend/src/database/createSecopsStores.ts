@@ -9,6 +9,7 @@ import { DatabaseFindingStore } from './FindingStore';
 import { DatabaseGateDecisionStore } from './GateDecisionStore';
 import { DatabaseGatePolicyStore } from './GatePolicyStore';
 import { NoticeStore } from './NoticeStore';
+import { OffPathStore } from './OffPathStore';
 import { SecopsStores } from './types';
 
 const migrationsDir = resolvePackagePath(
@@ -37,5 +38,6 @@ export async function createSecopsStores(options: {
     gateDecisions: new DatabaseGateDecisionStore(knex),
     events: new DatabaseEventStore(knex),
     notices: new NoticeStore(knex),
+    offPath: new OffPathStore(knex),
   };
 }

@@ -15,6 +15,7 @@ import {
 } from '@portal/plugin-secops-common';
 import type { ExploitabilityStore } from './ExploitabilityStore';
 import type { NoticeStore } from './NoticeStore';
+import type { OffPathStore } from './OffPathStore';
 
 /** One upload, parsed, ready to be stored. */
 export interface IngestInput {
@@ -327,4 +328,5 @@ export interface SecopsStores {
   gateDecisions: GateDecisionStore;
   events: EventStore;
   notices: NoticeStore;
+  offPath: OffPathStore;
 }

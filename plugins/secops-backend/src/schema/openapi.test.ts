@@ -24,6 +24,7 @@ import { EventExport } from '../service/EventExport';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
 import { GatePolicies } from '../service/GatePolicies';
+import { OffPathExceptions } from '../service/OffPathExceptions';
 import { GateService } from '../service/GateService';
 import { PostureService } from '../service/PostureService';
 import { ReportIngester } from '../service/ReportIngester';
@@ -64,6 +65,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       eventExport: {} as EventExport,
       reader: {} as SecopsReader,
       exploitability: {} as ExploitabilityImporter,
+      offPath: {} as OffPathExceptions,
       options: {} as SecopsOptions,
     };
     expectServesSpec(await createRouter(options), spec);
@@ -326,6 +328,69 @@ describe('the router and src/schema/openapi.yaml', () => {
       ).toBe(404);
       const exemptions = await get(`${entity}/exemptions`);
       expect(exemptions.body.items).toHaveLength(1);
+
+      // Off-path exceptions: asked by the default user, decided by another.
+      const offPath = {
+        entityRef: 'component:default/payments-api',
+        namespace: 'ml-lab',
+        workload: 'gpu-notebook',
+        reason: 'A GPU driver the golden path does not have yet',
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      };
+      const asked = await post('/off-path-exceptions', offPath);
+      expect(asked.status).toBe(201);
+      for (const [body, authorization, status] of [
+        [offPath, undefined, 409],
+        [{ ...offPath, namespace: 'Not A Namespace' }, undefined, 400],
+        [offPath, NONE, 401],
+        [offPath, SCANNER, 403],
+        [{ ...offPath, entityRef: 'component:default/ghost' }, undefined, 404],
+        [{ ...offPath, reason: 'x'.repeat(70 * 1024) }, undefined, 413],
+      ] as const) {
+        expect(
+          (await post('/off-path-exceptions', body, authorization)).status,
+        ).toBe(status);
+      }
+      const offPathDecision = `/off-path-exceptions/${asked.body.id}/decision`;
+      for (const [body, authorization, status] of [
+        [{ decision: 'approve' }, undefined, 403],
+        [{ decision: 'maybe' }, securityLead, 400],
+        [{ decision: 'approve' }, NONE, 401],
+        [{ comment: 'x'.repeat(70 * 1024) }, securityLead, 413],
+        [{ decision: 'approve' }, securityLead, 200],
+        [{ decision: 'reject' }, securityLead, 409],
+      ] as const) {
+        expect((await post(offPathDecision, body, authorization)).status).toBe(
+          status,
+        );
+      }
+      expect(
+        (
+          await post(
+            '/off-path-exceptions/00000000-0000-0000-0000-000000000000/decision',
+            { decision: 'approve' },
+            securityLead,
+          )
+        ).status,
+      ).toBe(404);
+      const register = await get('/off-path-exceptions?state=active');
+      expect(register.status).toBe(200);
+      expect(register.body.items[0]).toMatchObject({
+        state: 'active',
+        owner: 'group:default/team-checkout',
+      });
+      expect((await get('/off-path-exceptions?state=gone')).status).toBe(400);
+      expect((await get('/off-path-exceptions', NONE)).status).toBe(401);
+      expect((await get('/off-path-exceptions', SIEM)).status).toBe(403);
+      const bindings = await get('/off-path-exceptions/admission', SCANNER);
+      expect(bindings.status).toBe(200);
+      expect(bindings.body.items).toHaveLength(2);
+      expect((await get('/off-path-exceptions/admission', NONE)).status).toBe(
+        401,
+      );
+      expect((await get('/off-path-exceptions/admission', SIEM)).status).toBe(
+        403,
+      );
 
       // A group's views, the home page's and the organisation's.
       const group = '/groups/default/team-checkout';

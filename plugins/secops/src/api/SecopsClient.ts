@@ -23,6 +23,9 @@ import {
   GateStatus,
   GroupPosture,
   MySecuritySummary,
+  OffPathException,
+  OffPathExceptionPage,
+  OffPathExceptionRequest,
   Severity,
   TeamPostureList,
   TopRisks,
@@ -87,6 +90,21 @@ export interface SecopsApi {
     reason: string;
     basedOn: number;
   }): Promise<GatePolicyVersion>;
+  /** The register of workloads let off the golden path, a page of it. */
+  listOffPathExceptions(query: {
+    state?: OffPathException['state'];
+    limit?: number;
+    cursor?: string;
+  }): Promise<OffPathExceptionPage>;
+  /** The owners ask to let a workload off the path. */
+  requestOffPathException(
+    request: OffPathExceptionRequest,
+  ): Promise<OffPathException>;
+  /** The security team decides. */
+  decideOffPathException(
+    id: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<OffPathException>;
 }
 
 export const secopsApiRef = createApiRef<SecopsApi>({ id: 'plugin.secops' });
@@ -228,5 +246,34 @@ export class SecopsClient implements SecopsApi {
     basedOn: number;
   }) {
     return bodyOf(this.client.changeGatePolicies({ body: change }));
+  }
+
+  listOffPathExceptions(query: {
+    state?: OffPathException['state'];
+    limit?: number;
+    cursor?: string;
+  }) {
+    return bodyOf(
+      this.client.listOffPathExceptions({
+        query: {
+          state: query.state,
+          limit: query.limit,
+          cursor: query.cursor || undefined,
+        },
+      }),
+    );
+  }
+
+  requestOffPathException(request: OffPathExceptionRequest) {
+    return bodyOf(this.client.requestOffPathException({ body: request }));
+  }
+
+  decideOffPathException(
+    id: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+  ) {
+    return bodyOf(
+      this.client.decideOffPathException({ path: { id }, body: decision }),
+    );
   }
 }

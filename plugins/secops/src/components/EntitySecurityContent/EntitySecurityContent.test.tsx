@@ -128,6 +128,9 @@ function render(partial: Partial<SecopsApi>) {
     previewGatePolicies: jest.fn(),
     changeGatePolicies: jest.fn(),
     assignFindings: jest.fn(),
+    listOffPathExceptions: jest.fn(),
+    requestOffPathException: jest.fn(),
+    decideOffPathException: jest.fn(),
     ...partial,
   };
   return renderInTestApp(

@@ -6,7 +6,8 @@ import { secopsApiRef } from '../../api/SecopsClient';
 
 const DAY = 24 * 3600 * 1000;
 
-function message(error: unknown) {
+/** What the backend said was wrong, or the error itself. */
+export function message(error: unknown) {
   if (error instanceof ResponseError) return error.body.error.message;
   return (error as Error).message;
 }

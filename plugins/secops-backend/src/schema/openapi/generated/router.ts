@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 617439ecd8f6d6733e70fa858a59237c610a1abc47aa803e71bfaca27d2480a2
+// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 802906b6a7b390e8d2b068d14ab8776cfb715041226c03e1420308e22c3c4de0
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -1204,6 +1204,154 @@ export const spec = {
         required: ['decision'],
         additionalProperties: false,
       },
+      OffPathException: {
+        description:
+          "A workload allowed off the golden path in one Kubernetes namespace, for a reason, until it expires: its owners ask, the security team decides; while approved and unexpired the admission policy's bindings leave it out (GET /off-path-exceptions/admission).",
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          owner: {
+            description:
+              "The entity's owner in the catalog (absent when it has none or is gone).",
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          workload: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          requestedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          status: {
+            type: 'string',
+            enum: ['pending', 'approved', 'rejected'],
+          },
+          state: {
+            description:
+              'pending, active (approved, not expired), expired (approved, past its end) or rejected.',
+            type: 'string',
+            enum: ['pending', 'active', 'expired', 'rejected'],
+          },
+          decidedBy: {
+            type: 'string',
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          decisionComment: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'entityRef',
+          'namespace',
+          'workload',
+          'reason',
+          'requestedBy',
+          'requestedAt',
+          'expiresAt',
+          'status',
+          'state',
+        ],
+        additionalProperties: false,
+      },
+      OffPathExceptionPage: {
+        description:
+          'A page of off-path exceptions, the latest requested first.',
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/OffPathException',
+            },
+          },
+          totalCount: {
+            type: 'integer',
+          },
+          nextCursor: {
+            type: 'string',
+          },
+        },
+        required: ['items', 'totalCount'],
+        additionalProperties: false,
+      },
+      OffPathExceptionRequest: {
+        description:
+          'A workload of a catalog entity to let off the golden path: its Kubernetes namespace and name (DNS labels and names), why (10 to 2000 characters once trimmed) and until when (at most 180 days).',
+        type: 'object',
+        properties: {
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 300,
+          },
+          namespace: {
+            type: 'string',
+            maxLength: 63,
+            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+          },
+          workload: {
+            type: 'string',
+            maxLength: 253,
+            pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+          },
+          reason: {
+            type: 'string',
+            maxLength: 2000,
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['entityRef', 'namespace', 'workload', 'reason', 'expiresAt'],
+        additionalProperties: false,
+      },
+      AdmissionBindings: {
+        description:
+          "The golden-path admission policy's bindings as a Kubernetes List, to apply as it is (kubectl apply -f): the policy everywhere but the cluster's own namespaces and those with active exceptions, and for each of those one binding that leaves out its excepted workloads.",
+        type: 'object',
+        properties: {
+          apiVersion: {
+            type: 'string',
+            enum: ['v1'],
+          },
+          kind: {
+            type: 'string',
+            enum: ['List'],
+          },
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: true,
+            },
+          },
+        },
+        required: ['apiVersion', 'kind', 'items'],
+        additionalProperties: false,
+      },
       TrendPoint: {
         description: 'Open findings by severity at the end of a day.',
         type: 'object',
@@ -2252,6 +2400,256 @@ export const spec = {
           },
           '413': {
             $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/off-path-exceptions': {
+      get: {
+        operationId: 'ListOffPathExceptions',
+        summary:
+          'The off-path exceptions, the latest requested first (every person; machines with the secops.read grant).',
+        parameters: [
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            description: 'Only those in this state (all when absent).',
+            schema: {
+              type: 'string',
+              enum: ['pending', 'active', 'expired', 'rejected'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'How many a page has (50 when absent).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 200,
+              default: 50,
+            },
+          },
+          {
+            $ref: '#/components/parameters/pageCursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of off-path exceptions.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OffPathExceptionPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine without the secops.read grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'RequestOffPathException',
+        summary:
+          "A workload's owners ask the security team to let it off the golden path.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/OffPathExceptionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The exception, pending.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OffPathException',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'Not JSON, not an exception request (the message names what is wrong: a namespace or workload that is not a Kubernetes name, a reason too short), or an end in the past or more than 180 days ahead.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'A machine, or a person the policy does not let request exemptions for the entity (secops.exemption.request: its owners).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'There is no such entity in the catalog.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'The workload already has a pending or active exception in that namespace.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/off-path-exceptions/{id}/decision': {
+      post: {
+        operationId: 'DecideOffPathException',
+        summary: 'The security team approves or rejects an off-path exception.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description: "The exception's id.",
+            schema: {
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ExemptionDecision',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The exception, decided.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OffPathException',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BodyRefused',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'Not the security team (secops.exemption.decide), a machine, or the person who asked for the exception.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'There is no such exception.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'The exception was already decided.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/off-path-exceptions/admission': {
+      get: {
+        operationId: 'GetOffPathAdmission',
+        summary:
+          "The admission policy's bindings with the active exceptions left out, for the deployment pipeline to apply (every person; machines with the secops.read grant). Expired exceptions are not in it: apply it at least daily.",
+        responses: {
+          '200': {
+            description: 'The bindings.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AdmissionBindings',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine without the secops.read grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },

@@ -5,10 +5,11 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 1fc28f3db9ab73868353b5e2e7d149bd3fbfed29cd221b46a6d47f4113af49f9
+// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 d455073b23411a7fbd2307aaf76ae36f55cedd53a600097967375998c02dd98b
 
 import { pluginId } from '../pluginId';
+import { AdmissionBindings } from '../models/AdmissionBindings.model';
 import { AssignmentRequest } from '../models/AssignmentRequest.model';
 import { AssignmentResult } from '../models/AssignmentResult.model';
 import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
@@ -31,6 +32,9 @@ import { GateStatus } from '../models/GateStatus.model';
 import { GroupPosture } from '../models/GroupPosture.model';
 import { IngestResult } from '../models/IngestResult.model';
 import { MySecuritySummary } from '../models/MySecuritySummary.model';
+import { OffPathException } from '../models/OffPathException.model';
+import { OffPathExceptionPage } from '../models/OffPathExceptionPage.model';
+import { OffPathExceptionRequest } from '../models/OffPathExceptionRequest.model';
 import { ReportFormats } from '../models/ReportFormats.model';
 import { TeamPostureList } from '../models/TeamPostureList.model';
 import { TopRisks } from '../models/TopRisks.model';
@@ -193,6 +197,47 @@ export type DecideExemption = {
   };
   body: ExemptionDecision;
 };
+/**
+ * @public
+ */
+export type ListOffPathExceptions = {
+  query: {
+    /**
+     * Only those in this state (all when absent).
+     */
+    state?: 'pending' | 'active' | 'expired' | 'rejected';
+    /**
+     * How many a page has (50 when absent).
+     */
+    limit?: number;
+    /**
+     * The `nextCursor` of a previous page (empty for the first).
+     */
+    cursor?: string;
+  };
+};
+/**
+ * @public
+ */
+export type RequestOffPathException = {
+  body: OffPathExceptionRequest;
+};
+/**
+ * @public
+ */
+export type DecideOffPathException = {
+  path: {
+    /**
+     * The exception's id.
+     */
+    id: string;
+  };
+  body: ExemptionDecision;
+};
+/**
+ * @public
+ */
+export type GetOffPathAdmission = {};
 /**
  * @public
  */
@@ -590,6 +635,97 @@ export class DefaultApiClient {
         },
         method: 'POST',
         body: JSON.stringify(request.body),
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * The off-path exceptions, the latest requested first (every person; machines with the secops.read grant).
+   */
+  public async listOffPathExceptions(
+    request: ListOffPathExceptions,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<OffPathExceptionPage>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/off-path-exceptions${queryOf(request.query)}`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * A workload's owners ask the security team to let it off the golden path.
+   */
+  public async requestOffPathException(
+    request: RequestOffPathException,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<OffPathException>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/off-path-exceptions`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * The security team approves or rejects an off-path exception.
+   */
+  public async decideOffPathException(
+    request: DecideOffPathException,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<OffPathException>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/off-path-exceptions/${encodeURIComponent(
+        request.path.id,
+      )}/decision`,
+      {
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'POST',
+        body: JSON.stringify(request.body),
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * The admission policy's bindings with the active exceptions left out, for the deployment pipeline to apply (every person; machines with the secops.read grant). Expired exceptions are not in it: apply it at least daily.
+   */
+  public async getOffPathAdmission(
+    _request: GetOffPathAdmission,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<AdmissionBindings>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/off-path-exceptions/admission`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
         signal: options?.signal,
       },
     );

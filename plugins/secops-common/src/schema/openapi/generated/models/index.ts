@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 ffee1407cfd4e0c245565b56c3fa2f49302be950bc8352e3e57d9e9f22d7eee3, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 deedbb6296bf8db8f76a626c8426fc3ef43916726b02589ea6c172ad24485876
+// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 a9b39aedb2a8d519fec5f183565281404e60d8773dd1ffb7ee8d2a856e94725c
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -40,6 +40,10 @@ export * from './AssignmentRequest.model';
 export * from './AssignmentResult.model';
 export * from './ExemptionRequest.model';
 export * from './ExemptionDecision.model';
+export * from './OffPathException.model';
+export * from './OffPathExceptionPage.model';
+export * from './OffPathExceptionRequest.model';
+export * from './AdmissionBindings.model';
 export * from './TrendPoint.model';
 export * from './Trend.model';
 export * from './PostureTotals.model';

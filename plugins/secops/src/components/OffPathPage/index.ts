@@ -1,0 +1,1 @@
+export { OffPathPage } from './OffPathPage';
