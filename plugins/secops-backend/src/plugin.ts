@@ -44,6 +44,8 @@ import { SecurityDigest } from './service/SecurityDigest';
 import { SlaNotices } from './service/SlaNotices';
 import { OffPathExceptions } from './service/OffPathExceptions';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { EntitySignals } from './service/EntitySignals';
 import {
   ExploitabilityImporter,
   readExploitabilityOptions,
@@ -88,6 +90,7 @@ export const secopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         actionsRegistry: actionsRegistryServiceRef,
         notifications: notificationService,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         const options = readSecopsOptions(deps.config);
@@ -130,11 +133,17 @@ export const secopsPlugin = createBackendPlugin({
         // and the actions assistants call.
         const reader = new SecopsReader(services);
         const exemptionRequests = new ExemptionRequests(services);
+        // Open Security tabs hear of their entity's changes, and reload.
+        const signals = new EntitySignals({
+          signals: deps.signals,
+          logger: deps.logger,
+        });
         const assignments = new FindingAssignments({
           access: services.access,
           findings: stores.findings,
           groups: deps.groups,
           notifications: deps.notifications,
+          signals,
           logger: deps.logger,
         });
         // CISA KEV and FIRST EPSS, imported on a schedule when configured.
@@ -171,6 +180,7 @@ export const secopsPlugin = createBackendPlugin({
             }),
             exploitability,
             offPath,
+            signals,
             options,
           }),
         );

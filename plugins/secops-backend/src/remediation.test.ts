@@ -7,6 +7,7 @@
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
+import { SignalPayload } from '@backstage/plugin-signals-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import {
@@ -73,10 +74,12 @@ async function setUp(
 ) {
   const audit: AuditRecord[] = [];
   const notifications: NotificationSendOptions[] = [];
+  const signals: SignalPayload[] = [];
   const server = await start({
     entities,
     audit,
     notifications,
+    signals,
     policy: options.policy,
     config: {
       machineIdentity: {
@@ -116,7 +119,7 @@ async function setUp(
       ]),
     );
   };
-  return { server, audit, notifications, ids, assign, assigneeOf };
+  return { server, audit, notifications, signals, ids, assign, assigneeOf };
 }
 
 describe('finding assignment', () => {
@@ -364,5 +367,37 @@ describe('finding assignment', () => {
     });
     expect((await ask()).body.passed).toBe(false);
     expect(gates()).toHaveLength(1);
+  }, 120_000);
+
+  it('tells the open Security tabs of an entity that a scan, an assignment or an exemption changed its findings', async () => {
+    const { server, signals, ids, assign } = await setUp();
+    const channel = 'secops:entity:component:default/payments-api';
+    const heard = () =>
+      signals.filter(s => s.channel === channel).map(s => s.message.change);
+    // The scan of the set-up.
+    expect(heard()).toEqual(['scan']);
+    expect(signals[0]).toEqual({
+      recipients: { type: 'broadcast' },
+      channel,
+      message: { entityRef: 'component:default/payments-api', change: 'scan' },
+    });
+    expect(
+      (await assign({ findingIds: ids.slice(0, 2), assignee: 'mo' })).status,
+    ).toBe(200);
+    // Again the same: nothing changed, nothing said.
+    await assign({ findingIds: ids.slice(0, 2), assignee: 'mo' });
+    const asked = await request(server)
+      .post(`/api/secops/findings/${ids[0]}/exemptions`)
+      .set('authorization', ben)
+      .send({
+        justification: 'Not reachable from outside the cluster',
+        expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      });
+    expect(asked.status).toBe(201);
+    expect(heard()).toEqual(['scan', 'assignment', 'exemption']);
+    // Nothing is said of other entities, and a refused change says nothing.
+    expect(signals.every(s => s.channel === channel)).toBe(true);
+    await assign({ findingIds: ids.slice(0, 1), assignee: 'emma' });
+    expect(heard()).toHaveLength(3);
   }, 120_000);
 });

@@ -79,3 +79,11 @@ export type ExemptionStatus = Exemption['status'];
 
 /** A page of a list, with the cursor for the next one (one definition for every family). */
 export type { Page } from '@portal/common';
+
+/**
+ * The signals channel on which an entity's Security tab hears that its
+ * findings changed (a scan, an assignment, an exemption), so that it reloads.
+ */
+export function entitySignalChannel(entityRef: string): string {
+  return `secops:entity:${entityRef.toLowerCase()}`;
+}

@@ -14,6 +14,10 @@ import {
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  SignalPayload,
+  signalsServiceRef,
+} from '@backstage/plugin-signals-node';
+import {
   notificationService,
   NotificationSendOptions,
 } from '@backstage/plugin-notifications-node';
@@ -94,6 +98,8 @@ export async function start(
     entities?: object[];
     /** Where the notifications the plugin sends go. */
     notifications?: NotificationSendOptions[];
+    /** Where the signals the plugin publishes go. */
+    signals?: SignalPayload[];
   } = {},
 ): Promise<http.Server> {
   const policy = options.policy;
@@ -118,6 +124,7 @@ export async function start(
       ...(options.notifications
         ? [notificationsInto(options.notifications)]
         : []),
+      ...(options.signals ? [signalsInto(options.signals)] : []),
     ],
   });
   return server;
@@ -131,6 +138,19 @@ function notificationsInto(sent: NotificationSendOptions[]) {
     factory: () => ({
       send: async (notification: NotificationSendOptions) => {
         sent.push(notification);
+      },
+    }),
+  });
+}
+
+/** A signals service that keeps what is published. */
+function signalsInto(published: SignalPayload[]) {
+  return createServiceFactory({
+    service: signalsServiceRef,
+    deps: {},
+    factory: () => ({
+      publish: async (signal: SignalPayload) => {
+        published.push(signal);
       },
     }),
   });

@@ -21,6 +21,7 @@ import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { OffPathExceptions } from '../service/OffPathExceptions';
+import { EntitySignals } from '../service/EntitySignals';
 import { ExemptionService } from '../service/ExemptionService';
 import { FindingService } from '../service/FindingService';
 import { GateService } from '../service/GateService';
@@ -80,6 +81,8 @@ export interface RouterOptions {
   notices: FindingNotices;
   /** Workloads let off the golden path, and the admission bindings. */
   offPath: OffPathExceptions;
+  /** Open Security tabs hear of their entity's changes. */
+  signals?: EntitySignals;
   eventExport: EventExport;
   /** What a caller may read, shared with the actions. */
   reader: SecopsReader;
@@ -190,8 +193,10 @@ export async function createRouter(
             closesMissing,
           });
           await auditorEvent.success({ meta: { ...result } });
-          // The owning team hears of new critical and high findings.
+          // The owning team hears of new critical and high findings; open
+          // Security tabs of the entity reload.
           await deps.notices.afterScan(result, entity);
+          await deps.signals?.changed([entityRef], 'scan');
           res.status(201).json(result);
         },
       );
@@ -294,6 +299,7 @@ export async function createRouter(
         await auditorEvent.success({
           meta: { exemptionId: exemption.id, entityRef: exemption.entityRef },
         });
+        await deps.signals?.changed([exemption.entityRef], 'exemption');
         res.status(201).json(exemption);
       },
     );
@@ -317,6 +323,7 @@ export async function createRouter(
           comment: body.comment,
         });
         await auditorEvent.success({ meta: { decision: body.decision } });
+        await deps.signals?.changed([exemption.entityRef], 'exemption');
         res.json(exemption);
       },
     );

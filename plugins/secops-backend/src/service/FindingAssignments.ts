@@ -12,6 +12,7 @@ import {
 } from '@portal/plugin-secops-common';
 import { FindingStore, StoredFinding } from '../database/types';
 import { securityTabOf, sendNotice } from './FindingNotices';
+import { EntitySignals } from './EntitySignals';
 import { SecopsAccess } from './SecopsAccess';
 
 /**
@@ -49,6 +50,8 @@ export class FindingAssignments {
       findings: FindingStore;
       groups: OwnershipService;
       notifications?: NotificationService;
+      /** Open Security tabs of the entities reload. */
+      signals?: EntitySignals;
       logger?: LoggerService;
       now?: () => Date;
     },
@@ -107,6 +110,10 @@ export class FindingAssignments {
         { assignee, by, at: this.deps.now?.() ?? new Date() },
       );
       if (assignee && assignee !== by) await this.notify(assignee, changing);
+      await this.deps.signals?.changed(
+        changing.map(f => f.entityRef),
+        'assignment',
+      );
     }
     const changed = new Set(changing.map(f => f.id));
     return {

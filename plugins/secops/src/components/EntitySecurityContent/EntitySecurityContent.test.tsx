@@ -4,6 +4,8 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef, EntityProvider } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Finding, FindingSummary } from '@portal/plugin-secops-common';
+import { act } from 'react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { SecopsApi, secopsApiRef } from '../../api/SecopsClient';
 import { EntitySecurityContent } from './EntitySecurityContent';
 import { sourceUrl } from './FindingRow';
@@ -104,7 +106,23 @@ const team = [
   person('emma', 'Emma Schulz', 'team-catalog'),
 ];
 
-function render(partial: Partial<SecopsApi>) {
+/** A signals API whose messages the test sends, by channel. */
+function signalsByHand() {
+  const listeners = new Map<string, (message: any) => void>();
+  const api: SignalApi = {
+    subscribe: (channel, onMessage) => {
+      listeners.set(channel, onMessage as (message: any) => void);
+      return { unsubscribe: () => listeners.delete(channel) };
+    },
+  };
+  return {
+    api,
+    send: (channel: string, message: object) =>
+      listeners.get(channel)?.(message),
+  };
+}
+
+function render(partial: Partial<SecopsApi>, signals = signalsByHand()) {
   const api: SecopsApi = {
     getSummary: jest.fn().mockResolvedValue(summary),
     listFindings: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
@@ -141,6 +159,7 @@ function render(partial: Partial<SecopsApi>) {
       apis: [
         [secopsApiRef, api],
         [catalogApiRef, catalogApiMock({ entities: team })],
+        [signalApiRef, signals.api],
       ],
     },
   );
@@ -198,6 +217,40 @@ describe('EntitySecurityContent', () => {
     expect(screen.getByText('src/config.py:12').closest('a')).toHaveAttribute(
       'href',
       'https://github.com/acme-commerce/payments-api/blob/HEAD/src/config.py#L12',
+    );
+  });
+
+  it('reloads when the backend signals that the entity’s findings changed', async () => {
+    const signals = signalsByHand();
+    const getSummary = jest
+      .fn()
+      .mockResolvedValueOnce(summary)
+      .mockResolvedValue({
+        ...summary,
+        open: { ...summary.open, critical: 3 },
+      });
+    const listFindings = jest
+      .fn()
+      .mockResolvedValue({ items: [finding({})], totalCount: 1 });
+    await render({ getSummary, listFindings }, signals);
+    expect(await screen.findByText('3 open findings')).toBeInTheDocument();
+    const findingsReads = listFindings.mock.calls.length;
+    // Another entity's change is not this page's.
+    act(() =>
+      signals.send('secops:entity:component:default/cart-service', {
+        change: 'scan',
+      }),
+    );
+    expect(getSummary).toHaveBeenCalledTimes(1);
+    act(() =>
+      signals.send('secops:entity:component:default/payments-api', {
+        change: 'scan',
+      }),
+    );
+    expect(await screen.findByText('5 open findings')).toBeInTheDocument();
+    expect(getSummary).toHaveBeenCalledTimes(2);
+    await waitFor(() =>
+      expect(listFindings.mock.calls.length).toBeGreaterThan(findingsReads),
     );
   });
 

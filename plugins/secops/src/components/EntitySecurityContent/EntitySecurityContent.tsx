@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   EmptyState,
@@ -9,7 +9,12 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
+import { useSignal } from '@backstage/plugin-signals-react';
+import {
+  entitySignalChannel,
+  Severity,
+  SEVERITIES,
+} from '@portal/plugin-secops-common';
 import { Box, Chip, Grid } from '@material-ui/core';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { TrendCard } from '../TrendChart';
@@ -27,10 +32,18 @@ export function EntitySecurityContent() {
 
   const [severities, setSeverities] = useState<Severity[]>([]);
 
-  // Bumped after a change (an exemption asked or decided) to reload.
+  // Bumped after a change (an exemption asked or decided here, or a scan,
+  // assignment or exemption anywhere, which the backend signals) to reload.
   const [version, setVersion] = useState(0);
   const reload = () => setVersion(v => v + 1);
-  const summary = useAsync(() => api.getSummary(entityRef), [api, entityRef]);
+  const { lastSignal } = useSignal(entitySignalChannel(entityRef));
+  useEffect(() => {
+    if (lastSignal) setVersion(v => v + 1);
+  }, [lastSignal]);
+  const summary = useAsync(
+    () => api.getSummary(entityRef),
+    [api, entityRef, version],
+  );
   const gate = useAsync(
     () => api.getGate(entityRef),
     [api, entityRef, version],
@@ -39,7 +52,8 @@ export function EntitySecurityContent() {
     () => api.listExemptions(entityRef),
     [api, entityRef, version],
   );
-  if (summary.loading) {
+  // A reload keeps what is shown until the new figures are in.
+  if (summary.loading && !summary.value) {
     return <Progress />;
   }
   if (summary.error) {
