@@ -12,8 +12,7 @@
  *      the clouds write them (written first, not timed): rows per second,
  *      the ratio to the floor and peak memory above the baseline;
  *   3. the views, in 100 rounds (each round calls each view once, so a busy
- *      spell falls on all alike, the garbage of the calls before collected
- *      first): the group tab for the top of the tree
+ *      spell falls on all alike): the group tab for the top of the tree
  *      (the organisation: every component) and for a department (200
  *      components), the finance page, an entity tab, and their floor, a
  *      plain aggregate: every entity's cost over the group tab's 30 days,
@@ -244,10 +243,9 @@ const CODE = codeVersion('plugins/finops-backend');
 /**
  * Times some calls in rounds, each round calling each once in turn (after
  * one cold call each), so that a busy spell of the machine falls on all of
- * them alike: median and p95 of each over RUNS rounds. The garbage of the
- * calls before is collected before each (not timed), so that one call's
- * garbage is not collected in, and charged to, the next: a call's own
- * garbage still counts where it triggers a collection.
+ * them alike: median and p95 of each over RUNS rounds. (Collecting the
+ * garbage before each call was tried, on 2026-12-07: it made the small
+ * calls slower, not steadier.)
  */
 async function timedInRounds<K extends string>(
   calls: Record<K, () => Promise<unknown>>,
@@ -257,7 +255,6 @@ async function timedInRounds<K extends string>(
   for (const name of names) await calls[name](); // cold
   for (let i = 0; i < RUNS; i++) {
     for (const name of names) {
-      collectGarbage();
       const start = performance.now();
       await calls[name]();
       samples.get(name)!.push(performance.now() - start);
