@@ -55,6 +55,8 @@ const offPathPage = PageBlueprint.make({
     path: '/off-path',
     title: 'Off the golden path',
     icon: <CallSplitIcon />,
+    // The page has its own header, with what it is for.
+    noHeader: true,
     routeRef: offPathRouteRef,
     loader: () =>
       import('./components/OffPathPage').then(m => <m.OffPathPage />),

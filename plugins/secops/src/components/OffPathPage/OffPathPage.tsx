@@ -16,6 +16,7 @@ import {
   Button,
   Chip,
   MenuItem,
+  Paper,
   Table,
   TableBody,
   TableCell,
@@ -195,13 +196,24 @@ export function OffPathPage() {
         subtitle="Workloads the cluster admits off the path: whose, why, and until when"
       />
       <Content>
-        <Box display="flex" alignItems="center" style={{ gap: 16 }} mb={2}>
+        <Paper
+          variant="outlined"
+          style={{
+            display: 'flex',
+            alignItems: 'center',
+            gap: 16,
+            padding: 12,
+            marginBottom: 16,
+          }}
+        >
           <TextField
             id="off-path-state"
             select
             label="State"
             variant="outlined"
             size="small"
+            SelectProps={{ displayEmpty: true }}
+            InputLabelProps={{ shrink: true }}
             value={state}
             onChange={e => {
               setState(e.target.value as State | '');
@@ -224,7 +236,7 @@ export function OffPathPage() {
           >
             {asking ? 'Close the request' : 'Ask for an exception'}
           </Button>
-        </Box>
+        </Paper>
         {asking && (
           <Box mb={2}>
             <InfoCard title="Ask to leave the golden path" noPadding>
