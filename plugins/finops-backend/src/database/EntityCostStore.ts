@@ -56,7 +56,6 @@ export class EntityCostStore {
         .filter(r => asked.has(r.key))
         .sort((a, b) => (a.key < b.key ? -1 : Number(a.key > b.key)));
     if (wanted.length === 0) return periods.map(() => []);
-    const ranges = periods.map(p => rangesOf(p.from, p.to));
     const byIndex = wanted.length <= ENTITIES_BY_INDEX;
     if (byIndex && this.knex.client.config.client === 'pg') {
       const rows = await periodSumsByKey(
@@ -72,6 +71,7 @@ export class EntityCostStore {
         ),
       );
     }
+    const ranges = periods.map(p => rangesOf(p.from, p.to));
     return Promise.all(
       ranges.map(async parts => {
         if (parts.length === 0) return [];

@@ -15,13 +15,7 @@ import {
   NewExemption,
   StoredFinding,
 } from './types';
-import {
-  decodeCursor,
-  encodeCursor,
-  EXEMPTIONS,
-  Timestamp,
-  toDate,
-} from './tables';
+import { EXEMPTIONS, latestRequestedPage, Timestamp, toDate } from './tables';
 
 type ExemptionRow = {
   id: string;
@@ -222,44 +216,14 @@ export class DatabaseExemptionStore implements ExemptionStore {
     entityRef: string,
     query: { limit: number; cursor?: string; now: Date },
   ): Promise<Page<Exemption>> {
-    const page = this.knex<ExemptionRow>(EXEMPTIONS).where(
-      'entity_ref',
-      entityRef,
+    const page = await latestRequestedPage<ExemptionRow>(
+      () => this.knex(EXEMPTIONS).where('entity_ref', entityRef),
+      query,
     );
-    if (query.cursor) {
-      const { at, id } = decodeCursor<{ at: number; id: string }>(
-        query.cursor,
-        value => Number.isFinite(value.at) && typeof value.id === 'string',
-      );
-      page.andWhere(inner =>
-        inner
-          .where('requested_at', '<', new Date(at))
-          .orWhere(same =>
-            same.where('requested_at', new Date(at)).andWhere('id', '<', id),
-          ),
-      );
-    }
-    const rows: ExemptionRow[] = await page
-      .orderBy([
-        { column: 'requested_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(query.limit + 1);
-    const [{ count }] = await this.knex(EXEMPTIONS)
-      .where('entity_ref', entityRef)
-      .count({ count: '*' });
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
     return {
-      items: items.map(row => toExemption(row, query.now)),
-      totalCount: Number(count),
-      nextCursor:
-        rows.length > query.limit
-          ? encodeCursor({
-              at: toDate(last.requested_at).getTime(),
-              id: last.id,
-            })
-          : undefined,
+      items: page.rows.map(row => toExemption(row, query.now)),
+      totalCount: page.totalCount,
+      nextCursor: page.nextCursor,
     };
   }
 }

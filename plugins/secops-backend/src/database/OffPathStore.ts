@@ -9,8 +9,7 @@ import { OffPathException, Page } from '@portal/plugin-secops-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import {
-  decodeCursor,
-  encodeCursor,
+  latestRequestedPage,
   OFF_PATH_EXCEPTIONS,
   Timestamp,
   toDate,
@@ -174,43 +173,14 @@ export class OffPathStore {
     cursor?: string;
     now: Date;
   }): Promise<Page<OffPathException>> {
-    const scoped = (): Knex.QueryBuilder => {
+    const page = await latestRequestedPage<Row>(() => {
       const q: Knex.QueryBuilder = this.knex(OFF_PATH_EXCEPTIONS);
       return query.state ? inState(q, query.state, query.now) : q;
-    };
-    const page = scoped();
-    if (query.cursor) {
-      const { at, id } = decodeCursor<{ at: number; id: string }>(
-        query.cursor,
-        value => Number.isFinite(value.at) && typeof value.id === 'string',
-      );
-      page.andWhere(inner =>
-        inner
-          .where('requested_at', '<', new Date(at))
-          .orWhere(same =>
-            same.where('requested_at', new Date(at)).andWhere('id', '<', id),
-          ),
-      );
-    }
-    const rows: Row[] = await page
-      .orderBy([
-        { column: 'requested_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(query.limit + 1);
-    const [{ count }] = await scoped().count({ count: '*' });
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
+    }, query);
     return {
-      items: items.map(row => toException(row, query.now)),
-      totalCount: Number(count),
-      nextCursor:
-        rows.length > query.limit
-          ? encodeCursor({
-              at: toDate(last.requested_at).getTime(),
-              id: last.id,
-            })
-          : undefined,
+      items: page.rows.map(row => toException(row, query.now)),
+      totalCount: page.totalCount,
+      nextCursor: page.nextCursor,
     };
   }
 

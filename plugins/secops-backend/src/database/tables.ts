@@ -4,6 +4,7 @@
  * cursors and batching.
  */
 import { InputError } from '@backstage/errors';
+import { Knex } from 'knex';
 import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
 
 export const FINDINGS = 'secops_findings';
@@ -98,4 +99,52 @@ export function decodeCursor<T>(
     // fall through
   }
   throw new InputError('The cursor is not one this API handed out');
+}
+
+/**
+ * A page of requests (exemptions, off-path exceptions), the latest
+ * requested first: keyset pagination on (requested_at, id), both
+ * descending. `scoped` makes the query of the whole list (called twice:
+ * for the page and its count); `nextCursor` when there is more.
+ */
+export async function latestRequestedPage<
+  R extends { id: string; requested_at: Timestamp },
+>(
+  scoped: () => Knex.QueryBuilder,
+  query: { limit: number; cursor?: string },
+): Promise<{ rows: R[]; totalCount: number; nextCursor?: string }> {
+  const page = scoped();
+  if (query.cursor) {
+    const { at, id } = decodeCursor<{ at: number; id: string }>(
+      query.cursor,
+      value => Number.isFinite(value.at) && typeof value.id === 'string',
+    );
+    page.andWhere(inner =>
+      inner
+        .where('requested_at', '<', new Date(at))
+        .orWhere(same =>
+          same.where('requested_at', new Date(at)).andWhere('id', '<', id),
+        ),
+    );
+  }
+  const rows: R[] = await page
+    .orderBy([
+      { column: 'requested_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(query.limit + 1);
+  const [{ count }] = await scoped().count({ count: '*' });
+  const items = rows.slice(0, query.limit);
+  const last = items[items.length - 1];
+  return {
+    rows: items,
+    totalCount: Number(count),
+    nextCursor:
+      rows.length > query.limit
+        ? encodeCursor({
+            at: toDate(last.requested_at).getTime(),
+            id: last.id,
+          })
+        : undefined,
+  };
 }

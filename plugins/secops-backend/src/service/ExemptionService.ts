@@ -7,6 +7,24 @@ const MAX_EXEMPTION_DAYS = 365;
 const DAY_MS = 86400000;
 
 /**
+ * Refuses (InputError) an end that is not in the future, or more than
+ * `maxDays` after `now`; `what` names what would last so long.
+ */
+export function requireEndWithin(
+  expiresAt: Date,
+  now: Date,
+  maxDays: number,
+  what: string,
+) {
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw new InputError('expiresAt must be in the future');
+  }
+  if (expiresAt.getTime() > now.getTime() + maxDays * DAY_MS) {
+    throw new InputError(`${what} lasts at most ${maxDays} days`);
+  }
+}
+
+/**
  * Exemptions from the gate, one finding each: a team asks, with a reason and
  * an end within MAX_EXEMPTION_DAYS; someone else of the security team
  * decides. Callers authorize first (asking for one needs the exemption
@@ -26,15 +44,12 @@ export class ExemptionService {
     request: { justification: string; expiresAt: Date; requestedBy: string },
   ): Promise<Exemption> {
     const now = new Date();
-    const expiresAt = request.expiresAt.getTime();
-    if (expiresAt <= now.getTime()) {
-      throw new InputError('expiresAt must be in the future');
-    }
-    if (expiresAt > now.getTime() + MAX_EXEMPTION_DAYS * DAY_MS) {
-      throw new InputError(
-        `An exemption lasts at most ${MAX_EXEMPTION_DAYS} days`,
-      );
-    }
+    requireEndWithin(
+      request.expiresAt,
+      now,
+      MAX_EXEMPTION_DAYS,
+      'An exemption',
+    );
     if (finding.status !== 'open') {
       throw new InputError('Only open findings can be exempted');
     }

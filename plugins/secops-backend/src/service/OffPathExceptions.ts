@@ -4,7 +4,7 @@ import {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { ownerRefsOf } from '@portal/catalog-ownership';
 import {
@@ -15,6 +15,7 @@ import {
 import { NoticeStore } from '../database/NoticeStore';
 import { OffPathState, OffPathStore } from '../database/OffPathStore';
 import { admissionBindings } from '../offPath/admission';
+import { requireEndWithin } from './ExemptionService';
 import { sendNotice } from './FindingNotices';
 import { SecopsAccess } from './SecopsAccess';
 
@@ -59,15 +60,12 @@ export class OffPathExceptions {
   ): Promise<OffPathException> {
     const { access, store } = this.deps;
     const now = new Date();
-    const expiresAt = body.expiresAt.getTime();
-    if (expiresAt <= now.getTime()) {
-      throw new InputError('expiresAt must be in the future');
-    }
-    if (expiresAt > now.getTime() + MAX_OFF_PATH_DAYS * DAY) {
-      throw new InputError(
-        `An off-path exception lasts at most ${MAX_OFF_PATH_DAYS} days`,
-      );
-    }
+    requireEndWithin(
+      body.expiresAt,
+      now,
+      MAX_OFF_PATH_DAYS,
+      'An off-path exception',
+    );
     const entity = await access.requireEntity(body.entityRef);
     const caller = await access.authorize(
       credentials,
