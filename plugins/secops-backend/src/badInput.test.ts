@@ -71,11 +71,11 @@ describe('secops backend', () => {
         /not valid JSON/,
       ],
       [
-        'neither JSON nor XML',
+        'neither JSON, XML nor CSV',
         trivyQuery,
         'hello',
         400,
-        /neither JSON nor XML/,
+        /neither JSON, XML nor CSV/,
       ],
       [
         'the wrong format for the content',

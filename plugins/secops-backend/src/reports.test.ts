@@ -78,6 +78,75 @@ describe('secops backend', () => {
     expect(res.body.format).toBe('grype');
   }, 120_000);
 
+  it('imports pen-test results (DefectDojo generic JSON and CSV) and tracks their retest', async () => {
+    const server = await start();
+    const pentestQuery = {
+      entityRef: trivyQuery.entityRef,
+      tool: 'acme-pentest',
+    };
+    const report = JSON.parse(
+      fixture('defectdojo/generic_report3.json').toString('utf8'),
+    );
+    report.tester = 'Acme Offensive Security';
+    report.engagement = '2026 Q4 external test';
+    const first = await upload(server, pentestQuery, JSON.stringify(report));
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ format: 'defectdojo', created: 3 });
+
+    // The retest: the first still there, the second mitigated, the third
+    // no longer listed.
+    report.findings[0].retest_status = 'Still present';
+    report.findings[1].is_mitigated = true;
+    report.findings.pop();
+    const retest = await upload(server, pentestQuery, JSON.stringify(report));
+    expect(retest.status).toBe(201);
+    expect(retest.body).toMatchObject({ unchanged: 1, fixed: 2 });
+
+    const findings = await request(server)
+      .get('/api/secops/entities/component/default/payments-api/findings')
+      .query({ category: 'pentest' });
+    expect(findings.status).toBe(200);
+    const byTitle = Object.fromEntries(
+      findings.body.items.map((f: any) => [f.title, f]),
+    );
+    expect(byTitle['test title with endpoints as dict']).toMatchObject({
+      category: 'pentest',
+      status: 'open',
+      pentest: {
+        tester: 'Acme Offensive Security',
+        engagement: '2026 Q4 external test',
+        retestStatus: 'still-present',
+      },
+    });
+    expect(byTitle['test title'].pentest.retestStatus).toBe('fixed');
+
+    // A pen-test firm's spreadsheet, recognised without format=.
+    const csv = await upload(
+      server,
+      { ...pentestQuery, tool: 'spreadsheet-pentest' },
+      fixture('defectdojo/generic_report1.csv'),
+    );
+    expect(csv.status).toBe(201);
+    expect(csv.body).toMatchObject({ format: 'defectdojo', created: 5 });
+
+    // A ragged spreadsheet is refused, saying where; nothing is written.
+    const ragged = await upload(
+      server,
+      { ...pentestQuery, tool: 'ragged-pentest' },
+      'Title,Severity\nSQL injection,High\nXSS,Medium,oops\n',
+    );
+    expect(ragged.status).toBe(400);
+    expect(ragged.body.error.message).toMatch(
+      /Not a DefectDojo generic findings CSV report: .*line 3/,
+    );
+    const after = await request(server)
+      .get('/api/secops/entities/component/default/payments-api/findings')
+      .query({ category: 'pentest', limit: 100 });
+    expect(after.body.items.map((f: any) => f.tool)).not.toContain(
+      'ragged-pentest',
+    );
+  }, 120_000);
+
   it('lists findings worst first, page by page, with due dates', async () => {
     const server = await start();
     await upload(

@@ -28,6 +28,7 @@ export const FINDING_CATEGORIES = [
   'secret',
   'misconfig',
   'pii',
+  'pentest',
 ] as const satisfies readonly FindingCategory[];
 
 /** Whether a finding is still there. */
@@ -42,6 +43,7 @@ export const REPORT_FORMATS = [
   'osv',
   'npm-audit',
   'zap',
+  'defectdojo',
 ] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
@@ -72,6 +74,18 @@ export interface ParsedFinding {
   url?: string;
   /** A page that explains the finding (advisory, rule documentation). */
   helpUrl?: string;
+  /** For pen-test findings: who tested, in which engagement, and the retest. */
+  pentest?: ParsedPentest;
+}
+
+/** What a pen-test report says of an open finding's retest. */
+export type PentestRetest = 'not-retested' | 'still-present';
+
+/** The pen-test context of a finding, as a report gives it. */
+export interface ParsedPentest {
+  tester?: string;
+  engagement?: string;
+  retest: PentestRetest;
 }
 
 /** Where an exemption stands. */

@@ -11,6 +11,7 @@ import {
   IngestResult,
   Page,
   ParsedFinding,
+  ParsedPentest,
   Severity,
 } from '@portal/plugin-secops-common';
 import { Knex } from 'knex';
@@ -94,6 +95,10 @@ export class DatabaseFindingStore implements FindingStore {
       const toReopen: ParsedFinding[] = [];
       const reopenedIds: Array<number | string> = [];
       const seenAgain: Array<number | string> = [];
+      const retested: Array<{
+        id: number | string;
+        pentest: ParsedPentest;
+      }> = [];
       for (const finding of byFingerprint.values()) {
         const row = known.get(finding.fingerprint);
         if (!row) {
@@ -101,6 +106,9 @@ export class DatabaseFindingStore implements FindingStore {
         } else if (row.status === 'fixed') {
           toReopen.push(finding);
           reopenedIds.push(row.id);
+        } else if (finding.pentest) {
+          // A retest: what it says of the finding is kept.
+          retested.push({ id: row.id, pentest: finding.pentest });
         } else {
           seenAgain.push(row.id);
         }
@@ -150,6 +158,15 @@ export class DatabaseFindingStore implements FindingStore {
           .whereIn('id', ids)
           .update({ last_seen_at: now, last_scan_id: scanId }),
       );
+      for (const { id, pentest } of retested) {
+        await tx(FINDINGS)
+          .where('id', id)
+          .update({
+            last_seen_at: now,
+            last_scan_id: scanId,
+            pentest: JSON.stringify(pentest),
+          });
+      }
       await inChunks(toFix, ID_CHUNK, ids =>
         tx(FINDINGS)
           .whereIn('id', ids)
@@ -175,7 +192,7 @@ export class DatabaseFindingStore implements FindingStore {
         received: byFingerprint.size,
         created: toCreate.length,
         reopened: toReopen.length,
-        unchanged: seenAgain.length,
+        unchanged: seenAgain.length + retested.length,
         fixed: toFix.length,
         closesMissing: closes,
       };

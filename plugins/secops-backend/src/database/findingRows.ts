@@ -5,6 +5,7 @@
 import {
   FindingCategory,
   ParsedFinding,
+  ParsedPentest,
   Severity,
 } from '@portal/plugin-secops-common';
 import { Knex } from 'knex';
@@ -49,6 +50,7 @@ export type FindingRow = {
   assignee?: string | null;
   assigned_by?: string | null;
   assigned_at?: Timestamp | null;
+  pentest?: string | null;
 };
 
 /** The KEV and EPSS columns a list joins onto a finding's row. */
@@ -94,6 +96,23 @@ export function describedColumns(finding: ParsedFinding) {
     url: finding.url ?? null,
     help_url: finding.helpUrl ?? null,
     cve_id: cveOf(finding) ?? null,
+    pentest: finding.pentest ? JSON.stringify(finding.pentest) : null,
+  };
+}
+
+/**
+ * The API's pen-test detail of a row: the stored context, with the retest
+ * shown as fixed once the finding is fixed (a retest no longer lists it).
+ */
+function pentestOf(row: FindingRow): StoredFinding['pentest'] {
+  if (!row.pentest) {
+    return undefined;
+  }
+  const stored = JSON.parse(row.pentest) as ParsedPentest;
+  return {
+    tester: stored.tester,
+    engagement: stored.engagement,
+    retestStatus: row.status === 'fixed' ? 'fixed' : stored.retest,
   };
 }
 
@@ -142,6 +161,7 @@ export function toFinding(
     assignee: row.assignee ?? undefined,
     assignedBy: row.assigned_by ?? undefined,
     assignedAt: row.assigned_at ? toDate(row.assigned_at) : undefined,
+    pentest: pentestOf(row),
   };
 }
 

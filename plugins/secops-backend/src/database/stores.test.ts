@@ -154,6 +154,56 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
     expect(open.items.every(f => f.fixedAt === undefined)).toBe(true);
   });
 
+  it("keeps a pen-test finding's tester and engagement, and what each retest says", async () => {
+    const { stores } = await createStore();
+    const pentest = (n: number, retest: 'not-retested' | 'still-present') =>
+      finding(n, {
+        category: 'pentest',
+        pentest: { tester: 'Acme', engagement: '2026 Q4 web', retest },
+      });
+    const pen = { ...base, tool: 'acme-pentest', format: 'defectdojo' };
+    await stores.findings.ingest(
+      {
+        ...pen,
+        findings: [pentest(1, 'not-retested'), pentest(2, 'not-retested')],
+      },
+      new Date('2026-01-01Z'),
+    );
+    // The retest: 1 still there, 2 gone.
+    const retest = await stores.findings.ingest(
+      { ...pen, findings: [pentest(1, 'still-present')] },
+      new Date('2026-02-01Z'),
+    );
+    expect(retest).toMatchObject({ unchanged: 1, fixed: 1, created: 0 });
+    const all = await stores.findings.listFindings({ entityRef, limit: 10 });
+    const byFingerprint = new Map(all.items.map(f => [f.fingerprint, f]));
+    expect(byFingerprint.get('fp-1')).toMatchObject({
+      category: 'pentest',
+      status: 'open',
+      pentest: {
+        tester: 'Acme',
+        engagement: '2026 Q4 web',
+        retestStatus: 'still-present',
+      },
+    });
+    expect(byFingerprint.get('fp-2')?.pentest).toEqual({
+      tester: 'Acme',
+      engagement: '2026 Q4 web',
+      retestStatus: 'fixed',
+    });
+    // Findings of other categories have none.
+    await stores.findings.ingest(
+      { ...base, findings: [finding(3)] },
+      new Date('2026-02-01Z'),
+    );
+    const sca = await stores.findings.listFindings({
+      entityRef,
+      categories: ['sca'],
+      limit: 10,
+    });
+    expect(sca.items[0].pentest).toBeUndefined();
+  }, 120_000);
+
   it('keeps tools and entities apart', async () => {
     const { stores } = await createStore();
     await stores.findings.ingest(

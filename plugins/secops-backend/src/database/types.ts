@@ -7,6 +7,7 @@ import {
   GatePolicy,
   FindingStatus,
   IngestResult,
+  PentestDetail,
   KevEntry,
   Page,
   ParsedFinding,
@@ -33,7 +34,10 @@ export interface IngestInput {
 }
 
 /** A finding as stored, before SLAs are applied. */
-export interface StoredFinding extends Omit<ParsedFinding, 'aliases'> {
+export interface StoredFinding
+  extends Omit<ParsedFinding, 'aliases' | 'pentest'> {
+  /** A pen-test finding's tester, engagement and retest status. */
+  pentest?: PentestDetail;
   /** Until when an approved exemption applies (listings only). */
   exemptedUntil?: Date;
   /** Whether an exemption waits for a decision (listings only). */

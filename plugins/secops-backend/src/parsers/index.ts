@@ -1,5 +1,6 @@
 import { ReportParser } from '@portal/plugin-secops-node';
 import { cyclonedxParser } from './cyclonedx';
+import { defectdojoParser } from './defectdojo';
 import { grypeParser } from './grype';
 import { npmAuditParser } from './npm-audit';
 import { osvParser } from './osv';
@@ -8,6 +9,7 @@ import { trivyParser } from './trivy';
 import { zapParser } from './zap';
 
 export { cyclonedxParser } from './cyclonedx';
+export { defectdojoParser } from './defectdojo';
 export { grypeParser } from './grype';
 export { npmAuditParser } from './npm-audit';
 export { osvParser } from './osv';
@@ -28,4 +30,5 @@ export const builtInParsers: ReportParser[] = [
   osvParser,
   npmAuditParser,
   zapParser,
+  defectdojoParser,
 ];

@@ -6,6 +6,11 @@ import { JsonStreamReader } from './jsonStream';
 import { builtInParsers } from '.';
 import { FIXTURES, FIXTURES_DIR } from './__testUtils__/fixtures';
 
+/** The JSON report files (the CSV ones never reach the JSON reader). */
+const JSON_FIXTURES = Object.entries(FIXTURES).filter(
+  ([, file]) => !file.endsWith('.csv'),
+);
+
 /** Reads text through the reader in chunks of `size` bytes. */
 function read(
   text: string | Buffer,
@@ -42,7 +47,7 @@ function errorOf(fn: () => unknown): InputError {
 }
 
 describe('JsonStreamReader', () => {
-  it.each(Object.entries(FIXTURES))(
+  it.each(JSON_FIXTURES)(
     'reads %s in chunks of 7 bytes exactly as JSON.parse does',
     (_name, file) => {
       const bytes = fs.readFileSync(path.join(FIXTURES_DIR, file));
@@ -56,7 +61,7 @@ describe('JsonStreamReader', () => {
     p => p.streaming?.itemPaths ?? [],
   );
 
-  it.each(Object.entries(FIXTURES))(
+  it.each(JSON_FIXTURES)(
     'splits %s into context and items that put back together give the document',
     (_name, file) => {
       const bytes = fs.readFileSync(path.join(FIXTURES_DIR, file));

@@ -76,8 +76,11 @@ async function ingest(
 const byFingerprint = (findings: ParsedFinding[]) =>
   [...findings].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
 
+/** The JSON reports of formats that stream (CSV and ZAP are read whole). */
 const STREAMABLE = (Object.keys(FIXTURES) as FixtureName[]).filter(
-  name => !['zapJson', 'awsCostExplorer'].includes(name),
+  name =>
+    !['zapJson', 'awsCostExplorer'].includes(name) &&
+    !FIXTURES[name].endsWith('.csv'),
 );
 
 describe('ReportIngester', () => {
@@ -106,17 +109,25 @@ describe('ReportIngester', () => {
     },
   );
 
-  it('refuses an XML report too large to read whole, saying why', async () => {
-    const xml = Buffer.from(
+  it.each([
+    [
+      'an XML',
       '<?xml version="1.0"?><OWASPZAPReport version="2.12.0"><site/></OWASPZAPReport>',
-    );
-    await expect(ingest(xml, { streamed: true })).rejects.toMatchObject({
-      name: 'PayloadTooLargeError',
-      message: expect.stringMatching(
-        /XML reports are read whole and may be at most 0 bytes \(secops.limits.maxInMemoryBytes\)/,
-      ),
-    });
-  });
+    ],
+    ['a CSV', 'Title,Severity\nSQL injection,High\n'],
+  ])(
+    'refuses %s report too large to read whole, saying why',
+    async (_what, text) => {
+      await expect(
+        ingest(Buffer.from(text), { streamed: true }),
+      ).rejects.toMatchObject({
+        name: 'PayloadTooLargeError',
+        message: expect.stringMatching(
+          /XML and CSV reports are read whole and may be at most 0 bytes \(secops.limits.maxInMemoryBytes\)/,
+        ),
+      });
+    },
+  );
 
   it('refuses a large report of a format that cannot stream', async () => {
     const body = fs.readFileSync(path.join(FIXTURES_DIR, FIXTURES.zapJson));

@@ -106,8 +106,9 @@ export class ReportIngester {
     source: ReportSource,
     limits: ParseLimits,
   ): Promise<{ parser: ReportParser; findings: ParsedFinding[] }> {
-    if ((await firstCharacter(source)) === '<') {
-      throw this.tooLargeToReadWhole(source, 'XML reports');
+    const first = await firstCharacter(source);
+    if (first !== '{' && first !== '[') {
+      throw this.tooLargeToReadWhole(source, 'XML and CSV reports');
     }
     const named = format ? this.parserFor(format) : undefined;
     const candidates = named
@@ -211,7 +212,16 @@ async function firstCharacter(source: ReportSource): Promise<string> {
   return '';
 }
 
-/** JSON reports become values; XML reports (ZAP) stay text. */
+/**
+ * A first line that names comma-separated columns (letters, digits, spaces,
+ * quotes), as a CSV report's header does.
+ */
+const CSV_HEADER = /^\uFEFF?[\w" -]+(,[\w" -]*)+\r?$/;
+
+/**
+ * JSON reports become values; XML reports (ZAP) and CSV reports (DefectDojo
+ * generic findings) stay text.
+ */
 function decode(body: Buffer): unknown {
   if (body.length === 0) {
     throw new InputError('The report is empty');
@@ -222,7 +232,10 @@ function decode(body: Buffer): unknown {
     return text;
   }
   if (start !== '{' && start !== '[') {
-    throw new InputError('The report is neither JSON nor XML');
+    if (CSV_HEADER.test(text.slice(0, 4096).split('\n', 1)[0])) {
+      return text;
+    }
+    throw new InputError('The report is neither JSON, XML nor CSV');
   }
   try {
     return JSON.parse(text);

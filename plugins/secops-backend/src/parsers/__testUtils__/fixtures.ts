@@ -26,17 +26,24 @@ export const FIXTURES = {
   osv: 'osv/osv-scanner-yarn-malicious-pkg.json',
   npmAudit: 'npm-audit/npm-audit-v7-vercel-many-vulns.json',
   zapJson: 'zap/zap-traditional-json-petstore-api-scan.json',
+  defectdojoJson: 'defectdojo/generic_report1.json',
+  defectdojoEndpointsJson: 'defectdojo/generic_report3.json',
+  defectdojoCsv: 'defectdojo/generic_report1.csv',
+  defectdojoInactiveCsv: 'defectdojo/generic_csv_defect_dojo.csv',
+  defectdojoNoSeverityCsv: 'defectdojo/generic_report4.csv',
   awsCostExplorer:
     'aws-ce/sw-billing-get-cost-and-usage-daily-groupby-tag-createdby.json',
 } as const;
 
 export type FixtureName = keyof typeof FIXTURES;
 
-/** A fixture file, decoded from JSON: a fresh copy on every call. */
+/**
+ * A fixture file as a parser receives it: JSON decoded, CSV as text. A fresh
+ * copy on every call.
+ */
 export function loadFixture(name: FixtureName): any {
-  return JSON.parse(
-    fs.readFileSync(path.join(FIXTURES_DIR, FIXTURES[name]), 'utf8'),
-  );
+  const text = fs.readFileSync(path.join(FIXTURES_DIR, FIXTURES[name]), 'utf8');
+  return FIXTURES[name].endsWith('.csv') ? text : JSON.parse(text);
 }
 
 export const LIMITS = { maxFindings: 50000 };

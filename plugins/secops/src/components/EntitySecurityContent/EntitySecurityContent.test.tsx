@@ -220,6 +220,38 @@ describe('EntitySecurityContent', () => {
     );
   });
 
+  it('says who tested a pen-test finding, in which engagement, and what the retest found', async () => {
+    const api: Partial<SecopsApi> = {
+      listFindings: jest.fn().mockResolvedValue({
+        items: [
+          finding({
+            category: 'pentest',
+            tool: 'acme-pentest',
+            ruleId: 'CWE-89',
+            title: 'SQL injection in the search form',
+            packageName: undefined,
+            url: 'https://shop.example.com/search',
+            pentest: {
+              tester: 'Acme Offensive Security',
+              engagement: '2026 Q4 external test',
+              retestStatus: 'still-present',
+            },
+          }),
+        ],
+        totalCount: 1,
+      }),
+    };
+    await render(api);
+    expect(
+      await screen.findByText(
+        'Pen test by Acme Offensive Security (2026 Q4 external test): still present at the last retest',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/CWE-89 · Pen test · acme-pentest/),
+    ).toBeInTheDocument();
+  });
+
   it('reloads when the backend signals that the entity’s findings changed', async () => {
     const signals = signalsByHand();
     const getSummary = jest

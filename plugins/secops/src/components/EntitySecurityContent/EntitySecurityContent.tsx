@@ -12,6 +12,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {
   entitySignalChannel,
+  FindingCategory,
   Severity,
   SEVERITIES,
 } from '@portal/plugin-secops-common';
@@ -115,7 +116,9 @@ export function EntitySecurityContent() {
               <Chip
                 key={category}
                 variant="outlined"
-                label={`${CATEGORY_LABELS[category] ?? category}: ${n}`}
+                label={`${
+                  CATEGORY_LABELS[category as FindingCategory] ?? category
+                }: ${n}`}
               />
             ))}
           </Box>

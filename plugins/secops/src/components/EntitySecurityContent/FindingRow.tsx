@@ -52,6 +52,21 @@ function where(finding: Finding, slug?: string) {
   return null;
 }
 
+const RETEST_LABELS = {
+  'not-retested': 'not retested yet',
+  'still-present': 'still present at the last retest',
+  fixed: 'fixed (the last retest no longer found it)',
+} as const;
+
+/** Who found a pen-test finding, in which engagement, and its retest. */
+export function pentestSummary(finding: Finding): string | undefined {
+  const pentest = finding.pentest;
+  if (!pentest) return undefined;
+  const by = pentest.tester ? ` by ${pentest.tester}` : '';
+  const engagement = pentest.engagement ? ` (${pentest.engagement})` : '';
+  return `Pen test${by}${engagement}: ${RETEST_LABELS[pentest.retestStatus]}`;
+}
+
 /** Dark red on white text: 6.5:1, readable at the chip's small size. */
 export const KNOWN_EXPLOITED = { backgroundColor: '#b91c1c', color: '#ffffff' };
 
@@ -143,6 +158,11 @@ export function FindingRow({
             {finding.ruleId} · {CATEGORY_LABELS[finding.category]} ·{' '}
             {finding.tool}
           </Typography>
+          {finding.pentest && (
+            <Typography variant="caption" display="block">
+              {pentestSummary(finding)}
+            </Typography>
+          )}
           {finding.knownExploited && (
             <Box mt={0.5}>
               <KnownExploitedChip finding={finding} />

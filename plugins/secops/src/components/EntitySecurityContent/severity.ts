@@ -1,4 +1,4 @@
-import { Severity } from '@portal/plugin-secops-common';
+import { FindingCategory, Severity } from '@portal/plugin-secops-common';
 
 /**
  * Colours people already read as severities (critical darkest), each dark
@@ -12,13 +12,14 @@ export const SEVERITY_COLORS: Record<Severity, string> = {
   info: '#6b7280',
 };
 
-export const CATEGORY_LABELS: Record<string, string> = {
+export const CATEGORY_LABELS: Record<FindingCategory, string> = {
   sast: 'Code (SAST)',
   sca: 'Dependencies (SCA)',
   dast: 'Running app (DAST)',
   secret: 'Secrets',
   misconfig: 'Misconfiguration',
   pii: 'Personal data',
+  pentest: 'Pen test',
 };
 
 /** Only http(s) links are shown: a report cannot smuggle other schemes. */

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 802906b6a7b390e8d2b068d14ab8776cfb715041226c03e1420308e22c3c4de0
+// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 17f7a1d1b924a1e695d144ce261d0a5a0ac28809581308be806d1f86129173f7
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -295,7 +295,15 @@ export const spec = {
           category: {
             description: 'Where in the life of software the finding was found.',
             type: 'string',
-            enum: ['sast', 'sca', 'dast', 'secret', 'misconfig', 'pii'],
+            enum: [
+              'sast',
+              'sca',
+              'dast',
+              'secret',
+              'misconfig',
+              'pii',
+              'pentest',
+            ],
           },
           severity: {
             description: 'Normalised across tools.',
@@ -414,6 +422,9 @@ export const spec = {
           epss: {
             $ref: '#/components/schemas/EpssScore',
           },
+          pentest: {
+            $ref: '#/components/schemas/PentestDetail',
+          },
         },
         required: [
           'id',
@@ -431,6 +442,25 @@ export const spec = {
           'overdue',
           'knownExploited',
         ],
+        additionalProperties: false,
+      },
+      PentestDetail: {
+        description:
+          "A pen-test finding's context: who tested, in which engagement, and what the latest retest said (fixed when a retest no longer lists it or lists it as fixed).",
+        type: 'object',
+        properties: {
+          tester: {
+            type: 'string',
+          },
+          engagement: {
+            type: 'string',
+          },
+          retestStatus: {
+            type: 'string',
+            enum: ['not-retested', 'still-present', 'fixed'],
+          },
+        },
+        required: ['retestStatus'],
         additionalProperties: false,
       },
       KevEntry: {
@@ -1744,7 +1774,7 @@ export const spec = {
             allowReserved: true,
             required: false,
             description:
-              "The report's format (sarif, cyclonedx, trivy, grype, osv, npm-audit, zap, or a module's); left out or empty, it is recognised.",
+              "The report's format (sarif, cyclonedx, trivy, grype, osv, npm-audit, zap, defectdojo, or a module's); left out or empty, it is recognised.",
             allowEmptyValue: true,
             schema: {
               type: 'string',
@@ -1771,7 +1801,7 @@ export const spec = {
         requestBody: {
           required: true,
           description:
-            'The report: JSON (SARIF, CycloneDX, Trivy, Grype, OSV, npm audit, ZAP) or XML (CycloneDX), possibly compressed. Any Content-Type is accepted, none included: CI sends application/octet-stream.',
+            'The report: JSON (SARIF, CycloneDX, Trivy, Grype, OSV, npm audit, ZAP, DefectDojo generic findings), XML (ZAP) or CSV (DefectDojo generic findings, for pen-test results), possibly compressed. Any Content-Type is accepted, none included: CI sends application/octet-stream.',
           content: {
             'application/octet-stream': {
               schema: {
@@ -1824,7 +1854,7 @@ export const spec = {
           },
           '400': {
             description:
-              'A query parameter unknown or out of its bounds, a malformed entity ref, an unknown format, an unsupported Content-Encoding, a corrupt or cut-off compressed body, or a report that is empty, not JSON or XML, not of its format, nested too deep or with more findings than secops.limits.maxFindings.',
+              'A query parameter unknown or out of its bounds, a malformed entity ref, an unknown format, an unsupported Content-Encoding, a corrupt or cut-off compressed body, or a report that is empty, not JSON, XML or CSV, not of its format, nested too deep or with more findings than secops.limits.maxFindings.',
             content: {
               'application/json': {
                 schema: {
@@ -1913,11 +1943,12 @@ export const spec = {
             allowReserved: true,
             required: false,
             description:
-              'Only these categories, comma-separated (sast,sca; pii is personal data).',
+              'Only these categories, comma-separated (sast,sca; pii is personal data, pentest pen-test results).',
             allowEmptyValue: true,
             schema: {
               type: 'string',
-              pattern: '^,*((sast|sca|dast|secret|misconfig|pii)(,+|$))*$',
+              pattern:
+                '^,*((sast|sca|dast|secret|misconfig|pii|pentest)(,+|$))*$',
             },
           },
           {

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 d455073b23411a7fbd2307aaf76ae36f55cedd53a600097967375998c02dd98b
+// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 79d76a144f42b26a057e894de64366463adbce1ef927179e5258dbb0b11f1533
 
 import { pluginId } from '../pluginId';
 import { AdmissionBindings } from '../models/AdmissionBindings.model';
@@ -76,7 +76,7 @@ export type UploadReport = {
      */
     tool: string;
     /**
-     * The report's format (sarif, cyclonedx, trivy, grype, osv, npm-audit, zap, or a module's); left out or empty, it is recognised.
+     * The report's format (sarif, cyclonedx, trivy, grype, osv, npm-audit, zap, defectdojo, or a module's); left out or empty, it is recognised.
      */
     format?: string;
     /**
@@ -106,7 +106,7 @@ export type ListEntityFindings = {
      */
     severity?: string;
     /**
-     * Only these categories, comma-separated (sast,sca; pii is personal data).
+     * Only these categories, comma-separated (sast,sca; pii is personal data, pentest pen-test results).
      */
     category?: string;
     /**

@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 b894c7b425324c45131d6e24e5ab8aa577110c9868a6c327eab21848598ea9a0
 
 /**

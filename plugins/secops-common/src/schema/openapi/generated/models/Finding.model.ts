@@ -5,11 +5,12 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 1f4f95e7187d8434e07029be4186e3a675ef582bb0f75679a2c02f2b16de89e0
+// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 f8cfccb0d5207737fb61ff8da8c48cb48b79794774239b05f9094cb3d6fa3c75
 
 import { EpssScore } from './EpssScore.model';
 import { KevEntry } from './KevEntry.model';
+import { PentestDetail } from './PentestDetail.model';
 
 /**
  * A stored finding, as the API returns it.
@@ -26,7 +27,14 @@ export interface Finding {
   /**
    * Where in the life of software the finding was found.
    */
-  category: 'sast' | 'sca' | 'dast' | 'secret' | 'misconfig' | 'pii';
+  category:
+    | 'sast'
+    | 'sca'
+    | 'dast'
+    | 'secret'
+    | 'misconfig'
+    | 'pii'
+    | 'pentest';
   /**
    * Normalised across tools.
    */
@@ -97,4 +105,5 @@ export interface Finding {
   knownExploited: boolean;
   kev?: KevEntry;
   epss?: EpssScore;
+  pentest?: PentestDetail;
 }

@@ -5,12 +5,13 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 f42e8ba6ae74455cfb37f0738a00f425f89be953e3678fc2859398d43ef01ca9, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 a9b39aedb2a8d519fec5f183565281404e60d8773dd1ffb7ee8d2a856e94725c
+// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 ff01040767de35b6e6146aa1f9089627b8ed38c155e793b7f6f521fd07ed33f5
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
 export * from './Finding.model';
+export * from './PentestDetail.model';
 export * from './KevEntry.model';
 export * from './EpssScore.model';
 export * from './ExploitabilitySource.model';
