@@ -29,6 +29,19 @@ export interface Config {
       maxFindings?: number;
     };
     /**
+     * Internet-facing services (annotation portal.io/internet-facing: "true",
+     * or a Kubernetes Ingress labelled with the entity's
+     * backstage.io/kubernetes-id in a cluster of
+     * kubernetes.clusterLocatorMethods) without a recent dynamic scan are
+     * flagged on the Security views.
+     */
+    exposure?: {
+      /** Days after which a DAST scan no longer counts. Default 30. */
+      dastMaxAgeDays?: number;
+      /** Tools whose uploads are dynamic scans, besides ZAP-format reports. Default [zap]. */
+      dastTools?: string[];
+    };
+    /**
      * Days to fix an open finding, by severity, counted from when it was first
      * seen. A severity left out has no deadline. Defaults: critical 7, high
      * 30, medium 90, low 180.

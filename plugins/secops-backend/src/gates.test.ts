@@ -110,6 +110,8 @@ describe('secops backend', () => {
               // No KEV imported here: none known exploited.
               knownExploited: 0,
               scanned: 1,
+              // Nothing here is internet-facing.
+              dastMissing: 0,
             },
             hidden: 0,
           },

@@ -32,6 +32,12 @@ import { createRouter } from './api/router';
 import { SecopsAccess } from './service/SecopsAccess';
 import { FindingService } from './service/FindingService';
 import { PostureService } from './service/PostureService';
+import {
+  DastExposureService,
+  ingressClusters,
+  KubernetesIngresses,
+  readDastExposureOptions,
+} from './service/DastExposure';
 import { GateService } from './service/GateService';
 import { ExemptionService } from './service/ExemptionService';
 import { EventExport } from './service/EventExport';
@@ -109,7 +115,17 @@ export const secopsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
         });
+        // Internet-facing services and their last dynamic scan.
+        const exposure = new DastExposureService({
+          findings: stores.findings,
+          ingresses: new KubernetesIngresses({
+            clusters: ingressClusters(deps.config),
+            logger: deps.logger,
+          }),
+          options: readDastExposureOptions(deps.config),
+        });
         const services = {
+          exposure,
           access: new SecopsAccess({
             ...deps,
             machines: MachineIdentities.fromConfig(deps.config),
@@ -120,6 +136,7 @@ export const secopsPlugin = createBackendPlugin({
             events: stores.events,
             groups: deps.groups,
             options,
+            exposure,
           }),
           gate: new GateService({
             findings: stores.findings,

@@ -204,6 +204,30 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
     expect(sca.items[0].pentest).toBeUndefined();
   }, 120_000);
 
+  it('knows the latest scan of each entity by format or tool', async () => {
+    const { stores } = await createStore();
+    const scan = (ref: string, tool: string, format: string, at: string) =>
+      stores.findings.ingest(
+        { ...base, entityRef: ref, tool, format, findings: [] },
+        new Date(at),
+      );
+    await scan(entityRef, 'zap', 'zap', '2026-01-01Z');
+    await scan(entityRef, 'zap', 'zap', '2026-01-05Z');
+    await scan(entityRef, 'trivy', 'trivy', '2026-01-09Z');
+    await scan('component:default/other', 'burp', 'sarif', '2026-01-03Z');
+    await scan('component:default/none', 'trivy', 'trivy', '2026-01-03Z');
+    const last = await stores.findings.lastScans(
+      [entityRef, 'component:default/other', 'component:default/none'],
+      { formats: ['zap'], tools: ['burp'] },
+    );
+    expect(
+      Object.fromEntries([...last].map(([ref, at]) => [ref, at.toISOString()])),
+    ).toEqual({
+      [entityRef]: '2026-01-05T00:00:00.000Z',
+      'component:default/other': '2026-01-03T00:00:00.000Z',
+    });
+  }, 120_000);
+
   it('keeps tools and entities apart', async () => {
     const { stores } = await createStore();
     await stores.findings.ingest(

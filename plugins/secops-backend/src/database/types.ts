@@ -153,6 +153,14 @@ export interface FindingStore {
   ingest(input: IngestInput, now: Date): Promise<IngestResult>;
   /** A page of an entity's findings, worst first, with their exemption state. */
   listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>>;
+  /**
+   * The latest upload of each entity (that has one) whose format or tool is
+   * one of these.
+   */
+  lastScans(
+    entityRefs: string[],
+    match: { formats: string[]; tools: string[] },
+  ): Promise<Map<string, Date>>;
   /** Whether any report of this tool was stored for the entity. */
   hasScan(entityRef: string, tool: string): Promise<boolean>;
   getFinding(id: string): Promise<StoredFinding | undefined>;

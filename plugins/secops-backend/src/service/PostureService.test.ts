@@ -9,6 +9,7 @@ import { Entity } from '@backstage/catalog-model';
 import { GroupTree, OwnershipService } from '@portal/catalog-ownership';
 import { EventStore, FindingStore } from '../database/types';
 import { readSecopsOptions } from './options';
+import { DastExposureService } from './DastExposure';
 import { PostureService } from './PostureService';
 
 const group = (name: string): Entity => ({
@@ -74,6 +75,8 @@ describe('PostureService.teams', () => {
       events: {} as EventStore,
       groups,
       options: readSecopsOptions(new ConfigReader({})),
+      // The teams side by side read no exposure.
+      exposure: {} as DastExposureService,
       now: () => clock,
     });
   });

@@ -1,8 +1,13 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { RefreshingValue } from '@portal/common';
-import { Severity, SEVERITIES } from '@portal/plugin-secops-common';
+import {
+  DastExposure,
+  Severity,
+  SEVERITIES,
+} from '@portal/plugin-secops-common';
 import { OwnershipService } from '@portal/catalog-ownership';
 import { EventStore, FindingStore, TrendPoint } from '../database/types';
+import { DastExposureService } from './DastExposure';
 import { overdueCutoffs, SecopsOptions } from './options';
 
 /** How long the organisation's teams side by side are answered before they are computed again. */
@@ -22,6 +27,8 @@ export interface EntityPosture {
   /** Open findings whose CVE is known to be exploited (CISA KEV). */
   knownExploited: number;
   lastScanAt?: string;
+  /** Internet-facing, with its last dynamic scan. */
+  exposure?: DastExposure;
 }
 
 /** One team of the organisation, summed over what it owns. */
@@ -70,6 +77,7 @@ export class PostureService {
       events: EventStore;
       groups: OwnershipService;
       options: SecopsOptions;
+      exposure: DastExposureService;
       now?: () => number;
     },
   ) {
@@ -97,10 +105,18 @@ export class PostureService {
     entities: Entity[],
     page: { offset: number; limit: number },
   ) {
-    const counts = await this.deps.findings.countForEntities(
-      entities.map(e => stringifyEntityRef(e)),
-      overdueCutoffs(this.deps.options, new Date()),
-    );
+    const now = new Date();
+    const refs = entities.map(e => stringifyEntityRef(e));
+    const [counts, exposures] = await Promise.all([
+      this.deps.findings.countForEntities(
+        refs,
+        overdueCutoffs(this.deps.options, now),
+      ),
+      this.deps.exposure.exposures(
+        entities.map((entity, i) => ({ ref: refs[i], entity })),
+        now,
+      ),
+    ]);
     const zero = sumBySeverity([], () => 0);
     const rows: EntityPosture[] = entities
       .map(entity => {
@@ -116,6 +132,7 @@ export class PostureService {
           overdue: c?.overdue ?? 0,
           knownExploited: c?.knownExploited ?? 0,
           lastScanAt: c?.lastScanAt?.toISOString(),
+          exposure: exposures.get(entityRef),
         };
       })
       .sort(worstFirst);
@@ -125,6 +142,7 @@ export class PostureService {
         overdue: rows.reduce((n, r) => n + r.overdue, 0),
         knownExploited: rows.reduce((n, r) => n + r.knownExploited, 0),
         scanned: rows.filter(r => r.lastScanAt).length,
+        dastMissing: rows.filter(r => r.exposure?.dastMissing).length,
       },
       items: rows.slice(page.offset, page.offset + page.limit),
       totalCount: rows.length,

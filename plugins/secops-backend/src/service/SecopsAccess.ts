@@ -228,7 +228,13 @@ export class SecopsAccess {
       credentials,
       secopsFindingsReadPermission,
     );
-    const fields = ['metadata.title', 'spec.owner', 'spec.type'];
+    // The annotations say which entities are internet-facing.
+    const fields = [
+      'metadata.title',
+      'metadata.annotations',
+      'spec.owner',
+      'spec.type',
+    ];
     const owned = await groups.ownedEntities(groupRef, {
       kinds: ['Component', 'Resource', 'System'],
       // Conditions read ownership, kind, annotations and labels.

@@ -12,6 +12,7 @@ import { ExemptionService } from './ExemptionService';
 import { FindingService, FindingsQuery } from './FindingService';
 import { GateService } from './GateService';
 import { PostureService } from './PostureService';
+import { DastExposureService } from './DastExposure';
 import { SecopsAccess } from './SecopsAccess';
 
 /**
@@ -28,6 +29,7 @@ export class SecopsReader {
       posture: PostureService;
       gate: GateService;
       exemptions: ExemptionService;
+      exposure: DastExposureService;
     },
   ) {}
 
@@ -71,7 +73,15 @@ export class SecopsReader {
   /** The entity's open findings by severity and category, overdue, fixed. */
   async entitySummary(credentials: BackstageCredentials, entityRef: string) {
     await this.requireEntityReader(credentials, entityRef);
-    return this.deps.findings.summary(entityRef);
+    const [summary, entity] = await Promise.all([
+      this.deps.findings.summary(entityRef),
+      this.deps.access.requireEntity(entityRef),
+    ]);
+    const exposures = await this.deps.exposure.exposures(
+      [{ ref: entityRef, entity }],
+      new Date(),
+    );
+    return { ...summary, exposure: exposures.get(entityRef) };
   }
 
   /** Open findings by severity at the end of each of the last `days` days. */

@@ -505,6 +505,55 @@ describe('EntitySecurityContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('warns when an internet-facing service has no recent DAST scan, scanned or not', async () => {
+    const exposure = {
+      internetFacing: true,
+      reasons: ['annotation portal.io/internet-facing'],
+      dastMaxAgeDays: 30,
+      dastMissing: true,
+    };
+    await render({
+      getSummary: jest.fn().mockResolvedValue({
+        ...summary,
+        exposure: { ...exposure, lastDastScanAt: '2026-09-01T00:00:00.000Z' },
+      }),
+      listFindings: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    });
+    expect(
+      await screen.findByText(
+        /Internet-facing without a DAST scan in the last 30 days/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /last DAST scan was on 2026-09-01.*annotation portal.io\/internet-facing/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('warns of a missing DAST scan on a service never scanned', async () => {
+    await render({
+      getSummary: jest.fn().mockResolvedValue({
+        ...summary,
+        lastScanAt: undefined,
+        exposure: {
+          internetFacing: true,
+          reasons: ['annotation portal.io/internet-facing'],
+          dastMaxAgeDays: 30,
+          dastMissing: true,
+        },
+      }),
+      listFindings: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+    });
+    expect(
+      await screen.findByText(
+        /Internet-facing without a DAST scan in the last 30 days/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/never had a DAST scan/)).toBeInTheDocument();
+    expect(screen.getByText('No security scans yet')).toBeInTheDocument();
+  });
+
   it('says how to get data in when nothing was scanned yet', async () => {
     await render({
       getSummary: jest.fn().mockResolvedValue({

@@ -23,6 +23,7 @@ import { ExemptionsCard } from './ExemptionsCard';
 import { FindingsCard } from './FindingsCard';
 import { GateCard } from './GateCard';
 import { CATEGORY_LABELS } from './severity';
+import { DastExposureWarning } from './DastExposureWarning';
 import { SeverityTiles } from './SeverityTiles';
 
 /** The entity page's Security tab. */
@@ -77,13 +78,19 @@ export function EntitySecurityContent() {
     );
   }
   const counts = summary.value!;
+  const exposureWarning = (
+    <DastExposureWarning exposure={counts.exposure} entityRef={entityRef} />
+  );
   if (!counts.lastScanAt) {
     return (
-      <EmptyState
-        missing="data"
-        title="No security scans yet"
-        description={`No pipeline has uploaded a scanner report for ${entityRef}. The golden-path pipeline uploads SAST, SCA, secret and DAST reports on every build; to upload one by hand, POST it to /api/secops/reports?entityRef=${entityRef}&tool=<tool> with a Backstage token (see the portal docs, "Security findings").`}
-      />
+      <>
+        {exposureWarning}
+        <EmptyState
+          missing="data"
+          title="No security scans yet"
+          description={`No pipeline has uploaded a scanner report for ${entityRef}. The golden-path pipeline uploads SAST, SCA, secret and DAST reports on every build; to upload one by hand, POST it to /api/secops/reports?entityRef=${entityRef}&tool=<tool> with a Backstage token (see the portal docs, "Security findings").`}
+        />
+      </>
     );
   }
 
@@ -97,6 +104,11 @@ export function EntitySecurityContent() {
 
   return (
     <Grid container spacing={3}>
+      {counts.exposure?.dastMissing && (
+        <Grid item xs={12}>
+          {exposureWarning}
+        </Grid>
+      )}
       <Grid item xs={12}>
         <InfoCard
           title={`${totalOpen} open findings`}

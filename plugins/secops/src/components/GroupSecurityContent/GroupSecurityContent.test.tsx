@@ -93,6 +93,42 @@ describe('GroupSecurityContent', () => {
     });
   });
 
+  it('counts and marks internet-facing entities without a recent DAST scan', async () => {
+    const exposed = {
+      ...row('storefront', {}),
+      exposure: {
+        internetFacing: true,
+        reasons: ['Ingress shop/storefront in prod-eu (shop.example.com)'],
+        dastMaxAgeDays: 30,
+        dastMissing: true,
+      },
+    };
+    await render(
+      jest.fn().mockResolvedValue({
+        groupRef: 'group:default/engineering',
+        totals: {
+          open: zero,
+          overdue: 0,
+          knownExploited: 0,
+          scanned: 2,
+          dastMissing: 1,
+        },
+        items: [exposed, row('cart-service', {})],
+        totalCount: 2,
+        hidden: 0,
+      }),
+    );
+    expect(
+      await screen.findByText('internet-facing without DAST'),
+    ).toBeInTheDocument();
+    const marks = screen.getAllByText(/internet-facing, no DAST in 30 days/);
+    expect(marks).toHaveLength(1);
+    expect(marks[0]).toHaveAttribute(
+      'title',
+      'Internet-facing: Ingress shop/storefront in prod-eu (shop.example.com)',
+    );
+  });
+
   it('pages on the server', async () => {
     const getGroupPosture = jest.fn().mockResolvedValue({
       groupRef: 'group:default/engineering',

@@ -120,6 +120,13 @@ export function GroupSecurityContent() {
                 color="#b91c1c"
               />
             </Grid>
+            <Grid item xs>
+              <Tile
+                label="internet-facing without DAST"
+                value={posture.totals.dastMissing ?? 0}
+                color="#92400e"
+              />
+            </Grid>
           </Grid>
         </InfoCard>
       </Grid>
@@ -191,7 +198,22 @@ export function GroupSecurityContent() {
                   >
                     {row.knownExploited}
                   </TableCell>
-                  <TableCell>{row.lastScanAt?.slice(0, 10) ?? '—'}</TableCell>
+                  <TableCell>
+                    {row.lastScanAt?.slice(0, 10) ?? '—'}
+                    {row.exposure?.dastMissing && (
+                      <Typography
+                        variant="caption"
+                        display="block"
+                        style={{ color: '#92400e', fontWeight: 600 }}
+                        title={`Internet-facing: ${row.exposure.reasons.join(
+                          '; ',
+                        )}`}
+                      >
+                        internet-facing, no DAST in{' '}
+                        {row.exposure.dastMaxAgeDays} days
+                      </Typography>
+                    )}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 17f7a1d1b924a1e695d144ce261d0a5a0ac28809581308be806d1f86129173f7
+// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 7c82843c59e3d194eb745f76158341ee12132702acf6f0973fede6be3ff1f2b2
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -613,6 +613,9 @@ export const spec = {
               pii: {
                 type: 'integer',
               },
+              pentest: {
+                type: 'integer',
+              },
             },
             additionalProperties: false,
           },
@@ -630,6 +633,9 @@ export const spec = {
           lastScanAt: {
             type: 'string',
             format: 'date-time',
+          },
+          exposure: {
+            $ref: '#/components/schemas/DastExposure',
           },
         },
         required: [
@@ -1428,6 +1434,11 @@ export const spec = {
           scanned: {
             type: 'integer',
           },
+          dastMissing: {
+            description:
+              'Internet-facing entities without a DAST scan within secops.exposure.dastMaxAgeDays.',
+            type: 'integer',
+          },
         },
         required: ['open', 'overdue', 'knownExploited', 'scanned'],
         additionalProperties: false,
@@ -1465,6 +1476,9 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          exposure: {
+            $ref: '#/components/schemas/DastExposure',
+          },
         },
         required: [
           'entityRef',
@@ -1473,6 +1487,41 @@ export const spec = {
           'open',
           'overdue',
           'knownExploited',
+        ],
+        additionalProperties: false,
+      },
+      DastExposure: {
+        description:
+          'An internet-facing entity (its catalog annotation portal.io/internet-facing, or a Kubernetes Ingress labelled with its backstage.io/kubernetes-id) and its last dynamic scan; dastMissing when none is more recent than dastMaxAgeDays.',
+        type: 'object',
+        properties: {
+          internetFacing: {
+            type: 'boolean',
+          },
+          reasons: {
+            description:
+              'Why it is internet-facing (the annotation, each Ingress and its hosts).',
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          lastDastScanAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          dastMaxAgeDays: {
+            type: 'integer',
+          },
+          dastMissing: {
+            type: 'boolean',
+          },
+        },
+        required: [
+          'internetFacing',
+          'reasons',
+          'dastMaxAgeDays',
+          'dastMissing',
         ],
         additionalProperties: false,
       },

@@ -5,9 +5,10 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 2f98e883c6624ca1d2a8ffdadcbffa39184f68920e88a284559603d4533a975e
+// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 69848286b0a27cf54709f67db79043026c0f36e1bc5be2edb63778e789dd286c
 
+import { DastExposure } from './DastExposure.model';
 import { SeverityCounts } from './SeverityCounts.model';
 
 /**
@@ -27,6 +28,7 @@ export interface FindingSummary {
     secret?: number;
     misconfig?: number;
     pii?: number;
+    pentest?: number;
   };
   overdue: number;
   /**
@@ -35,4 +37,5 @@ export interface FindingSummary {
   knownExploited: number;
   fixed: number;
   lastScanAt?: string;
+  exposure?: DastExposure;
 }

@@ -5,9 +5,10 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 347c53b0b5802d506dc7c557b5f92b7be7592b77b39789fb94fa73b7f0fcba4e
+// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 2f3248f8d86ff2636d5df9ce0e68e4d725b6d6b8f3e77af2c7a20c1ac298df93
 
+import { DastExposure } from './DastExposure.model';
 import { SeverityCounts } from './SeverityCounts.model';
 
 /**
@@ -27,4 +28,5 @@ export interface PostureRow {
    */
   knownExploited: number;
   lastScanAt?: string;
+  exposure?: DastExposure;
 }

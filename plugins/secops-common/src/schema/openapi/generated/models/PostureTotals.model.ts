@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 3906d343324ceb9006653c17c8e7f0dd5d1face5f3b5da650ebf410a4231b983
+// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 50a940fd3b4c9d4340343d01226a0cdfcaed42b263e78a0d0357761a167f4d37
 
 import { SeverityCounts } from './SeverityCounts.model';
 
@@ -22,4 +22,8 @@ export interface PostureTotals {
    */
   knownExploited: number;
   scanned: number;
+  /**
+   * Internet-facing entities without a DAST scan within secops.exposure.dastMaxAgeDays.
+   */
+  dastMissing?: number;
 }

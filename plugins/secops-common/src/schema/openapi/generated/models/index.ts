@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 0df6a054daffba5a020de6d3afd269210d2519a0d3c2a1ad8addfff4ecab4e9f, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 ff01040767de35b6e6146aa1f9089627b8ed38c155e793b7f6f521fd07ed33f5
+// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 cf2832aa7a264fc1fa4e4a8b84f4c06f54c34160c42790d62ae26d719574d65a
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -49,6 +49,7 @@ export * from './TrendPoint.model';
 export * from './Trend.model';
 export * from './PostureTotals.model';
 export * from './PostureRow.model';
+export * from './DastExposure.model';
 export * from './GroupPosture.model';
 export * from './TeamSummary.model';
 export * from './MySecuritySummary.model';
