@@ -356,3 +356,34 @@ test('signing out brings back the choice of who to be', async ({ page }) => {
     page.getByRole('heading', { name: 'Who do you want to be?' }),
   ).toBeVisible();
 });
+
+test('the security team sees pen-test results with their retest, and an internet-facing service without a DAST scan', async ({
+  page,
+}) => {
+  await signInAs(page, 'Jonas Berg');
+  // auth-gateway is internet-facing (its annotation) and never had a DAST scan.
+  await page.goto('/catalog/default/component/auth-gateway/security');
+  await expect(
+    page.getByText(/Internet-facing without a DAST scan in the last 30 days/),
+  ).toBeVisible();
+  await expect(
+    page.getByText(/annotation portal.io\/internet-facing/),
+  ).toBeVisible();
+  await shot(page, 'dast-exposure');
+  await expectAccessible(page, 'dast-exposure');
+
+  // checkout-service has a pen-test firm's results (DefectDojo generic JSON).
+  await page.goto('/catalog/default/component/checkout-service/security');
+  await expect(
+    page.getByText('test title with endpoints as strings'),
+  ).toBeVisible();
+  await expect(
+    page.getByText(/Pen test .*not retested yet/).first(),
+  ).toBeVisible();
+  await shot(page, 'pentest-findings');
+  await expectAccessible(page, 'pentest-findings');
+
+  // Its team's tab counts the internet-facing services without DAST.
+  await page.goto('/catalog/default/group/team-platform/security');
+  await expect(page.getByText('internet-facing without DAST')).toBeVisible();
+});

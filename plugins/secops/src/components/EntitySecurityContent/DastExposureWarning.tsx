@@ -20,6 +20,7 @@ export function DastExposureWarning({
   return (
     <WarningPanel
       severity="warning"
+      defaultExpanded
       title={`Internet-facing without a DAST scan in the last ${exposure.dastMaxAgeDays} days`}
     >
       <Typography variant="body2" paragraph>
