@@ -32,6 +32,7 @@ import { createRouter } from './api/router';
 import { SecopsAccess } from './service/SecopsAccess';
 import { FindingService } from './service/FindingService';
 import { PostureService } from './service/PostureService';
+import { FindingTickets, githubIssues } from './service/FindingTickets';
 import {
   DastExposureService,
   ingressClusters,
@@ -163,6 +164,19 @@ export const secopsPlugin = createBackendPlugin({
           signals,
           logger: deps.logger,
         });
+        // GitHub issues for findings, their state read back hourly.
+        const tickets = new FindingTickets({
+          access: services.access,
+          findings: stores.findings,
+          tickets: stores.tickets,
+          issues: githubIssues(deps.config),
+          portalUrl:
+            deps.config.getOptionalString('app.baseUrl') ??
+            'http://localhost:3000',
+          signals,
+          logger: deps.logger,
+        });
+        await tickets.schedule(deps.scheduler);
         // CISA KEV and FIRST EPSS, imported on a schedule when configured.
         const exploitability = new ExploitabilityImporter({
           store: stores.exploitability,
@@ -190,6 +204,7 @@ export const secopsPlugin = createBackendPlugin({
             reader,
             exemptionRequests,
             assignments,
+            tickets,
             notices: new FindingNotices({
               findings: stores.findings,
               notifications: deps.notifications,

@@ -18,6 +18,7 @@ import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
 import { EventExport } from '../service/EventExport';
 import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
+import { FindingTickets } from '../service/FindingTickets';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { OffPathExceptions } from '../service/OffPathExceptions';
@@ -46,6 +47,7 @@ import {
   gateBody,
   listQuery,
   assignmentBody,
+  ticketBody,
   pageQuery,
   postureQuery,
   topRisksQuery,
@@ -78,6 +80,7 @@ export interface RouterOptions {
   /** A person's exemption requests (shared with the actions). */
   exemptionRequests: ExemptionRequests;
   assignments: FindingAssignments;
+  tickets: FindingTickets;
   notices: FindingNotices;
   /** Workloads let off the golden path, and the admission bindings. */
   offPath: OffPathExceptions;
@@ -276,6 +279,28 @@ export async function createRouter(
           meta: { assignee: result.assignee, changed: result.changed },
         });
         res.json({ ...result });
+      },
+    );
+  });
+
+  router.post('/findings/tickets', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      { eventId: 'finding-ticket-open', severityLevel: 'medium' },
+      async auditorEvent => {
+        const body = parse(ticketBody, req.body);
+        const result = await deps.tickets.open(credentials, body);
+        await auditorEvent.success({
+          meta: {
+            tickets: result.tickets.map(t => ({
+              url: t.ticket.url,
+              created: t.created,
+              findingIds: t.findingIds,
+            })),
+          },
+        });
+        res.json(result);
       },
     );
   });

@@ -153,6 +153,15 @@ export const assignmentBody = z
   })
   .strict();
 
+export const ticketBody = z
+  .object({
+    findingIds: z
+      .array(z.string().regex(/^\d{1,18}$/, 'findingIds must be finding ids'))
+      .min(1)
+      .max(100),
+  })
+  .strict();
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -18,6 +18,7 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { logScanEvents } from './eventLog';
 import { activeExemptionOf, markExemptions } from './ExemptionStore';
+import { markTickets } from './TicketStore';
 import {
   describedColumns,
   ExploitabilityColumns,
@@ -333,6 +334,7 @@ export class DatabaseFindingStore implements FindingStore {
     const items = rows.slice(0, query.limit);
     const findings = items.map(toFinding);
     await markExemptions(this.knex, findings, query.now ?? new Date());
+    await markTickets(this.knex, findings);
     const last = items[items.length - 1];
     let nextCursor: string | undefined;
     if (hasMore) {

@@ -9,6 +9,7 @@ import { DatabaseFindingStore } from './FindingStore';
 import { DatabaseGateDecisionStore } from './GateDecisionStore';
 import { DatabaseGatePolicyStore } from './GatePolicyStore';
 import { NoticeStore } from './NoticeStore';
+import { TicketStore } from './TicketStore';
 import { OffPathStore } from './OffPathStore';
 import { SecopsStores } from './types';
 
@@ -39,5 +40,6 @@ export async function createSecopsStores(options: {
     events: new DatabaseEventStore(knex),
     notices: new NoticeStore(knex),
     offPath: new OffPathStore(knex),
+    tickets: new TicketStore(knex),
   };
 }

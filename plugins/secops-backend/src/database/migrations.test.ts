@@ -13,5 +13,7 @@ describeMigrations({
     'secops_kev',
     'secops_epss',
     'secops_exploitability_sources',
+    'secops_tickets',
+    'secops_ticket_links',
   ],
 });

@@ -19,6 +19,8 @@ export const EXPLOITABILITY_SOURCES = 'secops_exploitability_sources';
 export const GATE_POLICY_VERSIONS = 'secops_gate_policy_versions';
 export const NOTICES_SENT = 'secops_notices_sent';
 export const OFF_PATH_EXCEPTIONS = 'secops_off_path_exceptions';
+export const TICKETS = 'secops_tickets';
+export const TICKET_LINKS = 'secops_ticket_links';
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 

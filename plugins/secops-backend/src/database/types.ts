@@ -3,6 +3,7 @@ import {
   Exemption,
   ExemptionStatus,
   FindingCategory,
+  FindingTicket,
   GateDecision,
   GatePolicy,
   FindingStatus,
@@ -17,6 +18,7 @@ import {
 import type { ExploitabilityStore } from './ExploitabilityStore';
 import type { NoticeStore } from './NoticeStore';
 import type { OffPathStore } from './OffPathStore';
+import type { TicketStore } from './TicketStore';
 
 /** One upload, parsed, ready to be stored. */
 export interface IngestInput {
@@ -38,6 +40,8 @@ export interface StoredFinding
   extends Omit<ParsedFinding, 'aliases' | 'pentest'> {
   /** A pen-test finding's tester, engagement and retest status. */
   pentest?: PentestDetail;
+  /** The GitHub issue opened for it, latest first (listings only). */
+  ticket?: FindingTicket;
   /** Until when an approved exemption applies (listings only). */
   exemptedUntil?: Date;
   /** Whether an exemption waits for a decision (listings only). */
@@ -341,4 +345,5 @@ export interface SecopsStores {
   events: EventStore;
   notices: NoticeStore;
   offPath: OffPathStore;
+  tickets: TicketStore;
 }

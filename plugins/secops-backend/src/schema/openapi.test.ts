@@ -33,10 +33,12 @@ import { SecopsOptions } from '../service/options';
 import { SecopsReader } from '../service/SecopsReader';
 import { ExploitabilityImporter } from '../exploitability/ExploitabilityImporter';
 import {
+  cart,
   fixture,
   fixturePath,
   machineConfig,
   machineHeader,
+  payments,
   securityLead,
   start,
   trivyQuery,
@@ -44,6 +46,8 @@ import {
 } from '../__testUtils__/backend';
 import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
+import { FindingTickets } from '../service/FindingTickets';
+import { fakeGithubIssues } from '../__testUtils__/fakeGithubIssues';
 import { FindingNotices } from '../service/FindingNotices';
 import { spec } from './openapi';
 
@@ -60,6 +64,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       exemptions: {} as ExemptionService,
       exemptionRequests: {} as ExemptionRequests,
       assignments: {} as FindingAssignments,
+      tickets: {} as FindingTickets,
       notices: {} as FindingNotices,
       gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
@@ -82,9 +87,24 @@ describe('the router and src/schema/openapi.yaml', () => {
     const report = fixture('trivy/trivy-alpine-310-image.json');
 
     it('on every route, with values', async () => {
+      const github = await fakeGithubIssues();
       const server = await start({
+        entities: [
+          {
+            ...payments,
+            metadata: {
+              ...payments.metadata,
+              annotations: {
+                ...payments.metadata.annotations,
+                'github.com/project-slug': 'acme-commerce/payments-api',
+              },
+            },
+          },
+          cart,
+        ],
         config: {
           ...machineConfig,
+          integrations: github.integrations,
           secops: {
             limits: { maxCompressedBytes: 1024 * 1024 },
             // KEV and EPSS from fixtures/, imported at start, so that
@@ -294,6 +314,29 @@ describe('the router and src/schema/openapi.yaml', () => {
           (await post('/findings/assignments', body, authorization)).status,
         ).toBe(status);
       }
+      // GitHub issues: opened, refused, unknown, too large, and GitHub
+      // out of reach (its server stopped) for another advisory.
+      const otherRule = findings.body.items.find(
+        (f: { ruleId: string }) => f.ruleId !== findings.body.items[0].ruleId,
+      );
+      expect(otherRule).toBeDefined();
+      for (const [body, authorization, status] of [
+        [{ findingIds: [findingId] }, undefined, 200],
+        [{ findingIds: [] }, undefined, 400],
+        [{ findingIds: [findingId] }, NONE, 401],
+        [{ findingIds: [findingId] }, SCANNER, 403],
+        [{ findingIds: ['999999'] }, undefined, 404],
+        [{ findingIds: ['1'.repeat(70 * 1024)] }, undefined, 413],
+      ] as const) {
+        expect(
+          (await post('/findings/tickets', body, authorization)).status,
+        ).toBe(status);
+      }
+      github.close();
+      expect(
+        (await post('/findings/tickets', { findingIds: [otherRule.id] }))
+          .status,
+      ).toBe(503);
       const decision = `/exemptions/${exemptionId}/decision`;
       // Who asked may not decide.
       expect((await post(decision, { decision: 'approve' })).status).toBe(403);

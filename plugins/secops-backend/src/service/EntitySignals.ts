@@ -3,7 +3,7 @@ import { SignalsService } from '@backstage/plugin-signals-node';
 import { entitySignalChannel } from '@portal/plugin-secops-common';
 
 /** What changed of an entity's findings. */
-export type EntityChange = 'scan' | 'assignment' | 'exemption';
+export type EntityChange = 'scan' | 'assignment' | 'exemption' | 'ticket';
 
 /**
  * Tells the open Security tabs of entities that their findings changed,

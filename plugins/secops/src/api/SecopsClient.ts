@@ -7,6 +7,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { bodyOf, entityPath, groupPath } from '@portal/common';
 import {
   AssignmentResult,
+  TicketResult,
   CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
@@ -57,6 +58,8 @@ export interface SecopsApi {
     findingIds: string[],
     assignee: string | null,
   ): Promise<AssignmentResult>;
+  /** One GitHub issue per advisory and repository for open findings. */
+  openFindingTickets(findingIds: string[]): Promise<TicketResult>;
   getGate(entityRef: string): Promise<GateStatus>;
   /** Of an entity (component:…) or a group (group:…, its roll-up). */
   getTrend(entityRef: string, days: number): Promise<Trend>;
@@ -205,6 +208,10 @@ export class SecopsClient implements SecopsApi {
     return bodyOf(
       this.client.assignFindings({ body: { findingIds, assignee } }),
     );
+  }
+
+  openFindingTickets(findingIds: string[]) {
+    return bodyOf(this.client.openFindingTickets({ body: { findingIds } }));
   }
 
   requestExemption(

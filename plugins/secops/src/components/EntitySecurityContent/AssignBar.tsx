@@ -83,10 +83,13 @@ export function useTeamMembers(entity: Entity) {
 export function AssignBar({
   selected,
   members,
+  slug,
   onDone,
 }: {
   selected: string[];
   members: TeamMember[];
+  /** The entity's GitHub repository (owner/name), where issues are opened. */
+  slug?: string;
   /** Called with what was done, once the assignment is stored. */
   onDone: (message: string) => void;
 }) {
@@ -110,6 +113,38 @@ export function AssignBar({
               n ? ', who is notified' : ''
             }.`
           : `${findings} no longer assigned.`,
+      );
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+
+  const openIssues = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { tickets } = await api.openFindingTickets(selected);
+      const opened = tickets.filter(t => t.created);
+      const linked = tickets.filter(t => !t.created);
+      const numbers = (list: typeof tickets) =>
+        list.map(t => `#${t.ticket.number}`).join(', ');
+      setBusy(false);
+      onDone(
+        [
+          opened.length
+            ? `Opened ${opened.length} GitHub ${
+                opened.length === 1 ? 'issue' : 'issues'
+              } in ${slug} (${numbers(opened)}).`
+            : '',
+          linked.length
+            ? `Linked to the open ${
+                linked.length === 1 ? 'issue' : 'issues'
+              } ${numbers(linked)}.`
+            : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
       );
     } catch (e) {
       setError((e as Error).message);
@@ -162,6 +197,16 @@ export function AssignBar({
         >
           Unassign
         </Button>
+        {slug && (
+          <Button
+            variant="outlined"
+            disabled={busy || selected.length === 0}
+            onClick={openIssues}
+            title={`One issue per advisory in ${slug}; an advisory with an open issue is linked to it`}
+          >
+            Open GitHub issue
+          </Button>
+        )}
       </Box>
       {error && (
         <Typography

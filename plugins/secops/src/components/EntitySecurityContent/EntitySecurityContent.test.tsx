@@ -146,6 +146,7 @@ function render(partial: Partial<SecopsApi>, signals = signalsByHand()) {
     previewGatePolicies: jest.fn(),
     changeGatePolicies: jest.fn(),
     assignFindings: jest.fn(),
+    openFindingTickets: jest.fn(),
     listOffPathExceptions: jest.fn(),
     requestOffPathException: jest.fn(),
     decideOffPathException: jest.fn(),
@@ -330,6 +331,86 @@ describe('EntitySecurityContent', () => {
     ).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByText('2 selected')).toBeNull());
     expect(listFindings.mock.calls.length).toBeGreaterThan(1);
+  });
+
+  it('opens GitHub issues for the selected findings and shows each issue and its state', async () => {
+    let ticketed = false;
+    const listFindings = jest.fn().mockImplementation(async () => ({
+      items: [
+        finding({
+          id: '2',
+          title: 'AWS access key in code',
+          ticket: ticketed
+            ? {
+                repository: 'acme-commerce/payments-api',
+                number: 42,
+                url: 'https://github.com/acme-commerce/payments-api/issues/42',
+                title: '[security] aws-access-key',
+                state: 'open',
+                checkedAt: '2026-12-07T08:00:00.000Z',
+              }
+            : undefined,
+        }),
+        finding({
+          id: '3',
+          title: 'SQL injection',
+          ticket: {
+            repository: 'acme-commerce/payments-api',
+            number: 17,
+            url: 'https://github.com/acme-commerce/payments-api/issues/17',
+            title: '[security] sql injection',
+            state: 'closed',
+            closedAt: '2026-12-01T10:00:00.000Z',
+            checkedAt: '2026-12-07T08:00:00.000Z',
+          },
+        }),
+      ],
+      totalCount: 2,
+    }));
+    const openFindingTickets = jest.fn().mockImplementation(async () => {
+      ticketed = true;
+      return {
+        tickets: [
+          {
+            ruleId: 'aws-access-key',
+            findingIds: ['2'],
+            created: true,
+            ticket: {
+              repository: 'acme-commerce/payments-api',
+              number: 42,
+              url: 'https://github.com/acme-commerce/payments-api/issues/42',
+              title: '[security] aws-access-key',
+              state: 'open',
+              checkedAt: '2026-12-07T08:00:00.000Z',
+            },
+          },
+        ],
+      };
+    });
+    await render({ listFindings, openFindingTickets });
+    // A closed issue does not fix the finding, and the page says so.
+    expect(
+      await screen.findByText(
+        /closed on 2026-12-01: the finding stays open until a scan no longer reports it/,
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Select AWS access key in code' }),
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Open GitHub issue' }),
+    );
+    expect(openFindingTickets).toHaveBeenCalledWith(['2']);
+    expect(
+      await screen.findByText(
+        'Opened 1 GitHub issue in acme-commerce/payments-api (#42).',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      (await screen.findByRole('link', { name: /GitHub issue #42/ })).getAttribute(
+        'href',
+      ),
+    ).toBe('https://github.com/acme-commerce/payments-api/issues/42');
   });
 
   it('lists the findings assigned to nobody on the server', async () => {

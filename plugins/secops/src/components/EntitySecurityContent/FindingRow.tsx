@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from '@backstage/core-components';
-import { Finding } from '@portal/plugin-secops-common';
+import { Finding, FindingTicket } from '@portal/plugin-secops-common';
 import {
   Box,
   Button,
@@ -65,6 +65,24 @@ export function pentestSummary(finding: Finding): string | undefined {
   const by = pentest.tester ? ` by ${pentest.tester}` : '';
   const engagement = pentest.engagement ? ` (${pentest.engagement})` : '';
   return `Pen test${by}${engagement}: ${RETEST_LABELS[pentest.retestStatus]}`;
+}
+
+/**
+ * The GitHub issue of a finding and its state. A closed issue does not fix
+ * the finding, and the line says so.
+ */
+export function TicketLine({ ticket }: { ticket: FindingTicket }) {
+  const label = `GitHub issue #${ticket.number}`;
+  return (
+    <Typography variant="caption" display="block">
+      {isHttpUrl(ticket.url) ? <Link to={ticket.url}>{label}</Link> : label}
+      {ticket.state === 'open'
+        ? ' · open'
+        : ` · closed${
+            ticket.closedAt ? ` on ${ticket.closedAt.slice(0, 10)}` : ''
+          }: the finding stays open until a scan no longer reports it`}
+    </Typography>
+  );
 }
 
 /** Dark red on white text: 6.5:1, readable at the chip's small size. */
@@ -163,6 +181,7 @@ export function FindingRow({
               {pentestSummary(finding)}
             </Typography>
           )}
+          {finding.ticket && <TicketLine ticket={finding.ticket} />}
           {finding.knownExploited && (
             <Box mt={0.5}>
               <KnownExploitedChip finding={finding} />

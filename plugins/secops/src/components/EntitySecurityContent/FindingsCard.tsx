@@ -187,6 +187,7 @@ export function FindingsCard({
             <AssignBar
               selected={selected}
               members={members.value ?? []}
+              slug={slug}
               onDone={message => {
                 setNotice(message);
                 onChanged();

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 7c82843c59e3d194eb745f76158341ee12132702acf6f0973fede6be3ff1f2b2
+// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 5d4d7c9ff0a0323bcfec2f52559ca14fbd4696ea5f0349ff52896997351ca98f
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -425,6 +425,9 @@ export const spec = {
           pentest: {
             $ref: '#/components/schemas/PentestDetail',
           },
+          ticket: {
+            $ref: '#/components/schemas/FindingTicket',
+          },
         },
         required: [
           'id',
@@ -441,6 +444,48 @@ export const spec = {
           'lastSeenAt',
           'overdue',
           'knownExploited',
+        ],
+        additionalProperties: false,
+      },
+      FindingTicket: {
+        description:
+          "The GitHub issue opened for a finding (one per advisory per repository while open). Its state is GitHub's, read back hourly: closing the issue does not fix the finding; a scan that no longer reports it does.",
+        type: 'object',
+        properties: {
+          repository: {
+            description: 'owner/name',
+            type: 'string',
+          },
+          number: {
+            type: 'integer',
+          },
+          url: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: ['open', 'closed'],
+          },
+          closedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          checkedAt: {
+            description: 'When GitHub was last asked for its state.',
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: [
+          'repository',
+          'number',
+          'url',
+          'title',
+          'state',
+          'checkedAt',
         ],
         additionalProperties: false,
       },
@@ -1153,6 +1198,61 @@ export const spec = {
           },
         },
         required: ['items', 'totalCount'],
+        additionalProperties: false,
+      },
+      TicketRequest: {
+        description: 'Open findings (1 to 100) to open GitHub issues for.',
+        type: 'object',
+        properties: {
+          findingIds: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 100,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 20,
+            },
+          },
+        },
+        required: ['findingIds'],
+        additionalProperties: false,
+      },
+      TicketResult: {
+        description:
+          'The issues the findings are linked to, one per advisory and repository.',
+        type: 'object',
+        properties: {
+          tickets: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                ruleId: {
+                  type: 'string',
+                },
+                ticket: {
+                  $ref: '#/components/schemas/FindingTicket',
+                },
+                findingIds: {
+                  description: 'The findings of the request it covers.',
+                  type: 'array',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                created: {
+                  description:
+                    'Whether the issue was opened by this request (else it was open already).',
+                  type: 'boolean',
+                },
+              },
+              required: ['ruleId', 'ticket', 'findingIds', 'created'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['tickets'],
         additionalProperties: false,
       },
       AssignmentRequest: {
@@ -2310,6 +2410,86 @@ export const spec = {
           },
           '413': {
             $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/findings/tickets': {
+      post: {
+        operationId: 'OpenFindingTickets',
+        summary:
+          "The owners of the findings' entities (or the security team) open GitHub issues for open findings: one issue per advisory (rule id) per repository (the entity's github.com/project-slug), linked both ways; findings whose advisory already has an open issue in that repository are linked to it. Asking again opens nothing new.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/TicketRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Each issue the findings are linked to, and whether it was opened now.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TicketResult',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'Not JSON, not a ticket request (the message names what is wrong), a finding that is not open, or an entity without a github.com/project-slug annotation.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'A machine, or a person the policy does not let triage the findings of one of the entities (secops.finding.assign).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description:
+              'A finding that does not exist (the message names it).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
+          },
+          '503': {
+            description:
+              'GitHub refused or could not be reached (the message says which repository and what GitHub answered); the issues opened before it are kept and linked.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },

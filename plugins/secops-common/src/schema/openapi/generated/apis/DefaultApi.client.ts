@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 79d76a144f42b26a057e894de64366463adbce1ef927179e5258dbb0b11f1533
+// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 eecd9142110fb5ec18d5317a0e439082cf8f5afc851a1e05a0a2434f8e1f3473
 
 import { pluginId } from '../pluginId';
 import { AdmissionBindings } from '../models/AdmissionBindings.model';
@@ -37,6 +37,8 @@ import { OffPathExceptionPage } from '../models/OffPathExceptionPage.model';
 import { OffPathExceptionRequest } from '../models/OffPathExceptionRequest.model';
 import { ReportFormats } from '../models/ReportFormats.model';
 import { TeamPostureList } from '../models/TeamPostureList.model';
+import { TicketRequest } from '../models/TicketRequest.model';
+import { TicketResult } from '../models/TicketResult.model';
 import { TopRisks } from '../models/TopRisks.model';
 import { Trend } from '../models/Trend.model';
 import { WebhookDeliveryList } from '../models/WebhookDeliveryList.model';
@@ -172,6 +174,12 @@ export type GetEntityGate = {
  */
 export type AssignFindings = {
   body: AssignmentRequest;
+};
+/**
+ * @public
+ */
+export type OpenFindingTickets = {
+  body: TicketRequest;
 };
 /**
  * @public
@@ -580,6 +588,27 @@ export class DefaultApiClient {
   ): Promise<TypedResponse<AssignmentResult>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
     return await this.fetchApi.fetch(`${baseUrl}/findings/assignments`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * The owners of the findings' entities (or the security team) open GitHub issues for open findings: one issue per advisory (rule id) per repository (the entity's github.com/project-slug), linked both ways; findings whose advisory already has an open issue in that repository are linked to it. Asking again opens nothing new.
+   */
+  public async openFindingTickets(
+    request: OpenFindingTickets,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TicketResult>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/findings/tickets`, {
       headers: {
         'Content-Type': 'application/json',
         ...(options?.token && {

@@ -5,10 +5,11 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 f8cfccb0d5207737fb61ff8da8c48cb48b79794774239b05f9094cb3d6fa3c75
+// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 f5660b6dba38fc46117b4272f1102edb03118d36d5237db6ed9bef029ff4a4fa
 
 import { EpssScore } from './EpssScore.model';
+import { FindingTicket } from './FindingTicket.model';
 import { KevEntry } from './KevEntry.model';
 import { PentestDetail } from './PentestDetail.model';
 
@@ -106,4 +107,5 @@ export interface Finding {
   kev?: KevEntry;
   epss?: EpssScore;
   pentest?: PentestDetail;
+  ticket?: FindingTicket;
 }

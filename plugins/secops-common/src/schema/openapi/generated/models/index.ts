@@ -5,12 +5,13 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 1438000b7721b7f8633298734129b4c28e9271890ab67961b70dfe0629c9ad54, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 cf2832aa7a264fc1fa4e4a8b84f4c06f54c34160c42790d62ae26d719574d65a
+// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 5721a8ec9d0b190c2a483dea194e5f6ed752263c372672eb7ba68065a6545117
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
 export * from './Finding.model';
+export * from './FindingTicket.model';
 export * from './PentestDetail.model';
 export * from './KevEntry.model';
 export * from './EpssScore.model';
@@ -37,6 +38,8 @@ export * from './GateStatus.model';
 export * from './GateRequest.model';
 export * from './Exemption.model';
 export * from './ExemptionPage.model';
+export * from './TicketRequest.model';
+export * from './TicketResult.model';
 export * from './AssignmentRequest.model';
 export * from './AssignmentResult.model';
 export * from './ExemptionRequest.model';
