@@ -81,43 +81,39 @@ async function waitFor(url, timeoutMs, isAlive) {
 }
 
 /**
- * The scripted model (scripts/scripted-model.ts) on a free port, stopped
- * with the other cleanups; its log is e2e-test-report/scripted-model.log.
- * Resolves with its base URL, or undefined when it did not start.
+ * A helper server of scripts/ (run with Backstage's TypeScript transform)
+ * on a free port, stopped with the other cleanups; its log is
+ * e2e-test-report/<name>.log. Resolves with its base URL (with `urlPath`),
+ * or undefined when it did not answer `probePath` within 30 s.
  */
-async function startModel() {
+async function startHelper(name, urlPath, probePath) {
   const port = await freePort();
-  const logFile = path.join(REPORT_DIR, 'scripted-model.log');
+  const logFile = path.join(REPORT_DIR, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
-  const model = spawn(
+  const helper = spawn(
     process.execPath,
     [
       '--require',
       '@backstage/cli-node/config/nodeTransform.cjs',
-      'scripts/scripted-model.ts',
+      `scripts/${name}.ts`,
       '--port',
       String(port),
     ],
     { cwd: ROOT, stdio: ['ignore', out, out] },
   );
   let alive = true;
-  model.on('exit', () => {
+  helper.on('exit', () => {
     alive = false;
   });
   cleanups.push(() => {
-    if (alive) model.kill('SIGTERM');
+    if (alive) helper.kill('SIGTERM');
   });
-  const baseUrl = `http://127.0.0.1:${port}/v1`;
-  if (!(await waitFor(`${baseUrl}/models`, 30_000, () => alive))) {
-    log(
-      `the scripted model did not start; its log:\n${fs.readFileSync(
-        logFile,
-        'utf8',
-      )}`,
-    );
+  const baseUrl = `http://127.0.0.1:${port}${urlPath}`;
+  if (!(await waitFor(`${baseUrl}${probePath}`, 30_000, () => alive))) {
+    log(`${name} did not start; its log:\n${fs.readFileSync(logFile, 'utf8')}`);
     return undefined;
   }
-  log(`scripted model at ${baseUrl} (log: ${logFile})`);
+  log(`${name} at ${baseUrl} (log: ${logFile})`);
   return { baseUrl };
 }
 
@@ -309,9 +305,12 @@ const steps = [
       const out = fs.openSync(logFile, 'w');
 
       // The assistant's model: the scripted one (scripts/scripted-model.ts),
-      // given to the portal through Backstage's APP_CONFIG_ overrides.
-      const model = await startModel();
-      if (!model) {
+      // and GitHub's issues API answering recorded responses
+      // (scripts/fake-github.ts), given to the portal through Backstage's
+      // APP_CONFIG_ overrides.
+      const model = await startHelper('scripted-model', '/v1', '/models');
+      const github = await startHelper('fake-github', '', '/');
+      if (!model || !github) {
         return { ok: false };
       }
 
@@ -325,6 +324,9 @@ const steps = [
           PORTAL_DATA_DIR: data,
           APP_CONFIG_assistant_openai_baseUrl: model.baseUrl,
           APP_CONFIG_assistant_openai_model: 'scripted',
+          APP_CONFIG_integrations_github: JSON.stringify([
+            { host: 'github.com', apiBaseUrl: github.baseUrl, token: 'e2e' },
+          ]),
         },
       });
       let alive = true;

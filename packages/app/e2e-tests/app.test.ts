@@ -207,6 +207,32 @@ test('a team lead assigns findings to a teammate, who is notified', async ({
   await expect(page.getByText(/^2 findings · page 1$/)).toBeVisible();
 });
 
+test('a team lead opens a GitHub issue for the worst advisory and sees it on the finding', async ({
+  page,
+}) => {
+  // The portal's GitHub integration points at GitHub's issues API answering
+  // recorded responses (scripts/fake-github.ts, started by ./portal test).
+  await signInAs(page, 'Ben Okafor');
+  await page.goto('/catalog/default/component/payments-api/security');
+  const findings = page.getByRole('table', { name: 'Findings' });
+  await expect(findings.getByText('CVE-2019-1551').first()).toBeVisible();
+  const boxes = findings.getByRole('checkbox', { name: /^Select (?!every)/ });
+  await boxes.nth(0).check();
+  await page.getByRole('button', { name: 'Open GitHub issue' }).click();
+  // Opened now, or (when the test runs again) linked to the open one.
+  await expect(
+    page.getByText(
+      /^(Opened 1 GitHub issue in acme-commerce\/payments-api \(#\d+\)|Linked to the open issue #\d+)\.$/,
+    ),
+  ).toBeVisible();
+  await expect(
+    findings.getByRole('link', { name: /GitHub issue #\d+/ }).first(),
+  ).toBeVisible();
+  await expect(findings.getByText(/· open/).first()).toBeVisible();
+  await shot(page, 'finding-github-issue');
+  await expectAccessible(page, 'finding-github-issue');
+});
+
 test('a team lets a workload off the golden path with a reason and an end; security approves it', async ({
   page,
 }) => {

@@ -5,12 +5,16 @@
  * `*-unreachable` answers 404, as GitHub does for a repository the token
  * does not reach. Issues can be closed as a person would on github.com.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { fixture } from './backend';
+import path from 'node:path';
+
+/** The repository's fixtures/github/issues. */
+const RECORDED = path.resolve(__dirname, '../../../../fixtures/github/issues');
 
 const recorded = (name: string) =>
-  JSON.parse(fixture(`github/issues/${name}.json`).toString('utf8'));
+  JSON.parse(fs.readFileSync(path.join(RECORDED, `${name}.json`), 'utf8'));
 
 export interface FakeIssue {
   repository: string;
@@ -22,7 +26,8 @@ export interface FakeIssue {
   authorization?: string;
 }
 
-export async function fakeGithubIssues() {
+/** Listens on `port` (0: any free one) of 127.0.0.1. */
+export async function fakeGithubIssues(port = 0) {
   const issues: FakeIssue[] = [];
   let reads = 0;
   const server = http.createServer((req, res) => {
@@ -70,7 +75,7 @@ export async function fakeGithubIssues() {
       answer(404, recorded('not-found'));
     });
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
