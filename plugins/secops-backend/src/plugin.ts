@@ -8,6 +8,8 @@ import { secopsPermissions } from '@portal/plugin-secops-common';
 import {
   ReportParser,
   ReportSeeder,
+  ScorecardCheck,
+  secopsChecksExtensionPoint,
   secopsParsersExtensionPoint,
   secopsReportSeedersExtensionPoint,
 } from '@portal/plugin-secops-node';
@@ -33,6 +35,8 @@ import { SecopsAccess } from './service/SecopsAccess';
 import { FindingService } from './service/FindingService';
 import { PostureService } from './service/PostureService';
 import { FindingTickets, githubIssues } from './service/FindingTickets';
+import { Scorecards } from './scorecards/Scorecards';
+import { builtInChecks } from './scorecards/builtInChecks';
 import {
   DastExposureService,
   ingressClusters,
@@ -71,6 +75,12 @@ export const secopsPlugin = createBackendPlugin({
     env.registerExtensionPoint(secopsParsersExtensionPoint, {
       addParser(parser) {
         extraParsers.push(parser);
+      },
+    });
+    const extraChecks: ScorecardCheck[] = [];
+    env.registerExtensionPoint(secopsChecksExtensionPoint, {
+      addCheck(check) {
+        extraChecks.push(check);
       },
     });
     const seeders: ReportSeeder[] = [];
@@ -147,9 +157,29 @@ export const secopsPlugin = createBackendPlugin({
           exemptions: new ExemptionService(stores.exemptions),
           gatePolicies,
         };
+        // Scorecards: the built-in checks and those other plugins add.
+        const scorecards = new Scorecards(
+          {
+            store: stores.scorecards,
+            catalog: deps.catalog,
+            auth: deps.auth,
+            groups: deps.groups,
+            logger: deps.logger,
+          },
+          [
+            ...builtInChecks({
+              findings: stores.findings,
+              exposure,
+              gates: () => gatePolicies.policies(),
+              options,
+            }),
+            ...extraChecks,
+          ],
+        );
+        await scorecards.schedule(deps.scheduler);
         // One reader, and one way to request an exemption, for the routes
         // and the actions assistants call.
-        const reader = new SecopsReader(services);
+        const reader = new SecopsReader({ ...services, scorecards });
         const exemptionRequests = new ExemptionRequests(services);
         // Open Security tabs hear of their entity's changes, and reload.
         const signals = new EntitySignals({
@@ -205,6 +235,7 @@ export const secopsPlugin = createBackendPlugin({
             exemptionRequests,
             assignments,
             tickets,
+            scorecards,
             notices: new FindingNotices({
               findings: stores.findings,
               notifications: deps.notifications,

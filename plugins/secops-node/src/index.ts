@@ -8,3 +8,4 @@
 export * from './parsers';
 export * from './pii';
 export * from './seeders';
+export * from './checks';

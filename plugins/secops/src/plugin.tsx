@@ -9,6 +9,7 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import SecurityIcon from '@material-ui/icons/Security';
 import CallSplitIcon from '@material-ui/icons/CallSplit';
+import EmojiEventsIcon from '@material-ui/icons/EmojiEvents';
 import { SecopsClient, secopsApiRef } from './api/SecopsClient';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 
@@ -63,6 +64,22 @@ const offPathPage = PageBlueprint.make({
   },
 });
 
+const scorecardsRouteRef = createRouteRef();
+
+/** Scorecards and the leaderboard of teams, for everyone. */
+const scorecardsPage = PageBlueprint.make({
+  name: 'scorecards',
+  params: {
+    path: '/scorecards',
+    title: 'Scorecards',
+    icon: <EmojiEventsIcon />,
+    noHeader: true,
+    routeRef: scorecardsRouteRef,
+    loader: () =>
+      import('./components/Scorecards').then(m => <m.ScorecardsPage />),
+  },
+});
+
 /** The Security tab of groups: the manager's view. */
 const groupSecurityContent = EntityContentBlueprint.make({
   name: 'group',
@@ -98,11 +115,16 @@ export const secopsPlugin = createFrontendPlugin({
   title: 'Security',
   info: { packageJson: () => import('../package.json') },
   icon: <SecurityIcon />,
-  routes: { root: rootRouteRef, offPath: offPathRouteRef },
+  routes: {
+    root: rootRouteRef,
+    offPath: offPathRouteRef,
+    scorecards: scorecardsRouteRef,
+  },
   extensions: [
     secopsApi,
     securityPage,
     offPathPage,
+    scorecardsPage,
     entitySecurityContent,
     groupSecurityContent,
     mySecurityWidget,

@@ -11,7 +11,10 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  BackendFeature,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   SignalPayload,
@@ -100,6 +103,8 @@ export async function start(
     notifications?: NotificationSendOptions[];
     /** Where the signals the plugin publishes go. */
     signals?: SignalPayload[];
+    /** More features: modules of the plugin's extension points. */
+    features?: BackendFeature[];
   } = {},
 ): Promise<http.Server> {
   const policy = options.policy;
@@ -125,6 +130,7 @@ export async function start(
         ? [notificationsInto(options.notifications)]
         : []),
       ...(options.signals ? [signalsInto(options.signals)] : []),
+      ...(options.features ?? []),
     ],
   });
   return server;

@@ -19,6 +19,7 @@ import { EventExport } from '../service/EventExport';
 import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingTickets } from '../service/FindingTickets';
+import { Scorecards } from '../scorecards/Scorecards';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { OffPathExceptions } from '../service/OffPathExceptions';
@@ -81,6 +82,7 @@ export interface RouterOptions {
   exemptionRequests: ExemptionRequests;
   assignments: FindingAssignments;
   tickets: FindingTickets;
+  scorecards: Scorecards;
   notices: FindingNotices;
   /** Workloads let off the golden path, and the admission bindings. */
   offPath: OffPathExceptions;
@@ -225,6 +227,61 @@ export async function createRouter(
   router.get(`${entityPath}/summary`, async (req, res) => {
     const { credentials, entityRef } = await readEntity(req);
     res.json(await reader.entitySummary(credentials, entityRef));
+  });
+
+  router.get(`${entityPath}/scorecard`, async (req, res) => {
+    const { credentials, entityRef } = await readEntity(req);
+    await reader.requireEntityReader(credentials, entityRef);
+    res.json(
+      (await deps.scorecards.entityScorecard(entityRef, new Date())) ?? {
+        entityRef,
+        checks: [],
+        history: [],
+      },
+    );
+  });
+
+  router.get('/scorecards/checks', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({
+      items: deps.scorecards.list().map(c => ({
+        id: c.id,
+        title: c.title,
+        description: c.description,
+        level: c.level,
+      })),
+    });
+  });
+
+  /** The security team evaluates every scorecard now (else every 6 hours). */
+  router.post('/scorecards/evaluations', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      { eventId: 'scorecards-evaluate', severityLevel: 'low' },
+      async auditorEvent => {
+        await access.requireSecurityTeam(
+          credentials,
+          'evaluate the scorecards',
+        );
+        const summary = await deps.scorecards.evaluateAll(new Date());
+        await auditorEvent.success({ meta: { ...summary } });
+        res.json(summary);
+      },
+    );
+  });
+
+  /** Team-level scores only: every signed-in person may see them. */
+  router.get('/scorecards/leaderboard', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user'] });
+    const page = parse(postureQuery, req.query);
+    res.json(await deps.scorecards.leaderboard(page, new Date()));
+  });
+
+  router.get('/groups/:namespace/:name/scorecard', async (req, res) => {
+    const credentials = await userOrService(req);
+    const groupRef = entityRefOf({ kind: 'group', ...req.params });
+    res.json(await reader.groupScorecard(credentials, groupRef));
   });
 
   /** The gate CI asks before it ships: pass or fail, with the reasons. */

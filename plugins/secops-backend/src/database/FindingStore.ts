@@ -219,18 +219,19 @@ export class DatabaseFindingStore implements FindingStore {
 
   async lastScans(
     entityRefs: string[],
-    match: { formats: string[]; tools: string[] },
+    match?: { formats: string[]; tools: string[] },
   ): Promise<Map<string, Date>> {
     const last = new Map<string, Date>();
     await inChunks(entityRefs, ID_CHUNK, async refs => {
-      const rows: Array<{ entity_ref: string; last: Timestamp }> =
-        await this.knex(SCANS)
-          .whereIn('entity_ref', refs)
-          .andWhere(q =>
-            q.whereIn('format', match.formats).orWhereIn('tool', match.tools),
-          )
-          .groupBy('entity_ref')
-          .select('entity_ref', this.knex.raw('max(created_at) as last'));
+      const query = this.knex(SCANS).whereIn('entity_ref', refs);
+      if (match) {
+        query.andWhere(q =>
+          q.whereIn('format', match.formats).orWhereIn('tool', match.tools),
+        );
+      }
+      const rows: Array<{ entity_ref: string; last: Timestamp }> = await query
+        .groupBy('entity_ref')
+        .select('entity_ref', this.knex.raw('max(created_at) as last'));
       for (const row of rows) {
         last.set(row.entity_ref, toDate(row.last));
       }

@@ -10,6 +10,7 @@ import { DatabaseGateDecisionStore } from './GateDecisionStore';
 import { DatabaseGatePolicyStore } from './GatePolicyStore';
 import { NoticeStore } from './NoticeStore';
 import { TicketStore } from './TicketStore';
+import { ScorecardStore } from './ScorecardStore';
 import { OffPathStore } from './OffPathStore';
 import { SecopsStores } from './types';
 
@@ -41,5 +42,6 @@ export async function createSecopsStores(options: {
     notices: new NoticeStore(knex),
     offPath: new OffPathStore(knex),
     tickets: new TicketStore(knex),
+    scorecards: new ScorecardStore(knex),
   };
 }

@@ -15,5 +15,8 @@ describeMigrations({
     'secops_exploitability_sources',
     'secops_tickets',
     'secops_ticket_links',
+    'secops_check_results',
+    'secops_scorecards',
+    'secops_group_scores',
   ],
 });

@@ -4,6 +4,7 @@ import { Entity } from '@backstage/catalog-model';
 import { GatePolicy } from '@portal/plugin-secops-common';
 import { evaluateGate, gateOutcomes } from '../service/gates';
 import { createSecopsStores } from './createSecopsStores';
+import { Scorecards } from '../scorecards/Scorecards';
 import { testDatabaseIds } from '@portal/test-utils';
 
 const databases = TestDatabases.create({ ids: testDatabaseIds() });
@@ -226,6 +227,119 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
       [entityRef]: '2026-01-05T00:00:00.000Z',
       'component:default/other': '2026-01-03T00:00:00.000Z',
     });
+  }, 120_000);
+
+  it('keeps a scorecard point per check, entity and day, replacing a day written again, with the trend over a week', async () => {
+    const { stores } = await createStore();
+    const day = (at: string, score: number, passed: boolean) =>
+      stores.scorecards.writeDay(new Date(at), {
+        results: [
+          {
+            checkId: 'scans-fresh',
+            entityRef,
+            passed,
+            detail: passed ? 'scanned' : 'never scanned',
+            records: ['scan-1'],
+          },
+        ],
+        entities: [
+          {
+            entityRef,
+            level: passed ? 'bronze' : undefined,
+            passed: passed ? 1 : 0,
+            total: 1,
+            score,
+          },
+        ],
+        groups: [
+          {
+            groupRef: 'group:default/team-a',
+            groupType: 'team',
+            entities: 1,
+            score,
+            gold: 0,
+            silver: 0,
+            bronze: passed ? 1 : 0,
+          },
+          {
+            groupRef: 'group:default/team-b',
+            groupType: 'team',
+            entities: 2,
+            score: 50,
+            gold: 0,
+            silver: 0,
+            bronze: 1,
+          },
+        ],
+      });
+    await day('2026-11-30T06:00:00Z', 0, false);
+    await day('2026-12-07T06:00:00Z', 40, false);
+    // Evaluated again the same day: replaced.
+    await day('2026-12-07T12:00:00Z', 100, true);
+
+    const latest = await stores.scorecards.entityResults(entityRef);
+    expect(latest).toMatchObject({
+      day: '2026-12-07',
+      level: 'bronze',
+      score: 100,
+      results: [
+        {
+          checkId: 'scans-fresh',
+          passed: true,
+          detail: 'scanned',
+          records: ['scan-1'],
+        },
+      ],
+    });
+    expect(latest!.evaluatedAt.toISOString()).toBe('2026-12-07T12:00:00.000Z');
+    expect(
+      await stores.scorecards.entityHistory(entityRef, '2026-11-01'),
+    ).toEqual([
+      { day: '2026-11-30', level: undefined, score: 0 },
+      { day: '2026-12-07', level: 'bronze', score: 100 },
+    ]);
+    const board = await stores.scorecards.groupScores('2026-12-07', {
+      groupType: 'team',
+      offset: 0,
+      limit: 10,
+    });
+    expect(board.items.map(g => [g.groupRef, g.score])).toEqual([
+      ['group:default/team-a', 100],
+      ['group:default/team-b', 50],
+    ]);
+    expect(await stores.scorecards.dayAtOrBefore('2026-12-05')).toBe(
+      '2026-11-30',
+    );
+    const week = await stores.scorecards.groupScoresOf(
+      ['group:default/team-a'],
+      '2026-11-30',
+    );
+    expect(week.get('group:default/team-a')?.score).toBe(0);
+
+    // The leaderboard's trend: the change since the evaluation a week before.
+    const scorecards = new Scorecards(
+      {
+        store: stores.scorecards,
+        catalog: {} as any,
+        auth: {} as any,
+        groups: { tree: async () => ({ get: () => undefined }) } as any,
+        logger: mockServices.logger.mock(),
+      },
+      [],
+    );
+    const leaderboard = await scorecards.leaderboard(
+      { offset: 0, limit: 10 },
+      new Date('2026-12-07T13:00:00Z'),
+    );
+    expect(leaderboard).toMatchObject({
+      day: '2026-12-07',
+      trendSince: '2026-11-30',
+      totalCount: 2,
+    });
+    expect(leaderboard.items.map(i => [i.rank, i.groupRef, i.change])).toEqual([
+      [1, 'group:default/team-a', 100],
+      [2, 'group:default/team-b', 0],
+    ]);
   }, 120_000);
 
   it('keeps tools and entities apart', async () => {

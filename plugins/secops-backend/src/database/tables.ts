@@ -21,6 +21,9 @@ export const NOTICES_SENT = 'secops_notices_sent';
 export const OFF_PATH_EXCEPTIONS = 'secops_off_path_exceptions';
 export const TICKETS = 'secops_tickets';
 export const TICKET_LINKS = 'secops_ticket_links';
+export const CHECK_RESULTS = 'secops_check_results';
+export const SCORECARDS = 'secops_scorecards';
+export const GROUP_SCORES = 'secops_group_scores';
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 

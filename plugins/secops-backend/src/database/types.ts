@@ -19,6 +19,7 @@ import type { ExploitabilityStore } from './ExploitabilityStore';
 import type { NoticeStore } from './NoticeStore';
 import type { OffPathStore } from './OffPathStore';
 import type { TicketStore } from './TicketStore';
+import type { ScorecardStore } from './ScorecardStore';
 
 /** One upload, parsed, ready to be stored. */
 export interface IngestInput {
@@ -159,11 +160,11 @@ export interface FindingStore {
   listFindings(query: ListFindingsQuery): Promise<Page<StoredFinding>>;
   /**
    * The latest upload of each entity (that has one) whose format or tool is
-   * one of these.
+   * one of these; of any format and tool without `match`.
    */
   lastScans(
     entityRefs: string[],
-    match: { formats: string[]; tools: string[] },
+    match?: { formats: string[]; tools: string[] },
   ): Promise<Map<string, Date>>;
   /** Whether any report of this tool was stored for the entity. */
   hasScan(entityRef: string, tool: string): Promise<boolean>;
@@ -346,4 +347,5 @@ export interface SecopsStores {
   notices: NoticeStore;
   offPath: OffPathStore;
   tickets: TicketStore;
+  scorecards: ScorecardStore;
 }

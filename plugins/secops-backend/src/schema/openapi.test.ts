@@ -47,6 +47,7 @@ import {
 import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingTickets } from '../service/FindingTickets';
+import { Scorecards } from '../scorecards/Scorecards';
 import { fakeGithubIssues } from '../__testUtils__/fakeGithubIssues';
 import { FindingNotices } from '../service/FindingNotices';
 import { spec } from './openapi';
@@ -65,6 +66,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       exemptionRequests: {} as ExemptionRequests,
       assignments: {} as FindingAssignments,
       tickets: {} as FindingTickets,
+      scorecards: {} as Scorecards,
       notices: {} as FindingNotices,
       gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
@@ -211,9 +213,26 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect(findings.status).toBe(200);
       expect(findings.body.items.length).toBeGreaterThan(0);
       const findingId = findings.body.items[0].id;
+      // Scorecards: evaluated by the security team (a person), so that the
+      // reads below carry values.
+      expect(
+        (await post('/scorecards/evaluations', undefined, NONE)).status,
+      ).toBe(401);
+      expect(
+        (await post('/scorecards/evaluations', undefined, SCANNER)).status,
+      ).toBe(403);
+      const evaluated = await post('/scorecards/evaluations');
+      expect(evaluated.status).toBe(200);
+      expect(evaluated.body.entities).toBeGreaterThan(0);
+      const checks = await get('/scorecards/checks');
+      expect(checks.status).toBe(200);
+      expect(checks.body.items.length).toBeGreaterThan(5);
+      expect((await get('/scorecards/checks?x=1')).status).toBe(400);
+      expect((await get('/scorecards/checks', NONE)).status).toBe(401);
       for (const url of [
         'findings',
         'summary',
+        'scorecard',
         'gate',
         'trend',
         'exemptions',
@@ -440,6 +459,8 @@ describe('the router and src/schema/openapi.yaml', () => {
       const readRoutes = [
         `${group}/trend`,
         `${group}/posture`,
+        `${group}/scorecard`,
+        '/scorecards/leaderboard',
         '/me/summary',
         '/organisation/teams',
         '/organisation/top-risks',

@@ -13,6 +13,7 @@ import { FindingService, FindingsQuery } from './FindingService';
 import { GateService } from './GateService';
 import { PostureService } from './PostureService';
 import { DastExposureService } from './DastExposure';
+import { Scorecards } from '../scorecards/Scorecards';
 import { SecopsAccess } from './SecopsAccess';
 
 /**
@@ -30,6 +31,7 @@ export class SecopsReader {
       gate: GateService;
       exemptions: ExemptionService;
       exposure: DastExposureService;
+      scorecards: Scorecards;
     },
   ) {}
 
@@ -128,6 +130,44 @@ export class SecopsReader {
     return {
       groupRef,
       ...(await this.deps.posture.groupPosture(visible, page)),
+      hidden: owned.length - visible.length,
+    };
+  }
+
+  /**
+   * A group's scorecard roll-up (over all it owns) and the levels of the
+   * entities the caller may see, lowest score first.
+   */
+  async groupScorecard(credentials: BackstageCredentials, groupRef: string) {
+    const { access, scorecards } = this.deps;
+    const { owned, visible } = await access.visibleOwned(credentials, groupRef);
+    const { day, scores, rollUp } = await scorecards.groupLevels(
+      groupRef,
+      visible,
+    );
+    const items = visible
+      .map(entity => {
+        const entityRef = stringifyEntityRef(entity);
+        const score = scores.get(entityRef);
+        return {
+          entityRef,
+          title: entity.metadata.title ?? entity.metadata.name,
+          level: score?.level as 'bronze' | 'silver' | 'gold' | undefined,
+          score: score?.score,
+          passed: score?.passed,
+          total: score?.total,
+        };
+      })
+      .sort(
+        (a, b) =>
+          (a.score ?? -1) - (b.score ?? -1) ||
+          a.entityRef.localeCompare(b.entityRef),
+      );
+    return {
+      groupRef,
+      day,
+      rollUp,
+      items,
       hidden: owned.length - visible.length,
     };
   }

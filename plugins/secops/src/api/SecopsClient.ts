@@ -8,6 +8,11 @@ import { bodyOf, entityPath, groupPath } from '@portal/common';
 import {
   AssignmentResult,
   TicketResult,
+  EntityScorecard,
+  Leaderboard,
+  ScorecardCheckList,
+  GroupScorecard,
+  ScorecardEvaluation,
   CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
@@ -60,6 +65,12 @@ export interface SecopsApi {
   ): Promise<AssignmentResult>;
   /** One GitHub issue per advisory and repository for open findings. */
   openFindingTickets(findingIds: string[]): Promise<TicketResult>;
+  getEntityScorecard(entityRef: string): Promise<EntityScorecard>;
+  getLeaderboard(page: { limit: number; offset: number }): Promise<Leaderboard>;
+  listScorecardChecks(): Promise<ScorecardCheckList>;
+  getGroupScorecard(groupRef: string): Promise<GroupScorecard>;
+  /** The security team evaluates every scorecard now. */
+  evaluateScorecards(): Promise<ScorecardEvaluation>;
   getGate(entityRef: string): Promise<GateStatus>;
   /** Of an entity (component:…) or a group (group:…, its roll-up). */
   getTrend(entityRef: string, days: number): Promise<Trend>;
@@ -212,6 +223,28 @@ export class SecopsClient implements SecopsApi {
 
   openFindingTickets(findingIds: string[]) {
     return bodyOf(this.client.openFindingTickets({ body: { findingIds } }));
+  }
+
+  getEntityScorecard(entityRef: string) {
+    return bodyOf(
+      this.client.getEntityScorecard({ path: entityPath(entityRef) }),
+    );
+  }
+
+  getLeaderboard(page: { limit: number; offset: number }) {
+    return bodyOf(this.client.getLeaderboard({ query: page }));
+  }
+
+  listScorecardChecks() {
+    return bodyOf(this.client.listScorecardChecks({}));
+  }
+
+  evaluateScorecards() {
+    return bodyOf(this.client.evaluateScorecards({}));
+  }
+
+  getGroupScorecard(groupRef: string) {
+    return bodyOf(this.client.getGroupScorecard({ path: groupPath(groupRef) }));
   }
 
   requestExemption(

@@ -147,6 +147,15 @@ function render(partial: Partial<SecopsApi>, signals = signalsByHand()) {
     changeGatePolicies: jest.fn(),
     assignFindings: jest.fn(),
     openFindingTickets: jest.fn(),
+    getEntityScorecard: jest.fn().mockResolvedValue({
+      entityRef: 'component:default/payments-api',
+      checks: [],
+      history: [],
+    }),
+    getLeaderboard: jest.fn(),
+    listScorecardChecks: jest.fn(),
+    getGroupScorecard: jest.fn(),
+    evaluateScorecards: jest.fn(),
     listOffPathExceptions: jest.fn(),
     requestOffPathException: jest.fn(),
     decideOffPathException: jest.fn(),
@@ -407,9 +416,9 @@ describe('EntitySecurityContent', () => {
       ),
     ).toBeInTheDocument();
     expect(
-      (await screen.findByRole('link', { name: /GitHub issue #42/ })).getAttribute(
-        'href',
-      ),
+      (
+        await screen.findByRole('link', { name: /GitHub issue #42/ })
+      ).getAttribute('href'),
     ).toBe('https://github.com/acme-commerce/payments-api/issues/42');
   });
 

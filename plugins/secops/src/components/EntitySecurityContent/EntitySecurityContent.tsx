@@ -24,6 +24,7 @@ import { FindingsCard } from './FindingsCard';
 import { GateCard } from './GateCard';
 import { CATEGORY_LABELS } from './severity';
 import { DastExposureWarning } from './DastExposureWarning';
+import { ScorecardCard } from '../Scorecards/ScorecardCard';
 import { SeverityTiles } from './SeverityTiles';
 
 /** The entity page's Security tab. */
@@ -136,7 +137,10 @@ export function EntitySecurityContent() {
           </Box>
         </InfoCard>
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} md={6}>
+        <ScorecardCard entityRef={entityRef} />
+      </Grid>
+      <Grid item xs={12} md={6}>
         <TrendCard entityRef={entityRef} />
       </Grid>
       {gate.value && (

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 5d4d7c9ff0a0323bcfec2f52559ca14fbd4696ea5f0349ff52896997351ca98f
+// openapi.yaml sha256 a328c2c8c33caa3121817db01ebf9b194a94b1676672f872a9a2e64fa2132b56, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 bff7fd401fb3e90e0f3e7b9d421b62bf05e43693279e8a63dbe1a3585aa2179d
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -487,6 +487,304 @@ export const spec = {
           'state',
           'checkedAt',
         ],
+        additionalProperties: false,
+      },
+      ScorecardLevel: {
+        description:
+          'bronze, silver or gold (every check of that level and below passes).',
+        type: 'string',
+        enum: ['bronze', 'silver', 'gold'],
+      },
+      ScorecardCheckInfo: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          level: {
+            $ref: '#/components/schemas/ScorecardLevel',
+          },
+        },
+        required: ['id', 'title', 'description', 'level'],
+        additionalProperties: false,
+      },
+      ScorecardEvaluation: {
+        type: 'object',
+        properties: {
+          day: {
+            type: 'string',
+          },
+          entities: {
+            type: 'integer',
+          },
+          checks: {
+            type: 'integer',
+          },
+          results: {
+            type: 'integer',
+          },
+          groups: {
+            type: 'integer',
+          },
+          ms: {
+            description: 'How long it took, in milliseconds.',
+            type: 'integer',
+          },
+        },
+        required: ['day', 'entities', 'checks', 'results', 'groups', 'ms'],
+        additionalProperties: false,
+      },
+      ScorecardCheckList: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ScorecardCheckInfo',
+            },
+          },
+        },
+        required: ['items'],
+        additionalProperties: false,
+      },
+      EntityScorecard: {
+        description:
+          "An entity's level and checks at its latest evaluation, and its history.",
+        type: 'object',
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          day: {
+            description: 'The day (UTC) of the latest evaluation.',
+            type: 'string',
+          },
+          evaluatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          level: {
+            $ref: '#/components/schemas/ScorecardLevel',
+          },
+          score: {
+            description: 'The share of its checks that pass, 0 to 100.',
+            type: 'number',
+          },
+          passed: {
+            type: 'integer',
+          },
+          total: {
+            type: 'integer',
+          },
+          checks: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                description: {
+                  type: 'string',
+                },
+                level: {
+                  $ref: '#/components/schemas/ScorecardLevel',
+                },
+                passed: {
+                  type: 'boolean',
+                },
+                detail: {
+                  type: 'string',
+                },
+              },
+              required: [
+                'id',
+                'title',
+                'description',
+                'level',
+                'passed',
+                'detail',
+              ],
+              additionalProperties: false,
+            },
+          },
+          history: {
+            description:
+              'Its level and score per evaluated day, oldest first (30 days).',
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                day: {
+                  type: 'string',
+                },
+                level: {
+                  $ref: '#/components/schemas/ScorecardLevel',
+                },
+                score: {
+                  type: 'number',
+                },
+              },
+              required: ['day', 'score'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['entityRef', 'checks', 'history'],
+        additionalProperties: false,
+      },
+      LeaderboardRow: {
+        type: 'object',
+        properties: {
+          rank: {
+            type: 'integer',
+          },
+          groupRef: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          entities: {
+            description: 'Components the team and the teams below it own.',
+            type: 'integer',
+          },
+          score: {
+            description: 'The average score of those components, 0 to 100.',
+            type: 'number',
+          },
+          gold: {
+            description: 'Components at gold.',
+            type: 'integer',
+          },
+          silver: {
+            description: 'Components at silver or above.',
+            type: 'integer',
+          },
+          bronze: {
+            description: 'Components at bronze or above.',
+            type: 'integer',
+          },
+          change: {
+            description: 'Score points gained (or lost) since trendSince.',
+            type: 'number',
+          },
+        },
+        required: [
+          'rank',
+          'groupRef',
+          'title',
+          'entities',
+          'score',
+          'gold',
+          'silver',
+          'bronze',
+        ],
+        additionalProperties: false,
+      },
+      Leaderboard: {
+        type: 'object',
+        properties: {
+          day: {
+            description:
+              'The day (UTC) of the latest evaluation; absent before the first.',
+            type: 'string',
+          },
+          trendSince: {
+            description:
+              'The evaluated day the change is counted from (about a week before).',
+            type: 'string',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/LeaderboardRow',
+            },
+          },
+          totalCount: {
+            type: 'integer',
+          },
+        },
+        required: ['items', 'totalCount'],
+        additionalProperties: false,
+      },
+      GroupScorecard: {
+        type: 'object',
+        properties: {
+          groupRef: {
+            type: 'string',
+          },
+          day: {
+            type: 'string',
+          },
+          rollUp: {
+            description:
+              'Over everything the group and the groups below it own (including what the caller may not see).',
+            type: 'object',
+            properties: {
+              entities: {
+                type: 'integer',
+              },
+              score: {
+                type: 'number',
+              },
+              gold: {
+                type: 'integer',
+              },
+              silver: {
+                type: 'integer',
+              },
+              bronze: {
+                type: 'integer',
+              },
+            },
+            required: ['entities', 'score', 'gold', 'silver', 'bronze'],
+            additionalProperties: false,
+          },
+          items: {
+            description: 'The entities the caller may see, lowest score first.',
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                entityRef: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                level: {
+                  $ref: '#/components/schemas/ScorecardLevel',
+                },
+                score: {
+                  type: 'number',
+                },
+                passed: {
+                  type: 'integer',
+                },
+                total: {
+                  type: 'integer',
+                },
+              },
+              required: ['entityRef', 'title'],
+              additionalProperties: false,
+            },
+          },
+          hidden: {
+            description: 'Entities the caller may not see.',
+            type: 'integer',
+          },
+        },
+        required: ['groupRef', 'items', 'hidden'],
         additionalProperties: false,
       },
       PentestDetail: {
@@ -3038,6 +3336,201 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/Trend',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/GroupForbidden',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/scorecard': {
+      get: {
+        operationId: 'GetEntityScorecard',
+        summary:
+          "An entity's scorecard: its level, each check's latest result, and its score over the last 30 days.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The scorecard (no checks yet when the entity was never evaluated).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityScorecard',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/ReadForbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/MachineEntityNotFound',
+          },
+        },
+      },
+    },
+    '/scorecards/checks': {
+      get: {
+        operationId: 'ListScorecardChecks',
+        summary: 'The checks every component is scored against, by level.',
+        responses: {
+          '200': {
+            description: 'The checks.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ScorecardCheckList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
+    '/scorecards/evaluations': {
+      post: {
+        operationId: 'EvaluateScorecards',
+        summary:
+          "The security team evaluates every check of every component now (the schedule does every six hours); the day's results replace earlier ones of the same day.",
+        responses: {
+          '200': {
+            description: 'What was evaluated.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ScorecardEvaluation',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine, or a person outside the security team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/scorecards/leaderboard': {
+      get: {
+        operationId: 'GetLeaderboard',
+        summary:
+          'Teams, best score first, with how many of their services reach each level and their change over a week. Every signed-in person may see it: team-level scores only.',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'How many teams a page has (100 when absent).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+              default: 100,
+            },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            description: 'Where the page starts (0 when absent).',
+            schema: {
+              type: 'integer',
+              minimum: 0,
+              default: 0,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of teams.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Leaderboard',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine (the leaderboard is for people).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/groups/{namespace}/{name}/scorecard': {
+      get: {
+        operationId: 'GetGroupScorecard',
+        summary:
+          "A group's roll-up over what it and its sub-groups own, and the level of each entity the caller may see.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The roll-up and the entities.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GroupScorecard',
                 },
               },
             },

@@ -5,14 +5,15 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 eecd9142110fb5ec18d5317a0e439082cf8f5afc851a1e05a0a2434f8e1f3473
+// openapi.yaml sha256 a328c2c8c33caa3121817db01ebf9b194a94b1676672f872a9a2e64fa2132b56, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 ffa3d15334cf503ab1ef20aa889769cafed7ea3d4078bef21a74e069d860cdd2
 
 import { pluginId } from '../pluginId';
 import { AdmissionBindings } from '../models/AdmissionBindings.model';
 import { AssignmentRequest } from '../models/AssignmentRequest.model';
 import { AssignmentResult } from '../models/AssignmentResult.model';
 import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
+import { EntityScorecard } from '../models/EntityScorecard.model';
 import { Exemption } from '../models/Exemption.model';
 import { ExemptionDecision } from '../models/ExemptionDecision.model';
 import { ExemptionPage } from '../models/ExemptionPage.model';
@@ -30,12 +31,16 @@ import { GatePolicyVersionPage } from '../models/GatePolicyVersionPage.model';
 import { GateRequest } from '../models/GateRequest.model';
 import { GateStatus } from '../models/GateStatus.model';
 import { GroupPosture } from '../models/GroupPosture.model';
+import { GroupScorecard } from '../models/GroupScorecard.model';
 import { IngestResult } from '../models/IngestResult.model';
+import { Leaderboard } from '../models/Leaderboard.model';
 import { MySecuritySummary } from '../models/MySecuritySummary.model';
 import { OffPathException } from '../models/OffPathException.model';
 import { OffPathExceptionPage } from '../models/OffPathExceptionPage.model';
 import { OffPathExceptionRequest } from '../models/OffPathExceptionRequest.model';
 import { ReportFormats } from '../models/ReportFormats.model';
+import { ScorecardCheckList } from '../models/ScorecardCheckList.model';
+import { ScorecardEvaluation } from '../models/ScorecardEvaluation.model';
 import { TeamPostureList } from '../models/TeamPostureList.model';
 import { TicketRequest } from '../models/TicketRequest.model';
 import { TicketResult } from '../models/TicketResult.model';
@@ -301,6 +306,51 @@ export type GetGroupTrend = {
      * How many days back, today included (90 when absent).
      */
     days?: number;
+  };
+};
+/**
+ * @public
+ */
+export type GetEntityScorecard = {
+  path: {
+    /**
+     * The entity's kind, in any case.
+     */
+    kind: string;
+    namespace: string;
+    name: string;
+  };
+};
+/**
+ * @public
+ */
+export type ListScorecardChecks = {};
+/**
+ * @public
+ */
+export type EvaluateScorecards = {};
+/**
+ * @public
+ */
+export type GetLeaderboard = {
+  query: {
+    /**
+     * How many teams a page has (100 when absent).
+     */
+    limit?: number;
+    /**
+     * Where the page starts (0 when absent).
+     */
+    offset?: number;
+  };
+};
+/**
+ * @public
+ */
+export type GetGroupScorecard = {
+  path: {
+    namespace: string;
+    name: string;
   };
 };
 /**
@@ -826,6 +876,116 @@ export class DefaultApiClient {
       )}/${encodeURIComponent(request.path.name)}/trend${queryOf(
         request.query,
       )}`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * An entity's scorecard: its level, each check's latest result, and its score over the last 30 days.
+   */
+  public async getEntityScorecard(
+    request: GetEntityScorecard,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EntityScorecard>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/entities/${encodeURIComponent(
+        request.path.kind,
+      )}/${encodeURIComponent(request.path.namespace)}/${encodeURIComponent(
+        request.path.name,
+      )}/scorecard`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * The checks every component is scored against, by level.
+   */
+  public async listScorecardChecks(
+    _request: ListScorecardChecks,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ScorecardCheckList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/scorecards/checks`, {
+      headers: {
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'GET',
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * The security team evaluates every check of every component now (the schedule does every six hours); the day's results replace earlier ones of the same day.
+   */
+  public async evaluateScorecards(
+    _request: EvaluateScorecards,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ScorecardEvaluation>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/scorecards/evaluations`, {
+      headers: {
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * Teams, best score first, with how many of their services reach each level and their change over a week. Every signed-in person may see it: team-level scores only.
+   */
+  public async getLeaderboard(
+    request: GetLeaderboard,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Leaderboard>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/scorecards/leaderboard${queryOf(request.query)}`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * A group's roll-up over what it and its sub-groups own, and the level of each entity the caller may see.
+   */
+  public async getGroupScorecard(
+    request: GetGroupScorecard,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<GroupScorecard>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/groups/${encodeURIComponent(
+        request.path.namespace,
+      )}/${encodeURIComponent(request.path.name)}/scorecard`,
       {
         headers: {
           ...(options?.token && {

@@ -5,13 +5,21 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 021583373bc4bf72843a42d2b51c474edadc03b6afa18c86b7795a12e6d5ea24, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 5721a8ec9d0b190c2a483dea194e5f6ed752263c372672eb7ba68065a6545117
+// openapi.yaml sha256 a328c2c8c33caa3121817db01ebf9b194a94b1676672f872a9a2e64fa2132b56, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 211ca75a37f2b7f41ed60901c89f0f3374698f2e5847d4fe8f30ea78641abafb
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
 export * from './Finding.model';
 export * from './FindingTicket.model';
+export * from './ScorecardLevel.model';
+export * from './ScorecardCheckInfo.model';
+export * from './ScorecardEvaluation.model';
+export * from './ScorecardCheckList.model';
+export * from './EntityScorecard.model';
+export * from './LeaderboardRow.model';
+export * from './Leaderboard.model';
+export * from './GroupScorecard.model';
 export * from './PentestDetail.model';
 export * from './KevEntry.model';
 export * from './EpssScore.model';

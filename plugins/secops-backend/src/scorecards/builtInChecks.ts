@@ -1,0 +1,201 @@
+/*
+ * The scorecard checks the SecOps backend brings, over the catalog and its
+ * own data. Other plugins add theirs through secopsChecksExtensionPoint.
+ */
+import { Entity } from '@backstage/catalog-model';
+import { GatePolicy } from '@portal/plugin-secops-common';
+import { CheckOutcome, ScorecardCheck } from '@portal/plugin-secops-node';
+import { FindingStore } from '../database/types';
+import { DastExposureService } from '../service/DastExposure';
+import { gateOutcomes } from '../service/gates';
+import { overdueCutoffs, SecopsOptions } from '../service/options';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** A scan older than this many days no longer counts as fresh. */
+export const FRESH_SCAN_DAYS = 14;
+
+const TECHDOCS_ANNOTATION = 'backstage.io/techdocs-ref';
+
+type Batch = Array<{ ref: string; entity: Entity }>;
+
+function outcomes(
+  batch: Batch,
+  decide: (item: { ref: string; entity: Entity }) => CheckOutcome,
+) {
+  return new Map(batch.map(item => [item.ref, decide(item)]));
+}
+
+const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n} ${n === 1 ? one : many}`;
+
+export function builtInChecks(deps: {
+  findings: FindingStore;
+  exposure: DastExposureService;
+  gates: () => Promise<GatePolicy[]>;
+  options: SecopsOptions;
+}): ScorecardCheck[] {
+  const { findings } = deps;
+  return [
+    {
+      id: 'owner-and-docs',
+      title: 'Has an owner and docs',
+      description:
+        'The catalog names an owner (spec.owner) and the entity publishes TechDocs (the backstage.io/techdocs-ref annotation).',
+      level: 'bronze',
+      evaluate: async batch =>
+        outcomes(batch, ({ entity }) => {
+          const owner = entity.spec?.owner;
+          const docs = entity.metadata.annotations?.[TECHDOCS_ANNOTATION];
+          const missing = [
+            owner ? undefined : 'no owner',
+            docs ? undefined : 'no TechDocs',
+          ].filter(Boolean);
+          return missing.length
+            ? { passed: false, detail: missing.join(' and ') }
+            : { passed: true, detail: `owned by ${owner}, with TechDocs` };
+        }),
+    },
+    {
+      id: 'scans-fresh',
+      title: `Scanned in the last ${FRESH_SCAN_DAYS} days`,
+      description: `A security report (any scanner) was uploaded for the entity within ${FRESH_SCAN_DAYS} days: the pipeline scans on every build.`,
+      level: 'bronze',
+      evaluate: async (batch, { now }) => {
+        const last = await findings.lastScans(batch.map(b => b.ref));
+        return outcomes(batch, ({ ref }) => {
+          const at = last.get(ref);
+          if (!at) return { passed: false, detail: 'never scanned' };
+          const days = Math.floor((now.getTime() - at.getTime()) / DAY_MS);
+          return {
+            passed: days <= FRESH_SCAN_DAYS,
+            detail: `last scan ${at.toISOString().slice(0, 10)} (${plural(
+              days,
+              'day',
+            )} ago)`,
+          };
+        });
+      },
+    },
+    {
+      id: 'no-overdue-critical',
+      title: 'No overdue critical finding',
+      description:
+        'No open critical finding is past its SLA (secops.sla.critical), exemptions aside.',
+      level: 'silver',
+      evaluate: async (batch, { now }) => {
+        const cutoff = overdueCutoffs(deps.options, now).critical;
+        const counts = cutoff
+          ? await findings.countForGateOf(
+              batch.map(b => b.ref),
+              { severity: 'critical', firstSeenBefore: cutoff, now },
+            )
+          : new Map<string, number>();
+        return outcomes(batch, ({ ref }) => {
+          const n = counts.get(ref) ?? 0;
+          return {
+            passed: n === 0,
+            detail: n
+              ? `${plural(n, 'critical finding')} past the SLA`
+              : 'none past the SLA',
+          };
+        });
+      },
+    },
+    {
+      id: 'gate-passing',
+      title: 'Release gate passing',
+      description:
+        "The entity's release gate (the security team's gate policy for it) passes now.",
+      level: 'silver',
+      evaluate: async (batch, { now }) => {
+        const results = await gateOutcomes(
+          findings,
+          batch.map(b => b.entity),
+          await deps.gates(),
+          now,
+        );
+        return new Map(
+          batch.map(({ ref }, i) => [
+            ref,
+            {
+              passed: results[i].passed,
+              detail: `gate "${results[i].gate}" ${
+                results[i].passed ? 'passes' : 'fails'
+              }`,
+            },
+          ]),
+        );
+      },
+    },
+    {
+      id: 'dast-internet-facing',
+      title: 'DAST for internet-facing services',
+      description:
+        'An internet-facing service (annotation portal.io/internet-facing, or a Kubernetes Ingress) had a DAST scan within secops.exposure.dastMaxAgeDays.',
+      level: 'silver',
+      evaluate: async (batch, { now }) => {
+        const exposures = await deps.exposure.exposures(batch, now);
+        return outcomes(batch, ({ ref }) => {
+          const exposure = exposures.get(ref);
+          if (!exposure) return { passed: true, detail: 'not internet-facing' };
+          return exposure.dastMissing
+            ? {
+                passed: false,
+                detail: `internet-facing (${exposure.reasons.join(
+                  '; ',
+                )}), no DAST scan in ${exposure.dastMaxAgeDays} days`,
+              }
+            : {
+                passed: true,
+                detail: `internet-facing, DAST on ${exposure.lastDastScanAt?.slice(
+                  0,
+                  10,
+                )}`,
+              };
+        });
+      },
+    },
+    {
+      id: 'no-known-exploited',
+      title: 'No known-exploited vulnerability',
+      description:
+        "No open finding's CVE is in CISA's Known Exploited Vulnerabilities catalog.",
+      level: 'gold',
+      evaluate: async (batch, { now }) => {
+        const counts = await findings.countForEntities(
+          batch.map(b => b.ref),
+          overdueCutoffs(deps.options, now),
+        );
+        return outcomes(batch, ({ ref }) => {
+          const n = counts.get(ref)?.knownExploited ?? 0;
+          return {
+            passed: n === 0,
+            detail: n ? `${plural(n, 'known-exploited finding')} open` : 'none',
+          };
+        });
+      },
+    },
+    {
+      id: 'no-open-high',
+      title: 'No open critical or high finding',
+      description:
+        'Every critical and high finding is fixed (or exempted by the security team).',
+      level: 'gold',
+      evaluate: async (batch, { now }) => {
+        const counts = await findings.countForGateOf(
+          batch.map(b => b.ref),
+          { severity: 'high', now },
+        );
+        return outcomes(batch, ({ ref }) => {
+          const n = counts.get(ref) ?? 0;
+          return {
+            passed: n === 0,
+            detail: n
+              ? `${plural(n, 'critical or high finding')} open`
+              : 'none open',
+          };
+        });
+      },
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+
+/** The levels of a scorecard, lowest first. */
+export const SCORECARD_LEVELS = ['bronze', 'silver', 'gold'] as const;
+export type ScorecardLevel = (typeof SCORECARD_LEVELS)[number];
+
+/** What a check found for one entity. */
+export interface CheckOutcome {
+  passed: boolean;
+  /** What was found, in a sentence ("last scan 3 days ago"). */
+  detail: string;
+  /**
+   * The ids of the records the outcome rests on (scans, findings,
+   * exemptions), for auditors' evidence.
+   */
+  records?: string[];
+}
+
+/**
+ * One standard every service is measured against, over any plugin's data:
+ * checks are code, registered by the plugin (or module) that owns the data
+ * through `secopsChecksExtensionPoint`.
+ */
+export interface ScorecardCheck {
+  /** Stable id, lower case with dashes: results are stored under it. */
+  id: string;
+  title: string;
+  /** What it asks of a service and how to pass it. */
+  description: string;
+  /** The level it belongs to: a service at silver passes every bronze and silver check. */
+  level: ScorecardLevel;
+  /** Whether it applies to the entity (all components when left out). */
+  appliesTo?(entity: Entity): boolean;
+  /**
+   * Evaluates many entities at once (by entity ref, lower case, as
+   * stringifyEntityRef gives it). An entity left out of the answer is
+   * recorded as failed ("no result").
+   */
+  evaluate(
+    entities: Array<{ ref: string; entity: Entity }>,
+    context: { now: Date },
+  ): Promise<Map<string, CheckOutcome>>;
+}
+
+/** Where plugins and modules add their checks to the scorecards. */
+export interface SecopsChecksExtensionPoint {
+  addCheck(check: ScorecardCheck): void;
+}
+
+export const secopsChecksExtensionPoint =
+  createExtensionPoint<SecopsChecksExtensionPoint>({
+    id: 'secops.checks',
+  });

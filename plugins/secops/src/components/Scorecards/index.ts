@@ -1,0 +1,2 @@
+export { ScorecardsPage } from './ScorecardsPage';
+export { ScorecardCard } from './ScorecardCard';
