@@ -413,3 +413,32 @@ test('the security team sees pen-test results with their retest, and an internet
   await page.goto('/catalog/default/group/team-platform/security');
   await expect(page.getByText('internet-facing without DAST')).toBeVisible();
 });
+
+test('the security team evaluates the scorecards; a team lead sees the leaderboard, their team on it, and a service’s scorecard', async ({
+  page,
+}) => {
+  await signInAs(page, 'Jonas Berg');
+  await page.goto('/scorecards');
+  await expect(page.getByText('The standards')).toBeVisible();
+  await page.getByRole('button', { name: 'Evaluate now' }).click();
+  await expect(
+    page.getByText(/^Evaluated \d+ checks over \d+ components in [\d.]+ s\.$/),
+  ).toBeVisible();
+  const board = page.getByRole('table', { name: 'Leaderboard of teams' });
+  await expect(board.getByRole('link').first()).toBeVisible();
+
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'more' }).first().click();
+  await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+  await signInAs(page, 'Ben Okafor');
+  await page.goto('/scorecards');
+  await expect(board.getByText('your team').first()).toBeVisible();
+  await shot(page, 'scorecards-leaderboard');
+  await expectAccessible(page, 'scorecards-leaderboard');
+
+  await page.goto('/catalog/default/component/payments-api/security');
+  await expect(page.getByText(/\d+ of \d+ checks pass \(score/)).toBeVisible();
+  await expect(page.getByText('Release gate passing')).toBeVisible();
+  await shot(page, 'entity-scorecard');
+  await expectAccessible(page, 'entity-scorecard');
+});

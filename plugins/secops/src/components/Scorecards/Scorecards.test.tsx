@@ -11,7 +11,10 @@ const identity = {
   getBackstageIdentity: async () => ({
     type: 'user',
     userEntityRef: 'user:default/ben-okafor',
-    ownershipEntityRefs: ['user:default/ben-okafor', 'group:default/team-checkout'],
+    ownershipEntityRefs: [
+      'user:default/ben-okafor',
+      'group:default/team-checkout',
+    ],
   }),
 };
 
@@ -27,9 +30,24 @@ function render(ui: JSX.Element, api: Partial<SecopsApi>) {
 
 const checks = {
   items: [
-    { id: 'owner-and-docs', title: 'Has an owner and docs', description: 'Owner and TechDocs.', level: 'bronze' as const },
-    { id: 'gate-passing', title: 'Release gate passing', description: 'The gate passes.', level: 'silver' as const },
-    { id: 'no-open-high', title: 'No open critical or high finding', description: 'None open.', level: 'gold' as const },
+    {
+      id: 'owner-and-docs',
+      title: 'Has an owner and docs',
+      description: 'Owner and TechDocs.',
+      level: 'bronze' as const,
+    },
+    {
+      id: 'gate-passing',
+      title: 'Release gate passing',
+      description: 'The gate passes.',
+      level: 'silver' as const,
+    },
+    {
+      id: 'no-open-high',
+      title: 'No open critical or high finding',
+      description: 'None open.',
+      level: 'gold' as const,
+    },
   ],
 };
 
@@ -40,28 +58,63 @@ describe('ScorecardsPage', () => {
       trendSince: '2026-11-30',
       totalCount: 2,
       items: [
-        { rank: 1, groupRef: 'group:default/team-catalog', title: 'Catalog', entities: 4, score: 92.5, gold: 2, silver: 3, bronze: 4, change: 5 },
-        { rank: 2, groupRef: 'group:default/team-checkout', title: 'Checkout', entities: 3, score: 61.2, gold: 0, silver: 1, bronze: 2, change: -2.5 },
+        {
+          rank: 1,
+          groupRef: 'group:default/team-catalog',
+          title: 'Catalog',
+          entities: 4,
+          score: 92.5,
+          gold: 2,
+          silver: 3,
+          bronze: 4,
+          change: 5,
+        },
+        {
+          rank: 2,
+          groupRef: 'group:default/team-checkout',
+          title: 'Checkout',
+          entities: 3,
+          score: 61.2,
+          gold: 0,
+          silver: 1,
+          bronze: 2,
+          change: -2.5,
+        },
       ],
     });
     const evaluateScorecards = jest.fn().mockResolvedValue({
-      day: '2026-12-07', entities: 7, checks: 3, results: 21, groups: 2, ms: 1200,
+      day: '2026-12-07',
+      entities: 7,
+      checks: 3,
+      results: 21,
+      groups: 2,
+      ms: 1200,
     });
     await render(<ScorecardsPage />, {
       getLeaderboard,
       listScorecardChecks: jest.fn().mockResolvedValue(checks),
       evaluateScorecards,
     });
-    expect(await screen.findByRole('table', { name: 'Leaderboard of teams' })).toBeInTheDocument();
-    expect(screen.getByRole('img', { name: 'Catalog: score 92.5 of 100' })).toBeInTheDocument();
-    expect(screen.getByText('2 gold · 3 silver · 4 bronze of 4')).toBeInTheDocument();
+    expect(
+      await screen.findByRole('table', { name: 'Leaderboard of teams' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', { name: 'Catalog: score 92.5 of 100' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('2 gold · 3 silver · 4 bronze of 4'),
+    ).toBeInTheDocument();
     expect(screen.getByLabelText('up 5 points')).toBeInTheDocument();
     expect(screen.getByLabelText('down 2.5 points')).toBeInTheDocument();
     expect(screen.getByText('your team')).toBeInTheDocument();
     expect(screen.getByText(/change since 2026-11-30/)).toBeInTheDocument();
-    expect(await screen.findByText(/Has an owner and docs\./)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Has an owner and docs\./),
+    ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Evaluate now' }));
-    expect(await screen.findByText('Evaluated 3 checks over 7 components in 1.2 s.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Evaluated 3 checks over 7 components in 1.2 s.'),
+    ).toBeInTheDocument();
     expect(getLeaderboard).toHaveBeenCalledTimes(2);
   });
 
@@ -86,9 +139,17 @@ describe('ScorecardCard', () => {
         passed: 2,
         total: 3,
         checks: [
-          { ...checks.items[0], passed: true, detail: 'owned by team-checkout, with TechDocs' },
+          {
+            ...checks.items[0],
+            passed: true,
+            detail: 'owned by team-checkout, with TechDocs',
+          },
           { ...checks.items[1], passed: true, detail: 'gate "default" passes' },
-          { ...checks.items[2], passed: false, detail: '2 critical or high findings open' },
+          {
+            ...checks.items[2],
+            passed: false,
+            detail: '2 critical or high findings open',
+          },
         ],
         history: [
           { day: '2026-12-06', level: 'bronze', score: 33.3 },
@@ -97,15 +158,27 @@ describe('ScorecardCard', () => {
       }),
     });
     expect(await screen.findByLabelText('Level: Bronze')).toBeInTheDocument();
-    expect(screen.getByText('2 of 3 checks pass (score 66.7) · evaluated 2026-12-07 06:00 UTC')).toBeInTheDocument();
-    expect(screen.getByText('2 critical or high findings open')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        '2 of 3 checks pass (score 66.7) · evaluated 2026-12-07 06:00 UTC',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('2 critical or high findings open'),
+    ).toBeInTheDocument();
     expect(screen.getAllByTitle('Failed')).toHaveLength(1);
-    expect(screen.getByText(/Score by day: 2026-12-06: 33.3, 2026-12-07: 66.7/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/Score by day: 2026-12-06: 33.3, 2026-12-07: 66.7/),
+    ).toBeInTheDocument();
   });
 
   it('says when the entity was not evaluated yet', async () => {
     await render(<ScorecardCard entityRef="component:default/new" />, {
-      getEntityScorecard: jest.fn().mockResolvedValue({ entityRef: 'component:default/new', checks: [], history: [] }),
+      getEntityScorecard: jest.fn().mockResolvedValue({
+        entityRef: 'component:default/new',
+        checks: [],
+        history: [],
+      }),
     });
     expect(await screen.findByText(/Not evaluated yet/)).toBeInTheDocument();
   });

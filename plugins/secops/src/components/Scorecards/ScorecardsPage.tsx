@@ -38,7 +38,7 @@ function ScoreBar({ score, label }: { score: number; label: string }) {
         role="img"
         aria-label={`${label}: score ${score} of 100`}
         style={{
-          width: 160,
+          width: 120,
           height: 12,
           background: '#e5e7eb',
           borderRadius: 6,
@@ -53,7 +53,9 @@ function ScoreBar({ score, label }: { score: number; label: string }) {
           }}
         />
       </Box>
-      <Typography variant="body2">{score}</Typography>
+      <Typography variant="body2" style={{ whiteSpace: 'nowrap' }}>
+        {score}
+      </Typography>
     </Box>
   );
 }
@@ -177,11 +179,15 @@ export function ScorecardsPage() {
                   <Table size="small" aria-label="Leaderboard of teams">
                     <TableHead>
                       <TableRow>
-                        <TableCell>Rank</TableCell>
+                        <TableCell style={{ whiteSpace: 'nowrap' }}>
+                          Rank
+                        </TableCell>
                         <TableCell>Team</TableCell>
                         <TableCell>Score</TableCell>
                         <TableCell>Services by level</TableCell>
-                        <TableCell>Change</TableCell>
+                        <TableCell style={{ whiteSpace: 'nowrap' }}>
+                          Change
+                        </TableCell>
                       </TableRow>
                     </TableHead>
                     <TableBody>
@@ -201,7 +207,7 @@ export function ScorecardsPage() {
                                 </Typography>
                               )}
                             </TableCell>
-                            <TableCell>
+                            <TableCell style={{ whiteSpace: 'nowrap' }}>
                               <ScoreBar score={row.score} label={row.title} />
                             </TableCell>
                             <TableCell>
@@ -255,7 +261,9 @@ export function ScorecardsPage() {
                       {LEVEL_STYLES[level].label}
                       {level === 'bronze'
                         ? ''
-                        : `: ${level === 'silver' ? 'bronze' : 'silver'} and`}
+                        : ` (${
+                            level === 'silver' ? 'bronze' : 'silver'
+                          } and these)`}
                     </Typography>
                     {checks
                       .value!.items.filter(c => c.level === level)
