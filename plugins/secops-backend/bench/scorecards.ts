@@ -309,7 +309,15 @@ async function benchDatabase(
       p95(leaderboard) < API_GOAL_MS && p95(teamCard) < API_GOAL_MS,
     )}`,
   );
-  appendResult('scorecards', { code, database: db.name, calibration }, figures);
+  appendResult(
+    'scorecards',
+    {
+      code,
+      database: db.knex.client.config.client === 'pg' ? 'postgres' : 'sqlite',
+      calibration,
+    },
+    figures,
+  );
 }
 
 async function main() {
