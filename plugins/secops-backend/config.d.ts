@@ -35,6 +35,14 @@ export interface Config {
      * kubernetes.clusterLocatorMethods) without a recent dynamic scan are
      * flagged on the Security views.
      */
+    compliance?: {
+      /**
+       * More compliance frameworks, as files mapping controls to scorecard
+       * checks (the format of compliance/soc2.yaml), besides SOC 2 and
+       * HITRUST CSF. Paths relative to the backend's working directory.
+       */
+      frameworks?: string[];
+    };
     exposure?: {
       /** Days after which a DAST scan no longer counts. Default 30. */
       dastMaxAgeDays?: number;

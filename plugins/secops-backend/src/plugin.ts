@@ -38,6 +38,12 @@ import { FindingTickets, githubIssues } from './service/FindingTickets';
 import { Scorecards } from './scorecards/Scorecards';
 import { builtInChecks } from './scorecards/builtInChecks';
 import {
+  builtInFrameworkFiles,
+  Compliance,
+  readFramework,
+} from './compliance/Compliance';
+import { ControlQueries } from './database/ScorecardStore';
+import {
   DastExposureService,
   ingressClusters,
   KubernetesIngresses,
@@ -177,6 +183,19 @@ export const secopsPlugin = createBackendPlugin({
           ],
         );
         await scorecards.schedule(deps.scheduler);
+        // Compliance frameworks: the shipped ones (SOC 2, HITRUST CSF) and
+        // those named in secops.compliance.frameworks, checked against the
+        // scorecard checks at start.
+        const checkIds = new Set(scorecards.list().map(c => c.id));
+        const compliance = new Compliance(
+          new ControlQueries(await deps.database.getClient()),
+          [
+            ...builtInFrameworkFiles(),
+            ...(deps.config.getOptionalStringArray(
+              'secops.compliance.frameworks',
+            ) ?? []),
+          ].map(file => readFramework(file, checkIds)),
+        );
         // One reader, and one way to request an exemption, for the routes
         // and the actions assistants call.
         const reader = new SecopsReader({ ...services, scorecards });
@@ -236,6 +255,7 @@ export const secopsPlugin = createBackendPlugin({
             assignments,
             tickets,
             scorecards,
+            compliance,
             notices: new FindingNotices({
               findings: stores.findings,
               notifications: deps.notifications,

@@ -8,6 +8,10 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { secopsChecksExtensionPoint } from '@portal/plugin-secops-node';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import {
   component,
@@ -255,6 +259,131 @@ describe('scorecards', () => {
       ['component:default/orders-api', 'silver'],
       ['component:default/storefront', 'gold'],
     ]);
+
+    // Compliance: SOC 2 and HITRUST CSF as mappings of controls to checks.
+    const frameworks = await request(server).get(
+      '/api/secops/compliance/frameworks',
+    );
+    expect(frameworks.body.items.map((f: any) => f.id)).toEqual([
+      'hitrust',
+      'soc2',
+    ]);
+    const rateOf = (body: any, control: string) =>
+      body.controls.find((c: any) => c.id === control);
+    // CC6.1 (inventory, owner-and-docs): storefront and orders-api pass,
+    // legacy-cms has no docs.
+    const organisation = await request(server).get(
+      '/api/secops/compliance/frameworks/soc2',
+    );
+    expect(organisation.status).toBe(200);
+    expect(organisation.body.scope).toBe('organisation');
+    expect(rateOf(organisation.body, 'CC6.1')).toMatchObject({
+      checks: ['owner-and-docs'],
+      entities: 3,
+      passing: 2,
+      rate: 66.7,
+      history: [{ day: evaluated.body.day, rate: 66.7 }],
+    });
+    const team = await request(server)
+      .get('/api/secops/compliance/frameworks/soc2')
+      .query({ groupRef: 'team-web' });
+    expect(team.body.scope).toBe('group:default/team-web');
+    expect(rateOf(team.body, 'CC6.1')).toMatchObject({ entities: 2, rate: 50 });
+    const one = await request(server)
+      .get('/api/secops/compliance/frameworks/hitrust')
+      .query({ entityRef: 'component:default/legacy-cms' });
+    expect(rateOf(one.body, '07.a')).toMatchObject({ entities: 1, rate: 0 });
+    expect(
+      (await request(server).get('/api/secops/compliance/frameworks/iso'))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await request(server)
+          .get('/api/secops/compliance/frameworks/soc2')
+          .query({ groupRef: 'team-web', entityRef: 'x' })
+      ).status,
+    ).toBe(400);
+
+    // The evidence export: a .tar.gz that tar opens and sha256sum checks.
+    const evidence = await request(server)
+      .get('/api/secops/compliance/frameworks/soc2/evidence')
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(evidence.status).toBe(200);
+    expect(evidence.headers['content-type']).toBe('application/gzip');
+    const name = `soc2-evidence-${evaluated.body.day}`;
+    expect(evidence.headers['content-disposition']).toBe(
+      `attachment; filename="${name}.tar.gz"`,
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evidence-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'e.tar.gz'), evidence.body);
+      execFileSync('tar', ['-xzf', 'e.tar.gz'], { cwd: dir });
+      const check = execFileSync('sha256sum', ['-c', 'MANIFEST.sha256'], {
+        cwd: path.join(dir, name),
+        encoding: 'utf8',
+      });
+      expect(check).toBe('evidence.json: OK\nevidence.csv: OK\n');
+      const json = JSON.parse(
+        fs.readFileSync(path.join(dir, name, 'evidence.json'), 'utf8'),
+      );
+      expect(json.framework.id).toBe('soc2');
+      const cc61 = json.controls.find((c: any) => c.id === 'CC6.1');
+      expect(cc61).toMatchObject({ entities: 3, passing: 2 });
+      expect(cc61.results).toContainEqual(
+        expect.objectContaining({
+          entityRef: 'component:default/legacy-cms',
+          checkId: 'owner-and-docs',
+          passed: false,
+          detail: 'no TechDocs',
+          evaluatedAt: expect.any(String),
+        }),
+      );
+      const csv = fs
+        .readFileSync(path.join(dir, name, 'evidence.csv'), 'utf8')
+        .split('\n');
+      expect(csv[0]).toBe(
+        'control,control_title,check,entity_ref,passed,detail,evaluated_at,records',
+      );
+      expect(csv).toContainEqual(
+        expect.stringMatching(
+          /^CC6\.1,Logical access security over protected information assets,owner-and-docs,component:default\/legacy-cms,false,no TechDocs,/,
+        ),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const badDay = await request(server)
+      .get('/api/secops/compliance/frameworks/soc2/evidence')
+      .query({ day: 'yesterday' });
+    expect(badDay.status).toBe(400);
+    const noDay = await request(server)
+      .get('/api/secops/compliance/frameworks/soc2/evidence')
+      .query({ day: '2001-01-01' });
+    expect(noDay.status).toBe(404);
+    expect(noDay.body.error.message).toBe(
+      'The scorecards were not evaluated on 2001-01-01',
+    );
+    // Only the security team reads the organisation's compliance and
+    // exports evidence.
+    securityTeam = false;
+    expect(
+      (await request(server).get('/api/secops/compliance/frameworks/soc2'))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await request(server).get(
+          '/api/secops/compliance/frameworks/soc2/evidence',
+        )
+      ).status,
+    ).toBe(403);
+    securityTeam = true;
 
     // Asked again the same day: the day's results are replaced, not added.
     const again = await request(server).post(

@@ -12,6 +12,7 @@ import {
   secopsReportUploadPermission,
 } from '@portal/plugin-secops-common';
 import { InputError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import express, { Request } from 'express';
 import { z } from 'zod/v3';
 import { entityRefOf, parseRequest as parse } from '@portal/request-validation';
@@ -20,6 +21,7 @@ import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingTickets } from '../service/FindingTickets';
 import { Scorecards } from '../scorecards/Scorecards';
+import { Compliance } from '../compliance/Compliance';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { OffPathExceptions } from '../service/OffPathExceptions';
@@ -49,6 +51,8 @@ import {
   listQuery,
   assignmentBody,
   ticketBody,
+  complianceQuery,
+  evidenceQuery,
   pageQuery,
   postureQuery,
   topRisksQuery,
@@ -83,6 +87,7 @@ export interface RouterOptions {
   assignments: FindingAssignments;
   tickets: FindingTickets;
   scorecards: Scorecards;
+  compliance: Compliance;
   notices: FindingNotices;
   /** Workloads let off the golden path, and the admission bindings. */
   offPath: OffPathExceptions;
@@ -267,6 +272,102 @@ export async function createRouter(
         const summary = await deps.scorecards.evaluateAll(new Date());
         await auditorEvent.success({ meta: { ...summary } });
         res.json(summary);
+      },
+    );
+  });
+
+  router.get('/compliance/frameworks', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({
+      items: deps.compliance.list().map(f => ({
+        id: f.id,
+        title: f.title,
+        version: f.version,
+        controls: f.controls.length,
+      })),
+    });
+  });
+
+  /**
+   * A framework's controls with their pass rates: of an entity, of what a
+   * group owns (that the caller may see), or of the organisation (the
+   * security team).
+   */
+  router.get('/compliance/frameworks/:id', async (req, res) => {
+    const credentials = await userOrService(req);
+    const { entityRef, groupRef } = parse(complianceQuery, req.query);
+    const framework = deps.compliance.framework(req.params.id);
+    let refs: string[] | undefined;
+    let scope: string;
+    const canonical = (ref: string, defaultKind: string) => {
+      try {
+        return stringifyEntityRef(
+          parseEntityRef(ref, { defaultKind, defaultNamespace: 'default' }),
+        ).toLowerCase();
+      } catch {
+        throw new InputError(`'${ref}' is not an entity ref`);
+      }
+    };
+    if (entityRef) {
+      scope = canonical(entityRef, 'component');
+      await reader.requireEntityReader(credentials, scope);
+      refs = [scope];
+    } else if (groupRef) {
+      scope = canonical(groupRef, 'group');
+      const { visible } = await access.visibleOwned(credentials, scope);
+      refs = visible.map(e => stringifyEntityRef(e));
+    } else {
+      // A machine with the read grant (a GRC tool), or the security team.
+      if (access.caller(credentials).type === 'user') {
+        await access.requireSecurityTeam(
+          credentials,
+          "read the organisation's compliance",
+        );
+      } else {
+        access.requireMachineGrant(
+          credentials,
+          'secops.read',
+          "read the organisation's compliance",
+        );
+      }
+      scope = 'organisation';
+    }
+    res.json({
+      scope,
+      ...(await deps.compliance.status(framework.id, new Date(), refs)),
+    });
+  });
+
+  /** Auditors' evidence: JSON, CSV and a SHA-256 manifest in a .tar.gz. */
+  router.get('/compliance/frameworks/:id/evidence', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      {
+        eventId: 'compliance-evidence-export',
+        severityLevel: 'medium',
+        meta: { framework: req.params.id },
+      },
+      async auditorEvent => {
+        await access.requireSecurityTeam(
+          credentials,
+          'export compliance evidence',
+        );
+        const { day } = parse(evidenceQuery, req.query);
+        const evidence = await deps.compliance.evidence(
+          req.params.id,
+          new Date(),
+          day,
+        );
+        await auditorEvent.success({
+          meta: { day: evidence.day, sha256: evidence.sha256 },
+        });
+        res.setHeader('content-type', 'application/gzip');
+        res.setHeader(
+          'content-disposition',
+          `attachment; filename="${evidence.fileName}"`,
+        );
+        res.end(evidence.archive);
       },
     );
   });

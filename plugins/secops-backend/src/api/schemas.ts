@@ -153,6 +153,25 @@ export const assignmentBody = z
   })
   .strict();
 
+export const complianceQuery = z
+  .object({
+    entityRef: z.string().min(1).max(300).optional(),
+    groupRef: z.string().min(1).max(300).optional(),
+  })
+  .strict()
+  .refine(q => !(q.entityRef && q.groupRef), {
+    message: 'Give entityRef or groupRef, not both',
+  });
+
+export const evidenceQuery = z
+  .object({
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be a date as YYYY-MM-DD')
+      .optional(),
+  })
+  .strict();
+
 export const ticketBody = z
   .object({
     findingIds: z

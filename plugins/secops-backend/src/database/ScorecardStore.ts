@@ -251,6 +251,114 @@ export class ScorecardStore {
   }
 }
 
+export interface ControlDay {
+  day: string;
+  /** Entities with a result of any of the control's checks. */
+  entities: number;
+  /** Of those, the entities whose every result passed. */
+  passing: number;
+}
+
+/** The rows of the control queries: a failed result counts 1. */
+const FAILED = 'sum(case when passed then 0 else 1 end)';
+
+export class ControlQueries {
+  constructor(private readonly knex: Knex) {}
+
+  /**
+   * Per day since `fromDay`, how many entities had results of these checks
+   * and how many passed them all; over every entity, or only these.
+   */
+  async byDay(
+    checkIds: string[],
+    fromDay: string,
+    entityRefs?: string[],
+  ): Promise<ControlDay[]> {
+    if (!entityRefs) {
+      const perEntity = this.knex(CHECK_RESULTS)
+        .whereIn('check_id', checkIds)
+        .andWhere('day', '>=', fromDay)
+        .groupBy('day', 'entity_ref')
+        .select('day', this.knex.raw(`${FAILED} as failed`));
+      const rows: Array<{ day: string; entities: unknown; passing: unknown }> =
+        await this.knex
+          .from(perEntity.as('t'))
+          .groupBy('day')
+          .orderBy('day')
+          .select(
+            'day',
+            this.knex.raw('count(*) as entities'),
+            this.knex.raw(
+              'sum(case when failed = 0 then 1 else 0 end) as passing',
+            ),
+          );
+      return rows.map(r => ({
+        day: r.day,
+        entities: Number(r.entities),
+        passing: Number(r.passing ?? 0),
+      }));
+    }
+    const days = new Map<string, ControlDay>();
+    await inChunks(entityRefs, ID_CHUNK, async refs => {
+      const rows: Array<{ day: string; failed: unknown }> = await this.knex(
+        CHECK_RESULTS,
+      )
+        .whereIn('check_id', checkIds)
+        .whereIn('entity_ref', refs)
+        .andWhere('day', '>=', fromDay)
+        .groupBy('day', 'entity_ref')
+        .select('day', this.knex.raw(`${FAILED} as failed`));
+      for (const row of rows) {
+        const day = days.get(row.day) ?? {
+          day: row.day,
+          entities: 0,
+          passing: 0,
+        };
+        day.entities++;
+        if (Number(row.failed) === 0) day.passing++;
+        days.set(row.day, day);
+      }
+    });
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** Every result of these checks on a day, by entity then check. */
+  async results(checkIds: string[], day: string, entityRefs?: string[]) {
+    const read = (refs?: string[]) => {
+      const q = this.knex(CHECK_RESULTS)
+        .whereIn('check_id', checkIds)
+        .andWhere('day', day);
+      if (refs) q.whereIn('entity_ref', refs);
+      return q
+        .orderBy(['entity_ref', 'check_id'])
+        .select(
+          'entity_ref',
+          'check_id',
+          'passed',
+          'detail',
+          'records',
+          'evaluated_at',
+        );
+    };
+    const rows: any[] = [];
+    if (entityRefs) {
+      await inChunks(entityRefs, ID_CHUNK, async refs => {
+        rows.push(...(await read(refs)));
+      });
+    } else {
+      rows.push(...(await read()));
+    }
+    return rows.map(r => ({
+      entityRef: r.entity_ref as string,
+      checkId: r.check_id as string,
+      passed: Boolean(r.passed),
+      detail: r.detail as string,
+      records: r.records ? (JSON.parse(r.records) as string[]) : [],
+      evaluatedAt: toDate(r.evaluated_at as Timestamp),
+    }));
+  }
+}
+
 function toGroupScore(row: any): GroupScoreRow {
   return {
     groupRef: row.group_ref,

@@ -5,6 +5,7 @@ import { GatePolicy } from '@portal/plugin-secops-common';
 import { evaluateGate, gateOutcomes } from '../service/gates';
 import { createSecopsStores } from './createSecopsStores';
 import { Scorecards } from '../scorecards/Scorecards';
+import { ControlQueries } from './ScorecardStore';
 import { testDatabaseIds } from '@portal/test-utils';
 
 const databases = TestDatabases.create({ ids: testDatabaseIds() });
@@ -340,6 +341,63 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
       [1, 'group:default/team-a', 100],
       [2, 'group:default/team-b', 0],
     ]);
+  }, 120_000);
+
+  it('rates a compliance control by day: the entities passing all its checks, over everyone or some', async () => {
+    const { knex, stores } = await createStore();
+    const result = (ref: string, checkId: string, passed: boolean) => ({
+      checkId,
+      entityRef: ref,
+      passed,
+      detail: passed ? 'ok' : 'not ok',
+      records: passed ? [] : [`finding-${ref}`],
+    });
+    const a = 'component:default/a';
+    const b = 'component:default/b';
+    const c = 'component:default/c';
+    const write = (at: string, results: ReturnType<typeof result>[]) =>
+      stores.scorecards.writeDay(new Date(at), {
+        results,
+        entities: [],
+        groups: [],
+      });
+    await write('2026-12-06T06:00:00Z', [
+      result(a, 'scans-fresh', true),
+      result(a, 'no-known-exploited', false),
+      result(b, 'scans-fresh', false),
+      result(c, 'scans-fresh', true),
+      result(c, 'no-known-exploited', true),
+    ]);
+    await write('2026-12-07T06:00:00Z', [
+      result(a, 'scans-fresh', true),
+      result(a, 'no-known-exploited', true),
+      result(b, 'scans-fresh', true),
+      result(c, 'gate-passing', false),
+    ]);
+    const queries = new ControlQueries(knex);
+    const checks = ['scans-fresh', 'no-known-exploited'];
+    expect(await queries.byDay(checks, '2026-12-01')).toEqual([
+      { day: '2026-12-06', entities: 3, passing: 1 },
+      { day: '2026-12-07', entities: 2, passing: 2 },
+    ]);
+    expect(await queries.byDay(checks, '2026-12-01', [a, b])).toEqual([
+      { day: '2026-12-06', entities: 2, passing: 0 },
+      { day: '2026-12-07', entities: 2, passing: 2 },
+    ]);
+    expect(await queries.byDay(checks, '2026-12-07', [c])).toEqual([]);
+    const evidence = await queries.results(checks, '2026-12-06');
+    expect(
+      evidence.map(r => [r.entityRef, r.checkId, r.passed, r.records]),
+    ).toEqual([
+      [a, 'no-known-exploited', false, [`finding-${a}`]],
+      [a, 'scans-fresh', true, []],
+      [b, 'scans-fresh', false, [`finding-${b}`]],
+      [c, 'no-known-exploited', true, []],
+      [c, 'scans-fresh', true, []],
+    ]);
+    expect(evidence[0].evaluatedAt.toISOString()).toBe(
+      '2026-12-06T06:00:00.000Z',
+    );
   }, 120_000);
 
   it('keeps tools and entities apart', async () => {

@@ -48,6 +48,7 @@ import { ExemptionRequests } from '../service/ExemptionRequests';
 import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingTickets } from '../service/FindingTickets';
 import { Scorecards } from '../scorecards/Scorecards';
+import { Compliance } from '../compliance/Compliance';
 import { fakeGithubIssues } from '../__testUtils__/fakeGithubIssues';
 import { FindingNotices } from '../service/FindingNotices';
 import { spec } from './openapi';
@@ -67,6 +68,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       assignments: {} as FindingAssignments,
       tickets: {} as FindingTickets,
       scorecards: {} as Scorecards,
+      compliance: {} as Compliance,
       notices: {} as FindingNotices,
       gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
@@ -229,6 +231,46 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect(checks.body.items.length).toBeGreaterThan(5);
       expect((await get('/scorecards/checks?x=1')).status).toBe(400);
       expect((await get('/scorecards/checks', NONE)).status).toBe(401);
+      // Compliance: frameworks, statuses, the evidence export.
+      const frameworks = await get('/compliance/frameworks');
+      expect(frameworks.status).toBe(200);
+      expect((await get('/compliance/frameworks?x=1')).status).toBe(400);
+      expect((await get('/compliance/frameworks', NONE)).status).toBe(401);
+      for (const [url, authorization, status] of [
+        ['/compliance/frameworks/soc2', undefined, 200],
+        [
+          '/compliance/frameworks/soc2?groupRef=group:default/team-checkout',
+          undefined,
+          200,
+        ],
+        [
+          '/compliance/frameworks/hitrust?entityRef=component:default/payments-api',
+          undefined,
+          200,
+        ],
+        ['/compliance/frameworks/soc2?x=1', undefined, 400],
+        ['/compliance/frameworks/soc2', NONE, 401],
+        ['/compliance/frameworks/soc2', SCANNER, 200],
+        ['/compliance/frameworks/soc2', UNGRANTED, 403],
+        ['/compliance/frameworks/iso27001', undefined, 404],
+        ['/compliance/frameworks/soc2/evidence?day=x', undefined, 400],
+        ['/compliance/frameworks/soc2/evidence', NONE, 401],
+        ['/compliance/frameworks/soc2/evidence', SCANNER, 403],
+        ['/compliance/frameworks/soc2/evidence?day=2001-01-01', undefined, 404],
+      ] as const) {
+        expect((await get(url, authorization)).status).toBe(status);
+      }
+      const evidence = await contract.send(
+        request(server)
+          .get('/api/secops/compliance/frameworks/soc2/evidence')
+          .buffer(true)
+          .parse((res, done) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => done(null, Buffer.concat(chunks)));
+          }),
+      );
+      expect(evidence.status).toBe(200);
       for (const url of [
         'findings',
         'summary',

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 a328c2c8c33caa3121817db01ebf9b194a94b1676672f872a9a2e64fa2132b56, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 bff7fd401fb3e90e0f3e7b9d421b62bf05e43693279e8a63dbe1a3585aa2179d
+// openapi.yaml sha256 4128fa91404902444129380b7b4369ec489d9b87b402cd58c3dde162efe28f7c, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 e9615723f12c8fcc3b28e1909494986650bdcd480c8048601e01a11f2c6e190c
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -538,6 +538,126 @@ export const spec = {
           },
         },
         required: ['day', 'entities', 'checks', 'results', 'groups', 'ms'],
+        additionalProperties: false,
+      },
+      ComplianceFrameworkList: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                version: {
+                  type: 'string',
+                },
+                controls: {
+                  description: 'How many controls it maps.',
+                  type: 'integer',
+                },
+              },
+              required: ['id', 'title', 'controls'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['items'],
+        additionalProperties: false,
+      },
+      ComplianceStatus: {
+        type: 'object',
+        properties: {
+          scope: {
+            description: 'An entity ref, a group ref, or organisation.',
+            type: 'string',
+          },
+          framework: {
+            type: 'object',
+            properties: {
+              id: {
+                type: 'string',
+              },
+              title: {
+                type: 'string',
+              },
+              version: {
+                type: 'string',
+              },
+            },
+            required: ['id', 'title'],
+            additionalProperties: false,
+          },
+          controls: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                description: {
+                  type: 'string',
+                },
+                checks: {
+                  type: 'array',
+                  items: {
+                    type: 'string',
+                  },
+                },
+                day: {
+                  description: 'The latest evaluated day with results.',
+                  type: 'string',
+                },
+                entities: {
+                  type: 'integer',
+                },
+                passing: {
+                  type: 'integer',
+                },
+                rate: {
+                  description: 'Percent of the entities passing, on that day.',
+                  type: 'number',
+                },
+                history: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      day: {
+                        type: 'string',
+                      },
+                      rate: {
+                        type: 'number',
+                      },
+                    },
+                    required: ['day', 'rate'],
+                    additionalProperties: false,
+                  },
+                },
+              },
+              required: [
+                'id',
+                'title',
+                'description',
+                'checks',
+                'entities',
+                'passing',
+                'history',
+              ],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['scope', 'framework', 'controls'],
         additionalProperties: false,
       },
       ScorecardCheckList: {
@@ -3440,6 +3560,181 @@ export const spec = {
           },
           '403': {
             description: 'A machine, or a person outside the security team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/compliance/frameworks': {
+      get: {
+        operationId: 'ListComplianceFrameworks',
+        summary:
+          'The compliance frameworks (SOC 2, HITRUST CSF and any configured), as mappings of controls to scorecard checks.',
+        responses: {
+          '200': {
+            description: 'The frameworks.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ComplianceFrameworkList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
+    '/compliance/frameworks/{id}': {
+      get: {
+        operationId: 'GetComplianceStatus',
+        summary:
+          "Each control's pass rate (the share of entities passing every check the control maps to) on the latest evaluated day, with 30 days of history: of one entity, of what a group owns (what the caller may see), or, for the security team, of the organisation.",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 40,
+            },
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 300,
+            },
+          },
+          {
+            name: 'groupRef',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 300,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The controls.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ComplianceStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              "The organisation's view asked by a person outside the security team or a machine without the secops.read grant, or an entity or group the caller may not read.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such framework, or no such entity.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/compliance/frameworks/{id}/evidence': {
+      get: {
+        operationId: 'ExportComplianceEvidence',
+        summary:
+          "The security team's evidence export for auditors: a .tar.gz with evidence.json and evidence.csv (each control, its checks, and every result behind it with its time and the ids of its records) and MANIFEST.sha256 (`sha256sum -c MANIFEST.sha256`). Audited.",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 40,
+            },
+          },
+          {
+            name: 'day',
+            in: 'query',
+            required: false,
+            description:
+              'An evaluated day (YYYY-MM-DD, UTC); the latest when absent.',
+            schema: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The archive.',
+            content: {
+              'application/gzip': {
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine, or a person outside the security team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description:
+              'No such framework, or no evaluation on that day (or in the last 30 days).',
             content: {
               'application/json': {
                 schema: {

@@ -5,13 +5,15 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 a328c2c8c33caa3121817db01ebf9b194a94b1676672f872a9a2e64fa2132b56, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 ffa3d15334cf503ab1ef20aa889769cafed7ea3d4078bef21a74e069d860cdd2
+// openapi.yaml sha256 4128fa91404902444129380b7b4369ec489d9b87b402cd58c3dde162efe28f7c, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 6d6e64cc5c3a6a9741d5d45d71d93d812ce05815b0bbb83435b930d10a025432
 
 import { pluginId } from '../pluginId';
 import { AdmissionBindings } from '../models/AdmissionBindings.model';
 import { AssignmentRequest } from '../models/AssignmentRequest.model';
 import { AssignmentResult } from '../models/AssignmentResult.model';
+import { ComplianceFrameworkList } from '../models/ComplianceFrameworkList.model';
+import { ComplianceStatus } from '../models/ComplianceStatus.model';
 import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
 import { EntityScorecard } from '../models/EntityScorecard.model';
 import { Exemption } from '../models/Exemption.model';
@@ -329,6 +331,36 @@ export type ListScorecardChecks = {};
  * @public
  */
 export type EvaluateScorecards = {};
+/**
+ * @public
+ */
+export type ListComplianceFrameworks = {};
+/**
+ * @public
+ */
+export type GetComplianceStatus = {
+  path: {
+    id: string;
+  };
+  query: {
+    entityRef?: string;
+    groupRef?: string;
+  };
+};
+/**
+ * @public
+ */
+export type ExportComplianceEvidence = {
+  path: {
+    id: string;
+  };
+  query: {
+    /**
+     * An evaluated day (YYYY-MM-DD, UTC); the latest when absent.
+     */
+    day?: string;
+  };
+};
 /**
  * @public
  */
@@ -950,6 +982,74 @@ export class DefaultApiClient {
       method: 'POST',
       signal: options?.signal,
     });
+  }
+
+  /**
+   * The compliance frameworks (SOC 2, HITRUST CSF and any configured), as mappings of controls to scorecard checks.
+   */
+  public async listComplianceFrameworks(
+    _request: ListComplianceFrameworks,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ComplianceFrameworkList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/compliance/frameworks`, {
+      headers: {
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'GET',
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * Each control's pass rate (the share of entities passing every check the control maps to) on the latest evaluated day, with 30 days of history: of one entity, of what a group owns (what the caller may see), or, for the security team, of the organisation.
+   */
+  public async getComplianceStatus(
+    request: GetComplianceStatus,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ComplianceStatus>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/compliance/frameworks/${encodeURIComponent(
+        request.path.id,
+      )}${queryOf(request.query)}`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * The security team's evidence export for auditors: a .tar.gz with evidence.json and evidence.csv (each control, its checks, and every result behind it with its time and the ids of its records) and MANIFEST.sha256 (`sha256sum -c MANIFEST.sha256`). Audited.
+   */
+  public async exportComplianceEvidence(
+    request: ExportComplianceEvidence,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<string>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/compliance/frameworks/${encodeURIComponent(
+        request.path.id,
+      )}/evidence${queryOf(request.query)}`,
+      {
+        headers: {
+          Accept: 'application/gzip',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
   }
 
   /**

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 a328c2c8c33caa3121817db01ebf9b194a94b1676672f872a9a2e64fa2132b56, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 211ca75a37f2b7f41ed60901c89f0f3374698f2e5847d4fe8f30ea78641abafb
+// openapi.yaml sha256 4128fa91404902444129380b7b4369ec489d9b87b402cd58c3dde162efe28f7c, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 7c940c711bec2b291c2dd03af798ee4d9bbd557b01efb7772fa2de17ada8f730
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -15,6 +15,8 @@ export * from './FindingTicket.model';
 export * from './ScorecardLevel.model';
 export * from './ScorecardCheckInfo.model';
 export * from './ScorecardEvaluation.model';
+export * from './ComplianceFrameworkList.model';
+export * from './ComplianceStatus.model';
 export * from './ScorecardCheckList.model';
 export * from './EntityScorecard.model';
 export * from './LeaderboardRow.model';
