@@ -24,7 +24,10 @@ exports.up = async function up(knex) {
     table.comment('One entity’s level and score on one day');
     table.string('entity_ref', 255).notNullable();
     table.string('day', 10).notNullable();
-    table.string('level', 16).nullable().comment('bronze, silver, gold or none');
+    table
+      .string('level', 16)
+      .nullable()
+      .comment('bronze, silver, gold or none');
     table.integer('passed').notNullable();
     table.integer('total').notNullable();
     table.float('score').notNullable().comment('0 to 100');
