@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import fs from 'node:fs';
 import { expectAccessible } from './accessibility';
 
 /*
@@ -426,6 +427,25 @@ test('the security team evaluates the scorecards; a team lead sees the leaderboa
   ).toBeVisible();
   const board = page.getByRole('table', { name: 'Leaderboard of teams' });
   await expect(board.getByRole('link').first()).toBeVisible();
+
+  // The CISO's SOC 2 control view, and the evidence export for auditors.
+  await page.goto('/compliance');
+  const controls = page.getByRole('table', { name: 'Controls' });
+  await expect(controls.getByText('CC6.1')).toBeVisible();
+  await expect(
+    controls.getByText(/^\d+(\.\d)?% \(\d+ of \d+\)$/).first(),
+  ).toBeVisible();
+  await shot(page, 'compliance-soc2');
+  await expectAccessible(page, 'compliance-soc2');
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download evidence' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(
+    /^soc2-evidence-\d{4}-\d{2}-\d{2}\.tar\.gz$/,
+  );
+  const archive = fs.readFileSync((await download.path())!);
+  expect(archive.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  await expect(page.getByText(/^Downloaded soc2-evidence-/)).toBeVisible();
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'more' }).first().click();

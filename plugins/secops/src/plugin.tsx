@@ -10,6 +10,7 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import SecurityIcon from '@material-ui/icons/Security';
 import CallSplitIcon from '@material-ui/icons/CallSplit';
 import EmojiEventsIcon from '@material-ui/icons/EmojiEvents';
+import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import { SecopsClient, secopsApiRef } from './api/SecopsClient';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 
@@ -80,6 +81,22 @@ const scorecardsPage = PageBlueprint.make({
   },
 });
 
+const complianceRouteRef = createRouteRef();
+
+/** Continuous compliance: SOC 2 and HITRUST CSF controls, and the evidence export. */
+const compliancePage = PageBlueprint.make({
+  name: 'compliance',
+  params: {
+    path: '/compliance',
+    title: 'Compliance',
+    icon: <VerifiedUserIcon />,
+    noHeader: true,
+    routeRef: complianceRouteRef,
+    loader: () =>
+      import('./components/CompliancePage').then(m => <m.CompliancePage />),
+  },
+});
+
 /** The Security tab of groups: the manager's view. */
 const groupSecurityContent = EntityContentBlueprint.make({
   name: 'group',
@@ -119,12 +136,14 @@ export const secopsPlugin = createFrontendPlugin({
     root: rootRouteRef,
     offPath: offPathRouteRef,
     scorecards: scorecardsRouteRef,
+    compliance: complianceRouteRef,
   },
   extensions: [
     secopsApi,
     securityPage,
     offPathPage,
     scorecardsPage,
+    compliancePage,
     entitySecurityContent,
     groupSecurityContent,
     mySecurityWidget,

@@ -4,7 +4,7 @@ import {
   FetchApi,
 } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { bodyOf, entityPath, groupPath } from '@portal/common';
+import { bodyOf, entityPath, groupPath, okResponse } from '@portal/common';
 import {
   AssignmentResult,
   TicketResult,
@@ -13,6 +13,8 @@ import {
   ScorecardCheckList,
   GroupScorecard,
   ScorecardEvaluation,
+  ComplianceFrameworkList,
+  ComplianceStatus,
   CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
@@ -71,6 +73,16 @@ export interface SecopsApi {
   getGroupScorecard(groupRef: string): Promise<GroupScorecard>;
   /** The security team evaluates every scorecard now. */
   evaluateScorecards(): Promise<ScorecardEvaluation>;
+  listComplianceFrameworks(): Promise<ComplianceFrameworkList>;
+  /** Of the organisation, or of a group's or an entity's (by ref). */
+  getComplianceStatus(
+    frameworkId: string,
+    scope: { groupRef?: string; entityRef?: string },
+  ): Promise<ComplianceStatus>;
+  /** The evidence archive for auditors (the security team). */
+  downloadComplianceEvidence(
+    frameworkId: string,
+  ): Promise<{ blob: Blob; fileName: string }>;
   getGate(entityRef: string): Promise<GateStatus>;
   /** Of an entity (component:…) or a group (group:…, its roll-up). */
   getTrend(entityRef: string, days: number): Promise<Trend>;
@@ -241,6 +253,36 @@ export class SecopsClient implements SecopsApi {
 
   evaluateScorecards() {
     return bodyOf(this.client.evaluateScorecards({}));
+  }
+
+  listComplianceFrameworks() {
+    return bodyOf(this.client.listComplianceFrameworks({}));
+  }
+
+  getComplianceStatus(
+    frameworkId: string,
+    scope: { groupRef?: string; entityRef?: string },
+  ) {
+    return bodyOf(
+      this.client.getComplianceStatus({
+        path: { id: frameworkId },
+        query: scope,
+      }),
+    );
+  }
+
+  async downloadComplianceEvidence(frameworkId: string) {
+    const response = await okResponse(
+      this.client.exportComplianceEvidence({
+        path: { id: frameworkId },
+        query: {},
+      }),
+    );
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const fileName =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      `${frameworkId}-evidence.tar.gz`;
+    return { blob: await response.blob(), fileName };
   }
 
   getGroupScorecard(groupRef: string) {
