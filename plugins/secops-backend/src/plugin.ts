@@ -43,6 +43,7 @@ import {
   readFramework,
 } from './compliance/Compliance';
 import { ControlQueries } from './database/ScorecardStore';
+import { Campaigns } from './service/Campaigns';
 import {
   DastExposureService,
   ingressClusters,
@@ -256,6 +257,14 @@ export const secopsPlugin = createBackendPlugin({
             tickets,
             scorecards,
             compliance,
+            campaigns: new Campaigns({
+              knex: await deps.database.getClient(),
+              scorecards: stores.scorecards,
+              catalog: deps.catalog,
+              auth: deps.auth,
+              notifications: deps.notifications,
+              logger: deps.logger,
+            }),
             notices: new FindingNotices({
               findings: stores.findings,
               notifications: deps.notifications,

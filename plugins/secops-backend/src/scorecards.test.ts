@@ -7,6 +7,7 @@
  */
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
 import { secopsChecksExtensionPoint } from '@portal/plugin-secops-node';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -97,8 +98,10 @@ describe('scorecards', () => {
   it('scores every component, ranks the teams and rolls up each group', async () => {
     let denyFindings = false;
     let securityTeam = true;
+    const notifications: NotificationSendOptions[] = [];
     const server = await start({
       config: machineConfig,
+      notifications,
       features: [runbookCheck],
       policy: name => {
         if (name === 'secops.exemption.decide') {
@@ -384,6 +387,74 @@ describe('scorecards', () => {
       ).status,
     ).toBe(403);
     securityTeam = true;
+
+    // A campaign: every service at silver; the owners not there are told.
+    const campaign = {
+      title: 'Every service at silver',
+      targetLevel: 'silver',
+      match: { type: ['service'] },
+      // 100 days from now: in the future, within three years.
+      dueDate: new Date(Date.now() + 100 * 86_400_000)
+        .toISOString()
+        .slice(0, 10),
+    };
+    const post = (body: object, authorization?: string) => {
+      const req = request(server).post('/api/secops/campaigns');
+      return (
+        authorization ? req.set('authorization', authorization) : req
+      ).send(body);
+    };
+    expect((await post({ ...campaign, dueDate: '2001-01-01' })).status).toBe(
+      400,
+    );
+    expect((await post({ ...campaign, dueDate: 'soon' })).status).toBe(400);
+    expect((await post({ ...campaign, targetLevel: 'platinum' })).status).toBe(
+      400,
+    );
+    expect(
+      (await post(campaign, machineHeader('security-scanner'))).status,
+    ).toBe(403);
+    securityTeam = false;
+    expect((await post(campaign)).status).toBe(403);
+    securityTeam = true;
+    // (The weekly digest may go out meanwhile: only the campaign's count.)
+    const told = () =>
+      notifications.filter(n => n.payload.topic === 'secops-campaign');
+    expect(told()).toHaveLength(0);
+    const started = await post(campaign);
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({
+      title: 'Every service at silver',
+      targetLevel: 'silver',
+      total: 3,
+      reached: 2,
+      overdue: false,
+    });
+    // team-web's legacy-cms is below silver: team-web is told, team-api not.
+    expect(told().map(n => (n.recipients as any).entityRef)).toEqual([
+      'group:default/team-web',
+    ]);
+    expect(told()[0].payload).toMatchObject({
+      title: 'Campaign: Every service at silver',
+      description: `1 of your 2 services must reach silver by ${campaign.dueDate}. Their scorecards say what is missing.`,
+      link: '/scorecards',
+    });
+    const list = await request(server).get('/api/secops/campaigns');
+    expect(list.body.items).toHaveLength(1);
+    const detail = await request(server).get(
+      `/api/secops/campaigns/${started.body.id}`,
+    );
+    expect(detail.body.teams).toEqual([
+      { owner: 'group:default/team-web', total: 2, reached: 1 },
+      { owner: 'group:default/team-api', total: 1, reached: 1 },
+    ]);
+    expect(
+      (
+        await request(server).get(
+          '/api/secops/campaigns/00000000-0000-0000-0000-000000000000',
+        )
+      ).status,
+    ).toBe(404);
 
     // Asked again the same day: the day's results are replaced, not added.
     const again = await request(server).post(

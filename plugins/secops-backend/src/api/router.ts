@@ -22,6 +22,7 @@ import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingTickets } from '../service/FindingTickets';
 import { Scorecards } from '../scorecards/Scorecards';
 import { Compliance } from '../compliance/Compliance';
+import { Campaigns } from '../service/Campaigns';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { OffPathExceptions } from '../service/OffPathExceptions';
@@ -88,6 +89,7 @@ export interface RouterOptions {
   tickets: FindingTickets;
   scorecards: Scorecards;
   compliance: Compliance;
+  campaigns: Campaigns;
   notices: FindingNotices;
   /** Workloads let off the golden path, and the admission bindings. */
   offPath: OffPathExceptions;
@@ -370,6 +372,36 @@ export async function createRouter(
         res.end(evidence.archive);
       },
     );
+  });
+
+  router.get('/campaigns', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user'] });
+    res.json({ items: await deps.campaigns.list(new Date()) });
+  });
+
+  router.post('/campaigns', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      { eventId: 'campaign-create', severityLevel: 'medium' },
+      async auditorEvent => {
+        await access.requireSecurityTeam(credentials, 'start a campaign');
+        const campaign = await deps.campaigns.create(
+          req.body,
+          credentials.principal.userEntityRef,
+          new Date(),
+        );
+        await auditorEvent.success({
+          meta: { id: campaign.id, title: campaign.title },
+        });
+        res.status(201).json(campaign);
+      },
+    );
+  });
+
+  router.get('/campaigns/:id', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user'] });
+    res.json(await deps.campaigns.get(req.params.id, new Date()));
   });
 
   /** Team-level scores only: every signed-in person may see them. */

@@ -18,5 +18,6 @@ describeMigrations({
     'secops_check_results',
     'secops_scorecards',
     'secops_group_scores',
+    'secops_campaigns',
   ],
 });

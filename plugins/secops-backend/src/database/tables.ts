@@ -24,6 +24,7 @@ export const TICKET_LINKS = 'secops_ticket_links';
 export const CHECK_RESULTS = 'secops_check_results';
 export const SCORECARDS = 'secops_scorecards';
 export const GROUP_SCORES = 'secops_group_scores';
+export const CAMPAIGNS = 'secops_campaigns';
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 

@@ -49,6 +49,7 @@ import { FindingAssignments } from '../service/FindingAssignments';
 import { FindingTickets } from '../service/FindingTickets';
 import { Scorecards } from '../scorecards/Scorecards';
 import { Compliance } from '../compliance/Compliance';
+import { Campaigns } from '../service/Campaigns';
 import { fakeGithubIssues } from '../__testUtils__/fakeGithubIssues';
 import { FindingNotices } from '../service/FindingNotices';
 import { spec } from './openapi';
@@ -69,6 +70,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       tickets: {} as FindingTickets,
       scorecards: {} as Scorecards,
       compliance: {} as Compliance,
+      campaigns: {} as Campaigns,
       notices: {} as FindingNotices,
       gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
@@ -231,6 +233,38 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect(checks.body.items.length).toBeGreaterThan(5);
       expect((await get('/scorecards/checks?x=1')).status).toBe(400);
       expect((await get('/scorecards/checks', NONE)).status).toBe(401);
+      // Campaigns: started by the security team, read by people.
+      const campaign = {
+        title: 'Production at silver',
+        targetLevel: 'silver',
+        match: { lifecycle: ['production'] },
+        dueDate: new Date(Date.now() + 90 * 86_400_000)
+          .toISOString()
+          .slice(0, 10),
+      };
+      const started = await post('/campaigns', campaign);
+      expect(started.status).toBe(201);
+      for (const [body, authorization, status] of [
+        [{ ...campaign, dueDate: '2001-01-01' }, undefined, 400],
+        [campaign, NONE, 401],
+        [campaign, SCANNER, 403],
+        [{ ...campaign, title: 'x'.repeat(70 * 1024) }, undefined, 413],
+      ] as const) {
+        expect((await post('/campaigns', body, authorization)).status).toBe(
+          status,
+        );
+      }
+      expect((await get('/campaigns')).status).toBe(200);
+      expect((await get('/campaigns?x=1')).status).toBe(400);
+      expect((await get('/campaigns', NONE)).status).toBe(401);
+      expect((await get('/campaigns', SCANNER)).status).toBe(403);
+      const one = `/campaigns/${started.body.id}`;
+      expect((await get(one)).status).toBe(200);
+      expect((await get(`${one}?x=1`)).status).toBe(400);
+      expect((await get(one, NONE)).status).toBe(401);
+      expect((await get(one, SCANNER)).status).toBe(403);
+      expect((await get('/campaigns/nope')).status).toBe(404);
+
       // Compliance: frameworks, statuses, the evidence export.
       const frameworks = await get('/compliance/frameworks');
       expect(frameworks.status).toBe(200);

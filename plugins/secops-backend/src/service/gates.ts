@@ -83,13 +83,16 @@ export function selectGate(
   entity: Entity,
   gates: GatePolicy[],
 ): GatePolicy | undefined {
+  return gates.find(gate => matchesEntity(entity, gate.match));
+}
+
+/** Whether the entity fits the match: every field given, any of its values. */
+export function matchesEntity(entity: Entity, match: GateMatch): boolean {
   const facts = entityFacts(entity);
-  return gates.find(gate =>
-    MATCH_KEYS.every(key => {
-      const wanted = gate.match[key];
-      return !wanted || wanted.some(value => facts[key].includes(value));
-    }),
-  );
+  return MATCH_KEYS.every(key => {
+    const wanted = match[key];
+    return !wanted || wanted.some(value => facts[key].includes(value));
+  });
 }
 
 function describe(rule: GateRule) {

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4128fa91404902444129380b7b4369ec489d9b87b402cd58c3dde162efe28f7c, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 e9615723f12c8fcc3b28e1909494986650bdcd480c8048601e01a11f2c6e190c
+// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 f664b0616cc656d2abe9d690750a3106401435e064b36b037e04f88c3ab1e328
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -658,6 +658,123 @@ export const spec = {
           },
         },
         required: ['scope', 'framework', 'controls'],
+        additionalProperties: false,
+      },
+      CampaignRequest: {
+        type: 'object',
+        properties: {
+          title: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+          },
+          targetLevel: {
+            $ref: '#/components/schemas/ScorecardLevel',
+          },
+          match: {
+            $ref: '#/components/schemas/GateMatch',
+          },
+          dueDate: {
+            description: 'The last day (UTC), YYYY-MM-DD.',
+            type: 'string',
+            pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+          },
+        },
+        required: ['title', 'targetLevel', 'match', 'dueDate'],
+        additionalProperties: false,
+      },
+      Campaign: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          targetLevel: {
+            $ref: '#/components/schemas/ScorecardLevel',
+          },
+          match: {
+            $ref: '#/components/schemas/GateMatch',
+          },
+          dueDate: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          day: {
+            description: 'The day of the scorecards the progress is read from.',
+            type: 'string',
+          },
+          total: {
+            description: 'Components the campaign covers.',
+            type: 'integer',
+          },
+          reached: {
+            description:
+              'Of those, the components at the target level or above.',
+            type: 'integer',
+          },
+          daysLeft: {
+            type: 'integer',
+          },
+          overdue: {
+            type: 'boolean',
+          },
+          teams: {
+            description:
+              'Per owning team, the furthest behind first (GetCampaign only).',
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                owner: {
+                  type: 'string',
+                },
+                total: {
+                  type: 'integer',
+                },
+                reached: {
+                  type: 'integer',
+                },
+              },
+              required: ['owner', 'total', 'reached'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: [
+          'id',
+          'title',
+          'targetLevel',
+          'match',
+          'dueDate',
+          'createdBy',
+          'createdAt',
+          'total',
+          'reached',
+          'daysLeft',
+          'overdue',
+        ],
+        additionalProperties: false,
+      },
+      CampaignList: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Campaign',
+            },
+          },
+        },
+        required: ['items'],
         additionalProperties: false,
       },
       ScorecardCheckList: {
@@ -3735,6 +3852,152 @@ export const spec = {
           '404': {
             description:
               'No such framework, or no evaluation on that day (or in the last 30 days).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/campaigns': {
+      get: {
+        operationId: 'ListCampaigns',
+        summary:
+          'Every campaign (a scorecard target for a set of services by a date), the soonest due first, with its progress. Every signed-in person may see them.',
+        responses: {
+          '200': {
+            description: 'The campaigns.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CampaignList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine (campaigns are for people).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'CreateCampaign',
+        summary:
+          'The security team starts a campaign; the owners of the services not at the target yet are notified. Audited.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CampaignRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The campaign, with its progress now.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Campaign',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'Not a campaign (the message names what is wrong), or a due date in the past or more than three years ahead.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine, or a person outside the security team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/campaigns/{id}': {
+      get: {
+        operationId: 'GetCampaign',
+        summary:
+          'A campaign with its progress per owning team, the furthest behind first.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The campaign.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Campaign',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'A machine (campaigns are for people).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such campaign.',
             content: {
               'application/json': {
                 schema: {

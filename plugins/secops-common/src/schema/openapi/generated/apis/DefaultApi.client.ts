@@ -5,13 +5,16 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4128fa91404902444129380b7b4369ec489d9b87b402cd58c3dde162efe28f7c, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 6d6e64cc5c3a6a9741d5d45d71d93d812ce05815b0bbb83435b930d10a025432
+// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 9038b5b6bfee3e200a0570659c3492d1d600b13fb04d9a996ec74bdef6b8cc58
 
 import { pluginId } from '../pluginId';
 import { AdmissionBindings } from '../models/AdmissionBindings.model';
 import { AssignmentRequest } from '../models/AssignmentRequest.model';
 import { AssignmentResult } from '../models/AssignmentResult.model';
+import { Campaign } from '../models/Campaign.model';
+import { CampaignList } from '../models/CampaignList.model';
+import { CampaignRequest } from '../models/CampaignRequest.model';
 import { ComplianceFrameworkList } from '../models/ComplianceFrameworkList.model';
 import { ComplianceStatus } from '../models/ComplianceStatus.model';
 import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
@@ -359,6 +362,24 @@ export type ExportComplianceEvidence = {
      * An evaluated day (YYYY-MM-DD, UTC); the latest when absent.
      */
     day?: string;
+  };
+};
+/**
+ * @public
+ */
+export type ListCampaigns = {};
+/**
+ * @public
+ */
+export type CreateCampaign = {
+  body: CampaignRequest;
+};
+/**
+ * @public
+ */
+export type GetCampaign = {
+  path: {
+    id: string;
   };
 };
 /**
@@ -1042,6 +1063,68 @@ export class DefaultApiClient {
       {
         headers: {
           Accept: 'application/gzip',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * Every campaign (a scorecard target for a set of services by a date), the soonest due first, with its progress. Every signed-in person may see them.
+   */
+  public async listCampaigns(
+    _request: ListCampaigns,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<CampaignList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/campaigns`, {
+      headers: {
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'GET',
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * The security team starts a campaign; the owners of the services not at the target yet are notified. Audited.
+   */
+  public async createCampaign(
+    request: CreateCampaign,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Campaign>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/campaigns`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+      signal: options?.signal,
+    });
+  }
+
+  /**
+   * A campaign with its progress per owning team, the furthest behind first.
+   */
+  public async getCampaign(
+    request: GetCampaign,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Campaign>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/campaigns/${encodeURIComponent(request.path.id)}`,
+      {
+        headers: {
           ...(options?.token && {
             Authorization: `Bearer ${options.token}`,
           }),

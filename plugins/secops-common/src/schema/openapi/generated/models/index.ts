@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4128fa91404902444129380b7b4369ec489d9b87b402cd58c3dde162efe28f7c, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 7c940c711bec2b291c2dd03af798ee4d9bbd557b01efb7772fa2de17ada8f730
+// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 f7743695e2b0d5f0602ebbd2769caebf9bce7cbcfc98870384ed1edf9e705d20
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -17,6 +17,9 @@ export * from './ScorecardCheckInfo.model';
 export * from './ScorecardEvaluation.model';
 export * from './ComplianceFrameworkList.model';
 export * from './ComplianceStatus.model';
+export * from './CampaignRequest.model';
+export * from './Campaign.model';
+export * from './CampaignList.model';
 export * from './ScorecardCheckList.model';
 export * from './EntityScorecard.model';
 export * from './LeaderboardRow.model';
