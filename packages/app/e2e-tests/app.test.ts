@@ -428,6 +428,25 @@ test('the security team evaluates the scorecards; a team lead sees the leaderboa
   const board = page.getByRole('table', { name: 'Leaderboard of teams' });
   await expect(board.getByRole('link').first()).toBeVisible();
 
+  // A campaign: every production service at silver; its owners are told.
+  await page.getByRole('button', { name: 'Start a campaign' }).click();
+  await page.getByLabel('Campaign').fill('Production at silver this quarter');
+  await page.getByRole('button', { name: 'Start campaign' }).click();
+  await expect(
+    page.getByText(
+      /^Started "Production at silver this quarter": \d+ of \d+ services are there/,
+    ),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole('progressbar', {
+        name: /^Production at silver this quarter: \d+ of \d+ services there$/,
+      })
+      .first(),
+  ).toBeVisible();
+  await shot(page, 'scorecards-campaign');
+  await expectAccessible(page, 'scorecards-campaign');
+
   // The CISO's SOC 2 control view, and the evidence export for auditors.
   await page.goto('/compliance');
   const controls = page.getByRole('table', { name: 'Controls' });

@@ -15,6 +15,9 @@ import {
   ScorecardEvaluation,
   ComplianceFrameworkList,
   ComplianceStatus,
+  Campaign,
+  CampaignList,
+  CampaignRequest,
   CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
@@ -74,6 +77,10 @@ export interface SecopsApi {
   /** The security team evaluates every scorecard now. */
   evaluateScorecards(): Promise<ScorecardEvaluation>;
   listComplianceFrameworks(): Promise<ComplianceFrameworkList>;
+  listCampaigns(): Promise<CampaignList>;
+  getCampaign(id: string): Promise<Campaign>;
+  /** The security team starts a campaign. */
+  createCampaign(request: CampaignRequest): Promise<Campaign>;
   /** Of the organisation, or of a group's or an entity's (by ref). */
   getComplianceStatus(
     frameworkId: string,
@@ -257,6 +264,18 @@ export class SecopsClient implements SecopsApi {
 
   listComplianceFrameworks() {
     return bodyOf(this.client.listComplianceFrameworks({}));
+  }
+
+  listCampaigns() {
+    return bodyOf(this.client.listCampaigns({}));
+  }
+
+  getCampaign(id: string) {
+    return bodyOf(this.client.getCampaign({ path: { id } }));
+  }
+
+  createCampaign(request: CampaignRequest) {
+    return bodyOf(this.client.createCampaign({ body: request }));
   }
 
   getComplianceStatus(

@@ -93,6 +93,7 @@ describe('ScorecardsPage', () => {
     await render(<ScorecardsPage />, {
       getLeaderboard,
       listScorecardChecks: jest.fn().mockResolvedValue(checks),
+      listCampaigns: jest.fn().mockResolvedValue({ items: [] }),
       evaluateScorecards,
     });
     expect(
@@ -122,8 +123,62 @@ describe('ScorecardsPage', () => {
     await render(<ScorecardsPage />, {
       getLeaderboard: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
       listScorecardChecks: jest.fn().mockResolvedValue(checks),
+      listCampaigns: jest.fn().mockResolvedValue({ items: [] }),
     });
+    expect(await screen.findByText(/No campaign yet/)).toBeInTheDocument();
     expect(await screen.findByText('No scorecards yet')).toBeInTheDocument();
+  });
+});
+
+describe('CampaignsCard', () => {
+  it('shows each campaign with its progress, and lets the security team start one', async () => {
+    const campaign = {
+      id: 'c1',
+      title: 'Production at silver',
+      targetLevel: 'silver' as const,
+      match: { lifecycle: ['production'] },
+      dueDate: '2027-03-31',
+      createdBy: 'user:default/jonas-berg',
+      createdAt: '2026-12-07T08:00:00.000Z',
+      total: 40,
+      reached: 12,
+      daysLeft: 114,
+      overdue: false,
+    };
+    const listCampaigns = jest
+      .fn()
+      .mockResolvedValueOnce({ items: [] })
+      .mockResolvedValue({ items: [campaign] });
+    const createCampaign = jest.fn().mockResolvedValue(campaign);
+    await render(<ScorecardsPage />, {
+      getLeaderboard: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+      listScorecardChecks: jest.fn().mockResolvedValue(checks),
+      listCampaigns,
+      createCampaign,
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Start a campaign' }),
+    );
+    await userEvent.type(screen.getByLabelText('Campaign'), 'Production at silver');
+    await userEvent.click(screen.getByRole('button', { name: 'Start campaign' }));
+    expect(createCampaign).toHaveBeenCalledWith(
+      expect.objectContaining({
+        title: 'Production at silver',
+        targetLevel: 'silver',
+        match: { lifecycle: ['production'] },
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'Started "Production at silver": 12 of 40 services are there; the owners of the others are notified.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('progressbar', {
+        name: 'Production at silver: 12 of 40 services there',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('114 days left')).toBeInTheDocument();
   });
 });
 

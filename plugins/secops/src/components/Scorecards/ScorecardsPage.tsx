@@ -27,6 +27,7 @@ import { LeaderboardRow } from '@portal/plugin-secops-common';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { LEVEL_STYLES } from './levels';
 import { SCORECARD_LEVEL_ORDER } from './order';
+import { CampaignsCard } from './CampaignsCard';
 
 const PAGE = 25;
 
@@ -253,6 +254,9 @@ export function ScorecardsPage() {
             </InfoCard>
           </Grid>
           <Grid item xs={12} md={4}>
+            <Box mb={3}>
+              <CampaignsCard />
+            </Box>
             <InfoCard title="The standards">
               {checks.value?.items.length ? (
                 SCORECARD_LEVEL_ORDER.map(level => (
