@@ -44,6 +44,7 @@ import {
 } from './compliance/Compliance';
 import { ControlQueries } from './database/ScorecardStore';
 import { Campaigns } from './service/Campaigns';
+import { CheckExemptions } from './service/CheckExemptions';
 import {
   DastExposureService,
   ingressClusters,
@@ -164,7 +165,13 @@ export const secopsPlugin = createBackendPlugin({
           exemptions: new ExemptionService(stores.exemptions),
           gatePolicies,
         };
-        // Scorecards: the built-in checks and those other plugins add.
+        // Scorecards: the built-in checks and those other plugins add, with
+        // the exemptions the security team approved.
+        const checkExemptions: CheckExemptions = new CheckExemptions({
+          knex: await deps.database.getClient(),
+          access: services.access,
+          checkIds: (): string[] => scorecards.list().map(c => c.id),
+        });
         const scorecards = new Scorecards(
           {
             store: stores.scorecards,
@@ -172,6 +179,7 @@ export const secopsPlugin = createBackendPlugin({
             auth: deps.auth,
             groups: deps.groups,
             logger: deps.logger,
+            exemptions: now => checkExemptions.active(now),
           },
           [
             ...builtInChecks({
@@ -257,6 +265,7 @@ export const secopsPlugin = createBackendPlugin({
             tickets,
             scorecards,
             compliance,
+            checkExemptions,
             campaigns: new Campaigns({
               knex: await deps.database.getClient(),
               scorecards: stores.scorecards,

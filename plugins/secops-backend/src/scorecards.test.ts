@@ -19,6 +19,7 @@ import {
   fixture,
   machineConfig,
   machineHeader,
+  securityLead,
   start,
   upload,
 } from './__testUtils__/backend';
@@ -465,6 +466,66 @@ describe('scorecards', () => {
       '/api/secops/scorecards/leaderboard',
     );
     expect(boardAgain.body.totalCount).toBe(2);
+
+    // A check exemption: the owners ask, someone else of security decides.
+    const exemptions =
+      '/api/secops/entities/component/default/legacy-cms/check-exemptions';
+    const ask = (body: object, authorization?: string) => {
+      const req = request(server).post(exemptions);
+      return (
+        authorization ? req.set('authorization', authorization) : req
+      ).send(body);
+    };
+    const inDays = (days: number) =>
+      new Date(Date.now() + days * 86_400_000).toISOString();
+    const exemption = {
+      checkId: 'owner-and-docs',
+      justification: 'Retired next quarter; its docs move to the wiki first',
+      expiresAt: inDays(30),
+    };
+    expect((await ask({ ...exemption, checkId: 'no-such-check' })).status).toBe(
+      400,
+    );
+    expect(
+      (await ask({ ...exemption, expiresAt: inDays(120) })).body.error.message,
+    ).toBe('A check exemption lasts at most 90 days');
+    expect(
+      (await ask(exemption, machineHeader('security-scanner'))).status,
+    ).toBe(403);
+    const asked = await ask(exemption);
+    expect(asked.status).toBe(201);
+    expect(asked.body).toMatchObject({ status: 'pending', active: false });
+    expect((await ask(exemption)).status).toBe(409);
+    const decide = (authorization?: string) => {
+      const req = request(server).post(
+        `/api/secops/check-exemptions/${asked.body.id}/decision`,
+      );
+      return (
+        authorization ? req.set('authorization', authorization) : req
+      ).send({
+        decision: 'approve',
+      });
+    };
+    // Who asked may not decide.
+    expect((await decide()).status).toBe(403);
+    const approved = await decide(securityLead);
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', active: true });
+    expect((await decide(securityLead)).status).toBe(409);
+    await request(server).post('/api/secops/scorecards/evaluations');
+    const exempted = await request(server).get(
+      '/api/secops/entities/component/default/legacy-cms/scorecard',
+    );
+    expect(
+      exempted.body.checks.find((c: any) => c.id === 'owner-and-docs'),
+    ).toMatchObject({
+      passed: true,
+      detail: `exempted until ${exemption.expiresAt.slice(0, 10)} (${
+        exemption.justification
+      }); found: no TechDocs`,
+    });
+    const listed = await request(server).get(exemptions);
+    expect(listed.body.items.map((e: any) => e.status)).toEqual(['approved']);
 
     // Details stay scoped: who may not read the findings sees no scorecard.
     denyFindings = true;

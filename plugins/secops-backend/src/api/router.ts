@@ -23,6 +23,7 @@ import { FindingTickets } from '../service/FindingTickets';
 import { Scorecards } from '../scorecards/Scorecards';
 import { Compliance } from '../compliance/Compliance';
 import { Campaigns } from '../service/Campaigns';
+import { CheckExemptions } from '../service/CheckExemptions';
 import { FindingNotices } from '../service/FindingNotices';
 import { GatePolicies } from '../service/GatePolicies';
 import { OffPathExceptions } from '../service/OffPathExceptions';
@@ -53,6 +54,7 @@ import {
   assignmentBody,
   ticketBody,
   complianceQuery,
+  checkExemptionBody,
   evidenceQuery,
   pageQuery,
   postureQuery,
@@ -90,6 +92,7 @@ export interface RouterOptions {
   scorecards: Scorecards;
   compliance: Compliance;
   campaigns: Campaigns;
+  checkExemptions: CheckExemptions;
   notices: FindingNotices;
   /** Workloads let off the golden path, and the admission bindings. */
   offPath: OffPathExceptions;
@@ -402,6 +405,63 @@ export async function createRouter(
   router.get('/campaigns/:id', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user'] });
     res.json(await deps.campaigns.get(req.params.id, new Date()));
+  });
+
+  router.get(`${entityPath}/check-exemptions`, async (req, res) => {
+    const { credentials, entityRef } = await readEntity(req);
+    await reader.requireEntityReader(credentials, entityRef);
+    res.json({ items: await deps.checkExemptions.list(entityRef) });
+  });
+
+  router.post(`${entityPath}/check-exemptions`, async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const entityRef = entityRefOf(req.params);
+    await audited(
+      req,
+      {
+        eventId: 'check-exemption-request',
+        severityLevel: 'medium',
+        meta: { entityRef },
+      },
+      async auditorEvent => {
+        const body = parse(checkExemptionBody, req.body);
+        const exemption = await deps.checkExemptions.request(
+          credentials,
+          entityRef,
+          { ...body, expiresAt: new Date(body.expiresAt) },
+        );
+        await auditorEvent.success({
+          meta: { id: exemption.id, checkId: exemption.checkId },
+        });
+        res.status(201).json(exemption);
+      },
+    );
+  });
+
+  router.post('/check-exemptions/:id/decision', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await audited(
+      req,
+      {
+        eventId: 'check-exemption-decision',
+        severityLevel: 'high',
+        meta: { id: req.params.id },
+      },
+      async auditorEvent => {
+        const body = parse(decisionBody, req.body);
+        await access.requireSecurityTeam(
+          credentials,
+          'approve or reject exemptions',
+        );
+        const exemption = await deps.checkExemptions.decide(req.params.id, {
+          decision: body.decision,
+          decidedBy: access.caller(credentials).principal,
+          comment: body.comment,
+        });
+        await auditorEvent.success({ meta: { decision: body.decision } });
+        res.json(exemption);
+      },
+    );
   });
 
   /** Team-level scores only: every signed-in person may see them. */

@@ -136,6 +136,10 @@ export const exemptionBody = z
   })
   .strict();
 
+export const checkExemptionBody = exemptionBody
+  .extend({ checkId: z.string().trim().min(1).max(64) })
+  .strict();
+
 export const decisionBody = z
   .object({
     decision: z.enum(['approve', 'reject']),

@@ -19,5 +19,6 @@ describeMigrations({
     'secops_scorecards',
     'secops_group_scores',
     'secops_campaigns',
+    'secops_check_exemptions',
   ],
 });

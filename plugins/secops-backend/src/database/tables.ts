@@ -25,6 +25,7 @@ export const CHECK_RESULTS = 'secops_check_results';
 export const SCORECARDS = 'secops_scorecards';
 export const GROUP_SCORES = 'secops_group_scores';
 export const CAMPAIGNS = 'secops_campaigns';
+export const CHECK_EXEMPTIONS = 'secops_check_exemptions';
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 

@@ -50,6 +50,7 @@ import { FindingTickets } from '../service/FindingTickets';
 import { Scorecards } from '../scorecards/Scorecards';
 import { Compliance } from '../compliance/Compliance';
 import { Campaigns } from '../service/Campaigns';
+import { CheckExemptions } from '../service/CheckExemptions';
 import { fakeGithubIssues } from '../__testUtils__/fakeGithubIssues';
 import { FindingNotices } from '../service/FindingNotices';
 import { spec } from './openapi';
@@ -71,6 +72,7 @@ describe('the router and src/schema/openapi.yaml', () => {
       scorecards: {} as Scorecards,
       compliance: {} as Compliance,
       campaigns: {} as Campaigns,
+      checkExemptions: {} as CheckExemptions,
       notices: {} as FindingNotices,
       gatePolicies: {} as GatePolicies,
       eventExport: {} as EventExport,
@@ -264,6 +266,61 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect((await get(one, NONE)).status).toBe(401);
       expect((await get(one, SCANNER)).status).toBe(403);
       expect((await get('/campaigns/nope')).status).toBe(404);
+
+      // Check exemptions: asked by the owners, decided by someone else of
+      // the security team.
+      const checkExemption = {
+        checkId: 'owner-and-docs',
+        justification: 'Its docs move to the wiki before the end',
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      };
+      const exemptionsUrl = `${entity}/check-exemptions`;
+      const checkAsked = await post(exemptionsUrl, checkExemption);
+      expect(checkAsked.status).toBe(201);
+      for (const [url, body, authorization, status] of [
+        [exemptionsUrl, { ...checkExemption, checkId: 'nope' }, undefined, 400],
+        [exemptionsUrl, checkExemption, NONE, 401],
+        [exemptionsUrl, checkExemption, SCANNER, 403],
+        [`${ghost}/check-exemptions`, checkExemption, undefined, 404],
+        [exemptionsUrl, checkExemption, undefined, 409],
+        [
+          exemptionsUrl,
+          { ...checkExemption, justification: 'x'.repeat(70 * 1024) },
+          undefined,
+          413,
+        ],
+      ] as const) {
+        expect((await post(url, body, authorization)).status).toBe(status);
+      }
+      expect((await get(exemptionsUrl)).status).toBe(200);
+      expect((await get(`${exemptionsUrl}?x=1`)).status).toBe(400);
+      expect((await get(exemptionsUrl, NONE)).status).toBe(401);
+      expect((await get(exemptionsUrl, UNGRANTED)).status).toBe(403);
+      expect((await get(`${ghost}/check-exemptions`, SCANNER)).status).toBe(
+        404,
+      );
+      const checkDecision = `/check-exemptions/${checkAsked.body.id}/decision`;
+      for (const [url, body, authorization, status] of [
+        [checkDecision, { decision: 'maybe' }, securityLead, 400],
+        [checkDecision, { decision: 'approve' }, NONE, 401],
+        [checkDecision, { decision: 'approve' }, undefined, 403],
+        [
+          '/check-exemptions/00000000-0000-0000-0000-000000000000/decision',
+          { decision: 'approve' },
+          securityLead,
+          404,
+        ],
+        [checkDecision, { decision: 'approve' }, securityLead, 200],
+        [checkDecision, { decision: 'reject' }, securityLead, 409],
+        [
+          checkDecision,
+          { decision: 'approve', comment: 'x'.repeat(70 * 1024) },
+          securityLead,
+          413,
+        ],
+      ] as const) {
+        expect((await post(url, body, authorization)).status).toBe(status);
+      }
 
       // Compliance: frameworks, statuses, the evidence export.
       const frameworks = await get('/compliance/frameworks');

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 f664b0616cc656d2abe9d690750a3106401435e064b36b037e04f88c3ab1e328
+// openapi.yaml sha256 0ec171d1fbf23d661044db1d9d4d2ebe6ec3ed9156cb62158cc5970843bc8173, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 268299066ff8566a491a08149e6b03219e21b563bd176fa7701685e199b8f56e
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -771,6 +771,99 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/Campaign',
+            },
+          },
+        },
+        required: ['items'],
+        additionalProperties: false,
+      },
+      CheckExemptionRequest: {
+        type: 'object',
+        properties: {
+          checkId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64,
+          },
+          justification: {
+            type: 'string',
+            minLength: 10,
+            maxLength: 2000,
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['checkId', 'justification', 'expiresAt'],
+        additionalProperties: false,
+      },
+      CheckExemption: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          checkId: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          justification: {
+            type: 'string',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          requestedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          status: {
+            type: 'string',
+            enum: ['pending', 'approved', 'rejected'],
+          },
+          active: {
+            description:
+              'Approved and not expired (the check counts as passed).',
+            type: 'boolean',
+          },
+          decidedBy: {
+            type: 'string',
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          comment: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'checkId',
+          'entityRef',
+          'justification',
+          'requestedBy',
+          'requestedAt',
+          'expiresAt',
+          'status',
+          'active',
+        ],
+        additionalProperties: false,
+      },
+      CheckExemptionList: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CheckExemption',
             },
           },
         },
@@ -4005,6 +4098,223 @@ export const spec = {
                 },
               },
             },
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/check-exemptions': {
+      get: {
+        operationId: 'ListCheckExemptions',
+        summary:
+          "An entity's exemptions from scorecard checks, the latest requested first.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The exemptions.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CheckExemptionList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/ReadForbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/MachineEntityNotFound',
+          },
+        },
+      },
+      post: {
+        operationId: 'RequestCheckExemption',
+        summary:
+          "The entity's owners ask the security team to exempt it from one scorecard check, with a reason and an end within 90 days.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CheckExemptionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The exemption, pending.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CheckExemption',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'Not a request (the message names what is wrong), an unknown check, or an end in the past or beyond 90 days.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'A machine, or a person the policy does not let ask for exemptions of this entity (secops.exemption.request).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such entity.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'The entity already has a pending or active exemption from that check.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
+          },
+        },
+      },
+    },
+    '/check-exemptions/{id}/decision': {
+      post: {
+        operationId: 'DecideCheckExemption',
+        summary:
+          'Someone of the security team other than who asked approves or rejects a check exemption. Audited.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ExemptionDecision',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The exemption, decided.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CheckExemption',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'Not a decision (the message names what is wrong).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              'A machine, a person outside the security team, or who asked for it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such exemption.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'Already decided.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '413': {
+            $ref: '#/components/responses/BodyTooLarge',
           },
         },
       },

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 9038b5b6bfee3e200a0570659c3492d1d600b13fb04d9a996ec74bdef6b8cc58
+// openapi.yaml sha256 0ec171d1fbf23d661044db1d9d4d2ebe6ec3ed9156cb62158cc5970843bc8173, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 447291db0c1cf845bf0af7794577a2177d8448a7ea1e25d7fe25c45c8b3c7819
 
 import { pluginId } from '../pluginId';
 import { AdmissionBindings } from '../models/AdmissionBindings.model';
@@ -15,6 +15,9 @@ import { AssignmentResult } from '../models/AssignmentResult.model';
 import { Campaign } from '../models/Campaign.model';
 import { CampaignList } from '../models/CampaignList.model';
 import { CampaignRequest } from '../models/CampaignRequest.model';
+import { CheckExemption } from '../models/CheckExemption.model';
+import { CheckExemptionList } from '../models/CheckExemptionList.model';
+import { CheckExemptionRequest } from '../models/CheckExemptionRequest.model';
 import { ComplianceFrameworkList } from '../models/ComplianceFrameworkList.model';
 import { ComplianceStatus } from '../models/ComplianceStatus.model';
 import { CurrentGatePolicies } from '../models/CurrentGatePolicies.model';
@@ -381,6 +384,42 @@ export type GetCampaign = {
   path: {
     id: string;
   };
+};
+/**
+ * @public
+ */
+export type ListCheckExemptions = {
+  path: {
+    /**
+     * The entity's kind, in any case.
+     */
+    kind: string;
+    namespace: string;
+    name: string;
+  };
+};
+/**
+ * @public
+ */
+export type RequestCheckExemption = {
+  path: {
+    /**
+     * The entity's kind, in any case.
+     */
+    kind: string;
+    namespace: string;
+    name: string;
+  };
+  body: CheckExemptionRequest;
+};
+/**
+ * @public
+ */
+export type DecideCheckExemption = {
+  path: {
+    id: string;
+  };
+  body: ExemptionDecision;
 };
 /**
  * @public
@@ -1130,6 +1169,86 @@ export class DefaultApiClient {
           }),
         },
         method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * An entity's exemptions from scorecard checks, the latest requested first.
+   */
+  public async listCheckExemptions(
+    request: ListCheckExemptions,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<CheckExemptionList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/entities/${encodeURIComponent(
+        request.path.kind,
+      )}/${encodeURIComponent(request.path.namespace)}/${encodeURIComponent(
+        request.path.name,
+      )}/check-exemptions`,
+      {
+        headers: {
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'GET',
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * The entity's owners ask the security team to exempt it from one scorecard check, with a reason and an end within 90 days.
+   */
+  public async requestCheckExemption(
+    request: RequestCheckExemption,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<CheckExemption>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/entities/${encodeURIComponent(
+        request.path.kind,
+      )}/${encodeURIComponent(request.path.namespace)}/${encodeURIComponent(
+        request.path.name,
+      )}/check-exemptions`,
+      {
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'POST',
+        body: JSON.stringify(request.body),
+        signal: options?.signal,
+      },
+    );
+  }
+
+  /**
+   * Someone of the security team other than who asked approves or rejects a check exemption. Audited.
+   */
+  public async decideCheckExemption(
+    request: DecideCheckExemption,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<CheckExemption>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/check-exemptions/${encodeURIComponent(
+        request.path.id,
+      )}/decision`,
+      {
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'POST',
+        body: JSON.stringify(request.body),
         signal: options?.signal,
       },
     );

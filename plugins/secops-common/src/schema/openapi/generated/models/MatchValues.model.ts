@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// openapi.yaml sha256 0ec171d1fbf23d661044db1d9d4d2ebe6ec3ed9156cb62158cc5970843bc8173, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 dc729f4d66ddd54b77b58670c362f5d9f64548f38d58e02afe1ecd9a8f11d306
 
 /**

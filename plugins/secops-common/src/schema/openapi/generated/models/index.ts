@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/secops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/secops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 4eb7dc2b67ed336bf415050c62eb95624f9273ca8c1965efb44cba6df9e698a5, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 f7743695e2b0d5f0602ebbd2769caebf9bce7cbcfc98870384ed1edf9e705d20
+// openapi.yaml sha256 0ec171d1fbf23d661044db1d9d4d2ebe6ec3ed9156cb62158cc5970843bc8173, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 79d45e83f9e22477f8d8b56c8bc13d3bdc123385cccd3f32f80127cfff3aae1b
 
 export * from './ModelError.model';
 export * from './SeverityCounts.model';
@@ -20,6 +20,9 @@ export * from './ComplianceStatus.model';
 export * from './CampaignRequest.model';
 export * from './Campaign.model';
 export * from './CampaignList.model';
+export * from './CheckExemptionRequest.model';
+export * from './CheckExemption.model';
+export * from './CheckExemptionList.model';
 export * from './ScorecardCheckList.model';
 export * from './EntityScorecard.model';
 export * from './LeaderboardRow.model';
