@@ -18,6 +18,8 @@ import {
   Campaign,
   CampaignList,
   CampaignRequest,
+  CheckExemption,
+  CheckExemptionList,
   CurrentGatePolicies,
   DefaultApiClient,
   Exemption,
@@ -78,6 +80,15 @@ export interface SecopsApi {
   evaluateScorecards(): Promise<ScorecardEvaluation>;
   listComplianceFrameworks(): Promise<ComplianceFrameworkList>;
   listCampaigns(): Promise<CampaignList>;
+  listCheckExemptions(entityRef: string): Promise<CheckExemptionList>;
+  requestCheckExemption(
+    entityRef: string,
+    request: { checkId: string; justification: string; expiresAt: string },
+  ): Promise<CheckExemption>;
+  decideCheckExemption(
+    id: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<CheckExemption>;
   getCampaign(id: string): Promise<Campaign>;
   /** The security team starts a campaign. */
   createCampaign(request: CampaignRequest): Promise<Campaign>;
@@ -268,6 +279,33 @@ export class SecopsClient implements SecopsApi {
 
   listCampaigns() {
     return bodyOf(this.client.listCampaigns({}));
+  }
+
+  listCheckExemptions(entityRef: string) {
+    return bodyOf(
+      this.client.listCheckExemptions({ path: entityPath(entityRef) }),
+    );
+  }
+
+  requestCheckExemption(
+    entityRef: string,
+    request: { checkId: string; justification: string; expiresAt: string },
+  ) {
+    return bodyOf(
+      this.client.requestCheckExemption({
+        path: entityPath(entityRef),
+        body: request,
+      }),
+    );
+  }
+
+  decideCheckExemption(
+    id: string,
+    decision: { decision: 'approve' | 'reject'; comment?: string },
+  ) {
+    return bodyOf(
+      this.client.decideCheckExemption({ path: { id }, body: decision }),
+    );
   }
 
   getCampaign(id: string) {

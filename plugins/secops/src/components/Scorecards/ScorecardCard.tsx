@@ -1,4 +1,5 @@
-import useAsync from 'react-use/esm/useAsync';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -14,6 +15,7 @@ import Cancel from '@material-ui/icons/Cancel';
 import { SCORECARD_LEVEL_ORDER } from './order';
 import { secopsApiRef } from '../../api/SecopsClient';
 import { LEVEL_STYLES, LevelChip } from './levels';
+import { AskCheckExemption, CheckExemptionList } from './CheckExemptions';
 
 /**
  * An entity's scorecard: its level, each check passed or not with what was
@@ -21,10 +23,15 @@ import { LEVEL_STYLES, LevelChip } from './levels';
  */
 export function ScorecardCard({ entityRef }: { entityRef: string }) {
   const api = useApi(secopsApiRef);
-  const card = useAsync(
+  const [version, setVersion] = useState(0);
+  const card = useAsyncRetry(
     () => api.getEntityScorecard(entityRef),
     [api, entityRef],
   );
+  const changed = () => {
+    setVersion(v => v + 1);
+    card.retry();
+  };
   if (card.loading) return <Progress />;
   if (card.error || !card.value) return null;
   const value = card.value;
@@ -81,7 +88,20 @@ export function ScorecardCard({ entityRef }: { entityRef: string }) {
                   </ListItemIcon>
                   <ListItemText
                     primary={check.title}
-                    secondary={check.detail}
+                    secondary={
+                      <>
+                        {check.detail}
+                        {!check.passed && (
+                          <AskCheckExemption
+                            entityRef={entityRef}
+                            checkId={check.id}
+                            title={check.title}
+                            onDone={changed}
+                          />
+                        )}
+                      </>
+                    }
+                    secondaryTypographyProps={{ component: 'div' }}
                   />
                 </ListItem>
               ))}
@@ -89,6 +109,11 @@ export function ScorecardCard({ entityRef }: { entityRef: string }) {
           </Box>
         );
       })}
+      <CheckExemptionList
+        entityRef={entityRef}
+        version={version}
+        onDecided={changed}
+      />
       {value.history.length > 1 && (
         <Typography variant="caption" color="textSecondary">
           Score by day: {history}

@@ -159,8 +159,13 @@ describe('CampaignsCard', () => {
     await userEvent.click(
       await screen.findByRole('button', { name: 'Start a campaign' }),
     );
-    await userEvent.type(screen.getByLabelText('Campaign'), 'Production at silver');
-    await userEvent.click(screen.getByRole('button', { name: 'Start campaign' }));
+    await userEvent.type(
+      screen.getByLabelText('Campaign'),
+      'Production at silver',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Start campaign' }),
+    );
     expect(createCampaign).toHaveBeenCalledWith(
       expect.objectContaining({
         title: 'Production at silver',
@@ -211,8 +216,12 @@ describe('ScorecardCard', () => {
           { day: '2026-12-07', level: 'bronze', score: 66.7 },
         ],
       }),
+      listCheckExemptions: jest.fn().mockResolvedValue({ items: [] }),
     });
     expect(await screen.findByLabelText('Level: Bronze')).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('button', { name: 'Ask for an exemption' }),
+    ).toHaveLength(1);
     expect(
       screen.getByText(
         '2 of 3 checks pass (score 66.7) · evaluated 2026-12-07 06:00 UTC',
@@ -225,6 +234,71 @@ describe('ScorecardCard', () => {
     expect(
       screen.getByText(/Score by day: 2026-12-06: 33.3, 2026-12-07: 66.7/),
     ).toBeInTheDocument();
+  });
+
+  it('lets the owners ask for an exemption from a failing check, and the security team decide it', async () => {
+    const pending = {
+      id: 'x1',
+      checkId: 'no-open-high',
+      entityRef: 'component:default/payments-api',
+      justification: 'Upgrade blocked by the vendor until January',
+      requestedBy: 'user:default/ben-okafor',
+      requestedAt: '2026-12-07T08:00:00.000Z',
+      expiresAt: '2027-01-06T23:59:59.000Z',
+      status: 'pending' as const,
+      active: false,
+    };
+    // The server's answers as they change: nothing, then pending, then approved.
+    let state: 'none' | 'pending' | 'approved' = 'none';
+    const listCheckExemptions = jest.fn().mockImplementation(async () => ({
+      items:
+        state === 'none'
+          ? []
+          : [{ ...pending, status: state, active: state === 'approved' }],
+    }));
+    const requestCheckExemption = jest.fn().mockImplementation(async () => {
+      state = 'pending';
+      return pending;
+    });
+    const decideCheckExemption = jest.fn().mockImplementation(async () => {
+      state = 'approved';
+      return { ...pending, status: 'approved', active: true };
+    });
+    await render(<ScorecardCard entityRef="component:default/payments-api" />, {
+      getEntityScorecard: jest.fn().mockResolvedValue({
+        entityRef: 'component:default/payments-api',
+        day: '2026-12-07',
+        evaluatedAt: '2026-12-07T06:00:00.000Z',
+        level: 'silver',
+        score: 66.7,
+        passed: 2,
+        total: 3,
+        checks: [
+          { ...checks.items[0], passed: true, detail: 'ok' },
+          { ...checks.items[1], passed: true, detail: 'ok' },
+          { ...checks.items[2], passed: false, detail: '1 high open' },
+        ],
+        history: [],
+      }),
+      listCheckExemptions,
+      requestCheckExemption,
+      decideCheckExemption,
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Ask for an exemption' }));
+    await userEvent.type(
+      screen.getByLabelText('Why exempt from "No open critical or high finding"'),
+      'Upgrade blocked by the vendor until January',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Ask the security team' }));
+    expect(requestCheckExemption).toHaveBeenCalledWith('component:default/payments-api', {
+      checkId: 'no-open-high',
+      justification: 'Upgrade blocked by the vendor until January',
+      expiresAt: expect.stringMatching(/T23:59:59.000Z$/),
+    });
+    expect(await screen.findByText(/\(ben-okafor, pending\)/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Approve' }));
+    expect(decideCheckExemption).toHaveBeenCalledWith('x1', { decision: 'approve' });
+    expect(await screen.findByText(/\(ben-okafor, approved\)/)).toBeInTheDocument();
   });
 
   it('says when the entity was not evaluated yet', async () => {
