@@ -53,6 +53,8 @@ export const portalFeatures = [
 
   // SecOps: scanner reports from CI, findings per entity
   import('@portal/plugin-secops-backend'),
+  // The golden path's scorecard check (on the current template version)
+  import('./goldenPathChecks'),
 
   // FinOps: cloud cost by catalog ownership
   import('@portal/plugin-finops-backend'),

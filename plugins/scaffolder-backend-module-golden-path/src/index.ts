@@ -21,4 +21,8 @@ export {
   TEMPLATE_VERSION_ANNOTATION,
 } from './actions/templateInfo';
 export { readSizeCatalogue, renderResource } from './iac';
+export {
+  goldenPathCheck,
+  secopsModuleGoldenPathChecks,
+} from './scorecardCheck';
 export type { SizeCatalogue, SizeSpec } from './iac';
