@@ -215,6 +215,7 @@ async function benchDatabase(
     },
     builtInChecks({
       findings: stores.findings,
+      gateDecisions: stores.gateDecisions,
       exposure,
       gates: async () => [
         {

@@ -184,6 +184,7 @@ export const secopsPlugin = createBackendPlugin({
           [
             ...builtInChecks({
               findings: stores.findings,
+              gateDecisions: stores.gateDecisions,
               exposure,
               gates: () => gatePolicies.policies(),
               options,

@@ -17,6 +17,7 @@ import request from 'supertest';
 import {
   component,
   fixture,
+  ciHeader,
   machineConfig,
   machineHeader,
   securityLead,
@@ -135,6 +136,19 @@ describe('scorecards', () => {
       expect(res.status).toBe(201);
     }
 
+    // Their pipelines ask the gate (legacy-cms's never does).
+    for (const name of ['storefront', 'orders-api']) {
+      const gate = await request(server)
+        .post('/api/secops/gate')
+        .set('authorization', ciHeader(`acme/${name}`))
+        .send({ entityRef: `component:default/${name}`, commit: 'abcdef1' });
+      expect(gate.status).toBe(200);
+    }
+    // A person asking does not count as the pipeline enforcing it.
+    await request(server)
+      .post('/api/secops/gate')
+      .send({ entityRef: 'component:default/legacy-cms' });
+
     // Before any evaluation: empty, and saying so.
     const before = await request(server).get(
       '/api/secops/entities/component/default/storefront/scorecard',
@@ -157,8 +171,8 @@ describe('scorecards', () => {
     expect(evaluated.status).toBe(200);
     expect(evaluated.body).toMatchObject({
       entities: 3,
-      checks: 8,
-      results: 24,
+      checks: 9,
+      results: 27,
     });
 
     const checks = await request(server).get('/api/secops/scorecards/checks');
@@ -166,6 +180,7 @@ describe('scorecards', () => {
       'bronze:owner-and-docs',
       'bronze:scans-fresh',
       'silver:dast-internet-facing',
+      'silver:gate-enforced',
       'silver:gate-passing',
       'silver:no-overdue-critical',
       'gold:has-runbook',
@@ -180,8 +195,8 @@ describe('scorecards', () => {
     expect(card.body).toMatchObject({
       level: 'gold',
       score: 100,
-      passed: 8,
-      total: 8,
+      passed: 9,
+      total: 9,
     });
     expect(card.body.history).toEqual([
       { day: card.body.day, level: 'gold', score: 100 },
@@ -189,8 +204,8 @@ describe('scorecards', () => {
     const orders = await request(server).get(
       '/api/secops/entities/component/default/orders-api/scorecard',
     );
-    // Everything but the runbook: silver, 7 of 8.
-    expect(orders.body).toMatchObject({ level: 'silver', score: 87.5 });
+    // Everything but the runbook: silver, 8 of 9.
+    expect(orders.body).toMatchObject({ level: 'silver', score: 88.9 });
     expect(
       orders.body.checks.find((c: any) => c.id === 'has-runbook'),
     ).toMatchObject({
@@ -461,7 +476,7 @@ describe('scorecards', () => {
     const again = await request(server).post(
       '/api/secops/scorecards/evaluations',
     );
-    expect(again.body.results).toBe(24);
+    expect(again.body.results).toBe(27);
     const boardAgain = await request(server).get(
       '/api/secops/scorecards/leaderboard',
     );

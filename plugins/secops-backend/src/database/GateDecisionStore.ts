@@ -7,7 +7,7 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { logEvent } from './eventLog';
 import { GateDecisionStore, RecordedGateDecision } from './types';
-import { DECISIONS, Timestamp, toDate } from './tables';
+import { DECISIONS, ID_CHUNK, inChunks, Timestamp, toDate } from './tables';
 
 type DecisionRow = {
   id: string;
@@ -68,6 +68,22 @@ export class DatabaseGateDecisionStore implements GateDecisionStore {
       at: new Date(decision.evaluatedAt),
     });
     return id;
+  }
+
+  async lastPipelineDecisions(
+    entityRefs: string[],
+  ): Promise<Map<string, Date>> {
+    const last = new Map<string, Date>();
+    await inChunks(entityRefs, ID_CHUNK, async refs => {
+      const rows: Array<{ entity_ref: string; last: Timestamp }> =
+        await this.knex(DECISIONS)
+          .whereIn('entity_ref', refs)
+          .andWhere('requested_by', 'not like', 'user:%')
+          .groupBy('entity_ref')
+          .select('entity_ref', this.knex.raw('max(created_at) as last'));
+      for (const row of rows) last.set(row.entity_ref, toDate(row.last));
+    });
+    return last;
   }
 
   async latestGateDecision(

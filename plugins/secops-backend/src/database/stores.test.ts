@@ -653,7 +653,23 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
       passed: false,
       evaluatedAt: '2026-01-02T00:00:00.000Z',
     });
-  });
+    // A person asking later is not the pipeline.
+    await stores.gateDecisions.recordGateDecision({
+      entityRef,
+      gate: 'default',
+      passed: true,
+      reasons: [],
+      evaluatedAt: '2026-01-03T00:00:00.000Z',
+      requestedBy: 'user:default/ben-okafor',
+    });
+    const pipeline = await stores.gateDecisions.lastPipelineDecisions([
+      entityRef,
+      'component:default/never-asked',
+    ]);
+    expect([...pipeline].map(([ref, at]) => [ref, at.toISOString()])).toEqual([
+      [entityRef, '2026-01-02T00:00:00.000Z'],
+    ]);
+  }, 120_000);
 
   it('counts open and overdue findings for many entities at once', async () => {
     const { stores } = await createStore();

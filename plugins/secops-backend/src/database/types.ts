@@ -281,6 +281,8 @@ export interface GateDecisionStore {
   /** Stores the decision and logs its event; returns the decision's id. */
   recordGateDecision(decision: RecordedGateDecision): Promise<string>;
   latestGateDecision(entityRef: string): Promise<GateDecision | undefined>;
+  /** When each entity's gate was last asked by a machine (its pipeline, not a person). */
+  lastPipelineDecisions(entityRefs: string[]): Promise<Map<string, Date>>;
 }
 
 /** The event log, and how far each SIEM webhook got in it (EventStore.ts). */

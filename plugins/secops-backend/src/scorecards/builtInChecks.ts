@@ -5,7 +5,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { GatePolicy } from '@portal/plugin-secops-common';
 import { CheckOutcome, ScorecardCheck } from '@portal/plugin-secops-node';
-import { FindingStore } from '../database/types';
+import { FindingStore, GateDecisionStore } from '../database/types';
 import { DastExposureService } from '../service/DastExposure';
 import { gateOutcomes } from '../service/gates';
 import { overdueCutoffs, SecopsOptions } from '../service/options';
@@ -30,6 +30,7 @@ const plural = (n: number, one: string, many = `${one}s`) =>
 
 export function builtInChecks(deps: {
   findings: FindingStore;
+  gateDecisions: Pick<GateDecisionStore, 'lastPipelineDecisions'>;
   exposure: DastExposureService;
   gates: () => Promise<GatePolicy[]>;
   options: SecopsOptions;
@@ -125,6 +126,33 @@ export function builtInChecks(deps: {
             },
           ]),
         );
+      },
+    },
+    {
+      id: 'gate-enforced',
+      title: 'Gate enforced in the pipeline',
+      description: `The pipeline asked the release gate (POST /api/secops/gate from CI) within ${FRESH_SCAN_DAYS} days: the gate decides what ships, not only what the page shows.`,
+      level: 'silver',
+      evaluate: async (batch, { now }) => {
+        const last = await deps.gateDecisions.lastPipelineDecisions(
+          batch.map(b => b.ref),
+        );
+        return outcomes(batch, ({ ref }) => {
+          const at = last.get(ref);
+          if (!at) {
+            return {
+              passed: false,
+              detail: 'the pipeline never asked the gate',
+            };
+          }
+          const days = Math.floor((now.getTime() - at.getTime()) / DAY_MS);
+          return {
+            passed: days <= FRESH_SCAN_DAYS,
+            detail: `the pipeline last asked the gate on ${at
+              .toISOString()
+              .slice(0, 10)} (${plural(days, 'day')} ago)`,
+          };
+        });
       },
     },
     {
