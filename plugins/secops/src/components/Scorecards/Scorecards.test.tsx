@@ -284,21 +284,36 @@ describe('ScorecardCard', () => {
       requestCheckExemption,
       decideCheckExemption,
     });
-    await userEvent.click(await screen.findByRole('button', { name: 'Ask for an exemption' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Ask for an exemption' }),
+    );
     await userEvent.type(
-      screen.getByLabelText('Why exempt from "No open critical or high finding"'),
+      screen.getByLabelText(
+        'Why exempt from "No open critical or high finding"',
+      ),
       'Upgrade blocked by the vendor until January',
     );
-    await userEvent.click(screen.getByRole('button', { name: 'Ask the security team' }));
-    expect(requestCheckExemption).toHaveBeenCalledWith('component:default/payments-api', {
-      checkId: 'no-open-high',
-      justification: 'Upgrade blocked by the vendor until January',
-      expiresAt: expect.stringMatching(/T23:59:59.000Z$/),
-    });
-    expect(await screen.findByText(/\(ben-okafor, pending\)/)).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Ask the security team' }),
+    );
+    expect(requestCheckExemption).toHaveBeenCalledWith(
+      'component:default/payments-api',
+      {
+        checkId: 'no-open-high',
+        justification: 'Upgrade blocked by the vendor until January',
+        expiresAt: expect.stringMatching(/T23:59:59.000Z$/),
+      },
+    );
+    expect(
+      await screen.findByText(/\(ben-okafor, pending\)/),
+    ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Approve' }));
-    expect(decideCheckExemption).toHaveBeenCalledWith('x1', { decision: 'approve' });
-    expect(await screen.findByText(/\(ben-okafor, approved\)/)).toBeInTheDocument();
+    expect(decideCheckExemption).toHaveBeenCalledWith('x1', {
+      decision: 'approve',
+    });
+    expect(
+      await screen.findByText(/\(ben-okafor, approved\)/),
+    ).toBeInTheDocument();
   });
 
   it('says when the entity was not evaluated yet', async () => {
