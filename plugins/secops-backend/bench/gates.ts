@@ -17,9 +17,7 @@
  * Optional: BENCH_FILL_ROWS (default 1000000), BENCH_FILL_BUDGET_S (default
  * 240), BENCH_ONLY=sqlite|postgres.
  */
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GatePolicy } from '@portal/plugin-secops-common';
 import {
   BenchDatabase,
@@ -30,9 +28,9 @@ import {
 } from '@portal/test-utils/bench';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createSecopsStores } from '../src/database/createSecopsStores';
 import { GatePolicies } from '../src/service/GatePolicies';
-import { fillEntityRef, fillStore } from './fill';
+import { fillEntityRef } from './fill';
+import { filledStores, floorSamples, median, p95, pagedCatalog } from './setup';
 
 const ENTITIES = 5000;
 const FILL_ROWS = Number(process.env.BENCH_FILL_ROWS ?? 1_000_000);
@@ -83,9 +81,9 @@ const PROPOSED: GatePolicy[] = [
   },
 ];
 
-/** The catalog of the filled entities: half in production. */
-function catalogOf(count: number): CatalogService {
-  const entities: Entity[] = Array.from({ length: count }, (_, i) => ({
+/** The filled entities: half in production. */
+function entitiesOf(count: number): Entity[] {
+  return Array.from({ length: count }, (_, i) => ({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: { name: fillEntityRef(i).split('/')[1], namespace: 'default' },
@@ -95,65 +93,22 @@ function catalogOf(count: number): CatalogService {
       owner: `group:default/team-${i % 400}`,
     },
   }));
-  const PAGE = 500;
-  return {
-    async queryEntities(request: { cursor?: string; limit?: number }) {
-      const offset = Number(request.cursor ?? 0);
-      const items = entities.slice(offset, offset + (request.limit ?? PAGE));
-      const next = offset + items.length;
-      return {
-        items,
-        totalItems: entities.length,
-        pageInfo: next < entities.length ? { nextCursor: String(next) } : {},
-      };
-    },
-  } as unknown as CatalogService;
 }
 
-const median = (samples: number[]) =>
-  [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
-const p95 = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)
-  ];
-};
-
 async function benchDatabase(db: BenchDatabase) {
-  const database = {
-    getClient: async () => db.knex,
-    migrations: { skip: false },
-  } as unknown as DatabaseService;
-  const stores = await createSecopsStores({ database });
-  log(`${db.name}: filling ${FILL_ROWS.toLocaleString('en-US')} findings`);
-  const fill = await fillStore(db, new Date(), {
+  const { stores, fill } = await filledStores(db, {
     rows: FILL_ROWS,
     entities: ENTITIES,
     budgetMs: FILL_BUDGET_MS,
     log,
   });
-  if (db.knex.client.config.client === 'pg') {
-    await db.knex.raw('analyze');
-  }
-
-  // The floor: every entity's open findings counted in one pass.
-  const floor: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    await db
-      .knex('secops_findings')
-      .where('status', 'open')
-      .groupBy('entity_ref')
-      .select('entity_ref')
-      .count({ n: '*' });
-    floor.push(performance.now() - start);
-  }
+  const floor = await floorSamples(db, RUNS);
 
   const policies = new GatePolicies({
     store: stores.gatePolicies,
     seed: CURRENT,
     findings: stores.findings,
-    catalog: catalogOf(fill.entities),
+    catalog: pagedCatalog(entitiesOf(fill.entities)),
     auth: {
       getOwnServiceCredentials: async () => ({
         $$type: '@backstage/BackstageCredentials',

@@ -20,9 +20,7 @@
  * BENCH_ONLY=sqlite|postgres, BENCH_NO_RECORD=1 (appends nothing to
  * bench/results/scorecards.jsonl).
  */
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GroupTree, OwnershipService } from '@portal/catalog-ownership';
 import { readSecopsOptions } from '../src/service/options';
 import { ConfigReader } from '@backstage/config';
@@ -41,14 +39,14 @@ import {
   machineLine,
   roundTo,
 } from '../../../bench/record';
-import { createSecopsStores } from '../src/database/createSecopsStores';
 import { builtInChecks } from '../src/scorecards/builtInChecks';
 import { Scorecards } from '../src/scorecards/Scorecards';
 import {
   DastExposureService,
   KubernetesIngresses,
 } from '../src/service/DastExposure';
-import { fillEntityRef, fillStore } from './fill';
+import { fillEntityRef } from './fill';
+import { filledStores, floorSamples, median, p95, pagedCatalog } from './setup';
 
 const ENTITIES = 5000;
 const TEAMS = 400;
@@ -65,15 +63,6 @@ const log = (message: string) =>
   process.stderr.write(
     `[${new Date().toISOString().slice(11, 19)}] ${message}\n`,
   );
-
-const median = (samples: number[]) =>
-  [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
-const p95 = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)
-  ];
-};
 
 const teamRef = (i: number) => `group:default/team-${i}`;
 const departmentRef = (i: number) => `group:default/department-${i}`;
@@ -97,22 +86,6 @@ function entitiesOf(count: number): Entity[] {
       owner: teamRef(i % TEAMS),
     },
   }));
-}
-
-function catalogOf(entities: Entity[]): CatalogService {
-  const PAGE = 500;
-  return {
-    async queryEntities(request: { cursor?: string; limit?: number }) {
-      const offset = Number(request.cursor ?? 0);
-      const items = entities.slice(offset, offset + (request.limit ?? PAGE));
-      const next = offset + items.length;
-      return {
-        items,
-        totalItems: entities.length,
-        pageInfo: next < entities.length ? { nextCursor: String(next) } : {},
-      };
-    },
-  } as unknown as CatalogService;
 }
 
 /** 400 teams under 40 departments, owning the entities round-robin. */
@@ -158,34 +131,14 @@ async function benchDatabase(
   calibration: number,
   code: ReturnType<typeof codeVersion>,
 ) {
-  const database = {
-    getClient: async () => db.knex,
-    migrations: { skip: false },
-  } as unknown as DatabaseService;
-  const stores = await createSecopsStores({ database });
-  log(`${db.name}: filling ${FILL_ROWS.toLocaleString('en-US')} findings`);
-  const fill = await fillStore(db, new Date(), {
+  const { stores, fill } = await filledStores(db, {
     rows: FILL_ROWS,
     entities: ENTITIES,
     budgetMs: FILL_BUDGET_MS,
     log,
   });
-  if (db.knex.client.config.client === 'pg') {
-    await db.knex.raw('analyze');
-  }
   const entities = entitiesOf(fill.entities);
-
-  const floor: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const start = performance.now();
-    await db
-      .knex('secops_findings')
-      .where('status', 'open')
-      .groupBy('entity_ref')
-      .select('entity_ref')
-      .count({ n: '*' });
-    floor.push(performance.now() - start);
-  }
+  const floor = await floorSamples(db, 5);
 
   const logger = {
     info: () => {},
@@ -203,7 +156,7 @@ async function benchDatabase(
   const scorecards = new Scorecards(
     {
       store: stores.scorecards,
-      catalog: catalogOf(entities),
+      catalog: pagedCatalog(entities),
       auth: {
         getOwnServiceCredentials: async () => ({
           $$type: '@backstage/BackstageCredentials',
