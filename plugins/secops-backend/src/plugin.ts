@@ -167,10 +167,20 @@ export const secopsPlugin = createBackendPlugin({
         };
         // Scorecards: the built-in checks and those other plugins add, with
         // the exemptions the security team approved.
-        const checkExemptions: CheckExemptions = new CheckExemptions({
+        const checks = [
+          ...builtInChecks({
+            findings: stores.findings,
+            gateDecisions: stores.gateDecisions,
+            exposure,
+            gates: () => gatePolicies.policies(),
+            options,
+          }),
+          ...extraChecks,
+        ];
+        const checkExemptions = new CheckExemptions({
           knex: await deps.database.getClient(),
           access: services.access,
-          checkIds: (): string[] => scorecards.list().map(c => c.id),
+          checkIds: () => checks.map(c => c.id),
         });
         const scorecards = new Scorecards(
           {
@@ -181,16 +191,7 @@ export const secopsPlugin = createBackendPlugin({
             logger: deps.logger,
             exemptions: now => checkExemptions.active(now),
           },
-          [
-            ...builtInChecks({
-              findings: stores.findings,
-              gateDecisions: stores.gateDecisions,
-              exposure,
-              gates: () => gatePolicies.policies(),
-              options,
-            }),
-            ...extraChecks,
-          ],
+          checks,
         );
         await scorecards.schedule(deps.scheduler);
         // Compliance frameworks: the shipped ones (SOC 2, HITRUST CSF) and

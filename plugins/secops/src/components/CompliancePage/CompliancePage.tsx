@@ -57,6 +57,13 @@ function Sparkline({ control }: { control: Control }) {
   );
 }
 
+/** Green from 90%, amber from 60%, red below. */
+function rateColor(rate: number): string {
+  if (rate >= 90) return '#15803d';
+  if (rate >= 60) return '#b45309';
+  return '#b91c1c';
+}
+
 function RateBar({ control }: { control: Control }) {
   if (control.rate === undefined) {
     return (
@@ -65,8 +72,7 @@ function RateBar({ control }: { control: Control }) {
       </Typography>
     );
   }
-  const color =
-    control.rate >= 90 ? '#15803d' : control.rate >= 60 ? '#b45309' : '#b91c1c';
+  const color = rateColor(control.rate);
   return (
     <Box display="flex" alignItems="center" style={{ gap: 8 }}>
       <Box
