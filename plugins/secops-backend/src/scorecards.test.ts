@@ -106,7 +106,10 @@ describe('scorecards', () => {
       notifications,
       features: [runbookCheck],
       policy: name => {
-        if (name === 'secops.exemption.decide') {
+        if (
+          name === 'secops.exemption.decide' ||
+          name === 'secops.organisation.read'
+        ) {
           return securityTeam ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
         }
         if (denyFindings && name === 'secops.findings.read') {

@@ -322,19 +322,12 @@ export async function createRouter(
       const { visible } = await access.visibleOwned(credentials, scope);
       refs = visible.map(e => stringifyEntityRef(e));
     } else {
-      // A machine with the read grant (a GRC tool), or the security team.
-      if (access.caller(credentials).type === 'user') {
-        await access.requireSecurityTeam(
-          credentials,
-          "read the organisation's compliance",
-        );
-      } else {
-        access.requireMachineGrant(
-          credentials,
-          'secops.read',
-          "read the organisation's compliance",
-        );
-      }
+      // As the other organisation views: the security team, or a machine
+      // with the read grant (a GRC tool).
+      await reader.requireOrganisationReader(
+        credentials,
+        "read the organisation's compliance",
+      );
       scope = 'organisation';
     }
     res.json({

@@ -50,6 +50,12 @@ function toTicket(row: TicketRow): StoredTicket {
   };
 }
 
+/** A stored ticket as findings and answers show it (without its own ids). */
+export function asFindingTicket(stored: StoredTicket): FindingTicket {
+  const { id: _id, ruleId: _rule, ...ticket } = stored;
+  return ticket;
+}
+
 export class TicketStore {
   constructor(private readonly knex: Knex) {}
 
@@ -195,7 +201,8 @@ export async function markTickets(knex: Knex, findings: StoredFinding[]) {
     .select('t.*', 'l.finding_id');
   for (const row of rows) {
     // The latest wins (rows come oldest first).
-    const { id: _id, ruleId: _rule, ...ticket } = toTicket(row);
-    byFinding.get(String(row.finding_id))!.ticket = ticket;
+    byFinding.get(String(row.finding_id))!.ticket = asFindingTicket(
+      toTicket(row),
+    );
   }
 }

@@ -5,7 +5,7 @@
  * progress (overall and per owning team) is read from the latest
  * scorecards, so it moves as the teams fix things.
  */
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
@@ -14,7 +14,6 @@ import {
 import { InputError, NotFoundError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthService } from '@backstage/backend-plugin-api';
 import { readAllEntities } from '@portal/catalog-ownership';
 import { RefreshingValue } from '@portal/common';
 import {
@@ -133,8 +132,9 @@ export class Campaigns {
       created_at: now,
     };
     await this.deps.knex(CAMPAIGNS).insert(row);
-    const campaign = await this.progress(row, now);
-    await this.notify(campaign, row);
+    // One reading of the progress: its teams are whom to tell.
+    const { teams, ...campaign } = await this.progress(row, now, true);
+    await this.notify(campaign, teams ?? []);
     return campaign;
   }
 
@@ -213,11 +213,13 @@ export class Campaigns {
   }
 
   /** One notification per owner with services not at the target yet. */
-  private async notify(campaign: Campaign, row: CampaignRow) {
+  private async notify(
+    campaign: Campaign,
+    teams: NonNullable<Campaign['teams']>,
+  ) {
     const { notifications, logger } = this.deps;
     if (!notifications) return;
-    const full = await this.progress(row, new Date(), true);
-    for (const team of full.teams ?? []) {
+    for (const team of teams) {
       if (team.owner === 'nobody' || team.reached === team.total) continue;
       const missing = team.total - team.reached;
       try {

@@ -29,7 +29,7 @@ import {
   secopsFindingAssignPermission,
   TicketResult,
 } from '@portal/plugin-secops-common';
-import { TicketStore } from '../database/TicketStore';
+import { asFindingTicket, TicketStore } from '../database/TicketStore';
 import { FindingStore, StoredFinding } from '../database/types';
 import { PROJECT_SLUG_ANNOTATION } from '../github/GithubAlertsSource';
 import { EntitySignals } from './EntitySignals';
@@ -222,8 +222,12 @@ export class FindingTickets {
       const existing = await tickets.openTicket(repository, ruleId);
       if (existing) {
         await tickets.link(existing.id, groupIds);
-        const { id: _id, ruleId: _rule, ...ticket } = existing;
-        result.push({ ruleId, ticket, findingIds: groupIds, created: false });
+        result.push({
+          ruleId,
+          ticket: asFindingTicket(existing),
+          findingIds: groupIds,
+          created: false,
+        });
         continue;
       }
       const title = this.titleOf(ruleId, group);
@@ -252,8 +256,12 @@ export class FindingTickets {
         groupIds,
         this.now(),
       );
-      const { id: _id, ruleId: _rule, ...ticket } = stored;
-      result.push({ ruleId, ticket, findingIds: groupIds, created: true });
+      result.push({
+        ruleId,
+        ticket: asFindingTicket(stored),
+        findingIds: groupIds,
+        created: true,
+      });
     }
     await this.deps.signals?.changed(
       [...found.values()].map(f => f.entityRef),
