@@ -65,6 +65,8 @@ export const portalFeatures = [
 
   // SRE: SLOs and error budgets from Prometheus, alerts from Alertmanager
   import('@portal/plugin-sre-backend'),
+  // SRE's scorecard check (SLOs defined and within budget)
+  import('./sreChecks'),
 
   // Kubernetes workloads
   import('@backstage/plugin-kubernetes-backend'),

@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { srePlugin as default } from './plugin';
+export { secopsModuleSreChecks, sloCheck } from './scorecardCheck';

@@ -488,6 +488,43 @@ describe('sre backend', () => {
       .set('authorization', OTHER);
     expect(theirStatus.body.problems).toEqual([]);
 
+    // Many entities at once (a scorecard's batch): the owner sees both of
+    // their team's (one without SLOs), a ghost is counted, not named; the
+    // other person sees none of them.
+    const refs = [
+      'component:default/payments-api',
+      'Component:default/broken',
+      'component:default/ghost',
+    ];
+    const briefs = await request(server)
+      .post('/api/sre/slos/by-entity')
+      .set('authorization', OWNER)
+      .send({ entityRefs: refs });
+    expect(briefs.status).toBe(200);
+    expect(briefs.body).toEqual({
+      items: [
+        {
+          entityRef: 'component:default/payments-api',
+          slos: [
+            {
+              // No SLI source answers here: never evaluated.
+              id,
+              name: 'availability',
+              status: 'unknown',
+              errorBudgetRemaining: null,
+            },
+          ],
+        },
+        { entityRef: 'component:default/broken', slos: [] },
+      ],
+      hidden: 1,
+    });
+    const theirBriefs = await request(server)
+      .post('/api/sre/slos/by-entity')
+      .set('authorization', OTHER)
+      .send({ entityRefs: refs });
+    expect(theirBriefs.body).toEqual({ items: [], hidden: 3 });
+
     // The home page's summary, in one call: the person's teams' SLOs.
     const summary = await request(server)
       .get('/api/sre/me/summary')

@@ -1,5 +1,6 @@
 /**
- * The SLI data-source extension point of the SRE backend.
+ * The SLI data-source extension point of the SRE backend, and what other
+ * backend plugins read of SRE (sreReliabilityServiceRef).
  *
  * @packageDocumentation
  */
@@ -57,3 +58,4 @@ export {
   WINDOW_PLACEHOLDER,
 } from './PrometheusSource';
 export type { PrometheusServer } from './PrometheusSource';
+export * from './reliability';

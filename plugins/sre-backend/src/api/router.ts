@@ -162,6 +162,13 @@ export async function createRouter(o: RouterOptions): Promise<express.Router> {
     res.json(await reliability.mySummary(await caller(req)));
   });
 
+  /** Many entities' SLOs in brief (a scorecard's batch); a read, so not audited. */
+  router.post('/slos/by-entity', async (req, res) => {
+    res.json(
+      await reliability.sloBriefs(await caller(req), req.body.entityRefs),
+    );
+  });
+
   router.get('/groups/:namespace/:name/slos', async (req, res) => {
     res.json(
       await reliability.groupSlos(

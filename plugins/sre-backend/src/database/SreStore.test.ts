@@ -102,6 +102,32 @@ describe('SreStore', () => {
       );
       expect(ids.size).toBe(600);
       expect(await s.listSlos([])).toEqual({ items: [], totalCount: 0 });
+
+      // In brief, for all 600 at once (two chunks): the exhausted one with
+      // its budget, the others never evaluated; an unknown ref is absent.
+      const briefs = await s.briefsByEntity([
+        ...refs,
+        'component:default/none',
+      ]);
+      expect(briefs.size).toBe(600);
+      expect(briefs.get('component:default/svc-599')).toEqual([
+        {
+          id: worst.id,
+          name: 'availability',
+          status: 'exhausted',
+          errorBudgetRemaining: -9,
+          evaluatedAt: expect.any(String),
+        },
+      ]);
+      expect(briefs.get('component:default/svc-000')).toEqual([
+        {
+          id: expect.stringMatching(/^[0-9a-f]{64}$/),
+          name: 'availability',
+          status: 'unknown',
+          errorBudgetRemaining: null,
+          evaluatedAt: undefined,
+        },
+      ]);
     },
   );
 

@@ -9,6 +9,7 @@ import {
   ReliabilityAlert,
   Slo,
   SloDefinition,
+  SloBrief,
   SloHistoryPoint,
   SloStatus,
   STATUS_ORDER,
@@ -250,6 +251,44 @@ export class SreStore {
     return pageOf(rows.map(sloOf), offset, Number(count));
   }
 
+  /**
+   * The SLOs of many entities at once, briefly (name, status, budget left),
+   * each entity's worst first: what a scorecard needs of thousands of
+   * entities, without paging each. Entities without SLOs are not in the map.
+   */
+  async briefsByEntity(entityRefs: string[]): Promise<Map<string, SloBrief[]>> {
+    const out = new Map<string, SloBrief[]>();
+    const unknownRank = STATUS_ORDER.indexOf('unknown');
+    for (const part of chunks([...new Set(entityRefs)])) {
+      const rows = await this.db(`${SLOS} as s`)
+        .leftJoin(`${STATE} as st`, 'st.slo_id', 's.id')
+        .whereIn('s.entity_ref', part)
+        .select(
+          's.id',
+          's.entity_ref',
+          's.name',
+          'st.status',
+          'st.budget_remaining',
+          'st.evaluated_at',
+        )
+        .orderBy('s.entity_ref')
+        .orderByRaw(`coalesce(st.status_rank, ${unknownRank}) asc`)
+        .orderBy('s.name');
+      for (const row of rows) {
+        const list = out.get(row.entity_ref) ?? [];
+        list.push({
+          id: row.id,
+          name: row.name,
+          status: (row.status ?? 'unknown') as SloStatus,
+          errorBudgetRemaining: numberOrNull(row.budget_remaining),
+          evaluatedAt: row.evaluated_at ?? undefined,
+        });
+        out.set(row.entity_ref, list);
+      }
+    }
+    return out;
+  }
+
   async getSlo(sloId: string): Promise<Slo | undefined> {
     const row = await this.db(`${SLOS} as s`)
       .leftJoin(`${STATE} as st`, 'st.slo_id', 's.id')
@@ -448,9 +487,11 @@ function definitionOf(r: any): SloDefinition {
   };
 }
 
+const numberOrNull = (v: unknown) =>
+  v === null || v === undefined ? null : Number(v);
+
 function sloOf(r: any): Slo {
-  const num = (v: unknown) =>
-    v === null || v === undefined ? null : Number(v);
+  const num = numberOrNull;
   return {
     id: r.id,
     ...definitionOf(r),

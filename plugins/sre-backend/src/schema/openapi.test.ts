@@ -226,6 +226,28 @@ describe('the router and src/schema/openapi.yaml', () => {
       expect((await get('/slos/nope/history')).status).toBe(400);
       expect((await get(`/slos/${'a'.repeat(64)}/history`)).status).toBe(404);
 
+      // Many entities' SLOs at once, and what it refuses.
+      const briefs = (body: object, authorization?: string) =>
+        post('/slos/by-entity', authorization, body);
+      const byEntity = await briefs({
+        entityRefs: ['component:default/payments-api'],
+      });
+      expect(byEntity.status).toBe(200);
+      expect(byEntity.body.items[0].slos[0]).toMatchObject({ status: 'ok' });
+      expect((await briefs({ entityRefs: [] })).status).toBe(400);
+      expect(
+        (await briefs({ entityRefs: Array(501).fill('component:default/x') }))
+          .status,
+      ).toBe(400);
+      expect((await briefs({ refs: ['component:default/x'] })).status).toBe(
+        400,
+      );
+      const refs = { entityRefs: ['component:default/payments-api'] };
+      expect((await briefs(refs, mockCredentials.none.header())).status).toBe(
+        401,
+      );
+      expect((await briefs(refs, UNGRANTED)).status).toBe(403);
+
       const summary = await get('/me/summary', OWNER);
       expect(summary.body).toMatchObject({ totalCount: 1 });
       expect((await get('/me/summary?x=1', OWNER)).status).toBe(400);

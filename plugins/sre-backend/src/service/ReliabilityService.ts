@@ -19,6 +19,7 @@ import {
   Page,
   ReliabilityAlert,
   Slo,
+  SloBriefs,
   SloDefinitionProblem,
   SloHistoryPoint,
   sreReliabilityReadPermission,
@@ -214,6 +215,35 @@ export class ReliabilityService {
       fields: ['metadata', 'spec', 'relations'],
     });
     return refsOf(owned.filter(entity => who.decision.allows(entity)));
+  }
+
+  /**
+   * The SLOs of many entities in brief (up to 500): those the catalog has
+   * and the caller may see, each read with the caller's credentials and
+   * checked against the policy's decision; the others are counted, not
+   * named.
+   */
+  async sloBriefs(
+    credentials: BackstageCredentials,
+    entityRefs: string[],
+  ): Promise<SloBriefs> {
+    const who = await this.reader(credentials);
+    const asked = [...new Set(entityRefs.map(ref => ref.toLowerCase()))];
+    const { items } = await this.o.catalog.getEntitiesByRefs(
+      { entityRefs: asked },
+      { credentials },
+    );
+    const visible = items
+      .filter((e): e is Entity => !!e && who.decision.allows(e))
+      .map(e => stringifyEntityRef(e));
+    const briefs = await this.o.store.briefsByEntity(visible);
+    return {
+      items: visible.map(entityRef => ({
+        entityRef,
+        slos: briefs.get(entityRef) ?? [],
+      })),
+      hidden: asked.length - visible.length,
+    };
   }
 
   /** The SLOs of what the signed-in person's teams own, worst first. */

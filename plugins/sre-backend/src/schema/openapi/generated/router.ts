@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 ff07e7f63db9bcb2fa712b32369ed2be1b38b56192a6c389b8937df78bdcc0bb
+// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 911f887eba64a6e054e15e3940be781c638302529cca844c6fd010b985c929ff
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -421,6 +421,81 @@ export const spec = {
           },
         },
         required: ['slo', 'points'],
+      },
+      SloBrief: {
+        description: 'One SLO of an entity in brief, with its latest status.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/SloStatus',
+          },
+          errorBudgetRemaining: {
+            description:
+              'The share of the budget left (below 0: overspent); null without data.',
+            type: 'number',
+            nullable: true,
+          },
+          evaluatedAt: {
+            description: 'When it was last evaluated (absent when never).',
+            type: 'string',
+          },
+        },
+        required: ['name', 'status', 'errorBudgetRemaining'],
+      },
+      SloBriefsRequest: {
+        description:
+          'The entities whose SLOs are asked for (refs, e.g. component:default/payments-api).',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entityRefs: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 500,
+            items: {
+              type: 'string',
+              minLength: 3,
+              maxLength: 300,
+            },
+          },
+        },
+        required: ['entityRefs'],
+      },
+      SloBriefs: {
+        description:
+          'The SLOs of each entity asked for that the caller may see, worst first (an entity without SLOs has an empty list); entities the caller may not see, or the catalog does not have, are counted in hidden.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                entityRef: {
+                  type: 'string',
+                },
+                slos: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/SloBrief',
+                  },
+                },
+              },
+              required: ['entityRef', 'slos'],
+            },
+          },
+          hidden: {
+            type: 'integer',
+            minimum: 0,
+          },
+        },
+        required: ['items', 'hidden'],
       },
       EntitySloPage: {
         description:
@@ -1270,6 +1345,47 @@ export const spec = {
                 },
               },
             },
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/slos/by-entity': {
+      post: {
+        operationId: 'ListSloBriefs',
+        summary:
+          'The SLOs of many entities at once (up to 500), briefly: what a scorecard or a report needs, in one call.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/SloBriefsRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: "Each entity's SLOs in brief.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SloBriefs',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/ReadForbidden',
           },
           '500': {
             $ref: '#/components/responses/ErrorResponse',

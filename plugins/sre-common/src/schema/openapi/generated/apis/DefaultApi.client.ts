@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 c78c45266a90049c5aa7ece5516d6b9996d09b69927ec31ce6a06a00993503fb
+// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 b1ced7daf49dec840dfb442fe4a6299476ee2056c06173ede78c78a297c846ba
 
 import { pluginId } from '../pluginId';
 import { AlertPage } from '../models/AlertPage.model';
@@ -19,6 +19,8 @@ import { EvaluationResult } from '../models/EvaluationResult.model';
 import { GroupDelivery } from '../models/GroupDelivery.model';
 import { GroupSloPage } from '../models/GroupSloPage.model';
 import { MySloSummary } from '../models/MySloSummary.model';
+import { SloBriefs } from '../models/SloBriefs.model';
+import { SloBriefsRequest } from '../models/SloBriefsRequest.model';
 import { SloHistory } from '../models/SloHistory.model';
 import { SreStatus } from '../models/SreStatus.model';
 
@@ -136,6 +138,12 @@ export type GetSloHistory = {
   query: {
     days?: number;
   };
+};
+/**
+ * @public
+ */
+export type ListSloBriefs = {
+  body: SloBriefsRequest;
 };
 /**
  * @public
@@ -387,6 +395,27 @@ export class DefaultApiClient {
         signal: options?.signal,
       },
     );
+  }
+
+  /**
+   * The SLOs of many entities at once (up to 500), briefly: what a scorecard or a report needs, in one call.
+   */
+  public async listSloBriefs(
+    request: ListSloBriefs,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<SloBriefs>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(`${baseUrl}/slos/by-entity`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && {
+          Authorization: `Bearer ${options.token}`,
+        }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+      signal: options?.signal,
+    });
   }
 
   /**

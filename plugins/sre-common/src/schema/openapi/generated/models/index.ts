@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 36e37ffa8a76b050296d39399afa12b3fb5582bed5de753203e11d0afa5d5620, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 7b11641245a8f9243088f2c7904050b96e22c2715d0f2b07018e637417543514
+// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 0c6b0dcdb7bb2aded4dcc6d556fd87cc3342c1fe50ddb10084f02a2e5e0d1e8d
 
 export * from './ModelError.model';
 export * from './SloStatus.model';
@@ -15,6 +15,9 @@ export * from './Slo.model';
 export * from './SloDefinitionProblem.model';
 export * from './SloHistoryPoint.model';
 export * from './SloHistory.model';
+export * from './SloBrief.model';
+export * from './SloBriefsRequest.model';
+export * from './SloBriefs.model';
 export * from './EntitySloPage.model';
 export * from './GroupSloPage.model';
 export * from './ReliabilityAlert.model';
