@@ -59,6 +59,8 @@ export const portalFeatures = [
   // FinOps: cloud cost by catalog ownership
   import('@portal/plugin-finops-backend'),
   import('@portal/plugin-finops-backend-module-aws'),
+  // FinOps' scorecard check (cloud spend attributed by the allocation tag)
+  import('./finopsChecks'),
 
   // BI: dashboards declared on catalog entities
   import('@portal/plugin-bi-backend'),

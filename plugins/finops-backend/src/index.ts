@@ -4,3 +4,7 @@
  * @packageDocumentation
  */
 export { finopsPlugin as default } from './plugin';
+export {
+  costAttributionCheck,
+  secopsModuleFinopsChecks,
+} from './scorecardCheck';

@@ -107,6 +107,7 @@ export const finopsPlugin = createBackendPlugin({
           costs,
           organisation,
           sizes: () => readSizeCatalogue(sizesFile),
+          tagKey: options.tagKey,
         });
         deps.httpRouter.use(
           await createRouter({

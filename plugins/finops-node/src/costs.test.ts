@@ -57,4 +57,35 @@ describe('DefaultFinopsCostsService', () => {
     ).rejects.toThrow('FinOps answered 404: There is no x');
     expect(requests[0].url).toMatch(/\/cost\?days=7$/);
   });
+
+  it('asks for attributed spend 500 entities at a time and adds the answers up', async () => {
+    const refs = Array.from(
+      { length: 501 },
+      (_, i) => `component:default/svc-${i}`,
+    );
+    const part = {
+      tagKey: 'portal-entity-ref',
+      currency: 'USD',
+      from: '2026-11-01',
+      to: '2026-11-30',
+      items: [{ entityRef: 'component:default/svc-0', amount: 3 }],
+      hidden: 1,
+    };
+    const answer = await service(200, part).getAttributedCost(
+      { entityRefs: [...refs, refs[0]] },
+      { credentials },
+    );
+    expect(answer).toEqual({
+      ...part,
+      items: [...part.items, ...part.items],
+      hidden: 2,
+    });
+    expect(requests.map(r => r.url)).toEqual([
+      'http://backend/api/finops/entities/attributed-cost?days=30',
+      'http://backend/api/finops/entities/attributed-cost?days=30',
+    ]);
+    await expect(
+      service(200, part).getAttributedCost({ entityRefs: [] }, { credentials }),
+    ).rejects.toThrow('Ask for the cost of at least one entity');
+  });
 });

@@ -5,6 +5,19 @@ import { Entity } from '@backstage/catalog-model';
 export const SCORECARD_LEVELS = ['bronze', 'silver', 'gold'] as const;
 export type ScorecardLevel = (typeof SCORECARD_LEVELS)[number];
 
+/**
+ * Components that run (spec.type service or website), and so have
+ * objectives, cloud spend and workloads: what the checks over SRE, FinOps
+ * and Kubernetes data apply to.
+ */
+export function isRunningComponent(entity: Entity): boolean {
+  const type = String(entity.spec?.type ?? '').toLowerCase();
+  return (
+    entity.kind.toLowerCase() === 'component' &&
+    (type === 'service' || type === 'website')
+  );
+}
+
 /** What a check found for one entity. */
 export interface CheckOutcome {
   passed: boolean;

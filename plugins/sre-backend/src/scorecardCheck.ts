@@ -17,12 +17,10 @@ import {
 } from '@portal/plugin-sre-node';
 import {
   CheckOutcome,
+  isRunningComponent,
   ScorecardCheck,
   secopsChecksExtensionPoint,
 } from '@portal/plugin-secops-node';
-
-/** Component types that run, and so have objectives. */
-const RUNNING_TYPES = new Set(['service', 'website']);
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
@@ -86,7 +84,7 @@ export function sloCheck(deps: {
     description:
       'The service declares service-level objectives (OpenSLO) that SRE evaluates, and none has spent its error budget or lacks data.',
     level: 'gold',
-    appliesTo: entity => RUNNING_TYPES.has(String(entity.spec?.type ?? '')),
+    appliesTo: isRunningComponent,
     evaluate: async batch => {
       const { items } = await deps.reliability.sloBriefs(
         { entityRefs: batch.map(b => b.ref) },

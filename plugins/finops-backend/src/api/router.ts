@@ -88,6 +88,18 @@ export async function createRouter(
     );
   });
 
+  /** Many entities' attributed spend (a scorecard's batch); a read, so not audited. */
+  router.post('/entities/attributed-cost', async (req, res) => {
+    const credentials = await access.userOrService(req);
+    res.json(
+      await reader.attributedCost(
+        credentials,
+        req.body.entityRefs,
+        req.query.days ?? DAYS,
+      ),
+    );
+  });
+
   router.get('/groups/:namespace/:name/cost', async (req, res) => {
     const credentials = await access.userOrService(req);
     const days = req.query.days ?? DAYS;

@@ -35,16 +35,27 @@ const AUDITED: AuditedRoute[] = [
   },
 ];
 
+/** JSON bodies: a budget is small; a batch of 500 entity refs is not. */
+const smallJson = express.json({ limit: '10kb' });
+const batchJson = express.json({ limit: '256kb' });
+const parseJson: express.RequestHandler = (req, res, next) =>
+  (req.path === '/entities/attributed-cost' ? batchJson : smallJson)(
+    req,
+    res,
+    next,
+  );
+
 /**
- * The validated router, ready for the routes. JSON bodies (budgets) are
- * parsed up to 10 kB (a refused one is audited and answered 413 or 400 as
- * it is); the FOCUS upload's body is left to its route.
+ * The validated router, ready for the routes. JSON bodies are parsed up to
+ * 10 kB (budgets) or 256 kB (a batch of entity refs); a refused one is
+ * audited and answered 413 or 400 as it is. The FOCUS upload's body is
+ * left to its route.
  */
 export function createValidatedRouter(auditor: AuditorService) {
   return validatedRouter({
     createOpenApiRouter,
     auditor,
-    bodyParser: express.json({ limit: '10kb' }),
+    bodyParser: parseJson,
     rawBody: isUpload,
     auditedRoutes: AUDITED,
   });

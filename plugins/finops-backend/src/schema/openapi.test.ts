@@ -125,6 +125,69 @@ describe('the router and src/schema/openapi.yaml', () => {
         expect((await get(`/groups/default/ghosts/${url}`)).status).toBe(404);
       }
 
+      // Many entities' attributed spend at once, and what it refuses.
+      const attributed = (body: object, who?: string, query = '') => {
+        let req = request(server).post(
+          `/api/finops/entities/attributed-cost${query}`,
+        );
+        if (who) req = req.set('authorization', who);
+        return contract.send(req.send(body));
+      };
+      const refs = {
+        entityRefs: [
+          'component:default/payments-api',
+          'component:default/catalog-service',
+          'component:default/ghost',
+        ],
+      };
+      const all = await attributed(refs, PRIYA);
+      expect(all.status).toBe(200);
+      expect(all.body).toEqual({
+        tagKey: 'portal-entity-ref',
+        currency: 'USD',
+        from: '2026-10-02',
+        to: '2026-10-31',
+        items: [
+          { entityRef: 'component:default/payments-api', amount: 300 },
+          { entityRef: 'component:default/catalog-service', amount: 150 },
+        ],
+        hidden: 1,
+      });
+      // A developer: their team's, the other team's counted, not named.
+      expect((await attributed(refs, BEN, '?days=7')).body).toMatchObject({
+        from: '2026-10-25',
+        items: [{ entityRef: 'component:default/payments-api', amount: 70 }],
+        hidden: 2,
+      });
+      expect((await attributed({ entityRefs: [] }, PRIYA)).status).toBe(400);
+      expect((await attributed(refs, PRIYA, '?days=3')).status).toBe(400);
+      expect(
+        (
+          await attributed(
+            { entityRefs: Array(501).fill('component:default/x') },
+            PRIYA,
+          )
+        ).status,
+      ).toBe(400);
+      expect((await attributed(refs, NONE)).status).toBe(401);
+      expect((await attributed(refs, UNGRANTED)).status).toBe(403);
+      // 500 refs of 300 characters fit the batch's body limit; more do not.
+      const long = (i: number) =>
+        `component:default/${String(i).padStart(282, 'x')}`;
+      const most = await attributed(
+        { entityRefs: Array.from({ length: 500 }, (_, i) => long(i)) },
+        PRIYA,
+      );
+      expect(most.body).toMatchObject({ items: [], hidden: 500 });
+      const huge = await contract.send(
+        request(server)
+          .post('/api/finops/entities/attributed-cost')
+          .set('authorization', PRIYA)
+          .set('content-type', 'application/json')
+          .send(JSON.stringify({ entityRefs: ['x'.repeat(300_000)] })),
+      );
+      expect(huge.status).toBe(413);
+
       const summary = await get('/me/summary', BEN);
       expect(summary.body.items).toEqual([
         expect.objectContaining({ groupRef: 'group:default/team-checkout' }),

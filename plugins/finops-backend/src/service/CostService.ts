@@ -379,6 +379,27 @@ export class CostService {
     };
   }
 
+  /**
+   * The spend attributed to each of some entities over the period ending at
+   * the newest day with data: 0 for an entity none of whose cost lines
+   * carries its ref.
+   */
+  async attributedTotals(refs: string[], days: number) {
+    const { from, to } = await this.period(days);
+    const amounts = toMap(
+      await this.stores.entities.totalsByEntity(refs, from, to),
+    );
+    return {
+      currency: this.options.currency,
+      from,
+      to,
+      items: refs.map(entityRef => ({
+        entityRef,
+        amount: round(amounts.get(entityRef) ?? 0),
+      })),
+    };
+  }
+
   /** A page of a group's entities, biggest first. */
   async groupEntities(
     snapshot: CostCatalogSnapshot,

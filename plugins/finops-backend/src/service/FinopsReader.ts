@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import {
+  AttributedCost,
   CostShare,
   CostSummary,
   finopsOrganisationReadPermission,
@@ -69,6 +70,8 @@ export class FinopsReader {
       organisation: OrganisationCostService;
       /** The golden path's price list (templates/iac/sizes.yaml). */
       sizes: () => Promise<SizeCatalogue>;
+      /** The cost-allocation tag key (finops.tagKey). */
+      tagKey: string;
     },
   ) {}
 
@@ -83,6 +86,31 @@ export class FinopsReader {
       entityRef,
     );
     return this.deps.costs.entityCost(snapshot, ref, days);
+  }
+
+  /**
+   * The spend attributed to many entities (a scorecard's batch): those the
+   * catalog has and the caller may see, as their Cost tabs would; the
+   * others are counted, not named.
+   */
+  async attributedCost(
+    credentials: BackstageCredentials,
+    entityRefs: string[],
+    days: number,
+  ): Promise<AttributedCost> {
+    this.deps.access.requireCaller(credentials);
+    const asked = [...new Set(entityRefs.map(ref => ref.toLowerCase()))];
+    const snapshot = await this.deps.catalog.snapshot();
+    const allowed = await this.deps.access.ownerFilter(credentials);
+    const visible = asked.filter(ref => {
+      const entity = snapshot.entities.get(ref);
+      return entity && allowed(entity.ownerRef ?? ref);
+    });
+    return {
+      tagKey: this.deps.tagKey,
+      ...(await this.deps.costs.attributedTotals(visible, days)),
+      hidden: asked.length - visible.length,
+    };
   }
 
   /** A group's cost and everything below it, as the manager's view shows it. */

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/finops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/finops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 1639557009a51b72be81cb417c654684e4c64d6e5484400e7c23c18f289c08df
+// openapi.yaml sha256 9364ebcd12c53df97e01c5fa5b8ce5d8e3d868f381c13d12a9a5ad7061523864, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 f7382fede5dffdb69d94a94c3cd1019457b3f3af50e053e653f6b33ee58383ba
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -287,6 +287,68 @@ export const spec = {
           },
         },
         required: ['key', 'amount', 'previous'],
+      },
+      AttributedCostRequest: {
+        description:
+          'The entities whose attributed spend is asked for (refs, e.g. component:default/payments-api).',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entityRefs: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 500,
+            items: {
+              type: 'string',
+              minLength: 3,
+              maxLength: 300,
+            },
+          },
+        },
+        required: ['entityRefs'],
+      },
+      AttributedCost: {
+        description:
+          'The spend attributed to each entity asked for that the caller may see over the period (0 when none of its cost lines carries its ref in the cost-allocation tag); entities the caller may not see, or the catalog does not have, are counted in hidden.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          tagKey: {
+            description:
+              'The cost-allocation tag whose value attributes a cost line to an entity.',
+            type: 'string',
+          },
+          currency: {
+            type: 'string',
+          },
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                entityRef: {
+                  type: 'string',
+                },
+                amount: {
+                  type: 'number',
+                },
+              },
+              required: ['entityRef', 'amount'],
+            },
+          },
+          hidden: {
+            type: 'integer',
+            minimum: 0,
+          },
+        },
+        required: ['tagKey', 'currency', 'from', 'to', 'items', 'hidden'],
       },
       CostSummary: {
         description:
@@ -1054,6 +1116,62 @@ export const spec = {
           },
           '403': {
             description: 'A machine without the `finops.read` grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/entities/attributed-cost': {
+      post: {
+        operationId: 'ListAttributedCost',
+        summary:
+          'The spend attributed to many entities at once (up to 500) over a period: what a scorecard or a report needs, in one call.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/days',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/AttributedCostRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: "Each entity's attributed spend.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AttributedCost',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/ReadForbidden',
+          },
+          '413': {
+            description: 'A body larger than 256 kB.',
             content: {
               'application/json': {
                 schema: {

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 911f887eba64a6e054e15e3940be781c638302529cca844c6fd010b985c929ff
+// openapi.yaml sha256 a1ec59446938369fef45064b51aea88c6edfd7b98524c6ffd8032edd12c9884b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 a3b472bdf15f6fc8a101928a9f39bd5d6600ff9ebc087de7e8176a71af1e0a5e
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -427,6 +427,11 @@ export const spec = {
         type: 'object',
         additionalProperties: false,
         properties: {
+          id: {
+            description: "The SLO's id (its history is at /slos/{id}/history).",
+            type: 'string',
+            pattern: '^[0-9a-f]{64}$',
+          },
           name: {
             type: 'string',
           },
@@ -444,7 +449,7 @@ export const spec = {
             type: 'string',
           },
         },
-        required: ['name', 'status', 'errorBudgetRemaining'],
+        required: ['id', 'name', 'status', 'errorBudgetRemaining'],
       },
       SloBriefsRequest: {
         description:

@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// openapi.yaml sha256 a1ec59446938369fef45064b51aea88c6edfd7b98524c6ffd8032edd12c9884b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 4ef986aca34bacf69dd4492c6acc20608766dd0b1070cc6c2072ef096c3d7ffc
 
 export const pluginId = 'sre';

@@ -5,11 +5,13 @@
 // ******************************************************************
 // From plugins/finops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/finops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 f2eddfe8a5a4fe7f81fed2f3ec4f08312644ee2c824bec56090a79102b55778e
+// openapi.yaml sha256 9364ebcd12c53df97e01c5fa5b8ce5d8e3d868f381c13d12a9a5ad7061523864, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 924472c914401229fccdca75abab4e9447478a511df897d64f5bbb052787a348
 
 import { pluginId } from '../pluginId';
 import { Allocations } from '../models/Allocations.model';
+import { AttributedCost } from '../models/AttributedCost.model';
+import { AttributedCostRequest } from '../models/AttributedCostRequest.model';
 import { Budget } from '../models/Budget.model';
 import { BudgetRequest } from '../models/BudgetRequest.model';
 import { Budgets } from '../models/Budgets.model';
@@ -48,6 +50,18 @@ export interface RequestOptions {
  * @public
  */
 export type GetStatus = {};
+/**
+ * @public
+ */
+export type ListAttributedCost = {
+  query: {
+    /**
+     * The period, in days up to the newest day with data (30 when absent).
+     */
+    days?: number;
+  };
+  body: AttributedCostRequest;
+};
 /**
  * @public
  */
@@ -254,6 +268,30 @@ export class DefaultApiClient {
       method: 'GET',
       signal: options?.signal,
     });
+  }
+
+  /**
+   * The spend attributed to many entities at once (up to 500) over a period: what a scorecard or a report needs, in one call.
+   */
+  public async listAttributedCost(
+    request: ListAttributedCost,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<AttributedCost>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+    return await this.fetchApi.fetch(
+      `${baseUrl}/entities/attributed-cost${queryOf(request.query)}`,
+      {
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options?.token && {
+            Authorization: `Bearer ${options.token}`,
+          }),
+        },
+        method: 'POST',
+        body: JSON.stringify(request.body),
+        signal: options?.signal,
+      },
+    );
   }
 
   /**

@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/finops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/finops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// openapi.yaml sha256 9364ebcd12c53df97e01c5fa5b8ce5d8e3d868f381c13d12a9a5ad7061523864, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 5cbe32866c9c5204c914cba6e4e4de0e7043715d5e16c094c47fb3c6209a2f8d
 
 /**

@@ -5,12 +5,14 @@
 // ******************************************************************
 // From plugins/finops-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/finops-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 e0497025cf05e9c0cf9bd7b83a84ebca1945a7165f82d9e25a13eaa9400c2836, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 a8f6fce0315be3570dbaebcb2c5f231ab37c9de281ba6203adb86db57175a9bc
+// openapi.yaml sha256 9364ebcd12c53df97e01c5fa5b8ce5d8e3d868f381c13d12a9a5ad7061523864, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 25a0fd8bc1fcf19f81894ba94fb85949c089d7abd49e9d0d7541e877c7a6466c
 
 export * from './ModelError.model';
 export * from './CostPoint.model';
 export * from './CostShare.model';
+export * from './AttributedCostRequest.model';
+export * from './AttributedCost.model';
 export * from './CostSummary.model';
 export * from './BudgetStatus.model';
 export * from './CostAlert.model';

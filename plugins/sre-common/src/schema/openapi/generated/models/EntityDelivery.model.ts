@@ -5,7 +5,7 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// openapi.yaml sha256 a1ec59446938369fef45064b51aea88c6edfd7b98524c6ffd8032edd12c9884b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
 // content sha256 7853bba0939da3f029e9a4e16352073f476e6b5a934432aa200b3c8f8a172a43
 
 import { DeliveryMetrics } from './DeliveryMetrics.model';

@@ -5,8 +5,8 @@
 // ******************************************************************
 // From plugins/sre-backend/src/schema/openapi.yaml, by `yarn generate:openapi` in
 // plugins/sre-backend (the repository's scripts/generate-openapi.mjs).
-// openapi.yaml sha256 539f8dce1f5b26b1854ebc3ea64e478817220c28c3266d7b8ff0e6355eee365d, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
-// content sha256 98590dd44026966f9d094b4b5833d05221138f8886dbeb5b6230f70b9ca5c8c7
+// openapi.yaml sha256 a1ec59446938369fef45064b51aea88c6edfd7b98524c6ffd8032edd12c9884b, generator sha256 c25daed5e26e6e5e665f880cd89075a1e05aee51195d9bb747e88a58cf199cb6
+// content sha256 be6651d1180589a6db1919d39f3f713b325c3a20db8bc64b743bb80dcfe4ba85
 
 import { SloStatus } from './SloStatus.model';
 
@@ -15,6 +15,10 @@ import { SloStatus } from './SloStatus.model';
  * @public
  */
 export interface SloBrief {
+  /**
+   * The SLO's id (its history is at /slos/{id}/history).
+   */
+  id: string;
   name: string;
   status: SloStatus;
   /**
