@@ -13,9 +13,9 @@ import request from 'supertest';
 import { component, fixture, start, upload } from './__testUtils__/backend';
 import {
   DastExposureService,
-  ingressClusters,
   KubernetesIngresses,
 } from './service/DastExposure';
+import { kubernetesClusters } from './service/kubernetesClusters';
 
 /** What `GET /apis/networking.k8s.io/v1/ingresses` answers (two Ingresses, one unlabelled). */
 const INGRESS_LIST = {
@@ -190,7 +190,7 @@ describe('DAST exposure', () => {
     const service = new DastExposureService({
       findings: { lastScans },
       ingresses: new KubernetesIngresses({
-        clusters: ingressClusters(
+        clusters: kubernetesClusters(
           new ConfigReader({
             kubernetes: {
               clusterLocatorMethods: [

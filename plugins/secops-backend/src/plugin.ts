@@ -47,10 +47,11 @@ import { Campaigns } from './service/Campaigns';
 import { CheckExemptions } from './service/CheckExemptions';
 import {
   DastExposureService,
-  ingressClusters,
   KubernetesIngresses,
   readDastExposureOptions,
 } from './service/DastExposure';
+import { kubernetesClusters } from './service/kubernetesClusters';
+import { KubernetesWorkloads } from './service/KubernetesWorkloads';
 import { GateService } from './service/GateService';
 import { ExemptionService } from './service/ExemptionService';
 import { EventExport } from './service/EventExport';
@@ -135,10 +136,11 @@ export const secopsPlugin = createBackendPlugin({
           auth: deps.auth,
         });
         // Internet-facing services and their last dynamic scan.
+        const clusters = kubernetesClusters(deps.config);
         const exposure = new DastExposureService({
           findings: stores.findings,
           ingresses: new KubernetesIngresses({
-            clusters: ingressClusters(deps.config),
+            clusters,
             logger: deps.logger,
           }),
           options: readDastExposureOptions(deps.config),
@@ -174,6 +176,10 @@ export const secopsPlugin = createBackendPlugin({
             exposure,
             gates: () => gatePolicies.policies(),
             options,
+            workloads: new KubernetesWorkloads({
+              clusters,
+              logger: deps.logger,
+            }),
           }),
           ...extraChecks,
         ];

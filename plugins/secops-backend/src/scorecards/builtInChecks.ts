@@ -4,10 +4,23 @@
  */
 import { Entity } from '@backstage/catalog-model';
 import { GatePolicy } from '@portal/plugin-secops-common';
-import { CheckOutcome, ScorecardCheck } from '@portal/plugin-secops-node';
+import {
+  CheckOutcome,
+  isRunningComponent,
+  ScorecardCheck,
+} from '@portal/plugin-secops-node';
 import { FindingStore, GateDecisionStore } from '../database/types';
 import { DastExposureService } from '../service/DastExposure';
 import { gateOutcomes } from '../service/gates';
+import { KUBERNETES_ID_ANNOTATION } from '../service/kubernetesClusters';
+import {
+  admissionProblems,
+  COST_ENTITY_LABEL,
+  KubernetesWorkloads,
+  OWNER_LABEL,
+  SECURITY_SIDECAR,
+  workloadName,
+} from '../service/KubernetesWorkloads';
 import { overdueCutoffs, SecopsOptions } from '../service/options';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -28,15 +41,80 @@ function outcomes(
 const plural = (n: number, one: string, many = `${one}s`) =>
   `${n} ${n === 1 ? one : many}`;
 
+/**
+ * The golden-path admission policy's labels on what runs: each workload
+ * labelled with the entity's kubernetes id carries the owner and
+ * cost-entity labels (agreeing with the catalog) and the security sidecar.
+ */
+export function admissionLabelsCheck(
+  workloads: KubernetesWorkloads,
+): ScorecardCheck {
+  return {
+    id: 'admission-labels',
+    title: 'Admission labels present',
+    description: `Every workload labelled with the service's ${KUBERNETES_ID_ANNOTATION} carries the golden-path admission policy's ${OWNER_LABEL} and ${COST_ENTITY_LABEL} labels (on itself and its pod template, agreeing with the catalog) and the ${SECURITY_SIDECAR} container.`,
+    level: 'silver',
+    appliesTo: entity =>
+      isRunningComponent(entity) &&
+      !!entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
+    evaluate: async batch => {
+      const { byId, unreadable } = await workloads.byKubernetesId();
+      return outcomes(batch, ({ ref, entity }) => {
+        const id = entity.metadata.annotations![KUBERNETES_ID_ANNOTATION];
+        const found = byId.get(id) ?? [];
+        if (!found.length) {
+          const clusters = workloads.clusterNames.join(', ');
+          return {
+            passed: false,
+            detail: `no workload labelled ${KUBERNETES_ID_ANNOTATION}=${id} in ${clusters}${
+              unreadable.length
+                ? ` (${unreadable.join(', ')} could not be read)`
+                : ''
+            }`,
+          };
+        }
+        const records = found.map(w => `workload:${workloadName(w)}`);
+        const problems = found.flatMap(w =>
+          admissionProblems(w, entity, ref).map(
+            p => `${workloadName(w)}: ${p}`,
+          ),
+        );
+        if (problems.length) {
+          const shown = problems.slice(0, 3).join('; ');
+          const more = problems.length - 3;
+          return {
+            passed: false,
+            detail: more > 0 ? `${shown}; and ${more} more` : shown,
+            records,
+          };
+        }
+        return {
+          passed: true,
+          detail: `${plural(
+            found.length,
+            'workload',
+          )} with the admission labels and the ${SECURITY_SIDECAR}`,
+          records,
+        };
+      });
+    },
+  };
+}
+
 export function builtInChecks(deps: {
   findings: FindingStore;
   gateDecisions: Pick<GateDecisionStore, 'lastPipelineDecisions'>;
   exposure: DastExposureService;
   gates: () => Promise<GatePolicy[]>;
   options: SecopsOptions;
+  /** The clusters' workloads, when the Kubernetes plugin names clusters. */
+  workloads?: KubernetesWorkloads;
 }): ScorecardCheck[] {
   const { findings } = deps;
   return [
+    ...(deps.workloads?.configured
+      ? [admissionLabelsCheck(deps.workloads)]
+      : []),
     {
       id: 'owner-and-docs',
       title: 'Has an owner and docs',

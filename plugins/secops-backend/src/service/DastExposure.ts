@@ -13,47 +13,25 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { RefreshingValue } from '@portal/common';
 import { DastExposure } from '@portal/plugin-secops-common';
 import { FindingStore } from '../database/types';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KubernetesCluster,
+  listLabelled,
+} from './kubernetesClusters';
 
 export const INTERNET_FACING_ANNOTATION = 'portal.io/internet-facing';
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** How long the clusters' Ingresses are answered before they are read again. */
 const INGRESS_MAX_AGE_MS = 5 * 60 * 1000;
 
-/** A cluster of the Kubernetes plugin's configuration. */
-export interface IngressCluster {
-  name: string;
-  url: string;
-  serviceAccountToken?: string;
-}
-
-/**
- * The clusters of `kubernetes.clusterLocatorMethods` of type config, which
- * the Kubernetes plugin reads too: the portal looks where it looks.
- */
-export function ingressClusters(config: Config): IngressCluster[] {
-  return (
-    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? []
-  )
-    .filter(method => method.getOptionalString('type') === 'config')
-    .flatMap(method => method.getOptionalConfigArray('clusters') ?? [])
-    .map(cluster => ({
-      name: cluster.getString('name'),
-      url: cluster.getString('url').replace(/\/+$/, ''),
-      serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
-    }));
-}
-
-type IngressList = {
-  items?: Array<{
-    metadata?: {
-      name?: string;
-      namespace?: string;
-      labels?: Record<string, string>;
-    };
-    spec?: { rules?: Array<{ host?: string }> };
-  }>;
+type Ingress = {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+  };
+  spec?: { rules?: Array<{ host?: string }> };
 };
 
 /**
@@ -66,7 +44,7 @@ export class KubernetesIngresses {
 
   constructor(
     private readonly deps: {
-      clusters: IngressCluster[];
+      clusters: KubernetesCluster[];
       logger: LoggerService;
       fetch?: typeof fetch;
     },
@@ -87,16 +65,20 @@ export class KubernetesIngresses {
   private async read(): Promise<Map<string, string[]>> {
     const exposed = new Map<string, string[]>();
     for (const cluster of this.deps.clusters) {
-      let list: IngressList;
+      let ingresses: Ingress[];
       try {
-        list = await this.list(cluster);
+        ingresses = await listLabelled<Ingress>(
+          cluster,
+          '/apis/networking.k8s.io/v1/ingresses',
+          this.deps.fetch,
+        );
       } catch (error) {
         this.deps.logger.warn(
           `Could not read the Ingresses of cluster ${cluster.name}: ${error}`,
         );
         continue;
       }
-      for (const ingress of list.items ?? []) {
+      for (const ingress of ingresses) {
         const id = ingress.metadata?.labels?.[KUBERNETES_ID_ANNOTATION];
         if (!id) continue;
         const hosts = (ingress.spec?.rules ?? [])
@@ -109,30 +91,6 @@ export class KubernetesIngresses {
       }
     }
     return exposed;
-  }
-
-  private async list(cluster: IngressCluster): Promise<IngressList> {
-    const fetchImpl = this.deps.fetch ?? fetch;
-    const res = await fetchImpl(
-      `${
-        cluster.url
-      }/apis/networking.k8s.io/v1/ingresses?labelSelector=${encodeURIComponent(
-        KUBERNETES_ID_ANNOTATION,
-      )}`,
-      {
-        headers: {
-          accept: 'application/json',
-          ...(cluster.serviceAccountToken
-            ? { authorization: `Bearer ${cluster.serviceAccountToken}` }
-            : {}),
-        },
-        signal: AbortSignal.timeout(10_000),
-      },
-    );
-    if (!res.ok) {
-      throw new Error(`HTTP ${res.status}`);
-    }
-    return (await res.json()) as IngressList;
   }
 }
 
