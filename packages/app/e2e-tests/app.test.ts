@@ -478,6 +478,12 @@ test('the security team evaluates the scorecards; a team lead sees the leaderboa
   await page.goto('/catalog/default/component/payments-api/security');
   await expect(page.getByText(/\d+ of \d+ checks pass \(score/)).toBeVisible();
   await expect(page.getByText('Release gate passing')).toBeVisible();
+  // Checks over FinOps' and SRE's data, which their own modules add.
+  await expect(page.getByText('Cloud spend attributed')).toBeVisible();
+  await expect(
+    page.getByText(/USD [\d.]+ attributed by the portal-entity-ref tag/),
+  ).toBeVisible();
+  await expect(page.getByText('SLOs defined and within budget')).toBeVisible();
   await shot(page, 'entity-scorecard');
   await expectAccessible(page, 'entity-scorecard');
 });
