@@ -171,6 +171,7 @@ async function benchDatabase(
     },
     builtInChecks({
       findings: stores.findings,
+      exemptions: stores.exemptions,
       gateDecisions: stores.gateDecisions,
       exposure,
       gates: async () => [

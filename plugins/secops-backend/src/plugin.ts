@@ -172,6 +172,7 @@ export const secopsPlugin = createBackendPlugin({
         const checks = [
           ...builtInChecks({
             findings: stores.findings,
+            exemptions: stores.exemptions,
             gateDecisions: stores.gateDecisions,
             exposure,
             gates: () => gatePolicies.policies(),

@@ -174,8 +174,8 @@ describe('scorecards', () => {
     expect(evaluated.status).toBe(200);
     expect(evaluated.body).toMatchObject({
       entities: 3,
-      checks: 9,
-      results: 27,
+      checks: 10,
+      results: 30,
     });
 
     const checks = await request(server).get('/api/secops/scorecards/checks');
@@ -183,6 +183,7 @@ describe('scorecards', () => {
       'bronze:owner-and-docs',
       'bronze:scans-fresh',
       'silver:dast-internet-facing',
+      'silver:exemptions-current',
       'silver:gate-enforced',
       'silver:gate-passing',
       'silver:no-overdue-critical',
@@ -198,8 +199,8 @@ describe('scorecards', () => {
     expect(card.body).toMatchObject({
       level: 'gold',
       score: 100,
-      passed: 9,
-      total: 9,
+      passed: 10,
+      total: 10,
     });
     expect(card.body.history).toEqual([
       { day: card.body.day, level: 'gold', score: 100 },
@@ -207,8 +208,8 @@ describe('scorecards', () => {
     const orders = await request(server).get(
       '/api/secops/entities/component/default/orders-api/scorecard',
     );
-    // Everything but the runbook: silver, 8 of 9.
-    expect(orders.body).toMatchObject({ level: 'silver', score: 88.9 });
+    // Everything but the runbook: silver, 9 of 10.
+    expect(orders.body).toMatchObject({ level: 'silver', score: 90 });
     expect(
       orders.body.checks.find((c: any) => c.id === 'has-runbook'),
     ).toMatchObject({
@@ -479,7 +480,7 @@ describe('scorecards', () => {
     const again = await request(server).post(
       '/api/secops/scorecards/evaluations',
     );
-    expect(again.body.results).toBe(27);
+    expect(again.body.results).toBe(30);
     const boardAgain = await request(server).get(
       '/api/secops/scorecards/leaderboard',
     );

@@ -10,12 +10,21 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { logEvent } from './eventLog';
 import {
+  ApprovedExemption,
   ExemptionDecision,
   ExemptionStore,
   NewExemption,
   StoredFinding,
 } from './types';
-import { EXEMPTIONS, latestRequestedPage, Timestamp, toDate } from './tables';
+import {
+  EXEMPTIONS,
+  FINDINGS,
+  ID_CHUNK,
+  inChunks,
+  latestRequestedPage,
+  Timestamp,
+  toDate,
+} from './tables';
 
 type ExemptionRow = {
   id: string;
@@ -210,6 +219,43 @@ export class DatabaseExemptionStore implements ExemptionStore {
       });
       return toExemption({ ...row, ...update }, now);
     });
+  }
+
+  async approvedOnOpenFindings(
+    entityRefs: string[],
+  ): Promise<Map<string, ApprovedExemption[]>> {
+    const byEntity = new Map<string, ApprovedExemption[]>();
+    await inChunks([...new Set(entityRefs)], ID_CHUNK, async refs => {
+      const rows: Array<
+        Pick<
+          ExemptionRow,
+          'id' | 'finding_id' | 'entity_ref' | 'expires_at' | 'decided_by'
+        >
+      > = await this.knex(`${EXEMPTIONS} as e`)
+        .join(`${FINDINGS} as f`, 'f.id', 'e.finding_id')
+        .whereIn('e.entity_ref', refs)
+        .andWhere('e.status', 'approved')
+        .andWhere('f.status', 'open')
+        .orderBy('e.expires_at')
+        .select(
+          'e.id',
+          'e.finding_id',
+          'e.entity_ref',
+          'e.expires_at',
+          'e.decided_by',
+        );
+      for (const row of rows) {
+        const list = byEntity.get(row.entity_ref) ?? [];
+        list.push({
+          id: row.id,
+          findingId: String(row.finding_id),
+          expiresAt: toDate(row.expires_at),
+          decidedBy: row.decided_by ?? '',
+        });
+        byEntity.set(row.entity_ref, list);
+      }
+    });
+    return byEntity;
   }
 
   async listExemptions(

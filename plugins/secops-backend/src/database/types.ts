@@ -256,6 +256,14 @@ export interface FindingStore {
 }
 
 /** Exemptions from the gate for one finding each (ExemptionStore.ts). */
+/** An approved exemption of an open finding, briefly. */
+export interface ApprovedExemption {
+  id: string;
+  findingId: string;
+  expiresAt: Date;
+  decidedBy: string;
+}
+
 export interface ExemptionStore {
   /** Throws ConflictError when the finding already has a pending or active one. */
   createExemption(input: NewExemption, now: Date): Promise<Exemption>;
@@ -269,6 +277,13 @@ export interface ExemptionStore {
     decision: ExemptionDecision,
     now: Date,
   ): Promise<Exemption>;
+  /**
+   * The approved exemptions of the still-open findings of many entities,
+   * expired or not (what the exemptions check judges), by entity ref.
+   */
+  approvedOnOpenFindings(
+    entityRefs: string[],
+  ): Promise<Map<string, ApprovedExemption[]>>;
   /** An entity's exemptions, the latest requested first. */
   listExemptions(
     entityRef: string,

@@ -9,7 +9,12 @@ import {
   isRunningComponent,
   ScorecardCheck,
 } from '@portal/plugin-secops-node';
-import { FindingStore, GateDecisionStore } from '../database/types';
+import {
+  ApprovedExemption,
+  ExemptionStore,
+  FindingStore,
+  GateDecisionStore,
+} from '../database/types';
 import { DastExposureService } from '../service/DastExposure';
 import { gateOutcomes } from '../service/gates';
 import { KUBERNETES_ID_ANNOTATION } from '../service/kubernetesClusters';
@@ -101,8 +106,72 @@ export function admissionLabelsCheck(
   };
 }
 
+/**
+ * The exemptions a service relies on: every open finding it keeps open
+ * under an exemption has one approved by the security team and unexpired.
+ * An exemption that lapsed while its finding is still open fails it until
+ * the finding is fixed or a new exemption approved.
+ */
+export function exemptionsCurrentCheck(
+  exemptions: Pick<ExemptionStore, 'approvedOnOpenFindings'>,
+): ScorecardCheck {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return {
+    id: 'exemptions-current',
+    title: 'Exemptions approved and unexpired',
+    description:
+      'Every open finding the service keeps under an exemption has one approved by the security team that has not expired: fix a finding whose exemption lapsed, or ask for a new one.',
+    level: 'silver',
+    evaluate: async (batch, { now }) => {
+      const approved = await exemptions.approvedOnOpenFindings(
+        batch.map(b => b.ref),
+      );
+      return outcomes(batch, ({ ref }) => {
+        const list = approved.get(ref) ?? [];
+        if (!list.length)
+          return { passed: true, detail: 'no exemptions in use' };
+        const records = list.map(e => `exemption:${e.id}`);
+        const byFinding = new Map<string, ApprovedExemption[]>();
+        for (const e of list) {
+          byFinding.set(e.findingId, [
+            ...(byFinding.get(e.findingId) ?? []),
+            e,
+          ]);
+        }
+        const active = (e: ApprovedExemption) => e.expiresAt > now;
+        const lapsed = [...byFinding.values()].filter(es => !es.some(active));
+        if (lapsed.length) {
+          const last = lapsed
+            .flat()
+            .reduce((a, b) => (a.expiresAt > b.expiresAt ? a : b));
+          return {
+            passed: false,
+            detail: `${plural(
+              lapsed.length,
+              'open finding',
+            )} whose exemption expired (the latest on ${day(
+              last.expiresAt,
+            )}): fix or ask again`,
+            records,
+          };
+        }
+        const current = list.filter(active);
+        const deciders = [...new Set(current.map(e => e.decidedBy))].join(', ');
+        return {
+          passed: true,
+          detail: `${plural(byFinding.size, 'finding')} exempted until ${day(
+            current[0].expiresAt,
+          )} at the earliest, approved by ${deciders}`,
+          records,
+        };
+      });
+    },
+  };
+}
+
 export function builtInChecks(deps: {
   findings: FindingStore;
+  exemptions: Pick<ExemptionStore, 'approvedOnOpenFindings'>;
   gateDecisions: Pick<GateDecisionStore, 'lastPipelineDecisions'>;
   exposure: DastExposureService;
   gates: () => Promise<GatePolicy[]>;
@@ -115,6 +184,7 @@ export function builtInChecks(deps: {
     ...(deps.workloads?.configured
       ? [admissionLabelsCheck(deps.workloads)]
       : []),
+    exemptionsCurrentCheck(deps.exemptions),
     {
       id: 'owner-and-docs',
       title: 'Has an owner and docs',
