@@ -8,8 +8,10 @@
  *      5,000 owned by 400 teams under 40 departments;
  *   2. the floor: one grouped count of the open findings of every entity
  *      (the least any check over findings reads), median of 5;
- *   3. Scorecards.evaluateAll (the seven built-in checks, stored with the
- *      day's roll-ups), 3 runs: median, and the ratio to the floor;
+ *   3. Scorecards.evaluateAll (the eight built-in checks, stored with the
+ *      day's roll-ups; approved exemptions on one open finding in a
+ *      hundred, half of them expired), 3 runs: median, and the ratio to
+ *      the floor;
  *   4. the leaderboard (a page of 25 teams with the week's change) and a
  *      team's scorecard (its roll-up and the levels of its entities), 100
  *      calls each after 10 to warm up: p95.
@@ -31,6 +33,7 @@ import {
   openSqliteBench,
   stopSampler,
 } from '@portal/test-utils/bench';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 // The benchmarks' shared recorder lives at the root, next to the results
 // it writes; benchmarks are not part of any package's build.
@@ -57,6 +60,7 @@ const DEPARTMENTS = 40;
 const FILL_ROWS = Number(process.env.BENCH_FILL_ROWS ?? 1_000_000);
 const FILL_BUDGET_MS = Number(process.env.BENCH_FILL_BUDGET_S ?? 240) * 1000;
 const EVALUATIONS = 3;
+const DAY_MS = 86_400_000;
 const CALLS = 100;
 const WARM_UP = 10;
 const EVALUATE_GOAL_MS = 60_000;
@@ -129,6 +133,36 @@ function ownershipOf(entities: Entity[]): OwnershipService {
   } as unknown as OwnershipService;
 }
 
+/**
+ * Approved exemptions on one open finding in a hundred, half of them
+ * expired (what the exemptions check reads), written in one pass.
+ */
+async function addExemptions(db: BenchDatabase): Promise<number> {
+  const now = Date.now();
+  const findings: Array<{ id: number | string; entity_ref: string }> = await db
+    .knex('secops_findings')
+    .where('status', 'open')
+    .whereRaw('id % 100 = 0')
+    .select('id', 'entity_ref');
+  const rows = findings.map((f, i) => ({
+    id: randomUUID(),
+    finding_id: f.id,
+    entity_ref: f.entity_ref,
+    justification: 'A compensating control is in place.',
+    requested_by: 'user:default/bench',
+    requested_at: new Date(now - 60 * DAY_MS),
+    expires_at: new Date(now + (i % 2 ? 30 : -5) * DAY_MS),
+    status: 'approved',
+    decided_by: 'user:default/security-lead',
+    decided_at: new Date(now - 59 * DAY_MS),
+  }));
+  const size = Math.floor(
+    db.maxParams / Object.keys(rows[0] ?? {}).length || 1,
+  );
+  await db.knex.batchInsert('secops_exemptions', rows, Math.min(size, 1000));
+  return rows.length;
+}
+
 async function benchDatabase(
   db: BenchDatabase,
   calibration: number,
@@ -141,6 +175,8 @@ async function benchDatabase(
     log,
   });
   const entities = entitiesOf(fill.entities);
+  const exemptions = await addExemptions(db);
+  log(`${db.name}: ${exemptions} approved exemptions, half of them expired`);
   const floor = await floorSamples(db, 5);
 
   const logger = {
