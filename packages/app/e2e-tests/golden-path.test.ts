@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { expectAccessible } from './accessibility';
 
 /*
  * The golden paths on the embedded default, as a new user meets them: run a
@@ -134,4 +135,48 @@ test('a service made from an older golden path is upgraded by pull request', asy
     page.getByText(/wishlist-service moves from 1\.0\.0 to 1\.1\.0/),
   ).toBeVisible();
   await shot(page, 'golden-path-upgrade-done');
+});
+
+test('a team lead sees the fleet behind the golden path and upgrades it in bulk', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await signInAs(page, 'Ben Okafor');
+  // The home page says which of the team's services are behind.
+  await expect(page.getByText('Golden path: behind')).toBeVisible();
+  await expect(
+    page.getByText(/services? of your teams (is|are) behind the golden path/),
+  ).toBeVisible();
+
+  await page.goto('/golden-path');
+  await expect(
+    page.getByRole('heading', { name: 'Golden path' }),
+  ).toBeVisible();
+  const row = page.getByRole('row', { name: /wishlist-service/ });
+  await expect(row.getByText(/1\.0\.0, behind 1\.1\.0/)).toBeVisible();
+  await expect(
+    page.getByRole('img', { name: /services? on new-service 1\.0\.0, behind/ }),
+  ).toBeVisible();
+  await page
+    .getByRole('checkbox', {
+      name: 'Choose component:default/wishlist-service',
+    })
+    .check();
+  await shot(page, 'golden-path-fleet');
+  await expectAccessible(page, 'golden-path-fleet');
+
+  await page.getByRole('button', { name: /Upgrade 1 chosen/ }).click();
+  await expect(
+    page.getByRole('heading', {
+      name: 'Upgrade the golden path for many services',
+    }),
+  ).toBeVisible();
+  await create(page);
+  await expect(
+    page.getByText(/pull requests?, \d+ already current/).first(),
+  ).toBeVisible();
+  await expect(
+    page.getByText(/component:default\/wishlist-service/).first(),
+  ).toBeVisible();
+  await shot(page, 'golden-path-fleet-upgrade-done');
 });

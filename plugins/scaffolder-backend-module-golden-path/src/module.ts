@@ -16,6 +16,10 @@ import {
 import { createAddResourceAction } from './actions/addResource';
 import { createCheckoutAction } from './actions/checkout';
 import { createDetectStackAction } from './actions/detectStack';
+import {
+  createFleetUpgradeAction,
+  ScaffolderTasks,
+} from './actions/fleetUpgrade';
 import { createMergeAction } from './actions/merge';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createPullRequestLocalAction } from './actions/pullRequestLocal';
@@ -30,6 +34,7 @@ import {
   LocalRepositoryChangedEvent,
 } from './localRepositories';
 import { createValidateAction } from './actions/validate';
+import { createFleetRouter } from './fleetRouter';
 import { adminGroupsFromConfig, Ownership } from './ownership';
 import { QUOTING_FILTERS } from './quoting';
 import { registerTemplateVersionsAction } from './templateVersions';
@@ -47,6 +52,9 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         catalog: catalogServiceRef,
         reader: coreServices.urlReader,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
         auditor: coreServices.auditor,
         groups: ownershipServiceRef,
         events: eventsServiceRef,
@@ -60,6 +68,9 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         catalog,
         reader,
         auth,
+        discovery,
+        httpAuth,
+        httpRouter,
         auditor,
         groups,
         events,
@@ -81,8 +92,9 @@ export const scaffolderModuleGoldenPath = createBackendModule({
             );
         });
         // Which version of the golden path each service follows, for
-        // assistants over MCP.
+        // assistants over MCP, and for people (the Golden path page).
         registerTemplateVersionsAction(actionsRegistry, catalog);
+        httpRouter.use(createFleetRouter({ catalog, httpAuth, groups }));
         // yamlQuote, hclQuote, oneLine: what skeletons write values with.
         templating.addTemplateFilters({ ...QUOTING_FILTERS });
         const ownership = new Ownership(
@@ -116,6 +128,12 @@ export const scaffolderModuleGoldenPath = createBackendModule({
           createTemplateReadAction(),
           createTemplateStampAction(),
           createPullRequestLocalAction({ repositories, auditor }),
+          createFleetUpgradeAction({
+            catalog,
+            auth,
+            ownership,
+            tasks: new ScaffolderTasks({ auth, discovery }),
+          }),
         );
       },
     });

@@ -13,6 +13,8 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { FleetPage, FleetService } from '@portal/common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 
@@ -83,62 +85,112 @@ export function registerTemplateVersionsAction(
         }),
     },
     action: async ({ input, credentials }) => {
-      const fields = ['kind', 'metadata', 'relations'];
-      const { items: templates } = await catalog.getEntities(
-        { filter: { kind: 'Template' }, fields },
-        { credentials },
-      );
-      const current = new Map<string, string>();
-      for (const template of templates) {
-        const version =
-          template.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
-        if (version) current.set(template.metadata.name, version);
-      }
-      const { items: services } = await catalog.getEntities(
-        {
-          filter: {
-            kind: 'Component',
-            [`metadata.annotations.${TEMPLATE_ANNOTATION}`]:
-              CATALOG_FILTER_EXISTS,
-          },
-          fields,
-        },
-        { credentials },
-      );
-      const owner = input.ownerRef?.toLowerCase();
-      const all = services
-        .map(entity => {
-          const template =
-            entity.metadata.annotations?.[TEMPLATE_ANNOTATION] ?? '';
-          const version =
-            entity.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION] ?? '0';
-          const latest = current.get(template);
-          return {
-            entityRef: stringifyEntityRef(entity),
-            ownerRef: ownerOf(entity),
-            template,
-            version,
-            current: latest,
-            behind: !!latest && compareVersions(version, latest) < 0,
-          };
-        })
-        .filter(s => !owner || s.ownerRef === owner)
-        .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
-      const found = input.behindOnly ? all.filter(s => s.behind) : all;
-      const offset = Number(input.cursor ?? 0);
-      const end = offset + input.limit;
+      const {
+        versions: _versions,
+        items,
+        ...page
+      } = await readFleet(catalog, credentials, {
+        ownerRefs: input.ownerRef ? [input.ownerRef] : undefined,
+        behindOnly: input.behindOnly,
+        offset: Number(input.cursor ?? 0),
+        limit: input.limit,
+      });
       return {
         output: {
-          templates: [...current].map(([template, version]) => ({
-            template,
-            version,
-          })),
-          items: found.slice(offset, end),
-          totalCount: found.length,
-          behindCount: all.filter(s => s.behind).length,
-          nextCursor: end < found.length ? String(end) : undefined,
+          ...page,
+          items: items.map(({ title: _title, ...service }) => service),
         },
       };
     },
   });
+}
+
+/**
+ * The golden-path services the caller may see (read with their
+ * credentials), each with its template's current version, by ref; only
+ * those of some owners or only those behind when asked; a page of them.
+ */
+export async function readFleet(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+  query: {
+    ownerRefs?: string[];
+    behindOnly?: boolean;
+    offset: number;
+    limit: number;
+  },
+): Promise<FleetPage> {
+  const fields = ['kind', 'metadata', 'relations'];
+  const { items: templates } = await catalog.getEntities(
+    { filter: { kind: 'Template' }, fields },
+    { credentials },
+  );
+  const current = new Map<string, string>();
+  for (const template of templates) {
+    const version =
+      template.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
+    if (version) current.set(template.metadata.name, version);
+  }
+  const { items: services } = await catalog.getEntities(
+    {
+      filter: {
+        kind: 'Component',
+        [`metadata.annotations.${TEMPLATE_ANNOTATION}`]: CATALOG_FILTER_EXISTS,
+      },
+      fields,
+    },
+    { credentials },
+  );
+  const owners = query.ownerRefs
+    ? new Set(query.ownerRefs.map(o => o.toLowerCase()))
+    : undefined;
+  const all = services
+    .map((entity): FleetService => {
+      const template = entity.metadata.annotations?.[TEMPLATE_ANNOTATION] ?? '';
+      const version =
+        entity.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION] ?? '0';
+      const latest = current.get(template);
+      return {
+        entityRef: stringifyEntityRef(entity),
+        title: entity.metadata.title,
+        ownerRef: ownerOf(entity),
+        template,
+        version,
+        current: latest,
+        behind: !!latest && compareVersions(version, latest) < 0,
+      };
+    })
+    .filter(
+      s => !owners || (s.ownerRef !== undefined && owners.has(s.ownerRef)),
+    )
+    .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  const found = query.behindOnly ? all.filter(s => s.behind) : all;
+  const versions = new Map<string, FleetPage['versions'][number]>();
+  for (const s of all) {
+    const key = `${s.template}\n${s.version}`;
+    const entry = versions.get(key) ?? {
+      template: s.template,
+      version: s.version,
+      count: 0,
+      behind: s.behind,
+    };
+    entry.count += 1;
+    versions.set(key, entry);
+  }
+  const end = query.offset + query.limit;
+  return {
+    templates: [...current].map(([template, version]) => ({
+      template,
+      version,
+    })),
+    items: found.slice(query.offset, end),
+    totalCount: found.length,
+    behindCount: all.filter(s => s.behind).length,
+    versions: [...versions.values()].sort(
+      (a, b) =>
+        a.template.localeCompare(b.template) ||
+        compareVersions(a.version, b.version),
+    ),
+    nextCursor: end < found.length ? String(end) : undefined,
+  };
 }

@@ -8,6 +8,7 @@ import { LocalRepositories } from '../localRepositories';
 import { createAddResourceAction } from './addResource';
 import { createCheckoutAction } from './checkout';
 import { createDetectStackAction } from './detectStack';
+import { createFleetUpgradeAction } from './fleetUpgrade';
 import { createMergeAction } from './merge';
 import { createPublishLocalAction } from './publishLocal';
 import { createPullRequestLocalAction } from './pullRequestLocal';
@@ -46,6 +47,15 @@ const actions = [
     repositories,
     ownership: new Ownership(catalog, mockServices.auth(), []),
   }),
+  createFleetUpgradeAction({
+    catalog,
+    auth: mockServices.auth(),
+    ownership: new Ownership(catalog, mockServices.auth(), []),
+    tasks: {
+      start: async () => 'never',
+      finished: async () => 'never',
+    },
+  }),
 ];
 
 describe.each(actions.map(a => [a.id, a] as const))('%s', (id, action) => {
@@ -72,6 +82,7 @@ describe.each(actions.map(a => [a.id, a] as const))('%s', (id, action) => {
       'golden-path:publish:local',
       'golden-path:catalog:register-local',
       'golden-path:pull-request:local',
+      'golden-path:fleet:upgrade',
     ].includes(id);
     expect(!!action.supportsDryRun).toBe(!writesOutside);
   });

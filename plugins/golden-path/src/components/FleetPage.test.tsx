@@ -1,0 +1,178 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { FleetPage as Fleet, GoldenPathApi, goldenPathApiRef } from '../api';
+import { BehindWidget } from './BehindWidget';
+import { FleetPage } from './FleetPage';
+
+const service = (name: string, version: string, behind: boolean) => ({
+  entityRef: `component:default/${name}`,
+  ownerRef: 'group:default/team-checkout',
+  template: 'new-service',
+  version,
+  current: '1.1.0',
+  behind,
+});
+
+const fleet = (items: Fleet['items'], nextCursor?: string): Fleet => ({
+  templates: [{ template: 'new-service', version: '1.1.0' }],
+  items,
+  totalCount: items.length + (nextCursor ? 25 : 0),
+  behindCount: 2,
+  versions: [
+    { template: 'new-service', version: '1.0.0', count: 2, behind: true },
+    { template: 'new-service', version: '1.1.0', count: 1, behind: false },
+  ],
+  nextCursor,
+});
+
+describe('FleetPage', () => {
+  it('shows the versions, filters on the server and links the chosen services to the bulk upgrade', async () => {
+    const api: GoldenPathApi = {
+      fleet: jest
+        .fn()
+        .mockImplementation(async ({ behindOnly, mine }) =>
+          mine
+            ? fleet([])
+            : fleet(
+                behindOnly
+                  ? [
+                      service('payments-api', '1.0.0', true),
+                      service('cart-service', '1.0.0', true),
+                    ]
+                  : [
+                      service('payments-api', '1.0.0', true),
+                      service('cart-service', '1.0.0', true),
+                      service('orders-api', '1.1.0', false),
+                    ],
+              ),
+        ),
+    };
+    await renderInTestApp(<FleetPage />, {
+      apis: [[goldenPathApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(await screen.findByText('payments-api')).toBeInTheDocument();
+    expect(api.fleet).toHaveBeenLastCalledWith({
+      behindOnly: true,
+      mine: false,
+      cursor: undefined,
+      limit: 25,
+    });
+    expect(
+      screen.getByRole('img', {
+        name: '2 services on new-service 1.0.0, behind',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('3')).toBeInTheDocument(); // on the path
+
+    // Nothing chosen: nothing to upgrade.
+    const upgrade = () => screen.getByRole('button', { name: /^Upgrade/ });
+    expect(upgrade()).toHaveAttribute('aria-disabled', 'true');
+    await userEvent.click(
+      screen.getByRole('checkbox', {
+        name: 'Choose component:default/cart-service',
+      }),
+    );
+    await userEvent.click(
+      screen.getByRole('checkbox', {
+        name: 'Choose component:default/payments-api',
+      }),
+    );
+    expect(upgrade()).toHaveTextContent('Upgrade 2 chosen');
+    const href = decodeURIComponent(upgrade().getAttribute('href')!);
+    expect(href).toBe(
+      '/create/templates/default/fleet-upgrade-golden-path?formData={"components":["component:default/cart-service","component:default/payments-api"]}',
+    );
+
+    // All of them: a current one cannot be chosen.
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Behind only' }),
+    );
+    expect(await screen.findByText('orders-api')).toBeInTheDocument();
+    expect(
+      screen.getByRole('checkbox', {
+        name: 'Choose component:default/orders-api',
+      }),
+    ).toBeDisabled();
+
+    // My teams: none on the path, and what to do about it.
+    await userEvent.click(screen.getByRole('checkbox', { name: 'My teams' }));
+    expect(
+      await screen.findByText('No service is on the golden path yet'),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(api.fleet).toHaveBeenLastCalledWith({
+        behindOnly: false,
+        mine: true,
+        cursor: undefined,
+        limit: 25,
+      }),
+    );
+  });
+
+  it('says what went wrong when the fleet cannot be read', async () => {
+    const api: GoldenPathApi = {
+      fleet: jest.fn().mockRejectedValue(new Error('the scaffolder is down')),
+    };
+    await renderInTestApp(<FleetPage />, {
+      apis: [[goldenPathApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(
+      await screen.findByText('Error: the scaffolder is down'),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('BehindWidget', () => {
+  it("lists the person's teams' services behind, with one link that upgrades them all", async () => {
+    const api: GoldenPathApi = {
+      fleet: jest
+        .fn()
+        .mockResolvedValue(
+          fleet([
+            service('payments-api', '1.0.0', true),
+            service('cart-service', '1.0.0', true),
+          ]),
+        ),
+    };
+    await renderInTestApp(<BehindWidget />, {
+      apis: [[goldenPathApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(
+      await screen.findByText(
+        '2 services of your teams are behind the golden path.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.fleet).toHaveBeenCalledWith({
+      mine: true,
+      behindOnly: true,
+      limit: 100,
+    });
+    expect(
+      decodeURIComponent(
+        screen
+          .getByRole('link', { name: 'Upgrade all 2' })
+          .getAttribute('href')!,
+      ),
+    ).toContain(
+      '{"components":["component:default/payments-api","component:default/cart-service"]}',
+    );
+  });
+
+  it('says when everything is current', async () => {
+    const api: GoldenPathApi = {
+      fleet: jest.fn().mockResolvedValue(fleet([])),
+    };
+    await renderInTestApp(<BehindWidget />, {
+      apis: [[goldenPathApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(
+      await screen.findByText(/on the current golden path/),
+    ).toBeInTheDocument();
+  });
+});

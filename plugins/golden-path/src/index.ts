@@ -1,0 +1,1 @@
+export { goldenPathPlugin as default } from './plugin';
