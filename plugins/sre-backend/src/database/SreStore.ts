@@ -51,6 +51,9 @@ const sha = (...parts: string[]) =>
 export const sloIdOf = (entityRef: string, name: string) =>
   sha(entityRef, name);
 
+const numberOrNull = (v: unknown) =>
+  v === null || v === undefined ? null : Number(v);
+
 /** IN lists are chunked: SQLite allows a limited number of parameters. */
 const CHUNK = 500;
 function chunks<T>(items: T[]): T[][] {
@@ -486,9 +489,6 @@ function definitionOf(r: any): SloDefinition {
     totalQuery: r.total_query,
   };
 }
-
-const numberOrNull = (v: unknown) =>
-  v === null || v === undefined ? null : Number(v);
 
 function sloOf(r: any): Slo {
   const num = numberOrNull;
