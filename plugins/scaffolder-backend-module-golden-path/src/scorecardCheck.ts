@@ -23,6 +23,7 @@ import {
   TEMPLATE_ANNOTATION,
   TEMPLATE_VERSION_ANNOTATION,
 } from './actions/templateInfo';
+import { currentTemplateVersions } from './templateVersions';
 
 /** The check, over the catalog's templates and components. */
 export function goldenPathCheck(deps: {
@@ -36,20 +37,10 @@ export function goldenPathCheck(deps: {
       'The service was made from (or adopted) a golden-path template and follows its current version: upgrade it with the "Upgrade the golden path" template.',
     level: 'silver',
     evaluate: async batch => {
-      const credentials = await deps.auth.getOwnServiceCredentials();
-      const { items: templates } = await deps.catalog.getEntities(
-        {
-          filter: { kind: 'Template' },
-          fields: ['metadata.name', 'metadata.annotations'],
-        },
-        { credentials },
+      const current = await currentTemplateVersions(
+        deps.catalog,
+        await deps.auth.getOwnServiceCredentials(),
       );
-      const current = new Map<string, string>();
-      for (const template of templates) {
-        const version =
-          template.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
-        if (version) current.set(template.metadata.name, version);
-      }
       return new Map(
         batch.map(({ ref, entity }) => {
           const template = entity.metadata.annotations?.[TEMPLATE_ANNOTATION];

@@ -106,6 +106,30 @@ export function registerTemplateVersionsAction(
 }
 
 /**
+ * Each template's current version (its acme.example/template-version
+ * annotation), by template name, as the credentials see the catalog.
+ */
+export async function currentTemplateVersions(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+): Promise<Map<string, string>> {
+  const { items: templates } = await catalog.getEntities(
+    {
+      filter: { kind: 'Template' },
+      fields: ['metadata.name', 'metadata.annotations'],
+    },
+    { credentials },
+  );
+  const current = new Map<string, string>();
+  for (const template of templates) {
+    const version =
+      template.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
+    if (version) current.set(template.metadata.name, version);
+  }
+  return current;
+}
+
+/**
  * The golden-path services the caller may see (read with their
  * credentials), each with its template's current version, by ref; only
  * those of some owners or only those behind when asked; a page of them.
@@ -121,16 +145,7 @@ export async function readFleet(
   },
 ): Promise<FleetPage> {
   const fields = ['kind', 'metadata', 'relations'];
-  const { items: templates } = await catalog.getEntities(
-    { filter: { kind: 'Template' }, fields },
-    { credentials },
-  );
-  const current = new Map<string, string>();
-  for (const template of templates) {
-    const version =
-      template.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
-    if (version) current.set(template.metadata.name, version);
-  }
+  const current = await currentTemplateVersions(catalog, credentials);
   const { items: services } = await catalog.getEntities(
     {
       filter: {

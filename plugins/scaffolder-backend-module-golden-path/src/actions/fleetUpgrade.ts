@@ -30,6 +30,7 @@ import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { Ownership } from '../ownership';
+import { currentTemplateVersions } from '../templateVersions';
 import { examples } from './fleetUpgrade.examples';
 import {
   compareVersions,
@@ -259,19 +260,7 @@ export function createFleetUpgradeAction(deps: {
             .join(', ')}; nothing was started`,
         );
       }
-      const { items: templates } = await deps.catalog.getEntities(
-        {
-          filter: { kind: 'Template' },
-          fields: ['metadata.name', 'metadata.annotations'],
-        },
-        { credentials },
-      );
-      const latest = new Map<string, string>();
-      for (const template of templates) {
-        const version =
-          template.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
-        if (version) latest.set(template.metadata.name, version);
-      }
+      const latest = await currentTemplateVersions(deps.catalog, credentials);
 
       // What each service needs.
       const plan = entities.map((entity, i): FleetResult => {
