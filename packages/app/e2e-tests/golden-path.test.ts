@@ -150,7 +150,7 @@ test('a team lead sees the fleet behind the golden path and upgrades it in bulk'
 
   await page.goto('/golden-path');
   await expect(
-    page.getByRole('heading', { name: 'Golden path' }),
+    page.getByRole('main').getByRole('heading', { name: 'Golden path' }),
   ).toBeVisible();
   const row = page.getByRole('row', { name: /wishlist-service/ });
   await expect(row.getByText(/1\.0\.0, behind 1\.1\.0/)).toBeVisible();

@@ -115,6 +115,12 @@ export function FleetPage() {
   const allOnPage =
     behindOnPage.length > 0 &&
     behindOnPage.every(s => selected.has(s.entityRef));
+  // The current version of the templates services follow (not every
+  // template: "Add a resource" makes no service).
+  const followed =
+    fleet?.templates.filter(t =>
+      fleet.versions.some(v => v.template === t.template),
+    ) ?? [];
   const filter = (apply: () => void) => {
     apply();
     setCursor(undefined);
@@ -142,12 +148,10 @@ export function FleetPage() {
                   </Box>
                 ) : null}
                 {fleet ? <VersionBars fleet={fleet} /> : null}
-                {fleet?.templates.length ? (
+                {followed.length ? (
                   <Typography variant="body2" color="textSecondary">
                     Current:{' '}
-                    {fleet.templates
-                      .map(t => `${t.template} ${t.version}`)
-                      .join(', ')}
+                    {followed.map(t => `${t.template} ${t.version}`).join(', ')}
                   </Typography>
                 ) : null}
               </CardContent>
@@ -290,7 +294,9 @@ export function FleetPage() {
                       mt={2}
                     >
                       <Typography variant="body2" color="textSecondary">
-                        {fleet.totalCount} services
+                        {fleet.totalCount === 1
+                          ? '1 service'
+                          : `${fleet.totalCount} services`}
                         {cursor ? `, from ${Number(cursor) + 1}` : ''}
                       </Typography>
                       <Box display="flex" style={{ gap: 8 }}>

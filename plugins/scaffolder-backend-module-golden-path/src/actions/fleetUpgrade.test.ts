@@ -202,10 +202,13 @@ describe('golden-path:fleet:upgrade', () => {
     });
     expect(out).toMatchObject({ upgraded: 1, current: 1, failed: 2 });
     expect(out.summary).toMatch(
-      /^1 pull requests, 1 already current, 1 not on the golden path, 2 failed\./,
+      /^1 pull request, 1 already current, 1 not on the golden path, 2 failed\./,
     );
     expect(out.summary).toContain(
-      '| component:default/orders-api | current | already on new-service 1.1.0 |',
+      '| component:default/orders-api | current | already on new-service 1.1.0 |  |',
+    );
+    expect(out.summary).toMatch(
+      /\| component:default\/payments-api \| pull request \| .* \| \[log\]\(\/create\/tasks\/task-\d\) \|/,
     );
   });
 

@@ -354,21 +354,22 @@ export function createFleetUpgradeAction(deps: {
         'not-on-path': 'not on the path',
         failed: 'failed',
       };
+      const upgraded = count('upgraded');
       const summary = [
-        `${count('upgraded')} pull requests, ${count(
-          'current',
-        )} already current, ${count(
+        `${
+          upgraded === 1 ? '1 pull request' : `${upgraded} pull requests`
+        }, ${count('current')} already current, ${count(
           'not-on-path',
         )} not on the golden path, ${count('failed')} failed.`,
         '',
-        '| service | result | detail |',
-        '| --- | --- | --- |',
+        '| service | result | detail | task |',
+        '| --- | --- | --- | --- |',
         ...plan.map(
           r =>
             `| ${r.entityRef} | ${mark[r.status]} | ${r.detail.replace(
               /\|/g,
               '\\|',
-            )} |`,
+            )} | ${r.taskId ? `[log](/create/tasks/${r.taskId})` : ''} |`,
         ),
       ].join('\n');
       ctx.output('results', plan as any);
