@@ -13,6 +13,19 @@ export interface Config {
        */
       repositoriesDir?: string;
     };
+    /**
+     * Where the Adoption page finds repositories, besides the local ones:
+     * a GitHub organisation, read with the GitHub integration's
+     * credentials (its repositories' catalog-info.yaml and workflows).
+     */
+    discovery?: {
+      github?: {
+        /** The organisation (for example acme-commerce). */
+        org?: string;
+        /** At most this many repositories, the first by name (2000). */
+        maxRepositories?: number;
+      };
+    };
     /** The infrastructure modules the "Add a resource" template renders. */
     iac?: {
       /** The sizes catalogue (templates/iac/sizes.yaml of this repository). */

@@ -11,7 +11,9 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { OwnershipService } from '@portal/catalog-ownership';
 import express from 'express';
 import request from 'supertest';
+import { Adoption } from './discovery/Adoption';
 import { createFleetRouter } from './fleetRouter';
+import { Ownership } from './ownership';
 
 const service = (name: string, owner: string, version: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -51,18 +53,47 @@ const entities: Entity[] = [
   },
 ];
 
+const user = (name: string, team: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name, namespace: 'default' },
+  spec: { memberOf: [team] },
+  relations: [{ type: 'memberOf', targetRef: `group:default/${team}` }],
+});
+
+/** The adoption map, as the routes see it. */
+const adoption = {
+  summary: jest.fn(async () => ({ counts: { repositories: 5 } })),
+  list: jest.fn(async () => ({ items: [], totalCount: 0 })),
+};
+
 function app() {
   const groups = {
-    groupsOf: async (user: string) =>
-      user === 'user:default/ben-okafor' ? ['group:default/team-checkout'] : [],
+    groupsOf: async (ref: string) =>
+      ref === 'user:default/ben-okafor' ? ['group:default/team-checkout'] : [],
     withDescendants: async (refs: string[]) => refs,
+    withAncestors: async (refs: string[]) => refs,
   } as unknown as OwnershipService;
+  const catalog = catalogServiceMock({
+    entities: [
+      ...entities,
+      user('ben-okafor', 'team-checkout'),
+      user('grace-liu', 'team-platform'),
+    ],
+  });
   const server = express();
   server.use(
     createFleetRouter({
-      catalog: catalogServiceMock({ entities }),
+      catalog,
       httpAuth: mockServices.httpAuth(),
       groups,
+      adoption: adoption as unknown as Adoption,
+      ownership: new Ownership(
+        catalog,
+        mockServices.auth(),
+        ['group:default/team-platform'],
+        groups,
+      ),
     }),
   );
   server.use(
@@ -145,5 +176,55 @@ describe('GET /golden-path/fleet', () => {
   it('is for people: no token is a 401, a machine a 403', async () => {
     expect((await get('', mockCredentials.none.header())).status).toBe(401);
     expect((await get('', mockCredentials.service.header())).status).toBe(403);
+  });
+});
+
+describe('the adoption routes', () => {
+  const GRACE = mockCredentials.user.header('user:default/grace-liu');
+  const call = (url: string, who: string) =>
+    request(app()).get(url).set('authorization', who);
+
+  it('answer the platform team, with the filters checked', async () => {
+    const summary = await call('/golden-path/adoption', GRACE);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toEqual({ counts: { repositories: 5 } });
+    const list = await call(
+      '/golden-path/repositories?pipeline=custom&inCatalog=false&ownerKnown=false&search=sync&cursor=25&limit=25',
+      GRACE,
+    );
+    expect(list.status).toBe(200);
+    expect(adoption.list).toHaveBeenLastCalledWith(
+      {
+        pipeline: 'custom',
+        inCatalog: false,
+        ownerKnown: false,
+        search: 'sync',
+      },
+      { offset: 25, limit: 25 },
+    );
+  });
+
+  it('refuse everyone else, and bad filters with what is wrong', async () => {
+    const denied = await call('/golden-path/adoption', BEN);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toBe(
+      'The adoption map is for the platform team (the portal admins)',
+    );
+    expect((await call('/golden-path/repositories', BEN)).status).toBe(403);
+    const bad = async (url: string) =>
+      (await call(url, GRACE)).body.error?.message;
+    expect(await bad('/golden-path/repositories?pipeline=jenkins')).toBe(
+      'pipeline must be one of golden-path, custom, none',
+    );
+    expect(
+      await bad(`/golden-path/repositories?search=${'x'.repeat(101)}`),
+    ).toBe('search is longer than 100 characters');
+    expect(await bad('/golden-path/adoption?x=1')).toBe(
+      'unknown query parameter "x" (this route takes none)',
+    );
+    expect(
+      (await call('/golden-path/adoption', mockCredentials.none.header()))
+        .status,
+    ).toBe(401);
   });
 });

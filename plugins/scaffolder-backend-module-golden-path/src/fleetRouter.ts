@@ -9,36 +9,50 @@
  */
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { OwnershipService } from '@portal/catalog-ownership';
 import express from 'express';
 import Router from 'express-promise-router';
+import { Adoption } from './discovery/Adoption';
+import { Ownership } from './ownership';
 import { readFleet } from './templateVersions';
 
-const PARAMS = new Set(['ownerRef', 'mine', 'behindOnly', 'cursor', 'limit']);
-
-/** The query, checked: an unknown or malformed parameter is a 400 naming it. */
-export function fleetQuery(query: Record<string, unknown>) {
+/**
+ * A query's parameters, checked: an unknown one, or one given twice, is a
+ * 400 naming it.
+ */
+function checkedQuery(
+  query: Record<string, unknown>,
+  allowed: string[],
+): Record<string, string | undefined> {
   for (const key of Object.keys(query)) {
-    if (!PARAMS.has(key)) {
+    if (!allowed.includes(key)) {
       throw new InputError(
-        `unknown query parameter "${key}" (use ${[...PARAMS].join(', ')})`,
+        allowed.length
+          ? `unknown query parameter "${key}" (use ${allowed.join(', ')})`
+          : `unknown query parameter "${key}" (this route takes none)`,
       );
     }
     if (typeof query[key] !== 'string') {
       throw new InputError(`give the query parameter "${key}" once`);
     }
   }
-  const q = query as Record<string, string | undefined>;
-  const flag = (name: string) => {
-    const value = q[name];
-    if (value === undefined) return false;
-    if (value !== 'true' && value !== 'false') {
-      throw new InputError(`${name} must be true or false`);
-    }
-    return value === 'true';
-  };
+  return query as Record<string, string | undefined>;
+}
+
+/** true, false or absent. */
+function flag(q: Record<string, string | undefined>, name: string) {
+  const value = q[name];
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') {
+    throw new InputError(`${name} must be true or false`);
+  }
+  return value === 'true';
+}
+
+/** The page asked for: offset (from the cursor) and limit (50, at most 100). */
+function pageOf(q: Record<string, string | undefined>) {
   const limit = q.limit === undefined ? 50 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new InputError('limit must be a whole number from 1 to 100');
@@ -46,6 +60,18 @@ export function fleetQuery(query: Record<string, unknown>) {
   if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) {
     throw new InputError('cursor is not one this route gave');
   }
+  return { offset: Number(q.cursor ?? 0), limit };
+}
+
+/** The fleet's query, checked. */
+export function fleetQuery(query: Record<string, unknown>) {
+  const q = checkedQuery(query, [
+    'ownerRef',
+    'mine',
+    'behindOnly',
+    'cursor',
+    'limit',
+  ]);
   let ownerRef: string | undefined;
   if (q.ownerRef !== undefined) {
     try {
@@ -58,10 +84,41 @@ export function fleetQuery(query: Record<string, unknown>) {
   }
   return {
     ownerRef,
-    mine: flag('mine'),
-    behindOnly: flag('behindOnly'),
-    offset: Number(q.cursor ?? 0),
-    limit,
+    mine: flag(q, 'mine') ?? false,
+    behindOnly: flag(q, 'behindOnly') ?? false,
+    ...pageOf(q),
+  };
+}
+
+const PIPELINES = ['golden-path', 'custom', 'none'] as const;
+
+/** The repositories' query, checked. */
+export function repositoriesQuery(query: Record<string, unknown>) {
+  const q = checkedQuery(query, [
+    'pipeline',
+    'inCatalog',
+    'ownerKnown',
+    'search',
+    'cursor',
+    'limit',
+  ]);
+  if (
+    q.pipeline !== undefined &&
+    !(PIPELINES as readonly string[]).includes(q.pipeline)
+  ) {
+    throw new InputError(`pipeline must be one of ${PIPELINES.join(', ')}`);
+  }
+  if (q.search !== undefined && q.search.length > 100) {
+    throw new InputError('search is longer than 100 characters');
+  }
+  return {
+    filter: {
+      pipeline: q.pipeline as (typeof PIPELINES)[number] | undefined,
+      inCatalog: flag(q, 'inCatalog'),
+      ownerKnown: flag(q, 'ownerKnown'),
+      search: q.search || undefined,
+    },
+    page: pageOf(q),
   };
 }
 
@@ -69,8 +126,43 @@ export function createFleetRouter(deps: {
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   groups: OwnershipService;
+  /** The adoption map, for the platform team (the portal admins). */
+  adoption?: Adoption;
+  ownership?: Ownership;
 }): express.Router {
   const router = Router();
+
+  /** The platform team: the portal admins (goldenPath.admins). */
+  async function platformTeam(req: express.Request) {
+    const credentials = await deps.httpAuth.credentials(req, {
+      allow: ['user'],
+    });
+    const caller = await deps.ownership!.caller(
+      credentials.principal.userEntityRef,
+    );
+    if (!caller.isAdmin) {
+      throw new NotAllowedError(
+        'The adoption map is for the platform team (the portal admins)',
+      );
+    }
+  }
+
+  if (deps.adoption && deps.ownership) {
+    const adoption = deps.adoption;
+    router.get('/golden-path/adoption', async (req, res) => {
+      checkedQuery(req.query as Record<string, unknown>, []);
+      await platformTeam(req);
+      res.json(await adoption.summary());
+    });
+    router.get('/golden-path/repositories', async (req, res) => {
+      const { filter, page } = repositoriesQuery(
+        req.query as Record<string, unknown>,
+      );
+      await platformTeam(req);
+      res.json(await adoption.list(filter, page));
+    });
+  }
+
   router.get('/golden-path/fleet', async (req, res) => {
     const credentials = await deps.httpAuth.credentials(req, {
       allow: ['user'],

@@ -34,6 +34,8 @@ import {
   LocalRepositoryChangedEvent,
 } from './localRepositories';
 import { createValidateAction } from './actions/validate';
+import { Adoption } from './discovery/Adoption';
+import { repositorySources } from './discovery/sources';
 import { createFleetRouter } from './fleetRouter';
 import { adminGroupsFromConfig, Ownership } from './ownership';
 import { QUOTING_FILTERS } from './quoting';
@@ -55,6 +57,8 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         auditor: coreServices.auditor,
         groups: ownershipServiceRef,
         events: eventsServiceRef,
@@ -71,6 +75,8 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         discovery,
         httpAuth,
         httpRouter,
+        database,
+        scheduler,
         auditor,
         groups,
         events,
@@ -94,15 +100,27 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         // Which version of the golden path each service follows, for
         // assistants over MCP, and for people (the Golden path page).
         registerTemplateVersionsAction(actionsRegistry, catalog);
-        httpRouter.use(createFleetRouter({ catalog, httpAuth, groups }));
-        // yamlQuote, hclQuote, oneLine: what skeletons write values with.
-        templating.addTemplateFilters({ ...QUOTING_FILTERS });
         const ownership = new Ownership(
           catalog,
           auth,
           adminGroupsFromConfig(config),
           groups,
         );
+        // The adoption map: the local repositories (the embedded default)
+        // and a GitHub organisation (goldenPath.discovery.github.org).
+        const adoption = await Adoption.create({
+          sources: repositorySources(config, repositories, logger),
+          catalog,
+          auth,
+          knex: await database.getClient(),
+          logger,
+        });
+        await adoption.schedule(scheduler);
+        httpRouter.use(
+          createFleetRouter({ catalog, httpAuth, groups, adoption, ownership }),
+        );
+        // yamlQuote, hclQuote, oneLine: what skeletons write values with.
+        templating.addTemplateFilters({ ...QUOTING_FILTERS });
         const sizesFile = sizeCatalogueFile(config);
         scaffolder.addActions(
           createValidateAction({ ownership, repositories }),

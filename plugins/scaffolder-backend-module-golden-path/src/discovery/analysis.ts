@@ -1,0 +1,190 @@
+/*
+ * Where a repository stands on the golden path, from its files and the
+ * catalog: in the catalog or not (an entity registered from it), its
+ * pipeline (the golden path's reusable workflow, one of its own, or none),
+ * the golden-path version it records, and whether its owner is known.
+ * And the effort several repositories spend on the same thing: jobs of
+ * their workflows that run the same steps, grouped as candidates for the
+ * path.
+ */
+import { parse } from 'yaml';
+import { FoundRepository } from './repositories';
+
+/** A job that calls the golden path's reusable workflow. */
+const GOLDEN_PATH_WORKFLOW = /\/\.github\/workflows\/golden-path\.ya?ml@/;
+const TEMPLATE_VERSION = 'acme.example/template-version';
+
+export type PipelineKind = 'golden-path' | 'custom' | 'none';
+
+/** A repository's standing, as the Adoption page lists it. */
+export interface RepositoryState {
+  name: string;
+  target: 'local' | 'github';
+  url?: string;
+  inCatalog: boolean;
+  /** The catalog entities registered from it. */
+  entityRefs: string[];
+  ownerRef?: string;
+  pipeline: PipelineKind;
+  /** The golden-path version its catalog-info.yaml records. */
+  goldenPathVersion?: string;
+  workflows: string[];
+}
+
+/** Jobs several repositories run with the same steps. */
+export interface DuplicateGroup {
+  /** The shared steps, as read (`uses: actions/setup-node`, `run: npm ci`). */
+  steps: string[];
+  /** How alike the jobs are (shared steps over all their steps, 0 to 1). */
+  similarity: number;
+  jobs: Array<{ repository: string; workflow: string; job: string }>;
+}
+
+type Job = {
+  'runs-on'?: unknown;
+  uses?: string;
+  steps?: Array<{ uses?: string; run?: string }>;
+};
+
+function jobsOf(text: string): Record<string, Job> {
+  try {
+    const doc = parse(text, { maxAliasCount: 20 });
+    return doc && typeof doc.jobs === 'object' && doc.jobs ? doc.jobs : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A step as compared: the action without its version, or the command as written. */
+function stepKey(step: { uses?: string; run?: string }): string | undefined {
+  if (typeof step?.uses === 'string') {
+    return `uses: ${step.uses.split('@')[0].trim()}`;
+  }
+  if (typeof step?.run === 'string') {
+    return `run: ${step.run.trim().replace(/\s+/g, ' ')}`;
+  }
+  return undefined;
+}
+
+/** The golden-path version recorded in a catalog-info.yaml, if any. */
+function recordedVersion(catalogInfo?: string): string | undefined {
+  if (!catalogInfo) return undefined;
+  const match = new RegExp(
+    `${TEMPLATE_VERSION.replace(/[./]/g, '\\$&')}:\\s*['"]?([0-9][0-9.]*)`,
+  ).exec(catalogInfo);
+  return match?.[1];
+}
+
+export function pipelineOf(repository: FoundRepository): PipelineKind {
+  if (!repository.workflows.length) return 'none';
+  const onPath = repository.workflows.some(w =>
+    Object.values(jobsOf(w.text)).some(
+      job =>
+        typeof job?.uses === 'string' && GOLDEN_PATH_WORKFLOW.test(job.uses),
+    ),
+  );
+  return onPath ? 'golden-path' : 'custom';
+}
+
+export function stateOf(
+  repository: FoundRepository,
+  claims: Array<{ entityRef: string; ownerRef?: string }>,
+): RepositoryState {
+  const pipeline = pipelineOf(repository);
+  return {
+    name: repository.name,
+    target: repository.target,
+    url: repository.url,
+    inCatalog: claims.length > 0,
+    entityRefs: claims.map(c => c.entityRef),
+    ownerRef: claims.find(c => c.ownerRef)?.ownerRef,
+    pipeline,
+    goldenPathVersion:
+      pipeline === 'golden-path'
+        ? recordedVersion(repository.catalogInfo)
+        : undefined,
+    workflows: repository.workflows.map(w => w.path),
+  };
+}
+
+/**
+ * Jobs of hand-made pipelines (not the golden path's) in different
+ * repositories whose steps are alike: at least `minShared` steps in common
+ * and `minSimilarity` of all their steps. Groups are built around the job
+ * with the most alike jobs first; each job is in one group at most.
+ */
+export function duplicateJobs(
+  repositories: FoundRepository[],
+  options: { minShared?: number; minSimilarity?: number } = {},
+): DuplicateGroup[] {
+  const minShared = options.minShared ?? 3;
+  const minSimilarity = options.minSimilarity ?? 0.6;
+  const jobs: Array<{
+    repository: string;
+    workflow: string;
+    job: string;
+    steps: Set<string>;
+    order: string[];
+  }> = [];
+  for (const repository of repositories) {
+    for (const workflow of repository.workflows) {
+      for (const [name, job] of Object.entries(jobsOf(workflow.text))) {
+        if (!Array.isArray(job?.steps)) continue;
+        const order = job.steps.map(stepKey).filter((k): k is string => !!k);
+        if (order.length < minShared) continue;
+        jobs.push({
+          repository: repository.name,
+          workflow: workflow.path,
+          job: name,
+          steps: new Set(order),
+          order,
+        });
+      }
+    }
+  }
+  const alike = (a: (typeof jobs)[number], b: (typeof jobs)[number]) => {
+    if (a.repository === b.repository) return undefined;
+    const shared = [...a.steps].filter(s => b.steps.has(s));
+    const union = new Set([...a.steps, ...b.steps]).size;
+    const similarity = shared.length / union;
+    return shared.length >= minShared && similarity >= minSimilarity
+      ? { shared, similarity }
+      : undefined;
+  };
+  const used = new Set<number>();
+  const groups: DuplicateGroup[] = [];
+  const candidates = jobs
+    .map((job, i) => ({
+      i,
+      matches: jobs
+        .map((other, j) => ({ j, match: alike(job, other) }))
+        .filter(m => m.match),
+    }))
+    .filter(c => c.matches.length)
+    .sort((a, b) => b.matches.length - a.matches.length);
+  for (const { i, matches } of candidates) {
+    if (used.has(i)) continue;
+    const members = matches.filter(m => !used.has(m.j));
+    if (!members.length) continue;
+    const all = [i, ...members.map(m => m.j)];
+    all.forEach(k => used.add(k));
+    const shared = jobs[i].order.filter(step =>
+      members.every(m => jobs[m.j].steps.has(step)),
+    );
+    groups.push({
+      steps: shared,
+      similarity:
+        Math.round(
+          (members.reduce((n, m) => n + m.match!.similarity, 0) /
+            members.length) *
+            100,
+        ) / 100,
+      jobs: all.map(k => ({
+        repository: jobs[k].repository,
+        workflow: jobs[k].workflow,
+        job: jobs[k].job,
+      })),
+    });
+  }
+  return groups;
+}
