@@ -36,3 +36,54 @@ export interface FleetPage {
   }>;
   nextCursor?: string;
 }
+
+/**
+ * Where a repository stands on the golden path (the Adoption page;
+ * `GET /api/scaffolder/golden-path/repositories`).
+ *
+ * @public
+ */
+export interface RepositoryState {
+  /** The local repository's name, or owner/name on GitHub. */
+  name: string;
+  target: 'local' | 'github';
+  url?: string;
+  inCatalog: boolean;
+  entityRefs: string[];
+  ownerRef?: string;
+  pipeline: 'golden-path' | 'custom' | 'none';
+  goldenPathVersion?: string;
+  workflows: string[];
+}
+
+/**
+ * Repositories counted by where they stand.
+ *
+ * @public
+ */
+export interface AdoptionCounts {
+  repositories: number;
+  inCatalog: number;
+  goldenPath: number;
+  customPipeline: number;
+  noPipeline: number;
+  ownerUnknown: number;
+}
+
+/**
+ * The adoption map's figures (`GET /api/scaffolder/golden-path/adoption`):
+ * the counts now, a point a day, and the jobs several repositories
+ * duplicate.
+ *
+ * @public
+ */
+export interface AdoptionSummary {
+  scannedAt: string;
+  counts: AdoptionCounts;
+  trend: Array<{ day: string } & AdoptionCounts>;
+  duplicates: Array<{
+    steps: string[];
+    similarity: number;
+    jobs: Array<{ repository: string; workflow: string; job: string }>;
+  }>;
+}

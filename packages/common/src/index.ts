@@ -10,7 +10,13 @@
 export { bodyOf, entityPath, groupPath, okResponse } from './client';
 export type { TypedResponse } from './client';
 export { RefreshingValue } from './RefreshingValue';
-export type { FleetPage, FleetService } from './goldenPath';
+export type {
+  AdoptionCounts,
+  AdoptionSummary,
+  FleetPage,
+  FleetService,
+  RepositoryState,
+} from './goldenPath';
 
 /**
  * One page of a server-paginated list: the items of this page, how many

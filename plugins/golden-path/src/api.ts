@@ -4,9 +4,19 @@ import {
   FetchApi,
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { FleetPage } from '@portal/common';
+import { AdoptionSummary, FleetPage, RepositoryState } from '@portal/common';
 
-export type { FleetPage };
+export type { AdoptionSummary, FleetPage, RepositoryState };
+
+/** What the repositories are narrowed to, and the page. */
+export interface RepositoryQuery {
+  pipeline?: RepositoryState['pipeline'];
+  inCatalog?: boolean;
+  ownerKnown?: boolean;
+  search?: string;
+  cursor?: string;
+  limit: number;
+}
 
 /** What the fleet is asked for: a page, filtered. */
 export interface FleetQuery {
@@ -20,6 +30,13 @@ export interface FleetQuery {
 /** The golden path's fleet, as the frontend sees it. */
 export interface GoldenPathApi {
   fleet(query: FleetQuery): Promise<FleetPage>;
+  /** The adoption map (the platform team). */
+  adoption(): Promise<AdoptionSummary>;
+  repositories(query: RepositoryQuery): Promise<{
+    items: RepositoryState[];
+    totalCount: number;
+    nextCursor?: string;
+  }>;
 }
 
 export const goldenPathApiRef = createApiRef<GoldenPathApi>({
@@ -36,17 +53,42 @@ export class GoldenPathClient implements GoldenPathApi {
     private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
 
-  async fleet(query: FleetQuery): Promise<FleetPage> {
-    const params = new URLSearchParams({ limit: String(query.limit) });
-    if (query.behindOnly) params.set('behindOnly', 'true');
-    if (query.mine) params.set('mine', 'true');
-    if (query.cursor) params.set('cursor', query.cursor);
+  private async get<T>(path: string, query: Record<string, unknown> = {}) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '' && value !== false) {
+        params.set(key, String(value));
+      }
+    }
     const base = await this.deps.discoveryApi.getBaseUrl('scaffolder');
     const res = await this.deps.fetchApi.fetch(
-      `${base}/golden-path/fleet?${params}`,
+      `${base}/golden-path/${path}${params.size ? `?${params}` : ''}`,
     );
     if (!res.ok) throw await ResponseError.fromResponse(res);
-    return res.json();
+    return (await res.json()) as T;
+  }
+
+  fleet(query: FleetQuery): Promise<FleetPage> {
+    return this.get('fleet', { ...query });
+  }
+
+  adoption(): Promise<AdoptionSummary> {
+    return this.get('adoption');
+  }
+
+  repositories(query: RepositoryQuery) {
+    // false is a filter here (not in the catalog), so it is sent as such.
+    return this.get<{
+      items: RepositoryState[];
+      totalCount: number;
+      nextCursor?: string;
+    }>('repositories', {
+      ...query,
+      inCatalog:
+        query.inCatalog === undefined ? undefined : String(query.inCatalog),
+      ownerKnown:
+        query.ownerKnown === undefined ? undefined : String(query.ownerKnown),
+    });
   }
 }
 
@@ -56,4 +98,10 @@ export function fleetUpgradeLink(entityRefs: string[]): string {
     JSON.stringify({ components: entityRefs }),
   );
   return `/create/templates/default/fleet-upgrade-golden-path?formData=${formData}`;
+}
+
+/** The adopt template's form, filled in with this repository. */
+export function adoptLink(repository: string): string {
+  const formData = encodeURIComponent(JSON.stringify({ repository }));
+  return `/create/templates/default/adopt-golden-path?formData=${formData}`;
 }

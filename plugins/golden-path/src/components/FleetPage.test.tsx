@@ -2,7 +2,13 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { FleetPage as Fleet, GoldenPathApi, goldenPathApiRef } from '../api';
+import {
+  FleetPage as Fleet,
+  GoldenPathApi,
+  goldenPathApiRef,
+  RepositoryState,
+} from '../api';
+import { AdoptionTab } from './AdoptionTab';
 import { BehindWidget } from './BehindWidget';
 import { FleetPage } from './FleetPage';
 
@@ -27,9 +33,16 @@ const fleet = (items: Fleet['items'], nextCursor?: string): Fleet => ({
   nextCursor,
 });
 
+/** The routes a test does not ask for. */
+const unused = {
+  adoption: jest.fn(),
+  repositories: jest.fn(),
+};
+
 describe('FleetPage', () => {
   it('shows the versions, filters on the server and links the chosen services to the bulk upgrade', async () => {
     const api: GoldenPathApi = {
+      ...unused,
       fleet: jest
         .fn()
         .mockImplementation(async ({ behindOnly, mine }) =>
@@ -114,6 +127,7 @@ describe('FleetPage', () => {
 
   it('says what went wrong when the fleet cannot be read', async () => {
     const api: GoldenPathApi = {
+      ...unused,
       fleet: jest.fn().mockRejectedValue(new Error('the scaffolder is down')),
     };
     await renderInTestApp(<FleetPage />, {
@@ -129,6 +143,7 @@ describe('FleetPage', () => {
 describe('BehindWidget', () => {
   it("lists the person's teams' services behind, with one link that upgrades them all", async () => {
     const api: GoldenPathApi = {
+      ...unused,
       fleet: jest
         .fn()
         .mockResolvedValue(
@@ -165,6 +180,7 @@ describe('BehindWidget', () => {
 
   it('says when everything is current', async () => {
     const api: GoldenPathApi = {
+      ...unused,
       fleet: jest.fn().mockResolvedValue(fleet([])),
     };
     await renderInTestApp(<BehindWidget />, {
@@ -173,6 +189,134 @@ describe('BehindWidget', () => {
     });
     expect(
       await screen.findByText(/on the current golden path/),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('AdoptionTab', () => {
+  const repository = (
+    name: string,
+    pipeline: RepositoryState['pipeline'],
+    extra: Partial<RepositoryState> = {},
+  ): RepositoryState => ({
+    name,
+    target: 'local',
+    inCatalog: false,
+    entityRefs: [],
+    pipeline,
+    workflows: pipeline === 'custom' ? ['.github/workflows/build.yml'] : [],
+    ...extra,
+  });
+  const counts = {
+    repositories: 3,
+    inCatalog: 1,
+    goldenPath: 1,
+    customPipeline: 1,
+    noPipeline: 1,
+    ownerUnknown: 2,
+  };
+
+  it('counts the repositories, draws the trend, filters on the server, offers to adopt and shows duplicated jobs', async () => {
+    const api: GoldenPathApi = {
+      fleet: jest.fn().mockResolvedValue(fleet([])),
+      adoption: jest.fn().mockResolvedValue({
+        scannedAt: '2026-12-07T08:00:00Z',
+        counts,
+        trend: [
+          { day: '2026-12-06', ...counts, goldenPath: 0 },
+          { day: '2026-12-07', ...counts },
+        ],
+        duplicates: [
+          {
+            steps: ['uses: actions/checkout', 'run: npm ci', 'run: npm test'],
+            similarity: 1,
+            jobs: [
+              {
+                repository: 'inventory-sync',
+                workflow: '.github/workflows/build.yml',
+                job: 'build',
+              },
+              {
+                repository: 'pricing-engine',
+                workflow: '.github/workflows/ci.yml',
+                job: 'image',
+              },
+            ],
+          },
+        ],
+      }),
+      repositories: jest.fn().mockImplementation(async ({ inCatalog }) => ({
+        items: [
+          repository('inventory-sync', 'custom'),
+          ...(inCatalog === false
+            ? []
+            : [
+                repository('wishlist-service', 'golden-path', {
+                  inCatalog: true,
+                  entityRefs: ['component:default/wishlist-service'],
+                  ownerRef: 'group:default/team-checkout',
+                  goldenPathVersion: '1.0.0',
+                }),
+              ]),
+        ],
+        totalCount: inCatalog === false ? 1 : 2,
+      })),
+    };
+    await renderInTestApp(<AdoptionTab />, {
+      apis: [[goldenPathApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(await screen.findByText('own pipeline')).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', {
+        name: 'From 2026-12-06 to 2026-12-07: on the golden path 0 to 1, in the catalog 1 to 1, of 3 repositories',
+      }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Golden path 1.0.0')).toBeInTheDocument();
+    // Adopt: the adopt template with the repository filled in; none for
+    // one already on the path.
+    const adopt = screen.getByRole('button', { name: 'Adopt inventory-sync' });
+    expect(decodeURIComponent(adopt.getAttribute('href')!)).toBe(
+      '/create/templates/default/adopt-golden-path?formData={"repository":"inventory-sync"}',
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Adopt wishlist-service' }),
+    ).not.toBeInTheDocument();
+    expect(screen.getByText(/2 jobs, 100% alike/)).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Not in the catalog' }),
+    );
+    await waitFor(() =>
+      expect(api.repositories).toHaveBeenLastCalledWith({
+        limit: 25,
+        inCatalog: false,
+        cursor: undefined,
+      }),
+    );
+    expect(await screen.findByText('1 repository')).toBeInTheDocument();
+  });
+
+  it('tells anyone but the platform team why they see nothing', async () => {
+    const api: GoldenPathApi = {
+      fleet: jest.fn(),
+      repositories: jest.fn().mockResolvedValue({ items: [], totalCount: 0 }),
+      adoption: jest
+        .fn()
+        .mockRejectedValue(
+          new Error(
+            'The adoption map is for the platform team (the portal admins)',
+          ),
+        ),
+    };
+    await renderInTestApp(<AdoptionTab />, {
+      apis: [[goldenPathApiRef, api]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(
+      await screen.findByText(
+        'Error: The adoption map is for the platform team (the portal admins)',
+      ),
     ).toBeInTheDocument();
   });
 });

@@ -18,7 +18,11 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { RefreshingValue } from '@portal/common';
+import {
+  AdoptionCounts,
+  AdoptionSummary,
+  RefreshingValue,
+} from '@portal/common';
 import { Knex } from 'knex';
 import path from 'node:path';
 import {
@@ -34,22 +38,7 @@ const DAYS = 'golden_path_adoption_days';
 const SCAN_MAX_AGE_MS = 5 * 60 * 1000;
 const TREND_DAYS = 30;
 
-/** The counts of one scan (and of one day of the trend). */
-export interface AdoptionCounts {
-  repositories: number;
-  inCatalog: number;
-  goldenPath: number;
-  customPipeline: number;
-  noPipeline: number;
-  ownerUnknown: number;
-}
-
-export interface AdoptionSummary {
-  scannedAt: string;
-  counts: AdoptionCounts;
-  trend: Array<{ day: string } & AdoptionCounts>;
-  duplicates: DuplicateGroup[];
-}
+export type { AdoptionCounts, AdoptionSummary };
 
 /** What the list can be narrowed to. */
 export interface RepositoryFilter {

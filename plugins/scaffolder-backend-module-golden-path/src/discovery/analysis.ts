@@ -7,6 +7,7 @@
  * their workflows that run the same steps, grouped as candidates for the
  * path.
  */
+import { AdoptionSummary, RepositoryState } from '@portal/common';
 import { parse } from 'yaml';
 import { FoundRepository } from './repositories';
 
@@ -14,31 +15,13 @@ import { FoundRepository } from './repositories';
 const GOLDEN_PATH_WORKFLOW = /\/\.github\/workflows\/golden-path\.ya?ml@/;
 const TEMPLATE_VERSION = 'acme.example/template-version';
 
-export type PipelineKind = 'golden-path' | 'custom' | 'none';
+export type PipelineKind = RepositoryState['pipeline'];
 
 /** A repository's standing, as the Adoption page lists it. */
-export interface RepositoryState {
-  name: string;
-  target: 'local' | 'github';
-  url?: string;
-  inCatalog: boolean;
-  /** The catalog entities registered from it. */
-  entityRefs: string[];
-  ownerRef?: string;
-  pipeline: PipelineKind;
-  /** The golden-path version its catalog-info.yaml records. */
-  goldenPathVersion?: string;
-  workflows: string[];
-}
+export type { RepositoryState };
 
-/** Jobs several repositories run with the same steps. */
-export interface DuplicateGroup {
-  /** The shared steps, as read (`uses: actions/setup-node`, `run: npm ci`). */
-  steps: string[];
-  /** How alike the jobs are (shared steps over all their steps, 0 to 1). */
-  similarity: number;
-  jobs: Array<{ repository: string; workflow: string; job: string }>;
-}
+/** Jobs several repositories run with the same steps (and how alike, 0 to 1). */
+export type DuplicateGroup = AdoptionSummary['duplicates'][number];
 
 type Job = {
   'runs-on'?: unknown;
