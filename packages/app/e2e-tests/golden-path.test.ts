@@ -180,3 +180,36 @@ test('a team lead sees the fleet behind the golden path and upgrades it in bulk'
   ).toBeVisible();
   await shot(page, 'golden-path-fleet-upgrade-done');
 });
+
+test('the platform team sees every repository on the adoption map, the duplicated build, and adopts one', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await signInAs(page, 'Grace Liu');
+  await page.goto('/golden-path?tab=adoption');
+  await expect(page.getByText('own pipeline')).toBeVisible();
+  const table = page.getByRole('table', { name: 'Repositories' });
+  await expect(table.getByText('inventory-sync')).toBeVisible();
+  await expect(table.getByText('ml-notebooks')).toBeVisible();
+  await expect(
+    page.getByText(/2 jobs, 100% alike: inventory-sync .*pricing-engine/),
+  ).toBeVisible();
+  await page.getByRole('checkbox', { name: 'Not in the catalog' }).check();
+  await expect(table.getByText('wishlist-service')).toHaveCount(0);
+  await shot(page, 'golden-path-adoption');
+  await expectAccessible(page, 'golden-path-adoption');
+
+  await page.getByRole('button', { name: 'Adopt inventory-sync' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Adopt the golden path' }),
+  ).toBeVisible();
+  await expect(page.getByLabel('Repository').first()).toHaveValue(
+    'inventory-sync',
+  );
+  await pick(page, 'Owner', 'Checkout', 'Checkout Team');
+  await create(page);
+  await expect(
+    page.getByText('golden-path/adopt', { exact: false }).first(),
+  ).toBeVisible();
+  await shot(page, 'golden-path-adoption-adopted');
+});

@@ -15,12 +15,9 @@ import {
   Card,
   CardContent,
   CardHeader,
-  FormControl,
   FormControlLabel,
   Grid,
-  InputLabel,
   MenuItem,
-  Select,
   Switch,
   Table,
   TableBody,
@@ -169,30 +166,27 @@ export function AdoptionTab() {
               style={{ gap: 16 }}
               mb={2}
             >
-              <FormControl
+              <TextField
+                id="adoption-pipeline"
+                select
+                label="Pipeline"
                 variant="outlined"
                 size="small"
                 style={{ minWidth: 170 }}
+                value={query.pipeline ?? ''}
+                onChange={e =>
+                  narrow({
+                    pipeline:
+                      (e.target.value as RepositoryState['pipeline']) ||
+                      undefined,
+                  })
+                }
               >
-                <InputLabel id="adoption-pipeline">Pipeline</InputLabel>
-                <Select
-                  labelId="adoption-pipeline"
-                  label="Pipeline"
-                  value={query.pipeline ?? ''}
-                  onChange={e =>
-                    narrow({
-                      pipeline:
-                        (e.target.value as RepositoryState['pipeline']) ||
-                        undefined,
-                    })
-                  }
-                >
-                  <MenuItem value="">Any</MenuItem>
-                  <MenuItem value="golden-path">Golden path</MenuItem>
-                  <MenuItem value="custom">Its own</MenuItem>
-                  <MenuItem value="none">None</MenuItem>
-                </Select>
-              </FormControl>
+                <MenuItem value="">Any</MenuItem>
+                <MenuItem value="golden-path">Golden path</MenuItem>
+                <MenuItem value="custom">Its own</MenuItem>
+                <MenuItem value="none">None</MenuItem>
+              </TextField>
               <FormControlLabel
                 control={
                   <Switch
@@ -220,6 +214,7 @@ export function AdoptionTab() {
                 label="Owner unknown"
               />
               <TextField
+                id="adoption-search"
                 size="small"
                 variant="outlined"
                 label="Search repositories"
