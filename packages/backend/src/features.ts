@@ -59,6 +59,8 @@ export const portalFeatures = [
   // FinOps: cloud cost by catalog ownership
   import('@portal/plugin-finops-backend'),
   import('@portal/plugin-finops-backend-module-aws'),
+  // Kubernetes spend from OpenCost, by the workloads' cost-entity label
+  import('@portal/plugin-finops-backend-module-opencost'),
   // FinOps' scorecard check (cloud spend attributed by the allocation tag)
   import('./finopsChecks'),
 
