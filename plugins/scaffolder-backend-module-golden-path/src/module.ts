@@ -14,6 +14,7 @@ import {
   sizeCatalogueFile,
 } from '@portal/plugin-finops-node';
 import { createAddResourceAction } from './actions/addResource';
+import { createChangeResourceAction } from './actions/changeResource';
 import { createCheckoutAction } from './actions/checkout';
 import { createDetectStackAction } from './actions/detectStack';
 import {
@@ -122,6 +123,16 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         // yamlQuote, hclQuote, oneLine: what skeletons write values with.
         templating.addTemplateFilters({ ...QUOTING_FILTERS });
         const sizesFile = sizeCatalogueFile(config);
+        // What "Add a resource" and "Change a resource" render with.
+        const resourceOptions = {
+          sizes: () => readSizeCatalogue(sizesFile),
+          moduleSource:
+            config.getOptionalString('goldenPath.iac.moduleSource') ??
+            'git::https://github.com/acme-commerce/acme-developer-portal.git//templates/iac/modules/{type}?ref=main',
+          costAllocationTag:
+            config.getOptionalString('finops.costAllocationTag') ??
+            'portal-entity-ref',
+        };
         scaffolder.addActions(
           createValidateAction({ ownership, repositories }),
           createPublishLocalAction({ repositories, auditor }),
@@ -134,15 +145,8 @@ export const scaffolderModuleGoldenPath = createBackendModule({
           }),
           createDetectStackAction(),
           createMergeAction(),
-          createAddResourceAction({
-            sizes: () => readSizeCatalogue(sizesFile),
-            moduleSource:
-              config.getOptionalString('goldenPath.iac.moduleSource') ??
-              'git::https://github.com/acme-commerce/acme-developer-portal.git//templates/iac/modules/{type}?ref=main',
-            costAllocationTag:
-              config.getOptionalString('finops.costAllocationTag') ??
-              'portal-entity-ref',
-          }),
+          createAddResourceAction(resourceOptions),
+          createChangeResourceAction(resourceOptions),
           createTemplateReadAction(),
           createTemplateStampAction(),
           createPullRequestLocalAction({ repositories, auditor }),

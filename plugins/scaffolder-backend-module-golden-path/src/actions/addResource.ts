@@ -18,13 +18,13 @@ import {
 } from '../workspace';
 import { examples } from './addResource.examples';
 
-const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const DECLARATIONS = 'infra/resources.yaml';
+export const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+export const DECLARATIONS = 'infra/resources.yaml';
 
 /** Kind, namespace and name as the catalog allows them. */
 const REF_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-function entityRefOf(
+export function entityRefOf(
   value: string,
   defaultKind: string,
   input: string,
@@ -42,6 +42,41 @@ function entityRefOf(
     throw new InputError(`${input} "${value}" is not an entity ref`);
   }
   return stringifyEntityRef(ref);
+}
+
+/**
+ * infra/resources.yaml of a repository (a new one, with none declared, when
+ * it has none), parsed, and its list of resources.
+ */
+export async function readDeclarations(
+  repo: string,
+  entityRef: string,
+  owner: string,
+) {
+  let text: string;
+  try {
+    text = await readSafe(repo, DECLARATIONS, 'path');
+  } catch (error: any) {
+    if (error.code !== 'ENOENT') throw error;
+    text = `# Cloud resources of ${entityRef}, rendered to infra/*.tf by the golden path.\nowner: ${JSON.stringify(
+      owner,
+    )}\nentityRef: ${JSON.stringify(entityRef)}\nresources: []\n`;
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length) {
+    throw new InputError(
+      `${DECLARATIONS} is not valid YAML: ${doc.errors[0].message}`,
+    );
+  }
+  let list = doc.get('resources');
+  if (list === undefined || list === null) {
+    doc.set('resources', doc.createNode([]));
+    list = doc.get('resources');
+  }
+  if (!isSeq(list)) {
+    throw new InputError(`${DECLARATIONS}: resources must be a list`);
+  }
+  return { doc, list };
 }
 
 /**
@@ -95,29 +130,7 @@ export function createAddResourceAction(options: {
       const owner = entityRefOf(ctx.input.owner, 'group', 'owner');
       const repo = await repositoryFolder(ctx.workspacePath, ctx.input.path);
 
-      let text: string;
-      try {
-        text = await readSafe(repo, DECLARATIONS, 'path');
-      } catch (error: any) {
-        if (error.code !== 'ENOENT') throw error;
-        text = `# Cloud resources of ${entityRef}, rendered to infra/*.tf by the golden path.\nowner: ${JSON.stringify(
-          owner,
-        )}\nentityRef: ${JSON.stringify(entityRef)}\nresources: []\n`;
-      }
-      const doc = parseDocument(text);
-      if (doc.errors.length) {
-        throw new InputError(
-          `${DECLARATIONS} is not valid YAML: ${doc.errors[0].message}`,
-        );
-      }
-      let list = doc.get('resources');
-      if (list === undefined || list === null) {
-        doc.set('resources', doc.createNode([]));
-        list = doc.get('resources');
-      }
-      if (!isSeq(list)) {
-        throw new InputError(`${DECLARATIONS}: resources must be a list`);
-      }
+      const { doc, list } = await readDeclarations(repo, entityRef, owner);
       const existing = list.items.find(
         item => isMap(item) && (item as YAMLMap).get('name') === name,
       ) as YAMLMap | undefined;

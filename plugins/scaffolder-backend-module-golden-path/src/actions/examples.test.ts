@@ -6,6 +6,7 @@ import { Validator } from 'jsonschema';
 import { parse } from 'yaml';
 import { LocalRepositories } from '../localRepositories';
 import { createAddResourceAction } from './addResource';
+import { createChangeResourceAction } from './changeResource';
 import { createCheckoutAction } from './checkout';
 import { createDetectStackAction } from './detectStack';
 import { createFleetUpgradeAction } from './fleetUpgrade';
@@ -34,6 +35,13 @@ const actions = [
   createDetectStackAction(),
   createMergeAction(),
   createAddResourceAction({
+    sizes: async () => {
+      throw new Error('not needed');
+    },
+    moduleSource: 'x',
+    costAllocationTag: 'portal-entity-ref',
+  }),
+  createChangeResourceAction({
     sizes: async () => {
       throw new Error('not needed');
     },
