@@ -21,14 +21,12 @@ const SIZES = path.join(ROOT, 'templates/iac/sizes.yaml');
 /** The `variable "x" { … }` blocks of a Terraform file (braces balanced). */
 function variableBlocks(text: string): string[] {
   const blocks: string[] = [];
-  const start = /^variable\s+"[^"]+"\s*\{/gm;
-  let match;
-  while ((match = start.exec(text))) {
+  for (const match of text.matchAll(/^variable\s+"[^"]+"\s*\{/gm)) {
     let depth = 0;
-    for (let i = match.index; i < text.length; i++) {
+    for (let i = match.index!; i < text.length; i++) {
       if (text[i] === '{') depth++;
       else if (text[i] === '}' && --depth === 0) {
-        blocks.push(text.slice(match.index, i + 1));
+        blocks.push(text.slice(match.index!, i + 1));
         break;
       }
     }
