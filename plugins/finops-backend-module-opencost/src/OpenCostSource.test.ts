@@ -168,6 +168,9 @@ describe('OpenCostSource', () => {
     expect(entityRefOfLabel('resource.orders-db')).toBe(
       'resource:default/orders-db',
     );
+    expect(entityRefOfLabel('component.default.cart.v2')).toBe(
+      'component:default/cart.v2',
+    );
     expect(entityRefOfLabel('billing')).toBeUndefined();
     expect(entityRefOfLabel('a..b')).toBeUndefined();
     expect(promLabelName('portal.acme.example/cost-entity')).toBe(

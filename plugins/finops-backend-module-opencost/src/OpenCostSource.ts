@@ -57,11 +57,12 @@ export const promLabelName = (label: string) =>
  */
 export function entityRefOfLabel(value: string): string | undefined {
   const parts = value.split('.');
-  if (parts.length < 2 || parts.length > 3 || parts.some(p => !p)) {
-    return undefined;
-  }
+  if (parts.length < 2 || parts.some(p => !p)) return undefined;
+  // kind.name, or kind.namespace.name where the name may hold dots.
   const [kind, namespace, name] =
-    parts.length === 2 ? [parts[0], 'default', parts[1]] : parts;
+    parts.length === 2
+      ? [parts[0], 'default', parts[1]]
+      : [parts[0], parts[1], parts.slice(2).join('.')];
   return stringifyEntityRef({ kind, namespace, name });
 }
 

@@ -351,8 +351,8 @@ export function AdoptionTab() {
                       .join('; ')}
                   </Typography>
                   <Box component="ol" style={{ margin: '4px 0 0 0' }}>
-                    {group.steps.map(step => (
-                      <li key={step}>
+                    {group.steps.map((step, k) => (
+                      <li key={k}>
                         <Typography variant="body2" component="span">
                           <code>{step}</code>
                         </Typography>

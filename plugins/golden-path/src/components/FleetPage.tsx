@@ -34,6 +34,8 @@ import { FleetPage as Fleet, fleetUpgradeLink, goldenPathApiRef } from '../api';
 import { AdoptionTab } from './AdoptionTab';
 
 const PAGE = 25;
+/** The most services one bulk upgrade takes. */
+const MAX_AT_ONCE = 100;
 
 /** A figure with its label, large. */
 function Figure(props: { value: number; label: string }) {
@@ -111,7 +113,7 @@ export function FleetTab() {
     setSelected(previous => {
       const next = new Set(previous);
       if (next.has(ref)) next.delete(ref);
-      else next.add(ref);
+      else if (next.size < MAX_AT_ONCE) next.add(ref);
       return next;
     });
   const behindOnPage = fleet?.items.filter(s => s.behind) ?? [];
@@ -124,9 +126,11 @@ export function FleetTab() {
     fleet?.templates.filter(t =>
       fleet.versions.some(v => v.template === t.template),
     ) ?? [];
+  // A filter starts the choice over: what is chosen is what is shown.
   const filter = (apply: () => void) => {
     apply();
     setCursor(undefined);
+    setSelected(new Set());
   };
 
   return (

@@ -42,7 +42,11 @@ export async function makeRepository(
 export async function runAction<I extends Record<string, any>>(
   action: TemplateAction<any, any, any>,
   input: I,
-  options: { workspacePath: string; checkpoints?: Map<string, unknown> },
+  options: {
+    workspacePath: string;
+    checkpoints?: Map<string, unknown>;
+    signal?: AbortSignal;
+  },
 ): Promise<Record<string, unknown>> {
   const outputs: Record<string, unknown> = {};
   const checkpoints = options.checkpoints ?? new Map<string, unknown>();
@@ -88,7 +92,7 @@ export async function runAction<I extends Record<string, any>>(
     },
     isDryRun: false,
     templateInfo: { entityRef: 'template:default/test' },
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
     each: undefined,
     task: { id: 'task-1' },
   } as unknown as ActionContext<any, any, any>;

@@ -68,7 +68,9 @@ const entities: Entity[] = [
 ];
 
 /** The scaffolder's task API: each task runs for two polls, then ends. */
-function fakeScaffolder(options: { failing?: string } = {}) {
+function fakeScaffolder(
+  options: { failing?: string; pollStatus?: number } = {},
+) {
   const calls: Array<{
     method: string;
     url: string;
@@ -93,6 +95,9 @@ function fakeScaffolder(options: { failing?: string } = {}) {
       const id = `task-${tasks.size + 1}`;
       tasks.set(id, { component: body.values.component, polls: 0 });
       return json(201, { id });
+    }
+    if (options.pollStatus) {
+      return json(options.pollStatus, { error: { message: 'Token expired' } });
     }
     const id = decodeURIComponent(url.split('/').pop()!);
     const task = tasks.get(id);
@@ -270,5 +275,33 @@ describe('golden-path:fleet:upgrade', () => {
     });
     expect(scaffolder.calls.filter(c => c.method === 'POST')).toHaveLength(2);
     expect(again).toMatchObject({ upgraded: 2, failed: 0 });
+  });
+
+  it('starts nothing once cancelled, and says when an upgrade it started cannot be followed', async () => {
+    const { dir: workspacePath } = await tempDir();
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const scaffolder = fakeScaffolder();
+    const out = await runAction(
+      action(scaffolder),
+      { components: [ref('payments-api')] },
+      { workspacePath, signal: cancelled.signal },
+    );
+    expect(scaffolder.calls).toEqual([]);
+    expect((out.results as any[])[0]).toMatchObject({
+      status: 'failed',
+      detail: 'not started: the fleet upgrade was cancelled',
+    });
+
+    // The token ran out while it waited: the upgrade goes on by itself.
+    const expired = fakeScaffolder({ pollStatus: 401 });
+    const late = await runAction(
+      action(expired),
+      { components: [ref('payments-api')] },
+      { workspacePath },
+    );
+    expect((late.results as any[])[0].detail).toMatch(
+      /^started, but its end is unknown \(the scaffolder answered 401: Token expired\): see \/create\/tasks\/task-1$/,
+    );
   });
 });

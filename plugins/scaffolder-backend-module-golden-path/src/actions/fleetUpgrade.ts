@@ -42,6 +42,8 @@ import {
 export const UPGRADE_TEMPLATE = 'template:default/upgrade-golden-path';
 /** The most services one run takes. */
 export const MAX_FLEET = 100;
+/** How long one run starts and waits for upgrades (the caller's token lives about an hour). */
+export const RUN_LIMIT_MS = 50 * 60 * 1000;
 
 /** What became of one service. */
 export interface FleetResult {
@@ -64,8 +66,15 @@ export interface TaskStarter {
     values: Record<string, string>,
     credentials: BackstageCredentials,
   ): Promise<string>;
-  /** The task's status once it has finished (waits for it). */
-  finished(taskId: string, credentials: BackstageCredentials): Promise<string>;
+  /**
+   * The task's status once it has finished (waits for it, until the signal
+   * aborts or the deadline passes: then it throws).
+   */
+  finished(
+    taskId: string,
+    credentials: BackstageCredentials,
+    options?: { signal?: AbortSignal; deadline?: number },
+  ): Promise<string>;
 }
 
 /** The scaffolder's own HTTP API, with a token on behalf of the caller. */
@@ -126,11 +135,18 @@ export class ScaffolderTasks implements TaskStarter {
   async finished(
     taskId: string,
     credentials: BackstageCredentials,
+    options: { signal?: AbortSignal; deadline?: number } = {},
   ): Promise<string> {
     const sleep =
       this.deps.sleep ??
       ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
     for (;;) {
+      if (options.signal?.aborted) {
+        throw new Error('the fleet upgrade was cancelled while it waited');
+      }
+      if (options.deadline !== undefined && Date.now() > options.deadline) {
+        throw new Error("it did not finish within the fleet upgrade's time");
+      }
       const task = await this.call(
         `/v2/tasks/${encodeURIComponent(taskId)}`,
         credentials,
@@ -316,9 +332,21 @@ export function createFleetUpgradeAction(deps: {
       // One upgrade task per service behind, as the caller.
       const initiator = await ctx.getInitiatorCredentials();
       let done = 0;
+      // The person's token, and the tokens made from it, last about an
+      // hour: so does the run.
+      const deadline = Date.now() + RUN_LIMIT_MS;
       await eachLimited(behind, ctx.input.concurrency ?? 2, async result => {
+        if (ctx.signal?.aborted || Date.now() > deadline) {
+          result.status = 'failed';
+          result.detail = ctx.signal?.aborted
+            ? 'not started: the fleet upgrade was cancelled'
+            : 'not started: the fleet upgrade ran out of time; run it again for the rest';
+          done += 1;
+          return;
+        }
+        let taskId: string | undefined;
         try {
-          const taskId = await ctx.checkpoint({
+          taskId = await ctx.checkpoint({
             key: `upgrade-${result.entityRef}`,
             fn: () =>
               deps.tasks.start(
@@ -329,7 +357,10 @@ export function createFleetUpgradeAction(deps: {
           });
           result.taskId = taskId;
           ctx.logger.info(`${result.entityRef}: started task ${taskId}`);
-          const status = await deps.tasks.finished(taskId, initiator);
+          const status = await deps.tasks.finished(taskId, initiator, {
+            signal: ctx.signal,
+            deadline,
+          });
           if (status !== 'completed') {
             result.status = 'failed';
             result.detail = `its upgrade task ${status}: see /create/tasks/${taskId}`;
@@ -337,8 +368,13 @@ export function createFleetUpgradeAction(deps: {
             result.detail = `${result.detail}: pull request opened (task ${taskId})`;
           }
         } catch (error) {
+          const message = error instanceof Error ? error.message : error;
           result.status = 'failed';
-          result.detail = `${error instanceof Error ? error.message : error}`;
+          // Once started, the upgrade goes on without this run: its own
+          // task says how it ended.
+          result.detail = taskId
+            ? `started, but its end is unknown (${message}): see /create/tasks/${taskId}`
+            : `${message}`;
         }
         done += 1;
         ctx.logger.info(

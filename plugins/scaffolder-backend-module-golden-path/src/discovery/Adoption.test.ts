@@ -176,6 +176,29 @@ describe.each(databases.eachSupportedId())('The adoption map on %p', id => {
         )
       ).items.map(r => r.name),
     ).toEqual(['wishlist-service']);
+
+    // A scan that could not read a source keeps the day's point as it was.
+    now = new Date('2026-12-08T08:00:00Z');
+    const failing = await Adoption.create({
+      sources: [
+        new LocalRepositorySource(repositories),
+        {
+          list: async () => {
+            throw new Error('GitHub answered 403: rate limit exceeded');
+          },
+        },
+      ],
+      catalog: catalogServiceMock({ entities: [] }),
+      auth: mockServices.auth(),
+      knex,
+      logger: mockServices.logger.mock(),
+      now: () => now,
+    });
+    await failing.scanNow();
+    expect((await failing.summary()).trend.map(t => t.day)).toEqual([
+      '2026-12-06',
+      '2026-12-07',
+    ]);
   }, 120_000);
 });
 

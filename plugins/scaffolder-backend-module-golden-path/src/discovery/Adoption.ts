@@ -87,15 +87,21 @@ export class Adoption {
 
   static async create(deps: Adoption['deps']): Promise<Adoption> {
     if (!(await deps.knex.schema.hasTable(DAYS))) {
-      await deps.knex.schema.createTable(DAYS, table => {
-        table.string('day', 10).primary();
-        table.integer('repositories').notNullable();
-        table.integer('in_catalog').notNullable();
-        table.integer('golden_path').notNullable();
-        table.integer('custom_pipeline').notNullable();
-        table.integer('no_pipeline').notNullable();
-        table.integer('owner_unknown').notNullable();
-      });
+      // Two replicas starting at once may both find no table: the
+      // second's create fails, and the table is there.
+      try {
+        await deps.knex.schema.createTable(DAYS, table => {
+          table.string('day', 10).primary();
+          table.integer('repositories').notNullable();
+          table.integer('in_catalog').notNullable();
+          table.integer('golden_path').notNullable();
+          table.integer('custom_pipeline').notNullable();
+          table.integer('no_pipeline').notNullable();
+          table.integer('owner_unknown').notNullable();
+        });
+      } catch (error) {
+        if (!(await deps.knex.schema.hasTable(DAYS))) throw error;
+      }
     }
     return new Adoption(deps);
   }
@@ -170,34 +176,45 @@ export class Adoption {
   /** Reads every source and the catalog now, and keeps the day's counts. */
   async scanNow(): Promise<Scan> {
     const found: FoundRepository[] = [];
+    let partial = false;
     for (const source of this.deps.sources) {
       try {
         found.push(...(await source.list()));
       } catch (error) {
+        partial = true;
         this.deps.logger.warn(
           `A repository source could not be read: ${error}`,
         );
       }
     }
+    partial ||= found.some(r => r.unread);
     const claimsOf = await this.claims();
     const repositories = found
       .map(repository => stateOf(repository, claimsOf(repository)))
       .sort((a, b) => a.name.localeCompare(b.name));
     const at = this.deps.now?.() ?? new Date();
     const counts = countsOf(repositories);
-    await this.deps
-      .knex(DAYS)
-      .insert({
-        day: at.toISOString().slice(0, 10),
-        repositories: counts.repositories,
-        in_catalog: counts.inCatalog,
-        golden_path: counts.goldenPath,
-        custom_pipeline: counts.customPipeline,
-        no_pipeline: counts.noPipeline,
-        owner_unknown: counts.ownerUnknown,
-      })
-      .onConflict('day')
-      .merge();
+    // A scan that could not read everything says so in the log and leaves
+    // the day's point as it was: the trend counts only whole scans.
+    if (partial) {
+      this.deps.logger.warn(
+        "The adoption scan could not read every repository; the day's counts are not recorded",
+      );
+    } else {
+      await this.deps
+        .knex(DAYS)
+        .insert({
+          day: at.toISOString().slice(0, 10),
+          repositories: counts.repositories,
+          in_catalog: counts.inCatalog,
+          golden_path: counts.goldenPath,
+          custom_pipeline: counts.customPipeline,
+          no_pipeline: counts.noPipeline,
+          owner_unknown: counts.ownerUnknown,
+        })
+        .onConflict('day')
+        .merge();
+    }
     return { at, repositories, duplicates: duplicateJobs(found) };
   }
 

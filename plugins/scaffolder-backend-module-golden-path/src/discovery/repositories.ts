@@ -28,6 +28,8 @@ export interface FoundRepository {
   path?: string;
   catalogInfo?: string;
   workflows: WorkflowFile[];
+  /** Its files could not be read (rate limit, permissions): its state is a guess. */
+  unread?: boolean;
 }
 
 export interface RepositorySource {
@@ -185,7 +187,7 @@ export class GithubRepositorySource implements RepositorySource {
       return { name, target: 'github', url, catalogInfo, workflows };
     } catch (error) {
       this.deps.logger.warn(`Could not read ${name}: ${error}`);
-      return { name, target: 'github', url, workflows: [] };
+      return { name, target: 'github', url, workflows: [], unread: true };
     }
   }
 }
