@@ -66,7 +66,19 @@ describe.each(testDatabases())('MCP actions on %s', (_name, database) => {
         },
       },
     });
-  }, 150_000);
+    // The import runs in the background at start: the SecOps tests below
+    // read its scores, so they wait until both sources are in (on a busy
+    // machine, after the tests' first reads).
+    const auth = await portal.as('ben-okafor');
+    for (let i = 0; i < 240; i++) {
+      const res = await request(portal.server)
+        .get('/api/secops/exploitability')
+        .set('authorization', auth);
+      const sources = (res.body.sources ?? []).map((s: any) => s.source);
+      if (sources.includes('kev') && sources.includes('epss')) break;
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  }, 300_000);
 
   afterAll(async () => {
     await portal?.stop();
