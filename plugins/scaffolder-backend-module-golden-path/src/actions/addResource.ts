@@ -1,7 +1,7 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
+import { Document, isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
 import {
   formatMonthly,
   renderResource,
@@ -79,17 +79,53 @@ export async function readDeclarations(
   return { doc, list };
 }
 
+/** What the resource actions render Terraform with. */
+export interface ResourceRenderOptions {
+  sizes: () => Promise<SizeCatalogue>;
+  moduleSource: string;
+  costAllocationTag: string;
+}
+
+/** Writes infra/resources.yaml as the document now says. */
+export async function writeDeclarations(repo: string, doc: Document) {
+  await writeSafe(
+    repo,
+    DECLARATIONS,
+    doc.toString({ flowCollectionPadding: false }),
+    'path',
+  );
+}
+
+/**
+ * Writes infra/resources.yaml and renders the resource's Terraform,
+ * infra/<name>.tf, from the golden-path module of its type.
+ */
+export async function writeResource(
+  repo: string,
+  doc: Document,
+  options: Omit<ResourceRenderOptions, 'sizes'> & {
+    catalogue: SizeCatalogue;
+    entityRef: string;
+    owner: string;
+    resource: { name: string; type: string; size: string };
+  },
+) {
+  const rendered = renderResource({
+    ...options,
+    component: parseEntityRef(options.entityRef).name,
+  });
+  await writeDeclarations(repo, doc);
+  await writeSafe(repo, rendered.file, rendered.content, 'path');
+  return rendered;
+}
+
 /**
  * `golden-path:resource:add`: declares a resource in infra/resources.yaml
  * (the structured file kept in the service's repository) and renders its
  * Terraform, infra/<name>.tf, from the golden-path module of its type. The
  * monthly estimate of the chosen size comes from templates/iac/sizes.yaml.
  */
-export function createAddResourceAction(options: {
-  sizes: () => Promise<SizeCatalogue>;
-  moduleSource: string;
-  costAllocationTag: string;
-}) {
+export function createAddResourceAction(options: ResourceRenderOptions) {
   return createTemplateAction({
     id: 'golden-path:resource:add',
     description:
@@ -149,22 +185,13 @@ export function createAddResourceAction(options: {
         list.add(doc.createNode({ name, type, size }));
       }
 
-      const rendered = renderResource({
+      const rendered = await writeResource(repo, doc, {
+        ...options,
         catalogue,
-        moduleSource: options.moduleSource,
-        costAllocationTag: options.costAllocationTag,
         entityRef,
         owner,
-        component: parseEntityRef(entityRef).name,
         resource: { name, type, size },
       });
-      await writeSafe(
-        repo,
-        DECLARATIONS,
-        doc.toString({ flowCollectionPadding: false }),
-        'path',
-      );
-      await writeSafe(repo, rendered.file, rendered.content, 'path');
 
       const estimate = formatMonthly(catalogue, spec.monthlyUsd);
       ctx.logger.info(

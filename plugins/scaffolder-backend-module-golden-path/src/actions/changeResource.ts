@@ -7,37 +7,24 @@
  * with another type than the form says, is refused before anything is
  * written.
  */
-import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import { isMap, YAMLMap } from 'yaml';
-import {
-  formatMonthly,
-  renderResource,
-  RESOURCE_SIZES,
-  SizeCatalogue,
-  sizeOf,
-} from '../iac';
-import {
-  repositoryFolder,
-  repositoryPathInput,
-  safePath,
-  writeSafe,
-} from '../workspace';
+import { formatMonthly, RESOURCE_SIZES, sizeOf } from '../iac';
+import { repositoryFolder, repositoryPathInput, safePath } from '../workspace';
 import {
   DECLARATIONS,
   entityRefOf,
   readDeclarations,
   RESOURCE_NAME,
+  ResourceRenderOptions,
+  writeDeclarations,
+  writeResource,
 } from './addResource';
 import { examples } from './changeResource.examples';
 
-export function createChangeResourceAction(options: {
-  sizes: () => Promise<SizeCatalogue>;
-  moduleSource: string;
-  costAllocationTag: string;
-}) {
+export function createChangeResourceAction(options: ResourceRenderOptions) {
   return createTemplateAction({
     id: 'golden-path:resource:change',
     description:
@@ -125,32 +112,18 @@ export function createChangeResourceAction(options: {
           throw new InputError(`"${name}" is already ${size}`);
         }
         item.set('size', size);
-        const rendered = renderResource({
+        await writeResource(repo, doc, {
+          ...options,
           catalogue,
-          moduleSource: options.moduleSource,
-          costAllocationTag: options.costAllocationTag,
           entityRef,
           owner,
-          component: parseEntityRef(entityRef).name,
           resource: { name, type, size },
         });
-        await writeSafe(
-          repo,
-          DECLARATIONS,
-          doc.toString({ flowCollectionPadding: false }),
-          'path',
-        );
-        await writeSafe(repo, rendered.file, rendered.content, 'path');
         afterText = `${size}, ${formatMonthly(catalogue, after.monthlyUsd)}`;
         afterUsd = after.monthlyUsd;
       } else {
         list.items.splice(index, 1);
-        await writeSafe(
-          repo,
-          DECLARATIONS,
-          doc.toString({ flowCollectionPadding: false }),
-          'path',
-        );
+        await writeDeclarations(repo, doc);
         await fs.rm(await safePath(repo, file, 'path'), { force: true });
       }
       const summary =
