@@ -98,7 +98,13 @@ export class CostLineStore {
    * range), then the roll-ups of the range are recomputed. If `produce`
    * throws, nothing is changed. Each batch costs one delete (when it brings
    * new days) and one insert statement per BATCH_ROWS rows, so the round
-   * trips grow with rows / batch size, and memory with the batch alone.
+   * trips grow with rows / batch size.
+   *
+   * A batch's statements run while `produce` reads the next one (on
+   * PostgreSQL the database and the parser then work side by side): `write`
+   * returns once the batch before has been stored, so at most two batches
+   * are held, one being stored and one being read. A failed statement is
+   * thrown by the next `write`, or after `produce` ends.
    */
   async importLines<T>(options: {
     source: string;
@@ -110,21 +116,12 @@ export class CostLineStore {
       let rowsStored = 0;
       let from: string | undefined;
       let to: string | undefined;
-      const write = async (rows: AttributedRow[]) => {
-        const newDays = new Set<string>();
-        for (const row of rows) {
-          if (!seen.has(row.day)) newDays.add(row.day);
-        }
-        if (newDays.size > 0) {
+      const store = async (rows: AttributedRow[], newDays: string[]) => {
+        if (newDays.length > 0) {
           await tx(LINES)
             .where('source', source)
-            .whereIn('day', [...newDays])
+            .whereIn('day', newDays)
             .delete();
-          for (const day of newDays) {
-            seen.add(day);
-            if (!from || day < from) from = day;
-            if (!to || day > to) to = day;
-          }
         }
         for (let i = 0; i < rows.length; i += BATCH_ROWS) {
           await insertMany(
@@ -134,9 +131,40 @@ export class CostLineStore {
             rows.slice(i, i + BATCH_ROWS).map(row => lineValues(source, row)),
           );
         }
-        rowsStored += rows.length;
       };
-      const value = await options.produce(write);
+      // The batch being stored, and the first statement that failed.
+      let storing: Promise<void> = Promise.resolve();
+      let failure: { error: unknown } | undefined;
+      const settle = async () => {
+        await storing;
+        if (failure) throw failure.error;
+      };
+      const write = async (rows: AttributedRow[]) => {
+        await settle();
+        const newDays = new Set<string>();
+        for (const row of rows) {
+          if (!seen.has(row.day)) newDays.add(row.day);
+        }
+        for (const day of newDays) {
+          seen.add(day);
+          if (!from || day < from) from = day;
+          if (!to || day > to) to = day;
+        }
+        rowsStored += rows.length;
+        // Kept, not thrown here: nothing awaits it until the next write.
+        storing = store(rows, [...newDays]).catch(error => {
+          failure = { error };
+        });
+      };
+      let value: T;
+      try {
+        value = await options.produce(write);
+      } finally {
+        // Whatever happened, no statement is left running in the
+        // transaction when it commits or rolls back.
+        await storing;
+      }
+      if (failure) throw failure.error;
       if (from && to) {
         const gaps = daysBetween(from, to).filter(day => !seen.has(day));
         for (let i = 0; i < gaps.length; i += ROWS_PER_INSERT) {

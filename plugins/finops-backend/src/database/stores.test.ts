@@ -124,6 +124,70 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
     ).toEqual([{ key: '2026-10-01', amount: 7 }]);
   });
 
+  it('an import whose statement fails part way changes nothing, and says why', async () => {
+    const { knex, stores } = await createStores();
+    await stores.lines.replaceDays({
+      source: 'focus:aws',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      rows,
+    });
+    const before = await stores.rollups.dailyTotals(
+      ALL,
+      '2026-10-01',
+      '2026-10-31',
+    );
+    const count = async () =>
+      Number((await knex('finops_cost_lines').count({ count: '*' }))[0].count);
+    // A row the database refuses (amount is NOT NULL), in the second batch
+    // of three: the batches are stored while the next is read, so the
+    // refusal reaches the reader at its next write.
+    const bad = row('2026-10-02', { amount: null as unknown as number });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const writes: string[] = [];
+      const failedAtWrite = await stores.lines
+        .importLines({
+          source: 'focus:aws',
+          produce: async write => {
+            await write(october.map(day => row(day, { amount: 1 })));
+            writes.push('first');
+            await write([row('2026-10-01', { service: 'S3' }), bad]);
+            writes.push('second');
+            await write([row('2026-10-03', { amount: 5 })]);
+            writes.push('third');
+          },
+        })
+        .catch(e => e);
+      expect(failedAtWrite).toBeInstanceOf(Error);
+      expect(writes).toEqual(['first', 'second']);
+
+      // The refused batch is the last: the import fails once the reader
+      // has finished.
+      const failedAtEnd = await stores.lines
+        .importLines({
+          source: 'focus:aws',
+          produce: async write => {
+            await write([row('2026-10-05', { amount: 1 })]);
+            await write([bad]);
+            return 'read';
+          },
+        })
+        .catch(e => e);
+      expect(failedAtEnd).toBeInstanceOf(Error);
+      expect(String(failedAtEnd.message)).toMatch(/amount/i);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(await count()).toBe(rows.length);
+    expect(
+      await stores.rollups.dailyTotals(ALL, '2026-10-01', '2026-10-31'),
+    ).toEqual(before);
+  });
+
   it('sums by day, month, entity and service within a scope', async () => {
     const { stores } = await createStores();
     await stores.lines.replaceDays({
