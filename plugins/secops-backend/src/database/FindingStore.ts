@@ -124,6 +124,35 @@ export class DatabaseFindingStore implements FindingStore {
             .map(row => row.id)
         : [];
 
+      // Seen again: usually nearly every row of the entity and tool, so
+      // named by the few rows that are not (one statement) when they are
+      // few, else by id in chunks; before the new rows are inserted, so
+      // that the one statement does not touch them.
+      const seenAgainSet = new Set(seenAgain);
+      const notSeenAgain = existing
+        .map(row => row.id)
+        .filter(rowId => !seenAgainSet.has(rowId));
+      if (seenAgain.length > ID_CHUNK && notSeenAgain.length <= ID_CHUNK) {
+        // Bounded by the rows read above: not a row another upload of the
+        // same entity and tool committed since.
+        const lastId = existing.reduce(
+          (most, row) => Math.max(most, Number(row.id)),
+          0,
+        );
+        await tx(FINDINGS)
+          .where({ entity_ref: input.entityRef, tool: input.tool })
+          .andWhere('id', '<=', lastId)
+          .modify(q => {
+            if (notSeenAgain.length > 0) q.whereNotIn('id', notSeenAgain);
+          })
+          .update({ last_seen_at: now, last_scan_id: scanId });
+      } else {
+        await inChunks(seenAgain, ID_CHUNK, ids =>
+          tx(FINDINGS)
+            .whereIn('id', ids)
+            .update({ last_seen_at: now, last_scan_id: scanId }),
+        );
+      }
       await inChunks(toCreate, INSERT_CHUNK, chunk =>
         tx(FINDINGS).insert(
           chunk.map(finding => ({
@@ -154,11 +183,6 @@ export class DatabaseFindingStore implements FindingStore {
             last_scan_id: scanId,
           });
       }
-      await inChunks(seenAgain, ID_CHUNK, ids =>
-        tx(FINDINGS)
-          .whereIn('id', ids)
-          .update({ last_seen_at: now, last_scan_id: scanId }),
-      );
       for (const { id, pentest } of retested) {
         await tx(FINDINGS)
           .where('id', id)

@@ -120,6 +120,87 @@ describe.each(databases.eachSupportedId())('The SecOps stores on %p', id => {
     );
   });
 
+  it('marks a large report seen again in one statement, touching no other row', async () => {
+    const { knex, stores } = await createStore();
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => finding(from + i));
+    // More rows than one chunk of ids (1,000), and another tool's rows.
+    await stores.findings.ingest(
+      { ...base, findings: range(1, 2500) },
+      new Date('2026-01-01Z'),
+    );
+    await stores.findings.ingest(
+      { ...base, tool: 'semgrep', findings: range(1, 10) },
+      new Date('2026-01-01Z'),
+    );
+    await stores.findings.ingest(
+      { ...base, findings: range(1, 2499) },
+      new Date('2026-01-02Z'),
+    );
+
+    // Seen again 2,498, fixed one back (2,500), one new; fp-2499 gone.
+    const updates: string[] = [];
+    const onQuery = (q: { sql: string }) => {
+      if (/^update\s+["`]?secops_findings["`]?\s/i.test(q.sql))
+        updates.push(q.sql);
+    };
+    knex.on('query', onQuery);
+    let third;
+    try {
+      third = await stores.findings.ingest(
+        {
+          ...base,
+          findings: [...range(1, 2498), finding(2500), finding(3000)],
+        },
+        new Date('2026-01-03Z'),
+      );
+    } finally {
+      knex.removeListener('query', onQuery);
+    }
+    expect(third).toMatchObject({
+      unchanged: 2498,
+      reopened: 1,
+      created: 1,
+      fixed: 1,
+    });
+    // Seen again, reopened, fixed: one statement each.
+    expect(updates).toHaveLength(3);
+
+    const rows: Array<{
+      tool: string;
+      fingerprint: string;
+      status: string;
+      last_seen_at: string | Date;
+      last_scan_id: string;
+    }> = await knex('secops_findings').select(
+      'tool',
+      'fingerprint',
+      'status',
+      'last_seen_at',
+      'last_scan_id',
+    );
+    const day = (at: string | Date) => new Date(at).toISOString().slice(0, 10);
+    const trivy = rows.filter(r => r.tool === 'trivy');
+    const byFp = new Map(trivy.map(r => [r.fingerprint, r]));
+    expect(trivy).toHaveLength(2501);
+    for (const fp of ['fp-1', 'fp-1000', 'fp-2498', 'fp-2500', 'fp-3000']) {
+      expect(byFp.get(fp)).toMatchObject({
+        status: 'open',
+        last_scan_id: third.scanId,
+      });
+      expect(day(byFp.get(fp)!.last_seen_at)).toBe('2026-01-03');
+    }
+    expect(trivy.filter(r => r.last_scan_id === third.scanId)).toHaveLength(
+      2500,
+    );
+    expect(byFp.get('fp-2499')!.status).toBe('fixed');
+    expect(day(byFp.get('fp-2499')!.last_seen_at)).toBe('2026-01-02');
+    for (const other of rows.filter(r => r.tool === 'semgrep')) {
+      expect(day(other.last_seen_at)).toBe('2026-01-01');
+      expect(other.last_scan_id).not.toBe(third.scanId);
+    }
+  });
+
   it('fixes what a later scan no longer reports and reopens what comes back', async () => {
     const { stores } = await createStore();
     await stores.findings.ingest(
