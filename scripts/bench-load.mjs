@@ -276,9 +276,13 @@ let backend;
 
 async function startBackend(configFile, logName, { profile = false } = {}) {
   const out = fs.openSync(path.join(tmp, logName), 'w');
+  const startedAt = Date.now();
   const child = spawn(
     process.execPath,
     [
+      // Each garbage collection's heap figures in the log: after a full
+      // one, what the JavaScript heap still holds (heapAfterFullGc).
+      '--trace-gc',
       ...(profile
         ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`]
         : []),
@@ -313,7 +317,26 @@ async function startBackend(configFile, logName, { profile = false } = {}) {
       clearTimeout(timer);
     }
   };
-  return { child, stop, logFile: path.join(tmp, logName) };
+  return { child, stop, startedAt, logFile: path.join(tmp, logName) };
+}
+
+/**
+ * The main isolate's full collections (--trace-gc's Mark-Compact lines) in
+ * a backend's log: when (ms since the backend started) and the JavaScript
+ * heap left after each (MB). Worker threads' isolates are left out.
+ */
+function fullCollections(logFile) {
+  const re =
+    /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: Mark-Compact(?: \([^)]*\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/;
+  const found = [];
+  let main;
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    const m = re.exec(line);
+    if (!m) continue;
+    main ??= m[1];
+    if (m[1] === main) found.push({ ms: Number(m[2]), heapMb: Number(m[3]) });
+  }
+  return found;
 }
 
 async function until(what, probe, timeoutMs = 900_000, everyMs = 2000) {
@@ -1075,6 +1098,18 @@ async function main() {
   const atTwo = nearest(MEMORY_AT_MINUTES);
   const atEnd = memory[memory.length - 1];
   const growth = (atEnd.rssMb - atTwo.rssMb) / atTwo.rssMb;
+  // What the JavaScript heap held after the last full collection before a
+  // moment: growth there is objects kept (a leak); growth of the RSS alone
+  // is memory the process took and keeps (the heap's room, native).
+  const collections = fullCollections(backend.logFile);
+  const heapAt = minutes => {
+    const ms = loadStart + minutes * 60_000 - backend.startedAt;
+    return collections.filter(c => c.ms <= ms).pop()?.heapMb;
+  };
+  const heapAtTwo = heapAt(atTwo.minutes);
+  const heapAtEnd = heapAt(atEnd.minutes);
+  const heapGrowth =
+    heapAtTwo && heapAtEnd ? (heapAtEnd - heapAtTwo) / heapAtTwo : undefined;
 
   // Every scorecard check over the whole organisation, once the load has
   // stopped (issue 15: under 60 s at 5,000 entities), asked by a person
@@ -1137,9 +1172,15 @@ async function main() {
       rssAtEndMb: Math.round(atEnd.rssMb),
       growth: Number(growth.toFixed(3)),
       withinGoal: Math.abs(growth) <= 0.1,
+      heapAfterFullGcAt2MinMb: heapAtTwo && Math.round(heapAtTwo),
+      heapAfterFullGcAtEndMb: heapAtEnd && Math.round(heapAtEnd),
+      heapGrowth:
+        heapGrowth === undefined ? undefined : Number(heapGrowth.toFixed(3)),
+      fullCollections: collections.length,
       samples: memory.map(m => ({
         minutes: Number(m.minutes.toFixed(2)),
         rssMb: Math.round(m.rssMb),
+        heapAfterFullGcMb: heapAt(m.minutes) && Math.round(heapAt(m.minutes)),
       })),
     },
     scorecards,
@@ -1167,7 +1208,15 @@ async function main() {
     result.memory.rssAtEndMb
   } MB (${(growth * 100).toFixed(1)}%, goal within 10%: ${
     result.memory.withinGoal ? 'met' : '**missed**'
-  }).`;
+  }). JavaScript heap after the last full collection: ${
+    heapAtTwo === undefined
+      ? 'no full collection by then'
+      : `${Math.round(heapAtTwo)} MB at ${MEMORY_AT_MINUTES} minutes`
+  }, ${
+    heapAtEnd === undefined ? 'none' : `${Math.round(heapAtEnd)} MB at the end`
+  }${heapGrowth === undefined ? '' : ` (${(heapGrowth * 100).toFixed(1)}%)`}, ${
+    collections.length
+  } full collections.`;
   const scorecardsLine = `Every scorecard check over the organisation (POST /api/secops/scorecards/evaluations, after the load): ${
     scorecards.status === 200
       ? `${scorecards.checks} checks over ${scorecards.entities} components (${scorecards.results} results)`
@@ -1281,6 +1330,13 @@ try {
   if (process.exitCode) {
     console.error(`kept for inspection: ${tmp}`);
   } else {
+    // The backend's log of the last run (with its collections) outlives
+    // the temporary folder, for reading a soak afterwards.
+    if (backend && fs.existsSync(backend.logFile)) {
+      const kept = path.join(os.tmpdir(), 'portal-bench-load-backend.log');
+      fs.copyFileSync(backend.logFile, kept);
+      log(`the backend's log: ${kept}`);
+    }
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
