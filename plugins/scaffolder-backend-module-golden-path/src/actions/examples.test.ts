@@ -61,7 +61,7 @@ const actions = [
     ownership: new Ownership(catalog, mockServices.auth(), []),
     tasks: {
       start: async () => 'never',
-      finished: async () => 'never',
+      finished: async () => ({ status: 'never' }),
     },
   }),
 ];

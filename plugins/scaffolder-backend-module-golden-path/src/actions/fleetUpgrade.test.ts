@@ -67,9 +67,13 @@ const entities: Entity[] = [
   service('search-api', 'group:default/team-catalog', '1.0.0'),
 ];
 
-/** The scaffolder's task API: each task runs for two polls, then ends. */
+/**
+ * The scaffolder's task API: each task runs for two polls, then ends; its
+ * events end with the completion, whose output says whether the service
+ * was found already up to date (no pull request).
+ */
 function fakeScaffolder(
-  options: { failing?: string; pollStatus?: number } = {},
+  options: { failing?: string; upToDate?: string; pollStatus?: number } = {},
 ) {
   const calls: Array<{
     method: string;
@@ -99,12 +103,33 @@ function fakeScaffolder(
     if (options.pollStatus) {
       return json(options.pollStatus, { error: { message: 'Token expired' } });
     }
-    const id = decodeURIComponent(url.split('/').pop()!);
+    const events = url.endsWith('/events');
+    const id = decodeURIComponent(
+      url
+        .replace(/\/events$/, '')
+        .split('/')
+        .pop()!,
+    );
     const task = tasks.get(id);
     if (!task) {
       return json(404, {
         error: { message: `Task with id ${id} does not exist` },
       });
+    }
+    if (events) {
+      const upToDate = task.component === options.upToDate;
+      return json(200, [
+        { id: 1, taskId: id, type: 'log', body: { message: 'Beginning' } },
+        {
+          id: 2,
+          taskId: id,
+          type: 'completion',
+          body: {
+            message: 'Run completed with status: completed',
+            output: { upToDate, text: [] },
+          },
+        },
+      ]);
     }
     task.polls += 1;
     const done = task.component === options.failing ? 'failed' : 'completed';
@@ -214,6 +239,40 @@ describe('golden-path:fleet:upgrade', () => {
     );
     expect(out.summary).toMatch(
       /\| component:default\/payments-api \| pull request \| .* \| \[log\]\(\/create\/tasks\/task-\d\) \|/,
+    );
+  });
+
+  it('counts a service its upgrade found already up to date as current, not as a pull request', async () => {
+    // The catalog still says 1.0.0, but the repository already follows
+    // 1.1.0 (merged, not yet refreshed): its upgrade opens no pull request.
+    const scaffolder = fakeScaffolder({ upToDate: ref('payments-api') });
+    const { dir: workspacePath } = await tempDir();
+    const out = await runAction(
+      action(scaffolder),
+      { components: [ref('payments-api'), ref('checkout-web')] },
+      { workspacePath },
+    );
+    expect(scaffolder.calls.filter(c => c.method === 'POST')).toHaveLength(2);
+    const byRef = Object.fromEntries(
+      (out.results as any[]).map(r => [r.entityRef, r]),
+    );
+    expect(byRef[ref('payments-api')]).toMatchObject({
+      status: 'current',
+      taskId: expect.stringMatching(/^task-\d$/),
+      detail: expect.stringMatching(
+        /^already on 1.1.0 in its repository \(the catalog says 1.0.0\): no pull request \(task task-\d\)$/,
+      ),
+    });
+    expect(byRef[ref('checkout-web')]).toMatchObject({
+      status: 'upgraded',
+      detail: expect.stringMatching(/pull request opened/),
+    });
+    expect(out).toMatchObject({ upgraded: 1, current: 1, failed: 0 });
+    expect(out.summary).toMatch(
+      /^1 pull request, 1 already current, 0 not on the golden path, 0 failed\./,
+    );
+    expect(out.summary).toMatch(
+      /\| component:default\/payments-api \| current \| .* \| \[log\]\(\/create\/tasks\/task-\d\) \|/,
     );
   });
 

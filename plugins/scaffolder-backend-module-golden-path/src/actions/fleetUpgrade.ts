@@ -8,8 +8,10 @@
  * task of its own, as the caller (so every check of that template applies
  * again, and each service's log and pull request are where the scaffolder
  * keeps them), a few at a time, and waits for them; services already on
- * the current version are left alone. Progress goes to the task's log; the
- * results, one per service, are its output.
+ * the current version are left alone, and so counted when their upgrade
+ * finds the repository already there (its output `upToDate`: no pull
+ * request). Progress goes to the task's log; the results, one per service,
+ * are its output.
  *
  * Running it again is safe: a service still behind gets the same branch
  * (the local pull request is replaced, GitHub's is updated), one already
@@ -48,7 +50,11 @@ export const RUN_LIMIT_MS = 50 * 60 * 1000;
 /** What became of one service. */
 export interface FleetResult {
   entityRef: string;
-  /** upgrading: a pull request was opened or updated by its task. */
+  /**
+   * upgraded: a pull request was opened or updated by its task; current:
+   * already on the current version (in the catalog, or in its repository,
+   * as its task found).
+   */
   status: 'upgraded' | 'current' | 'not-on-path' | 'failed';
   from?: string;
   to?: string;
@@ -59,6 +65,12 @@ export interface FleetResult {
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled', 'skipped']);
 
+/** How a task ended, and, once completed, its template's output. */
+export interface TaskEnd {
+  status: string;
+  output?: Record<string, unknown>;
+}
+
 /** The scaffolder's task API, as the caller. */
 export interface TaskStarter {
   start(
@@ -67,14 +79,15 @@ export interface TaskStarter {
     credentials: BackstageCredentials,
   ): Promise<string>;
   /**
-   * The task's status once it has finished (waits for it, until the signal
-   * aborts or the deadline passes: then it throws).
+   * The task's status once it has finished, with its output when it
+   * completed (waits for it, until the signal aborts or the deadline
+   * passes: then it throws).
    */
   finished(
     taskId: string,
     credentials: BackstageCredentials,
     options?: { signal?: AbortSignal; deadline?: number },
-  ): Promise<string>;
+  ): Promise<TaskEnd>;
 }
 
 /** The scaffolder's own HTTP API, with a token on behalf of the caller. */
@@ -136,7 +149,7 @@ export class ScaffolderTasks implements TaskStarter {
     taskId: string,
     credentials: BackstageCredentials,
     options: { signal?: AbortSignal; deadline?: number } = {},
-  ): Promise<string> {
+  ): Promise<TaskEnd> {
     const sleep =
       this.deps.sleep ??
       ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
@@ -147,11 +160,18 @@ export class ScaffolderTasks implements TaskStarter {
       if (options.deadline !== undefined && Date.now() > options.deadline) {
         throw new Error("it did not finish within the fleet upgrade's time");
       }
-      const task = await this.call(
-        `/v2/tasks/${encodeURIComponent(taskId)}`,
-        credentials,
-      );
-      if (FINISHED.has(task.status)) return String(task.status);
+      const path = `/v2/tasks/${encodeURIComponent(taskId)}`;
+      const task = await this.call(path, credentials);
+      if (task.status === 'completed') {
+        // The template's output is in the task's completion event.
+        const events: Array<{ type?: string; body?: any }> = await this.call(
+          `${path}/events`,
+          credentials,
+        );
+        const completion = events.filter(e => e.type === 'completion').pop();
+        return { status: 'completed', output: completion?.body?.output };
+      }
+      if (FINISHED.has(task.status)) return { status: String(task.status) };
       await sleep(this.deps.pollIntervalMs ?? 1000);
     }
   }
@@ -357,13 +377,23 @@ export function createFleetUpgradeAction(deps: {
           });
           result.taskId = taskId;
           ctx.logger.info(`${result.entityRef}: started task ${taskId}`);
-          const status = await deps.tasks.finished(taskId, initiator, {
+          const end = await deps.tasks.finished(taskId, initiator, {
             signal: ctx.signal,
             deadline,
           });
-          if (status !== 'completed') {
+          const upToDate = end.output?.upToDate;
+          if (end.status !== 'completed') {
             result.status = 'failed';
-            result.detail = `its upgrade task ${status}: see /create/tasks/${taskId}`;
+            result.detail = `its upgrade task ${end.status}: see /create/tasks/${taskId}`;
+          } else if (upToDate === true || upToDate === 'true') {
+            // Its repository already follows the current version (merged,
+            // the catalog not yet refreshed): no pull request was opened.
+            result.status = 'current';
+            result.detail = `already on ${
+              result.to
+            } in its repository (the catalog says ${
+              result.from ?? 'no version'
+            }): no pull request (task ${taskId})`;
           } else {
             result.detail = `${result.detail}: pull request opened (task ${taskId})`;
           }
