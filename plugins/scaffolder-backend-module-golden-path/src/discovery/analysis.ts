@@ -125,24 +125,67 @@ export function duplicateJobs(
       }
     }
   }
+  type Match = { j: number; similarity: number };
   const alike = (a: (typeof jobs)[number], b: (typeof jobs)[number]) => {
     if (a.repository === b.repository) return undefined;
-    const shared = [...a.steps].filter(s => b.steps.has(s));
-    const union = new Set([...a.steps, ...b.steps]).size;
-    const similarity = shared.length / union;
-    return shared.length >= minShared && similarity >= minSimilarity
-      ? { shared, similarity }
+    const [fewer, more] =
+      a.steps.size <= b.steps.size ? [a.steps, b.steps] : [b.steps, a.steps];
+    let shared = 0;
+    for (const step of fewer) if (more.has(step)) shared += 1;
+    const similarity = shared / (a.steps.size + b.steps.size - shared);
+    return shared >= minShared && similarity >= minSimilarity
+      ? similarity
       : undefined;
   };
+  // Only jobs that share a step are compared, through an index of the
+  // jobs by step; and of each job only its rarest steps are indexed and
+  // looked up (prefix filtering): two alike jobs share at least `least` of
+  // each one's steps (minShared, and minSimilarity of its own), so they
+  // share one of its first size - least + 1 steps, rarest first. The most
+  // common steps (a checkout every job runs) are left out, so that jobs
+  // alike in nothing else are never compared: the work grows with the
+  // jobs, not with their pairs (but for the pairs that are alike).
+  const frequency = new Map<string, number>();
+  for (const job of jobs) {
+    for (const step of job.steps) {
+      frequency.set(step, (frequency.get(step) ?? 0) + 1);
+    }
+  }
+  const withStep = new Map<string, number[]>();
+  const matchesOf: Match[][] = jobs.map(() => []);
+  jobs.forEach((job, i) => {
+    const least = Math.max(
+      1,
+      minShared,
+      Math.ceil(minSimilarity * job.steps.size - 1e-9),
+    );
+    const rarest = [...job.steps]
+      .map(step => ({ step, n: frequency.get(step)! }))
+      .sort((a, b) => a.n - b.n || (a.step < b.step ? -1 : 1))
+      .slice(0, Math.max(0, job.steps.size - least + 1))
+      .map(({ step }) => step);
+    const compared = new Set<number>();
+    for (const step of rarest) {
+      for (const j of withStep.get(step) ?? []) {
+        if (compared.has(j)) continue;
+        compared.add(j);
+        const similarity = alike(jobs[j], job);
+        if (similarity !== undefined) {
+          matchesOf[i].push({ j, similarity });
+          matchesOf[j].push({ j: i, similarity });
+        }
+      }
+    }
+    for (const step of rarest) {
+      const list = withStep.get(step);
+      if (list) list.push(i);
+      else withStep.set(step, [i]);
+    }
+  });
   const used = new Set<number>();
   const groups: DuplicateGroup[] = [];
-  const candidates = jobs
-    .map((job, i) => ({
-      i,
-      matches: jobs
-        .map((other, j) => ({ j, match: alike(job, other) }))
-        .filter(m => m.match),
-    }))
+  const candidates = matchesOf
+    .map((matches, i) => ({ i, matches: matches.sort((a, b) => a.j - b.j) }))
     .filter(c => c.matches.length)
     .sort((a, b) => b.matches.length - a.matches.length);
   for (const { i, matches } of candidates) {
@@ -158,8 +201,7 @@ export function duplicateJobs(
       steps: shared,
       similarity:
         Math.round(
-          (members.reduce((n, m) => n + m.match!.similarity, 0) /
-            members.length) *
+          (members.reduce((n, m) => n + m.similarity, 0) / members.length) *
             100,
         ) / 100,
       jobs: all.map(k => ({
