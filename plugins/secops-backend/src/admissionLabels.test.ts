@@ -258,7 +258,7 @@ describe('the admission labels check', () => {
     }
   }, 120_000);
 
-  it('says which cluster could not be read, and is not offered without clusters', async () => {
+  it('cannot tell, rather than fails, when a cluster could not be read, and is not offered without clusters', async () => {
     const cluster = await fakeCluster({ failDaemonSets: true });
     try {
       const logger = mockServices.logger.mock();
@@ -279,10 +279,11 @@ describe('the admission labels check', () => {
         [{ ref: 'component:default/storefront', entity }],
         { now: new Date() },
       );
+      // Its workloads may be those that could not be read: not a failure.
       expect(outcomes.get('component:default/storefront')).toEqual({
         passed: false,
-        detail:
-          'no workload labelled backstage.io/kubernetes-id=storefront in prod (prod could not be read)',
+        unknown: true,
+        detail: 'could not tell: prod could not be read',
       });
       expect(logger.warn).toHaveBeenCalledWith(
         expect.stringMatching(
@@ -299,5 +300,83 @@ describe('the admission labels check', () => {
     expect(checks.body.items.map((c: any) => c.id)).not.toContain(
       'admission-labels',
     );
+  }, 120_000);
+
+  it('leaves a service not evaluated when a cluster answers 401 or not at all, and still fails what it read without the labels', async () => {
+    const cluster = await fakeCluster();
+    // A cluster that does not answer: its port closed.
+    const gone = await fakeCluster();
+    gone.close();
+    try {
+      const server = await start({
+        entities: [
+          owned('storefront', k8s('storefront')),
+          owned('legacy-cms', k8s('legacy-cms')),
+          owned('gone-api', k8s('gone-api')),
+        ],
+        config: {
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'prod',
+                    url: cluster.url,
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: 'cluster-token',
+                  },
+                  {
+                    // Its token refused: 401.
+                    name: 'staging',
+                    url: cluster.url,
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: 'expired-token',
+                  },
+                  {
+                    name: 'dr',
+                    url: gone.url,
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: 'cluster-token',
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      });
+      const evaluated = await request(server)
+        .post('/api/secops/scorecards/evaluations')
+        .set('authorization', securityLead);
+      expect(evaluated.status).toBe(200);
+      const card = async (name: string) =>
+        (
+          await request(server).get(
+            `/api/secops/entities/component/default/${name}/scorecard`,
+          )
+        ).body;
+      const admission = (c: any) =>
+        c.checks.find((check: any) => check.id === 'admission-labels');
+      // Read in prod and missing the labels: fails, whatever else is unread.
+      const legacy = await card('legacy-cms');
+      expect(admission(legacy)).toMatchObject({
+        passed: false,
+        detail:
+          'Deployment shop/legacy-cms in prod: no portal.acme.example/owner on its pod template; ' +
+          'Deployment shop/legacy-cms in prod: no portal.acme.example/cost-entity on its pod template; ' +
+          'Deployment shop/legacy-cms in prod: no security-sidecar container' +
+          ' (staging, dr could not be read)',
+      });
+      // On the path in prod, or not found there: what runs in staging and
+      // dr is unknown, so the check is not evaluated (no result, not
+      // counted), rather than failed.
+      for (const name of ['storefront', 'gone-api']) {
+        const other = await card(name);
+        expect(admission(other)).toBeUndefined();
+        expect(other.total).toBe(legacy.total - 1);
+      }
+    } finally {
+      cluster.close();
+    }
   }, 120_000);
 });

@@ -28,6 +28,12 @@ export interface CheckOutcome {
    * exemptions), for auditors' evidence.
    */
   records?: string[];
+  /**
+   * The check could not tell (what it reads could not be read): the
+   * outcome is not recorded and counts neither for nor against the entity,
+   * as for a check that does not apply to it; `passed` is not looked at.
+   */
+  unknown?: boolean;
 }
 
 /**
@@ -48,7 +54,8 @@ export interface ScorecardCheck {
   /**
    * Evaluates many entities at once (by entity ref, lower case, as
    * stringifyEntityRef gives it). An entity left out of the answer is
-   * recorded as failed ("no result").
+   * recorded as failed ("no result"); one whose outcome is `unknown` is
+   * not recorded.
    */
   evaluate(
     entities: Array<{ ref: string; entity: Entity }>,

@@ -131,7 +131,8 @@ export class Scorecards {
   /**
    * Every check of every component now; the day's results replace any
    * earlier evaluation of the same day. A check that throws fails its
-   * entities with what it said, and the others go on.
+   * entities with what it said, and the others go on; an outcome the check
+   * could not tell (`unknown`) is not recorded, nor counted.
    */
   async evaluateAll(now: Date): Promise<EvaluationSummary> {
     const started = Date.now();
@@ -168,11 +169,16 @@ export class Scorecards {
           ]),
         );
       }
+      const unknown: string[] = [];
       for (const { ref } of applicable) {
         let outcome = outcomes.get(ref) ?? {
           passed: false,
           detail: 'no result',
         };
+        if (outcome.unknown) {
+          unknown.push(`${ref}: ${outcome.detail}`);
+          continue;
+        }
         const exemption = exemptions.get(`${check.id}\n${ref}`);
         if (exemption && !outcome.passed) {
           // The security team accepted it until the exemption ends.
@@ -198,6 +204,15 @@ export class Scorecards {
           ...(perEntity.get(ref) ?? []),
           { level: check.level, passed: outcome.passed },
         ]);
+      }
+      if (unknown.length) {
+        logger.warn(
+          `Scorecard check ${check.id} could not tell for ${
+            unknown.length
+          } components, not evaluated: ${unknown.slice(0, 3).join('; ')}${
+            unknown.length > 3 ? '; ...' : ''
+          }`,
+        );
       }
     }
     const scores: EntityScoreRow[] = items.map(({ ref }) => {

@@ -50,6 +50,9 @@ const plural = (n: number, one: string, many = `${one}s`) =>
  * The golden-path admission policy's labels on what runs: each workload
  * labelled with the entity's kubernetes id carries the owner and
  * cost-entity labels (agreeing with the catalog) and the security sidecar.
+ * A workload read without them fails the service; while a cluster cannot
+ * be read (unreachable, 5xx, its token refused), a service nothing read
+ * fails cannot be told (its workloads may be there): not evaluated.
  */
 export function admissionLabelsCheck(
   workloads: KubernetesWorkloads,
@@ -64,19 +67,32 @@ export function admissionLabelsCheck(
       !!entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
     evaluate: async batch => {
       const { byId, unreadable } = await workloads.byKubernetesId();
+      const read = workloads.clusterNames.filter(c => !unreadable.includes(c));
+      const unread = unreadable.length
+        ? `${unreadable.join(', ')} could not be read`
+        : undefined;
+      // Nothing read fails it, but what could not be read might.
+      const cannotTell = (outcome: CheckOutcome): CheckOutcome =>
+        unread
+          ? {
+              ...outcome,
+              passed: false,
+              unknown: true,
+              detail: read.length
+                ? `could not tell: ${unread} (${outcome.detail})`
+                : `could not tell: ${unread}`,
+            }
+          : outcome;
       return outcomes(batch, ({ ref, entity }) => {
         const id = entity.metadata.annotations![KUBERNETES_ID_ANNOTATION];
         const found = byId.get(id) ?? [];
         if (!found.length) {
-          const clusters = workloads.clusterNames.join(', ');
-          return {
+          return cannotTell({
             passed: false,
-            detail: `no workload labelled ${KUBERNETES_ID_ANNOTATION}=${id} in ${clusters}${
-              unreadable.length
-                ? ` (${unreadable.join(', ')} could not be read)`
-                : ''
-            }`,
-          };
+            detail: `no workload labelled ${KUBERNETES_ID_ANNOTATION}=${id} in ${read.join(
+              ', ',
+            )}`,
+          });
         }
         const records = found.map(w => `workload:${workloadName(w)}`);
         const problems = found.flatMap(w =>
@@ -89,18 +105,20 @@ export function admissionLabelsCheck(
           const more = problems.length - 3;
           return {
             passed: false,
-            detail: more > 0 ? `${shown}; and ${more} more` : shown,
+            detail: `${more > 0 ? `${shown}; and ${more} more` : shown}${
+              unread ? ` (${unread})` : ''
+            }`,
             records,
           };
         }
-        return {
+        return cannotTell({
           passed: true,
           detail: `${plural(
             found.length,
             'workload',
           )} with the admission labels and the ${SECURITY_SIDECAR}`,
           records,
-        };
+        });
       });
     },
   };
