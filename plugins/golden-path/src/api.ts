@@ -21,7 +21,10 @@ export interface RepositoryQuery {
 /** What the fleet is asked for: a page, filtered. */
 export interface FleetQuery {
   behindOnly?: boolean;
-  /** Only the services of the signed-in person's teams (and below). */
+  /**
+   * Only what the signed-in person owns: themself and their teams (and the
+   * groups below).
+   */
   mine?: boolean;
   cursor?: string;
   limit: number;

@@ -67,7 +67,24 @@ const adoption = {
   list: jest.fn(async () => ({ items: [], totalCount: 0 })),
 };
 
-function app() {
+/**
+ * Who the token says each person owns through (the sign-in resolver's
+ * ownershipEntityRefs): themselves and their teams.
+ */
+const userInfo = {
+  getUserInfo: async (credentials: any) => {
+    const userEntityRef = credentials.principal.userEntityRef;
+    return {
+      userEntityRef,
+      ownershipEntityRefs:
+        userEntityRef === 'user:default/ben-okafor'
+          ? [userEntityRef, 'group:default/team-checkout']
+          : [userEntityRef],
+    };
+  },
+};
+
+function app(extra: Entity[] = []) {
   const groups = {
     groupsOf: async (ref: string) =>
       ref === 'user:default/ben-okafor' ? ['group:default/team-checkout'] : [],
@@ -77,6 +94,7 @@ function app() {
   const catalog = catalogServiceMock({
     entities: [
       ...entities,
+      ...extra,
       user('ben-okafor', 'team-checkout'),
       user('grace-liu', 'team-platform'),
     ],
@@ -86,6 +104,7 @@ function app() {
     createFleetRouter({
       catalog,
       httpAuth: mockServices.httpAuth(),
+      userInfo,
       groups,
       adoption: adoption as unknown as Adoption,
       ownership: new Ownership(
@@ -151,6 +170,23 @@ describe('GET /golden-path/fleet', () => {
     expect(
       (await get('?mine=true&ownerRef=team-catalog')).body.totalCount,
     ).toBe(0);
+  });
+
+  it("'mine' takes the services the person owns themself as well as their teams'", async () => {
+    const res = await request(
+      app([
+        service('ben-sandbox', 'user:default/ben-okafor', '1.9.0'),
+        service('grace-sandbox', 'user:default/grace-liu', '1.9.0'),
+      ]),
+    )
+      .get('/golden-path/fleet?mine=true')
+      .set('authorization', BEN);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((s: any) => s.entityRef)).toEqual([
+      'component:default/ben-sandbox',
+      'component:default/cart-service',
+      'component:default/payments-api',
+    ]);
   });
 
   it.each([

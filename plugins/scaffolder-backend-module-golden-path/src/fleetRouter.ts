@@ -4,10 +4,14 @@
  * path page and the home page's widget show: every service made from (or
  * brought onto) a golden-path template that the caller may see in the
  * catalog, its template and version, the current one, whether it is
- * behind, and the fleet's versions counted; filtered by owner, to the
- * caller's own teams, or to those behind; a page at a time.
+ * behind, and the fleet's versions counted; filtered by owner, to what
+ * the caller owns (themself and their teams), or to those behind; a page
+ * at a time.
  */
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -125,6 +129,7 @@ export function repositoriesQuery(query: Record<string, unknown>) {
 export function createFleetRouter(deps: {
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
   groups: OwnershipService;
   /** The adoption map, for the platform team (the portal admins). */
   adoption?: Adoption;
@@ -170,10 +175,12 @@ export function createFleetRouter(deps: {
     const query = fleetQuery(req.query as Record<string, unknown>);
     let ownerRefs: string[] | undefined;
     if (query.mine) {
-      // The person's teams and every group below them.
-      ownerRefs = await deps.groups.withDescendants(
-        await deps.groups.groupsOf(credentials.principal.userEntityRef),
+      // What the person owns through (their identity's ownership refs:
+      // themself and their teams), and every group below those teams.
+      const { ownershipEntityRefs } = await deps.userInfo.getUserInfo(
+        credentials,
       );
+      ownerRefs = await deps.groups.withDescendants(ownershipEntityRefs);
     }
     if (query.ownerRef) {
       ownerRefs = (ownerRefs ?? [query.ownerRef]).filter(

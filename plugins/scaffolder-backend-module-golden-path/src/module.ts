@@ -57,6 +57,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
         httpRouter: coreServices.httpRouter,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
@@ -75,6 +76,7 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         auth,
         discovery,
         httpAuth,
+        userInfo,
         httpRouter,
         database,
         scheduler,
@@ -118,7 +120,14 @@ export const scaffolderModuleGoldenPath = createBackendModule({
         });
         await adoption.schedule(scheduler);
         httpRouter.use(
-          createFleetRouter({ catalog, httpAuth, groups, adoption, ownership }),
+          createFleetRouter({
+            catalog,
+            httpAuth,
+            userInfo,
+            groups,
+            adoption,
+            ownership,
+          }),
         );
         // yamlQuote, hclQuote, oneLine: what skeletons write values with.
         templating.addTemplateFilters({ ...QUOTING_FILTERS });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   EmptyState,
@@ -36,6 +36,8 @@ import {
 } from '../api';
 
 const PAGE = 25;
+/** How long the search box rests before its words are asked for. */
+const SEARCH_DELAY_MS = 300;
 
 const PIPELINE: Record<RepositoryState['pipeline'], string> = {
   'golden-path': 'Golden path',
@@ -121,6 +123,20 @@ export function AdoptionTab() {
   const list = useAsync(() => api.repositories(query), [api, query]);
   const narrow = (change: Partial<RepositoryQuery>) =>
     setQuery(previous => ({ ...previous, ...change, cursor: undefined }));
+  // What is typed shows at once; it is asked for once typing rests.
+  const [search, setSearch] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(
+      () =>
+        setQuery(previous =>
+          previous.search === (search || undefined)
+            ? previous
+            : { ...previous, search: search || undefined, cursor: undefined },
+        ),
+      SEARCH_DELAY_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [search]);
 
   if (summary.error) return <ErrorPanel error={summary.error} />;
   if (summary.loading || !summary.value) return <Progress />;
@@ -218,9 +234,9 @@ export function AdoptionTab() {
                 size="small"
                 variant="outlined"
                 label="Search repositories"
-                value={query.search ?? ''}
+                value={search}
                 inputProps={{ maxLength: 100 }}
-                onChange={e => narrow({ search: e.target.value || undefined })}
+                onChange={e => setSearch(e.target.value)}
               />
             </Box>
             {list.loading ? <Progress /> : null}

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
@@ -295,6 +295,59 @@ describe('AdoptionTab', () => {
       }),
     );
     expect(await screen.findByText('1 repository')).toBeInTheDocument();
+  });
+
+  it('asks for the repositories once the search box rests, not on every keystroke', async () => {
+    jest.useFakeTimers();
+    try {
+      const api: GoldenPathApi = {
+        fleet: jest.fn(),
+        adoption: jest.fn().mockResolvedValue({
+          scannedAt: '2026-12-07T08:00:00Z',
+          counts,
+          trend: [],
+          duplicates: [],
+        }),
+        repositories: jest.fn().mockResolvedValue({
+          items: [repository('inventory-sync', 'custom')],
+          totalCount: 1,
+        }),
+      };
+      await renderInTestApp(<AdoptionTab />, {
+        apis: [[goldenPathApiRef, api]],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      });
+      expect(await screen.findByText('1 repository')).toBeInTheDocument();
+      expect(api.repositories).toHaveBeenCalledTimes(1);
+
+      const user = userEvent.setup({
+        advanceTimers: jest.advanceTimersByTime,
+      });
+      const box = screen.getByRole('textbox', { name: 'Search repositories' });
+      await user.type(box, 'sync');
+      expect(box).toHaveValue('sync');
+      // Typing: nothing asked yet, nor just before the box has rested.
+      act(() => {
+        jest.advanceTimersByTime(299);
+      });
+      expect(api.repositories).toHaveBeenCalledTimes(1);
+      act(() => {
+        jest.advanceTimersByTime(1);
+      });
+      await waitFor(() => expect(api.repositories).toHaveBeenCalledTimes(2));
+      expect(api.repositories).toHaveBeenLastCalledWith({
+        limit: 25,
+        search: 'sync',
+        cursor: undefined,
+      });
+      // Nothing more once it has rested.
+      act(() => {
+        jest.advanceTimersByTime(1000);
+      });
+      expect(api.repositories).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('tells anyone but the platform team why they see nothing', async () => {
