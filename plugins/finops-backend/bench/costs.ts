@@ -53,7 +53,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { CostLineStore } from '../src/database/CostLineStore';
 import { createFinopsStores } from '../src/database/createFinopsStores';
@@ -248,12 +248,31 @@ const CODE = codeVersion('plugins/finops-backend');
  * garbage before each call was tried, on 2026-12-07: it made the small
  * calls slower, not steadier.)
  */
+type Timed = {
+  median: number;
+  p95: number;
+  /** Calls during which this process collected garbage, of RUNS. */
+  paused: number;
+  /** The p95 with each call's collection pauses taken out. */
+  p95WithoutGc: number;
+};
+
 async function timedInRounds<K extends string>(
   calls: Record<K, () => Promise<unknown>>,
-): Promise<Record<K, { median: number; p95: number }>> {
+): Promise<Record<K, Timed>> {
   const names = Object.keys(calls) as K[];
   const samples = new Map<K, number[]>(names.map(n => [n, []]));
+  const spans = new Map<K, Array<[number, number]>>(names.map(n => [n, []]));
   for (const name of names) await calls[name](); // cold
+  // This process's garbage collections (the same timeline as the calls),
+  // to tell a call's own time from the pauses it happened to take.
+  const collections: Array<[number, number]> = [];
+  const observer = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) {
+      collections.push([e.startTime, e.startTime + e.duration]);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   for (let i = 0; i < RUNS; i++) {
     // Each round starts one view further on, so that no view always comes
     // after the same one (and pays for the garbage it left, collected
@@ -262,15 +281,33 @@ async function timedInRounds<K extends string>(
     for (const name of order) {
       const start = performance.now();
       await calls[name]();
-      samples.get(name)!.push(performance.now() - start);
+      const end = performance.now();
+      samples.get(name)!.push(end - start);
+      spans.get(name)!.push([start, end]);
     }
   }
-  const out = {} as Record<K, { median: number; p95: number }>;
+  // The observer's entries arrive after the fact: let them.
+  await new Promise(resolve => setImmediate(resolve));
+  observer.disconnect();
+  const p95Of = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1];
+  const out = {} as Record<K, Timed>;
   for (const name of names) {
-    const sorted = samples.get(name)!.sort((a, b) => a - b);
+    const all = samples.get(name)!;
+    const pauses = spans
+      .get(name)!
+      .map(([a, b]) =>
+        collections.reduce(
+          (t, [c, d]) => t + Math.max(0, Math.min(b, d) - Math.max(a, c)),
+          0,
+        ),
+      );
+    const sorted = [...all].sort((a, b) => a - b);
     out[name] = {
       median: sorted[Math.floor(sorted.length / 2)],
-      p95: sorted[Math.ceil(sorted.length * 0.95) - 1],
+      p95: p95Of(all),
+      paused: pauses.filter(p => p > 0).length,
+      p95WithoutGc: p95Of(all.map((ms, i) => ms - pauses[i])),
     };
   }
   return out;
@@ -582,8 +619,7 @@ async function bench(db: BenchDatabase, calibration: number) {
       `+${mib(imp.floor.peak - imp.floor.baseline)} / ${mib(imp.floor.peak)}`,
     );
   }
-  const ms = (x: { median: number; p95: number }) =>
-    `${fmtMs(x.median)} / ${fmtMs(x.p95)}`;
+  const ms = (x: Timed) => `${fmtMs(x.median)} / ${fmtMs(x.p95)}`;
   line('Plain aggregate: 30 days by entity, median / p95', ms(t.aggregate));
   line(
     'Group tab, top of the tree (all components), median / p95',
@@ -613,6 +649,17 @@ async function bench(db: BenchDatabase, calibration: number) {
     `${departmentVsTop.toFixed(2)}x`,
     '<= 0.5x',
     departmentVsTop <= 0.5,
+  );
+  const gcLine = Object.entries<Timed>(t)
+    .map(
+      ([name, x]) =>
+        `${name} ${x.paused}/${RUNS} (p95 ${fmtMs(
+          x.p95,
+        )}, without the pauses ${fmtMs(x.p95WithoutGc)})`,
+    )
+    .join('; ');
+  console.log(
+    `  note: calls during which this process collected garbage: ${gcLine}`,
   );
   const note = await db.describe(LINES);
   console.log(`  note: ${note}`);
@@ -663,6 +710,17 @@ async function bench(db: BenchDatabase, calibration: number) {
       financePageVsAggregate: roundTo(financeRatio, 2),
       groupTabVsFinancePage: roundTo(topVsFinance, 2),
       departmentVsTop: roundTo(departmentVsTop, 2),
+      groupTabMedianMs: roundTo(groupTab.median, 1),
+      departmentTabMedianMs: roundTo(departmentTab.median, 1),
+      gcPausedCalls: Object.fromEntries(
+        Object.entries<Timed>(t).map(([name, x]) => [name, x.paused]),
+      ),
+      p95WithoutGcMs: Object.fromEntries(
+        Object.entries<Timed>(t).map(([name, x]) => [
+          name,
+          roundTo(x.p95WithoutGc, 1),
+        ]),
+      ),
       pass,
       note,
     },

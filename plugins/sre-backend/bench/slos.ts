@@ -12,7 +12,10 @@
  *   2. the floor: the same instant queries, sent the same way (the same
  *      Prometheus client, 16 SLOs in flight, each SLO's windows one after
  *      the other) without the store or the arithmetic, median of five runs
- *      taken in turn with the evaluations; the evaluation's ratio to it;
+ *      taken in turn with the evaluations; the evaluation's ratio to it
+ *      (goal <= 2x: the store and the arithmetic at most as much again as
+ *      the queries; the earlier goal, under 10 s, is printed beside it, as
+ *      absolute times differ 2x between machines of the same kind);
  *   3. the group tab's API (GET /groups/:ns/:name/slos, first page, worst
  *      first, over all 500 SLOs): median and p95 over 20 calls.
  *
@@ -68,6 +71,7 @@ const SERVICES = 100;
 const SLOS_PER_SERVICE = 5;
 const CONCURRENCY = 16;
 const GOAL_EVALUATION_MS = 10_000;
+const GOAL_EVALUATION_RATIO = 2;
 const GOAL_API_MS = 200;
 /** The commit the measured code is from, taken as the run starts. */
 const CODE = codeVersion('plugins/sre-backend');
@@ -297,7 +301,7 @@ async function run(
       groupTabP95Ms: roundTo(result.api, 1),
       groupTabMedianMs: roundTo(result.apiMedian, 1),
       pass: {
-        evaluation: result.evaluation < GOAL_EVALUATION_MS,
+        evaluationVsFloor: result.ratio <= GOAL_EVALUATION_RATIO,
         groupTab: result.api < GOAL_API_MS,
       },
     },
@@ -346,27 +350,37 @@ async function main() {
       0,
     )} M ops/s)`,
   );
+  const verdicts: boolean[] = [];
+  const ok = (pass: boolean) => {
+    verdicts.push(pass);
+    return pass ? 'PASS' : 'FAIL';
+  };
   for (const [name, r] of results) {
-    const ok = (v: number, goal: number) => (v < goal ? 'PASS' : 'FAIL');
     console.log(`  ${name}`);
     console.log(`    first evaluation (with history) ${fmtMs(r.first)}`);
     console.log(
-      `    the same queries alone (floor) ${fmtMs(
-        r.raw,
-      )}; evaluation / floor ${r.ratio.toFixed(2)}x`,
+      `    full evaluation ${fmtMs(r.evaluation)} (the earlier goal, under ${
+        GOAL_EVALUATION_MS / 1000
+      } s on this machine: ${
+        r.evaluation < GOAL_EVALUATION_MS ? 'met' : 'missed'
+      })`,
     );
     console.log(
-      `    full evaluation ${fmtMs(r.evaluation)} (goal < ${
-        GOAL_EVALUATION_MS / 1000
-      } s) ${ok(r.evaluation, GOAL_EVALUATION_MS)}`,
+      `    the same queries alone (floor) ${fmtMs(
+        r.raw,
+      )}; evaluation / floor ${r.ratio.toFixed(
+        2,
+      )}x (goal <= ${GOAL_EVALUATION_RATIO}x) ${ok(
+        r.ratio <= GOAL_EVALUATION_RATIO,
+      )}`,
     );
     console.log(
       `    group tab API p95 ${fmtMs(r.api)} (goal < ${GOAL_API_MS} ms) ${ok(
-        r.api,
-        GOAL_API_MS,
+        r.api < GOAL_API_MS,
       )}`,
     );
   }
+  if (verdicts.includes(false)) process.exitCode = 1;
 }
 
 main().catch(error => {
