@@ -197,24 +197,32 @@ export class SecopsReader {
     credentials: BackstageCredentials<BackstageUserPrincipal>,
   ): Promise<MySecuritySummary> {
     const { access, posture, gate } = this.deps;
-    const teams: MySecuritySummary['teams'] = [];
+    // Each team side by side (a person in a team and its department waits
+    // for the larger, not for both), listed in the order of their teams.
+    const perTeam = await Promise.all(
+      (
+        await access.teamsOf(credentials)
+      ).map(async groupRef => {
+        const { owned, visible } = await access.visibleOwned(
+          credentials,
+          groupRef,
+        );
+        const [{ totals }, node] = await Promise.all([
+          posture.groupPosture(visible, { offset: 0, limit: 0 }),
+          posture.group(groupRef),
+        ]);
+        const team: MySecuritySummary['teams'][number] = {
+          groupRef,
+          title: node?.title ?? groupRef,
+          totals,
+          hidden: owned.length - visible.length,
+        };
+        return { team, visible };
+      }),
+    );
+    const teams = perTeam.map(t => t.team);
     const components = new Map<string, Entity>();
-    for (const groupRef of await access.teamsOf(credentials)) {
-      const { owned, visible } = await access.visibleOwned(
-        credentials,
-        groupRef,
-      );
-      const { totals } = await posture.groupPosture(visible, {
-        offset: 0,
-        limit: 0,
-      });
-      const node = await posture.group(groupRef);
-      teams.push({
-        groupRef,
-        title: node?.title ?? groupRef,
-        totals,
-        hidden: owned.length - visible.length,
-      });
+    for (const { visible } of perTeam) {
       for (const entity of visible) {
         if (entity.kind.toLowerCase() === 'component') {
           components.set(stringifyEntityRef(entity), entity);

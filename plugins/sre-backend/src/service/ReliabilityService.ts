@@ -255,10 +255,11 @@ export class ReliabilityService {
     const teams = await this.o.hierarchy.groupsOf(
       credentials.principal.userEntityRef,
     );
-    const refs = new Set<string>();
-    for (const team of teams) {
-      for (const ref of await this.subtree(team, who)) refs.add(ref);
-    }
+    // Each team's subtree side by side.
+    const subtrees = await Promise.all(
+      teams.map(team => this.subtree(team, who)),
+    );
+    const refs = new Set(subtrees.flat());
     const slos = await this.o.store.listSlos([...refs], { limit: 8 });
     return { teams, totalCount: slos.totalCount, worst: slos.items };
   }
