@@ -161,7 +161,12 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
           },
         })
         .catch(e => e);
-      expect(failedAtWrite).toBeInstanceOf(Error);
+      // The driver's own error (better-sqlite3's comes from outside jest's
+      // realm, so not an instance of this Error): it names the column.
+      expect(failedAtWrite).toHaveProperty(
+        'message',
+        expect.stringMatching(/amount/i),
+      );
       expect(writes).toEqual(['first', 'second']);
 
       // The refused batch is the last: the import fails once the reader
@@ -176,8 +181,10 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
           },
         })
         .catch(e => e);
-      expect(failedAtEnd).toBeInstanceOf(Error);
-      expect(String(failedAtEnd.message)).toMatch(/amount/i);
+      expect(failedAtEnd).toHaveProperty(
+        'message',
+        expect.stringMatching(/amount/i),
+      );
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
