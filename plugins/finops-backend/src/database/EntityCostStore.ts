@@ -15,6 +15,13 @@ import { AmountByKey } from './types';
  */
 const ENTITIES_BY_INDEX = 500;
 
+/**
+ * PostgreSQL runs a statement on one core: the lookups of more entities
+ * than this are split into statements of at most this many, sent side by
+ * side (a department's 200 entities are two statements on two cores).
+ */
+export const ENTITIES_PER_STATEMENT = 100;
+
 /** Cost per entity, from the entity roll-ups. */
 export class EntityCostStore {
   constructor(private readonly knex: Knex) {}
@@ -43,7 +50,8 @@ export class EntityCostStore {
    * planner would otherwise read the period's rows), each entity's days of
    * every period in one range of the daily roll-up's key, which carries
    * the amount: read from the index alone, that is cheaper than the six
-   * smaller lookups of the weekly way.
+   * smaller lookups of the weekly way. Those lookups are split into
+   * statements of ENTITIES_PER_STATEMENT entities, run side by side.
    */
   async totalsByEntityInPeriods(
     entityRefs: string[],
@@ -58,11 +66,21 @@ export class EntityCostStore {
     if (wanted.length === 0) return periods.map(() => []);
     const byIndex = wanted.length <= ENTITIES_BY_INDEX;
     if (byIndex && this.knex.client.config.client === 'pg') {
-      const rows = await periodSumsByKey(
-        this.knex,
-        [{ table: ENTITY_DAILY, column: 'entity_ref', refs: wanted }],
-        periods,
-      );
+      const parts: string[][] = [];
+      for (let i = 0; i < wanted.length; i += ENTITIES_PER_STATEMENT) {
+        parts.push(wanted.slice(i, i + ENTITIES_PER_STATEMENT));
+      }
+      const rows = (
+        await Promise.all(
+          parts.map(refs =>
+            periodSumsByKey(
+              this.knex,
+              [{ table: ENTITY_DAILY, column: 'entity_ref', refs }],
+              periods,
+            ),
+          ),
+        )
+      ).flat();
       return periods.map((_, i) =>
         byKey(
           rows

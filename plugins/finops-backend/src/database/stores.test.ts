@@ -417,6 +417,38 @@ describe.each(databases.eachSupportedId())('FinOps stores on %p', id => {
     ).toEqual([]);
   });
 
+  it('looks up a department’s entities in statements of 100, side by side, with the same totals', async () => {
+    const { knex, stores } = await createStores();
+    const refs = Array.from(
+      { length: 250 },
+      (_, i) => `component:default/e-${String(i).padStart(3, '0')}`,
+    );
+    await stores.lines.replaceDays({
+      source: 's',
+      from: '2026-09-01',
+      to: '2026-10-31',
+      rows: daysBetween('2026-09-01', '2026-10-31').flatMap(day =>
+        refs.map((ref, i) =>
+          row(day, { tagValue: ref, entityRef: ref, amount: i + 1 }),
+        ),
+      ),
+    });
+    const statements: string[] = [];
+    const onQuery = (q: { sql: string }) => statements.push(q.sql);
+    knex.on('query', onQuery);
+    const [now, before] = await stores.entities.totalsByEntityInPeriods(refs, [
+      { from: '2026-10-02', to: '2026-10-31' },
+      { from: '2026-09-02', to: '2026-10-01' },
+    ]);
+    knex.removeListener('query', onQuery);
+    // Every entity, once, in order, the last of each statement's share too.
+    expect(now.map(t => t.key)).toEqual(refs);
+    expect(now.map(t => t.amount)).toEqual(refs.map((_, i) => 30 * (i + 1)));
+    expect(before.map(t => t.amount)).toEqual(refs.map((_, i) => 30 * (i + 1)));
+    // SQLite reads the period's rows in one statement per period.
+    expect(statements).toHaveLength(knex.client.config.client === 'pg' ? 3 : 2);
+  });
+
   it('rolls up by group over each group’s subtree, and rebuilds when the tree changes', async () => {
     const { knex, stores } = await createStores();
     const ORG = 'group:default/org';
