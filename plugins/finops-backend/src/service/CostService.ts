@@ -67,9 +67,18 @@ export class CostService {
 
   /** The period ending at the newest day with data (or today). */
   async period(days: number): Promise<Period> {
+    const last = await this.stores.lines.lastDay();
+    this.lastRead = { day: last };
+    return this.periodEnding(last, days);
+  }
+
+  /** The newest day with data, as the last read of it found. */
+  private lastRead?: { day: string | undefined };
+
+  private periodEnding(last: string | undefined, days: number): Period {
     const today = this.today();
-    const last = (await this.stores.lines.lastDay()) ?? today;
-    const to = last < today ? last : today;
+    const newest = last ?? today;
+    const to = newest < today ? newest : today;
     const from = addDays(to, -(days - 1));
     return {
       from,
@@ -79,14 +88,40 @@ export class CostService {
     };
   }
 
+  /**
+   * A view over the period ending at the newest day with data, without
+   * waiting for that day first: the view starts on the period the last
+   * read found while the day is read again beside it, and is built again
+   * on the new period if the day has changed (an import since). Every view
+   * still ends at the day read during its own call.
+   */
+  async inPeriod<T>(
+    days: number,
+    view: (period: Period) => Promise<T>,
+  ): Promise<T> {
+    if (!this.lastRead) return view(await this.period(days));
+    const guess = this.periodEnding(this.lastRead.day, days);
+    const actual = this.period(days);
+    const attempt = view(guess);
+    // Not left unhandled if the day's read fails, or the guess was wrong.
+    attempt.catch(() => undefined);
+    const period = await actual;
+    if (period.from === guess.from && period.to === guess.to) return attempt;
+    return view(period);
+  }
+
   private async summary(
     ref: string,
     scope: CostScope,
     days: number,
     known?: Period,
   ): Promise<CostSummary> {
-    const { from, to, previousFrom, previousTo } =
-      known ?? (await this.period(days));
+    if (!known) {
+      return this.inPeriod(days, period =>
+        this.summary(ref, scope, days, period),
+      );
+    }
+    const { from, to, previousFrom, previousTo } = known;
     const [
       [daily, previousDaily, services, previousServices],
       monthly,
@@ -246,19 +281,23 @@ export class CostService {
       groupRef,
       allowed,
     );
-    const period = await this.period(days);
-    const [[daily, previousDaily], budget, alerts] = await Promise.all([
-      this.daysAndServices(scope, period),
-      this.budgetStatus(group, scope, period.to),
-      this.stores.alerts.listAlerts([group, ...refs], addDays(period.to, -30)),
-    ]);
-    return {
-      total: round(sum(daily)),
-      previousTotal: round(sum(previousDaily)),
-      currency: this.options.currency,
-      budget,
-      alerts: alerts.map(presentAlert),
-    };
+    return this.inPeriod(days, async period => {
+      const [[daily, previousDaily], budget, alerts] = await Promise.all([
+        this.daysAndServices(scope, period),
+        this.budgetStatus(group, scope, period.to),
+        this.stores.alerts.listAlerts(
+          [group, ...refs],
+          addDays(period.to, -30),
+        ),
+      ]);
+      return {
+        total: round(sum(daily)),
+        previousTotal: round(sum(previousDaily)),
+        currency: this.options.currency,
+        budget,
+        alerts: alerts.map(presentAlert),
+      };
+    });
   }
 
   /** The manager's view of a group and everything below it. */
@@ -268,13 +307,24 @@ export class CostService {
     days: number,
     allowed: OwnerFilter,
   ): Promise<GroupCost> {
+    return this.inPeriod(days, period =>
+      this.groupCostIn(snapshot, groupRef, days, allowed, period),
+    );
+  }
+
+  private async groupCostIn(
+    snapshot: CostCatalogSnapshot,
+    groupRef: string,
+    days: number,
+    allowed: OwnerFilter,
+    period: Period,
+  ): Promise<GroupCost> {
     const { tree } = snapshot;
     const { group, subtree, whole, scope, refs } = await this.groupScope(
       snapshot,
       groupRef,
       allowed,
     );
-    const period = await this.period(days);
     const { from, to, previousFrom, previousTo } = period;
     const children = tree.get(group)?.childRefs ?? [];
     // Every owner's totals only where they are needed: the allocation
