@@ -51,6 +51,8 @@ WORKDIR /app
 RUN mkdir -p /app/data && chown node:node /app /app/data
 USER node
 ENV NODE_ENV=production
+# Fewer glibc malloc arenas for Node's threads: less native memory held.
+ENV MALLOC_ARENA_MAX=2
 
 COPY --from=deps --chown=node:node /app ./
 COPY --chown=node:node packages/backend/dist/bundle.tar.gz ./

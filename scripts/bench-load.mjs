@@ -274,6 +274,26 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-load-'));
 const cleanups = [];
 let backend;
 
+/**
+ * The process settings the Deployment gives the portal, from its ConfigMap
+ * (deploy/portal/configmap.yaml): Node's heap bound (NODE_OPTIONS) and
+ * glibc's malloc arenas (MALLOC_ARENA_MAX). The backend runs with them, so
+ * the soak measures the memory of the process as production runs it.
+ */
+function productionProcessEnv() {
+  const file = path.join(ROOT, 'deploy/portal/configmap.yaml');
+  const text = fs.readFileSync(file, 'utf8');
+  const env = {};
+  for (const key of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
+    const match = new RegExp(`^ {2}${key}: *(['"]?)(.*)\\1 *$`, 'm').exec(text);
+    if (!match) throw new Error(`${file} sets no ${key}`);
+    env[key] = match[2];
+  }
+  return env;
+}
+
+const PRODUCTION_ENV = productionProcessEnv();
+
 async function startBackend(configFile, logName, { profile = false } = {}) {
   const out = fs.openSync(path.join(tmp, logName), 'w');
   const startedAt = Date.now();
@@ -301,6 +321,10 @@ async function startBackend(configFile, logName, { profile = false } = {}) {
       cwd: path.join(ROOT, 'packages/backend'),
       env: {
         ...process.env,
+        ...PRODUCTION_ENV,
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, PRODUCTION_ENV.NODE_OPTIONS]
+          .filter(Boolean)
+          .join(' '),
         NODE_ENV: 'development',
         PORTAL_DATA_DIR: path.join(tmp, 'data'),
         GITHUB_TOKEN: '',
@@ -1150,6 +1174,7 @@ async function main() {
     dirty,
     label: LABEL || undefined,
     machine: { cpus: os.cpus().length, node: process.version },
+    process: PRODUCTION_ENV,
     organisation: {
       components: N.components,
       systems: N.systems,
@@ -1202,7 +1227,11 @@ async function main() {
         } |`,
     ),
   ].join('\n');
-  const memoryLine = `Backend RSS after ${MEMORY_AT_MINUTES} minutes of load: ${
+  const memoryLine = `Backend (${Object.entries(PRODUCTION_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(
+      ', ',
+    )}, from deploy/portal/configmap.yaml) RSS after ${MEMORY_AT_MINUTES} minutes of load: ${
     result.memory.rssAfter2MinMb
   } MB; after ${result.memory.soakMinutes} minutes: ${
     result.memory.rssAtEndMb

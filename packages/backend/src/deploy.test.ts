@@ -168,6 +168,26 @@ describe('deploy/portal (Kubernetes)', () => {
     expect(required.filter(name => !provided.has(name))).toEqual([]);
   });
 
+  it('bounds Node’s heap well below the container’s memory limit, with few malloc arenas', () => {
+    const [portal] = one('Deployment').spec.template.spec.containers;
+    const mib = (quantity: string) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+      if (!m) throw new Error(`unexpected quantity ${quantity}`);
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+    };
+    const { NODE_OPTIONS, MALLOC_ARENA_MAX } = one('ConfigMap').data;
+    const heap = Number(/--max-old-space-size=(\d+)/.exec(NODE_OPTIONS)?.[1]);
+    // Room for the young generation, native memory and code beside the
+    // heap: bench:load's soak measures the whole process with these.
+    expect(heap).toBeGreaterThan(0);
+    expect(heap + 768).toBeLessThanOrEqual(mib(portal.resources.limits.memory));
+    expect(MALLOC_ARENA_MAX).toBe('2');
+    // The image has the same default without the ConfigMap.
+    expect(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toMatch(
+      /^ENV MALLOC_ARENA_MAX=2$/m,
+    );
+  });
+
   it('keeps a replica through disruptions, scales from two, and selects its own pods', () => {
     const labels = one('Deployment').spec.template.metadata.labels;
     const pdb = one('PodDisruptionBudget');
