@@ -245,6 +245,13 @@ describe('the cached group tree', () => {
       'group:default/platform',
     ]);
     tick(21_000);
+    // The question that finds it old starts a read, and is answered the
+    // tree there is; the questions after that read get the new one.
+    expect(await ownership.withDescendants(['group:default/acme'])).toEqual([
+      'group:default/acme',
+      'group:default/platform',
+    ]);
+    await new Promise(resolve => setTimeout(resolve, 0));
     expect(await ownership.withDescendants(['group:default/acme'])).toEqual([
       'group:default/acme',
       'group:default/platform',
@@ -255,6 +262,41 @@ describe('the cached group tree', () => {
       'group:default/platform',
       'group:default/acme',
     ]);
+  });
+
+  it('does not hold questions while it is read again, unless the tree is five ages old', async () => {
+    const { ownership, queries, tick } = setUp();
+    await ownership.tree();
+    // The catalog slow, then down.
+    let release!: () => void;
+    const slow = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    const healthy = catalogServiceMock({
+      entities: [group('acme', ['platform']), group('platform', [], 'acme')],
+    }).queryEntities;
+    queries.mockImplementation(async (request, options) => {
+      await slow;
+      return healthy(request, options);
+    });
+    tick(31_000);
+    // Answered at once from the tree there is, while the read waits.
+    expect((await ownership.tree()).size).toBe(2);
+    expect(await ownership.withAncestors(['group:default/platform'])).toEqual([
+      'group:default/platform',
+      'group:default/acme',
+    ]);
+    expect(queries).toHaveBeenCalledTimes(2);
+    release();
+    await new Promise(resolve => setTimeout(resolve, 0));
+
+    queries.mockRejectedValue(new Error('catalog unavailable'));
+    tick(60_000);
+    expect((await ownership.tree()).size).toBe(2); // 60 s old: answered
+    tick(90_000); // 150 s: five ages, too old to answer
+    await expect(ownership.tree()).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
   });
 
   it('is read again at once when asked for a fresh one', async () => {

@@ -17,6 +17,7 @@ import {
   catalogServiceRef,
   CatalogService,
 } from '@backstage/plugin-catalog-node';
+import { RefreshingValue } from '@portal/common';
 import { ExpiringMemo } from './ExpiringMemo';
 import { GROUP_TREE_FIELDS, GroupTree } from './GroupTree';
 import { CatalogQuery, fromCatalog, readAllEntities } from './readAll';
@@ -25,6 +26,11 @@ import { CatalogQuery, fromCatalog, readAllEntities } from './readAll';
 const BY_OWNER_IN_QUERY = 50;
 /** How old the cached group tree may be, unless configured. */
 const DEFAULT_MAX_AGE_MS = 30_000;
+/**
+ * How many times its age a tree is still answered while a new one is read
+ * (or fails to be): beyond, callers wait for the catalog and share its 503.
+ */
+const STALE_AGES = 5;
 /**
  * How many answers to "what does this group own" a plugin keeps, and how
  * many entities they may hold in all.
@@ -46,18 +52,20 @@ export interface OwnedEntitiesOptions {
  * from one group tree, cached per plugin and read again from the catalog
  * when it is older than `ownership.groupTreeMaxAge` (30 seconds unless
  * configured), so that a change in the catalog's groups is followed within
- * that time. What a group owns is kept for the same time (per group, kinds
- * and fields), so that the people of a team opening its pages make one
- * catalog read, not one each; a change of an entity's owner is followed
- * within that time too. Entities are read with the plugin's own
- * credentials. When the
- * catalog cannot answer, every method fails with ServiceUnavailableError
- * (503), never a plain error (500).
+ * that time and one read. That read is in the background: callers meanwhile
+ * are answered the tree they had, unless it is five times that age (the
+ * catalog could not be read since). What a group owns is kept for the same
+ * time (per group, kinds and fields), so that the people of a team opening
+ * its pages make one catalog read, not one each; a change of an entity's
+ * owner is followed within that time too. Entities are read with the
+ * plugin's own credentials. When the catalog cannot answer, every method
+ * fails with ServiceUnavailableError (503), never a plain error (500).
  */
 export interface OwnershipService {
   /**
-   * The group tree, at most the configured age old; read again now when
-   * `fresh` (a group the caller knows is in the catalog is not in it).
+   * The group tree, read again behind the callers once older than the
+   * configured age; read again now, and waited for, when `fresh` (a group
+   * the caller knows is in the catalog is not in it).
    */
   tree(options?: { fresh?: boolean }): Promise<GroupTree>;
   /** The given groups and every group below them, each once, lower case. */
@@ -102,8 +110,7 @@ export interface OwnershipService {
 
 /** The catalog-backed OwnershipService, with its cached group tree. */
 export class CatalogOwnership implements OwnershipService {
-  private cached?: { tree: GroupTree; readAt: number };
-  private loading?: Promise<GroupTree>;
+  private readonly groupTree: RefreshingValue<GroupTree>;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly owned: ExpiringMemo<Entity[]>;
@@ -122,6 +129,20 @@ export class CatalogOwnership implements OwnershipService {
       maxWeight: OWNED_ENTITIES,
       now: () => this.now(),
     };
+    this.groupTree = new RefreshingValue(
+      async () =>
+        GroupTree.fromEntities(
+          await this.readAll({
+            filter: { kind: 'group' },
+            fields: GROUP_TREE_FIELDS,
+          }),
+        ),
+      {
+        maxAgeMs: this.maxAgeMs,
+        maxStaleMs: this.maxAgeMs * STALE_AGES,
+        now: () => this.now(),
+      },
+    );
     this.owned = new ExpiringMemo({ ...memo, weigh: list => list.length });
     this.ownedByGroup = new ExpiringMemo({
       ...memo,
@@ -142,31 +163,8 @@ export class CatalogOwnership implements OwnershipService {
   }
 
   async tree(options: { fresh?: boolean } = {}): Promise<GroupTree> {
-    const cached = this.cached;
-    if (
-      !options.fresh &&
-      cached &&
-      this.now() - cached.readAt < this.maxAgeMs
-    ) {
-      return cached.tree;
-    }
     // One read at a time, however many requests want the tree meanwhile.
-    if (!this.loading) {
-      const startedAt = this.now();
-      this.loading = this.readAll({
-        filter: { kind: 'group' },
-        fields: GROUP_TREE_FIELDS,
-      })
-        .then(groups => {
-          const tree = GroupTree.fromEntities(groups);
-          this.cached = { tree, readAt: startedAt };
-          return tree;
-        })
-        .finally(() => {
-          this.loading = undefined;
-        });
-    }
-    return this.loading;
+    return options.fresh ? this.groupTree.refresh() : this.groupTree.get();
   }
 
   async withDescendants(groupRefs: string[]): Promise<string[]> {

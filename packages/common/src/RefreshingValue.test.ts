@@ -89,6 +89,68 @@ describe('RefreshingValue', () => {
     expect(computations).toHaveLength(2);
   });
 
+  it('stops answering a value older than maxStaleMs: callers wait for the computation and share its failure', async () => {
+    const bounded = new RefreshingValue(
+      () => {
+        const computation = deferred<number>();
+        computations.push(computation);
+        return computation.promise;
+      },
+      { maxAgeMs: 30_000, maxStaleMs: 90_000, now: () => clock },
+    );
+    const first = bounded.get();
+    computations[0].resolve(3);
+    await first;
+
+    clock += 60_000; // old, not yet too old: answered, refreshed behind
+    expect(await bounded.get()).toBe(3);
+    computations[1].reject(new Error('catalog gone'));
+    await settle();
+
+    clock += 30_000; // 90 s: too old to answer
+    const waiting = bounded.get();
+    expect(computations).toHaveLength(3);
+    computations[2].reject(new Error('catalog gone'));
+    await expect(waiting).rejects.toThrow('catalog gone');
+    const again = bounded.get();
+    computations[3].resolve(7);
+    expect(await again).toBe(7);
+  });
+
+  it('computes anew when asked to refresh, and waits for it', async () => {
+    const first = value.get();
+    computations[0].resolve(3);
+    await first;
+
+    const refreshed = value.refresh();
+    // Callers meanwhile share that computation, and are answered the last
+    // value until it ends (it is not old).
+    expect(await value.get()).toBe(3);
+    expect(computations).toHaveLength(2);
+    computations[1].resolve(4);
+    expect(await refreshed).toBe(4);
+    expect(await value.get()).toBe(4);
+  });
+
+  it('keeps nothing at a maximum age of zero, however long a computation took', async () => {
+    const uncached = new RefreshingValue(
+      () => {
+        const computation = deferred<number>();
+        computations.push(computation);
+        return computation.promise;
+      },
+      { maxAgeMs: 0, now: () => clock },
+    );
+    const first = uncached.get();
+    clock += 5_000;
+    computations[0].resolve(1);
+    await first;
+    const second = uncached.get();
+    expect(computations).toHaveLength(2);
+    computations[1].resolve(2);
+    expect(await second).toBe(2);
+  });
+
   it('fails the callers of a first computation that fails, then tries again', async () => {
     const first = value.get();
     computations[0].reject(new Error('database gone'));

@@ -9,7 +9,9 @@
  * long as its last computation took, so that refreshing never takes more
  * than that share of the time. A failed computation is not kept: the last
  * good value stays, and the next call tries again (a first computation's
- * failure is its callers').
+ * failure is its callers'). With `maxStaleMs`, a value older than that is
+ * no longer answered: callers wait for the computation (and share its
+ * failure), as for the first.
  *
  * @public
  */
@@ -22,13 +24,21 @@ export class RefreshingValue<T> {
   constructor(
     private readonly compute: () => Promise<T>,
     private readonly options: {
-      /** How long a value is answered before it is computed again. */
+      /**
+       * How long a value is answered before it is computed again (at zero,
+       * never: every call waits for a computation, sharing one under way).
+       */
       maxAgeMs: number;
       /**
        * Keep a value at least this many times as long as it took to compute
        * (4 unless given: refreshing takes at most a fifth of the time).
        */
       refreshShare?: number;
+      /**
+       * The oldest value answered while a new one is computed (no limit
+       * unless given); at zero every call waits for a computation.
+       */
+      maxStaleMs?: number;
       now?: () => number;
     },
   ) {
@@ -39,6 +49,8 @@ export class RefreshingValue<T> {
 
   /** The last value, computing one when there is none or it is old. */
   async get(): Promise<T> {
+    // A maximum age of zero keeps nothing: each call waits for a computation.
+    if (this.options.maxAgeMs <= 0) return this.start();
     const last = this.last;
     const maxAge = Math.max(
       this.options.maxAgeMs,
@@ -46,7 +58,18 @@ export class RefreshingValue<T> {
     );
     if (last && this.now() - last.at < maxAge) return last.value;
     const computing = this.start();
-    return last ? last.value : computing;
+    const { maxStaleMs } = this.options;
+    const usable =
+      last && (maxStaleMs === undefined || this.now() - last.at < maxStaleMs);
+    return usable ? last.value : computing;
+  }
+
+  /**
+   * A newly computed value, waited for: the computation under way, or a new
+   * one (for a caller who knows the last value is out of date).
+   */
+  refresh(): Promise<T> {
+    return this.start();
   }
 
   private start(): Promise<T> {

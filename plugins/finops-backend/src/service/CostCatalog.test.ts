@@ -49,6 +49,43 @@ describe('CostCatalog', () => {
     expect(snapshots).toBe(2);
   });
 
+  it('answers the snapshot it has while a new one is read, up to five minutes old', async () => {
+    const catalog = new CostCatalog(ownership, () => now);
+    const first = await catalog.snapshot();
+    // The catalog slow to answer under load.
+    let release!: () => void;
+    const slow = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    const readAll = ownership.readAll;
+    ownership.readAll = async query => {
+      await slow;
+      return readAll(query);
+    };
+    try {
+      entities = [component('old-service'), component('new-service')];
+      now += 61_000;
+      expect(await catalog.snapshot()).toBe(first);
+      expect(await catalog.snapshot()).toBe(first);
+      release();
+      await new Promise(resolve => setTimeout(resolve, 0));
+      const second = await catalog.snapshot();
+      expect(second.entities.has('component:default/new-service')).toBe(true);
+      expect(snapshots).toBe(2);
+
+      // Beyond five minutes, callers wait for the read (and its failure).
+      ownership.readAll = async () => {
+        throw new Error('catalog unavailable');
+      };
+      now += 120_000;
+      expect(await catalog.snapshot()).toBe(second);
+      now += 181_000;
+      await expect(catalog.snapshot()).rejects.toThrow('catalog unavailable');
+    } finally {
+      ownership.readAll = readAll;
+    }
+  });
+
   it('reads again at once when asked for an entity the catalog has and the snapshot lacks', async () => {
     const catalog = new CostCatalog(ownership, () => now);
     await catalog.snapshot();

@@ -6,6 +6,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { GroupTree, OwnershipService } from '@portal/catalog-ownership';
+import { RefreshingValue } from '@portal/common';
 
 /** What FinOps needs to know of an entity that can carry cost. */
 export interface CostEntity {
@@ -20,8 +21,9 @@ export interface CostEntity {
 
 /**
  * The catalog as cost attribution sees it, read in one go and kept for a
- * minute: entities that carry cost (components, resources, systems), the
- * domains, and the group tree.
+ * minute (then read again behind the callers, who meanwhile are answered
+ * the one there is): entities that carry cost (components, resources,
+ * systems), the domains, and the group tree.
  */
 export interface CostCatalogSnapshot {
   entities: Map<string, CostEntity>;
@@ -32,6 +34,8 @@ export interface CostCatalogSnapshot {
 
 const KINDS = ['component', 'resource', 'system', 'domain'];
 const TTL_MS = 60_000;
+/** The oldest snapshot answered while a new one is read. */
+const STALE_MS = 5 * TTL_MS;
 /** At most one reread of the catalog for a missing entity in this time. */
 const MISS_RELOAD_MS = 1_000;
 
@@ -55,13 +59,24 @@ function toCostEntity(entity: Entity): CostEntity {
 }
 
 export class CostCatalog {
-  private cached?: { at: number; snapshot: Promise<CostCatalogSnapshot> };
+  private readonly current: RefreshingValue<CostCatalogSnapshot>;
+  /** Whether the next read also reads the group tree afresh. */
+  private freshTree = false;
   private lastMissReload = -Infinity;
 
   constructor(
     private readonly ownership: OwnershipService,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.current = new RefreshingValue(
+      () => {
+        const fresh = this.freshTree;
+        this.freshTree = false;
+        return this.load(fresh);
+      },
+      { maxAgeMs: TTL_MS, maxStaleMs: STALE_MS, now: () => this.now() },
+    );
+  }
 
   /**
    * The catalog as FinOps reads it, reused for a minute. `expecting` names
@@ -72,7 +87,7 @@ export class CostCatalog {
    * Such rereads happen at most once a second, whatever callers ask.
    */
   async snapshot(expecting?: string): Promise<CostCatalogSnapshot> {
-    const snapshot = await this.current();
+    const snapshot = await this.current.get();
     if (
       !expecting ||
       snapshot.entities.has(expecting) ||
@@ -91,21 +106,9 @@ export class CostCatalog {
       return snapshot;
     }
     this.lastMissReload = this.now();
-    this.cached = undefined;
     // The group tree read again too: it is what knows the groups.
-    return this.current(true);
-  }
-
-  private current(fresh = false): Promise<CostCatalogSnapshot> {
-    const now = this.now();
-    if (!this.cached || now - this.cached.at > TTL_MS) {
-      const snapshot = this.load(fresh);
-      this.cached = { at: now, snapshot };
-      snapshot.catch(() => {
-        this.cached = undefined;
-      });
-    }
-    return this.cached.snapshot;
+    this.freshTree = true;
+    return this.current.refresh();
   }
 
   private async load(fresh: boolean): Promise<CostCatalogSnapshot> {

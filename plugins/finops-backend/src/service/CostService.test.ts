@@ -86,6 +86,8 @@ describe.each(databases.eachSupportedId())('CostService on %p', id => {
     );
     release();
     expect(await view).toMatchObject({ to: '2026-10-31', total: 70 });
+    // The guess was right: the view was built once (two periods' days).
+    expect(dailyTotals).toHaveBeenCalledTimes(2);
 
     // After an import of newer days, the view is built on the new period.
     await stores.lines.replaceDays({
@@ -106,11 +108,62 @@ describe.each(databases.eachSupportedId())('CostService on %p', id => {
       await costs.teamSummary(snapshot, TEAM, 7, () => true),
     ).toMatchObject({ total: 43, previousTotal: 70 });
 
-    // A failed read of the day fails the view, and nothing is left
-    // unhandled.
+    // A failed read of the day fails the view.
     lastDay.mockRejectedValueOnce(new Error('database went away'));
     await expect(costs.entityCost(snapshot, API, 7)).rejects.toThrow(
       'database went away',
     );
+  });
+
+  it('builds a group’s tab again on the new period when an import moved it, whatever the first attempt did', async () => {
+    const { stores, costs } = await setUp();
+    const withTeam: CostCatalogSnapshot = {
+      ...snapshot,
+      tree: GroupTree.fromEntities([
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Group',
+          metadata: { name: 'team-checkout', namespace: 'default' },
+          spec: { type: 'team', children: [] },
+        },
+      ]),
+      byOwner: new Map([[TEAM, [...snapshot.entities.values()]]]),
+    };
+    expect(await costs.groupCost(withTeam, TEAM, 7, () => true)).toMatchObject({
+      to: '2026-10-31',
+      total: 70,
+    });
+
+    await stores.lines.replaceDays({
+      source: 's',
+      from: '2026-11-01',
+      to: '2026-11-03',
+      rows: daysBetween('2026-11-01', '2026-11-03').map(d => ({
+        ...row(d),
+        amount: 1,
+      })),
+    });
+    // The attempt on the old period fails; its failure is not the
+    // answer's, and is not left unhandled.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      jest
+        .spyOn(stores.alerts, 'listAlerts')
+        .mockRejectedValueOnce(new Error('a stale attempt failed'));
+      const syncs = jest.spyOn(stores.rollups, 'syncOwners');
+      // A new snapshot of the catalog, as after its minute.
+      const renewed = { ...withTeam };
+      expect(await costs.groupCost(renewed, TEAM, 7, () => true)).toMatchObject(
+        { from: '2026-10-28', to: '2026-11-03', total: 43 },
+      );
+      // Its ownership was recorded once, not once per attempt.
+      expect(syncs).toHaveBeenCalledTimes(1);
+      await new Promise(resolve => setTimeout(resolve, 0));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.removeListener('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -37,6 +37,18 @@ export interface Period {
   previousTo: string;
 }
 
+/**
+ * A group's subtree as a caller may see it: the scope of its roll-up reads
+ * and the entities its visible owners own.
+ */
+interface GroupScope {
+  group: string;
+  subtree: string[];
+  whole: boolean;
+  scope: CostScope;
+  refs: string[];
+}
+
 /** Which owners the caller may see: all, or those the predicate allows. */
 export type OwnerFilter = (ownerRef: string) => boolean;
 
@@ -67,13 +79,19 @@ export class CostService {
 
   /** The period ending at the newest day with data (or today). */
   async period(days: number): Promise<Period> {
+    const read = ++this.readsStarted;
     const last = await this.stores.lines.lastDay();
-    this.lastRead = { day: last };
+    // Reads end out of order: a read begun before an import and ended
+    // after a later one does not put the older day back.
+    if (!this.lastRead || read > this.lastRead.read) {
+      this.lastRead = { day: last, read };
+    }
     return this.periodEnding(last, days);
   }
 
-  /** The newest day with data, as the last read of it found. */
-  private lastRead?: { day: string | undefined };
+  /** The newest day with data, as the latest begun read of it found. */
+  private lastRead?: { day: string | undefined; read: number };
+  private readsStarted = 0;
 
   private periodEnding(last: string | undefined, days: number): Period {
     const today = this.today();
@@ -102,8 +120,9 @@ export class CostService {
     if (!this.lastRead) return view(await this.period(days));
     const guess = this.periodEnding(this.lastRead.day, days);
     const actual = this.period(days);
-    const attempt = view(guess);
-    // Not left unhandled if the day's read fails, or the guess was wrong.
+    // Neither is left unhandled when the other settles first and fails.
+    actual.catch(() => undefined);
+    const attempt = Promise.resolve(guess).then(view);
     attempt.catch(() => undefined);
     const period = await actual;
     if (period.from === guess.from && period.to === guess.to) return attempt;
@@ -217,15 +236,20 @@ export class CostService {
    * roll-ups, once per snapshot (a rebuild only when they changed).
    */
   async syncOwners(snapshot: CostCatalogSnapshot): Promise<void> {
-    if (this.synced.has(snapshot)) return;
-    await this.stores.rollups.syncOwners(
-      ownersOf(snapshot),
-      subtreesOf(snapshot),
-    );
-    this.synced.add(snapshot);
+    // Callers of the same snapshot meanwhile share its one sync.
+    let sync = this.synced.get(snapshot);
+    if (!sync) {
+      sync = this.stores.rollups
+        .syncOwners(ownersOf(snapshot), subtreesOf(snapshot))
+        .then(() => undefined);
+      this.synced.set(snapshot, sync);
+      // A failed sync is tried again by the next caller.
+      sync.catch(() => this.synced.delete(snapshot));
+    }
+    await sync;
   }
 
-  private readonly synced = new WeakSet<CostCatalogSnapshot>();
+  private readonly synced = new WeakMap<CostCatalogSnapshot, Promise<void>>();
 
   /** The entities a set of owners own, that the caller may see. */
   private ownedRefs(
@@ -249,7 +273,7 @@ export class CostService {
     snapshot: CostCatalogSnapshot,
     groupRef: string,
     allowed: OwnerFilter,
-  ) {
+  ): Promise<GroupScope> {
     await this.syncOwners(snapshot);
     const { tree } = snapshot;
     const group = groupRef.toLowerCase();
@@ -307,24 +331,20 @@ export class CostService {
     days: number,
     allowed: OwnerFilter,
   ): Promise<GroupCost> {
+    const scoped = await this.groupScope(snapshot, groupRef, allowed);
     return this.inPeriod(days, period =>
-      this.groupCostIn(snapshot, groupRef, days, allowed, period),
+      this.groupCostIn(snapshot, scoped, days, allowed, period),
     );
   }
 
   private async groupCostIn(
     snapshot: CostCatalogSnapshot,
-    groupRef: string,
+    { group, subtree, whole, scope, refs }: GroupScope,
     days: number,
     allowed: OwnerFilter,
     period: Period,
   ): Promise<GroupCost> {
     const { tree } = snapshot;
-    const { group, subtree, whole, scope, refs } = await this.groupScope(
-      snapshot,
-      groupRef,
-      allowed,
-    );
     const { from, to, previousFrom, previousTo } = period;
     const children = tree.get(group)?.childRefs ?? [];
     // Every owner's totals only where they are needed: the allocation
