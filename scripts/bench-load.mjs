@@ -45,6 +45,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import knexFactory from 'knex';
 import { freePort, startPostgres } from './lib/services.mjs';
 
@@ -282,12 +283,13 @@ let backend;
  */
 function productionProcessEnv() {
   const file = path.join(ROOT, 'deploy/portal/configmap.yaml');
-  const text = fs.readFileSync(file, 'utf8');
+  const { data = {} } = yaml.load(fs.readFileSync(file, 'utf8')) ?? {};
   const env = {};
   for (const key of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
-    const match = new RegExp(`^ {2}${key}: *(['"]?)(.*)\\1 *$`, 'm').exec(text);
-    if (!match) throw new Error(`${file} sets no ${key}`);
-    env[key] = match[2];
+    if (typeof data[key] !== 'string') {
+      throw new Error(`${file} sets no ${key} (a string under data)`);
+    }
+    env[key] = data[key];
   }
   return env;
 }
@@ -363,6 +365,9 @@ function fullCollections(logFile) {
   return found;
 }
 
+/** Thrown by a probe when waiting longer cannot help. */
+class Fatal extends Error {}
+
 async function until(what, probe, timeoutMs = 900_000, everyMs = 2000) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -371,6 +376,7 @@ async function until(what, probe, timeoutMs = 900_000, everyMs = 2000) {
       const value = await probe();
       if (value) return value;
     } catch (error) {
+      if (error instanceof Fatal) throw error;
       last = error;
     }
     if (Date.now() > deadline) {
@@ -892,7 +898,7 @@ async function main() {
   backend = await startBackend(configFile, 'backend-load.log');
   await until('backend ready', async () => {
     if (backend.child.exitCode !== null) {
-      throw new Error(`backend exited; log: ${backend.logFile}`);
+      throw new Fatal(`backend exited; log: ${backend.logFile}`);
     }
     const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
     return res.ok;
@@ -981,7 +987,7 @@ async function main() {
   });
   await until('backend ready again', async () => {
     if (backend.child.exitCode !== null) {
-      throw new Error(`backend exited; log: ${backend.logFile}`);
+      throw new Fatal(`backend exited; log: ${backend.logFile}`);
     }
     const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
     return res.ok;
