@@ -337,6 +337,9 @@ export const secopsPlugin = createBackendPlugin({
           }).schedule(deps.scheduler);
         }
 
+        // The security page's organisation of teams, kept computed.
+        await services.posture.keepTeamsWarm(deps.scheduler);
+
         // Reports that modules seed (the embedded default's demo reports):
         // once the backend is up (the catalog must know the entities),
         // through the same ingestion as CI uploads.

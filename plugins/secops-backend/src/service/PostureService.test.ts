@@ -4,6 +4,7 @@
  * computed in the background (the load test found every security reader
  * waiting for a recomputation over all findings each period).
  */
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { GroupTree, OwnershipService } from '@portal/catalog-ownership';
@@ -96,6 +97,33 @@ describe('PostureService.teams', () => {
     expect(critical(await second)).toBe(3);
     expect(critical(await service.teams())).toBe(3);
     expect(reads).toHaveLength(1);
+  });
+
+  it('is computed by a local task at start, so that the first reader is answered at once', async () => {
+    const tasks: Array<{ id: string; scope?: string; fn: () => unknown }> = [];
+    await service.keepTeamsWarm({
+      scheduleTask: async (task: (typeof tasks)[number]) => {
+        tasks.push(task);
+      },
+    } as unknown as SchedulerService);
+    expect(tasks).toMatchObject([
+      { id: 'secops-organisation-teams', scope: 'local' },
+    ]);
+    const run = tasks[0].fn();
+    await settle();
+    reads[0].resolve(2);
+    await run;
+    // The first reader: no computation of their own.
+    expect(critical(await service.teams())).toBe(2);
+    expect(reads).toHaveLength(1);
+    // Later runs refresh it behind the readers.
+    clock += 31_000;
+    await tasks[0].fn();
+    expect(reads).toHaveLength(2);
+    expect(critical(await service.teams())).toBe(2);
+    reads[1].resolve(4);
+    await settle();
+    expect(critical(await service.teams())).toBe(4);
   });
 
   it('counts only what each team owns', async () => {

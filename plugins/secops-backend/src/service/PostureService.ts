@@ -1,3 +1,4 @@
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { RefreshingValue } from '@portal/common';
 import {
@@ -157,6 +158,29 @@ export class PostureService {
    */
   async teams(): Promise<TeamPosture[]> {
     return this.organisationTeams.get();
+  }
+
+  /**
+   * Keeps the organisation's teams computed on this replica: at start
+   * (after `initialDelay`) and every five minutes, a task asks for them as a
+   * reader would, so that the first reader after a start does not wait for
+   * a computation over every finding, and later readers are answered the
+   * kept value while it is refreshed. Local: each replica keeps its own.
+   */
+  async keepTeamsWarm(
+    scheduler: SchedulerService,
+    initialDelay = { seconds: 20 },
+  ): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'secops-organisation-teams',
+      scope: 'local',
+      frequency: { minutes: 5 },
+      timeout: { minutes: 10 },
+      initialDelay,
+      fn: async () => {
+        await this.organisationTeams.get();
+      },
+    });
   }
 
   /** Every team now, computed afresh (the weekly digest's). */
