@@ -66,6 +66,63 @@ describe('ExpiringMemo', () => {
     expect(reads).toEqual(['a', 'b', 'a']);
   });
 
+  it('with maxStaleMs, gives an old answer while one read runs behind the callers', async () => {
+    let now = 0;
+    const memo = new ExpiringMemo<string>({
+      maxAgeMs: 1_000,
+      maxStaleMs: 5_000,
+      maxEntries: 10,
+      maxWeight: 100,
+      weigh: () => 1,
+      now: () => now,
+    });
+    let answer = 'v1';
+    let release = () => {};
+    let fail = false;
+    const reads: string[] = [];
+    const read = () =>
+      memo.get('team', async () => {
+        reads.push(answer);
+        const value = answer;
+        await new Promise<void>(resolve => {
+          release = resolve;
+        });
+        if (fail) throw new Error('catalog down');
+        return value;
+      });
+    const first = read();
+    release();
+    expect(await first).toBe('v1');
+
+    answer = 'v2';
+    now = 1_500;
+    // Past its age: answered at once from what is kept, one read behind.
+    expect(await read()).toBe('v1');
+    expect(await read()).toBe('v1');
+    expect(reads).toEqual(['v1', 'v2']);
+    release();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(await read()).toBe('v2');
+    expect(reads).toEqual(['v1', 'v2']);
+
+    // A failed read behind leaves the answer, and is tried again.
+    fail = true;
+    now = 3_000;
+    expect(await read()).toBe('v2');
+    release();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(await read()).toBe('v2');
+    expect(reads).toHaveLength(4);
+    release();
+    await new Promise(resolve => setTimeout(resolve, 0));
+
+    // Beyond maxStaleMs the caller waits, and shares the failure.
+    now = 7_000;
+    const late = read();
+    release();
+    await expect(late).rejects.toThrow('catalog down');
+  });
+
   it('keeps nothing with a maximum age of zero', async () => {
     const memo = new ExpiringMemo<number>({
       maxAgeMs: 0,

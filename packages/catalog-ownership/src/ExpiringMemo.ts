@@ -1,3 +1,14 @@
+/** An answer kept, or being read. */
+interface Entry<T> {
+  at: number;
+  value: Promise<T>;
+  weight: number;
+  /** Whether the read succeeded (only such answers are given stale). */
+  settled?: boolean;
+  /** Whether a read behind the callers is under way for it. */
+  refreshing?: boolean;
+}
+
 /**
  * Answers of a costly read kept for a while, by key: a second caller within
  * `maxAgeMs` gets the first one's answer (also while it is still being
@@ -5,13 +16,12 @@
  * read is not kept. At most `maxEntries` answers are kept, and at most
  * `maxWeight` in all (by the given weight, for example how many entities an
  * answer holds); the least recently used go first. A maximum age of zero
- * keeps nothing: every call reads.
+ * keeps nothing: every call reads. With `maxStaleMs`, an answer past its
+ * age but younger than that is still given while one read for its key
+ * runs behind the callers (and replaces it when it succeeds).
  */
 export class ExpiringMemo<T> {
-  private readonly entries = new Map<
-    string,
-    { at: number; value: Promise<T>; weight: number }
-  >();
+  private readonly entries = new Map<string, Entry<T>>();
   private totalWeight = 0;
   private readonly now: () => number;
 
@@ -21,6 +31,8 @@ export class ExpiringMemo<T> {
       maxEntries: number;
       maxWeight: number;
       weigh: (value: T) => number;
+      /** The oldest answer given while it is read again behind callers. */
+      maxStaleMs?: number;
       now?: () => number;
     },
   ) {
@@ -36,19 +48,52 @@ export class ExpiringMemo<T> {
     if (this.options.maxAgeMs <= 0) return read();
     const now = this.now();
     const entry = this.entries.get(key);
-    if (entry && now - entry.at < this.options.maxAgeMs) {
+    const age = entry ? now - entry.at : Infinity;
+    const young = age < this.options.maxAgeMs;
+    const stale =
+      entry?.settled && !young && age < (this.options.maxStaleMs ?? 0)
+        ? entry
+        : undefined;
+    if (entry && (young || stale)) {
       // Most recently used last.
       this.entries.delete(key);
       this.entries.set(key, entry);
+      if (stale && !stale.refreshing) {
+        stale.refreshing = true;
+        // Replaces the entry when it succeeds; a failure leaves it, to be
+        // tried again by the next caller.
+        this.start(key, read, now).catch(() => {
+          if (this.entries.get(key) === stale) stale.refreshing = false;
+        });
+      }
       return entry.value;
     }
     if (entry) this.remove(key);
+    const value = this.start(key, read, now);
+    this.evict();
+    return value;
+  }
+
+  /**
+   * Reads `key`'s answer; kept from when it succeeds (at once, when no
+   * answer is kept: callers meanwhile share the read).
+   */
+  private start(key: string, read: () => Promise<T>, now: number) {
     const value = read();
-    const fresh = { at: now, value, weight: 0 };
-    this.entries.set(key, fresh);
+    const fresh: Entry<T> = { at: now, value, weight: 0 };
+    const behind = this.entries.has(key);
+    if (!behind) this.entries.set(key, fresh);
     value.then(
       answer => {
-        if (this.entries.get(key) !== fresh) return;
+        if (behind) {
+          // The stale answer is replaced, unless it went meanwhile.
+          if (!this.entries.has(key)) return;
+          this.remove(key);
+          this.entries.set(key, fresh);
+        } else if (this.entries.get(key) !== fresh) {
+          return;
+        }
+        fresh.settled = true;
         fresh.weight = this.options.weigh(answer);
         this.totalWeight += fresh.weight;
         this.evict();
@@ -57,7 +102,6 @@ export class ExpiringMemo<T> {
         if (this.entries.get(key) === fresh) this.remove(key);
       },
     );
-    this.evict();
     return value;
   }
 

@@ -381,6 +381,10 @@ describe('the cached group tree', () => {
     now += 29_000;
     expect(refsOf(await ask())).toHaveLength(2);
     now += 2_000;
+    // Past the age: the question that finds it old is answered what is
+    // kept while one read runs behind it; the questions after get the move.
+    expect(refsOf(await ask())).toHaveLength(2);
+    await new Promise(resolve => setTimeout(resolve, 0));
     expect(refsOf(await ask())).toEqual(['component:default/web']);
   });
 

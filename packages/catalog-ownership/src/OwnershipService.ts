@@ -56,8 +56,9 @@ export interface OwnedEntitiesOptions {
  * are answered the tree they had, unless it is five times that age (the
  * catalog could not be read since). What a group owns is kept for the same
  * time (per group, kinds and fields), so that the people of a team opening
- * its pages make one catalog read, not one each; a change of an entity's
- * owner is followed within that time too. Entities are read with the
+ * its pages make one catalog read, not one each, and read again the same
+ * way, behind the callers; a change of an entity's owner is followed
+ * within that time and one read too. Entities are read with the
  * plugin's own credentials. When the catalog cannot answer, every method
  * fails with ServiceUnavailableError (503), never a plain error (500).
  */
@@ -125,6 +126,7 @@ export class CatalogOwnership implements OwnershipService {
     this.now = options.now ?? Date.now;
     const memo = {
       maxAgeMs: this.maxAgeMs,
+      maxStaleMs: this.maxAgeMs * STALE_AGES,
       maxEntries: OWNED_ANSWERS,
       maxWeight: OWNED_ENTITIES,
       now: () => this.now(),
