@@ -62,7 +62,7 @@ export class ExpiringMemo<T> {
         stale.refreshing = true;
         // Replaces the entry when it succeeds; a failure leaves it, to be
         // tried again by the next caller.
-        this.start(key, read, now).catch(() => {
+        this.start(key, read, now, stale).catch(() => {
           if (this.entries.get(key) === stale) stale.refreshing = false;
         });
       }
@@ -75,19 +75,23 @@ export class ExpiringMemo<T> {
   }
 
   /**
-   * Reads `key`'s answer; kept from when it succeeds (at once, when no
-   * answer is kept: callers meanwhile share the read).
+   * Reads `key`'s answer, kept at once (callers meanwhile share the read),
+   * or, when it `replaces` a stale answer, from when it succeeds.
    */
-  private start(key: string, read: () => Promise<T>, now: number) {
+  private start(
+    key: string,
+    read: () => Promise<T>,
+    now: number,
+    replaces?: Entry<T>,
+  ) {
     const value = read();
     const fresh: Entry<T> = { at: now, value, weight: 0 };
-    const behind = this.entries.has(key);
-    if (!behind) this.entries.set(key, fresh);
+    if (!replaces) this.entries.set(key, fresh);
     value.then(
       answer => {
-        if (behind) {
-          // The stale answer is replaced, unless it went meanwhile.
-          if (!this.entries.has(key)) return;
+        if (replaces) {
+          // Not if the stale answer went meanwhile.
+          if (this.entries.get(key) !== replaces) return;
           this.remove(key);
           this.entries.set(key, fresh);
         } else if (this.entries.get(key) !== fresh) {

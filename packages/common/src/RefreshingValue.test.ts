@@ -16,18 +16,21 @@ describe('RefreshingValue', () => {
   let computations: Array<ReturnType<typeof deferred<number>>>;
   let value: RefreshingValue<number>;
 
-  beforeEach(() => {
-    clock = 1_000_000;
-    computations = [];
-    // Each computation waits until the test settles it.
-    value = new RefreshingValue(
+  /** A value each of whose computations waits until the test settles it. */
+  const settledByTest = (options: { maxAgeMs: number; maxStaleMs?: number }) =>
+    new RefreshingValue(
       () => {
         const computation = deferred<number>();
         computations.push(computation);
         return computation.promise;
       },
-      { maxAgeMs: 30_000, now: () => clock },
+      { ...options, now: () => clock },
     );
+
+  beforeEach(() => {
+    clock = 1_000_000;
+    computations = [];
+    value = settledByTest({ maxAgeMs: 30_000 });
   });
 
   /** Lets the value reach its next await. */
@@ -90,14 +93,7 @@ describe('RefreshingValue', () => {
   });
 
   it('stops answering a value older than maxStaleMs: callers wait for the computation and share its failure', async () => {
-    const bounded = new RefreshingValue(
-      () => {
-        const computation = deferred<number>();
-        computations.push(computation);
-        return computation.promise;
-      },
-      { maxAgeMs: 30_000, maxStaleMs: 90_000, now: () => clock },
-    );
+    const bounded = settledByTest({ maxAgeMs: 30_000, maxStaleMs: 90_000 });
     const first = bounded.get();
     computations[0].resolve(3);
     await first;
@@ -133,14 +129,7 @@ describe('RefreshingValue', () => {
   });
 
   it('keeps nothing at a maximum age of zero, however long a computation took', async () => {
-    const uncached = new RefreshingValue(
-      () => {
-        const computation = deferred<number>();
-        computations.push(computation);
-        return computation.promise;
-      },
-      { maxAgeMs: 0, now: () => clock },
-    );
+    const uncached = settledByTest({ maxAgeMs: 0 });
     const first = uncached.get();
     clock += 5_000;
     computations[0].resolve(1);

@@ -7,7 +7,7 @@ import { GroupTree } from '@portal/catalog-ownership';
 import { testDatabaseIds } from '@portal/test-utils';
 import { createFinopsStores } from '../database/createFinopsStores';
 import { daysBetween } from '../database/days';
-import { AttributedRow } from '../database/types';
+import { AttributedRow, FinopsStores } from '../database/types';
 import { CostCatalogSnapshot } from './CostCatalog';
 import { CostService } from './CostService';
 
@@ -33,6 +33,19 @@ const snapshot: CostCatalogSnapshot = {
   tree: GroupTree.fromEntities([]),
   byOwner: new Map(),
 };
+
+/** Three newer days of 1 each, as an import after the first views. */
+function importNovember(stores: FinopsStores) {
+  return stores.lines.replaceDays({
+    source: 's',
+    from: '2026-11-01',
+    to: '2026-11-03',
+    rows: daysBetween('2026-11-01', '2026-11-03').map(d => ({
+      ...row(d),
+      amount: 1,
+    })),
+  });
+}
 
 describe.each(databases.eachSupportedId())('CostService on %p', id => {
   async function setUp() {
@@ -90,15 +103,7 @@ describe.each(databases.eachSupportedId())('CostService on %p', id => {
     expect(dailyTotals).toHaveBeenCalledTimes(2);
 
     // After an import of newer days, the view is built on the new period.
-    await stores.lines.replaceDays({
-      source: 's',
-      from: '2026-11-01',
-      to: '2026-11-03',
-      rows: daysBetween('2026-11-01', '2026-11-03').map(d => ({
-        ...row(d),
-        amount: 1,
-      })),
-    });
+    await importNovember(stores);
     expect(await costs.entityCost(snapshot, API, 7)).toMatchObject({
       from: '2026-10-28',
       to: '2026-11-03',
@@ -134,15 +139,7 @@ describe.each(databases.eachSupportedId())('CostService on %p', id => {
       total: 70,
     });
 
-    await stores.lines.replaceDays({
-      source: 's',
-      from: '2026-11-01',
-      to: '2026-11-03',
-      rows: daysBetween('2026-11-01', '2026-11-03').map(d => ({
-        ...row(d),
-        amount: 1,
-      })),
-    });
+    await importNovember(stores);
     // The attempt on the old period fails; its failure is not the
     // answer's, and is not left unhandled.
     const unhandled: unknown[] = [];
